@@ -1,0 +1,253 @@
+"""The expression AST: small frozen dataclasses, built by ``to_ast`` right after parsing.
+
+Every node carries ``span`` (0-based ``(start, end)`` character offsets into the expression text)
+and ``type`` (filled in by the checker), both ignored by equality and hashing, so two trees compare
+by meaning, not by layout. Nothing here imports lark.
+
+Node kinds::
+
+    Literal(value, kind)            42, 1.5, "x", true, null        kind: int double string bool null
+    Name(name)                      amount
+    Select(operand, field, test)    partner.tier; ``test=True`` is the ``has(partner.tier)`` macro
+    Index(operand, index)           tags[0], m["k"]
+    Call(function, args, target)    size(x); ``target`` set for the method form: s.startsWith("a")
+    Unary(op, operand)              !x, -x                          op: "!" "-"
+    Binary(op, left, right)         a && b, a + b, a in b           op: || && == != < <= > >= in + - * / %
+    Ternary(cond, then, orelse)     c ? a : b
+    ListLit(items)                  [1, 2]
+    MapLit(entries)                 {"k": v}; entries: tuple of (key, value) pairs
+    Comprehension(macro, target, var, body, filter)
+                                    xs.all(x, p)  xs.exists(x, p)  xs.exists_one(x, p)
+                                    xs.filter(x, p)  xs.map(x, t)  xs.map(x, p, t) (``filter`` = p)
+
+Equality and hashing of the generated dataclass methods recurse; use them on trees of modest depth
+(tests), never on untrusted input. Walk trees with :func:`children` and an explicit stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional, Tuple, Union
+
+Span = Optional[Tuple[int, int]]
+
+#: Literal kinds, from the Python value (``bool`` before ``int``: a bool is never a number).
+_KINDS = ((bool, "bool"), (int, "int"), (float, "double"), (str, "string"), (type(None), "null"))
+
+
+def literal_kind(value: Any) -> str:
+    for py_type, kind in _KINDS:
+        if isinstance(value, py_type):
+            return kind
+    raise ValueError(f"a literal holds a bool, int, float, str or None, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    value: Any
+    kind: str = ""
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            object.__setattr__(self, "kind", literal_kind(self.value))
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    name: str
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Select:
+    operand: "Node"
+    field: str
+    test: bool = False
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    operand: "Node"
+    index: "Node"
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    function: str
+    args: Tuple["Node", ...] = ()
+    target: Optional["Node"] = None
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    op: str
+    operand: "Node"
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    op: str
+    left: "Node"
+    right: "Node"
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Ternary:
+    cond: "Node"
+    then: "Node"
+    orelse: "Node"
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ListLit:
+    items: Tuple["Node", ...] = ()
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MapLit:
+    entries: Tuple[Tuple["Node", "Node"], ...] = ()
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+MACROS = ("all", "exists", "exists_one", "filter", "map")
+
+
+@dataclass(frozen=True, slots=True)
+class Comprehension:
+    macro: str
+    target: "Node"
+    var: str
+    body: "Node"
+    filter: Optional["Node"] = None
+    span: Span = field(default=None, compare=False, hash=False, repr=False)
+    type: Any = field(default=None, compare=False, hash=False, repr=False)
+
+
+Node = Union[Literal, Name, Select, Index, Call, Unary, Binary, Ternary, ListLit, MapLit, Comprehension]
+
+NODE_TYPES = (Literal, Name, Select, Index, Call, Unary, Binary, Ternary, ListLit, MapLit, Comprehension)
+
+
+def children(node: Node) -> Tuple[Node, ...]:
+    """The direct sub-expressions of ``node``, in evaluation (left-to-right) order."""
+    cls = type(node)
+    if cls is Literal or cls is Name:
+        return ()
+    if cls is Binary:
+        return (node.left, node.right)
+    if cls is Select or cls is Unary:
+        return (node.operand,)
+    if cls is Index:
+        return (node.operand, node.index)
+    if cls is Call:
+        return node.args if node.target is None else (node.target, *node.args)
+    if cls is Ternary:
+        return (node.cond, node.then, node.orelse)
+    if cls is ListLit:
+        return node.items
+    if cls is MapLit:
+        return tuple(x for pair in node.entries for x in pair)
+    if cls is Comprehension:
+        if node.filter is None:
+            return (node.target, node.body)
+        return (node.target, node.filter, node.body)
+    raise TypeError(f"not an expression node: {node!r}")
+
+
+def rebuild(node: Node, kids: Tuple[Node, ...], **changes: Any) -> Node:
+    """A copy of ``node`` with its sub-expressions replaced by ``kids`` (same order as
+    :func:`children`) and other fields replaced by ``changes``."""
+    cls = type(node)
+    values = {"span": node.span, "type": node.type}
+    if cls is Literal:
+        values.update(value=node.value, kind=node.kind)
+    elif cls is Name:
+        values.update(name=node.name)
+    elif cls is Binary:
+        values.update(op=node.op, left=kids[0], right=kids[1])
+    elif cls is Select:
+        values.update(operand=kids[0], field=node.field, test=node.test)
+    elif cls is Unary:
+        values.update(op=node.op, operand=kids[0])
+    elif cls is Index:
+        values.update(operand=kids[0], index=kids[1])
+    elif cls is Call:
+        if node.target is None:
+            values.update(function=node.function, args=tuple(kids), target=None)
+        else:
+            values.update(function=node.function, args=tuple(kids[1:]), target=kids[0])
+    elif cls is Ternary:
+        values.update(cond=kids[0], then=kids[1], orelse=kids[2])
+    elif cls is ListLit:
+        values.update(items=tuple(kids))
+    elif cls is MapLit:
+        values.update(entries=tuple(zip(kids[0::2], kids[1::2])))
+    elif cls is Comprehension:
+        values.update(macro=node.macro, target=kids[0], var=node.var)
+        if node.filter is None:
+            values.update(body=kids[1], filter=None)
+        else:
+            values.update(filter=kids[1], body=kids[2])
+    values.update(changes)
+    return cls(**values)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of the tree, parents before children (iterative: safe for deep trees)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
+
+
+def postorder(node: Node) -> Iterator[Node]:
+    """Every node of the tree, children before parents (iterative)."""
+    stack: list = [(node, False)]
+    while stack:
+        current, expanded = stack.pop()
+        if expanded:
+            yield current
+            continue
+        stack.append((current, True))
+        stack.extend((kid, False) for kid in reversed(children(current)))
+
+
+def map_tree(node: Node, fn) -> Node:
+    """Rebuild the tree bottom-up: ``fn(node, new_children)`` returns the replacement node."""
+    results: dict[int, Node] = {}
+    for current in postorder(node):
+        kids = tuple(results[id(k)] for k in children(current))
+        results[id(current)] = fn(current, kids)
+    return results[id(node)]
+
+
+def depth(node: Node) -> int:
+    """The height of the tree (a leaf has depth 1), computed iteratively."""
+    best = 0
+    stack = [(node, 1)]
+    while stack:
+        current, d = stack.pop()
+        if d > best:
+            best = d
+        for kid in children(current):
+            stack.append((kid, d + 1))
+    return best

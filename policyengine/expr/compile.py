@@ -1,0 +1,394 @@
+"""Typed AST -> one Python expression over the bindings ``f``, compiled once.
+
+Where the checker proved the types, the generated code is plain Python with no run-time type
+dispatch: ``amount >= 100000`` on a double fact becomes ``(f['amount'] >= 100000.0)``,
+``region in ["EMEA", "APAC"]`` a frozenset membership, ``partner.tier == "gold"``
+``(f['partner']['tier'] == 'gold')``. Only operations that may fail (int arithmetic, division,
+indexing, conversions, anything ``dyn``) call the helpers of :mod:`runtime`, and ``&&``/``||``
+use their error-absorbing forms only when both operands may fail.
+
+Safety: the source is built only from the typed AST. Literals enter through ``repr``, fact names
+through ``repr`` as dictionary keys (never as identifiers), comprehension variables as generated
+names ``v0, v1, ...``, and helpers and constants as globals named ``_pe_e<N>_<what>``; the
+rulebook's text itself is never evaluated. A tree too deep for Python's compiler falls back to
+the reference interpreter (``python_source`` is then None).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional
+
+from ..errors import ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeError
+from . import ast, runtime
+from .bindings import binding_checker
+from .check import Analysis, Environment, analyze
+from .interpret import interpret as _interpret
+from .types import BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, MapType, base
+from .values import CelError, compile_regex, unbound_function, unbound_name
+
+#: Deeper trees are run by the interpreter: Python's own compiler has a nesting limit.
+MAX_COMPILED_DEPTH = 60
+
+_COUNTER = itertools.count()
+_SIMPLE = (INT, DOUBLE, STRING, BOOL)
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    src: str
+    may_error: bool
+    type: Any
+
+
+class CompiledExpression:
+    """An expression compiled once; evaluate it many times."""
+
+    def __init__(self, analysis: Analysis, function: Callable[[Any], Any],
+                 python_source: Optional[str], python_globals: Mapping[str, Any]):
+        self.text: str = analysis.text
+        self.ast = analysis.ast
+        self.type = analysis.type
+        self.reads: tuple = analysis.reads
+        self.analysis = analysis
+        self.function = function
+        self.python_source = python_source
+        self.python_globals = dict(python_globals)
+        self._check_bindings = binding_checker(analysis.env, analysis.reads)
+
+    def evaluate(self, bindings: Mapping[str, Any]) -> Any:
+        """Check ``bindings`` against the declarations, then run the compiled form."""
+        return self.function(self._check_bindings(bindings))
+
+    def interpret(self, bindings: Mapping[str, Any]) -> Any:
+        """The reference interpreter: same results and errors as ``function``."""
+        try:
+            result = _interpret(self.ast, bindings)
+        except RecursionError:
+            raise runtime.internal(RecursionError()) from None
+        if type(result) is CelError:
+            raise ExpressionEvalError(result.message)
+        return result
+
+    def __repr__(self) -> str:
+        return f"<CompiledExpression {self.text!r}>"
+
+
+def compile_expression(text: str, declarations: Mapping[str, Any] | None = None, *,
+                       expect: str | None = None, check: bool = True) -> CompiledExpression:
+    """Parse, check and compile ``text`` against ``declarations`` (the rulebook's ``facts``).
+
+    Raises :class:`ExpressionSyntaxError` or :class:`ExpressionTypeError` (the first problem, with
+    ``.issues`` holding all of them). ``check=False`` skips the static type errors (CEL's
+    disable_check): mistyped operations then fail at run time instead.
+    """
+    try:
+        env = Environment.from_declarations(declarations)
+    except ValueError as err:
+        raise ExpressionTypeError(str(err), text=text, code="PE605") from None
+    analysis = analyze(text, env, expect, check=check)
+    if not analysis.ok:
+        errors = [i for i in analysis.issues if i.severity == "error"]
+        first = errors[0]
+        cls = ExpressionSyntaxError if first.code in ("PE601", "PE610") else ExpressionTypeError
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        exc = cls(first.message + more, text=text, span=(first.start, first.end),
+                  hint=first.hint, code=first.code)
+        exc.issues = tuple(analysis.issues)
+        raise exc
+    return compile_analysis(analysis)
+
+
+def compile_analysis(analysis: Analysis) -> CompiledExpression:
+    """Compile a successful :func:`analyze` result; ValueError if it has errors."""
+    if not analysis.ok or analysis.ast is None:
+        raise ValueError("cannot compile an expression with errors")
+    root = analysis.ast
+    prefix = f"_pe_e{next(_COUNTER)}_"
+    if ast.depth(root) <= MAX_COMPILED_DEPTH:
+        gen = _Generator(prefix, analysis.env)
+        try:
+            src = gen.generate(root)
+            fn = _build_function(prefix, src, gen.globals)
+            return CompiledExpression(analysis, fn, src, gen.globals)
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            pass  # too big for Python's compiler: use the interpreter
+    return CompiledExpression(analysis, _interpreted(root), None, {})
+
+
+def _interpreted(root: ast.Node) -> Callable[[Any], Any]:
+    def run(bindings: Any) -> Any:
+        try:
+            result = _interpret(root, bindings)
+        except RecursionError:
+            raise runtime.internal(RecursionError()) from None
+        if type(result) is CelError:
+            raise ExpressionEvalError(result.message)
+        return result
+
+    return run
+
+
+def _build_function(prefix: str, src: str, globals_: dict) -> Callable[[Any], Any]:
+    fn_name = prefix + "fn"
+    code = (f"def {fn_name}(f):\n"
+            f"    try:\n"
+            f"        return {src}\n"
+            f"    except {prefix}EvalError:\n"
+            f"        raise\n"
+            f"    except {prefix}Exception as err:\n"
+            f"        raise {prefix}internal(err) from None\n")
+    namespace = dict(globals_)
+    namespace[prefix + "EvalError"] = ExpressionEvalError
+    namespace[prefix + "internal"] = runtime.internal
+    namespace[prefix + "Exception"] = Exception
+    namespace["__builtins__"] = {}
+    exec(compile(code, f"<policyengine expression {prefix}>", "exec"), namespace)  # noqa: S102
+    return namespace[fn_name]
+
+
+class _Generator:
+    """Post-order code generation with an explicit stack (the tree is at most 60 deep here,
+    but comprehension scopes still need an ordered walk)."""
+
+    def __init__(self, prefix: str, env: Environment):
+        self.prefix = prefix
+        self.env = env
+        self.globals: dict[str, Any] = {}
+        self.vars = itertools.count()
+        self.consts = itertools.count()
+
+    # --- globals -------------------------------------------------------------------------------
+    def helper(self, what: str) -> str:
+        name = self.prefix + what
+        if name not in self.globals:
+            if what in runtime.STRICT:
+                self.globals[name] = runtime.strict(runtime.STRICT[what])
+            else:
+                self.globals[name] = runtime.PLAIN[what]
+        return name
+
+    def const(self, value: Any) -> str:
+        name = f"{self.prefix}k{next(self.consts)}"
+        self.globals[name] = value
+        return name
+
+    def raising(self, err: CelError) -> str:
+        return f"{self.const(runtime.raiser(err))}()"
+
+    def literal(self, value: Any) -> str:
+        if type(value) is float and (math.isinf(value) or math.isnan(value)):
+            return self.const(value)
+        return repr(value)
+
+    # --- walk ----------------------------------------------------------------------------------
+    def generate(self, root: ast.Node) -> str:
+        out: list[_Code] = []
+        stack: list = [(False, root, {})]
+        while stack:
+            done, node, scope = stack.pop()
+            if not done:
+                stack.append((True, node, scope))
+                if type(node) is ast.Comprehension:
+                    var = f"v{next(self.vars)}"
+                    inner = {**scope, node.var: var}
+                    kids = [(node.target, scope)]
+                    if node.filter is not None:
+                        kids.append((node.filter, inner))
+                    kids.append((node.body, inner))
+                    stack[-1] = (True, node, {**scope, "\0var": var})
+                else:
+                    kids = [(kid, scope) for kid in ast.children(node)]
+                stack.extend((False, kid, s) for kid, s in reversed(kids))
+                continue
+            n = len(ast.children(node))
+            kids = out[len(out) - n:] if n else []
+            if n:
+                del out[len(out) - n:]
+            out.append(self.emit(node, kids, scope))
+        return out[0].src
+
+    def emit(self, node: ast.Node, kids: list, scope: dict) -> _Code:
+        t = node.type if node.type is not None else DYN
+        cls = type(node)
+        if cls is ast.Literal:
+            return _Code(self.literal(node.value), False, t)
+        if cls is ast.Name:
+            if node.name in scope:
+                return _Code(scope[node.name], False, t)
+            if node.name in self.env.variables:
+                return _Code(f"f[{node.name!r}]", False, t)
+            return _Code(f"{self.helper('name')}(f, {node.name!r})", True, t)
+        if cls is ast.Binary:
+            return self.binary(node, kids[0], kids[1], t)
+        if cls is ast.Unary:
+            return self.unary(node, kids[0], t)
+        if cls is ast.Ternary:
+            c, a, b = kids
+            test = c.src if base(c.type) == BOOL else f"{self.helper('cond')}({c.src})"
+            return _Code(f"({a.src} if {test} else {b.src})",
+                         c.may_error or a.may_error or b.may_error or base(c.type) != BOOL, t)
+        if cls is ast.Select:
+            return self.select(node, kids[0], t)
+        if cls is ast.Index:
+            return _Code(f"{self.helper('index')}({kids[0].src}, {kids[1].src})", True, t)
+        if cls is ast.ListLit:
+            return _Code("[" + "".join(k.src + ", " for k in kids) + "]",
+                         any(k.may_error for k in kids), t)
+        if cls is ast.MapLit:
+            return self.map_literal(node, kids, t)
+        if cls is ast.Call:
+            return self.call(node, kids, t)
+        return self.comprehension(node, kids, scope["\0var"], t)
+
+    # --- operators -----------------------------------------------------------------------------
+    def binary(self, node: ast.Binary, a: _Code, b: _Code, t) -> _Code:
+        op = node.op
+        err = a.may_error or b.may_error
+        ta, tb = base(a.type), base(b.type)
+        if op in ("&&", "||"):
+            return self.logical(op, a, b, t)
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            if ta in _SIMPLE and tb in _SIMPLE and (ta == tb or (ta in (INT, DOUBLE) and tb in (INT, DOUBLE))):
+                left, right = self.numeric_pair(node, a, b)
+                return _Code(f"({left} {op} {right})", err, t)
+            if op in ("==", "!=") and (ta == NULL or tb == NULL):
+                other = b if ta == NULL else a
+                return _Code(f"({other.src} is {'not ' if op == '!=' else ''}None)", err, t)
+            names = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+            return _Code(f"{self.helper(names[op])}({a.src}, {b.src})", True, t)
+        if op == "in":
+            return self.membership(node, a, b, t)
+        if ta == tb == INT:
+            if op in ("+", "-", "*"):
+                return _Code(f"{self.helper('i64')}({a.src} {op} {b.src})", True, t)
+            return _Code(f"{self.helper('div' if op == '/' else 'mod')}({a.src}, {b.src})", True, t)
+        if ta == tb == DOUBLE and op != "%":
+            if op != "/":
+                return _Code(f"({a.src} {op} {b.src})", err, t)
+            right = node.right
+            if type(right) is ast.Literal and right.kind == "double" and right.value != 0.0:
+                return _Code(f"({a.src} / {b.src})", err, t)
+            return _Code(f"{self.helper('fdiv')}({a.src}, {b.src})", err, t)
+        if ta == tb == STRING and op == "+":
+            return _Code(f"({a.src} + {b.src})", err, t)
+        names = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod"}
+        return _Code(f"{self.helper(names[op])}({a.src}, {b.src})", True, t)
+
+    def numeric_pair(self, node: ast.Binary, a: _Code, b: _Code) -> tuple[str, str]:
+        """Operands of a comparison; an int meeting a double is compared as a double."""
+        ta, tb = base(a.type), base(b.type)
+        if ta == tb or not (ta in (INT, DOUBLE) and tb in (INT, DOUBLE)):
+            return a.src, b.src
+        srcs = []
+        for code, lit in ((a, node.left), (b, node.right)):
+            if base(code.type) == INT:
+                if type(lit) is ast.Literal:
+                    srcs.append(self.literal(float(lit.value)))
+                else:
+                    srcs.append(f"{self.helper('float')}({code.src})")
+            else:
+                srcs.append(code.src)
+        return srcs[0], srcs[1]
+
+    def logical(self, op: str, a: _Code, b: _Code, t) -> _Code:
+        py = "and" if op == "&&" else "or"
+        kind = "and" if op == "&&" else "or"
+        a_bool, b_bool = base(a.type) == BOOL, base(b.type) == BOOL
+        a_safe = a_bool and not a.may_error
+        b_safe = b_bool and not b.may_error
+        if a_safe and b_bool:
+            return _Code(f"({a.src} {py} {b.src})", b.may_error, t)
+        if b_safe and a_bool:
+            return _Code(f"({b.src} {py} {a.src})", a.may_error, t)
+        if a_safe:
+            return _Code(f"({a.src} {py} {self.helper(kind + '_r')}({b.src}))", True, t)
+        if b_safe:
+            return _Code(f"({b.src} {py} {self.helper(kind + '_l')}({a.src}))", True, t)
+        return _Code(f"{self.helper(kind)}(lambda: {a.src}, lambda: {b.src})", True, t)
+
+    def membership(self, node: ast.Binary, a: _Code, b: _Code, t) -> _Code:
+        ta, tb = base(a.type), base(b.type)
+        right = node.right
+        if (type(right) is ast.ListLit and ta in _SIMPLE
+                and all(type(i) is ast.Literal and i.type is not None and base(i.type) == ta
+                        for i in right.items)):
+            values = frozenset(i.value for i in right.items)
+            return _Code(f"({a.src} in {self.const(values)})", a.may_error, t)
+        if type(tb) is ListType and ta in (INT, STRING, BOOL) and base(tb.elem) == ta:
+            return _Code(f"({a.src} in {b.src})", a.may_error or b.may_error, t)
+        if type(tb) is MapType and ta == STRING and base(tb.key) == STRING:
+            return _Code(f"({a.src} in {b.src})", a.may_error or b.may_error, t)
+        return _Code(f"{self.helper('in')}({a.src}, {b.src})", True, t)
+
+    def unary(self, node: ast.Unary, a: _Code, t) -> _Code:
+        ta = base(a.type)
+        if node.op == "!":
+            if ta == BOOL:
+                return _Code(f"(not {a.src})", a.may_error, t)
+            return _Code(f"{self.helper('not')}({a.src})", True, t)
+        if ta == INT:
+            return _Code(f"{self.helper('i64')}(-{a.src})", True, t)
+        if ta == DOUBLE:
+            return _Code(f"(-{a.src})", a.may_error, t)
+        return _Code(f"{self.helper('neg')}({a.src})", True, t)
+
+    def select(self, node: ast.Select, a: _Code, t) -> _Code:
+        ot = base(a.type)
+        if type(ot) is MapType and ot.fields is not None and ot.field(node.field) is not None:
+            if node.test:
+                return _Code(f"({node.field!r} in {a.src})", a.may_error, t)
+            return _Code(f"{a.src}[{node.field!r}]", a.may_error, t)
+        what = "has" if node.test else "select"
+        return _Code(f"{self.helper(what)}({a.src}, {node.field!r})", True, t)
+
+    def map_literal(self, node: ast.MapLit, kids: list, t) -> _Code:
+        keys = [k for k, _ in node.entries]
+        if all(type(k) is ast.Literal and k.kind == "string" for k in keys) and \
+                len({k.value for k in keys}) == len(keys):
+            body = ", ".join(f"{kids[2 * i].src}: {kids[2 * i + 1].src}" for i in range(len(keys)))
+            return _Code("{" + body + "}", any(k.may_error for k in kids), t)
+        pairs = "".join(f"({kids[2 * i].src}, {kids[2 * i + 1].src}), " for i in range(len(keys)))
+        return _Code(f"{self.helper('map')}(({pairs}))", True, t)
+
+    def call(self, node: ast.Call, kids: list, t) -> _Code:
+        fn, argc, receiver = node.function, len(node.args), node.target is not None
+        table = runtime.v.RECEIVER_FUNCTIONS if receiver else runtime.v.GLOBAL_FUNCTIONS
+        if (fn, argc) not in table:
+            return _Code(self.raising(unbound_function(fn, argc, receiver)), True, t)
+        types = [base(k.type) for k in kids]
+        srcs = [k.src for k in kids]
+        err = any(k.may_error for k in kids)
+        if fn == "dyn":
+            return _Code(srcs[0], err, t)
+        if fn == "size" and (types[0] == STRING or type(types[0]) in (ListType, MapType)):
+            return _Code(f"{self.helper('len')}({srcs[0]})", err, t)
+        if fn in ("contains", "startsWith", "endsWith") and types == [STRING, STRING]:
+            if fn == "contains":
+                return _Code(f"({srcs[1]} in {srcs[0]})", err, t)
+            method = "startswith" if fn == "startsWith" else "endswith"
+            return _Code(f"{srcs[0]}.{method}({srcs[1]})", err, t)
+        if fn == "matches" and types[0] == STRING:
+            pattern = node.args[-1]
+            if type(pattern) is ast.Literal and pattern.kind == "string":
+                prog = compile_regex(pattern.value)
+                if type(prog) is not CelError:
+                    return _Code(f"({self.const(prog)}.search({srcs[0]}) is not None)", err, t)
+        if fn == "double" and types[0] == INT:
+            return _Code(f"{self.helper('float')}({srcs[0]})", err, t)
+        return _Code(f"{self.helper(fn)}({', '.join(srcs)})", True, t)
+
+    def comprehension(self, node: ast.Comprehension, kids: list, var: str, t) -> _Code:
+        target = kids[0].src
+        body = f"lambda {var}: {kids[-1].src}"
+        if node.macro == "map":
+            if node.filter is not None:
+                pred = f"lambda {var}: {kids[1].src}"
+                return _Code(f"{self.helper('map_')}({target}, {body}, {pred})", True, t)
+            return _Code(f"{self.helper('map_')}({target}, {body})", True, t)
+        return _Code(f"{self.helper(node.macro)}({target}, {body})", True, t)
+
+
+__all__ = ["CompiledExpression", "compile_analysis", "compile_expression", "unbound_name"]
