@@ -18,7 +18,7 @@ from ..suggest import did_you_mean, one_of
 from . import ast
 from .parser import parse_expression
 from .types import (BOOL, DOUBLE, DYN, INT, NULL, STRING, DeclarationError, EnumType, ListType,
-                    MapType, base, comparable_eq, elem_of, from_declaration, is_numeric, join,
+                    MapType, base, cap, comparable_eq, elem_of, from_declaration, is_numeric, join,
                     ordered)
 from .values import CelError, compile_regex
 
@@ -219,7 +219,7 @@ class _Checker:
             t = kids[0].type if kids else DYN
             for k in kids[1:]:
                 t = join(t, k.type)
-            return self.typed(node, kids, ListType(base(t) if type(t) is EnumType else t))
+            return self.typed(node, kids, cap(ListType(base(t) if type(t) is EnumType else t)))
         if cls is ast.MapLit:
             return self.typed(node, kids, self.map_type(kids))
         return self.typed(node, kids, self.comprehension_type(node, kids))
@@ -432,7 +432,7 @@ class _Checker:
             kt = k.type if kt is None else join(kt, k.type)
         for v in vals:
             vt = v.type if vt is None else join(vt, v.type)
-        return MapType(base(kt) if kt is not None else DYN, base(vt) if vt is not None else DYN)
+        return cap(MapType(base(kt) if kt is not None else DYN, base(vt) if vt is not None else DYN))
 
     def call_type(self, node: ast.Call, kids) -> Any:
         fn = node.function
@@ -492,7 +492,7 @@ class _Checker:
                 self.issue("PE605", f"the condition of `{node.macro}` must be `bool`, not "
                            f"`{pred.type}`", pred)
         if node.macro == "map":
-            return ListType(base(body.type))
+            return cap(ListType(base(body.type)))
         if node.macro == "filter":
             return ListType(var_type)
         return BOOL

@@ -255,8 +255,9 @@ class _Generator:
                 left, right = self.numeric_pair(node, a, b)
                 return _Code(f"({left} {op} {right})", err, t)
             if op in ("==", "!=") and (ta == NULL or tb == NULL):
-                other = b if ta == NULL else a
-                return _Code(f"({other.src} is {'not ' if op == '!=' else ''}None)", err, t)
+                other, other_node = (b, node.right) if ta == NULL else (a, node.left)
+                if type(other_node) is not ast.Literal:
+                    return _Code(f"({other.src} is {'not ' if op == '!=' else ''}None)", err, t)
             names = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
             return _Code(f"{self.helper(names[op])}({a.src}, {b.src})", True, t)
         if op == "in":

@@ -18,7 +18,7 @@ from .to_ast import tree_to_ast
 
 #: Longest expression text accepted (characters). Longer input is refused with PE610 before
 #: parsing: a trigger is a line or two, and the parser costs about 10 microseconds per token.
-MAX_LENGTH = 50_000
+MAX_LENGTH = 32_000
 
 _LOCK = threading.Lock()
 _PARSER: Lark | None = None

@@ -67,6 +67,29 @@ DYN = Primitive("dyn")
 _BY_NAME = {t.name: t for t in (INT, DOUBLE, STRING, BOOL, NULL, DYN)}
 
 
+#: Deeper list/map types are cut to ``dyn`` below this depth, so that every function here (and
+#: the generated dataclass equality) stays shallow even for a 5,000-deep list literal.
+MAX_TYPE_DEPTH = 16
+
+
+def cap(t: Type) -> Type:
+    """``t``, with anything nested deeper than :data:`MAX_TYPE_DEPTH` replaced by ``dyn``."""
+    chain = []
+    current = t
+    while type(current) in (ListType, MapType) and len(chain) <= MAX_TYPE_DEPTH:
+        chain.append(current)
+        current = current.elem if type(current) is ListType else current.value
+    if len(chain) <= MAX_TYPE_DEPTH:
+        return t
+    result: Type = DYN
+    for outer in reversed(chain[:MAX_TYPE_DEPTH]):
+        if type(outer) is ListType:
+            result = ListType(result)
+        else:
+            result = MapType(outer.key, result, None)
+    return result
+
+
 def base(t: Type) -> Type:
     """An enum's underlying type; any other type unchanged."""
     return t.base if type(t) is EnumType else t
