@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
@@ -145,7 +146,10 @@ def _build_function(prefix: str, src: str, globals_: dict) -> Callable[[Any], An
     namespace[prefix + "internal"] = runtime.internal
     namespace[prefix + "Exception"] = Exception
     namespace["__builtins__"] = {}
-    exec(compile(code, f"<policyengine expression {prefix}>", "exec"), namespace)  # noqa: S102
+    with warnings.catch_warnings():  # e.g. `'' is None` from `dyn('') == null`: harmless
+        warnings.simplefilter("ignore", SyntaxWarning)
+        program = compile(code, f"<policyengine expression {prefix}>", "exec")
+    exec(program, namespace)  # noqa: S102 - generated from the typed AST only, never user text
     return namespace[fn_name]
 
 

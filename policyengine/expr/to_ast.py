@@ -234,8 +234,14 @@ class _Builder(Transformer_NonRecursive):
     def entry(self, children):
         return (children[0], children[2])
 
-    def entries(self, children):
-        return [c for c in children if not isinstance(c, Token)]
+    def items(self, children):
+        # left-recursive (``items COMMA expr``) so that a trailing comma parses: extend in place
+        if len(children) == 1:
+            return [children[0]]
+        children[0].append(children[2])
+        return children[0]
+
+    entries = items
 
     def map_(self, children):
         lb, entries, comma, rb = children
