@@ -1,0 +1,49 @@
+"""policyengine: a declarative policy-as-code engine for partner and channel conflicts.
+
+    >>> import policyengine
+    >>> policy = policyengine.load_policy("policies/acme-channel-conflict.yaml")
+    >>> decision = policy.evaluate({"kind": "pricing", "amount": 120000.0, "region": "EMEA",
+    ...                             "partner": {"tier": "gold"}})
+    >>> decision.level.id
+    'regional'
+
+The public API is exactly ``__all__``; everything else is private and may change.
+"""
+
+from __future__ import annotations
+
+from .decision import Decision
+from .diagnostics import Diagnostic, Severity
+from .errors import DisputeError, ExpressionError, PolicyengineError, PolicyError, Problem
+from .evaluate import evaluate
+from .model.nodes import Policy
+from .pipeline import load_policy, loads_policy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Decision",
+    "Diagnostic",
+    "DisputeError",
+    "ExpressionError",
+    "Policy",
+    "PolicyError",
+    "PolicyengineError",
+    "Problem",
+    "Severity",
+    "evaluate",
+    "lint",
+    "load_policy",
+    "loads_policy",
+]
+
+
+def lint(*paths, **options):
+    """Lint rulebook files or folders; returns the sorted list of Diagnostics.
+
+    Keyword options: ``select``, ``ignore`` (codes), ``as_of`` (a date for the date checks),
+    ``max_bytes``. See ``docs/api.md``.
+    """
+    from .lint import run_lint
+
+    return run_lint(paths, **options)

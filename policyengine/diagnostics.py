@@ -1,0 +1,145 @@
+"""Span, Severity and Diagnostic: the one record every check of policyengine emits."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Mapping
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file: 1-based lines and columns, ``end_column`` exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A coded finding at a place in a file.
+
+    ``message`` is one line, lowercase, with user input in backticks; ``hint`` says what to do;
+    ``related`` lists other places that explain the finding (each edge of a cycle, the band that
+    shadows another); ``witness`` is a dispute (``{"facts": ..., "as_of": ...}``) that reproduces a
+    logic finding; ``fingerprint`` identifies the finding independently of line numbers.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    hint: str | None = None
+    related: tuple[tuple[str, Span], ...] = ()
+    witness: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+    element: str | None = None
+
+    @classmethod
+    def at(
+        cls,
+        code: str,
+        severity: Severity,
+        message: str,
+        span: Span | None,
+        *,
+        file: str | None = None,
+        hint: str | None = None,
+        related: Iterable[tuple[str, Span]] = (),
+        witness: Mapping[str, Any] | None = None,
+        element: str | None = None,
+    ) -> "Diagnostic":
+        """Build a diagnostic located at ``span`` (or at ``file`` alone when there is no span)."""
+        if span is None:
+            return cls(code, severity, message, file, None, None, None, None, hint,
+                       tuple(related), witness, element)
+        return cls(code, severity, message, span.file, span.line, span.column, span.end_line,
+                   span.end_column, hint, tuple(related), witness, element)
+
+    @property
+    def span(self) -> Span | None:
+        if self.file is None or self.line is None:
+            return None
+        return Span(self.file, self.line, self.column or 1, self.end_line or self.line,
+                    self.end_column or (self.column or 1) + 1)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def with_severity(self, severity: Severity) -> "Diagnostic":
+        return replace(self, severity=severity)
+
+    def location(self) -> str:
+        if self.file is None:
+            return "<policy>"
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
+    def format_line(self) -> str:
+        """``file:line:col: CODE severity: message``, the first line of the text format."""
+        return f"{self.location()}: {self.code} {self.severity.value}: {self.message}"
+
+    def sort_key(self) -> tuple:
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "hint": self.hint,
+        }
+        if self.related:
+            out["related"] = [
+                {"message": note, "file": s.file, "line": s.line, "column": s.column,
+                 "end_line": s.end_line, "end_column": s.end_column}
+                for note, s in self.related
+            ]
+        if self.witness is not None:
+            out["witness"] = dict(self.witness)
+        return out
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sort by (file, line, column, code) and drop exact duplicates, keeping the first."""
+    seen: set[Diagnostic] = set()
+    out: list[Diagnostic] = []
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        if d in seen:
+            continue
+        seen.add(d)
+        out.append(d)
+    return out
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)

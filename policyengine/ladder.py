@@ -1,0 +1,139 @@
+"""The escalation ladder as a networkx DiGraph: order, path, and structural checks.
+
+Levels are ordered by their distance from the entry along ``next``. A ladder the engine cannot
+order (a cycle, a level not reachable from the entry, no terminal level) is refused at load;
+the window checks (``respond_within`` after ``decide_within``, the path over ``max_resolution``)
+are lint findings.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import networkx as nx
+
+from .diagnostics import Diagnostic, Severity
+from .model.nodes import Ladder, Level, Policy
+
+_MONDAY = _dt.date(2024, 1, 1)
+
+
+def ladder_graph(ladder: Ladder) -> nx.DiGraph:
+    """Nodes are level ids (with the Level as ``level``); an edge ``a -> b`` is ``a.next == b``."""
+    graph = nx.DiGraph()
+    for lv in ladder.levels:
+        graph.add_node(lv.id, level=lv)
+    for lv in ladder.levels:
+        if lv.next is not None and lv.next in graph:
+            graph.add_edge(lv.id, lv.next)
+    return graph
+
+
+def escalation_path(ladder: Ladder) -> list[Level]:
+    """The levels from the entry up to the terminal level, in order (stops at a repeat)."""
+    by_id = {lv.id: lv for lv in ladder.levels}
+    out: list[Level] = []
+    seen: set[str] = set()
+    current = by_id.get(ladder.entry)
+    while current is not None and current.id not in seen:
+        out.append(current)
+        seen.add(current.id)
+        current = by_id.get(current.next) if current.next is not None else None
+    return out
+
+
+def level_order(ladder: Ladder) -> dict[str, int]:
+    """Level id -> distance from the entry (0 for the entry)."""
+    return {lv.id: i for i, lv in enumerate(escalation_path(ladder))}
+
+
+def structure_diagnostics(policy: Policy) -> list[Diagnostic]:
+    """Cycles, levels unreachable from the entry, no terminal level (all fatal)."""
+    ladder = policy.ladder
+    graph = ladder_graph(ladder)
+    by_id = {lv.id: lv for lv in ladder.levels}
+    out: list[Diagnostic] = []
+    in_cycle: set[str] = set()
+    for cycle in sorted(nx.simple_cycles(graph), key=lambda c: min(
+            ladder.levels.index(by_id[n]) for n in c)):
+        start = min(cycle, key=lambda n: ladder.levels.index(by_id[n]))
+        k = cycle.index(start)
+        cycle = cycle[k:] + cycle[:k]
+        in_cycle.update(cycle)
+        spelled = " -> ".join(f"`{n}`" for n in cycle + [cycle[0]])
+        related = tuple((f"`{a}` -> `{b}`", policy.span_at(*by_id[a].path, "next"))
+                        for a, b in zip(cycle, cycle[1:] + cycle[:1]))
+        out.append(Diagnostic.at(
+            "PE301", Severity.ERROR, f"the ladder has a cycle: {spelled}",
+            policy.span_at(*by_id[cycle[-1]].path, "next"),
+            hint=f"remove `next` from the level meant to be terminal (the last one is "
+                 f"`{cycle[-1]}`), so that escalation ends",
+            related=tuple(r for r in related if r[1] is not None),
+            element=f"ladder.{cycle[0]}"))
+    if ladder.entry in graph:
+        reachable = {ladder.entry} | nx.descendants(graph, ladder.entry)
+        for lv in ladder.levels:
+            if lv.id not in reachable:
+                below = [p for p in graph.predecessors(lv.id)]
+                hint = (f"it is only reached from `{below[0]}`, which is itself unreachable"
+                        if below else "point the `next` of the level below it at it, "
+                        "or remove the level")
+                out.append(Diagnostic.at(
+                    "PE303", Severity.ERROR,
+                    f"level `{lv.id}` cannot be reached from the entry level `{ladder.entry}`",
+                    policy.span_at(*lv.path, "id"), hint=hint, element=f"ladder.{lv.id}"))
+    if all(lv.next is not None for lv in ladder.levels) and not in_cycle:
+        out.append(Diagnostic.at(
+            "PE304", Severity.ERROR, "no level ends the ladder: every level has a `next`",
+            policy.span_at("ladder", "levels"),
+            hint="the top level (often a mediator or a committee) has no `next`",
+            element="ladder"))
+    return out
+
+
+def worst_path_days(ladder: Ladder) -> tuple[int, list[Level]]:
+    """Calendar days from entering the ladder to the last decision on the escalation path, at
+    the worst starting weekday (each window starts where the last one ended)."""
+    path = escalation_path(ladder)
+    worst = 0
+    for weekday in range(7):
+        start = _MONDAY + _dt.timedelta(days=weekday)
+        day = start
+        for lv in path:
+            day = lv.decide_within.add_to(day)
+        worst = max(worst, (day - start).days)
+    return worst, path
+
+
+def window_diagnostics(policy: Policy) -> list[Diagnostic]:
+    """PE305 (respond after decide) and PE306 (path over max_resolution): lint findings."""
+    ladder = policy.ladder
+    out: list[Diagnostic] = []
+    for lv in ladder.levels:
+        r, d = lv.respond_within, lv.decide_within
+        if r is None or d is None:
+            continue
+        late = [w for w in range(7) if r.days_from(w) > d.days_from(w)]
+        if late:
+            out.append(Diagnostic.at(
+                "PE305", Severity.ERROR,
+                f"level `{lv.id}`: `respond_within` ({r}) can end after `decide_within` ({d})",
+                policy.span_at(*lv.path, "respond_within"),
+                hint=f"a response is due before the decision: make `respond_within` at most "
+                     f"{d}", element=f"ladder.{lv.id}.respond_within"))
+    budget = ladder.max_resolution
+    if budget is not None and len(escalation_path(ladder)) == len(ladder.levels):
+        days, path = worst_path_days(ladder)
+        allowed = min(budget.days_from(w) for w in range(7))
+        if days > allowed:
+            spelled = " -> ".join(f"`{lv.id}`" for lv in path)
+            out.append(Diagnostic.at(
+                "PE306", Severity.ERROR,
+                f"the longest path through the ladder ({spelled}) takes up to {days} days, "
+                f"over `max_resolution` {budget} ({allowed} days)",
+                policy.span_at("ladder", "max_resolution"),
+                hint="shorten some `decide_within` windows, or raise `max_resolution`",
+                related=tuple((f"`{lv.id}`: decide within {lv.decide_within}",
+                               policy.span_at(*lv.path, "decide_within")) for lv in path),
+                element="ladder.max_resolution"))
+    return out

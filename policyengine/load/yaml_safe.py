@@ -1,0 +1,315 @@
+"""Compose YAML into plain data plus a SourceMap, refusing what is hostile or careless.
+
+Built on PyYAML's event stream (the C parser when available), walked iteratively, so that:
+
+* duplicate keys are found (PyYAML's constructor silently keeps the last one);
+* anchors and aliases are refused before anything is expanded (no alias bombs);
+* nesting is bounded while parsing (PyYAML's recursive composer raises RecursionError);
+* several documents, unknown tags and complex keys are refused;
+* every node keeps the span of its key and its value.
+
+Scalars resolve as YAML 1.1 does (PyYAML's resolver) except dates and times, which stay text:
+the schema decides what a date is. Mapping keys are always their text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import yaml
+
+from ..diagnostics import Diagnostic, Severity, Span
+from ..source import SourceFile
+from .reader import span_of
+from .sourcemap import Entry, SourceMap
+
+DEFAULT_MAX_DEPTH = 64
+
+_Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+_resolver = yaml.resolver.Resolver()
+_TRUE_FALSE = {"true", "false"}
+_STD_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+_EXPR_LINE = re.compile(r"^(\s*(?:-\s+)?\{?\s*)(when|amount|otherwise)(\s*:\s*)(.*?)\s*$")
+_BAD_KEY = object()
+
+
+def _style(event: yaml.ScalarEvent) -> str:
+    s = event.style
+    if not s:
+        return "plain"
+    return s
+
+
+def _resolve_plain(text: str) -> tuple[Any, bool]:
+    """(value, surprising) for a plain scalar, as YAML 1.1 reads it."""
+    tag = _resolver.resolve(yaml.ScalarNode, text, (True, False))
+    if tag == "tag:yaml.org,2002:bool":
+        return text.lower() in ("yes", "true", "on"), text.lower() not in _TRUE_FALSE
+    if tag == "tag:yaml.org,2002:null":
+        return None, text == "~"
+    if tag == "tag:yaml.org,2002:int":
+        value = yaml.constructor.SafeConstructor.construct_yaml_int(
+            _CONSTRUCTOR, yaml.ScalarNode(tag, text))
+        surprising = ":" in text or "_" in text or (text.lstrip("+-").startswith("0")
+                                                   and len(text.lstrip("+-")) > 1)
+        return value, surprising
+    if tag == "tag:yaml.org,2002:float":
+        value = yaml.constructor.SafeConstructor.construct_yaml_float(
+            _CONSTRUCTOR, yaml.ScalarNode(tag, text))
+        return value, ":" in text or "_" in text
+    return text, False  # str, timestamp (kept as text), anything else
+
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _explicit(tag: str, text: str) -> Any:
+    if tag == "tag:yaml.org,2002:str":
+        return text
+    value, _ = _resolve_plain(text)
+    want = {"tag:yaml.org,2002:int": int, "tag:yaml.org,2002:float": float,
+            "tag:yaml.org,2002:bool": bool, "tag:yaml.org,2002:null": type(None)}[tag]
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, want) or (want is int and isinstance(value, bool)):
+        raise ValueError(f"`{text}` is not a valid {tag.rsplit(':', 1)[-1]}")
+    return value
+
+
+def quote_hint(line_text: str) -> str | None:
+    """For a line holding an unquoted expression, the same line with the expression quoted."""
+    m = _EXPR_LINE.match(line_text)
+    if not m:
+        return None
+    head, key, colon, rest = m.groups()
+    tail = ""
+    if head.rstrip().endswith("{"):
+        # flow mapping: `{when: a ? b : c, level: x}`; keep what follows the last `, word:`
+        cut = re.search(r",\s*[A-Za-z_]+\s*:[^,]*\}\s*$", rest)
+        if cut:
+            rest, tail = rest[: cut.start()], rest[cut.start():]
+    expr = rest.strip()
+    if not expr or expr[0] in "'\"" and expr[-1:] == expr[0] and len(expr) > 1 and not tail:
+        return None
+    quoted = f"{key}{colon.strip()} '{expr.replace(chr(39), chr(39) * 2)}'"
+    if head.rstrip().endswith("{"):
+        quoted = "{" + quoted + (tail if tail else "}")
+    return f"quote the expression: {quoted}"
+
+
+class _Frame:
+    __slots__ = ("container", "path", "is_map", "key", "key_span", "seen", "start")
+
+    def __init__(self, container, path, is_map, start):
+        self.container = container
+        self.path = path
+        self.is_map = is_map
+        self.key = None
+        self.key_span = None
+        self.seen: dict[str, Span] = {}
+        self.start = start
+
+
+def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
+            ) -> tuple[Any, SourceMap, list[Diagnostic]]:
+    """Parse ``source`` into (data, sourcemap, diagnostics); data is None when it cannot be used."""
+    smap = SourceMap(source)
+    diags: list[Diagnostic] = []
+    stack: list[_Frame] = []
+    root: Any = None
+    have_root = False
+    documents = 0
+    fatal = False
+
+    def span(ev) -> Span:
+        return span_of(source, ev.start_mark.index, ev.end_mark.index)
+
+    def error(code: str, message: str, sp: Span, hint: str | None = None,
+              related=()) -> None:
+        diags.append(Diagnostic.at(code, Severity.ERROR, message, sp, hint=hint, related=related))
+
+    def attach(value: Any, ev, entry: Entry | None) -> tuple | None:
+        """Put ``value`` where the stack says; return its path (None when it is dropped)."""
+        nonlocal root, have_root
+        if not stack:
+            root, have_root = value, True
+            path: tuple = ()
+            if entry is not None:
+                smap.entries[path] = entry
+            return path
+        top = stack[-1]
+        if top.is_map:
+            key, key_span = top.key, top.key_span
+            top.key = None
+            if key is _BAD_KEY or key is None:
+                return None
+            path = top.path + (key,)
+            if key in top.seen:
+                error("PE006", f"duplicate key `{key}`", key_span,
+                      hint="remove or rename one of them: YAML tools would silently keep "
+                           "only the last", related=(("first defined here", top.seen[key]),))
+                return None
+            top.seen[key] = key_span
+            top.container[key] = value
+        else:
+            path = top.path + (len(top.container),)
+            top.container.append(value)
+            key_span = None
+        if entry is not None:
+            entry.key_span = key_span
+            smap.entries[path] = entry
+        return path
+
+    try:
+        for ev in yaml.parse(source.text, Loader=_Loader):
+            if isinstance(ev, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    error("PE005", "the file holds more than one YAML document", span(ev),
+                          hint="keep one rulebook per file: remove the `---` separator and "
+                               "what follows, or move it to its own file")
+                    fatal = True
+                    break
+                continue
+            if isinstance(ev, (yaml.StreamStartEvent, yaml.StreamEndEvent,
+                               yaml.DocumentEndEvent)):
+                continue
+            anchor = getattr(ev, "anchor", None)
+            if anchor is not None and not isinstance(ev, yaml.AliasEvent):
+                error("PE007", f"YAML anchor `&{anchor}` is not allowed", span(ev),
+                      hint="write the value out in full: anchors and aliases are refused "
+                           "because they hide repetition and allow alias bombs")
+            if isinstance(ev, yaml.AliasEvent):
+                error("PE007", f"YAML alias `*{ev.anchor}` is not allowed", span(ev),
+                      hint="write the value out in full: anchors and aliases are refused "
+                           "because they hide repetition and allow alias bombs")
+                if stack and stack[-1].is_map and stack[-1].key is None:
+                    stack[-1].key = _BAD_KEY
+                else:
+                    attach(None, ev, None)
+                continue
+            if isinstance(ev, yaml.ScalarEvent):
+                sp = span(ev)
+                top = stack[-1] if stack else None
+                if top is not None and top.is_map and top.key is None:
+                    top.key, top.key_span = ev.value, sp  # keys are always text
+                    continue
+                style = _style(ev)
+                surprising = False
+                tag = ev.tag
+                if tag is not None and tag != "!" and not ev.implicit[0] and not ev.implicit[1]:
+                    if tag not in _STD_TAGS:
+                        line_text = source.line_text(sp.line)
+                        hint = quote_hint(line_text) or (
+                            "remove the tag; if the value starts with `!`, quote it")
+                        error("PE003", f"YAML tag `{tag}` is not supported", sp, hint=hint)
+                        value: Any = None
+                    else:
+                        try:
+                            value = _explicit(tag, ev.value)
+                        except ValueError as exc:
+                            error("PE003", str(exc), sp)
+                            value = None
+                elif style == "plain":
+                    value, surprising = _resolve_plain(ev.value)
+                else:
+                    value = ev.value
+                entry = Entry(sp, None, ev.start_mark.index, ev.end_mark.index, ev.value,
+                              style, surprising)
+                attach(value, ev, entry)
+                continue
+            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                is_map = isinstance(ev, yaml.MappingStartEvent)
+                if len(stack) >= max_depth:
+                    error("PE008", f"the YAML nests deeper than {max_depth} levels", span(ev),
+                          hint="a rulebook never needs this depth: flatten the structure")
+                    fatal = True
+                    break
+                sp = span(ev)
+                top = stack[-1] if stack else None
+                container: Any = {} if is_map else []
+                if top is not None and top.is_map and top.key is None:
+                    error("PE003", "a mapping key must be a plain name, not a "
+                          + ("mapping" if is_map else "list"), sp)
+                    top.key = _BAD_KEY
+                    stack.append(_Frame(container, None, is_map, ev.start_mark.index))
+                    stack[-1].path = ("\0dropped",)
+                    continue
+                entry = Entry(sp, None, ev.start_mark.index, ev.start_mark.index, None,
+                              "flow" if ev.flow_style else "block")
+                path = attach(container, ev, entry)
+                frame = _Frame(container, path if path is not None else ("\0dropped",),
+                               is_map, ev.start_mark.index)
+                stack.append(frame)
+                continue
+            if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                entry = smap.entries.get(frame.path)
+                if entry is not None:
+                    entry.end = ev.end_mark.index
+                    entry.value_span = span_of(source, entry.start, ev.end_mark.index)
+                continue
+    except yaml.MarkedYAMLError as exc:
+        diags.append(_syntax_error(source, exc))
+        fatal = True
+    except yaml.YAMLError as exc:  # unmarked: rare, e.g. a reader error
+        diags.append(Diagnostic.at("PE003", Severity.ERROR,
+                                   f"the YAML does not parse: {_clean(str(exc))}", None,
+                                   file=source.path))
+        fatal = True
+    if not fatal and (not have_root or root is None):
+        diags.append(Diagnostic.at("PE010", Severity.ERROR, "the file holds no rulebook", None,
+                                   file=source.path,
+                                   hint="start from a bundled example in `policies/`"))
+        fatal = True
+    _check_numbers(smap, diags)
+    return (None if fatal else root), smap, diags
+
+
+def _check_numbers(smap: SourceMap, diags: list[Diagnostic]) -> None:
+    """NaN and infinities are not numbers a rulebook can mean."""
+    for path, entry in smap.items():
+        if entry.style == "plain" and entry.raw is not None and entry.raw.lower().lstrip(
+                "+-") in (".nan", ".inf"):
+            diags.append(Diagnostic.at("PE104", Severity.ERROR,
+                                       f"`{entry.raw}` is not a finite number", entry.value_span,
+                                       hint="write a finite number, or `true` for unlimited "
+                                            "authority"))
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _syntax_error(source: SourceFile, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    problem = _clean(exc.problem or "invalid YAML")
+    context = _clean(exc.context) if exc.context else ""
+    if mark is not None:
+        offset = min(mark.index, len(source.text))
+        line, column = source.position(offset)
+    else:
+        line, column = 1, 1
+    hint = None
+    # An unquoted expression is the usual culprit: look at this line and the one before.
+    for candidate in (line, line - 1):
+        text = source.line_text(candidate)
+        hint = quote_hint(text)
+        if hint:
+            break
+    if hint is None and "\\t" in problem:
+        hint = "indent with spaces only"
+    if hint is None:
+        hint = ("quote values that contain `: ` or start with `!`, `&`, `*`, `[`, `{`, `\"`, "
+                "`|`, `>`, `%` or `@`")
+    message = f"the YAML does not parse: {problem}"
+    if context:
+        message += f" ({context})"
+    return Diagnostic("PE003", Severity.ERROR, message, source.path, line, column, line,
+                      column + 1, hint=hint)

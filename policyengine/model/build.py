@@ -1,0 +1,411 @@
+"""RawDocument -> Policy: declarations, id resolution, references and expressions.
+
+Runs after the schema has accepted the document's shape, so every access here can trust types
+and required keys; what the schema cannot say (references between ids, facts' defaults against
+their own declarations, expressions against the facts) is checked here and reported as
+diagnostics. Nothing is raised for bad user input.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ..calendar import Duration, parse_date
+from ..diagnostics import Diagnostic, Severity, Span
+from ..load.reader import span_of
+from ..load.sourcemap import SourceMap
+from ..schema import describe_path, json_type, yaml11_warning
+from ..suggest import did_you_mean, one_of
+from .nodes import (Action, Band, Category, Expression, FactDecl, Grant, Ladder, Level, Metadata,
+                    Override, Policy, Remedy)
+
+E, W = Severity.ERROR, Severity.WARNING
+
+RESERVED_WORDS = frozenset({
+    "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for",
+    "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void",
+    "while", "and", "or", "not",
+})
+# keys of a dispute that are not facts (RULEBOOK.md, "How a dispute is decided")
+RESERVED_KEYS = frozenset({"escalation", "remedies_in_force", "as_of"})
+_PY_TYPES = {"string": (str,), "int": (int,), "double": (float, int), "bool": (bool,)}
+
+
+class _Builder:
+    def __init__(self, data: dict, smap: SourceMap):
+        self.data = data
+        self.smap = smap
+        self.diags: list[Diagnostic] = []
+        self.env = None
+
+    # -- helpers -----------------------------------------------------------------------------
+    def span(self, path: Iterable) -> Span | None:
+        return self.smap.value_span(tuple(path))
+
+    def key_span(self, path: Iterable) -> Span | None:
+        return self.smap.key_span(tuple(path))
+
+    def report(self, code: str, severity: Severity, path: tuple, message: str,
+               hint: str | None = None, *, span: Span | None = None, related=(),
+               element: str | None = None) -> None:
+        where = describe_path(self.data, path)
+        self.diags.append(Diagnostic.at(
+            code, severity, f"{where}: {message}" if where else message,
+            span if span is not None else self.span(path), hint=hint, related=related,
+            element=element or ".".join(str(p) for p in path)))
+
+    def duration(self, path: tuple, value: Any) -> Duration | None:
+        if value is None:
+            return None
+        try:
+            return Duration.parse(value)
+        except ValueError:
+            return None  # the schema has reported it
+
+    def unique(self, items: list[tuple[str, tuple]], kind: str) -> None:
+        first: dict[str, tuple] = {}
+        for ident, path in items:
+            if ident in first:
+                self.report("PE201", E, path + ("id",), f"duplicate {kind} id `{ident}`",
+                            f"give each {kind} its own id",
+                            related=(("first defined here", self.span(first[ident] + ("id",))),))
+            else:
+                first[ident] = path
+
+    def reference(self, code: str, kind: str, value: str, known: Iterable[str], path: tuple
+                  ) -> bool:
+        known = list(known)
+        if value in known:
+            return True
+        hint = did_you_mean(value, known) or (f"define it, or use {one_of(known)}" if known
+                                              else f"define the {kind} first")
+        self.report(code, E, path, f"unknown {kind} `{value}`", hint)
+        return False
+
+    # -- sections ----------------------------------------------------------------------------
+    def build(self) -> Policy | None:
+        meta = self.metadata()
+        facts = self.facts()
+        self.environment(facts)
+        ladder = self.ladder()
+        actions = self.actions()
+        action_ids = [a.id for a in actions]
+        level_ids = [lv.id for lv in ladder.levels]
+        roles = sorted({lv.role for lv in ladder.levels})
+        authority = self.authority(action_ids, roles)
+        remedies = self.remedies(action_ids)
+        remedy_ids = [r.id for r in remedies]
+        categories = self.categories(level_ids, remedy_ids)
+        overrides = self.overrides(level_ids)
+        used = {rid for c in categories for rid in c.remedies}
+        for r in remedies:
+            if r.id not in used:
+                self.report("PE206", W, r.path + ("id",), f"no category lists remedy `{r.id}`",
+                            "list it under a category's `remedies`, or delete it")
+        if meta is None:
+            return None
+        return Policy(meta, tuple(facts), ladder, tuple(actions), tuple(authority),
+                      tuple(categories), tuple(overrides), tuple(remedies), path=None,
+                      sourcemap=self.smap)
+
+    def metadata(self) -> Metadata | None:
+        m = self.data["policy"]
+        dates = {}
+        for key in ("effective", "expires"):
+            if key in m:
+                try:
+                    dates[key] = parse_date(m[key])
+                except ValueError as exc:
+                    self.report("PE104", E, ("policy", key), str(exc),
+                                "write a real calendar date as YYYY-MM-DD")
+                    return None
+        return Metadata(m["id"], m["title"], m["version"], dates["effective"],
+                        dates.get("expires"), tuple(m["owners"]), m.get("description"),
+                        span=self.span(("policy", "id")))
+
+    def facts(self) -> list[FactDecl]:
+        return [self.fact(name, decl, ("facts", name), name)
+                for name, decl in self.data["facts"].items()]
+
+    def fact(self, name: str, decl: dict, path: tuple, dotted: str) -> FactDecl:
+        ftype = decl["type"]
+        if len(path) == 2 and (name in RESERVED_WORDS or name in RESERVED_KEYS):
+            self.report("PE104", E, path, f"`{name}` is reserved and cannot name a fact",
+                        f"rename it, e.g. `{name}_value`", span=self.key_span(path))
+        enum = decl.get("enum")
+        if enum is not None:
+            if ftype not in ("string", "int"):
+                self.report("PE104", E, path + ("enum",), f"`enum` is for string and int facts, "
+                            f"not `{ftype}`", "remove `enum`, or change the type")
+                enum = None
+            else:
+                enum = tuple(self.coerce_enum(ftype, enum, path + ("enum",)))
+        bounds = {k: decl.get(k) for k in ("min", "max") if k in decl}
+        if bounds and ftype not in ("int", "double"):
+            self.report("PE111", E, path + (next(iter(bounds)),),
+                        f"`min`/`max` are for int and double facts, not `{ftype}`",
+                        "remove the bound, or change the type")
+            bounds = {}
+        for k, v in bounds.items():
+            if ftype == "int" and isinstance(v, float) and not v.is_integer():
+                self.report("PE111", E, path + (k,), f"`{k}: {v}` is not a whole number, "
+                            "but the fact is an int", f"use `{k}: {int(v)}`")
+        if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
+            self.report("PE111", E, path + ("min",), f"`min` ({bounds['min']}) is above `max` "
+                        f"({bounds['max']}): no value is valid", "swap them")
+        fields: tuple[FactDecl, ...] = ()
+        if ftype == "map":
+            fields = tuple(self.fact(k, v, path + ("fields", k), f"{dotted}.{k}")
+                           for k, v in decl["fields"].items())
+        items = None
+        if ftype == "list":
+            items = self.fact("[]", decl["items"], path + ("items",), f"{dotted}[]")
+        has_default = "default" in decl
+        default = decl.get("default")
+        draft = FactDecl(name, dotted, ftype, enum, bounds.get("min"), bounds.get("max"),
+                         False, None, decl.get("unit"), decl.get("description"), fields, items,
+                         span=self.key_span(path))
+        if has_default:
+            default = self.check_default(draft, default, path + ("default",))
+        return FactDecl(name, dotted, ftype, enum, bounds.get("min"), bounds.get("max"),
+                        has_default, default, decl.get("unit"), decl.get("description"), fields,
+                        items, span=self.key_span(path))
+
+    def coerce_enum(self, ftype: str, values: list, path: tuple) -> list:
+        out = []
+        for i, v in enumerate(values):
+            if ftype == "string" and not isinstance(v, str):
+                entry = self.smap.get(path + (i,))
+                if entry is not None and entry.style == "plain" and entry.raw is not None:
+                    if entry.yaml11:
+                        self.diags.append(yaml11_warning(entry.raw, v, entry.value_span))
+                    v = entry.raw
+                else:
+                    self.report("PE104", E, path + (i,), f"enum value {json_type(v)} in a string "
+                                "fact", "quote it")
+            elif ftype == "int" and (not isinstance(v, int) or isinstance(v, bool)):
+                self.report("PE104", E, path + (i,), f"enum value `{v}` is not a whole number, "
+                            "but the fact is an int", "use whole numbers, or `type: string`")
+                continue
+            out.append(v)
+        if len(set(out)) != len(out):
+            self.report("PE104", E, path, "the enum repeats a value", "list each value once")
+        return out
+
+    def check_default(self, decl: FactDecl, value: Any, path: tuple) -> Any:
+        """Check a default against its own declaration; widen int -> double; coerce text."""
+        if decl.type == "string" and not isinstance(value, str):
+            entry = self.smap.get(path)
+            if entry is not None and entry.style == "plain" and entry.raw is not None \
+                    and not isinstance(value, (dict, list)):
+                if entry.yaml11:
+                    self.diags.append(yaml11_warning(entry.raw, value, entry.value_span))
+                value = entry.raw
+        problem = default_problem(decl, value)
+        if problem:
+            self.report("PE110", E, path, f"default {problem}",
+                        "make the default a valid value of the fact, or remove it")
+            return None
+        if decl.type == "double" and isinstance(value, int):
+            value = float(value)
+        return value
+
+    def environment(self, facts: list[FactDecl]) -> None:
+        from ..expr import Environment
+
+        try:
+            self.env = Environment.from_declarations({f.name: f.to_declaration() for f in facts})
+        except Exception as exc:  # declarations already checked; keep going without types
+            self.report("PE104", E, ("facts",), f"the facts cannot be used by expressions: {exc}")
+            self.env = Environment.dynamic()
+
+    def ladder(self) -> Ladder:
+        lad = self.data["ladder"]
+        levels = []
+        for i, raw in enumerate(lad["levels"]):
+            path = ("ladder", "levels", i)
+            levels.append(Level(raw["id"], raw["title"], raw["role"],
+                                self.duration(path + ("decide_within",), raw["decide_within"]),
+                                self.duration(path + ("respond_within",),
+                                              raw.get("respond_within")),
+                                raw.get("next"), bool(raw.get("advisory", False)),
+                                raw.get("description"), span=self.span(path + ("id",)),
+                                path=path))
+        self.unique([(lv.id, lv.path) for lv in levels], "level")
+        ids = [lv.id for lv in levels]
+        entry = lad.get("entry", levels[0].id)
+        if "entry" in lad:
+            self.reference("PE202", "level", entry, ids, ("ladder", "entry"))
+        for lv in levels:
+            if lv.next is not None:
+                self.reference("PE302", "level", lv.next, ids, lv.path + ("next",))
+        return Ladder(tuple(levels), entry,
+                      self.duration(("ladder", "max_resolution"), lad.get("max_resolution")),
+                      "entry" in lad, span=self.span(("ladder",)))
+
+    def actions(self) -> list[Action]:
+        return [Action(k, v["title"], v.get("unit"), v.get("description"),
+                       span=self.key_span(("actions", k)))
+                for k, v in self.data.get("actions", {}).items()]
+
+    def authority(self, action_ids: list[str], roles: list[str]) -> list[Grant]:
+        grants = []
+        for role, row in self.data.get("authority", {}).items():
+            if role not in roles:
+                hint = did_you_mean(role, roles) or f"roles on the ladder: {one_of(roles)}"
+                self.report("PE203", W, ("authority", role), f"no level of the ladder has role "
+                            f"`{role}`", hint, span=self.key_span(("authority", role)))
+            for action, limit in row.items():
+                path = ("authority", role, action)
+                if action not in action_ids:
+                    self.reference("PE204", "action", action, action_ids, path)
+                    continue
+                grants.append(Grant(role, action, limit, span=self.key_span(path)))
+        return grants
+
+    def remedies(self, action_ids: list[str]) -> list[Remedy]:
+        out = []
+        for i, raw in enumerate(self.data.get("remedies", [])):
+            path = ("remedies", i)
+            rid = raw["id"]
+            self.reference("PE204", "action", raw["action"], action_ids, path + ("action",))
+            out.append(Remedy(
+                rid, raw["title"], raw["action"],
+                self.expression(raw, "amount", path, f"remedies.{rid}.amount", "number"),
+                self.expression(raw, "when", path, f"remedies.{rid}", "bool"),
+                self.duration(path + ("sunset",), raw.get("sunset")),
+                self.duration(path + ("review_every",), raw.get("review_every")),
+                raw.get("description"), span=self.span(path + ("id",)), path=path))
+        self.unique([(r.id, r.path) for r in out], "remedy")
+        return out
+
+    def categories(self, level_ids: list[str], remedy_ids: list[str]) -> list[Category]:
+        out = []
+        for i, raw in enumerate(self.data["categories"]):
+            path = ("categories", i)
+            cid = raw["id"]
+            bands = []
+            for j, rb in enumerate(raw["thresholds"]):
+                bpath = path + ("thresholds", j)
+                if "otherwise" in rb:
+                    level, lpath = rb["otherwise"], bpath + ("otherwise",)
+                else:
+                    level, lpath = rb["level"], bpath + ("level",)
+                self.reference("PE202", "level", level, level_ids, lpath)
+                bands.append(Band(j, level, self.expression(
+                    rb, "when", bpath, f"categories.{cid}.thresholds[{j}]", "bool"),
+                    span=self.span(bpath), path=bpath))
+            for k, rid in enumerate(raw.get("remedies", [])):
+                self.reference("PE205", "remedy", rid, remedy_ids, path + ("remedies", k))
+            out.append(Category(
+                cid, raw["title"], raw["class"], raw.get("confidentiality", "internal"),
+                self.expression(raw, "when", path, f"categories.{cid}", "bool"), tuple(bands),
+                tuple(raw.get("remedies", [])), raw.get("description"),
+                "confidentiality" in raw, span=self.span(path + ("id",)), path=path))
+        self.unique([(c.id, c.path) for c in out], "category")
+        return out
+
+    def overrides(self, level_ids: list[str]) -> list[Override]:
+        out = []
+        for i, raw in enumerate(self.data.get("overrides", [])):
+            path = ("overrides", i)
+            self.reference("PE202", "level", raw["min_level"], level_ids, path + ("min_level",))
+            out.append(Override(raw["id"], self.expression(raw, "when", path,
+                                                            f"overrides.{raw['id']}", "bool"),
+                                raw["min_level"], raw["reason"],
+                                span=self.span(path + ("id",)), path=path))
+        self.unique([(o.id, o.path) for o in out], "override")
+        return out
+
+    # -- expressions -------------------------------------------------------------------------
+    def expression(self, raw: dict, key: str, parent: tuple, element: str, expect: str
+                   ) -> Expression | None:
+        if key not in raw:
+            return None
+        from ..expr import analyze, print_expression
+
+        path = parent + (key,)
+        value = raw[key]
+        entry = self.smap.get(path)
+        if isinstance(value, bool):
+            if entry is not None and entry.yaml11:
+                self.diags.append(yaml11_warning(entry.raw, value, entry.value_span))
+            text = "true" if value else "false"
+        elif isinstance(value, (int, float)):
+            text = entry.raw if entry is not None and entry.raw else repr(value)
+        else:
+            text = value
+        offsets = expression_offsets(self.smap, entry, text) if entry is not None else None
+        analysis = analyze(text, self.env, expect=expect)
+        for issue in analysis.issues:
+            self.report(issue.code, E if issue.severity == "error" else W, path, issue.message,
+                        issue.hint, span=self.expr_span(entry, offsets, issue.start, issue.end),
+                        element=element)
+        canonical = print_expression(analysis.ast) if analysis.ast is not None else text
+        return Expression(text, canonical, "when" if expect == "bool" else "amount", element,
+                          span=entry.value_span if entry else None, offsets=offsets,
+                          analysis=analysis)
+
+    def expr_span(self, entry, offsets, start: int, end: int) -> Span | None:
+        if entry is None:
+            return None
+        if offsets is None:
+            return entry.value_span
+        n = len(offsets) - 1
+        start = max(0, min(start, n))
+        end = max(start + 1, min(end, n))
+        return span_of(self.smap.source, offsets[start], offsets[min(end, n)])
+
+
+def expression_offsets(smap: SourceMap, entry, text: str) -> tuple[int, ...] | None:
+    """Map each character of ``text`` to its offset in the file by aligning the parsed value
+    with the raw scalar (quotes, escapes, folding and block indentation are skipped)."""
+    if entry is None or entry.raw is None:
+        return None
+    raw = smap.source.text
+    pos, end = entry.start, max(entry.end, entry.start)
+    out = []
+    for ch in text:
+        while pos < end and raw[pos] != ch:
+            pos += 1
+        if pos >= end:  # could not align (an escape produced this character): stay put
+            out.append(min(pos, len(raw)))
+            continue
+        out.append(pos)
+        pos += 1
+    out.append(min(pos, len(raw)))
+    return tuple(out)
+
+
+def default_problem(decl: FactDecl, value: Any) -> str | None:
+    """Why ``value`` is not a valid value of ``decl`` (None when it is)."""
+    t = decl.type
+    if t == "map":
+        return "is not allowed on a map fact: give its fields defaults instead"
+    if t == "list":
+        if not isinstance(value, list):
+            return f"must be a list, found {json_type(value)}"
+        for v in value:
+            p = default_problem(decl.items, v) if decl.items is not None else None
+            if p:
+                return f"item `{v}` {p}"
+        return None
+    if isinstance(value, bool) and t != "bool" or not isinstance(value, _PY_TYPES[t]):
+        want = {"string": "text", "int": "a whole number", "double": "a number",
+                "bool": "true or false"}[t]
+        return f"must be {want}, found {json_type(value)}"
+    if decl.enum is not None and value not in decl.enum:
+        hint = did_you_mean(str(value), [str(e) for e in decl.enum])
+        return f"`{value}` is not one of the fact's enum values" + (f" ({hint})" if hint else "")
+    if decl.min is not None and value < decl.min:
+        return f"`{value}` is below the fact's min ({decl.min})"
+    if decl.max is not None and value > decl.max:
+        return f"`{value}` is above the fact's max ({decl.max})"
+    return None
+
+
+def build_policy(data: dict, smap: SourceMap) -> tuple[Policy | None, list[Diagnostic]]:
+    """Build the model from schema-valid data. Returns (policy or None, diagnostics)."""
+    builder = _Builder(data, smap)
+    policy = builder.build()
+    return policy, builder.diags

@@ -1,0 +1,292 @@
+"""The immutable model of a rulebook. Every node remembers where it came from (``span``, and
+``path`` into the YAML document); both are ignored by equality, so two policies compare by
+meaning, not by layout."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
+
+from ..calendar import Duration
+from ..diagnostics import Diagnostic, Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..decision import Decision
+    from ..load.sourcemap import SourceMap
+
+
+def _loc() -> Any:
+    return field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """A trigger expression: its text as written, its canonical form and where it is.
+
+    ``element`` names the rule (``categories.pricing.thresholds[1]``); ``offsets[i]`` is the
+    character offset in the file of ``text[i]`` (one extra entry for the end), so positions
+    inside the expression map back to the YAML file whatever the scalar style.
+    """
+
+    text: str
+    canonical: str
+    role: str  # "when" or "amount"
+    element: str = field(compare=False)
+    span: Span | None = _loc()
+    offsets: tuple[int, ...] | None = _loc()
+    analysis: Any = _loc()
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class FactDecl:
+    name: str
+    path: str  # dotted: partner.tier
+    type: str  # string | int | double | bool | map | list
+    enum: tuple | None = None
+    min: float | int | None = None
+    max: float | int | None = None
+    has_default: bool = False
+    default: Any = None
+    unit: str | None = None
+    description: str | None = None
+    fields: tuple["FactDecl", ...] = ()
+    items: "FactDecl | None" = None
+    span: Span | None = _loc()
+
+    @property
+    def required(self) -> bool:
+        """A fact without a default must be given; a map may be left out when all its fields
+        have defaults."""
+        if self.has_default:
+            return False
+        if self.type == "map":
+            return any(f.required for f in self.fields)
+        return True
+
+    def field_named(self, name: str) -> "FactDecl | None":
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def to_declaration(self) -> dict:
+        """The fact in the rulebook's ``facts`` format (for the expression checker)."""
+        out: dict[str, Any] = {"type": self.type}
+        if self.enum is not None:
+            out["enum"] = list(self.enum)
+        for key in ("min", "max", "unit", "description"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.has_default:
+            out["default"] = self.default
+        if self.fields:
+            out["fields"] = {f.name: f.to_declaration() for f in self.fields}
+        if self.items is not None:
+            out["items"] = self.items.to_declaration()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    id: str
+    title: str
+    role: str
+    decide_within: Duration
+    respond_within: Duration | None = None
+    next: str | None = None
+    advisory: bool = False
+    description: str | None = None
+    span: Span | None = _loc()
+    path: tuple = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    levels: tuple[Level, ...]
+    entry: str
+    max_resolution: Duration | None = None
+    entry_explicit: bool = field(default=False, compare=False)
+    span: Span | None = _loc()
+
+    def level(self, level_id: str) -> Level | None:
+        for lv in self.levels:
+            if lv.id == level_id:
+                return lv
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: str
+    title: str
+    unit: str | None = None
+    description: str | None = None
+    span: Span | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One cell of the authority matrix: ``limit`` is True (unlimited), False, or a number
+    (up to, inclusive)."""
+
+    role: str
+    action: str
+    limit: bool | int | float
+    span: Span | None = _loc()
+
+    def allows(self, amount: float | int | None) -> bool:
+        if self.limit is True:
+            return True
+        if self.limit is False:
+            return False
+        return amount is None or amount <= self.limit
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    index: int  # 0-based position in the category's thresholds
+    level: str
+    when: Expression | None = None  # None: `otherwise`
+    span: Span | None = _loc()
+    path: tuple = _loc()
+
+    @property
+    def is_otherwise(self) -> bool:
+        return self.when is None
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: str
+    title: str
+    class_: str
+    confidentiality: str
+    when: Expression
+    bands: tuple[Band, ...]
+    remedies: tuple[str, ...] = ()
+    description: str | None = None
+    confidentiality_explicit: bool = field(default=False, compare=False)
+    span: Span | None = _loc()
+    path: tuple = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    id: str
+    when: Expression
+    min_level: str
+    reason: str
+    span: Span | None = _loc()
+    path: tuple = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Remedy:
+    id: str
+    title: str
+    action: str
+    amount: Expression | None = None
+    when: Expression | None = None
+    sunset: Duration | None = None
+    review_every: Duration | None = None
+    description: str | None = None
+    span: Span | None = _loc()
+    path: tuple = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    id: str
+    title: str
+    version: str
+    effective: _dt.date
+    expires: _dt.date | None
+    owners: tuple[str, ...]
+    description: str | None = None
+    span: Span | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A loaded rulebook. Immutable; compare two policies with ``==`` to compare their meaning.
+
+    ``warnings`` holds the non-fatal diagnostics found while loading; ``digest`` is the sha256
+    of the canonical serialization (comments and layout do not change it).
+    """
+
+    meta: Metadata
+    facts: tuple[FactDecl, ...]
+    ladder: Ladder
+    actions: tuple[Action, ...]
+    authority: tuple[Grant, ...]
+    categories: tuple[Category, ...]
+    overrides: tuple[Override, ...]
+    remedies: tuple[Remedy, ...]
+    path: str | None = _loc()
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, hash=False, repr=False)
+    sourcemap: "SourceMap | None" = _loc()
+    _compiled: Any = _loc()
+
+    # -- lookups -----------------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def version(self) -> str:
+        return self.meta.version
+
+    def fact(self, name: str) -> FactDecl | None:
+        for f in self.facts:
+            if f.name == name:
+                return f
+        return None
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def remedy(self, remedy_id: str) -> Remedy | None:
+        return next((r for r in self.remedies if r.id == remedy_id), None)
+
+    def action(self, action_id: str) -> Action | None:
+        return next((a for a in self.actions if a.id == action_id), None)
+
+    def grant(self, role: str, action: str) -> Grant | None:
+        return next((g for g in self.authority if g.role == role and g.action == action), None)
+
+    def declarations(self) -> dict[str, Any]:
+        """The facts in the rulebook's ``facts`` format."""
+        return {f.name: f.to_declaration() for f in self.facts}
+
+    def span_at(self, *path: Any) -> Span | None:
+        """The span of a node of the YAML document (nearest ancestor when absent)."""
+        return self.sourcemap.value_span(path) if self.sourcemap is not None else None
+
+    # -- compiled form ---------------------------------------------------------------------
+    @property
+    def compiled(self):
+        """The compiled decision procedure (built at load)."""
+        compiled = self._compiled
+        if compiled is None:
+            from ..compiled import compile_policy
+
+            compiled = compile_policy(self)
+            object.__setattr__(self, "_compiled", compiled)
+        return compiled
+
+    @property
+    def digest(self) -> str:
+        return self.compiled.digest
+
+    def evaluate(self, dispute: Mapping[str, Any], *, as_of: _dt.date | None = None
+                 ) -> "Decision":
+        """Decide a dispute (facts plus the reserved keys ``escalation`` and
+        ``remedies_in_force``) as of a date (default: today). Raises DisputeError."""
+        from ..evaluate import evaluate_compiled
+
+        return evaluate_compiled(self.compiled, dispute, as_of=as_of)

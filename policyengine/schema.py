@@ -1,0 +1,300 @@
+"""Stage 2: validate a composed rulebook against ``schemas/policy.schema.json``.
+
+Every jsonschema error becomes a coded Diagnostic at the YAML location of the offending node;
+an unknown key gets the nearest valid key as a hint. A plain YAML scalar that YAML typed as a
+number, boolean or null where the schema wants text is taken as the text the author wrote; when
+that was a YAML 1.1 surprise (``NO`` read as false) it is reported as PE009.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, Severity, Span
+from .load.sourcemap import SourceMap
+from .suggest import did_you_mean, one_of
+
+_HERE = Path(__file__).resolve().parent
+_SCHEMA_DIRS = (_HERE / "_schemas", _HERE.parent / "schemas")
+
+_TYPE_WORDS = {
+    "string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
+    "array": "a list", "object": "a mapping", "null": "empty",
+}
+_KIND_OF_PATH = {
+    "categories": "category", "overrides": "override", "remedies": "remedy", "levels": "level",
+}
+
+
+def schema_path(name: str) -> Path:
+    """Path of a bundled JSON Schema (``policy``, ``decision``, ``dispute``, ``diff``)."""
+    for folder in _SCHEMA_DIRS:
+        candidate = folder / f"{name}.schema.json"
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"schema {name!r} is not installed")
+
+
+@functools.lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    with schema_path(name).open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(name: str):
+    import jsonschema
+
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of a Python value, in words a policy author reads."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value"
+
+
+def describe_path(data: Any, path: tuple) -> str:
+    """A human context for ``path``: ``category `pricing`: band 2: when``."""
+    parts: list[str] = []
+    node = data
+    i = 0
+    path = tuple(path)
+    while i < len(path):
+        key = path[i]
+        if isinstance(key, str) and key in _KIND_OF_PATH and i + 1 < len(path) \
+                and isinstance(path[i + 1], int):
+            index = path[i + 1]
+            try:
+                item = node[key][index]
+            except (KeyError, IndexError, TypeError):
+                item = None
+            ident = item.get("id") if isinstance(item, dict) else None
+            kind = _KIND_OF_PATH[key]
+            parts.append(f"{kind} `{ident}`" if isinstance(ident, str) else f"{kind} {index + 1}")
+            node = item
+            i += 2
+            continue
+        if key == "thresholds" and i + 1 < len(path) and isinstance(path[i + 1], int):
+            parts.append(f"band {path[i + 1] + 1}")
+            try:
+                node = node[key][path[i + 1]]
+            except (KeyError, IndexError, TypeError):
+                node = None
+            i += 2
+            continue
+        if isinstance(key, int):
+            parts.append(f"item {key + 1}")
+        elif parts and parts[-1] in ("facts", "authority", "actions", "fields"):
+            parts[-1] = {"facts": "fact", "authority": "role", "actions": "action",
+                         "fields": "field"}[parts[-1]] + f" `{key}`"
+        else:
+            parts.append(str(key))
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        i += 1
+    return ": ".join(parts)
+
+
+def _set(data: Any, path: tuple, value: Any) -> None:
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+def validate(data: Any, smap: SourceMap) -> list[Diagnostic]:
+    """Validate ``data`` in place (coercing text-meant plain scalars); return the diagnostics."""
+    validator = _validator("policy")
+    diags: list[Diagnostic] = []
+    for _ in range(3):  # coercion may reveal deeper errors; two passes always suffice
+        errors = list(validator.iter_errors(data))
+        coerced = False
+        for err in errors:
+            if err.validator == "type" and _coerce(data, tuple(err.absolute_path), err, smap,
+                                                   diags):
+                coerced = True
+        if not coerced:
+            break
+    for err in errors:
+        diags.extend(_convert(err, data, smap))
+    return diags
+
+
+def _wants(err) -> list[str]:
+    want = err.validator_value
+    return [want] if isinstance(want, str) else list(want)
+
+
+def _coerce(data, path: tuple, err, smap: SourceMap, diags: list[Diagnostic]) -> bool:
+    if "string" not in _wants(err) or isinstance(err.instance, (dict, list, str)):
+        return False
+    entry = smap.get(path)
+    if entry is None or entry.style != "plain" or entry.raw is None or not path:
+        return False
+    _set(data, path, entry.raw)
+    if entry.yaml11:
+        diags.append(yaml11_warning(entry.raw, err.instance, entry.value_span))
+    return True
+
+
+def yaml11_warning(raw: str, value: Any, span: Span) -> Diagnostic:
+    shown = {True: "true", False: "false", None: "null"}.get(value, repr(value)) \
+        if isinstance(value, (bool, type(None))) else str(value)
+    return Diagnostic.at(
+        "PE009", Severity.WARNING,
+        f"`{raw}` is read by YAML 1.1 as `{shown}`; it is taken as the text `{raw}`", span,
+        hint=f"quote it: '{raw}'")
+
+
+def _convert(err, data, smap: SourceMap) -> list[Diagnostic]:
+    path = tuple(err.absolute_path)
+    where = describe_path(data, path)
+    prefix = f"{where}: " if where else ""
+    span = smap.value_span(path)
+    v = err.validator
+    if v == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = list(err.schema.get("properties", {}))
+        out = []
+        for key in err.instance:
+            if key in allowed:
+                continue
+            hint = did_you_mean(key, allowed) or (f"allowed keys here: {one_of(allowed, limit=12)}"
+                                                  if allowed else None)
+            out.append(Diagnostic.at("PE101", Severity.ERROR, f"{prefix}unknown key `{key}`",
+                                     smap.key_span(path + (key,)), hint=hint,
+                                     element=_element(path + (key,))))
+        return out
+    if v == "required":
+        missing = [k for k in err.validator_value if k not in (err.instance or {})]
+        return [Diagnostic.at("PE102", Severity.ERROR, f"{prefix}missing key `{k}`",
+                              _head(smap, path), hint=_required_hint(k), element=_element(path))
+                for k in missing]
+    if v == "type":
+        wants = " or ".join(_TYPE_WORDS.get(t, t) for t in _wants(err))
+        return [Diagnostic.at("PE103", Severity.ERROR,
+                              f"{prefix}expected {wants}, found {json_type(err.instance)}", span,
+                              hint=_type_hint(path, err), element=_element(path))]
+    if v in ("oneOf", "anyOf") and path and path[-2:-1] == ("thresholds",):
+        return [Diagnostic.at("PE104", Severity.ERROR,
+                              f"{prefix}a band needs `when` and `level`, or `otherwise` alone",
+                              span, hint="write `{when: amount < 10000.0, level: frontline}` or "
+                                         "`{otherwise: regional}`", element=_element(path))]
+    if v == "propertyNames":
+        name = err.instance if isinstance(err.instance, str) else None
+        key_span = smap.key_span(path + (name,)) if name else span
+        return [Diagnostic.at("PE104", Severity.ERROR, f"{prefix}`{name}` is not a valid name",
+                              key_span, hint=_pattern_hint(err), element=_element(path))]
+    message = _value_message(err)
+    hint = None
+    if v == "enum":
+        hint = did_you_mean(str(err.instance), [str(x) for x in err.validator_value]) or \
+            f"use {one_of([str(x) for x in err.validator_value])}"
+    elif v == "pattern":
+        hint = _pattern_hint(err)
+    elif v == "not" and path[-1:] in (("fields",), ("items",)) or v == "not":
+        hint = "`fields` belongs to `type: map` facts and `items` to `type: list` facts"
+    return [Diagnostic.at("PE104", Severity.ERROR, prefix + message, span, hint=hint,
+                          element=_element(path))]
+
+
+def _value_message(err) -> str:
+    v, inst, val = err.validator, err.instance, err.validator_value
+    shown = f"`{inst}`" if isinstance(inst, (str, int, float)) and not isinstance(inst, bool) \
+        else json_type(inst)
+    if v == "enum":
+        return f"{shown} is not one of the allowed values"
+    if v == "pattern":
+        what = {
+            "duration": "a duration", "date": "an ISO date (YYYY-MM-DD)", "id": "a valid id",
+            "factName": "a valid fact name"}.get(_def_name(err), "in the expected form")
+        return f"{shown} is not {what}"
+    if v == "minimum":
+        return f"{shown} is below the minimum of {val}"
+    if v == "minItems":
+        return "the list is empty" if val == 1 else f"the list needs at least {val} items"
+    if v == "minProperties":
+        return "the mapping is empty"
+    if v == "uniqueItems":
+        return "the list repeats an item"
+    if v == "minLength":
+        return "the text is empty"
+    if v == "maxLength":
+        return f"the text is longer than {val} characters"
+    if v == "not":
+        return "this key is not allowed for this type"
+    return err.message
+
+
+def _def_name(err) -> str | None:
+    pattern = err.validator_value
+    defs = _validator("policy").schema.get("$defs", {})
+    for name, sub in defs.items():
+        if isinstance(sub, dict) and sub.get("pattern") == pattern:
+            return name
+    return None
+
+
+def _pattern_hint(err) -> str | None:
+    return {
+        "duration": "write `Nd` (days), `Nw` (weeks) or `Nbd` (business days), e.g. `5bd`",
+        "date": "write the date as YYYY-MM-DD, e.g. 2026-01-01",
+        "id": "start with a letter; then letters, digits, `_` or `-` (64 characters at most)",
+        "factName": "start with a letter or `_`; then letters, digits or `_`",
+    }.get(_def_name(err) or "") or (
+        "write the version as numbers separated by dots, e.g. 3.1.0"
+        if err.absolute_path and list(err.absolute_path)[-1] == "version" else None)
+
+
+def _required_hint(key: str) -> str | None:
+    return {
+        "decide_within": "every level needs a decision window, e.g. `decide_within: 10bd`",
+        "thresholds": "add at least `thresholds: [{otherwise: <level id>}]`",
+        "class": "one of `operational`, `commercial`, `compliance` or `strategic`",
+        "type": "one of `string`, `int`, `double`, `bool`, `map` or `list`",
+        "fields": "a `type: map` fact declares its `fields`",
+        "items": "a `type: list` fact declares its `items`, e.g. `items: {type: string}`",
+    }.get(key)
+
+
+def _type_hint(path: tuple, err) -> str | None:
+    if path and path[-1] in ("when", "amount", "otherwise"):
+        return None
+    if "string" in _wants(err) and isinstance(err.instance, (dict, list)):
+        return "if this is text starting with `[` or `{`, quote it"
+    return None
+
+
+def _head(smap: SourceMap, path: tuple) -> Span | None:
+    """The first line of a node: where a missing key would go."""
+    entry = smap.get(path)
+    if entry is None:
+        return smap.value_span(path)
+    if entry.key_span is not None:
+        return entry.key_span
+    s = entry.value_span
+    return Span(s.file, s.line, s.column, s.line, s.column + 1)
+
+
+def _element(path: tuple) -> str:
+    return ".".join(str(p) for p in path)
