@@ -1,0 +1,210 @@
+"""Stage 4: Policy -> CompiledPolicy. Everything that does not depend on a dispute is done
+here, once: expressions compiled, the ladder ordered, the authority matrix turned into a
+per-action table indexed by level rank, fact checkers built, the digest computed. ``evaluate``
+then only runs closures and table lookups."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .decision import CategoryRef, LevelRef
+from .diagnostics import Span
+from .facts import fields_checker
+from .model.build import RESERVED_KEYS
+from .model.nodes import Band, Category, Expression, Level, Override, Policy, Remedy
+
+
+@dataclass(frozen=True, slots=True)
+class CExpr:
+    """A compiled expression of a rule: ``fn(facts)`` and what the trace needs."""
+
+    fn: Callable[[Any], Any]
+    text: str
+    rule: str
+    source: str | None
+    reads: tuple[tuple[str, tuple[str, ...]], ...]  # (dotted path, keys)
+
+    def values(self, facts: dict) -> tuple[tuple[str, Any], ...]:
+        out = []
+        for path, keys in self.reads:
+            node: Any = facts
+            for k in keys:
+                if isinstance(node, dict) and k in node:
+                    node = node[k]
+                else:
+                    node = None
+                    break
+            out.append((path, node))
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class CBand:
+    band: Band
+    when: CExpr | None
+    rank: int
+    rule: str
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CRemedy:
+    remedy: Remedy
+    when: CExpr | None
+    amount: CExpr | None
+    limits: tuple[Any, ...]  # per level rank: True, a number, or None (no authority)
+    rule: str
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CCategory:
+    category: Category
+    ref: CategoryRef
+    when: CExpr
+    bands: tuple[CBand, ...]
+    remedies: tuple[CRemedy, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class COverride:
+    override: Override
+    when: CExpr
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPolicy:
+    policy: Policy
+    digest: str
+    levels: tuple[Level, ...]  # in ladder order, entry first
+    level_refs: tuple[LevelRef, ...]
+    rank: dict[str, int]
+    check_facts: Callable
+    categories: tuple[CCategory, ...]
+    overrides: tuple[COverride, ...]
+    remedies: dict[str, Remedy]
+    level_sources: dict[str, str | None]
+
+
+def _source(span: Span | None) -> str | None:
+    return None if span is None else f"{span.file}:{span.line}:{span.column}"
+
+
+def compile_expr(expr: Expression) -> CExpr:
+    from .expr import compile_analysis
+
+    compiled = compile_analysis(expr.analysis)
+    reads = tuple((p, tuple(p.split("."))) for p in compiled.reads)
+    return CExpr(compiled.function, expr.text, expr.element, _source(expr.span), reads)
+
+
+def _limit(policy: Policy, role: str, action: str) -> Any:
+    grant = policy.grant(role, action)
+    if grant is None or grant.limit is False:
+        return None
+    return grant.limit
+
+
+def compile_policy(policy: Policy) -> CompiledPolicy:
+    from .ladder import escalation_path
+
+    levels = tuple(escalation_path(policy.ladder))
+    rank = {lv.id: i for i, lv in enumerate(levels)}
+    refs = tuple(LevelRef(lv.id, lv.role, lv.title) for lv in levels)
+    remedies_by_id = {r.id: r for r in policy.remedies}
+    cremedies: dict[str, CRemedy] = {}
+    for r in policy.remedies:
+        limits = tuple(_limit(policy, lv.role, r.action) for lv in levels)
+        cremedies[r.id] = CRemedy(
+            r, compile_expr(r.when) if r.when is not None else None,
+            compile_expr(r.amount) if r.amount is not None else None, limits,
+            f"remedies.{r.id}", _source(r.span))
+    categories = []
+    for c in policy.categories:
+        bands = tuple(CBand(b, compile_expr(b.when) if b.when is not None else None,
+                            rank[b.level], f"categories.{c.id}.thresholds[{b.index}]",
+                            _source(b.span if b.when is None else b.when.span))
+                      for b in c.bands)
+        categories.append(CCategory(
+            c, CategoryRef(c.id, c.title, c.class_, c.confidentiality), compile_expr(c.when),
+            bands, tuple(cremedies[rid] for rid in c.remedies if rid in cremedies)))
+    overrides = tuple(COverride(o, compile_expr(o.when), rank[o.min_level])
+                      for o in policy.overrides)
+    sources = {lv.id: _source(lv.span) for lv in levels}
+    return CompiledPolicy(policy, policy_digest(policy), levels, refs, rank,
+                          fields_checker(policy.facts, reserved=RESERVED_KEYS),
+                          tuple(categories), overrides, remedies_by_id, sources)
+
+
+# -- digest ------------------------------------------------------------------------------------
+def canonical_form(policy: Policy) -> dict:
+    """The policy's meaning as plain data: no comments, no layout, mapping keys sorted,
+    expressions in canonical form. The digest hashes this."""
+
+    def expr(e: Expression | None) -> str | None:
+        return None if e is None else e.canonical
+
+    def dur(d) -> str | None:
+        return None if d is None else str(d)
+
+    def fact(f) -> dict:
+        out: dict[str, Any] = {"type": f.type}
+        for key in ("enum", "min", "max", "unit", "description"):
+            v = getattr(f, key)
+            if v is not None:
+                out[key] = list(v) if key == "enum" else _num(v)
+        if f.has_default:
+            out["default"] = f.default
+        if f.fields:
+            out["fields"] = {x.name: fact(x) for x in f.fields}
+        if f.items is not None:
+            out["items"] = fact(f.items)
+        return out
+
+    m = policy.meta
+    return {
+        "policy": {"id": m.id, "title": m.title, "version": m.version,
+                   "effective": m.effective.isoformat(),
+                   "expires": m.expires.isoformat() if m.expires else None,
+                   "owners": list(m.owners), "description": m.description},
+        "facts": {f.name: fact(f) for f in policy.facts},
+        "ladder": {"entry": policy.ladder.entry,
+                   "max_resolution": dur(policy.ladder.max_resolution),
+                   "levels": [{"id": lv.id, "title": lv.title, "role": lv.role,
+                               "respond_within": dur(lv.respond_within),
+                               "decide_within": dur(lv.decide_within), "next": lv.next,
+                               "advisory": lv.advisory, "description": lv.description}
+                              for lv in policy.ladder.levels]},
+        "actions": {a.id: {"title": a.title, "unit": a.unit, "description": a.description}
+                    for a in policy.actions},
+        "authority": {f"{g.role}/{g.action}": _num(g.limit) for g in policy.authority},
+        "categories": [{"id": c.id, "title": c.title, "class": c.class_,
+                        "confidentiality": c.confidentiality, "when": expr(c.when),
+                        "thresholds": [{"when": expr(b.when), "level": b.level}
+                                       for b in c.bands],
+                        "remedies": list(c.remedies), "description": c.description}
+                       for c in policy.categories],
+        "overrides": [{"id": o.id, "when": expr(o.when), "min_level": o.min_level,
+                       "reason": o.reason} for o in policy.overrides],
+        "remedies": [{"id": r.id, "title": r.title, "action": r.action,
+                      "amount": expr(r.amount), "when": expr(r.when), "sunset": dur(r.sunset),
+                      "review_every": dur(r.review_every), "description": r.description}
+                     for r in policy.remedies],
+    }
+
+
+def _num(value: Any) -> Any:
+    """5000 and 5000.0 mean the same limit or bound: one spelling for the digest."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def policy_digest(policy: Policy) -> str:
+    blob = json.dumps(canonical_form(policy), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return "sha256:" + hashlib.sha256(blob).hexdigest()

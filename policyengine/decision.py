@@ -1,0 +1,147 @@
+"""The Decision record: what to do about a dispute, who owns it, by when, and why.
+
+``Decision.to_dict()`` returns plain JSON types (dates as ISO strings) in a fixed key order and
+validates against ``schemas/decision.schema.json``; ``Decision.to_json()`` gives its canonical
+bytes: the same (policy, facts, as_of) always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+def _iso(d: _dt.date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRef:
+    id: str
+    title: str
+    class_: str
+    confidentiality: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "class": self.class_,
+                "confidentiality": self.confidentiality}
+
+
+@dataclass(frozen=True, slots=True)
+class LevelRef:
+    id: str
+    role: str
+    title: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "role": self.role, "title": self.title}
+
+
+@dataclass(frozen=True, slots=True)
+class RemedyOutcome:
+    """A remedy the decision requires, who authorizes it, and when it lapses and is reviewed."""
+
+    id: str
+    action: str
+    amount: float | int | None
+    authorized_by: str | None
+    expires_on: _dt.date | None
+    review_on: _dt.date | None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "action": self.action, "amount": self.amount,
+                "authorized_by": self.authorized_by, "expires_on": _iso(self.expires_on),
+                "review_on": _iso(self.review_on)}
+
+
+@dataclass(frozen=True, slots=True)
+class RemedyInForce:
+    """A remedy granted earlier, with its expiry and status on ``as_of``:
+    ``expired``, ``review_due`` or ``active``."""
+
+    id: str
+    granted_on: _dt.date
+    last_reviewed: _dt.date | None
+    expires_on: _dt.date | None
+    review_on: _dt.date | None
+    status: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "granted_on": _iso(self.granted_on),
+                "last_reviewed": _iso(self.last_reviewed), "expires_on": _iso(self.expires_on),
+                "review_on": _iso(self.review_on), "status": self.status}
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One rule that decided the outcome.
+
+    ``kind``: ``category``, ``band``, ``override``, ``deadline``, ``remedy`` or ``authority``;
+    ``rule``: the element (``categories.pricing.thresholds[1]``); ``source``: ``file:line:col``;
+    ``expression`` and ``result`` where an expression decided; ``values``: the facts it read;
+    ``detail``: the step in words.
+    """
+
+    kind: str
+    rule: str
+    source: str | None
+    expression: str | None
+    result: Any
+    values: tuple[tuple[str, Any], ...]
+    detail: str
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "rule": self.rule, "source": self.source,
+                "expression": self.expression, "result": self.result,
+                "values": dict(self.values), "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionWarning:
+    code: str
+    message: str
+    rule: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "rule": self.rule}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    policy_id: str
+    policy_version: str
+    digest: str
+    as_of: _dt.date
+    category: CategoryRef
+    level: LevelRef
+    action: str  # "escalate" or "handle"
+    respond_by: _dt.date | None
+    decide_by: _dt.date
+    remedies: tuple[RemedyOutcome, ...]
+    remedies_in_force: tuple[RemedyInForce, ...]
+    trace: tuple[TraceStep, ...]
+    warnings: tuple[DecisionWarning, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "policy": {"id": self.policy_id, "version": self.policy_version,
+                       "digest": self.digest},
+            "as_of": self.as_of.isoformat(),
+            "category": self.category.to_dict(),
+            "level": self.level.to_dict(),
+            "action": self.action,
+            "respond_by": _iso(self.respond_by),
+            "decide_by": self.decide_by.isoformat(),
+            "remedies": [r.to_dict() for r in self.remedies],
+            "remedies_in_force": [r.to_dict() for r in self.remedies_in_force],
+            "trace": [t.to_dict() for t in self.trace],
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+    def to_json(self, *, indent: int | None = None) -> bytes:
+        """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
+                          separators=(",", ":") if indent is None else (",", ": ")
+                          ).encode("utf-8")

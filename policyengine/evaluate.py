@@ -1,0 +1,362 @@
+"""Stage 5: decide a dispute with a compiled policy (RULEBOOK.md, "How a dispute is decided").
+
+Pure: the decision depends only on (policy, dispute, as_of). Nothing here imports networkx,
+jsonschema, click or z3; everything that does not depend on the dispute was done at load.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+from typing import Any, Mapping
+
+from .calendar import CalendarError, parse_date
+from .compiled import CExpr, CompiledPolicy
+from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
+from .errors import DisputeError, ExpressionEvalError, Problem
+from .facts import describe, show
+from .suggest import did_you_mean, one_of
+
+_ESCALATION_KEYS = frozenset({"level", "since"})
+_IN_FORCE_KEYS = frozenset({"id", "granted_on", "last_reviewed"})
+
+
+def _today() -> _dt.date:
+    return _dt.date.today()
+
+
+def _as_of(value: Any, dispute: Mapping) -> _dt.date:
+    if value is None:
+        value = dispute.get("as_of") if isinstance(dispute, Mapping) else None
+        if value is None:
+            return _today()
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise DisputeError([Problem("invalid_facts", str(exc), "as_of", "type",
+                                        hint="give as_of as YYYY-MM-DD")]) from None
+    raise DisputeError([Problem("invalid_facts", f"as_of must be a date, found "
+                                f"{describe(value)}", "as_of", "type")])
+
+
+def _date_at(value: Any, path: str, problems: list) -> _dt.date | None:
+    if not isinstance(value, str):
+        problems.append(Problem("invalid_facts", f"expected an ISO date YYYY-MM-DD, found "
+                                f"{describe(value)}", path, "type"))
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        problems.append(Problem("invalid_facts", str(exc), path, "type",
+                                hint="write dates as YYYY-MM-DD"))
+        return None
+
+
+def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list
+                ) -> tuple[str, _dt.date] | None:
+    if not isinstance(raw, Mapping):
+        problems.append(Problem("invalid_facts", f"expected a mapping {{level, since}}, found "
+                                f"{describe(raw)}", "escalation", "type"))
+        return None
+    bad = len(problems)
+    for key in raw:
+        if key not in _ESCALATION_KEYS:
+            problems.append(Problem("invalid_facts", "not a key of `escalation`",
+                                    f"escalation.{key}", "unknown",
+                                    hint=did_you_mean(str(key), _ESCALATION_KEYS)
+                                    or "use `level` and `since`"))
+    level = raw.get("level")
+    if level is None:
+        problems.append(Problem("invalid_facts", "required", "escalation.level", "missing"))
+    elif not isinstance(level, str) or level not in cp.rank:
+        known = [lv.id for lv in cp.levels]
+        problems.append(Problem("invalid_facts", f"{show(level)} is not a level of the ladder",
+                                "escalation.level", "unknown",
+                                hint=did_you_mean(str(level), known) or f"use {one_of(known)}"))
+    since = None
+    if "since" not in raw:
+        problems.append(Problem("invalid_facts", "required", "escalation.since", "missing"))
+    else:
+        since = _date_at(raw["since"], "escalation.since", problems)
+        if since is not None and since > as_of:
+            problems.append(Problem("invalid_facts", f"{since} is after as_of {as_of}",
+                                    "escalation.since", "order",
+                                    hint="an escalation cannot start in the future"))
+    if len(problems) > bad:
+        return None
+    return level, since
+
+
+def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list) -> list:
+    if not isinstance(raw, (list, tuple)):
+        problems.append(Problem("invalid_facts", f"expected a list, found {describe(raw)}",
+                                "remedies_in_force", "type"))
+        return []
+    out = []
+    known = list(cp.remedies)
+    for i, item in enumerate(raw):
+        path = f"remedies_in_force[{i}]"
+        if not isinstance(item, Mapping):
+            problems.append(Problem("invalid_facts", "expected a mapping {id, granted_on, "
+                                    f"last_reviewed?}}, found {describe(item)}", path, "type"))
+            continue
+        bad = len(problems)
+        for key in item:
+            if key not in _IN_FORCE_KEYS:
+                problems.append(Problem("invalid_facts", "not a key of a remedy in force",
+                                        f"{path}.{key}", "unknown",
+                                        hint=did_you_mean(str(key), _IN_FORCE_KEYS)))
+        rid = item.get("id")
+        if rid is None:
+            problems.append(Problem("invalid_facts", "required", f"{path}.id", "missing"))
+        elif not isinstance(rid, str) or rid not in cp.remedies:
+            problems.append(Problem("invalid_facts", f"{show(rid)} is not a remedy of the policy",
+                                    f"{path}.id", "unknown",
+                                    hint=did_you_mean(str(rid), known) or
+                                    (f"use {one_of(known)}" if known else None)))
+        granted = None
+        if "granted_on" not in item:
+            problems.append(Problem("invalid_facts", "required", f"{path}.granted_on",
+                                    "missing"))
+        else:
+            granted = _date_at(item["granted_on"], f"{path}.granted_on", problems)
+        reviewed = None
+        if item.get("last_reviewed") is not None:
+            reviewed = _date_at(item["last_reviewed"], f"{path}.last_reviewed", problems)
+        if granted is not None and granted > as_of:
+            problems.append(Problem("invalid_facts", f"{granted} is after as_of {as_of}",
+                                    f"{path}.granted_on", "order"))
+        if granted is not None and reviewed is not None and reviewed < granted:
+            problems.append(Problem("invalid_facts", f"{reviewed} is before granted_on "
+                                    f"{granted}", f"{path}.last_reviewed", "order"))
+        if reviewed is not None and reviewed > as_of:
+            problems.append(Problem("invalid_facts", f"{reviewed} is after as_of {as_of}",
+                                    f"{path}.last_reviewed", "order"))
+        if len(problems) == bad:
+            out.append((rid, granted, reviewed))
+    return out
+
+
+def _run(expr: CExpr, facts: dict) -> Any:
+    try:
+        return expr.fn(facts)
+    except ExpressionEvalError as exc:
+        raise DisputeError([Problem("evaluation_error", f"`{expr.text}` failed: {exc.message}",
+                                    expr.rule, hint=f"see {expr.source}" if expr.source
+                                    else None)]) from None
+
+
+def _step(kind: str, expr: CExpr, result: Any, facts: dict, detail: str) -> TraceStep:
+    return TraceStep(kind, expr.rule, expr.source, expr.text, result, expr.values(facts), detail)
+
+
+def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
+                      as_of: _dt.date | str | None = None) -> Decision:
+    """Decide ``dispute`` with a compiled policy. Raises DisputeError with every problem."""
+    if not isinstance(dispute, Mapping):
+        raise DisputeError([Problem("invalid_facts", f"a dispute is a mapping of facts, found "
+                                    f"{describe(dispute)}", None, "type")])
+    day = _as_of(as_of, dispute)
+    meta = cp.policy.meta
+    # 1. in force
+    if day < meta.effective or (meta.expires is not None and day > meta.expires):
+        term = f"from {meta.effective}" + (f" to {meta.expires}" if meta.expires else "")
+        raise DisputeError([Problem("policy_not_in_force",
+                                    f"the policy is in force {term}; {day} is outside it",
+                                    "as_of")])
+    # 2. facts (and the reserved keys), every problem at once
+    problems: list[Problem] = []
+    facts = cp.check_facts(dispute, "", problems)
+    escalation = None
+    if "escalation" in dispute and dispute["escalation"] is not None:
+        escalation = _escalation(cp, dispute["escalation"], day, problems)
+    in_force = []
+    if "remedies_in_force" in dispute and dispute["remedies_in_force"] is not None:
+        in_force = _in_force(cp, dispute["remedies_in_force"], day, problems)
+    if problems:
+        raise DisputeError(problems)
+    try:
+        return _decide(cp, facts, day, escalation, in_force)
+    except CalendarError as exc:
+        raise DisputeError([Problem("invalid_facts", str(exc), "as_of", "max")]) from None
+
+
+def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force) -> Decision:
+    trace: list[TraceStep] = []
+    # 3. category
+    chosen = None
+    for cat in cp.categories:
+        if _run(cat.when, facts) is True:
+            chosen = cat
+            break
+    if chosen is None:
+        raise DisputeError([Problem("unclassified", "no category's `when` holds for this "
+                                    "dispute", None, hint="add a catch-all category last "
+                                    "(`when: \"true\"`), or check the facts")])
+    trace.append(_step("category", chosen.when, True, facts,
+                       f"category `{chosen.ref.id}` is the first whose condition holds"))
+    # 4. base level
+    band = None
+    for b in chosen.bands:
+        if b.when is None or _run(b.when, facts) is True:
+            band = b
+            break
+    if band is None:
+        raise DisputeError([Problem("threshold_gap", f"no band of category `{chosen.ref.id}` "
+                                    "holds for this dispute", f"categories.{chosen.ref.id}",
+                                    hint="end the thresholds with `{otherwise: <level>}`; "
+                                    "`policyengine lint` shows such gaps")])
+    level = band.rank
+    refs = cp.level_refs
+    if band.when is None:
+        trace.append(TraceStep("band", band.rule, band.source, None, True, (),
+                               f"no earlier band holds: `otherwise` gives level "
+                               f"`{band.band.level}`"))
+    else:
+        trace.append(_step("band", band.when, True, facts,
+                           f"band {band.band.index + 1} gives level `{band.band.level}`"))
+    # 5. overrides
+    for ov in cp.overrides:
+        if _run(ov.when, facts) is True:
+            raised = ov.rank > level
+            trace.append(_step("override", ov.when, True, facts,
+                               f"override `{ov.override.id}` ({ov.override.reason}) requires "
+                               f"at least `{ov.override.min_level}`"
+                               + ("" if raised else ": already met")))
+            if raised:
+                level = ov.rank
+    # 6. deadlines
+    current = None
+    if escalation is not None:
+        current = cp.rank[escalation[0]]
+        due, start = current, escalation[1]
+        while True:
+            lv = cp.levels[due]
+            end = lv.decide_within.add_to(start)
+            if day <= end or due + 1 >= len(cp.levels):
+                break
+            trace.append(TraceStep(
+                "deadline", f"ladder.{lv.id}.decide_within", cp.level_sources[lv.id], None,
+                True, (), f"level `{lv.id}` had to decide within {lv.decide_within} from "
+                f"{start} (by {end}); it is now due at `{cp.levels[due + 1].id}`"))
+            due, start = due + 1, end
+        if due > level:
+            level = due
+    # 7. remedies
+    outcomes = []
+    warnings = []
+    needed = []
+    for rem in chosen.remedies:
+        r = rem.remedy
+        if rem.when is not None:
+            holds = _run(rem.when, facts) is True
+            trace.append(_step("remedy", rem.when, holds, facts,
+                               f"remedy `{r.id}` is {'required' if holds else 'not required'}"))
+            if not holds:
+                continue
+        amount = None
+        if rem.amount is not None:
+            amount = _run(rem.amount, facts)
+            if isinstance(amount, bool) or not isinstance(amount, (int, float)) or (
+                    isinstance(amount, float) and not math.isfinite(amount)):
+                raise DisputeError([Problem("evaluation_error", f"the amount of remedy `{r.id}` "
+                                            f"is {show(amount)}, not a finite number",
+                                            rem.amount.rule)])
+        needed.append((rem, amount))
+    for rem, amount in needed:
+        r = rem.remedy
+        by = None
+        for rk in range(level, len(rem.limits)):
+            limit = rem.limits[rk]
+            if limit is True or (limit is not None and (amount is None or amount <= limit)):
+                by = rk
+                break
+        shown = "" if amount is None else f" for {amount}"
+        if by is None:
+            outcomes.append((rem, amount, None))
+            warnings.append(DecisionWarning(
+                "no_authority", f"no level at or above `{refs[level].id}` may authorize "
+                f"`{r.action}`{shown} (remedy `{r.id}`): the decision goes to the terminal "
+                "level", rem.rule))
+            trace.append(TraceStep("authority", rem.rule, rem.source,
+                                   rem.amount.text if rem.amount else None, None,
+                                   rem.amount.values(facts) if rem.amount else (),
+                                   f"no role may authorize `{r.action}`{shown}"))
+            continue
+        outcomes.append((rem, amount, by))
+        trace.append(TraceStep("authority", rem.rule, rem.source,
+                               rem.amount.text if rem.amount else None, refs[by].role,
+                               rem.amount.values(facts) if rem.amount else (),
+                               f"`{r.action}`{shown} is authorized by `{refs[by].role}` at "
+                               f"level `{refs[by].id}`"))
+    final = level
+    for _, _, by in outcomes:
+        if by is None:
+            final = len(cp.levels) - 1
+        elif by > final:
+            final = by
+    # 8. dates
+    lv = cp.levels[final]
+    respond_by = lv.respond_within.add_to(day) if lv.respond_within is not None else None
+    decide_by = lv.decide_within.add_to(day)
+    remedies = tuple(RemedyOutcome(
+        rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
+        rem.remedy.sunset.add_to(day) if rem.remedy.sunset is not None else None,
+        rem.remedy.review_every.add_to(day) if rem.remedy.review_every is not None else None)
+        for rem, amount, by in outcomes)
+    action = "escalate" if current is None or final > current else "handle"
+    return Decision(
+        cp.policy.meta.id, cp.policy.meta.version, cp.digest, day, chosen.ref, refs[final],
+        action, respond_by, decide_by, remedies,
+        tuple(_status(cp, rid, granted, reviewed, day) for rid, granted, reviewed in in_force),
+        tuple(trace), tuple(warnings))
+
+
+def _status(cp: CompiledPolicy, rid: str, granted: _dt.date, reviewed: _dt.date | None,
+            day: _dt.date) -> RemedyInForce:
+    r = cp.remedies[rid]
+    expires = r.sunset.add_to(granted) if r.sunset is not None else None
+    review = r.review_every.add_to(reviewed or granted) if r.review_every is not None else None
+    if expires is not None and day >= expires:
+        status = "expired"
+    elif review is not None and day >= review:
+        status = "review_due"
+    else:
+        status = "active"
+    return RemedyInForce(rid, granted, reviewed, expires, review, status)
+
+
+# -- the module-level convenience --------------------------------------------------------------
+_CACHE: dict[str, tuple[tuple[int, int], Any]] = {}
+
+
+def evaluate(dispute: Mapping[str, Any], policy: Any, *, as_of: _dt.date | str | None = None
+             ) -> Decision:
+    """Decide ``dispute`` with ``policy``: a loaded Policy, or a path to a rulebook (loaded
+    once and cached by path and modification time)."""
+    from .model.nodes import Policy
+
+    if isinstance(policy, Policy):
+        return evaluate_compiled(policy.compiled, dispute, as_of=as_of)
+    if isinstance(policy, (str, os.PathLike)):
+        path = os.path.abspath(os.fspath(policy))
+        try:
+            st = os.stat(path)
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = (-1, -1)
+        hit = _CACHE.get(path)
+        if hit is None or hit[0] != stamp:
+            from .pipeline import load_policy
+
+            loaded = load_policy(path)
+            _CACHE[path] = (stamp, loaded)
+            hit = _CACHE[path]
+        return evaluate_compiled(hit[1].compiled, dispute, as_of=as_of)
+    raise TypeError("policy must be a Policy or the path of a rulebook file")

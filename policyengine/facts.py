@@ -1,0 +1,225 @@
+"""Dispute facts -> normalized facts, every problem at once with its dotted path.
+
+Defaults are applied; a missing required fact, a wrong type, a value outside ``enum``, ``min`` or
+``max``, or an undeclared fact is a problem. Nothing is coerced except the one widening the
+rulebook allows: an integer given for a ``double`` fact. A boolean is never a number. The input
+is never mutated: normalized maps and lists are new objects.
+
+A checker is compiled once per declaration (closures over precomputed constants); the happy path
+does one type test, one membership or range test per fact.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Mapping
+
+from .errors import Problem
+from .model.nodes import FactDecl
+from .suggest import did_you_mean, one_of
+
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+_MISSING = object()
+
+Checker = Callable[[Any, str, list], Any]  # (value, path, problems) -> normalized value
+
+_KIND_WORDS = {"string": "text", "int": "a whole number (int)", "double": "a number (double)",
+               "bool": "true or false", "map": "a mapping", "list": "a list"}
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return "a value that is not JSON"
+
+
+def show(value: Any) -> str:
+    if isinstance(value, str):
+        return f"`{value}`" if len(value) <= 60 else f"`{value[:57]}...`"
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    return f"`{value!r}`" if isinstance(value, (int, float)) else describe(value)
+
+
+def _type_problem(decl: FactDecl, value: Any, path: str) -> Problem:
+    return Problem("invalid_facts", f"expected {_KIND_WORDS[decl.type]}, found {describe(value)}",
+                   path, "type", hint=_type_hint(decl, value))
+
+
+def _type_hint(decl: FactDecl, value: Any) -> str | None:
+    if decl.type == "double" and isinstance(value, str):
+        return "write the number without quotes, e.g. 120000.0"
+    if decl.type in ("int", "double") and isinstance(value, bool):
+        return "a boolean is never a number"
+    if decl.type == "int" and isinstance(value, float):
+        return "write a whole number without a decimal point"
+    if decl.type == "bool" and isinstance(value, str):
+        return "write true or false without quotes"
+    return None
+
+
+def _scalar_checker(decl: FactDecl) -> Checker:
+    t = decl.type
+    enum = frozenset(decl.enum) if decl.enum is not None else None
+    enum_list = list(decl.enum) if decl.enum is not None else []
+    lo, hi = decl.min, decl.max
+
+    def bounds(value, path: str, problems: list) -> None:
+        if lo is not None and value < lo:
+            problems.append(Problem("invalid_facts", f"{show(value)} is below the minimum {lo}",
+                                    path, "min"))
+        elif hi is not None and value > hi:
+            problems.append(Problem("invalid_facts", f"{show(value)} is above the maximum {hi}",
+                                    path, "max"))
+
+    def in_enum(value, path: str, problems: list) -> None:
+        if value not in enum:
+            hint = did_you_mean(str(value), [str(e) for e in enum_list]) or \
+                f"use {one_of([str(e) for e in enum_list])}"
+            problems.append(Problem("invalid_facts", f"{show(value)} is not one of the allowed "
+                                    "values", path, "enum", hint=hint))
+
+    if t == "string":
+        def check(value, path, problems):
+            if type(value) is not str:
+                if not isinstance(value, str):
+                    problems.append(_type_problem(decl, value, path))
+                    return None
+                value = str(value)
+            if enum is not None and value not in enum:
+                in_enum(value, path, problems)
+            return value
+    elif t == "bool":
+        def check(value, path, problems):
+            if type(value) is not bool:
+                problems.append(_type_problem(decl, value, path))
+                return None
+            return value
+    elif t == "int":
+        def check(value, path, problems):
+            if type(value) is not int:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    problems.append(_type_problem(decl, value, path))
+                    return None
+                value = int(value)
+            if not INT64_MIN <= value <= INT64_MAX:
+                problems.append(Problem("invalid_facts", f"{show(value)} is outside the int "
+                                        "range", path, "max" if value > 0 else "min"))
+                return None
+            if enum is not None and value not in enum:
+                in_enum(value, path, problems)
+            if lo is not None or hi is not None:
+                bounds(value, path, problems)
+            return value
+    elif t == "double":
+        def check(value, path, problems):
+            tv = type(value)
+            if tv is not float:
+                if tv is int or (isinstance(value, int) and not isinstance(value, bool)):
+                    try:
+                        value = float(value)  # the one widening allowed
+                    except OverflowError:
+                        problems.append(Problem("invalid_facts", "the number is too large",
+                                                path, "max"))
+                        return None
+                elif isinstance(value, float):
+                    value = float(value)
+                else:
+                    problems.append(_type_problem(decl, value, path))
+                    return None
+            if value != value or value in (math.inf, -math.inf):
+                problems.append(Problem("invalid_facts", "expected a finite number, found "
+                                        f"{show(value)}", path, "type"))
+                return None
+            if lo is not None or hi is not None:
+                bounds(value, path, problems)
+            return value
+    else:  # pragma: no cover - the schema allows no other type
+        raise ValueError(f"unknown fact type {t!r}")
+    return check
+
+
+def _list_checker(decl: FactDecl) -> Checker:
+    item = checker_for(decl.items)
+
+    def check(value, path, problems):
+        if not isinstance(value, (list, tuple)):
+            problems.append(_type_problem(decl, value, path))
+            return None
+        return [item(v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
+    return check
+
+
+def _map_checker(decl: FactDecl) -> Checker:
+    fields = fields_checker(decl.fields)
+
+    def check(value, path, problems):
+        if not isinstance(value, Mapping):
+            problems.append(_type_problem(decl, value, path))
+            return None
+        return fields(value, path + ".", problems)
+    return check
+
+
+def checker_for(decl: FactDecl) -> Checker:
+    if decl.type == "map":
+        return _map_checker(decl)
+    if decl.type == "list":
+        return _list_checker(decl)
+    return _scalar_checker(decl)
+
+
+def _default_of(decl: FactDecl) -> Any:
+    if decl.has_default:
+        d = decl.default
+        return list(d) if isinstance(d, list) else d
+    if decl.type == "map" and not decl.required:
+        return {f.name: _default_of(f) for f in decl.fields}
+    return _MISSING
+
+
+def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset = frozenset()
+                   ) -> Callable[[Mapping, str, list], dict]:
+    """A checker for a mapping of declared names (top-level facts or a map's fields)."""
+    plan = [(d.name, checker_for(d), d) for d in decls]
+    names = frozenset(d.name for d in decls)
+    known = sorted(names)
+
+    def check(value: Mapping, prefix: str, problems: list) -> dict:
+        out: dict[str, Any] = {}
+        for name, chk, decl in plan:
+            v = value.get(name, _MISSING)
+            if v is _MISSING:
+                default = _default_of(decl)
+                if default is _MISSING:
+                    hint = None
+                    if decl.enum is not None:
+                        hint = f"one of {one_of([str(e) for e in decl.enum])}"
+                    problems.append(Problem("invalid_facts", "required fact is missing",
+                                            prefix + name, "missing", hint=hint))
+                    continue
+                out[name] = default
+            else:
+                out[name] = chk(v, prefix + name, problems)
+        for k in value:
+            if k not in names and k not in reserved:
+                shown = k if isinstance(k, str) else repr(k)
+                problems.append(Problem(
+                    "invalid_facts", "this fact is not declared by the policy",
+                    prefix + shown, "unknown",
+                    hint=did_you_mean(shown, known) or
+                    (f"declared here: {one_of(known)}" if known else None)))
+        return out
+    return check
