@@ -54,6 +54,9 @@ class _Builder(Transformer_NonRecursive):
     def int_lit(self, children):
         tok = children[0]
         text = str(tok)
+        if len(text.lstrip("0xX")) > 20:  # far beyond int64: say so without converting it
+            self._fail(f"integer literal `{text[:20]}...` is out of range", _tok_span(tok),
+                       hint="write a double such as `1e19` for bigger numbers")
         value = int(text[2:], 16) if text[:2] in ("0x", "0X") else int(text)
         return ast.Literal(value, "int", span=_tok_span(tok))
 
