@@ -117,7 +117,12 @@ _CODES = [
     Code("PE701", "effective-after-expires", E, "the policy's `effective` date is after `expires`"),
     Code("PE702", "policy-expired", W, "the policy's `expires` date has passed"),
     Code("PE703", "policy-expires-soon", I, "the policy expires within 60 days"),
+    # PE9xx: internal
+    Code("PE901", "internal-error", E, "a check crashed; the rulebook may be fine: please report"),
 ]
+
+# Codes that no rulebook can trigger on purpose: they need a doc page, not a fixture.
+UNTRIGGERABLE = frozenset({"PE901"})
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _CODES}
 

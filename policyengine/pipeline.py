@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from dataclasses import dataclass
 
 from .diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
 from .errors import PolicyError
@@ -15,41 +16,50 @@ from .load import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, RawDocument, parse_docum
 from .model.nodes import Policy
 
 
-def _build(doc: RawDocument, path: str | None) -> tuple[Policy | None, list[Diagnostic]]:
+@dataclass
+class LoadResult:
+    """What loading produced: ``policy`` when the rulebook is valid (compiled, ready to
+    evaluate); ``draft``, the model built despite errors (for lint's other checks), when the
+    schema accepted the document; every diagnostic."""
+
+    policy: Policy | None
+    draft: Policy | None
+    diagnostics: list[Diagnostic]
+
+
+def _build(doc: RawDocument, path: str | None) -> LoadResult:
     diags = list(doc.diagnostics)
-    if doc.data is None or any(d.severity is Severity.ERROR for d in diags):
-        return None, diags
+    if doc.data is None or has_errors(diags):
+        return LoadResult(None, None, diags)
     from .schema import validate
 
     schema_diags = validate(doc.data, doc.sourcemap)
     diags.extend(schema_diags)
     if has_errors(schema_diags):
-        return None, diags
+        return LoadResult(None, None, diags)
     from .model.build import build_policy
 
-    policy, built = build_policy(doc.data, doc.sourcemap)
+    draft, built = build_policy(doc.data, doc.sourcemap)
     diags.extend(built)
-    if policy is None or has_errors(built):
-        return None, diags
+    if draft is None:
+        return LoadResult(None, None, diags)
     from .ladder import structure_diagnostics
 
-    structural = structure_diagnostics(policy)
-    diags.extend(structural)
-    if has_errors(structural):
-        return None, diags
+    diags.extend(structure_diagnostics(draft))
     warnings = tuple(sort_diagnostics(d for d in diags if d.severity is not Severity.ERROR))
-    policy = dataclasses.replace(policy, path=path, warnings=warnings,
-                                 sourcemap=doc.sourcemap)
+    draft = dataclasses.replace(draft, path=path, warnings=warnings, sourcemap=doc.sourcemap)
+    if has_errors(diags):
+        return LoadResult(None, draft, diags)
     from .compiled import compile_policy
 
-    object.__setattr__(policy, "_compiled", compile_policy(policy))
-    return policy, diags
+    object.__setattr__(draft, "_compiled", compile_policy(draft))
+    return LoadResult(draft, draft, diags)
 
 
 def inspect_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
                  max_depth: int = DEFAULT_MAX_DEPTH, display: str | None = None
-                 ) -> tuple[Policy | None, list[Diagnostic]]:
-    """Load a file without raising: (policy or None, every diagnostic)."""
+                 ) -> LoadResult:
+    """Load a file without raising."""
     name = display if display is not None else os.fspath(path)
     doc = read_document(path, max_bytes=max_bytes, max_depth=max_depth, display=name)
     return _build(doc, name)
@@ -57,12 +67,13 @@ def inspect_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
 def inspect_text(text: str | bytes, name: str = "<string>", *,
                  max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH
-                 ) -> tuple[Policy | None, list[Diagnostic]]:
+                 ) -> LoadResult:
     doc = parse_document(text, name, max_bytes=max_bytes, max_depth=max_depth)
     return _build(doc, None if name == "<string>" else name)
 
 
-def _raise_or_return(policy: Policy | None, diags: list[Diagnostic]) -> Policy:
+def _raise_or_return(result: LoadResult) -> Policy:
+    policy, diags = result.policy, result.diagnostics
     if policy is None or has_errors(diags):
         raise PolicyError(sort_diagnostics(d for d in diags if d.severity is Severity.ERROR)
                           + sort_diagnostics(d for d in diags
@@ -74,11 +85,11 @@ def load_policy(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 max_depth: int = DEFAULT_MAX_DEPTH) -> Policy:
     """Load and compile a rulebook file. Raises PolicyError (with ``.diagnostics``) when it has
     errors; warnings stay available as ``policy.warnings``."""
-    return _raise_or_return(*inspect_file(path, max_bytes=max_bytes, max_depth=max_depth))
+    return _raise_or_return(inspect_file(path, max_bytes=max_bytes, max_depth=max_depth))
 
 
 def loads_policy(text: str | bytes, name: str = "<string>", *,
                  max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH
                  ) -> Policy:
     """Load and compile a rulebook from text; ``name`` is used in diagnostics."""
-    return _raise_or_return(*inspect_text(text, name, max_bytes=max_bytes, max_depth=max_depth))
+    return _raise_or_return(inspect_text(text, name, max_bytes=max_bytes, max_depth=max_depth))

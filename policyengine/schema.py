@@ -80,6 +80,10 @@ def describe_path(data: Any, path: tuple) -> str:
     path = tuple(path)
     while i < len(path):
         key = path[i]
+        if key == "ladder" and path[i + 1:i + 2] == ("levels",) and len(path) > i + 2:
+            node = node.get("ladder") if isinstance(node, dict) else None
+            i += 1
+            continue
         if isinstance(key, str) and key in _KIND_OF_PATH and i + 1 < len(path) \
                 and isinstance(path[i + 1], int):
             index = path[i + 1]

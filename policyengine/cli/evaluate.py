@@ -1,0 +1,123 @@
+"""policyengine evaluate POLICY [DISPUTE.json | -], batch mode, and policyengine schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .common import DATE
+
+
+def _load_policy_or_exit(ctx, path):
+    from ..errors import PolicyError
+    from ..pipeline import load_policy
+    from ..render import text as render_text
+
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        click.echo(f"policyengine: cannot load the policy {path}:", err=True)
+        errors = [d for d in exc.diagnostics if d.is_error]
+        click.echo(render_text.render(errors, files=1), err=True, nl=False)
+        ctx.exit(2)
+
+
+def _read_dispute(ctx, source: str):
+    try:
+        if source == "-":
+            text = sys.stdin.read()
+            name = "<stdin>"
+        else:
+            with open(source, encoding="utf-8") as fh:
+                text = fh.read()
+            name = source
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"policyengine: error: cannot read {source}: "
+                   f"{getattr(exc, 'strerror', None) or exc}", err=True)
+        ctx.exit(2)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        click.echo(f"policyengine: error: {name}:{exc.lineno}:{exc.colno}: not valid JSON: "
+                   f"{exc.msg}", err=True)
+        ctx.exit(2)
+    except RecursionError:
+        click.echo(f"policyengine: error: {name}: the JSON nests too deeply", err=True)
+        ctx.exit(2)
+
+
+@click.command("evaluate")
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("dispute", required=False, metavar="[DISPUTE.json | -]")
+@click.option("--as-of", "as_of", type=DATE, default=None,
+              help="The decision date (default: the dispute's `as_of`, else today).")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json",
+              show_default=True, help="Output format of a single decision.")
+@click.option("--input", "input_path", type=click.Path(allow_dash=True), default=None,
+              help="Batch: a JSON Lines file of disputes (one per line), or - for stdin.")
+@click.option("--output", "output_path", type=click.Path(allow_dash=True), default=None,
+              help="Batch: where to write one decision or error record per input line.")
+@click.option("--jobs", type=click.IntRange(min=1, max=64), default=1, show_default=True,
+              help="Batch: worker processes.")
+@click.option("--progress/--no-progress", default=None,
+              help="Batch: progress bar on stderr (default: when stderr is a terminal).")
+@click.pass_context
+def evaluate_command(ctx, policy, dispute, as_of, fmt, input_path, output_path, jobs, progress):
+    """Decide a dispute (a JSON object of facts) with POLICY, or a batch with --input/--output.
+
+    Exit 0 when decided, 1 when refused (a batch: when any line was refused), 2 for usage
+    errors, unreadable files or a policy that does not load."""
+    if input_path is not None or output_path is not None:
+        if dispute is not None:
+            raise click.UsageError("give either DISPUTE or --input/--output, not both")
+        if input_path is None or output_path is None:
+            raise click.UsageError("batch mode needs both --input and --output")
+        from .batch import run_batch
+
+        ctx.exit(run_batch(ctx, policy, input_path, output_path, as_of=as_of, jobs=jobs,
+                           progress=progress))
+    from ..errors import DisputeError
+    from ..render.decision_text import refusal_data, render_decision, render_refusal
+
+    loaded = _load_policy_or_exit(ctx, policy)
+    data = _read_dispute(ctx, dispute if dispute is not None else "-")
+    try:
+        decision = loaded.evaluate(data, as_of=as_of)
+    except DisputeError as exc:
+        if fmt == "json":
+            click.echo(json.dumps(refusal_data(exc), indent=2, ensure_ascii=False))
+        else:
+            click.echo(render_refusal(exc), nl=False)
+        ctx.exit(1)
+    if fmt == "json":
+        click.echo(decision.to_json(indent=2).decode("utf-8"))
+    else:
+        click.echo(render_decision(decision), nl=False)
+    ctx.exit(0)
+
+
+@click.group("schema")
+def schema_command():
+    """Print JSON Schemas: of one policy's disputes, or the bundled ones."""
+
+
+@schema_command.command("dispute")
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.pass_context
+def schema_dispute(ctx, policy):
+    """The JSON Schema of POLICY's disputes, generated from its facts."""
+    from ..dispute_schema import dispute_schema
+
+    loaded = _load_policy_or_exit(ctx, policy)
+    click.echo(json.dumps(dispute_schema(loaded), indent=2, ensure_ascii=False))
+
+
+@schema_command.command("show")
+@click.argument("name", type=click.Choice(["policy", "decision", "dispute"]))
+def schema_show(name):
+    """A bundled schema: policy, decision or (generic) dispute."""
+    from ..schema import load_schema
+
+    click.echo(json.dumps(load_schema(name), indent=2, ensure_ascii=False))

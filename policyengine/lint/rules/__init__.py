@@ -1,0 +1,10 @@
+"""Lint rules over a loaded Policy: one module per family, named after its code area.
+
+Each rule is ``rule(policy, context) -> Iterable[Diagnostic]``; ``RULES`` lists them in order.
+"""
+
+from __future__ import annotations
+
+from . import authority, dates, ladder
+
+RULES = (*ladder.RULES, *authority.RULES, *dates.RULES)

@@ -1,0 +1,116 @@
+"""Authority and remedies: PE401 role-without-authority, PE402 authority-shrinks,
+PE403 remedy-unapprovable, PE404 remedy-without-sunset, PE405 review-after-sunset."""
+
+from __future__ import annotations
+
+from ...diagnostics import Diagnostic, Severity
+from ...ladder import escalation_path
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+def _limit(policy, role: str, action: str):
+    grant = policy.grant(role, action)
+    if grant is None or grant.limit is False:
+        return None
+    return grant.limit
+
+
+def _rank(limit) -> tuple[int, float]:
+    """Order limits: none < any number (by value) < unlimited."""
+    if limit is None:
+        return (0, 0.0)
+    if limit is True:
+        return (2, 0.0)
+    return (1, float(limit))
+
+
+def _show(limit) -> str:
+    if limit is None:
+        return "not at all"
+    if limit is True:
+        return "without limit"
+    return f"up to {limit:g}" if isinstance(limit, float) else f"up to {limit}"
+
+
+def missing_rows(policy, context):
+    rows = {g.role for g in policy.authority} | _declared_roles(policy)
+    seen = set()
+    for lv in policy.ladder.levels:
+        if lv.role in rows or lv.role in seen:
+            continue
+        seen.add(lv.role)
+        hint = (f"add `{lv.role}: {{}}` under `authority` (an advisory role may have no powers)"
+                if lv.advisory else
+                f"add a row `{lv.role}: {{<action>: true | <limit> | false}}` under `authority`")
+        yield Diagnostic.at("PE401", E, f"level `{lv.id}`: role `{lv.role}` has no row in "
+                            "`authority`", policy.span_at(*lv.path, "role"), hint=hint,
+                            element=f"ladder.{lv.id}.role")
+
+
+def _declared_roles(policy):
+    """Roles with a row in ``authority`` (an empty row ``{}`` has no grants but counts)."""
+    if policy.sourcemap is None:
+        return set()
+    return {path[1] for path, _ in policy.sourcemap.items()
+            if len(path) == 2 and path[0] == "authority"}
+
+
+def shrinking(policy, context):
+    path = [lv for lv in escalation_path(policy.ladder) if not lv.advisory]
+    for lower, upper in zip(path, path[1:]):
+        for action in policy.actions:
+            a, b = _limit(policy, lower.role, action.id), _limit(policy, upper.role, action.id)
+            if a is None or _rank(b) >= _rank(a):
+                continue
+            cell = policy.grant(upper.role, action.id)
+            span = cell.span if cell is not None and cell.span is not None else \
+                policy.span_at("authority", upper.role)
+            if span is None:
+                span = policy.span_at(*upper.path, "role")
+            low = policy.grant(lower.role, action.id)
+            related = (((f"`{lower.role}` may approve it {_show(a)}", low.span),)
+                       if low is not None and low.span is not None else ())
+            yield Diagnostic.at(
+                "PE402", E,
+                f"authority shrinks going up: `{lower.role}` (level `{lower.id}`) may approve "
+                f"`{action.id}` {_show(a)}, but `{upper.role}` (level `{upper.id}`, next above) "
+                f"{'may not' if b is None else 'only ' + _show(b)}", span,
+                hint=f"give `{upper.role}` at least `{action.id}: "
+                     f"{'true' if a is True else a}`", related=related,
+                element=f"authority.{upper.role}.{action.id}")
+
+
+def unapprovable(policy, context):
+    roles = [lv.role for lv in policy.ladder.levels]
+    for r in policy.remedies:
+        if policy.action(r.action) is None:
+            continue  # PE204 at load
+        if any(_limit(policy, role, r.action) is not None for role in roles):
+            continue
+        yield Diagnostic.at("PE403", E, f"remedy `{r.id}`: no role on the ladder may approve "
+                            f"`{r.action}`", policy.span_at(*r.path, "action"),
+                            hint=f"grant `{r.action}` to a role, e.g. the top level's "
+                                 f"`{policy.ladder.levels[-1].role}`",
+                            element=f"remedies.{r.id}.action")
+
+
+def sunsets(policy, context):
+    for r in policy.remedies:
+        if r.sunset is None:
+            yield Diagnostic.at("PE404", E, f"remedy `{r.id}` has no `sunset`: it would never "
+                                "lapse", policy.span_at(*r.path, "id"),
+                                hint="add `sunset: 90d` (or the term the contract sets)",
+                                element=f"remedies.{r.id}")
+        elif r.review_every is not None:
+            late = [w for w in range(7)
+                    if r.review_every.days_from(w) >= r.sunset.days_from(w)]
+            if late:
+                yield Diagnostic.at(
+                    "PE405", W, f"remedy `{r.id}`: `review_every` ({r.review_every}) is not "
+                    f"shorter than `sunset` ({r.sunset}): the remedy lapses before its review",
+                    policy.span_at(*r.path, "review_every"),
+                    hint="shorten `review_every`, or remove it", element=f"remedies.{r.id}")
+
+
+RULES = (missing_rows, shrinking, unapprovable, sunsets)

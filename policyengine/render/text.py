@@ -1,0 +1,64 @@
+"""Diagnostics as text: ``file:line:col: CODE severity: message``, the source line with a caret
+under the span, the hint and related locations. Colour only when asked (on a terminal)."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Mapping
+
+from ..diagnostics import Diagnostic, Severity
+from ..source import SourceFile
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def render_diagnostic(d: Diagnostic, source: SourceFile | None = None, *,
+                      colour: bool = False) -> str:
+    sev = _paint(d.severity.value, "1;" + _COLOURS[d.severity], colour)
+    code = _paint(d.code, "1", colour)
+    lines = [f"{d.location()}: {code} {sev}: {d.message}"]
+    if source is not None and d.line is not None and 1 <= d.line <= source.line_count:
+        text = source.line_text(d.line).replace("\t", " ")
+        number = str(d.line)
+        pad = " " * len(number)
+        start = max(1, d.column or 1)
+        if d.end_line is not None and d.end_line == d.line and d.end_column:
+            width = max(1, d.end_column - start)
+        else:
+            width = max(1, len(text) - start + 1)
+        width = min(width, max(1, len(text) - start + 1))
+        lines.append(f" {number} | {text}")
+        lines.append(f" {pad} | {' ' * (start - 1)}{_paint('^' * width, _COLOURS[d.severity], colour)}")
+    if d.hint:
+        lines.append(f"  = hint: {d.hint}")
+    for note, span in d.related:
+        lines.append(f"  = note: {note} ({span})")
+    if d.witness is not None:
+        lines.append("  = witness: " + json.dumps(d.witness, sort_keys=True, ensure_ascii=False))
+    return "\n".join(lines)
+
+
+def summary_line(diagnostics: list[Diagnostic], files: int) -> str:
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
+    infos = sum(d.severity is Severity.INFO for d in diagnostics)
+    where = f"{files} file" + ("" if files == 1 else "s")
+    if not diagnostics:
+        return f"no problems found in {where}"
+    parts = [f"{errors} error" + ("" if errors == 1 else "s"),
+             f"{warnings} warning" + ("" if warnings == 1 else "s")]
+    if infos:
+        parts.append(f"{infos} info")
+    return f"{', '.join(parts)} in {where}"
+
+
+def render(diagnostics: Iterable[Diagnostic], *, sources: Mapping[str, SourceFile] = {},
+           files: int = 0, colour: bool = False) -> str:
+    items = list(diagnostics)
+    blocks = [render_diagnostic(d, sources.get(d.file or ""), colour=colour) for d in items]
+    blocks.append(summary_line(items, files))
+    return "\n\n".join(blocks[:-1]) + ("\n\n" if len(blocks) > 1 else "") + blocks[-1] + "\n"
