@@ -414,10 +414,8 @@ class _Checker:
         if base(cond.type) not in (BOOL, DYN):
             self.issue("PE605", f"the condition of `?:` must be `bool`, not `{cond.type}`", cond)
         a, b = base(then.type), base(orelse.type)
-        if a == NULL:
-            return b
-        if b == NULL:
-            return a
+        if a == NULL or b == NULL:  # a value or null: only known at run time
+            return a if a == b else DYN
         if not comparable_eq(a, b):
             self.issue("PE605", f"the branches of `?:` differ: `{then.type}` and "
                        f"`{orelse.type}`", orelse)

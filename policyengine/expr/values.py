@@ -346,11 +346,12 @@ def has_field(obj: Any, field: str) -> Any:
 def make_map(pairs) -> Any:
     """A map literal from evaluated ``(key, value)`` pairs; a repeated key is an error."""
     out: dict = {}
-    for k, v in pairs:
+    for k, v in pairs:  # evaluation errors first, in order; then what the map cannot hold
         if type(k) is CelError:
             return k
         if type(v) is CelError:
             return v
+    for k, v in pairs:
         if type(k) not in (str, int, bool):
             return CelError(f"unsupported key type `{type_name(k)}`")
         if map_lookup(out, k) is not _MISSING:

@@ -88,7 +88,7 @@ def test_mixed_numeric_comparison_is_allowed_arithmetic_is_not():
     ("[1, 2]", ListType(INT)), ("[1, 'a']", ListType(DYN)), ("{'a': 1.0}", MapType(STRING, DOUBLE)),
     ("tags.map(t, size(t))", ListType(INT)), ("tags.filter(t, t != '')", ListType(STRING)),
     ("tags.all(t, t != '')", BOOL), ("int('3')", INT), ("string(1)", STRING), ("dyn(1)", DYN),
-    ("true ? 1 : null", INT), ("scores[0]", DOUBLE), ("size(note)", INT),
+    ("true ? 1 : null", DYN), ("scores[0]", DOUBLE), ("size(note)", INT),
 ])
 def test_types(text, expected):
     analysis = analyze(text, ENV)
