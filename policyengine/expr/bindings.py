@@ -18,17 +18,18 @@ from .values import INT64_MAX, INT64_MIN, format_value, type_name
 def binding_checker(env, reads: tuple) -> Callable[[Any], Any]:
     """A function that returns the bindings (normalized) or raises ExpressionEvalError."""
     names = sorted({path.split(".", 1)[0] for path in reads} & set(env.variables))
-    declared = [(name, env.variables[name]) for name in names]
+    checks = [(name, _checker(env.variables[name], name)) for name in names]
 
     def check(bindings: Any) -> Any:
-        if not isinstance(bindings, Mapping):
+        if type(bindings) is not dict and not isinstance(bindings, Mapping):
             raise ExpressionEvalError("the bindings are a mapping of fact names to values")
         changed = None
-        for name, t in declared:
-            if name not in bindings:
-                raise ExpressionEvalError(f"`{name}`: no value given for this fact")
-            value = bindings[name]
-            normalized = _check_value(value, t, name)
+        for name, check_value in checks:
+            try:
+                value = bindings[name]
+            except KeyError:
+                raise ExpressionEvalError(f"`{name}`: no value given for this fact") from None
+            normalized = check_value(value)
             if normalized is not value:
                 if changed is None:
                     changed = dict(bindings)
@@ -42,67 +43,111 @@ def _fail(path: str, want: str, value: Any) -> ExpressionEvalError:
     return ExpressionEvalError(f"`{path}`: expected `{want}`, got `{type_name(value)}`")
 
 
-def _check_value(value: Any, t: Any, path: str) -> Any:
-    tv = type(value)
+def _checker(t: Any, path: str) -> Callable[[Any], Any]:
+    """A checker for values of type ``t`` at ``path``, built once per declaration: it returns the
+    value (a normalized copy if an int stood for a double) or raises ExpressionEvalError."""
     if type(t) is EnumType:
-        checked = _check_value(value, t.base, path)
-        if not any(type(v) is type(checked) and v == checked for v in t.values):
-            shown = ", ".join(format_value(v) for v in t.values)
-            raise ExpressionEvalError(f"`{path}`: {format_value(checked)} is not one of {shown}")
-        return checked
-    if t == DYN:
-        return value
-    if t == INT:
-        if tv is not int:
-            raise _fail(path, "int", value)
-        if not INT64_MIN <= value <= INT64_MAX:
-            raise ExpressionEvalError(f"`{path}`: {value} is out of the int range")
-        return value
-    if t == DOUBLE:
-        if tv is float:
+        inner = _checker(t.base, path)
+        allowed = frozenset((type(v), v) for v in t.values)
+        shown = ", ".join(format_value(v) for v in t.values)
+
+        def check_enum(value: Any) -> Any:
+            value = inner(value)
+            if (type(value), value) not in allowed:
+                raise ExpressionEvalError(f"`{path}`: {format_value(value)} is not one of {shown}")
             return value
-        if tv is int:
-            return float(value)
-        raise _fail(path, "double", value)
-    if t == STRING:
-        if tv is not str:
-            raise _fail(path, "string", value)
-        return value
-    if t == BOOL:
-        if tv is not bool:
-            raise _fail(path, "bool", value)
-        return value
-    if t == NULL:
-        if value is not None:
-            raise _fail(path, "null_type", value)
-        return value
+        return check_enum
+    if t == DYN:
+        return _identity
+    if t == INT:
+        def check_int(value: Any) -> Any:
+            if type(value) is not int:
+                raise _fail(path, "int", value)
+            if not INT64_MIN <= value <= INT64_MAX:
+                raise ExpressionEvalError(f"`{path}`: {value} is out of the int range")
+            return value
+        return check_int
+    if t == DOUBLE:
+        def check_double(value: Any) -> Any:
+            if type(value) is float:
+                return value
+            if type(value) is int:
+                return float(value)
+            raise _fail(path, "double", value)
+        return check_double
+    simple = {STRING: (str, "string"), BOOL: (bool, "bool"), NULL: (type(None), "null_type")}
+    for simple_type, (py_type, cel_name) in simple.items():
+        if t == simple_type:
+            def check_simple(value: Any, py_type=py_type, cel_name=cel_name) -> Any:
+                if type(value) is not py_type:
+                    raise _fail(path, cel_name, value)
+                return value
+            return check_simple
     if type(t) is ListType:
-        if tv is not list and tv is not tuple:
-            raise _fail(path, str(t), value)
-        items = [_check_value(item, t.elem, f"{path}[{i}]") for i, item in enumerate(value)]
-        if tv is list and all(a is b for a, b in zip(items, value)):
+        return _list_checker(t, path)
+    if type(t) is MapType:
+        return _map_checker(t, path)
+    return _identity  # pragma: no cover - every declared type is handled above
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _list_checker(t: ListType, path: str) -> Callable[[Any], Any]:
+    item_check = _checker(t.elem, f"{path}[]")
+    shown = str(t)
+
+    def check_list(value: Any) -> Any:
+        if type(value) is not list and type(value) is not tuple:
+            raise _fail(path, shown, value)
+        if item_check is _identity:
+            return value
+        items = []
+        for i, item in enumerate(value):
+            try:
+                items.append(item_check(item))
+            except ExpressionEvalError as err:  # name the element
+                raise ExpressionEvalError(err.message.replace(f"`{path}[]", f"`{path}[{i}]", 1)) \
+                    from None
+        if type(value) is list and all(a is b for a, b in zip(items, value)):
             return value
         return items
-    if type(t) is MapType:
-        if tv is not dict:
-            raise _fail(path, "map", value)
-        out = None
-        if t.fields is not None:
-            for field, ft in t.fields:
-                sub = f"{path}.{field}"
-                if field not in value:
-                    raise ExpressionEvalError(f"`{sub}`: no value given for this field")
-                item = value[field]
-                checked = _check_value(item, ft, sub)
+    return check_list
+
+
+def _map_checker(t: MapType, path: str) -> Callable[[Any], Any]:
+    if t.fields is not None:
+        fields = [(name, _checker(ft, f"{path}.{name}")) for name, ft in t.fields]
+
+        def check_record(value: Any) -> Any:
+            if type(value) is not dict:
+                raise _fail(path, "map", value)
+            out = None
+            for name, check_field in fields:
+                try:
+                    item = value[name]
+                except KeyError:
+                    raise ExpressionEvalError(f"`{path}.{name}`: no value given for this field") \
+                        from None
+                checked = check_field(item)
                 if checked is not item:
                     out = dict(value) if out is None else out
-                    out[field] = checked
+                    out[name] = checked
             return value if out is None else out
+        return check_record
+    key_check = _checker(t.key, f"{path} key")
+    value_check = _checker(t.value, f"{path}[]")
+
+    def check_map(value: Any) -> Any:
+        if type(value) is not dict:
+            raise _fail(path, "map", value)
+        out = None
         for key, item in value.items():
-            _check_value(key, t.key, f"{path} key")
-            checked = _check_value(item, t.value, f"{path}.{key}")
+            key_check(key)
+            checked = value_check(item)
             if checked is not item:
                 out = dict(value) if out is None else out
                 out[key] = checked
         return value if out is None else out
-    return value
+    return check_map
