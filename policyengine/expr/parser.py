@@ -108,7 +108,7 @@ def _expected_list(names) -> str:
     names = set(names)
     shown: list[str] = []
     if names & _VALUE_TOKENS:
-        shown.append("a value or a name")
+        shown.append("a value")
     if names & (_OPERATOR_TOKENS - ({"MINUS"} if names & _VALUE_TOKENS else set())):
         shown.append("an operator")
     for n in ("RPAREN", "RBRACKET", "RBRACE", "COLON", "COMMA", "LPAREN", "$END"):
@@ -163,7 +163,7 @@ def _syntax_error(text: str, err: UnexpectedInput) -> ExpressionSyntaxError:
 def _describe(tok) -> str:
     value = str(tok)
     if tok.type == "STRING":
-        return f"string {value}" if len(value) < 40 else "string"
+        return f"string `{value}`" if len(value) < 40 else "string"
     if tok.type in ("INT", "FLOAT", "UINT"):
         return f"number `{value}`"
     if tok.type == "IDENT":
