@@ -11,16 +11,17 @@ anything. Arithmetic never mixes ``int`` and ``double``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 from ..errors import ExpressionError
 from ..suggest import did_you_mean, one_of
 from . import ast
 from .parser import parse_expression
-from .types import (BOOL, DOUBLE, DYN, INT, NULL, STRING, DeclarationError, EnumType, ListType,
-                    MapType, base, cap, comparable_eq, elem_of, from_declaration, is_numeric, join,
-                    ordered)
-from .values import CelError, compile_regex
+from .environment import Environment
+from .types import (BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, MapType, base, cap,
+                    comparable_eq, elem_of, is_numeric, join, ordered)
+from .functions import compile_regex
+from .values import CelError
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,39 +34,6 @@ class Issue:
     hint: Optional[str]
     start: int
     end: int
-
-
-class Environment:
-    """The names an expression may read, with their types.
-
-    ``Environment.from_declarations(facts)`` types the rulebook's facts; ``Environment.dynamic()``
-    lets every free name through as ``dyn`` (checked at run time instead).
-    """
-
-    def __init__(self, variables: Mapping[str, Any] | None = None, *, dynamic: bool = False):
-        self.variables: dict[str, Any] = dict(variables or {})
-        self.dynamic = dynamic
-        self.declarations: Mapping[str, Any] | None = None
-
-    @classmethod
-    def from_declarations(cls, facts: Mapping[str, Any] | None) -> "Environment":
-        if facts is None:
-            return cls.dynamic()
-        if not isinstance(facts, Mapping):
-            raise DeclarationError("the declarations are a mapping of fact names to declarations")
-        env = cls({str(name): from_declaration(decl, str(name)) for name, decl in facts.items()})
-        env.declarations = facts
-        return env
-
-    @classmethod
-    def dynamic(cls) -> "Environment":
-        return cls({}, dynamic=True)
-
-    def lookup(self, name: str) -> Any:
-        t = self.variables.get(name)
-        if t is None and self.dynamic:
-            return DYN
-        return t
 
 
 @dataclass(frozen=True, slots=True)

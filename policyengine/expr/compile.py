@@ -27,8 +27,9 @@ from . import ast, runtime
 from .bindings import binding_checker
 from .check import Analysis, Environment, analyze
 from .interpret import interpret as _interpret
-from .types import BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, MapType, base
-from .values import CelError, compile_regex, unbound_function, unbound_name
+from .types import BOOL, DOUBLE, DYN, INT, NULL, STRING, ListType, MapType, base
+from .functions import GLOBAL_FUNCTIONS, RECEIVER_FUNCTIONS, compile_regex
+from .values import CelError, unbound_function
 
 #: Deeper trees are run by the interpreter: Python's own compiler has a nesting limit.
 MAX_COMPILED_DEPTH = 60
@@ -65,13 +66,7 @@ class CompiledExpression:
 
     def interpret(self, bindings: Mapping[str, Any]) -> Any:
         """The reference interpreter: same results and errors as ``function``."""
-        try:
-            result = _interpret(self.ast, bindings)
-        except RecursionError:
-            raise runtime.internal(RecursionError()) from None
-        if type(result) is CelError:
-            raise ExpressionEvalError(result.message)
-        return result
+        return _run_interpreter(self.ast, bindings)
 
     def __repr__(self) -> str:
         return f"<CompiledExpression {self.text!r}>"
@@ -119,15 +114,21 @@ def compile_analysis(analysis: Analysis) -> CompiledExpression:
     return CompiledExpression(analysis, _interpreted(root), None, {})
 
 
+def _run_interpreter(root: ast.Node, bindings: Any) -> Any:
+    try:
+        result = _interpret(root, bindings)
+    except Exception as err:  # the interpreter returns CEL errors as values; this is a net
+        raise runtime.internal(err) from None
+    if type(result) is CelError:
+        raise ExpressionEvalError(result.message)
+    return result
+
+
 def _interpreted(root: ast.Node) -> Callable[[Any], Any]:
+    """The fallback ``function`` for a tree too deep for Python's compiler."""
+
     def run(bindings: Any) -> Any:
-        try:
-            result = _interpret(root, bindings)
-        except RecursionError:
-            raise runtime.internal(RecursionError()) from None
-        if type(result) is CelError:
-            raise ExpressionEvalError(result.message)
-        return result
+        return _run_interpreter(root, bindings)
 
     return run
 
@@ -360,7 +361,7 @@ class _Generator:
 
     def call(self, node: ast.Call, kids: list, t) -> _Code:
         fn, argc, receiver = node.function, len(node.args), node.target is not None
-        table = runtime.v.RECEIVER_FUNCTIONS if receiver else runtime.v.GLOBAL_FUNCTIONS
+        table = RECEIVER_FUNCTIONS if receiver else GLOBAL_FUNCTIONS
         if (fn, argc) not in table:
             return _Code(self.raising(unbound_function(fn, argc, receiver)), True, t)
         types = [base(k.type) for k in kids]
@@ -396,4 +397,4 @@ class _Generator:
         return _Code(f"{self.helper(node.macro)}({target}, {body})", True, t)
 
 
-__all__ = ["CompiledExpression", "compile_analysis", "compile_expression", "unbound_name"]
+__all__ = ["CompiledExpression", "compile_analysis", "compile_expression"]

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from . import ast
-from .values import (BINARY_OPERATORS, GLOBAL_FUNCTIONS, RECEIVER_FUNCTIONS, CelError, condition,
-                     has_field, index, iteration_items, logical_and, logical_not, logical_or,
-                     make_list, make_map, neg, no_overload, select, unbound_function, unbound_name)
+from .functions import GLOBAL_FUNCTIONS, RECEIVER_FUNCTIONS
+from .values import (BINARY_OPERATORS, CelError, condition, has_field, index, iteration_items,
+                     logical_and, logical_not, logical_or, make_list, make_map, neg, no_overload,
+                     select, unbound_function, unbound_name)
 
 _NO_VALUE = object()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..errors import ExpressionEvalError
+from . import functions as fn
 from . import values as v
 from .values import CelError
 
@@ -179,9 +180,9 @@ STRICT = {
     "add": v.add, "sub": v.sub, "mul": v.mul, "div": v.div, "mod": v.mod, "neg": v.neg,
     "eq": v.equals, "ne": v.not_equals, "lt": v.less, "le": v.less_equal, "gt": v.greater,
     "ge": v.greater_equal, "in": v.contained_in, "not": v.logical_not, "index": v.index,
-    "select": v.select, "has": v.has_field, "size": v.size, "contains": v.contains,
-    "startsWith": v.starts_with, "endsWith": v.ends_with, "matches": v.matches, "int": v.to_int,
-    "double": v.to_double, "string": v.to_string, "bool": v.to_bool, "map": v.make_map,
+    "select": v.select, "has": v.has_field, "size": fn.size, "contains": fn.contains,
+    "startsWith": fn.starts_with, "endsWith": fn.ends_with, "matches": fn.matches, "int": fn.to_int,
+    "double": fn.to_double, "string": fn.to_string, "bool": fn.to_bool, "map": v.make_map,
 }
 PLAIN = {
     "i64": i64, "name": name, "and": and_, "or": or_, "and_r": and_right, "and_l": and_left,
