@@ -18,6 +18,7 @@ import re2
 from .values import INT64_MAX, INT64_MIN, CelError, first_error, no_overload
 
 _TWO63 = 9223372036854775808.0
+NOT_UNICODE = "a string is not valid Unicode"
 
 
 def size(a: Any) -> Any:
@@ -74,7 +75,10 @@ def matches(a: Any, pattern: Any) -> Any:
         prog = compile_regex(pattern)
         if type(prog) is CelError:
             return prog
-        return prog.search(a) is not None
+        try:
+            return prog.search(a) is not None
+        except UnicodeError:  # a lone surrogate cannot be handed to RE2 as UTF-8
+            return CelError(NOT_UNICODE)
     return first_error(a, pattern) or no_overload("matches", a, pattern)
 
 

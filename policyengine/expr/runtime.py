@@ -168,6 +168,8 @@ def internal(err: BaseException) -> ExpressionEvalError:
     the declarations (the checked ``evaluate`` prevents it), or values nested too deeply."""
     if isinstance(err, KeyError):
         return ExpressionEvalError(f"no value for `{err.args[0] if err.args else '?'}`")
+    if isinstance(err, UnicodeError):
+        return ExpressionEvalError(fn.NOT_UNICODE)
     if isinstance(err, RecursionError):
         return ExpressionEvalError("a value nests too deeply")
     if isinstance(err, MemoryError):
