@@ -37,14 +37,17 @@ class Duration:
     def add_to(self, start: _dt.date) -> _dt.date:
         """The date this duration after ``start``."""
         try:
-            if self.unit == "d":
-                return start + _dt.timedelta(days=self.count)
-            if self.unit == "w":
-                return start + _dt.timedelta(weeks=self.count)
-            return add_business_days(start, self.count)
+            if self.unit == "bd":
+                return add_business_days(start, self.count)
+            return start + self.delta
         except OverflowError:
             raise CalendarError(f"{self} after {start.isoformat()} is beyond the calendar") \
                 from None
+
+    @property
+    def delta(self) -> _dt.timedelta:
+        """The fixed calendar length of a ``d`` or ``w`` duration (not for business days)."""
+        return _dt.timedelta(days=self.count * (7 if self.unit == "w" else 1))
 
     @property
     def min_days(self) -> int:
@@ -65,6 +68,18 @@ class Duration:
         # 2024-01-01 was a Monday.
         start = _dt.date(2024, 1, 1) + _dt.timedelta(days=weekday)
         return (self.add_to(start) - start).days
+
+
+def adder(duration: "Duration | None"):
+    """A fast ``date -> date`` function adding ``duration`` (None for no duration). It raises
+    OverflowError beyond the calendar; callers turn that into CalendarError."""
+    if duration is None:
+        return None
+    if duration.unit == "bd":
+        count = duration.count
+        return lambda start: add_business_days(start, count)
+    delta = duration.delta
+    return lambda start: start + delta
 
 
 def add_business_days(start: _dt.date, count: int) -> _dt.date:

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .calendar import adder
 from .decision import CategoryRef, LevelRef
 from .diagnostics import Span
 from .facts import fields_checker
@@ -58,6 +59,8 @@ class CRemedy:
     limits: tuple[Any, ...]  # per level rank: True, a number, or None (no authority)
     rule: str
     source: str | None
+    sunset_add: Callable | None  # date -> date
+    review_add: Callable | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +89,10 @@ class CompiledPolicy:
     check_facts: Callable
     categories: tuple[CCategory, ...]
     overrides: tuple[COverride, ...]
-    remedies: dict[str, Remedy]
+    remedies: dict[str, CRemedy]
     level_sources: dict[str, str | None]
+    decide_add: tuple[Callable, ...]  # per level rank: date -> date
+    respond_add: tuple[Callable | None, ...]
 
 
 def _source(span: Span | None) -> str | None:
@@ -115,14 +120,13 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     levels = tuple(escalation_path(policy.ladder))
     rank = {lv.id: i for i, lv in enumerate(levels)}
     refs = tuple(LevelRef(lv.id, lv.role, lv.title) for lv in levels)
-    remedies_by_id = {r.id: r for r in policy.remedies}
     cremedies: dict[str, CRemedy] = {}
     for r in policy.remedies:
         limits = tuple(_limit(policy, lv.role, r.action) for lv in levels)
         cremedies[r.id] = CRemedy(
             r, compile_expr(r.when) if r.when is not None else None,
             compile_expr(r.amount) if r.amount is not None else None, limits,
-            f"remedies.{r.id}", _source(r.span))
+            f"remedies.{r.id}", _source(r.span), adder(r.sunset), adder(r.review_every))
     categories = []
     for c in policy.categories:
         bands = tuple(CBand(b, compile_expr(b.when) if b.when is not None else None,
@@ -137,7 +141,9 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     sources = {lv.id: _source(lv.span) for lv in levels}
     return CompiledPolicy(policy, policy_digest(policy), levels, refs, rank,
                           fields_checker(policy.facts, reserved=RESERVED_KEYS),
-                          tuple(categories), overrides, remedies_by_id, sources)
+                          tuple(categories), overrides, cremedies, sources,
+                          tuple(adder(lv.decide_within) for lv in levels),
+                          tuple(adder(lv.respond_within) for lv in levels))
 
 
 # -- digest ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import math
 import os
 from typing import Any, Mapping
 
-from .calendar import CalendarError, parse_date
+from .calendar import parse_date
 from .compiled import CExpr, CompiledPolicy
 from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
 from .errors import DisputeError, ExpressionEvalError, Problem
@@ -27,6 +27,8 @@ def _today() -> _dt.date:
 
 
 def _as_of(value: Any, dispute: Mapping) -> _dt.date:
+    if type(value) is _dt.date:
+        return value
     if value is None:
         value = dispute.get("as_of") if isinstance(dispute, Mapping) else None
         if value is None:
@@ -159,7 +161,7 @@ def _step(kind: str, expr: CExpr, result: Any, facts: dict, detail: str) -> Trac
 def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
                       as_of: _dt.date | str | None = None) -> Decision:
     """Decide ``dispute`` with a compiled policy. Raises DisputeError with every problem."""
-    if not isinstance(dispute, Mapping):
+    if type(dispute) is not dict and not isinstance(dispute, Mapping):
         raise DisputeError([Problem("invalid_facts", f"a dispute is a mapping of facts, found "
                                     f"{describe(dispute)}", None, "type")])
     day = _as_of(as_of, dispute)
@@ -183,8 +185,9 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
         raise DisputeError(problems)
     try:
         return _decide(cp, facts, day, escalation, in_force)
-    except CalendarError as exc:
-        raise DisputeError([Problem("invalid_facts", str(exc), "as_of", "max")]) from None
+    except OverflowError:
+        raise DisputeError([Problem("invalid_facts", "a date computed from this dispute lies "
+                                    "beyond the year 9999", "as_of", "max")]) from None
 
 
 def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force) -> Decision:
@@ -238,7 +241,7 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
         due, start = current, escalation[1]
         while True:
             lv = cp.levels[due]
-            end = lv.decide_within.add_to(start)
+            end = cp.decide_add[due](start)
             if day <= end or due + 1 >= len(cp.levels):
                 break
             trace.append(TraceStep(
@@ -302,13 +305,13 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
         elif by > final:
             final = by
     # 8. dates
-    lv = cp.levels[final]
-    respond_by = lv.respond_within.add_to(day) if lv.respond_within is not None else None
-    decide_by = lv.decide_within.add_to(day)
+    respond = cp.respond_add[final]
+    respond_by = respond(day) if respond is not None else None
+    decide_by = cp.decide_add[final](day)
     remedies = tuple(RemedyOutcome(
         rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
-        rem.remedy.sunset.add_to(day) if rem.remedy.sunset is not None else None,
-        rem.remedy.review_every.add_to(day) if rem.remedy.review_every is not None else None)
+        rem.sunset_add(day) if rem.sunset_add is not None else None,
+        rem.review_add(day) if rem.review_add is not None else None)
         for rem, amount, by in outcomes)
     action = "escalate" if current is None or final > current else "handle"
     return Decision(
@@ -321,8 +324,8 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
 def _status(cp: CompiledPolicy, rid: str, granted: _dt.date, reviewed: _dt.date | None,
             day: _dt.date) -> RemedyInForce:
     r = cp.remedies[rid]
-    expires = r.sunset.add_to(granted) if r.sunset is not None else None
-    review = r.review_every.add_to(reviewed or granted) if r.review_every is not None else None
+    expires = r.sunset_add(granted) if r.sunset_add is not None else None
+    review = r.review_add(reviewed or granted) if r.review_add is not None else None
     if expires is not None and day >= expires:
         status = "expired"
     elif review is not None and day >= review:

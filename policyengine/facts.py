@@ -166,7 +166,7 @@ def _map_checker(decl: FactDecl) -> Checker:
     fields = fields_checker(decl.fields)
 
     def check(value, path, problems):
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             problems.append(_type_problem(decl, value, path))
             return None
         return fields(value, path + ".", problems)

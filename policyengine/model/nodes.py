@@ -287,6 +287,17 @@ class Policy:
                  ) -> "Decision":
         """Decide a dispute (facts plus the reserved keys ``escalation`` and
         ``remedies_in_force``) as of a date (default: today). Raises DisputeError."""
+        return _evaluator()(self.compiled, dispute, as_of=as_of)
+
+
+_EVALUATE: Any = None
+
+
+def _evaluator():
+    """``evaluate.evaluate_compiled``, imported once (the model must not import it eagerly)."""
+    global _EVALUATE
+    if _EVALUATE is None:
         from ..evaluate import evaluate_compiled
 
-        return evaluate_compiled(self.compiled, dispute, as_of=as_of)
+        _EVALUATE = evaluate_compiled
+    return _EVALUATE

@@ -1,0 +1,5 @@
+"""``python -m policyengine.cli``: the command line."""
+
+from .main import main
+
+main()
