@@ -286,6 +286,12 @@ def _type_hint(path: tuple, err) -> str | None:
         return None
     if "string" in _wants(err) and isinstance(err.instance, (dict, list)):
         return "if this is text starting with `[` or `{`, quote it"
+    if _wants(err) == ["array"] and not isinstance(err.instance, (dict, list)):
+        shown = "true" if err.instance is True else "false" if err.instance is False \
+            else "null" if err.instance is None else err.instance
+        return f"write a list, even of one item: `[{shown}]`"
+    if _wants(err) == ["object"] and isinstance(err.instance, list):
+        return "write a mapping of `key: value` pairs, not a list of `- ` items"
     return None
 
 

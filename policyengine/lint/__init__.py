@@ -121,9 +121,10 @@ def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAUL
 
 
 def _read_source(path: str) -> SourceFile | None:
+    """The file's text for showing the offending line (undecodable bytes shown as U+FFFD)."""
     try:
-        text = Path(path).read_bytes()[: 4 * DEFAULT_MAX_BYTES].decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = Path(path).read_bytes()[: 4 * DEFAULT_MAX_BYTES].decode("utf-8", errors="replace")
+    except OSError:
         return None
     return SourceFile(path, text.replace("\r\n", "\n"))
 

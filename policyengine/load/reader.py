@@ -29,15 +29,21 @@ def read_bytes(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
                                     hint="check the path")]
     except OSError as exc:
         return None, [Diagnostic.at("PE011", Severity.ERROR,
-                                    f"cannot read the file: {exc.strerror or exc}", None, file=name)]
+                                    f"cannot read the file: {exc.strerror or exc}", None, file=name,
+                                    hint="check that the file exists and that you may read it")]
     if len(data) > max_bytes:
         return None, [_too_large(name, max_bytes)]
     return data, []
 
 
 def _too_large(name: str, max_bytes: int) -> Diagnostic:
+    size = f"{max_bytes} bytes"
+    if max_bytes % (1024 * 1024) == 0:
+        size += f" ({max_bytes // (1024 * 1024)} MiB)"
+    elif max_bytes % 1024 == 0:
+        size += f" ({max_bytes // 1024} KiB)"
     return Diagnostic.at(
-        "PE001", Severity.ERROR, f"the file is larger than the bound of {max_bytes} bytes", None,
+        "PE001", Severity.ERROR, f"the file is larger than the bound of {size}", None,
         file=name, hint="split the rulebook, or raise the bound with `--max-bytes` if it is genuine")
 
 
@@ -46,19 +52,20 @@ def decode(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES
     """Decode UTF-8 (a BOM is allowed) into a SourceFile, or explain where the bytes go wrong."""
     if len(data) > max_bytes:
         return None, [_too_large(name, max_bytes)]
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    data = data[bom:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8", errors="replace")
         line = good.count("\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
         bad = data[exc.start: exc.start + 1].hex()
         return None, [Diagnostic(
-            "PE002", Severity.ERROR, f"byte 0x{bad} at offset {exc.start} is not valid UTF-8",
-            name, line, column, line, column + 1,
-            hint="save the file as UTF-8 (without a byte-order mark is best)")]
+            "PE002", Severity.ERROR, f"byte 0x{bad} at offset {exc.start + bom} is not valid UTF-8", name, line, column, line,
+            column + 1, hint="the file was saved in another encoding (such as Latin-1 or "
+                             "Windows-1252): save it as UTF-8")]
     if "\x00" in text:
         src = SourceFile(name, text)
         line, column = src.position(text.index("\x00"))

@@ -182,7 +182,9 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
                 continue
             anchor = getattr(ev, "anchor", None)
             if anchor is not None and not isinstance(ev, yaml.AliasEvent):
-                error("PE007", f"YAML anchor `&{anchor}` is not allowed", span(ev),
+                start = ev.start_mark.index  # the span of `&name` alone, not the node after it
+                error("PE007", f"YAML anchor `&{anchor}` is not allowed",
+                      span_of(source, start, start + 1 + len(anchor)),
                       hint="write the value out in full: anchors and aliases are refused "
                            "because they hide repetition and allow alias bombs")
             if isinstance(ev, yaml.AliasEvent):

@@ -66,9 +66,10 @@ class _Builder:
         first: dict[str, tuple] = {}
         for ident, path in items:
             if ident in first:
-                self.report("PE201", E, path + ("id",), f"duplicate {kind} id `{ident}`",
-                            f"give each {kind} its own id",
-                            related=(("first defined here", self.span(first[ident] + ("id",))),))
+                self.report("PE201", E, (), f"duplicate {kind} id `{ident}`",
+                            f"give each {kind} its own id", span=self.span(path + ("id",)),
+                            related=(("first defined here", self.span(first[ident] + ("id",))),),
+                            element=".".join(str(p) for p in path + ("id",)))
             else:
                 first[ident] = path
 
@@ -100,8 +101,9 @@ class _Builder:
         used = {rid for c in categories for rid in c.remedies}
         for r in remedies:
             if r.id not in used:
-                self.report("PE206", W, r.path + ("id",), f"no category lists remedy `{r.id}`",
-                            "list it under a category's `remedies`, or delete it")
+                self.report("PE206", W, (), f"no category lists remedy `{r.id}`",
+                            "list it under a category's `remedies`, or delete it",
+                            span=self.span(r.path + ("id",)), element=f"remedies.{r.id}")
         if meta is None:
             return None
         return Policy(meta, tuple(facts), ladder, tuple(actions), tuple(authority),
@@ -142,17 +144,20 @@ class _Builder:
                 enum = tuple(self.coerce_enum(ftype, enum, path + ("enum",)))
         bounds = {k: decl.get(k) for k in ("min", "max") if k in decl}
         if bounds and ftype not in ("int", "double"):
-            self.report("PE111", E, path + (next(iter(bounds)),),
+            self.report("PE111", E, path,
                         f"`min`/`max` are for int and double facts, not `{ftype}`",
-                        "remove the bound, or change the type")
+                        "remove the bound, or change the type",
+                        span=self.span(path + (next(iter(bounds)),)))
             bounds = {}
         for k, v in bounds.items():
             if ftype == "int" and isinstance(v, float) and not v.is_integer():
-                self.report("PE111", E, path + (k,), f"`{k}: {v}` is not a whole number, "
-                            "but the fact is an int", f"use `{k}: {int(v)}`")
+                self.report("PE111", E, path, f"`{k}: {v}` is not a whole number, "
+                            "but the fact is an int", f"use `{k}: {int(v)}`",
+                            span=self.span(path + (k,)))
         if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
-            self.report("PE111", E, path + ("min",), f"`min` ({bounds['min']}) is above `max` "
-                        f"({bounds['max']}): no value is valid", "swap them")
+            self.report("PE111", E, path, f"`min` ({bounds['min']}) is above `max` "
+                        f"({bounds['max']}): no value is valid", "swap them",
+                        span=self.span(path + ("min",)))
         fields: tuple[FactDecl, ...] = ()
         if ftype == "map":
             fields = tuple(self.fact(k, v, path + ("fields", k), f"{dotted}.{k}")
@@ -203,8 +208,13 @@ class _Builder:
                 value = entry.raw
         problem = default_problem(decl, value)
         if problem:
-            self.report("PE110", E, path, f"default {problem}",
-                        "make the default a valid value of the fact, or remove it")
+            hint = None
+            if decl.enum is not None and isinstance(value, (str, int)):
+                hint = did_you_mean(str(value), [str(e) for e in decl.enum])
+                hint = hint or f"use one of the fact's values: {one_of(str(e) for e in decl.enum)}"
+            self.report("PE110", E, path[:-1], f"default {problem}",
+                        hint or "make the default a valid value of the fact, or remove it",
+                        span=self.span(path))
             return None
         if decl.type == "double" and isinstance(value, int):
             value = float(value)
@@ -252,9 +262,11 @@ class _Builder:
         grants = []
         for role, row in self.data.get("authority", {}).items():
             if role not in roles:
-                hint = did_you_mean(role, roles) or f"roles on the ladder: {one_of(roles)}"
-                self.report("PE203", W, ("authority", role), f"no level of the ladder has role "
-                            f"`{role}`", hint, span=self.key_span(("authority", role)))
+                hint = did_you_mean(role, roles) or (f"remove the row, or give a level this "
+                                                     f"role; roles on the ladder: {one_of(roles)}")
+                self.report("PE203", W, ("authority",), f"no level of the ladder has role "
+                            f"`{role}`", hint, span=self.key_span(("authority", role)),
+                            element=f"authority.{role}")
             for action, limit in row.items():
                 path = ("authority", role, action)
                 if action not in action_ids:
@@ -395,8 +407,7 @@ def default_problem(decl: FactDecl, value: Any) -> str | None:
                 "bool": "true or false"}[t]
         return f"must be {want}, found {json_type(value)}"
     if decl.enum is not None and value not in decl.enum:
-        hint = did_you_mean(str(value), [str(e) for e in decl.enum])
-        return f"`{value}` is not one of the fact's enum values" + (f" ({hint})" if hint else "")
+        return f"`{value}` is not one of the fact's enum values"
     if decl.min is not None and value < decl.min:
         return f"`{value}` is below the fact's min ({decl.min})"
     if decl.max is not None and value > decl.max:

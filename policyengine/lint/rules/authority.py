@@ -58,14 +58,17 @@ def _declared_roles(policy):
 
 def shrinking(policy, context):
     path = [lv for lv in escalation_path(policy.ladder) if not lv.advisory]
+    rows = {g.role for g in policy.authority} | _declared_roles(policy)
     for lower, upper in zip(path, path[1:]):
+        if upper.role not in rows:
+            continue  # PE401 reports the missing row; every action would repeat it
         for action in policy.actions:
             a, b = _limit(policy, lower.role, action.id), _limit(policy, upper.role, action.id)
             if a is None or _rank(b) >= _rank(a):
                 continue
             cell = policy.grant(upper.role, action.id)
             span = cell.span if cell is not None and cell.span is not None else \
-                policy.span_at("authority", upper.role)
+                _row_span(policy, upper.role)
             if span is None:
                 span = policy.span_at(*upper.path, "role")
             low = policy.grant(lower.role, action.id)
@@ -81,8 +84,20 @@ def shrinking(policy, context):
                 element=f"authority.{upper.role}.{action.id}")
 
 
+def _row_span(policy, role: str):
+    """The span of the role's key in ``authority`` (None when it has no row)."""
+    if policy.sourcemap is None:
+        return None
+    entry = policy.sourcemap.get(("authority", role))
+    return entry.key_span if entry is not None else None
+
+
 def unapprovable(policy, context):
     roles = [lv.role for lv in policy.ladder.levels]
+    ladder_path = escalation_path(policy.ladder)
+    deciders = [lv for lv in ladder_path if not lv.advisory] or ladder_path \
+        or list(policy.ladder.levels)
+    top = deciders[-1].role
     for r in policy.remedies:
         if policy.action(r.action) is None:
             continue  # PE204 at load
@@ -90,8 +105,8 @@ def unapprovable(policy, context):
             continue
         yield Diagnostic.at("PE403", E, f"remedy `{r.id}`: no role on the ladder may approve "
                             f"`{r.action}`", policy.span_at(*r.path, "action"),
-                            hint=f"grant `{r.action}` to a role, e.g. the top level's "
-                                 f"`{policy.ladder.levels[-1].role}`",
+                            hint=f"grant `{r.action}` to a role under `authority`, e.g. "
+                                 f"`{top}: {{{r.action}: true}}`",
                             element=f"remedies.{r.id}.action")
 
 
