@@ -207,6 +207,9 @@ def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset = frozens
                     hint = None
                     if decl.enum is not None:
                         hint = f"one of {one_of([str(e) for e in decl.enum])}"
+                    elif decl.type == "map":
+                        needed = [f.name for f in decl.fields if f.required]
+                        hint = f"a mapping with at least {one_of(needed)}"
                     problems.append(Problem("invalid_facts", "required fact is missing",
                                             prefix + name, "missing", hint=hint))
                     continue

@@ -31,8 +31,8 @@ def _where(step: TraceStep) -> str:
 def explain_step(step: TraceStep) -> str:
     """One trace step as a sentence."""
     if step.kind == "category":
-        return (f"It is a `{step.rule.split('.', 1)[1]}` dispute: `{step.expression}` holds"
-                f"{_values(step)}, and no earlier category does.{_where(step)}")
+        return (f"Category `{step.rule.split('.', 1)[1]}` applies: `{step.expression}` holds"
+                f"{_values(step)}, and no earlier category's condition does.{_where(step)}")
     if step.kind == "band":
         if step.expression is None:
             return f"No earlier band holds, so {step.detail.split(': ', 1)[1]}.{_where(step)}"
@@ -45,7 +45,10 @@ def explain_step(step: TraceStep) -> str:
         verb = "holds" if step.result else "does not hold"
         return f"`{step.expression}` {verb}{_values(step)}: {step.detail}.{_where(step)}"
     if step.kind == "authority":
-        amount = f" (amount `{step.expression}`{_values(step)})" if step.expression else ""
+        amount = ""
+        if step.expression:
+            given = ", ".join(f"{k} = {_value(v)}" for k, v in step.values)
+            amount = f" (amount `{step.expression}`" + (f" with {given})" if given else ")")
         return f"Authority: {step.detail}{amount}.{_where(step)}"
     return f"{step.detail}.{_where(step)}"
 
