@@ -106,6 +106,11 @@ class _Builder:
                             span=self.span(r.path + ("id",)), element=f"remedies.{r.id}")
         if meta is None:
             return None
+        # Mapping-derived collections are sorted: key order in YAML carries no meaning, and two
+        # policies that mean the same must compare equal.
+        facts = sorted(facts, key=lambda f: f.name)
+        actions = sorted(actions, key=lambda a: a.id)
+        authority = sorted(authority, key=lambda g: (g.role, g.action))
         return Policy(meta, tuple(facts), ladder, tuple(actions), tuple(authority),
                       tuple(categories), tuple(overrides), tuple(remedies), path=None,
                       sourcemap=self.smap)
@@ -160,8 +165,8 @@ class _Builder:
                         span=self.span(path + ("min",)))
         fields: tuple[FactDecl, ...] = ()
         if ftype == "map":
-            fields = tuple(self.fact(k, v, path + ("fields", k), f"{dotted}.{k}")
-                           for k, v in decl["fields"].items())
+            fields = tuple(sorted((self.fact(k, v, path + ("fields", k), f"{dotted}.{k}")
+                                  for k, v in decl["fields"].items()), key=lambda f: f.name))
         items = None
         if ftype == "list":
             items = self.fact("[]", decl["items"], path + ("items",), f"{dotted}[]")
