@@ -169,6 +169,16 @@ def main() -> None:
     print(f"{'implementation':<45} {'median':>10} {'vs hand-written':>16}")
     for name, ns in rows:
         print(f"{name:<45} {ns / 1000:>8.1f}us {ns / hand_ns:>15.2f}x")
+    from policyengine.cli import batch
+
+    batch._POLICY, batch._AS_OF = policy, AS_OF
+    lines = [(i, json.dumps(DISPUTES[i % len(DISPUTES)]).encode()) for i in range(5000)]
+    start = time.perf_counter()
+    for item in lines:
+        batch.decide_line(item)
+    per_core = len(lines) / (time.perf_counter() - start)
+    print(f"batch line cost in-process (parse JSON, decide, serialize): {per_core:,.0f} "
+          "decisions/s per core")
     one, two = batch_throughput(path, args.batch_lines)
     print(f"batch `evaluate --input/--output`, {args.batch_lines} lines: {one:,.0f} decisions/s "
           f"with --jobs 1, {two:,.0f} with --jobs 2 (process start-up and policy load "
