@@ -19,6 +19,11 @@ from .evaluate import evaluate
 from .model.nodes import Policy
 from .pipeline import load_policy, loads_policy
 
+# The subpackage `policyengine.lint` is imported first so that the function `lint` defined below
+# is what the name means: importing a subpackage for the first time rebinds the package's
+# attribute of that name, which would otherwise replace the function by the module.
+from . import lint as _lint_package  # noqa: E402
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -44,6 +49,4 @@ def lint(*paths, **options):
     Keyword options: ``select``, ``ignore`` (codes), ``as_of`` (a date for the date checks),
     ``max_bytes``. See ``docs/api.md``.
     """
-    from .lint import run_lint
-
-    return run_lint(paths, **options)
+    return _lint_package.run_lint(paths, **options)

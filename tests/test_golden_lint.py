@@ -38,9 +38,7 @@ FIXTURES = sorted(p.stem for p in LINT.glob("PE*.yaml"))
 GENERATED = ("PE001", "PE002", "PE011")
 
 # A clean rulebook the generated fixtures start from.
-BASE = (LINT / "PE206.yaml").read_text("utf-8").replace(
-    "  - id: lead-reassignment\n    title: Reassign the contested lead\n"
-    "    action: hold_unilateral\n    sunset: 60d\n", "")
+BASE = (GOLDEN / "clean.yaml").read_text("utf-8")
 
 
 def runner() -> CliRunner:

@@ -31,6 +31,7 @@ def render_diagnostic(d: Diagnostic, source: SourceFile | None = None, *,
         else:
             width = max(1, len(text) - start + 1)
         width = min(width, max(1, len(text) - start + 1))
+        text, start, width = _window(text, start, width)
         lines.append(f" {number} | {text}")
         lines.append(f" {pad} | {' ' * (start - 1)}{_paint('^' * width, _COLOURS[d.severity], colour)}")
     if d.hint:
@@ -40,6 +41,24 @@ def render_diagnostic(d: Diagnostic, source: SourceFile | None = None, *,
     if d.witness is not None:
         lines.append("  = witness: " + json.dumps(d.witness, sort_keys=True, ensure_ascii=False))
     return "\n".join(lines)
+
+
+MAX_SHOWN = 100  # characters of a source line shown; longer lines are cut around the span
+_LEAD = 30  # characters shown before the span in a cut line
+
+
+def _window(text: str, start: int, width: int) -> tuple[str, int, int]:
+    """Cut a long source line to about MAX_SHOWN characters around the span starting at the
+    1-based column ``start``; returns (shown text, start, width) for the caret line."""
+    if len(text) <= MAX_SHOWN:
+        return text, start, width
+    first = max(0, min(start - 1 - _LEAD, len(text) - MAX_SHOWN))
+    last = min(len(text), first + MAX_SHOWN)
+    head = "..." if first > 0 else ""
+    tail = "..." if last < len(text) else ""
+    start = start - first + len(head)
+    width = max(1, min(width, last - first + len(head) - start + 1))
+    return head + text[first:last] + tail, start, width
 
 
 def summary_line(diagnostics: list[Diagnostic], files: int) -> str:
