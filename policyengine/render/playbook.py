@@ -1,0 +1,252 @@
+"""The partner playbook's content: a policy turned into what a partner manager reads.
+
+``build_playbook(policy)`` gathers, in plain words, everything the Markdown and HTML renderers
+(``playbook_md``, ``playbook_html``) lay out: the categories with their triggers and bands, the
+overrides, the ladder with its windows and the worst-case timeline, the authority matrix, the
+remedies with their sunsets, reviews and who may authorize them, the facts a dispute carries,
+and the policy's version, dates and digest. No formatting happens here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+from ..ladder import escalation_path
+from ..model.nodes import Policy
+from .plain_words import Vocabulary, condition_words, number, value_words_of
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONDAY = _dt.date(2024, 1, 1)
+
+
+def long_date(day: _dt.date) -> str:
+    """1 January 2026 (the same in every locale)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True)
+class BandRow:
+    condition: str | None  # None: otherwise
+    level_id: str
+    level_title: str
+
+
+@dataclass(frozen=True)
+class CategorySection:
+    id: str
+    title: str
+    class_: str
+    confidentiality: str
+    applies_when: str
+    catch_all: bool
+    bands: list[BandRow]
+    remedies: list[tuple[str, str]]  # (id, title)
+    description: str | None
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    id: str
+    reason: str
+    condition: str
+    level_id: str
+    level_title: str
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    number: int
+    id: str
+    title: str
+    role: str
+    respond: str | None
+    decide: str
+    next_title: str | None
+    advisory: bool
+    entry: bool
+    description: str | None
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    level_title: str
+    window: str
+    start_day: int
+    end_day: int
+    end_weekday: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    start_weekday: str
+    rows: list[TimelineRow]
+    total_days: int
+    budget: str | None
+    budget_days: int | None
+
+
+@dataclass(frozen=True)
+class RemedyRow:
+    id: str
+    title: str
+    action_title: str
+    amount: str | None
+    condition: str | None
+    sunset: str | None
+    review: str | None
+    authorizers: list[str]  # "Regional director (up to 25,000 USD)", lowest level first
+    categories: list[str]  # titles of the categories that list it
+    description: str | None
+
+
+@dataclass(frozen=True)
+class FactRow:
+    name: str
+    meaning: str
+    values: str
+    default: str | None
+    required: bool
+
+
+@dataclass
+class Playbook:
+    policy_id: str
+    title: str
+    version: str
+    effective: str
+    expires: str | None
+    owners: list[str]
+    digest: str
+    source: str | None
+    description: str | None
+    categories: list[CategorySection] = field(default_factory=list)
+    overrides: list[OverrideRow] = field(default_factory=list)
+    levels: list[LevelRow] = field(default_factory=list)
+    timeline: Timeline | None = None
+    matrix_roles: list[tuple[str, str]] = field(default_factory=list)  # (level title, role)
+    matrix: list[tuple[str, list[str]]] = field(default_factory=list)  # (action title, cells)
+    remedies: list[RemedyRow] = field(default_factory=list)
+    facts: list[FactRow] = field(default_factory=list)
+
+
+def limit_words(limit, unit: str | None) -> str | None:
+    """An authority cell in words: "no limit", "up to 5,000 USD"; None when not allowed."""
+    if limit is True:
+        return "no limit"
+    if limit is False or limit is None:
+        return None
+    return f"up to {number(limit, unit)}"
+
+
+def _timeline(policy: Policy) -> Timeline:
+    path = escalation_path(policy.ladder)
+    best = None
+    for weekday in range(7):
+        start = _MONDAY + _dt.timedelta(days=weekday)
+        day, rows = start, []
+        for lv in path:
+            end = lv.decide_within.add_to(day)
+            rows.append(TimelineRow(lv.title, lv.decide_within.words(), (day - start).days,
+                                    (end - start).days, WEEKDAYS[end.weekday()]))
+            day = end
+        total = (day - start).days
+        if best is None or total > best[0]:
+            best = (total, weekday, rows)
+    total, weekday, rows = best
+    budget = policy.ladder.max_resolution
+    budget_days = min(budget.days_from(w) for w in range(7)) if budget is not None else None
+    return Timeline(WEEKDAYS[weekday], rows, total, budget.words() if budget else None,
+                    budget_days)
+
+
+def _fact_rows(policy: Policy) -> list[FactRow]:
+    rows = []
+    stack = [(f, f.name) for f in reversed(policy.facts)]
+    while stack:
+        decl, name = stack.pop()
+        if decl.type == "map":
+            values = "a group of the facts below"
+        elif decl.enum is not None:
+            values = "one of " + ", ".join(str(v) for v in decl.enum)
+        else:
+            values = {"string": "text", "int": "a whole number", "double": "a number",
+                      "bool": "yes or no", "list": "a list"}.get(decl.type, decl.type)
+            bounds = []
+            if decl.min is not None:
+                bounds.append(f"at least {number(decl.min)}")
+            if decl.max is not None:
+                bounds.append(f"at most {number(decl.max)}")
+            if decl.unit:
+                values += f" in {decl.unit}"
+            if bounds:
+                values += ", " + " and ".join(bounds)
+        default = None
+        if decl.has_default:
+            d = decl.default
+            default = ("yes" if d else "no") if isinstance(d, bool) else (
+                "none" if d in ([], (), None) else number(d, decl.unit)
+                if isinstance(d, (int, float)) else str(d))
+        rows.append(FactRow(name, decl.description or "", values, default, decl.required))
+        stack.extend((f, f"{name}.{f.name}") for f in reversed(decl.fields))
+    return rows
+
+
+def build_playbook(policy: Policy) -> Playbook:
+    """Everything the playbook shows, in words."""
+    m = policy.meta
+    vocab = Vocabulary(policy.facts)
+    levels = {lv.id: lv for lv in policy.ladder.levels}
+    path = escalation_path(policy.ladder)
+    book = Playbook(m.id, m.title, m.version, long_date(m.effective),
+                    long_date(m.expires) if m.expires else None, list(m.owners),
+                    policy.digest, policy.path, m.description)
+    remedy_titles = {r.id: r.title for r in policy.remedies}
+    for c in policy.categories:
+        catch_all = c.when.canonical == "true"
+        bands = [BandRow(None if b.when is None else condition_words(b.when, vocab), b.level,
+                         levels[b.level].title) for b in c.bands]
+        book.categories.append(CategorySection(
+            c.id, c.title, c.class_, c.confidentiality,
+            "any dispute no earlier category takes" if catch_all
+            else condition_words(c.when, vocab), catch_all, bands,
+            [(rid, remedy_titles.get(rid, rid)) for rid in c.remedies], c.description))
+    for o in policy.overrides:
+        book.overrides.append(OverrideRow(o.id, o.reason, condition_words(o.when, vocab),
+                                          o.min_level, levels[o.min_level].title))
+    for i, lv in enumerate(path, 1):
+        nxt = levels.get(lv.next) if lv.next else None
+        book.levels.append(LevelRow(
+            i, lv.id, lv.title, lv.role,
+            lv.respond_within.words() if lv.respond_within else None,
+            lv.decide_within.words(), nxt.title if nxt else None, lv.advisory,
+            lv.id == policy.ladder.entry, lv.description))
+    book.timeline = _timeline(policy)
+    book.matrix_roles = [(lv.title, lv.role) for lv in path]
+    for action in policy.actions:
+        cells = []
+        for lv in path:
+            grant = policy.grant(lv.role, action.id)
+            cells.append(limit_words(grant.limit if grant else None, action.unit) or "")
+        book.matrix.append((action.title, cells))
+    actions = {a.id: a for a in policy.actions}
+    for r in policy.remedies:
+        action = actions.get(r.action)
+        unit = action.unit if action else None
+        who = []
+        for lv in path:
+            grant = policy.grant(lv.role, r.action)
+            words = limit_words(grant.limit if grant else None, unit if r.amount else None)
+            if words is not None:
+                who.append(f"{lv.title} ({words})" if r.amount is not None else lv.title)
+        book.remedies.append(RemedyRow(
+            r.id, r.title, action.title if action else r.action,
+            value_words_of(r.amount, vocab, unit) if r.amount is not None else None,
+            condition_words(r.when, vocab) if r.when is not None else None,
+            r.sunset.words() if r.sunset else None,
+            r.review_every.words() if r.review_every else None, who,
+            [c.title for c in policy.categories if r.id in c.remedies], r.description))
+    book.facts = _fact_rows(policy)
+    return book

@@ -1,0 +1,178 @@
+"""The partner playbook as Markdown (``policyengine render POLICY --format md``).
+
+The ladder is a Mermaid diagram (GitHub, GitLab and the documentation site draw it); everything
+else is headings, sentences and tables a partner manager reads without help.
+"""
+
+from __future__ import annotations
+
+from ..model.nodes import Policy
+from .ladder_graph import render_mermaid
+from .markdown import code, escape, table
+from .playbook import Playbook, build_playbook
+
+_HOW_TO_READ = (
+    "A dispute belongs to the **first category** below whose condition holds. Within the "
+    "category, the **first band** that holds says which level of the escalation ladder handles "
+    "it. **Overrides** can then raise the level (never lower it). A level that does not decide "
+    "within its window hands the dispute to the next level up. **Remedies** are temporary "
+    "measures: each is authorized by the lowest level with enough authority, lapses at its "
+    "sunset, and is reviewed on its schedule."
+)
+
+
+def _header(book: Playbook) -> list[str]:
+    term = f"in force from {book.effective}" + (f" to {book.expires}" if book.expires
+                                                   else ", with no end date")
+    out = [f"# {escape(book.title)}", "",
+           f"Partner playbook for policy {code(book.policy_id)}, version {escape(book.version)}, "
+           f"{term}.", ""]
+    if book.description:
+        out += [escape(book.description), ""]
+    out += ["## How to read this playbook", "", _HOW_TO_READ, "",
+            "Contents: [categories](#categories) · [overrides](#overrides) · "
+            "[escalation ladder](#escalation-ladder) · [who may authorize what]"
+            "(#who-may-authorize-what) · [remedies](#remedies) · [facts](#facts-a-dispute-"
+            "carries) · [document details](#document-details)", ""]
+    return out
+
+
+def _categories(book: Playbook) -> list[str]:
+    out = ["## Categories", "",
+           "Checked in this order; the first that applies is the dispute's category.", ""]
+    for i, c in enumerate(book.categories, 1):
+        out += [f"### {i}. {escape(c.title)}", ""]
+        out.append(f"{code(c.id)} · class: {escape(c.class_)} · confidentiality: "
+                   f"{escape(c.confidentiality)}")
+        out.append("")
+        if c.description:
+            out += [escape(c.description), ""]
+        if c.catch_all:
+            out += ["**Applies to** any dispute that no earlier category takes (the catch-all).",
+                    ""]
+        else:
+            out += [f"**Applies when** {escape(c.applies_when)}.", ""]
+        rows = []
+        earlier = False
+        for band in c.bands:
+            if band.condition is None:
+                cond = "in every other case" if earlier else "always"
+            else:
+                cond = ("otherwise, if " if earlier else "if ") + escape(band.condition)
+            rows.append([cond, f"{escape(band.level_title)} ({code(band.level_id)})"])
+            earlier = True
+        out += table(["Band", "Handled by"], rows) + [""]
+        if c.remedies:
+            out.append("**Remedies it may require:** " + "; ".join(
+                f"{escape(title)} ({code(rid)})" for rid, title in c.remedies) + ".")
+        else:
+            out.append("**Remedies:** none.")
+        out.append("")
+    return out
+
+
+def _overrides(book: Playbook) -> list[str]:
+    out = ["## Overrides", ""]
+    if not book.overrides:
+        return out + ["None: the category's band alone sets the level.", ""]
+    out += ["Whatever the category says, each override that holds raises the level to at "
+            "least the one shown.", ""]
+    rows = [[f"{escape(o.reason)} ({code(o.id)})", escape(o.condition),
+             f"{escape(o.level_title)} ({code(o.level_id)})"] for o in book.overrides]
+    return out + table(["Override", "When", "At least"], rows) + [""]
+
+
+def _ladder(book: Playbook, policy: Policy) -> list[str]:
+    out = ["## Escalation ladder", "", "```mermaid", render_mermaid(policy).rstrip("\n"),
+           "```", ""]
+    rows = []
+    for lv in book.levels:
+        name = f"{escape(lv.title)} ({code(lv.id)})" + (", advisory" if lv.advisory else "")
+        rows.append([str(lv.number), name, code(lv.role),
+                     escape(lv.respond) if lv.respond else "no set time",
+                     escape(lv.decide), escape(lv.next_title) if lv.next_title else "end"])
+    out += table(["#", "Level", "Role", "Responds within", "Decides within", "Next"], rows)
+    out.append("")
+    if any(lv.advisory for lv in book.levels):
+        out += ["An advisory level facilitates and recommends; it does not decide on its own "
+                "authority.", ""]
+    t = book.timeline
+    if t is not None and t.rows:
+        out += ["### Worst-case timeline", "",
+                f"If no level decides in time, a dispute climbs the whole ladder. The slowest "
+                f"case starts on a {t.start_weekday} (business days skip the weekend):", ""]
+        rows = [[escape(r.level_title), escape(r.window), f"day {r.start_day}",
+                 f"day {r.end_day} ({r.end_weekday})"] for r in t.rows]
+        out += table(["Level", "Window", "From", "Decision due by"], rows) + [""]
+        line = f"From filing to the last decision: at most **{t.total_days} days**"
+        if t.budget is not None:
+            verdict = "within" if t.total_days <= (t.budget_days or 0) else "**over**"
+            line += f", {verdict} the policy's resolution budget of {escape(t.budget)}"
+        out += [line + ".", ""]
+    return out
+
+
+def _authority(book: Playbook) -> list[str]:
+    out = ["## Who may authorize what", "",
+           "A blank cell means the role may not authorize that action.", ""]
+    header = ["Action"] + [escape(title) for title, _ in book.matrix_roles]
+    rows = [[escape(action)] + [escape(c) for c in cells] for action, cells in book.matrix]
+    return out + table(header, rows) + [""]
+
+
+def _remedies(book: Playbook) -> list[str]:
+    out = ["## Remedies", ""]
+    if not book.remedies:
+        return out + ["The policy defines no remedies.", ""]
+    for r in book.remedies:
+        out += [f"### {escape(r.title)}", "", f"{code(r.id)} · action: {escape(r.action_title)}",
+                ""]
+        if r.description:
+            out += [escape(r.description), ""]
+        items = []
+        items.append("**Required** " + (f"when {escape(r.condition)}" if r.condition
+                                        else "whenever its category applies") + ".")
+        if r.amount is not None:
+            items.append(f"**Amount:** {escape(r.amount)}.")
+        items.append("**Lapses** " + (f"{escape(r.sunset)} after it is granted"
+                                      if r.sunset else "never (no sunset)") + ".")
+        items.append("**Reviewed** " + (f"every {escape(r.review)}" if r.review
+                                        else "only at its sunset") + ".")
+        items.append("**May be authorized by:** " + (
+            ", ".join(escape(w) for w in r.authorizers) if r.authorizers
+            else "no level: such a dispute goes to the top of the ladder") + ".")
+        if r.categories:
+            items.append("**Used by:** " + "; ".join(escape(c) for c in r.categories) + ".")
+        out += [f"- {item}" for item in items] + [""]
+    return out
+
+
+def _facts(book: Playbook) -> list[str]:
+    out = ["## Facts a dispute carries", "",
+           "Every dispute states these facts; the conditions above are about them.", ""]
+    rows = [[code(f.name), escape(f.meaning) if f.meaning else " ", escape(f.values),
+             escape(f.default) if f.default is not None else ("required" if f.required
+                                                              else " ")]
+            for f in book.facts]
+    return out + table(["Fact", "Meaning", "Values", "If not given"], rows) + [""]
+
+
+def _details(book: Playbook) -> list[str]:
+    rows = [["Policy", code(book.policy_id)], ["Title", escape(book.title)],
+            ["Version", escape(book.version)], ["In force from", book.effective],
+            ["In force until", book.expires or "no end date"],
+            ["Owners", ", ".join(escape(o) for o in book.owners)],
+            ["Digest", code(book.digest)]]
+    if book.source:
+        rows.append(["Source", code(book.source)])
+    return (["## Document details", ""] + table(["", ""], rows) +
+            ["", "The digest identifies the policy's content: comments and layout do not change "
+             "it, any change of meaning does.", ""])
+
+
+def render_playbook_md(policy: Policy) -> str:
+    """The playbook of ``policy`` as one Markdown document."""
+    book = build_playbook(policy)
+    lines = (_header(book) + _categories(book) + _overrides(book) + _ladder(book, policy)
+             + _authority(book) + _remedies(book) + _facts(book) + _details(book))
+    return "\n".join(lines).rstrip("\n") + "\n"
