@@ -27,6 +27,14 @@ def _register() -> None:
     cli.add_command(schema_command)
     cli.add_command(explain_command)
 
+    from .graph import graph_command
+    from .render import render_command
+    from .test import test_command
+
+    cli.add_command(render_command)
+    cli.add_command(graph_command)
+    cli.add_command(test_command)
+
 
 _register()
 
