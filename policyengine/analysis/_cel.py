@@ -1,0 +1,329 @@
+"""CEL's operators on :class:`~policyengine.analysis.encode.Term`: one function per node kind.
+
+``encode_node(space, node, kids)`` returns the term of ``node`` from the terms of its children,
+or None when the node is outside what is encoded exactly (the caller then evaluates it over a
+finite domain or makes it opaque). Semantics follow ``policyengine/expr/values.py``: errors are
+absorbed by ``&&``, ``||`` and ``?:`` exactly as CEL absorbs them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import z3
+
+from ..expr import ast
+from ..expr import print_expression
+from ..expr.functions import contains, ends_with, matches, starts_with
+from ..expr.values import CelError
+from .encode import INT64_MAX, INT64_MIN, Choice, Term
+
+_POINTWISE = {"contains": contains, "startsWith": starts_with, "endsWith": ends_with,
+              "matches": matches}
+_ORDER = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+          ">=": lambda a, b: a >= b}
+
+
+def encode_node(space, node: ast.Node, kids: tuple) -> Term | None:
+    cls = type(node)
+    if cls is ast.Literal:
+        return _literal(space, node)
+    if cls is ast.Name:
+        return _name(space, node)
+    if cls is ast.Comprehension:
+        return None
+    if any(k.kind == "other" for k in kids):
+        return None
+    if cls is ast.Select:
+        return _select(space, node, kids[0])
+    if cls is ast.Index:
+        if kids[0].kind == "map" and type(node.index) is ast.Literal and node.index.kind == "string":
+            return _field(space, kids[0], node.index.value)
+        return None
+    if cls is ast.Unary:
+        return _unary(space, node.op, kids[0])
+    if cls is ast.Binary:
+        return _binary(space, node, kids[0], kids[1])
+    if cls is ast.Ternary:
+        return _ternary(space, *kids)
+    if cls is ast.ListLit:
+        return Term("list", kids, space._and_all(k.ok for k in kids), *_marks(kids))
+    if cls is ast.MapLit:
+        keys = kids[0::2]
+        return Term("mapkeys", keys, space._and_all(k.ok for k in kids), *_marks(kids))
+    if cls is ast.Call:
+        return _call(space, node, kids)
+    return None
+
+
+def _marks(kids) -> tuple[frozenset, frozenset]:
+    opaque, inexact = frozenset(), frozenset()
+    for k in kids:
+        opaque |= k.opaque
+        inexact |= k.inexact
+    return opaque, inexact
+
+
+def _make(space, kind: str, value, kids, *extra_ok, inexact_text: str | None = None) -> Term:
+    opaque, inexact = _marks(kids)
+    if inexact_text is not None:
+        inexact |= {inexact_text}
+    return Term(kind, value, space._and_all([*(k.ok for k in kids), *extra_ok]), opaque, inexact)
+
+
+# -- leaves ------------------------------------------------------------------------------------
+def _literal(space, node: ast.Literal) -> Term:
+    ctx, v = space.ctx, node.value
+    if node.kind == "bool":
+        return Term("bool", z3.BoolVal(v, ctx), space.true)
+    if node.kind == "int":
+        return Term("int", z3.IntVal(v, ctx), space.true)
+    if node.kind == "double":
+        if v != v or v in (float("inf"), float("-inf")):
+            return Term("other", None, space.true)
+        return Term("double", space.num(v), space.true)
+    if node.kind == "string":
+        return Term("string", Choice(((space.true, v),)), space.true)
+    return Term("null", None, space.true)
+
+
+def _name(space, node: ast.Name) -> Term | None:
+    decl = space.policy.fact(node.name)
+    if decl is None:
+        return None
+    return _fact_term(space, decl)
+
+
+def _fact_term(space, decl) -> Term:
+    if decl.type == "map":
+        return Term("map", decl, space.true)
+    if decl.type == "list":
+        return Term("other", None, space.true)
+    return space.facts[decl.path].term(space.true)
+
+
+def _field(space, term: Term, name: str) -> Term | None:
+    decl = term.value.field_named(name) if term.value is not None else None
+    if decl is None:
+        return None
+    return _fact_term(space, decl)
+
+
+def _select(space, node: ast.Select, operand: Term) -> Term | None:
+    if operand.kind != "map":
+        return None
+    if node.test:  # has(m.f): after validation every declared field is present
+        declared = operand.value.field_named(node.field) is not None
+        return Term("bool", z3.BoolVal(declared, space.ctx), space.true)
+    return _field(space, operand, node.field)
+
+
+# -- operators ---------------------------------------------------------------------------------
+def _unary(space, op: str, a: Term) -> Term | None:
+    if op == "!" and a.kind == "bool":
+        return _make(space, "bool", z3.Not(a.value), (a,))
+    if op == "-" and a.kind == "int":
+        return _make(space, "int", -a.value, (a,), a.value != INT64_MIN)
+    if op == "-" and a.kind == "double":
+        return _make(space, "double", -a.value, (a,))
+    return None
+
+
+def _binary(space, node: ast.Binary, a: Term, b: Term) -> Term | None:
+    op = node.op
+    if op in ("&&", "||"):
+        if a.kind != "bool" or b.kind != "bool":
+            return None
+        va, vb = a.value, b.value
+        if op == "&&":
+            value = z3.And(va, vb)
+            ok = _either(space, a.ok, b.ok, z3.Not(va), z3.Not(vb))
+        else:
+            value = z3.Or(va, vb)
+            ok = _either(space, a.ok, b.ok, va, vb)
+        opaque, inexact = _marks((a, b))
+        return Term("bool", value, ok, opaque, inexact)
+    if op in ("==", "!="):
+        eq = equal(space, a, b)
+        if eq is None:
+            return None
+        return _make(space, "bool", eq if op == "==" else z3.Not(eq), (a, b))
+    if op in _ORDER:
+        cmp = _compare(space, op, a, b)
+        return None if cmp is None else _make(space, "bool", cmp, (a, b))
+    if op == "in":
+        if b.kind not in ("list", "mapkeys"):
+            return None
+        eqs = [equal(space, a, item) for item in b.value]
+        if any(e is None for e in eqs):
+            return None
+        return _make(space, "bool", space._or_all(eqs), (a, b))
+    return _arith(space, node, a, b)
+
+
+def _either(space, ok_a, ok_b, a_false, b_false):
+    """ok of ``&&`` (``||`` with the roles of true/false swapped): both evaluate, or one side
+    decides the result on its own."""
+    if z3.is_true(ok_a) and z3.is_true(ok_b):
+        return space.true
+    return space._or_all([space._and(ok_a, ok_b), space._and(ok_a, a_false),
+                          space._and(ok_b, b_false)])
+
+
+def _arith(space, node: ast.Binary, a: Term, b: Term) -> Term | None:
+    op = node.op
+    if a.kind == b.kind == "int":
+        x, y = a.value, b.value
+        if op in ("+", "-", "*"):
+            r = x + y if op == "+" else x - y if op == "-" else x * y
+            return _make(space, "int", r, (a, b), r >= INT64_MIN, r <= INT64_MAX)
+        if op in ("/", "%"):
+            ax, ay = z3.If(x >= 0, x, -x), z3.If(y >= 0, y, -y)
+            if op == "/":
+                q = ax / ay  # both non-negative: z3's division is the truncated quotient
+                r = z3.If((x >= 0) == (y >= 0), q, -q)
+                return _make(space, "int", r, (a, b), y != 0,
+                             z3.Not(z3.And(x == INT64_MIN, y == -1)))
+            m = ax % ay  # the remainder takes the sign of the dividend
+            r = z3.If(x >= 0, m, -m)
+            return _make(space, "int", r, (a, b), y != 0,
+                         z3.Not(z3.And(x == INT64_MIN, y == -1)))
+        return None
+    if a.kind == b.kind == "double" and op in ("+", "-", "*", "/"):
+        x, y = a.value, b.value
+        r = x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else x / y
+        # reals do not round, and z3's x / 0.0 is unspecified where IEEE gives inf or nan
+        return _make(space, "double", r, (a, b), inexact_text=print_expression(node))
+    return None
+
+
+def _ternary(space, c: Term, t: Term, e: Term) -> Term | None:
+    if c.kind != "bool":
+        return None
+    ok = space._and(c.ok, z3.If(c.value, t.ok, e.ok) if not (
+        z3.is_true(t.ok) and z3.is_true(e.ok)) else space.true)
+    opaque, inexact = _marks((c, t, e))
+    if t.kind == e.kind and t.kind in ("bool", "int", "double"):
+        return Term(t.kind, z3.If(c.value, t.value, e.value), ok, opaque, inexact)
+    if t.kind == e.kind == "string":
+        if type(t.value) is Choice and type(e.value) is Choice:
+            alts = [(space._and(c.value, cond), v) for cond, v in t.value.alternatives]
+            alts += [(space._and(z3.Not(c.value), cond), v) for cond, v in e.value.alternatives]
+            return Term("string", Choice(tuple(alts)), ok, opaque, inexact)
+        return Term("string", z3.If(c.value, _as_z3_string(space, t.value),
+                                    _as_z3_string(space, e.value)), ok, opaque, inexact)
+    if t.kind == e.kind == "null":
+        return Term("null", None, ok, opaque, inexact)
+    return None
+
+
+# -- comparisons -------------------------------------------------------------------------------
+def equal(space, a: Term, b: Term):
+    """z3 boolean for CEL ``a == b`` (assuming both evaluate), or None when not encodable."""
+    ka, kb = a.kind, b.kind
+    numeric = ("int", "double")
+    if ka in numeric and kb in numeric:
+        if ka == kb:
+            return a.value == b.value
+        return space.as_real(a) == space.as_real(b)
+    if ka == kb == "bool":
+        return a.value == b.value
+    if ka == kb == "null":
+        return space.true
+    if ka == kb == "string":
+        va, vb = a.value, b.value
+        if type(va) is Choice and type(vb) is Choice:
+            return space._or_all([space._and(ca, cb) for ca, x in va.alternatives
+                                  for cb, y in vb.alternatives if x == y])
+        if type(va) is Choice:
+            va, vb = vb, va
+        if type(vb) is Choice:
+            return space._or_all([space._and(cond, va == z3.StringVal(v, space.ctx))
+                                  for cond, v in vb.alternatives])
+        return va == vb
+    scalar = ("int", "double", "bool", "null", "string")
+    if ka in scalar and kb in scalar:
+        return space.false  # different kinds are never equal in CEL
+    return None
+
+
+def _compare(space, op: str, a: Term, b: Term):
+    fn = _ORDER[op]
+    if a.kind in ("int", "double") and b.kind in ("int", "double"):
+        if a.kind == b.kind:
+            return fn(a.value, b.value)
+        return fn(space.as_real(a), space.as_real(b))
+    if a.kind == b.kind == "bool":
+        x, y = a.value, b.value
+        as_int = (lambda v: z3.If(v, z3.IntVal(1, space.ctx), z3.IntVal(0, space.ctx)))
+        return fn(as_int(x), as_int(y))
+    if a.kind == b.kind == "string" and type(a.value) is Choice and type(b.value) is Choice:
+        return space._or_all([space._and(ca, cb) for ca, x in a.value.alternatives
+                              for cb, y in b.value.alternatives if fn(x, y)])
+    return None
+
+
+def _as_z3_string(space, value):
+    if type(value) is not Choice:
+        return value
+    alts = value.alternatives
+    out = z3.StringVal(alts[-1][1], space.ctx)
+    for cond, v in reversed(alts[:-1]):
+        out = z3.If(cond, z3.StringVal(v, space.ctx), out)
+    return out
+
+
+# -- calls ---------------------------------------------------------------------------------------
+def _call(space, node: ast.Call, kids: tuple) -> Term | None:
+    fn = node.function
+    if fn == "dyn" and len(kids) == 1:
+        return kids[0]
+    if node.target is None and fn in ("int", "double") and len(kids) == 1:
+        return _convert(space, fn, kids[0])
+    if fn == "size" and len(kids) == 1 and kids[0].kind == "string":
+        s = kids[0].value
+        if type(s) is Choice:
+            return _pointwise_int(space, s, len, kids)
+        return _make(space, "int", z3.Length(s), kids)
+    if fn in _POINTWISE and len(kids) == 2 and kids[0].kind == kids[1].kind == "string":
+        s, arg = kids[0].value, kids[1].value
+        if type(s) is Choice and type(arg) is Choice:
+            impl = _POINTWISE[fn]
+            pairs = []
+            for cs, x in s.alternatives:
+                for ca, y in arg.alternatives:
+                    r = impl(x, y)
+                    if type(r) is CelError:
+                        return None
+                    if r is True:
+                        pairs.append(space._and(cs, ca))
+            return _make(space, "bool", space._or_all(pairs), kids)
+        if fn == "matches":
+            return None
+        zs, za = _as_z3_string(space, s), _as_z3_string(space, arg)
+        value = (z3.Contains(zs, za) if fn == "contains" else
+                 z3.PrefixOf(za, zs) if fn == "startsWith" else z3.SuffixOf(za, zs))
+        return _make(space, "bool", value, kids)
+    return None
+
+
+def _pointwise_int(space, choice: Choice, fn, kids) -> Term:
+    value = None
+    for cond, v in reversed(choice.alternatives):
+        n = z3.IntVal(fn(v), space.ctx)
+        value = n if value is None else z3.If(cond, n, value)
+    return _make(space, "int", value, kids)
+
+
+def _convert(space, fn: str, a: Term) -> Term | None:
+    if fn == "double" and a.kind == "double":
+        return a
+    if fn == "int" and a.kind == "int":
+        return a
+    if fn == "double" and a.kind == "int":
+        return _make(space, "double", z3.ToReal(a.value), (a,))
+    if fn == "int" and a.kind == "double":
+        x = a.value
+        r = z3.If(x >= 0, z3.ToInt(x), -z3.ToInt(-x))  # truncation toward zero
+        return _make(space, "int", r, (a,), x > -(2 ** 63) - 1, x < 2 ** 63)
+    return None

@@ -1,0 +1,236 @@
+"""A cheap syntactic over-approximation of where a condition can be true: the prefilter that
+keeps the solver away from pairs of conditions that obviously cannot hold together.
+
+``Region`` maps a fact path to the values it may take: a frozenset for a fact with a finite
+domain (an enum, an int enum, a bool) and an :class:`Interval` for a number. ``regions(node)``
+returns ``(true, false)``: every dispute for which the condition evaluates to ``true`` lies in
+``true`` (and likewise for ``false``); ``BOTTOM`` is the empty region. Atoms are comparisons of a
+fact with literals (``kind == "pricing"``, ``kind in [...]``, ``amount < 10000.0``, a bool fact);
+``&&``, ``||`` and ``!`` combine them; anything else constrains nothing. So two conditions whose
+regions meet in ``BOTTOM`` cannot both hold, and the solver need not be asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..expr import ast
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    lo: Fraction | None = None  # None: unbounded
+    lo_closed: bool = False
+    hi: Fraction | None = None
+    hi_closed: bool = False
+
+    @property
+    def empty(self) -> bool:
+        if self.lo is None or self.hi is None:
+            return False
+        return self.lo > self.hi or (self.lo == self.hi and not (self.lo_closed and self.hi_closed))
+
+    def meet(self, other: "Interval") -> "Interval":
+        lo, lc = _max_lo((self.lo, self.lo_closed), (other.lo, other.lo_closed))
+        hi, hc = _min_hi((self.hi, self.hi_closed), (other.hi, other.hi_closed))
+        return Interval(lo, lc, hi, hc)
+
+    def join(self, other: "Interval") -> "Interval":
+        if self.empty:
+            return other
+        if other.empty:
+            return self
+        if self.lo is None or other.lo is None:
+            lo, lc = None, False
+        elif self.lo != other.lo:
+            lo, lc = (self.lo, self.lo_closed) if self.lo < other.lo else (other.lo, other.lo_closed)
+        else:
+            lo, lc = self.lo, self.lo_closed or other.lo_closed
+        if self.hi is None or other.hi is None:
+            hi, hc = None, False
+        elif self.hi != other.hi:
+            hi, hc = (self.hi, self.hi_closed) if self.hi > other.hi else (other.hi, other.hi_closed)
+        else:
+            hi, hc = self.hi, self.hi_closed or other.hi_closed
+        return Interval(lo, lc, hi, hc)
+
+
+def _max_lo(a, b):
+    if a[0] is None:
+        return b
+    if b[0] is None:
+        return a
+    if a[0] != b[0]:
+        return a if a[0] > b[0] else b
+    return (a[0], a[1] and b[1])
+
+
+def _min_hi(a, b):
+    if a[0] is None:
+        return b
+    if b[0] is None:
+        return a
+    if a[0] != b[0]:
+        return a if a[0] < b[0] else b
+    return (a[0], a[1] and b[1])
+
+
+BOTTOM = None  # the empty region
+Region = Any  # dict[str, frozenset | Interval] or BOTTOM
+
+
+def meet(a: Region, b: Region) -> Region:
+    if a is BOTTOM or b is BOTTOM:
+        return BOTTOM
+    out = dict(a)
+    for path, allowed in b.items():
+        if path in out:
+            mine = out[path]
+            if type(mine) is not type(allowed):
+                continue
+            both = mine & allowed if isinstance(mine, frozenset) else mine.meet(allowed)
+            if (isinstance(both, frozenset) and not both) or (type(both) is Interval and both.empty):
+                return BOTTOM
+            out[path] = both
+        else:
+            out[path] = allowed
+    return out
+
+
+def join(a: Region, b: Region) -> Region:
+    if a is BOTTOM:
+        return b
+    if b is BOTTOM:
+        return a
+    out = {}
+    for path, mine in a.items():
+        other = b.get(path)
+        if other is None or type(other) is not type(mine):
+            continue
+        out[path] = mine | other if isinstance(mine, frozenset) else mine.join(other)
+    return out
+
+
+class Domains:
+    """The regions of conditions over one policy's facts."""
+
+    def __init__(self, policy: Any):
+        self.finite: dict[str, frozenset] = {}
+        self.numeric: set[str] = set()
+        stack = list(policy.facts)
+        while stack:
+            decl = stack.pop()
+            if decl.type == "map":
+                stack.extend(decl.fields)
+            elif decl.type == "bool":
+                self.finite[decl.path] = frozenset((True, False))
+            elif decl.enum is not None:
+                self.finite[decl.path] = frozenset(decl.enum)
+            elif decl.type in ("int", "double"):
+                self.numeric.add(decl.path)
+        self._cache: dict[str, tuple[Region, Region]] = {}
+
+    def regions(self, expression: Any) -> tuple[Region, Region]:
+        """``(true, false)`` regions of a model Expression (cached by canonical text)."""
+        key = expression.canonical
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._walk(expression.analysis.ast)
+        return hit
+
+    def _walk(self, root: ast.Node) -> tuple[Region, Region]:
+        done: dict[int, tuple[Region, Region]] = {}
+        stack: list = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            cls = type(node)
+            logical = (cls is ast.Binary and node.op in ("&&", "||")) or (
+                cls is ast.Unary and node.op == "!")
+            if not logical:
+                done[id(node)] = self._atom(node)
+                continue
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((kid, False) for kid in ast.children(node))
+                continue
+            if cls is ast.Unary:
+                t, f = done[id(node.operand)]
+                done[id(node)] = (f, t)
+            elif node.op == "&&":
+                (ta, fa), (tb, fb) = done[id(node.left)], done[id(node.right)]
+                done[id(node)] = (meet(ta, tb), join(fa, fb))
+            else:
+                (ta, fa), (tb, fb) = done[id(node.left)], done[id(node.right)]
+                done[id(node)] = (join(ta, tb), meet(fa, fb))
+        return done[id(root)]
+
+    def _path(self, node: ast.Node) -> str | None:
+        if type(node) is ast.Name:
+            return node.name
+        if type(node) is ast.Select and not node.test and type(node.operand) is ast.Name:
+            return f"{node.operand.name}.{node.field}"
+        if (type(node) is ast.Index and type(node.operand) is ast.Name
+                and type(node.index) is ast.Literal and node.index.kind == "string"):
+            return f"{node.operand.name}.{node.index.value}"
+        return None
+
+    def _atom(self, node: ast.Node) -> tuple[Region, Region]:
+        cls = type(node)
+        if cls is ast.Literal and node.kind == "bool":
+            return ({}, BOTTOM) if node.value else (BOTTOM, {})
+        path = self._path(node)
+        if path is not None and self.finite.get(path) == frozenset((True, False)):
+            return {path: frozenset((True,))}, {path: frozenset((False,))}
+        if cls is not ast.Binary:
+            return {}, {}
+        op = node.op
+        if op == "in" and type(node.right) is ast.ListLit:
+            path = self._path(node.left)
+            if path in self.finite and all(type(i) is ast.Literal for i in node.right.items):
+                values = frozenset(i.value for i in node.right.items)
+                return self._finite_atom(path, values)
+            return {}, {}
+        left, right = node.left, node.right
+        if type(left) is ast.Literal and type(right) is not ast.Literal:
+            left, right = right, left
+            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
+        if type(right) is not ast.Literal:
+            return {}, {}
+        path = self._path(left)
+        if path is None:
+            return {}, {}
+        if path in self.finite and op in ("==", "!="):
+            t, f = self._finite_atom(path, frozenset((right.value,)))
+            return (t, f) if op == "==" else (f, t)
+        if path in self.numeric and right.kind in ("int", "double") and op in (
+                "==", "!=", "<", "<=", ">", ">="):
+            c = Fraction(right.value)
+            below = {"<": Interval(hi=c), "<=": Interval(hi=c, hi_closed=True),
+                     ">": Interval(lo=c), ">=": Interval(lo=c, lo_closed=True)}
+            if op in below:
+                t = below[op]
+                f = below[{"<": ">=", "<=": ">", ">": "<=", ">=": "<"}[op]]
+                return {path: t}, {path: f}
+            point = {path: Interval(c, True, c, True)}
+            return (point, {}) if op == "==" else ({}, point)
+        return {}, {}
+
+    def _finite_atom(self, path: str, values: frozenset) -> tuple[Region, Region]:
+        domain = self.finite[path]
+        # a bool literal must not match the ints 1/0 (True == 1 in Python): compare by type
+        inside = frozenset(v for v in domain if any(type(v) is type(x) and v == x
+                                                    for x in values))
+        t = BOTTOM if not inside else {path: inside}
+        rest = domain - inside
+        f = BOTTOM if not rest else {path: rest}
+        return t, f
+
+    def restricts(self, region: Region) -> bool:
+        """Whether a region leaves out some value of a finite fact (so a condition with this
+        ``true`` region cannot hold for every dispute)."""
+        if region is BOTTOM:
+            return True
+        return any(isinstance(v, frozenset) and v != self.finite.get(p)
+                   for p, v in region.items())

@@ -1,0 +1,400 @@
+"""Typed expression AST -> z3 terms over the facts of a policy: :class:`FactSpace`.
+
+``FactSpace(policy)`` declares one z3 variable per scalar fact (a map's fields each get their own,
+named by the dotted path ``partner.tier``) and the constraints every valid dispute satisfies
+(``space.domain``): ``int`` is a z3 ``Int`` kept in the signed 64-bit range, ``double`` a z3
+``Real``, ``bool`` a ``Bool``, a string with an ``enum`` an ``Int`` index into its values (a finite
+domain), any other string a z3 ``String``; ``min``, ``max`` and ``enum`` bound them. Defaults do not
+constrain: a fact with a default may still be given any valid value. List facts get no variable.
+
+``space.encode(expression)`` turns a model :class:`~policyengine.model.nodes.Expression` (or a
+typed AST node) into a :class:`Term`: its value, the condition ``ok`` under which it evaluates
+without a CEL error, and the sub-expressions the encoding could not express exactly
+(``term.opaque``). ``space.holds(e)``, ``space.fails(e)`` and ``space.errors(e)`` are the three
+outcomes of a condition as z3 booleans. Terms are cached by canonical text, so asking twice is free
+and both policy versions of a diff may share a space when their facts agree.
+
+What is encoded exactly: literals, facts, ``&&``/``||``/``!``/``?:`` with CEL's error absorption,
+comparisons (int and double compare across types), ``in`` over literal lists and maps, ``+ - * /
+%`` (integer overflow, division and modulus by zero are errors, integer division truncates),
+``has()`` of declared fields, ``size``/``contains``/``startsWith``/``endsWith`` on strings, the
+numeric conversions, and *any* sub-expression whose facts all have small finite domains (enums and
+booleans, at most 256 combinations): it is evaluated with the reference interpreter for every
+combination, so ``kind.matches("^co_")`` or a macro over a literal list is exact too.
+
+What is not: ``matches`` on a free string, macros over list facts, list and map values, string
+conversions. Such a sub-expression becomes a fresh uninterpreted variable, one per distinct
+canonical text (the same sub-expression always gets the same variable), assumed not to fail; its
+text is listed in ``term.opaque``. Doubles are real numbers: comparisons between a fact and a
+literal are exact (literals keep their exact binary value), but ``+ - * /`` on doubles do not round
+as IEEE doubles do and never overflow to infinity; such sub-expressions are listed in
+``term.inexact``. An existence claim (a witness) that depends on an opaque or inexact part is
+re-checked by the evaluator; an impossibility proof treats opaque parts as free, so it stays sound.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Iterable
+
+import z3
+
+from ..expr import ast, print_expression
+from ..expr.interpret import interpret
+from ..expr.types import BOOL, DOUBLE, INT, STRING, base
+from ..expr.values import CelError
+
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+#: A sub-expression whose facts have at most this many value combinations is evaluated for each.
+FINITE_LIMIT = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A string known to be one of finitely many literals: ``((condition, value), ...)``, the
+    conditions mutually exclusive and, over the domain, exhaustive."""
+
+    alternatives: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """An encoded sub-expression. ``kind``: ``bool``, ``int``, ``double``, ``string``, ``null``
+    or ``other`` (a value the encoding does not follow, such as a list). ``value`` is a z3
+    expression (a :class:`Choice` for a finite string); ``ok`` holds when it evaluates without
+    error."""
+
+    kind: str
+    value: Any
+    ok: Any
+    opaque: frozenset = frozenset()
+    inexact: frozenset = frozenset()
+
+    @property
+    def exact(self) -> bool:
+        return not self.opaque and not self.inexact
+
+
+@dataclass(frozen=True, slots=True)
+class FactVar:
+    """The z3 variable of one scalar fact (``path`` is dotted: ``partner.tier``)."""
+
+    path: str
+    decl: Any  # FactDecl
+    kind: str  # bool | int | double | enum | string
+    var: Any
+    values: tuple | None = None  # enum values
+
+    def term(self, true) -> Term:
+        if self.kind == "enum":
+            return Term("string", Choice(tuple((self.var == i, v)
+                                               for i, v in enumerate(self.values))), true)
+        return Term(self.kind, self.var, true)
+
+
+class FactSpace:
+    """z3 variables and domain constraints for the facts of ``policy`` (built once).
+
+    Public attributes: ``ctx`` (the z3 context every term lives in), ``facts`` (dotted path ->
+    :class:`FactVar`), ``domain`` (list of z3 booleans that every valid dispute satisfies; it grows
+    when an opaque integer gets its range), ``policy``.
+    """
+
+    def __init__(self, policy: Any, *, ctx: z3.Context | None = None):
+        self.policy = policy
+        self.ctx = ctx if ctx is not None else z3.Context()
+        self.true = z3.BoolVal(True, self.ctx)
+        self.false = z3.BoolVal(False, self.ctx)
+        self.facts: dict[str, FactVar] = {}
+        self.domain: list = []
+        self.opaque_vars: dict[str, Any] = {}  # canonical text -> z3 constant
+        self._cache: dict[str, Term] = {}
+        for decl in policy.facts:
+            self._declare(decl)
+
+    # -- declarations ------------------------------------------------------------------------
+    def _declare(self, decl) -> None:
+        ctx = self.ctx
+        if decl.type == "map":
+            for f in decl.fields:
+                self._declare(f)
+            return
+        if decl.type == "list":
+            return
+        path = decl.path
+        if decl.type == "bool":
+            fv = FactVar(path, decl, "bool", z3.Bool(path, ctx))
+        elif decl.type == "string" and decl.enum is not None:
+            var = z3.Int(path, ctx)
+            fv = FactVar(path, decl, "enum", var, tuple(decl.enum))
+            self.domain.append(z3.And(var >= 0, var < len(decl.enum)))
+        elif decl.type == "string":
+            fv = FactVar(path, decl, "string", z3.String(path, ctx))
+        elif decl.type == "int":
+            var = z3.Int(path, ctx)
+            fv = FactVar(path, decl, "int", var, tuple(decl.enum) if decl.enum else None)
+            self.domain.append(z3.And(var >= INT64_MIN, var <= INT64_MAX))
+            if decl.enum is not None:
+                self.domain.append(z3.Or([var == v for v in decl.enum]) if decl.enum
+                                   else self.false)
+        else:  # double
+            fv = FactVar(path, decl, "double", z3.Real(path, ctx))
+        if decl.type in ("int", "double"):
+            if decl.min is not None:
+                self.domain.append(fv.var >= self._bound(decl.min, decl.type, "min"))
+            if decl.max is not None:
+                self.domain.append(fv.var <= self._bound(decl.max, decl.type, "max"))
+        self.facts[path] = fv
+
+    def _bound(self, value, kind: str, which: str):
+        if kind == "double":
+            return self.num(float(value))
+        # an int fact with a fractional bound (PE111 refuses it, but be safe): round inwards
+        frac = Fraction(value)
+        whole = -((-frac.numerator) // frac.denominator) if which == "min" else \
+            frac.numerator // frac.denominator
+        return z3.IntVal(whole, self.ctx)
+
+    def num(self, value: float):
+        """The exact value of a double as a z3 real."""
+        frac = Fraction(value)
+        return z3.RealVal(f"{frac.numerator}/{frac.denominator}", self.ctx)
+
+    # -- conditions ----------------------------------------------------------------------------
+    def encode(self, expression: Any) -> Term:
+        """The term of a model Expression (cached by canonical text) or of a typed AST node."""
+        root = getattr(expression, "analysis", None)
+        if root is not None:
+            key = expression.canonical
+            hit = self._cache.get(key)
+            if hit is None:
+                hit = self._cache[key] = self._encode_tree(root.ast)
+            return hit
+        return self._encode_tree(expression)
+
+    def holds(self, expression: Any):
+        """z3 boolean: the condition evaluates to ``true``."""
+        t = self.encode(expression)
+        return self._and(t.ok, self.as_bool(t))
+
+    def fails(self, expression: Any):
+        """z3 boolean: the condition evaluates to ``false`` (without error)."""
+        t = self.encode(expression)
+        return self._and(t.ok, z3.Not(self.as_bool(t)))
+
+    def errors(self, expression: Any):
+        """z3 boolean: evaluating the expression is a CEL error."""
+        return z3.Not(self.encode(expression).ok)
+
+    def as_bool(self, t: Term):
+        if t.kind == "bool":
+            return t.value
+        return self.false  # a non-bool condition never holds (the checker refuses it anyway)
+
+    def as_real(self, t: Term):
+        """A numeric term as a z3 real (ints converted exactly), or None."""
+        if t.kind == "double":
+            return t.value
+        if t.kind == "int":
+            return z3.ToReal(t.value)
+        return None
+
+    # -- the walk ------------------------------------------------------------------------------
+    def _encode_tree(self, root: ast.Node) -> Term:
+        from ._cel import encode_node  # the node rules live next door
+
+        done: dict[int, Term] = {}
+        stack: list = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in done:
+                continue
+            if type(node) is ast.Comprehension or expanded:
+                kids = () if type(node) is ast.Comprehension else ast.children(node)
+                term = encode_node(self, node, tuple(done[id(k)] for k in kids))
+                if term is None:
+                    term = self.finite_or_opaque(node)
+                done[id(node)] = term
+                continue
+            stack.append((node, True))
+            stack.extend((kid, False) for kid in reversed(ast.children(node)))
+        return done[id(root)]
+
+    # -- fallbacks ------------------------------------------------------------------------------
+    def finite_or_opaque(self, node: ast.Node) -> Term:
+        """Evaluate ``node`` for every combination of its (finite) facts, or make it opaque."""
+        term = self._finite(node)
+        return term if term is not None else self.opaque(node)
+
+    def opaque(self, node: ast.Node) -> Term:
+        text = print_expression(node)
+        t = base(node.type)
+        kind = {BOOL: "bool", INT: "int", DOUBLE: "double", STRING: "string"}.get(t, "other")
+        if kind == "other":
+            return Term("other", None, self.true, frozenset({text}))
+        var = self.opaque_vars.get(text)
+        if var is None:
+            name = f"|{text}|"  # by text: the same sub-expression is the same unknown
+            var = {"bool": z3.Bool, "int": z3.Int, "double": z3.Real,
+                   "string": z3.String}[kind](name, self.ctx)
+            self.opaque_vars[text] = var
+            if kind == "int":
+                self.domain.append(z3.And(var >= INT64_MIN, var <= INT64_MAX))
+        return Term(kind, var, self.true, frozenset({text}))
+
+    def _finite(self, node: ast.Node) -> Term | None:
+        names = _free_names(node)
+        axes = []  # (fact name, [(z3 condition, python value), ...])
+        for name in sorted(names):
+            decl = self.policy.fact(name)
+            if decl is None:
+                return None
+            values = self._finite_values(decl)
+            if values is None:
+                return None
+            axes.append((name, values))
+        size = 1
+        for _, values in axes:
+            size *= len(values)
+            if size > FINITE_LIMIT:
+                return None
+        results = []
+        for combo in itertools.product(*(values for _, values in axes)):
+            bindings = {name: value for (name, _), (_, value) in zip(axes, combo)}
+            cond = self._and_all([c for c, _ in combo])
+            try:
+                result = interpret(node, bindings)
+            except Exception:  # the interpreter returns errors as values; be safe anyway
+                return None
+            results.append((cond, result))
+        return self._table(results)
+
+    def _finite_values(self, decl) -> list | None:
+        """``[(condition, value)]`` for a fact with a small finite domain, else None."""
+        if decl.type == "map":
+            axes = []
+            for f in decl.fields:
+                values = self._finite_values(f)
+                if values is None:
+                    return None
+                axes.append((f.name, values))
+            out = []
+            for combo in itertools.product(*(v for _, v in axes)):
+                if len(out) > FINITE_LIMIT:
+                    return None
+                out.append((self._and_all([c for c, _ in combo]),
+                            {name: value for (name, _), (_, value) in zip(axes, combo)}))
+            return out
+        fv = self.facts.get(decl.path)
+        if fv is None:
+            return None
+        if fv.kind == "bool":
+            return [(fv.var, True), (z3.Not(fv.var), False)]
+        if fv.kind == "enum":
+            return [(fv.var == i, v) for i, v in enumerate(fv.values)]
+        if fv.kind == "int" and fv.values is not None:
+            return [(fv.var == v, v) for v in fv.values]
+        return None
+
+    def _table(self, results: list) -> Term | None:
+        errors = [c for c, r in results if type(r) is CelError]
+        ok = z3.Not(self._or_all(errors)) if errors else self.true
+        good = [(c, r) for c, r in results if type(r) is not CelError]
+        kinds = {_kind_of(r) for _, r in good}
+        if not good:
+            return Term("bool", self.false, ok)
+        if len(kinds) != 1:
+            return None
+        kind = kinds.pop()
+        if kind == "bool":
+            return Term("bool", self._or_all([c for c, r in good if r is True]), ok)
+        if kind == "string":
+            merged: dict[str, list] = {}
+            for c, r in good:
+                merged.setdefault(r, []).append(c)
+            return Term("string", Choice(tuple((self._or_all(cs), v)
+                                               for v, cs in merged.items())), ok)
+        if kind in ("int", "double"):
+            make = (lambda v: z3.IntVal(v, self.ctx)) if kind == "int" else self.num
+            value = make(good[-1][1])
+            for c, r in reversed(good[:-1]):
+                value = z3.If(c, make(r), value)
+            return Term(kind, value, ok)
+        if kind == "null":
+            return Term("null", None, ok)
+        return None
+
+    # -- boolean helpers (fold the constants z3 would keep) ------------------------------------
+    def _and(self, a, b):
+        if z3.is_true(a):
+            return b
+        if z3.is_true(b):
+            return a
+        if z3.is_false(a) or z3.is_false(b):
+            return self.false
+        return z3.And(a, b)
+
+    def _and_all(self, items: Iterable):
+        items = [x for x in items if not z3.is_true(x)]
+        if any(z3.is_false(x) for x in items):
+            return self.false
+        if not items:
+            return self.true
+        return items[0] if len(items) == 1 else z3.And(items)
+
+    def _or_all(self, items: Iterable):
+        items = [x for x in items if not z3.is_false(x)]
+        if any(z3.is_true(x) for x in items):
+            return self.true
+        if not items:
+            return self.false
+        return items[0] if len(items) == 1 else z3.Or(items)
+
+    # -- witnesses -----------------------------------------------------------------------------
+    def witness(self, model: Any, as_of: Any, *, keep: Iterable = (),
+                avoid: dict | None = None) -> dict:
+        """A complete dispute ``{"facts": {...}, "as_of": "YYYY-MM-DD"}`` from a z3 model: every
+        declared fact present and valid; values simplified (round numbers, boundary values,
+        defaults) as long as every formula of ``keep`` stays true. ``avoid`` maps a fact path
+        to values not to pick (for a second try when a witness did not reproduce)."""
+        from .witness import build_witness
+
+        return build_witness(self, model, as_of, keep=tuple(keep), avoid=avoid)
+
+
+def _kind_of(value: Any) -> str:
+    t = type(value)
+    if t is bool:
+        return "bool"
+    if t is int:
+        return "int"
+    if t is float:
+        return "double"
+    if t is str:
+        return "string"
+    if value is None:
+        return "null"
+    return "other"
+
+
+def _free_names(root: ast.Node) -> set[str]:
+    """The fact names a sub-expression reads (names bound by a macro excluded)."""
+    names: set[str] = set()
+    stack: list = [(root, frozenset())]
+    while stack:
+        node, bound = stack.pop()
+        if type(node) is ast.Name:
+            if node.name not in bound:
+                names.add(node.name)
+            continue
+        if type(node) is ast.Comprehension:
+            stack.append((node.target, bound))
+            inner = bound | {node.var}
+            stack.append((node.body, inner))
+            if node.filter is not None:
+                stack.append((node.filter, inner))
+            continue
+        stack.extend((kid, bound) for kid in ast.children(node))
+    return names

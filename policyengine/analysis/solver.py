@@ -1,0 +1,112 @@
+"""Bounded satisfiability checks over a :class:`~policyengine.analysis.encode.FactSpace`.
+
+``Prover(space, timeout=2.0, budget=60.0)`` keeps one z3 solver with the domain asserted once and
+answers each query inside ``push``/``pop``. Every query has a timeout (seconds); the prover also
+has a total budget, after which queries are answered ``unknown`` without calling z3. A query
+never raises for a hard formula: it returns an :class:`Outcome` whose ``status`` is ``sat`` (with
+a ``model``), ``unsat`` (with the ``core``: the names of the tracked parts that suffice) or
+``unknown`` (with a ``reason``: ``timeout``, ``budget`` or z3's own).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import z3
+
+from .encode import FactSpace
+
+DEFAULT_TIMEOUT = 2.0  # seconds per query
+DEFAULT_BUDGET = 60.0  # seconds per policy
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: str  # "sat" | "unsat" | "unknown"
+    model: Any = None
+    core: tuple = ()
+    reason: str | None = None
+
+    @property
+    def sat(self) -> bool:
+        return self.status == "sat"
+
+    @property
+    def unsat(self) -> bool:
+        return self.status == "unsat"
+
+    @property
+    def unknown(self) -> bool:
+        return self.status == "unknown"
+
+
+class Prover:
+    """One incremental solver over a fact space, with a per-query timeout and a total budget."""
+
+    def __init__(self, space: FactSpace, *, timeout: float = DEFAULT_TIMEOUT,
+                 budget: float = DEFAULT_BUDGET):
+        self.space = space
+        self.timeout = timeout
+        self.budget = budget
+        self.spent = 0.0
+        self.queries = 0
+        self.solver = z3.Solver(ctx=space.ctx)
+        self.solver.set("timeout", max(1, int(timeout * 1000)))
+        self.solver.set("core.minimize", True)
+        self._asserted = 0
+
+    def _sync(self) -> None:
+        """Assert the domain constraints added since the last query (at the base level)."""
+        domain = self.space.domain
+        if self._asserted < len(domain):
+            self.solver.add(*domain[self._asserted:])
+            self._asserted = len(domain)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spent >= self.budget
+
+    def check(self, *formulas: Any, tracked: Mapping[str, Any] | None = None) -> Outcome:
+        """Is the conjunction of ``formulas`` and ``tracked.values()`` satisfiable over the
+        domain? When unsat, ``core`` names the tracked parts needed for the contradiction."""
+        if self.exhausted:
+            return Outcome("unknown", reason="budget")
+        ctx = self.space.ctx
+        self._sync()
+        self.solver.push()
+        try:
+            for f in formulas:
+                if z3.is_false(f):
+                    return Outcome("unsat")
+                if not z3.is_true(f):
+                    self.solver.add(f)
+            literals = []
+            names = {}
+            for i, (name, f) in enumerate((tracked or {}).items()):
+                lit = z3.Bool(f"!track{i}", ctx)
+                self.solver.add(z3.Implies(lit, f))
+                literals.append(lit)
+                names[lit.get_id()] = name
+            started = time.perf_counter()
+            try:
+                result = self.solver.check(*literals)
+            except z3.Z3Exception as exc:  # z3 interrupted or out of memory: an unknown
+                self.spent += time.perf_counter() - started
+                return Outcome("unknown", reason=str(exc) or "z3 error")
+            elapsed = time.perf_counter() - started
+            self.spent += elapsed
+            self.queries += 1
+            if result == z3.sat:
+                return Outcome("sat", model=self.solver.model())
+            if result == z3.unsat:
+                core = tuple(names[c.get_id()] for c in self.solver.unsat_core()
+                             if c.get_id() in names)
+                return Outcome("unsat", core=core)
+            reason = self.solver.reason_unknown()
+            if "timeout" in reason or "canceled" in reason or elapsed >= self.timeout * 0.95:
+                reason = "timeout"
+            return Outcome("unknown", reason=reason)
+        finally:
+            self.solver.pop()

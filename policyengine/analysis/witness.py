@@ -1,0 +1,220 @@
+"""A z3 model -> a complete, readable dispute (``{"facts": {...}, "as_of": "YYYY-MM-DD"}``).
+
+Every declared fact is present and valid against its declaration: enum values spelled out,
+``min``/``max`` respected, doubles as floats, ints as ints, maps as dicts, lists as their default
+(or ``[]``). Values are made readable greedily: for each fact the formula reads, in declaration
+order, the first candidate that keeps every formula of ``keep`` (and the domain) true wins. The
+candidates, in order: the fact's default, zero, its bounds, the model's value rounded to one, two
+and three significant digits (down, up, nearest), the model's value itself and, for a double, the
+nearest floats around it. Each candidate is checked by substituting the whole assignment into the
+formulas (no solver call). Facts the formulas do not read get their default or a simple value.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Iterable
+
+import z3
+
+from .encode import INT64_MAX, INT64_MIN, FactSpace, FactVar
+
+
+def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple = (),
+                  avoid: dict | None = None) -> dict:
+    formula = space._and_all([*space.domain, *keep])
+    names = _constants(formula)
+    relevant = [fv for fv in space.facts.values() if fv.path in names]
+    assignment: dict[str, Any] = {}
+    for fv in space.facts.values():
+        assignment[fv.path] = _model_value(fv, model) if fv.path in names else None
+    opaque = [(var, model.eval(var, model_completion=True))
+              for var in space.opaque_vars.values() if _name(var) in names]
+    avoid = avoid or {}
+    for fv in relevant:
+        skip = avoid.get(fv.path, ())
+        for candidate in _candidates(fv, assignment[fv.path]):
+            if any(type(candidate) is type(x) and candidate == x for x in skip):
+                continue
+            trial = dict(assignment)
+            trial[fv.path] = candidate
+            if _holds(space, formula, relevant, trial, opaque):
+                assignment[fv.path] = candidate
+                break
+    for fv in space.facts.values():
+        if assignment[fv.path] is None:
+            assignment[fv.path] = _simple(fv)
+    facts = {}
+    for decl in space.policy.facts:
+        facts[decl.name] = _fact_value(decl, assignment, space)
+    day = as_of.isoformat() if hasattr(as_of, "isoformat") else str(as_of)
+    return {"facts": facts, "as_of": day}
+
+
+# -- the formula --------------------------------------------------------------------------------
+def _name(var) -> str:
+    return var.decl().name()
+
+
+def _constants(formula) -> set[str]:
+    """Names of the uninterpreted constants in ``formula`` (iterative walk, shared nodes once)."""
+    seen: set[int] = set()
+    names: set[str] = set()
+    stack = [formula]
+    while stack:
+        e = stack.pop()
+        key = e.get_id()
+        if key in seen:
+            continue
+        seen.add(key)
+        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            names.add(e.decl().name())
+            continue
+        stack.extend(e.children())
+    return names
+
+
+def _holds(space: FactSpace, formula, relevant: list[FactVar], assignment: dict,
+           opaque: list) -> bool:
+    pairs = [(fv.var, _z3_value(space, fv, assignment[fv.path])) for fv in relevant]
+    pairs.extend(opaque)
+    ground = z3.substitute(formula, *pairs) if pairs else formula
+    return z3.is_true(z3.simplify(ground))
+
+
+def _z3_value(space: FactSpace, fv: FactVar, value: Any):
+    ctx = space.ctx
+    if fv.kind == "bool":
+        return z3.BoolVal(bool(value), ctx)
+    if fv.kind == "enum":
+        return z3.IntVal(fv.values.index(value), ctx)
+    if fv.kind == "int":
+        return z3.IntVal(int(value), ctx)
+    if fv.kind == "double":
+        frac = Fraction(value)
+        return z3.RealVal(f"{frac.numerator}/{frac.denominator}", ctx)
+    return z3.StringVal(value, ctx)
+
+
+def _model_value(fv: FactVar, model) -> Any:
+    v = model.eval(fv.var, model_completion=True)
+    if fv.kind == "bool":
+        return z3.is_true(v)
+    if fv.kind == "enum":
+        index = v.as_long() if z3.is_int_value(v) else 0
+        return fv.values[index] if 0 <= index < len(fv.values) else fv.values[0]
+    if fv.kind == "int":
+        return v.as_long() if z3.is_int_value(v) else 0
+    if fv.kind == "double":
+        if z3.is_algebraic_value(v):
+            v = v.approx(20)
+        return v.as_fraction() if z3.is_rational_value(v) else Fraction(0)
+    return v.as_string() if z3.is_string_value(v) else ""
+
+
+# -- candidates ---------------------------------------------------------------------------------
+def _candidates(fv: FactVar, current: Any) -> Iterable[Any]:
+    decl = fv.decl
+    out: list = []
+    if decl.has_default:
+        out.append(decl.default)
+    if fv.kind == "bool":
+        out += [False, current, not current]
+    elif fv.kind == "enum" or (fv.kind == "int" and fv.values is not None):
+        out += [current, *fv.values]
+    elif fv.kind == "string":
+        out += ["example", current]
+    else:
+        out += _numbers(fv, Fraction(current))
+    seen: list = []
+    for c in out:
+        if c is None or any(type(c) is type(s) and c == s for s in seen):
+            continue
+        if fv.kind in ("int", "double") and not _in_range(fv, c):
+            continue
+        seen.append(c)
+    return seen
+
+
+def _numbers(fv: FactVar, v: Fraction) -> list:
+    decl = fv.decl
+    raw: list[Fraction] = [Fraction(0)]
+    for bound in (decl.min, decl.max):
+        if bound is not None:
+            raw.append(Fraction(bound))
+    for digits in (1, 2, 3):
+        raw.extend(_rounded(v, digits))
+    raw += [Fraction(math.floor(v)), Fraction(math.ceil(v)), v]
+    if fv.kind == "int":
+        return [int(x) for x in raw if x.denominator == 1]
+    out = [float(x) for x in raw]
+    f = float(v)
+    out += [math.nextafter(f, math.inf), math.nextafter(f, -math.inf)]
+    return out
+
+
+def _rounded(v: Fraction, digits: int) -> list[Fraction]:
+    """``v`` rounded to ``digits`` significant digits: nearest, down, up."""
+    if v == 0:
+        return []
+    exponent = math.floor(math.log10(abs(float(v)))) if float(v) != 0 else 0
+    step = Fraction(10) ** (exponent - digits + 1)
+    q = v / step
+    return [round(q) * step, math.floor(q) * step, math.ceil(q) * step]
+
+
+def _in_range(fv: FactVar, value: Any) -> bool:
+    decl = fv.decl
+    if isinstance(value, bool):
+        return False
+    if fv.kind == "int" and (not isinstance(value, int) or not INT64_MIN <= value <= INT64_MAX):
+        return False
+    if fv.kind == "double" and not (isinstance(value, float) and math.isfinite(value)):
+        return False
+    if decl.min is not None and value < decl.min:
+        return False
+    return decl.max is None or value <= decl.max
+
+
+def _simple(fv: FactVar) -> Any:
+    """A valid value for a fact no formula reads: its default, or the simplest valid one."""
+    decl = fv.decl
+    if decl.has_default:
+        return decl.default
+    if fv.kind == "bool":
+        return False
+    if fv.values is not None:
+        return fv.values[0]
+    if fv.kind == "string":
+        return "example"
+    for c in _numbers(fv, Fraction(0)):
+        if _in_range(fv, c):
+            return c
+    return decl.min if decl.min is not None else 0  # pragma: no cover - min > max is refused
+
+
+def _fact_value(decl, assignment: dict, space: FactSpace) -> Any:
+    if decl.type == "map":
+        return {f.name: _fact_value(f, assignment, space) for f in decl.fields}
+    if decl.type == "list":
+        return list(decl.default) if decl.has_default and decl.default is not None else []
+    value = assignment[decl.path]
+    if decl.type == "double":
+        return float(value)
+    if decl.type == "int":
+        return int(value)
+    return value
+
+
+def show_value(value: Any) -> str:
+    """A fact value as a message shows it: strings in backticks, numbers as written."""
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    if isinstance(value, float):
+        d = Decimal(repr(value))
+        return f"{d:f}" if d == d.to_integral_value() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, (int,)):
+        return str(value)
+    return f"`{value}`"
