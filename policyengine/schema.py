@@ -15,7 +15,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, Severity, Span
 from .load.sourcemap import SourceMap
-from .suggest import did_you_mean, one_of
+from .suggest import did_you_mean, nearest, one_of
 
 _HERE = Path(__file__).resolve().parent
 _SCHEMA_DIRS = (_HERE / "_schemas", _HERE.parent / "schemas")
@@ -192,7 +192,8 @@ def _convert(err, data, smap: SourceMap) -> list[Diagnostic]:
     if v == "required":
         missing = [k for k in err.validator_value if k not in (err.instance or {})]
         return [Diagnostic.at("PE102", Severity.ERROR, f"{prefix}missing key `{k}`",
-                              _head(smap, path), hint=_required_hint(k), element=_element(path))
+                              _head(smap, path), hint=_misspelt(err, k, path, smap)
+                              or _required_hint(k), element=_element(path))
                 for k in missing]
     if v == "type":
         wants = " or ".join(_TYPE_WORDS.get(t, t) for t in _wants(err))
@@ -232,6 +233,8 @@ def _value_message(err) -> str:
         what = {
             "duration": "a duration", "date": "an ISO date (YYYY-MM-DD)", "id": "a valid id",
             "factName": "a valid fact name"}.get(_def_name(err), "in the expected form")
+        if what == "in the expected form" and list(err.absolute_path)[-1:] == ["version"]:
+            what = "a version number"
         return f"{shown} is not {what}"
     if v == "minimum":
         return f"{shown} is below the minimum of {val}"
@@ -270,6 +273,17 @@ def _pattern_hint(err) -> str | None:
         if err.absolute_path and list(err.absolute_path)[-1] == "version" else None)
 
 
+def _misspelt(err, key: str, path: tuple, smap: SourceMap) -> str | None:
+    """When an unknown key of the same mapping is a near miss of the missing ``key``."""
+    known = err.schema.get("properties", {})
+    for other in err.instance if isinstance(err.instance, dict) else ():
+        if other not in known and nearest(str(other), [key]) == key:
+            span = smap.key_span(path + (other,))
+            where = f" (line {span.line})" if span is not None else ""
+            return f"is `{other}`{where} meant to be `{key}`?"
+    return None
+
+
 def _required_hint(key: str) -> str | None:
     return {
         "decide_within": "every level needs a decision window, e.g. `decide_within: 10bd`",
@@ -286,6 +300,8 @@ def _type_hint(path: tuple, err) -> str | None:
         return None
     if "string" in _wants(err) and isinstance(err.instance, (dict, list)):
         return "if this is text starting with `[` or `{`, quote it"
+    if _wants(err) == ["boolean"] and isinstance(err.instance, str):
+        return "write `true` or `false`, without quotes"
     if _wants(err) == ["array"] and not isinstance(err.instance, (dict, list)):
         shown = "true" if err.instance is True else "false" if err.instance is False \
             else "null" if err.instance is None else err.instance

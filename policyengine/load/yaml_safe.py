@@ -82,25 +82,51 @@ def _explicit(tag: str, text: str) -> Any:
     return value
 
 
-def quote_hint(line_text: str) -> str | None:
-    """For a line holding an unquoted expression, the same line with the expression quoted."""
+def requote(line_text: str) -> tuple[str, str] | None:
+    """For a line holding an unquoted expression: (the line with the expression quoted, the
+    quoted ``key: 'expression'`` part to show), or None when the line holds no expression."""
     m = _EXPR_LINE.match(line_text)
     if not m:
         return None
     head, key, colon, rest = m.groups()
+    flow = head.rstrip().endswith("{")
     tail = ""
-    if head.rstrip().endswith("{"):
+    if flow:
         # flow mapping: `{when: a ? b : c, level: x}`; keep what follows the last `, word:`
         cut = re.search(r",\s*[A-Za-z_]+\s*:[^,]*\}\s*$", rest)
         if cut:
             rest, tail = rest[: cut.start()], rest[cut.start():]
+        elif rest.rstrip().endswith("}"):
+            rest = rest.rstrip()[:-1]
     expr = rest.strip()
     if not expr or expr[0] in "'\"" and expr[-1:] == expr[0] and len(expr) > 1 and not tail:
         return None
     quoted = f"{key}{colon.strip()} '{expr.replace(chr(39), chr(39) * 2)}'"
-    if head.rstrip().endswith("{"):
+    if flow:
         quoted = "{" + quoted + (tail if tail else "}")
-    return f"quote the expression: {quoted}"
+        return head[: head.rfind("{")] + quoted, quoted
+    return head + quoted, quoted
+
+
+def quote_hint(line_text: str) -> str | None:
+    """For a line holding an unquoted expression, the hint showing it quoted."""
+    found = requote(line_text)
+    return f"quote the expression: {found[1]}" if found else None
+
+
+def _quoting_helps(source: SourceFile, line: int, new_line: str) -> bool:
+    """Does the document parse past ``line`` once that line is replaced by ``new_line``?"""
+    lines = source.text.split("\n")
+    lines[line - 1] = new_line
+    try:
+        for _ in yaml.parse("\n".join(lines), Loader=_Loader):
+            pass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return mark is not None and mark.line + 1 > line
+    except yaml.YAMLError:
+        return False
+    return True
 
 
 class _Frame:
@@ -210,7 +236,8 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
                         line_text = source.line_text(sp.line)
                         hint = quote_hint(line_text) or (
                             "remove the tag; if the value starts with `!`, quote it")
-                        error("PE003", f"YAML tag `{tag}` is not supported", sp, hint=hint)
+                        error("PE003", f"YAML tag `{_shown_tag(tag)}` is not supported", sp,
+                              hint=hint)
                         value: Any = None
                     else:
                         try:
@@ -238,7 +265,9 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
                 container: Any = {} if is_map else []
                 if top is not None and top.is_map and top.key is None:
                     error("PE003", "a mapping key must be a plain name, not a "
-                          + ("mapping" if is_map else "list"), sp)
+                          + ("mapping" if is_map else "list"), sp,
+                          hint="write the key as a name, e.g. `amount:`; quote text that "
+                               "starts with `[` or `{`")
                     top.key = _BAD_KEY
                     stack.append(_Frame(container, None, is_map, ev.start_mark.index))
                     stack[-1].path = ("\0dropped",)
@@ -285,6 +314,12 @@ def _check_numbers(smap: SourceMap, diags: list[Diagnostic]) -> None:
                                             "authority"))
 
 
+def _shown_tag(tag: str) -> str:
+    """A tag as its author wrote it: ``tag:yaml.org,2002:python/object`` -> ``!!python/object``."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
+
+
 def _clean(text: str) -> str:
     return " ".join(text.split())
 
@@ -299,11 +334,12 @@ def _syntax_error(source: SourceFile, exc: yaml.MarkedYAMLError) -> Diagnostic:
     else:
         line, column = 1, 1
     hint = None
-    # An unquoted expression is the usual culprit: look at this line and the one before.
+    # An unquoted expression is the usual culprit: look at this line and the one before, and
+    # offer the quoted form when quoting it lets the parser get past that line.
     for candidate in (line, line - 1):
-        text = source.line_text(candidate)
-        hint = quote_hint(text)
-        if hint:
+        found = requote(source.line_text(candidate)) if candidate >= 1 else None
+        if found and _quoting_helps(source, candidate, found[0]):
+            hint = f"quote the expression: {found[1]}"
             break
     if hint is None and "\\t" in problem:
         hint = "indent with spaces only"

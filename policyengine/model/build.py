@@ -402,10 +402,10 @@ def default_problem(decl: FactDecl, value: Any) -> str | None:
     if t == "list":
         if not isinstance(value, list):
             return f"must be a list, found {json_type(value)}"
-        for v in value:
+        for i, v in enumerate(value):
             p = default_problem(decl.items, v) if decl.items is not None else None
             if p:
-                return f"item `{v}` {p}"
+                return f"item {i + 1}: {p}"
         return None
     if isinstance(value, bool) and t != "bool" or not isinstance(value, _PY_TYPES[t]):
         want = {"string": "text", "int": "a whole number", "double": "a number",
