@@ -53,7 +53,7 @@ def _read_dispute(ctx, source: str):
 @click.argument("dispute", required=False, metavar="[DISPUTE.json | -]")
 @click.option("--as-of", "as_of", type=DATE, default=None,
               help="The decision date (default: the dispute's `as_of`, else today).")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json",
+@click.option("--format", "fmt", type=click.Choice(["json", "text", "memo"]), default="json",
               show_default=True, help="Output format of a single decision.")
 @click.option("--input", "input_path", type=click.Path(allow_dash=True), default=None,
               help="Batch: a JSON Lines file of disputes (one per line), or - for stdin.")
@@ -88,11 +88,19 @@ def evaluate_command(ctx, policy, dispute, as_of, fmt, input_path, output_path, 
     except DisputeError as exc:
         if fmt == "json":
             click.echo(json.dumps(refusal_data(exc), indent=2, ensure_ascii=False))
+        elif fmt == "memo":
+            from ..render.memo import render_refusal_memo
+
+            click.echo(render_refusal_memo(loaded, data, exc, as_of), nl=False)
         else:
             click.echo(render_refusal(exc), nl=False)
         ctx.exit(1)
     if fmt == "json":
         click.echo(decision.to_json(indent=2).decode("utf-8"))
+    elif fmt == "memo":
+        from ..render.memo import render_memo
+
+        click.echo(render_memo(loaded, data, decision), nl=False)
     else:
         click.echo(render_decision(decision), nl=False)
     ctx.exit(0)
