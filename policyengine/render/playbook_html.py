@@ -51,7 +51,8 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0 6px; font-size: 15
 th, td { text-align: left; vertical-align: top; padding: 7px 10px;
   border-bottom: 1px solid var(--line); }
 th { background: var(--soft); font-weight: 600; }
-td.level { white-space: nowrap; font-weight: 600; }
+td.level { font-weight: 600; }
+table.bands td:first-child { width: 64%; }
 code, .id { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
   font-size: 13px; color: var(--muted); }
 .matrix td, .matrix th { text-align: center; }
@@ -62,7 +63,8 @@ code, .id { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monosp
 .ladder-wrap .side { flex: 1 1 300px; }
 table.timeline td:nth-child(2) { width: 42%; }
 .bar { position: relative; height: 26px; background: var(--soft); border-radius: 4px; }
-.bar span { position: absolute; top: 0; bottom: 0; background: #9bb8e6; border-radius: 4px; }
+.bar span { position: absolute; top: 0; bottom: 0; background: #9bb8e6; border-radius: 4px;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 ul.facts { margin: 6px 0 0; padding-left: 20px; }
 footer { color: var(--muted); font-size: 14px; border-top: 1px solid var(--line);
   padding-top: 12px; margin-top: 40px; }
@@ -107,8 +109,8 @@ def _header(book: Playbook) -> str:
             f"<h1>{_e(book.title)}</h1>{desc}"
             f'<div class="chips">{"".join(f"<span class=chip>{c}</span>" for c in chips)}'
             f"</div></div></header>"
-            '<nav class="toc"><div class="wrap"><a href="#categories">Categories</a>'
-            '<a href="#overrides">Overrides</a><a href="#ladder">Escalation ladder</a>'
+            '<nav class="toc"><div class="wrap"><a href="#ladder">Escalation ladder</a>'
+            '<a href="#categories">Categories</a><a href="#overrides">Overrides</a>'
             '<a href="#authority">Who may authorize what</a><a href="#remedies">Remedies</a>'
             '<a href="#facts">Facts</a><a href="#details">Document details</a></div></nav>')
 
@@ -137,7 +139,7 @@ def _categories(book: Playbook) -> str:
                 cond = ("otherwise, if " if earlier else "if ") + _e(band.condition)
             rows.append([_td(cond), _td(f"{_e(band.level_title)}", "level")])
             earlier = True
-        remedies = ", ".join(_e(title) for _, title in c.remedies) or "none"
+        remedies = "; ".join(_e(title) for _, title in c.remedies) or "none"
         desc = f"<p>{_e(c.description)}</p>" if c.description else ""
         out.append(
             f'<div class="card" id="category-{_e(c.id)}"><h3><span class="num">{i}</span>'
@@ -145,7 +147,7 @@ def _categories(book: Playbook) -> str:
             f'<div class="meta"><span class="tag">{_e(c.class_)}</span>{conf}'
             f'<span class="id">{_e(c.id)}</span></div>{desc}'
             f'<div class="applies">{applies}</div>'
-            + _table(["Band", "Handled by"], rows)
+            + _table(["Band", "Handled by"], rows, "bands")
             + f"<p><b>Remedies it may require:</b> {remedies}.</p></div>")
     out.append("</section>")
     return "".join(out)
@@ -265,8 +267,8 @@ def render_playbook_html(policy: Policy) -> str:
     """The playbook of ``policy`` as one self-contained HTML document."""
     book = build_playbook(policy)
     body = (_header(book) + '<main class="wrap">'
-            + f'<div class="howto">{_HOW}</div>' + _categories(book) + _overrides(book)
-            + _ladder(book, policy) + _authority(book) + _remedies(book) + _facts(book)
+            + f'<div class="howto">{_HOW}</div>' + _ladder(book, policy) + _categories(book)
+            + _overrides(book) + _authority(book) + _remedies(book) + _facts(book)
             + _details(book) + "</main>")
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

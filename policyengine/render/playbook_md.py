@@ -30,8 +30,8 @@ def _header(book: Playbook) -> list[str]:
     if book.description:
         out += [escape(book.description), ""]
     out += ["## How to read this playbook", "", _HOW_TO_READ, "",
-            "Contents: [categories](#categories) · [overrides](#overrides) · "
-            "[escalation ladder](#escalation-ladder) · [who may authorize what]"
+            "Contents: [escalation ladder](#escalation-ladder) · [categories](#categories) · "
+            "[overrides](#overrides) · [who may authorize what]"
             "(#who-may-authorize-what) · [remedies](#remedies) · [facts](#facts-a-dispute-"
             "carries) · [document details](#document-details)", ""]
     return out
@@ -173,6 +173,6 @@ def _details(book: Playbook) -> list[str]:
 def render_playbook_md(policy: Policy) -> str:
     """The playbook of ``policy`` as one Markdown document."""
     book = build_playbook(policy)
-    lines = (_header(book) + _categories(book) + _overrides(book) + _ladder(book, policy)
+    lines = (_header(book) + _ladder(book, policy) + _categories(book) + _overrides(book)
              + _authority(book) + _remedies(book) + _facts(book) + _details(book))
     return "\n".join(lines).rstrip("\n") + "\n"
