@@ -9,17 +9,21 @@ are lint findings.
 from __future__ import annotations
 
 import datetime as _dt
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Severity
 from .model.nodes import Ladder, Level, Policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
 
 _MONDAY = _dt.date(2024, 1, 1)
 
 
 def ladder_graph(ladder: Ladder) -> nx.DiGraph:
     """Nodes are level ids (with the Level as ``level``); an edge ``a -> b`` is ``a.next == b``."""
+    import networkx as nx  # lazily: the evaluation path (escalation_path) does not need it
+
     graph = nx.DiGraph()
     for lv in ladder.levels:
         graph.add_node(lv.id, level=lv)
@@ -49,6 +53,8 @@ def level_order(ladder: Ladder) -> dict[str, int]:
 
 def structure_diagnostics(policy: Policy) -> list[Diagnostic]:
     """Cycles, levels unreachable from the entry, no terminal level (all fatal)."""
+    import networkx as nx
+
     ladder = policy.ladder
     graph = ladder_graph(ladder)
     by_id = {lv.id: lv for lv in ladder.levels}
