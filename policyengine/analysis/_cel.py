@@ -190,11 +190,23 @@ def _arith(space, node: ast.Binary, a: Term, b: Term) -> Term | None:
                          z3.Not(z3.And(x == INT64_MIN, y == -1)))
         return None
     if a.kind == b.kind == "double" and op in ("+", "-", "*", "/"):
-        x, y = a.value, b.value
+        # a literal operand counts as the decimal it spells (0.1 is 1/10): IEEE arithmetic
+        # rounds `amount * 0.1` to what the author meant far more often than to the product
+        # with the binary value of 0.1 (comparisons keep the exact binary value: see encode)
+        x = _decimal(space, node.left) if _is_double_literal(node.left) else a.value
+        y = _decimal(space, node.right) if _is_double_literal(node.right) else b.value
         r = x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else x / y
         # reals do not round, and z3's x / 0.0 is unspecified where IEEE gives inf or nan
         return _make(space, "double", r, (a, b), inexact_text=print_expression(node))
     return None
+
+
+def _is_double_literal(node) -> bool:
+    return type(node) is ast.Literal and node.kind == "double"
+
+
+def _decimal(space, node: ast.Literal):
+    return z3.RealVal(repr(node.value), space.ctx)
 
 
 def _ternary(space, c: Term, t: Term, e: Term) -> Term | None:

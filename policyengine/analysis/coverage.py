@@ -13,7 +13,9 @@ its own ``when`` true; the prefilter of :mod:`domain` removes the others):
 
 * can ``i`` be chosen? unsat: never holds, or covered by the earlier categories (unsat core);
 * does ``i`` always hold (a catch-all)? with categories after it: they are dead;
-* for each earlier ``j`` that may overlap: ``chosen(j) && when(i)``: both hold, ``j`` wins;
+* for each earlier ``j`` that may overlap: ``chosen(j) && when(i)``: both hold, ``j`` wins,
+  unless ``i`` holds for every dispute ``j`` decides (``i`` is then ``j``'s fallback, a
+  catch-all for it: the special case first, the general one after, is by design);
 * with no catch-all: can every category be false? (unclassified disputes);
 * per band: is it reached? does it always hold once reached (later bands dead)? can every band
   fail (a threshold gap)?
@@ -267,6 +269,12 @@ class _Run:
                 out = self.check(("category", i), f"whether it overlaps `{self.cats[j].id}`",
                                  both)
                 if not out.sat:
+                    continue
+                # a later category holding for every dispute the earlier one decides is its
+                # fallback (a catch-all for it): specific cases first, the general one after
+                fallback = self.check(("category", i), f"whether it is a fallback for "
+                                      f"`{self.cats[j].id}`", self.chosen(j), z3.Not(holds))
+                if fallback.unsat:
                     continue
                 self.report.overlaps.add((j, i))
                 w, possible, uncertain = self.witness(

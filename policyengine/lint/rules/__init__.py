@@ -5,6 +5,6 @@ Each rule is ``rule(policy, context) -> Iterable[Diagnostic]``; ``RULES`` lists 
 
 from __future__ import annotations
 
-from . import authority, dates, ladder
+from . import authority, coverage, dates, ladder
 
-RULES = (*ladder.RULES, *authority.RULES, *dates.RULES)
+RULES = (*ladder.RULES, *authority.RULES, *dates.RULES, *coverage.RULES)

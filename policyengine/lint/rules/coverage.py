@@ -1,0 +1,278 @@
+"""Logic (PE5xx), proved with the z3 solver: PE501 threshold-gap, PE502 band-unreachable,
+PE503 category-unreachable, PE504 category-overlap, PE505 unclassified-disputes,
+PE506 condition-never-holds, PE507 condition-always-holds, PE508 remedy-exceeds-authority,
+PE509 analysis-timeout.
+
+The checks themselves live in :mod:`policyengine.analysis.coverage`; this module places each
+finding at the YAML span of its rule and words it. They run only on a policy that loaded without
+errors (the decision procedure of a broken policy is not defined).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...diagnostics import Diagnostic, Severity
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+MAX_FACTS_SHOWN = 3
+
+
+def logic(policy, context):
+    if getattr(policy, "_compiled", None) is None:
+        return []  # loaded with errors: lint reports those; the logic is not defined yet
+    from ...analysis import DEFAULT_BUDGET, DEFAULT_TIMEOUT, check_coverage
+
+    report = check_coverage(
+        policy, as_of=getattr(context, "as_of", None),
+        timeout=getattr(context, "solver_timeout", None) or DEFAULT_TIMEOUT,
+        budget=getattr(context, "analysis_budget", None) or DEFAULT_BUDGET)
+    words = _Words(policy, context)
+    return [words.diagnostic(f) for f in report.findings]
+
+
+RULES = (logic,)
+
+
+class _Words:
+    def __init__(self, policy, context):
+        self.policy = policy
+        self.context = context
+        self.cats = policy.categories
+
+    # -- places --------------------------------------------------------------------------------
+    def name(self, subject: tuple) -> str:
+        kind = subject[0]
+        if kind == "category":
+            return f"category `{self.cats[subject[1]].id}`"
+        if kind == "band":
+            return f"category `{self.cats[subject[1]].id}`: band {subject[2] + 1}"
+        if kind == "override":
+            return f"override `{self.policy.overrides[subject[1]].id}`"
+        if kind == "remedy":
+            return f"remedy `{self.policy.remedies[subject[1]].id}`"
+        return "categories"
+
+    def expression(self, subject: tuple):
+        kind = subject[0]
+        if kind == "category":
+            return self.cats[subject[1]].when
+        if kind == "band":
+            return self.cats[subject[1]].bands[subject[2]].when
+        if kind == "override":
+            return self.policy.overrides[subject[1]].when
+        if kind == "remedy":
+            return self.policy.remedies[subject[1]].when
+        return None
+
+    def span(self, subject: tuple):
+        kind = subject[0]
+        if kind == "band":
+            band = self.cats[subject[1]].bands[subject[2]]
+            if band.when is not None and band.when.span is not None:
+                return band.when.span
+            return self.policy.span_at(*band.path, "otherwise")
+        expr = self.expression(subject)
+        if expr is not None and expr.span is not None:
+            return expr.span
+        if kind == "category":
+            return self.policy.span_at(*self.cats[subject[1]].path, "id")
+        if kind in ("override", "remedy"):
+            items = self.policy.overrides if kind == "override" else self.policy.remedies
+            return self.policy.span_at(*items[subject[1]].path, "id")
+        return self.key_span(("categories",))
+
+    def key_span(self, path: tuple):
+        smap = self.policy.sourcemap
+        return smap.key_span(path) if smap is not None else None
+
+    def element(self, subject: tuple) -> str:
+        kind = subject[0]
+        if kind == "category":
+            return f"categories.{self.cats[subject[1]].id}"
+        if kind == "band":
+            return f"categories.{self.cats[subject[1]].id}.thresholds[{subject[2]}]"
+        if kind == "override":
+            return f"overrides.{self.policy.overrides[subject[1]].id}"
+        if kind == "remedy":
+            return f"remedies.{self.policy.remedies[subject[1]].id}"
+        return "categories"
+
+    def related(self, subjects) -> tuple:
+        out = []
+        for s in subjects:
+            span = self.span(s)
+            if span is None:
+                continue
+            if s[0] == "band":
+                band = self.cats[s[1]].bands[s[2]]
+                shown = "`otherwise`" if band.when is None else f"`{band.when.text}`"
+                out.append((f"band {s[2] + 1} ({shown}) comes first", span))
+            elif s[0] == "category":
+                out.append((f"category `{self.cats[s[1]].id}` comes first", span))
+        return tuple(out)
+
+    def facts(self, witness: dict | None, exprs) -> str:
+        """``amount`` = 10000.0 and ``kind`` = `pricing`, for the facts the rules read."""
+        from ...analysis.witness import show_value
+
+        if not witness:
+            return ""
+        reads: list[str] = []
+        for e in exprs:
+            if e is not None and e.analysis is not None:
+                reads.extend(p for p in e.analysis.reads if p not in reads)
+        order = [fv for fv in _paths(self.policy) if fv in reads][:MAX_FACTS_SHOWN]
+        shown = []
+        for path in order:
+            value: Any = witness["facts"]
+            for key in path.split("."):
+                value = value.get(key) if isinstance(value, dict) else None
+            if value is not None:
+                shown.append(f"`{path}` = {show_value(value)}")
+        return ", ".join(shown)
+
+    # -- messages ------------------------------------------------------------------------------
+    def diagnostic(self, f) -> Diagnostic:
+        method = getattr(self, "_" + f.kind.replace("-", "_"))
+        code, severity, message, hint, extra = method(f)
+        if f.possible:
+            parts = ", ".join(f"`{t}`" for t in f.uncertain[:2]) or "a sub-expression"
+            message += f" (possible: it depends on {parts}, which the analysis cannot decide)"
+        span = extra.get("span", self.span(f.subject))
+        return Diagnostic.at(code, severity, message, span, file=self.policy.path,
+                             hint=hint, related=extra.get("related", self.related(f.related)),
+                             witness=f.witness, element=extra.get("element",
+                                                                  self.element(f.subject)))
+
+    def _gap(self, f):
+        cat = self.cats[f.subject[1]]
+        shown = self.facts(f.witness, [b.when for b in cat.bands] or [cat.when])
+        where = f"for {shown}" if shown else "for some disputes"
+        return ("PE501", E, f"category `{cat.id}`: no band holds {where}: such disputes are "
+                "refused (`threshold_gap`)",
+                "end the thresholds with `{otherwise: <level>}`, or widen a band to cover the "
+                "witness", {"span": self.key_span((*cat.path, "thresholds")),
+                            "element": f"categories.{cat.id}.thresholds"})
+
+    def _band_unreachable(self, f):
+        i, b = f.subject[1], f.subject[2]
+        band = self.cats[i].bands[b]
+        if band.when is None:
+            return ("PE502", W, f"category `{self.cats[i].id}`: band {b + 1} (`otherwise`) is "
+                    "never reached: the bands before it cover every dispute of the category",
+                    "remove it, or make the last band before it `otherwise`", {})
+        return ("PE502", W, f"{self.name(f.subject)} (`{band.when.text}`) is never reached: "
+                "earlier bands cover every dispute it matches",
+                "put narrower bands first, or remove this one", {})
+
+    def _band_outside_category(self, f):
+        i, b = f.subject[1], f.subject[2]
+        band = self.cats[i].bands[b]
+        cat = self.cats[i]
+        related = ((f"the category's condition is `{cat.when.text}`", cat.when.span),) \
+            if cat.when.span is not None else ()
+        return ("PE502", W, f"{self.name(f.subject)} (`{band.when.text}`) is never reached: "
+                "no dispute of the category satisfies it",
+                "check the band against the category's `when`", {"related": related})
+
+    def _category_unreachable(self, f):
+        cat = self.cats[f.subject[1]]
+        return ("PE503", W, f"category `{cat.id}` is never chosen: earlier categories cover "
+                "every dispute it matches",
+                "move it before the categories that cover it, or narrow them", {})
+
+    def _overlap(self, f):
+        later, earlier = self.cats[f.subject[1]], self.cats[f.other]
+        shown = self.facts(f.witness, [later.when, earlier.when])
+        example = f", e.g. for {shown}" if shown else ""
+        return ("PE504", W, f"categories `{earlier.id}` and `{later.id}` can both hold"
+                f"{example}: `{earlier.id}` comes first and wins",
+                "make the conditions exclude each other; a later category may overlap an "
+                "earlier one only as its fallback, holding for every dispute the earlier one "
+                "decides", {"element": f"categories.{later.id}~categories.{earlier.id}"})
+
+    def _unclassified(self, f):
+        shown = self.facts(f.witness, [c.when for c in self.cats])
+        example = f", e.g. for {shown}" if shown else ""
+        return ("PE505", W, f"some disputes match no category{example}: they are refused "
+                "(`unclassified`)",
+                "add a catch-all category last (`when: \"true\"`), or widen a category",
+                {"span": self.key_span(("categories",))})
+
+    def _never_holds(self, f):
+        expr = self.expression(f.subject)
+        return ("PE506", W, f"{self.name(f.subject)}: the condition `{expr.text}` never holds",
+                "fix the condition, or remove the rule", {})
+
+    def _never_holds_here(self, f):
+        expr = self.expression(f.subject)
+        users = ", ".join(f"`{self.cats[s[1]].id}`" for s in f.related)
+        return ("PE506", W, f"{self.name(f.subject)}: the condition `{expr.text}` never holds "
+                f"for a dispute of the categories that list it ({users})",
+                "fix the condition, or list the remedy under the categories it is meant for",
+                {"related": ()})
+
+    def _always_holds(self, f):
+        kind = f.subject[0]
+        if kind == "category":
+            cat = self.cats[f.subject[1]]
+            n = f.dead
+            after = "the category after it is" if n == 1 else f"the {n} categories after it are"
+            return ("PE507", W, f"category `{cat.id}`: the condition `{cat.when.text}` always "
+                    f"holds: {after} never chosen",
+                    "move this catch-all to the end of `categories`", {})
+        if kind == "band":
+            band = self.cats[f.subject[1]].bands[f.subject[2]]
+            n = f.dead
+            after = ("the band after it is" if n == 1 else f"the {n} bands after it are") + \
+                " never reached"
+            if band.when is None:
+                return ("PE507", W, f"{self.name(f.subject)} is `otherwise`: {after}",
+                        "move `otherwise` last", {})
+            return ("PE507", W, f"{self.name(f.subject)}: the condition `{band.when.text}` "
+                    f"always holds when it is reached: {after}",
+                    "make this band `otherwise` and remove the bands after it, or narrow it",
+                    {})
+        ov = self.policy.overrides[f.subject[1]]
+        return ("PE507", W, f"override `{ov.id}`: the condition `{ov.when.text}` always holds: "
+                f"every dispute is raised to at least `{ov.min_level}`",
+                "narrow the condition; to start every dispute higher, change the bands", {})
+
+    def _exceeds_authority(self, f):
+        r = self.policy.remedies[f.subject[1]]
+        shown = self.facts(f.witness, [r.amount, r.when])
+        example = f", e.g. for {shown}" if shown else ""
+        limit = f"{f.limit:g}" if isinstance(f.limit, float) else str(f.limit)
+        return ("PE508", W, f"remedy `{r.id}`: the amount `{r.amount.text}` can exceed every "
+                f"authority on the ladder (at most {limit} for `{r.action}`){example}: no "
+                "level may authorize it",
+                f"give the top level's role `{r.action}: true` (or a higher limit), or cap the "
+                "amount", {"span": r.amount.span, "element": f"remedies.{r.id}.amount"})
+
+    def _timeout(self, f):
+        timeout = getattr(self.context, "solver_timeout", None)
+        limit = f" within {timeout:g}s" if timeout else ""
+        return ("PE509", I, f"{self.name(f.subject)}: the solver could not decide {f.question}"
+                f"{limit}: that check was skipped",
+                "raise `solver-timeout` in the configuration, or simplify the condition", {})
+
+    def _budget(self, f):
+        return ("PE509", I, "the logic analysis ran out of its time budget: the remaining "
+                "checks were skipped",
+                "raise `analysis-budget` in the configuration", {"span": self.key_span(
+                    ("categories",)), "element": "categories"})
+
+
+def _paths(policy) -> list[str]:
+    """Every scalar fact path, in the order the rulebook declares them."""
+    out: list[tuple] = []
+    stack = list(policy.facts)
+    while stack:
+        decl = stack.pop()
+        if decl.type == "map":
+            stack.extend(decl.fields)
+        else:
+            where = (decl.span.line, decl.span.column) if decl.span is not None else (0, 0)
+            out.append((where, decl.path))
+    return [path for _, path in sorted(out)]
