@@ -134,6 +134,11 @@ _CODES = [
     Code("PE701", "effective-after-expires", E, "the policy's `effective` date is after `expires`"),
     Code("PE702", "policy-expired", W, "the policy's `expires` date has passed"),
     Code("PE703", "policy-expires-soon", I, "the policy expires within 60 days"),
+    # PE8xx: lint configuration and inline suppressions
+    Code("PE801", "unused-suppression", W,
+         "an inline `# policyengine: ignore[...]` silences nothing on its line"),
+    Code("PE802", "invalid-suppression", W,
+         "an inline suppression names an unknown code, or no code"),
     # PE9xx: internal
     Code("PE901", "internal-error", E, "a check crashed; the rulebook may be fine: please report"),
 ]

@@ -26,6 +26,8 @@ TEST_SUFFIXES = (".test.yaml", ".test.yml")
 @dataclass(frozen=True)
 class LintContext:
     as_of: _dt.date
+    solver_timeout: float | None = None  # seconds per solver query (PE5xx); None: default
+    analysis_budget: float | None = None  # seconds of solver time per rulebook
 
 
 @dataclass
@@ -131,26 +133,35 @@ def _read_source(path: str) -> SourceFile | None:
 
 def lint_paths(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | None = None,
                ignore: Iterable[str] | None = None, as_of: _dt.date | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> LintResult:
+               max_bytes: int = DEFAULT_MAX_BYTES, config=None) -> LintResult:
+    """``config`` (a :class:`~policyengine.lint.config.LintConfig`) sets severities, solver
+    limits and its own select/ignore; inline suppressions apply in any case."""
+    from .config import DEFAULT
+
+    config = config if config is not None else DEFAULT
     files, missing = collect_files(paths)
-    context = LintContext(as_of or _dt.date.today())
+    context = LintContext(as_of or _dt.date.today(), config.solver_timeout,
+                          config.analysis_budget)
     diagnostics: list[Diagnostic] = []
     sources: dict[str, SourceFile] = {}
     for path in files:
         diags, source = lint_policy_file(path, context, max_bytes=max_bytes)
         if source is not None:
             sources[path] = source
+        diags = config.apply(diags, source)
         diagnostics.extend(d for d in diags if _selected(d.code, select, ignore))
     return LintResult(sort_diagnostics(diagnostics), files, sources, missing)
 
 
 def run_lint(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | None = None,
              ignore: Iterable[str] | None = None, as_of: _dt.date | None = None,
-             max_bytes: int = DEFAULT_MAX_BYTES) -> list[Diagnostic]:
-    """Lint files or folders; returns the sorted diagnostics (missing paths are PE011)."""
+             max_bytes: int = DEFAULT_MAX_BYTES, config=None) -> list[Diagnostic]:
+    """Lint files or folders; returns the sorted diagnostics (missing paths are PE011).
+    ``config``: a LintConfig (``policyengine.lint.config.load_config()`` reads the project's)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    result = lint_paths(paths, select=select, ignore=ignore, as_of=as_of, max_bytes=max_bytes)
+    result = lint_paths(paths, select=select, ignore=ignore, as_of=as_of, max_bytes=max_bytes,
+                        config=config)
     missing = [Diagnostic.at("PE011", Severity.ERROR, "no such file or folder", None, file=m)
                for m in result.missing]
     return sort_diagnostics(missing + result.diagnostics)
