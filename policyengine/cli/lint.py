@@ -2,53 +2,148 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import click
 
 from ..load import DEFAULT_MAX_BYTES
 from .common import DATE, colour_option, split_codes, use_colour
 
+FORMATS = ["text", "json", "sarif", "github", "junit"]
+
+
+def _plain(exc: Exception) -> str:
+    return str(exc).replace("`", "'")
+
+
+def _fail(ctx, message: str) -> None:
+    click.echo(f"policyengine: error: {message}", err=True)
+    ctx.exit(2)
+
 
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+              show_default=True,
+              help="Output format: text, json, sarif (code scanning), github (workflow "
+                   "annotations) or junit (CI test reports).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to this file instead of standard output.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--select", multiple=True, metavar="CODES",
-              help="Only these codes or prefixes (comma-separated, e.g. PE3,PE401).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these codes or prefixes.")
+              help="Only these codes, prefixes or rule names (comma-separated, e.g. PE3,PE401); "
+                   "replaces the configured `select`.")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Skip these codes, prefixes or rule names (added to the configured `ignore`).")
 @click.option("--as-of", "as_of", type=DATE, default=None,
               help="Date for the date checks (default: today).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
               show_default=True, help="Refuse files larger than this.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Configuration file (pyproject.toml or .policyengine.yaml; default: the "
+                   "nearest one above the working directory).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None,
+              help="Report only the findings this baseline does not record.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
+              default=None, help="Record the current findings in this baseline file, and exit.")
+@click.option("--solver-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Time limit of each logic (PE5xx) solver query [2].")
 @colour_option
 @click.pass_context
-def lint_command(ctx, paths, fmt, strict, select, ignore, as_of, max_bytes, colour):
+def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_bytes,
+                 config_path, isolated, baseline_path, write_baseline, solver_timeout, colour):
     """Check rulebooks for mistakes: YAML hazards, schema, references, the ladder, authority,
-    expressions. PATHS are files, or folders searched for rulebooks (*.yaml, *.yml; policy
-    tests *.test.yaml are skipped)."""
+    expressions, and the logic (gaps, dead rules, overlaps), proved with a solver. PATHS are
+    files, or folders searched for rulebooks (*.yaml, *.yml; policy tests *.test.yaml are
+    skipped). Exit 0 when clean (warnings allowed), 1 on errors (or warnings with --strict),
+    2 on usage errors or unreadable files."""
     from ..lint import lint_paths
-    from ..render import json as render_json
-    from ..render import text as render_text
+    from ..lint.config import DEFAULT, Baseline, ConfigError, load_config
 
-    for code in split_codes(select) + split_codes(ignore):
-        if not code.upper().startswith("PE"):
-            raise click.BadParameter(f"{code!r} is not a code or prefix like PE301 or PE3",
-                                     param_hint="--select/--ignore")
-    result = lint_paths(paths, select=split_codes(select) or None,
-                        ignore=split_codes(ignore) or None, as_of=as_of, max_bytes=max_bytes)
+    try:
+        config = DEFAULT if isolated else load_config(config_path)
+    except ConfigError as exc:
+        raise click.UsageError(_plain(exc)) from None
+    try:
+        config = config.with_options(select=split_codes(select), ignore=split_codes(ignore))
+    except ConfigError as exc:
+        raise click.BadParameter(_plain(exc).split(": ", 1)[-1],
+                                 param_hint="--select/--ignore") from None
+    if solver_timeout is not None:
+        config = dataclasses.replace(config, solver_timeout=solver_timeout)
+    result = lint_paths(paths, as_of=as_of, max_bytes=max_bytes, config=config)
     for missing in result.missing:
         click.echo(f"policyengine: error: no such file or folder: {missing}", err=True)
     if not result.files and not result.missing:
-        click.echo("policyengine: error: no rulebooks found in " + ", ".join(paths), err=True)
-        ctx.exit(2)
-    if fmt == "json":
-        click.echo(render_json.render(result.diagnostics, files=len(result.files)), nl=False)
+        return _fail(ctx, "no rulebooks found in " + ", ".join(paths))
+    unreadable = bool(result.missing) or any(d.code == "PE011" for d in result.diagnostics)
+    if write_baseline:
+        try:
+            Baseline.write(write_baseline, result.diagnostics)
+        except ConfigError as exc:
+            return _fail(ctx, str(exc))
+        n = len(result.diagnostics)
+        click.echo(f"policyengine: wrote {n} finding{'' if n == 1 else 's'} to the baseline "
+                   f"{write_baseline}", err=True)
+        ctx.exit(2 if unreadable else 0)
+    diagnostics = result.diagnostics
+    baselined = None
+    baseline_path = baseline_path or (None if isolated else config.baseline)
+    if baseline_path:
+        try:
+            baseline = Baseline.load(baseline_path)
+        except ConfigError as exc:
+            raise click.UsageError(_plain(exc)) from None
+        diagnostics, baselined, stale = baseline.filter(diagnostics)
+        click.echo(f"policyengine: {baselined} finding{'' if baselined == 1 else 's'} "
+                   f"recorded in the baseline {baseline_path} not shown", err=True)
+        if stale:
+            click.echo(f"policyengine: {stale} baselined finding{'' if stale == 1 else 's'} no "
+                       f"longer occur{'s' if stale == 1 else ''}: refresh the baseline with "
+                       f"--write-baseline {baseline_path}", err=True)
+    painted = use_colour(colour) and output is None
+    report = _render(fmt, diagnostics, result, baselined, painted)
+    if output is not None:
+        try:
+            Path(output).write_text(report, encoding="utf-8")
+        except OSError as exc:
+            return _fail(ctx, f"cannot write {output}: {exc.strerror or exc}")
     else:
-        click.echo(render_text.render(result.diagnostics, sources=result.sources,
-                                      files=len(result.files), colour=use_colour(colour)),
-                   nl=False)
-    if result.missing or any(d.code == "PE011" for d in result.diagnostics):
+        # color=: click.echo would strip the escapes whenever stdout is not a terminal, which
+        # made `--color always` (e.g. piped into `less -R`) print no colour at all
+        click.echo(report, nl=False, color=painted)
+    if unreadable:
         ctx.exit(2)
-    if result.errors or (strict and result.warnings):
-        ctx.exit(1)
-    ctx.exit(0)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = sum(d.severity.value == "warning" for d in diagnostics)
+    ctx.exit(1 if errors or (strict and warnings) else 0)
+
+
+def _render(fmt: str, diagnostics, result, baselined, colour: bool) -> str:
+    if fmt == "json":
+        import json
+
+        from ..render import json as render_json
+
+        data = render_json.to_data(diagnostics, files=len(result.files))
+        if baselined is not None:
+            data["summary"]["baselined"] = baselined
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "sarif":
+        from ..render import sarif
+
+        return sarif.render(diagnostics)
+    if fmt == "github":
+        from ..render import github
+
+        return github.render(diagnostics)
+    if fmt == "junit":
+        from ..render import junit
+
+        return junit.render(diagnostics, files=result.files)
+    from ..render import text as render_text
+
+    return render_text.render(diagnostics, sources=result.sources, files=len(result.files),
+                              colour=colour)
