@@ -225,7 +225,7 @@ def build_playbook(policy: Policy) -> Playbook:
             lv.id == policy.ladder.entry, lv.description))
     book.timeline = _timeline(policy)
     book.matrix_roles = [(lv.title, lv.role) for lv in path]
-    for action in policy.actions:
+    for action in sorted(policy.actions, key=lambda a: (a.title.lower(), a.id)):
         cells = []
         for lv in path:
             grant = policy.grant(lv.role, action.id)
