@@ -28,7 +28,8 @@ def _details(d: Diagnostic) -> str:
         lines.append(f"note: {note} ({span})")
     if d.witness is not None:
         lines.append("witness: " + json.dumps(d.witness, sort_keys=True, ensure_ascii=False))
-    return "\n".join(lines)
+    # a bare CR would not survive an XML parser's line-end normalization: make it a line break
+    return "\n".join(lines).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _case_name(d: Diagnostic) -> str:

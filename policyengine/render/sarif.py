@@ -1,6 +1,6 @@
 """Diagnostics as SARIF 2.1.0 (the format of GitHub code scanning and most CI dashboards).
 
-One run; ``tool.driver.rules`` has one rule per registered code (``id`` the code, ``name`` its
+One run; ``tool.driver.rules`` has one rule per code that occurs (``id`` the code, ``name`` its
 kebab-case name, the summary as description and help, ``helpUri`` its page under docs/rules/);
 one result per diagnostic with ``ruleId``/``ruleIndex``, ``level`` (error, warning, note), the
 message (and the hint on a second paragraph), a location whose ``uri`` is relative to the working
@@ -30,11 +30,11 @@ _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _rules() -> list[dict]:
+def _rules(codes: Iterable[str]) -> list[dict]:
     out = []
-    for code in sorted(REGISTRY):
-        c = REGISTRY[code]
-        if c.retired:
+    for code in sorted(set(codes)):
+        c = REGISTRY.get(code)
+        if c is None:
             continue
         out.append({
             "id": c.code,
@@ -93,7 +93,8 @@ def fingerprint(d: Diagnostic, root: str) -> str:
 
 def to_sarif(diagnostics: Iterable[Diagnostic], *, root: str | None = None) -> dict:
     root = os.path.abspath(root if root is not None else os.getcwd())
-    rules = _rules()
+    diagnostics = list(diagnostics)
+    rules = _rules(d.code for d in diagnostics)
     index = {r["id"]: i for i, r in enumerate(rules)}
     results = []
     for d in diagnostics:
