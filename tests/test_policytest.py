@@ -44,7 +44,8 @@ def test_a_valid_file_reads_every_case_with_its_line_and_date(tmp_path):
     path = write(tmp_path, "a.test.yaml", (
         "policy: acme.yaml\nas_of: 2026-11-22\ncases:\n"
         "  - name: one\n    dispute: {kind: pricing}\n    expect: {level: regional}\n"
-        "  - name: two\n    as_of: 2026-12-01\n    dispute: {}\n    expect: {error: invalid_facts}\n"))
+        "  - name: two\n    as_of: 2026-12-01\n    dispute: {}\n"
+        "    expect: {error: invalid_facts}\n"))
     test = parse_test_file(str(path))
     assert test.diagnostics == []
     assert [(c.name, c.as_of, c.line) for c in test.cases] == [

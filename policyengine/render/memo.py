@@ -216,9 +216,10 @@ def render_memo(policy: Policy, dispute: Mapping[str, Any], decision: Decision) 
         lines += [f"The dispute has been with {escape(ctx.level_name(esc['level']))} since "
                   f"{escape(str(esc.get('since')))}.", ""]
     lines += ["## Findings", "",
-              f"The dispute's category is **{escape(d.category.title)}** ({code(d.category.id)}; class "
-              f"{escape(d.category.class_)}, confidentiality {escape(d.category.confidentiality)})"
-              ".", "", "How the decision was reached, rule by rule:", ""]
+              f"The dispute's category is **{escape(d.category.title)}** "
+              f"({code(d.category.id)}; class {escape(d.category.class_)}, confidentiality "
+              f"{escape(d.category.confidentiality)}).", "",
+              "How the decision was reached, rule by rule:", ""]
     since = None
     if isinstance(esc, Mapping) and isinstance(esc.get("since"), str):
         try:
@@ -239,8 +240,8 @@ def render_memo(policy: Policy, dispute: Mapping[str, Any], decision: Decision) 
            if d.respond_by else f" Decide by {day_words(d.decide_by)}.")
     lines += [text + due, ""]
     if owner is not None and owner.advisory:
-        lines += [f"The {escape(owner.title)} is advisory: it facilitates and recommends; a binding "
-                  "outcome needs a level with authority.", ""]
+        lines += [f"The {escape(owner.title)} is advisory: it facilitates and recommends; a "
+                  "binding outcome needs a level with authority.", ""]
     lines += ["## Remedies", ""]
     if d.remedies:
         lines += table(["Remedy", "Amount", "Authorized by", "Lapses on", "Review on"],
