@@ -65,6 +65,21 @@ class LintConfig:
     baseline: str | None = None
     path: str | None = None  # the file it came from
 
+    def __post_init__(self) -> None:
+        """Names and lower-case codes become codes: ``category-overlap`` -> ``PE504``."""
+        where = self.path or "configuration"
+        object.__setattr__(self, "select", tuple(_code_pattern(x, f"{where}: `select`")
+                                                 for x in self.select))
+        object.__setattr__(self, "ignore", tuple(_code_pattern(x, f"{where}: `ignore`")
+                                                 for x in self.ignore))
+        levels = {}
+        for code, level in self.severity.items():
+            if level not in _SEVERITIES:
+                raise ConfigError(f"{where}: `severity`: `{code}` must be error, warning, "
+                                  f"info or off, not {level!r}")
+            levels[_code_pattern(code, f"{where}: `severity`")] = level
+        object.__setattr__(self, "severity", levels)
+
     def with_options(self, *, select: Iterable[str] | None = None,
                      ignore: Iterable[str] | None = None) -> "LintConfig":
         """Command-line ``--select`` replaces the configured list; ``--ignore`` adds to it."""
