@@ -128,7 +128,7 @@ def _read_source(path: str) -> SourceFile | None:
         text = Path(path).read_bytes()[: 4 * DEFAULT_MAX_BYTES].decode("utf-8", errors="replace")
     except OSError:
         return None
-    return SourceFile(path, text.replace("\r\n", "\n"))
+    return SourceFile(path, text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def lint_paths(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | None = None,

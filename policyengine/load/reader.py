@@ -55,24 +55,29 @@ def decode(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     data = data[bom:]
     try:
-        text = data.decode("utf-8")
+        text = _lines(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        good = data[: exc.start].decode("utf-8", errors="replace")
+        good = _lines(data[: exc.start].decode("utf-8", errors="replace"))
         line = good.count("\n") + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+        column = len(good) - (good.rfind("\n") + 1) + 1
         bad = data[exc.start: exc.start + 1].hex()
         return None, [Diagnostic(
-            "PE002", Severity.ERROR, f"byte 0x{bad} at offset {exc.start + bom} is not valid UTF-8", name, line, column, line,
-            column + 1, hint="the file was saved in another encoding (such as Latin-1 or "
-                             "Windows-1252): save it as UTF-8")]
+            "PE002", Severity.ERROR,
+            f"byte 0x{bad} at offset {exc.start + bom} is not valid UTF-8", name, line, column,
+            line, column + 1, hint="the file was saved in another encoding (such as Latin-1 or "
+                                   "Windows-1252): save it as UTF-8")]
     if "\x00" in text:
-        src = SourceFile(name, text)
-        line, column = src.position(text.index("\x00"))
+        line, column = SourceFile(name, text).position(text.index("\x00"))
         return None, [Diagnostic("PE002", Severity.ERROR, "the file contains a NUL character: "
                                  "it looks binary, not YAML text", name, line, column, line,
                                  column + 1, hint="a rulebook is a UTF-8 text file")]
-    return SourceFile(name, text.replace("\r\n", "\n")), []
+    return SourceFile(name, text), []
+
+
+def _lines(text: str) -> str:
+    """CRLF and a lone CR (old Mac files; YAML reads it as a line break too) become LF, so that
+    lines and columns agree with what YAML and editors show."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def find_tabs(source: SourceFile) -> list[Diagnostic]:

@@ -209,12 +209,12 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
             anchor = getattr(ev, "anchor", None)
             if anchor is not None and not isinstance(ev, yaml.AliasEvent):
                 start = ev.start_mark.index  # the span of `&name` alone, not the node after it
-                error("PE007", f"YAML anchor `&{anchor}` is not allowed",
+                error("PE007", f"the YAML anchor `&{anchor}` is not allowed",
                       span_of(source, start, start + 1 + len(anchor)),
                       hint="write the value out in full: anchors and aliases are refused "
                            "because they hide repetition and allow alias bombs")
             if isinstance(ev, yaml.AliasEvent):
-                error("PE007", f"YAML alias `*{ev.anchor}` is not allowed", span(ev),
+                error("PE007", f"the YAML alias `*{ev.anchor}` is not allowed", span(ev),
                       hint="write the value out in full: anchors and aliases are refused "
                            "because they hide repetition and allow alias bombs")
                 if stack and stack[-1].is_map and stack[-1].key is None:
@@ -236,7 +236,7 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
                         line_text = source.line_text(sp.line)
                         hint = quote_hint(line_text) or (
                             "remove the tag; if the value starts with `!`, quote it")
-                        error("PE003", f"YAML tag `{_shown_tag(tag)}` is not supported", sp,
+                        error("PE003", f"the YAML tag `{_shown_tag(tag)}` is not supported", sp,
                               hint=hint)
                         value: Any = None
                     else:
@@ -333,6 +333,9 @@ def _syntax_error(source: SourceFile, exc: yaml.MarkedYAMLError) -> Diagnostic:
         line, column = source.position(offset)
     else:
         line, column = 1, 1
+    width = len(source.line_text(line))
+    if column > width > 0:  # at the end of a line (or of the file): point at its last character
+        column = width
     hint = None
     # An unquoted expression is the usual culprit: look at this line and the one before, and
     # offer the quoted form when quoting it lets the parser get past that line.
@@ -350,4 +353,4 @@ def _syntax_error(source: SourceFile, exc: yaml.MarkedYAMLError) -> Diagnostic:
     if context:
         message += f" ({context})"
     return Diagnostic("PE003", Severity.ERROR, message, source.path, line, column, line,
-                      column + 1, hint=hint)
+                      min(column + 1, width + 1), hint=hint)

@@ -266,7 +266,7 @@ def test_non_finite_numbers_are_refused():
 
 def test_unknown_tags_are_refused_as_written():
     d = only(compose("title: !!python/object:os.system x\n").diagnostics, "PE003")
-    assert d.message == "YAML tag `!!python/object:os.system` is not supported"
+    assert d.message == "the YAML tag `!!python/object:os.system` is not supported"
     d = only(compose("title: !custom x\n").diagnostics, "PE003")
     assert "`!custom`" in d.message
 
