@@ -1,0 +1,221 @@
+"""A region of disputes (a z3 formula) as a readable condition.
+
+The region is projected on each fact: the enum and bool values it allows (one query per value),
+the interval of each number (z3's optimizer, minimum and maximum at once), the escalation level
+and date, whether a fact is left out. The conjunction of these projections (a *box*) always
+contains the region; when the solver proves the box is inside the region too, the condition is
+*exact* ("10000 <= amount < 25000" means exactly those disputes). Clauses that the region's
+category already implies (``kind == "pricing"`` for a pricing dispute) are not printed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import z3
+
+from ..analysis.encode import INT64_MAX, INT64_MIN, FactSpace
+from ..analysis.witness import show_value
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One projection: ``text`` for people (empty: not shown), ``formula`` for the solver,
+    ``kind``: ``fact``, ``escalation`` or ``presence``."""
+
+    text: str
+    formula: Any
+    kind: str = "fact"
+
+
+def _fraction(v) -> Fraction | None:
+    if z3.is_int_value(v):
+        return Fraction(v.as_long())
+    if z3.is_rational_value(v):
+        return v.as_fraction()
+    if z3.is_algebraic_value(v):
+        return v.approx(20).as_fraction()
+    return None
+
+
+def _num_text(value: Fraction, kind: str) -> str:
+    """``25000`` for an integral number (an int or a double), else the double's shortest
+    spelling."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return show_value(float(value))
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+class Describer:
+    """Describes regions over one shared space; ``check(*formulas)`` is the prover's check
+    with the base constraints (escalation domain) included."""
+
+    def __init__(self, space: FactSpace, check, base: list, esc, present: dict[str, Any],
+                 as_of: _dt.date, timeout: float):
+        self.space, self.check, self.base = space, check, base
+        self.esc, self.present, self.as_of, self.timeout = esc, present, as_of, timeout
+
+    def clauses(self, region, reads: set[str], model=None) -> list[Clause]:
+        """Projections of ``region`` on the facts in ``reads`` (and the presence of facts), as
+        clauses: enum and bool facts first, then numbers. ``model`` (a model of ``region``)
+        spares the queries for the values it already shows possible."""
+        self.model = model
+        out: list[Clause] = []
+        numeric = []
+        for path, fv in self.space.facts.items():
+            if path not in reads:
+                continue
+            if fv.kind == "bool":
+                out.extend(self._finite(region, path, fv.var, [(True, fv.var),
+                                                               (False, z3.Not(fv.var))]))
+            elif fv.kind == "enum":
+                out.extend(self._finite(region, path, fv.var,
+                                        [(v, fv.var == i) for i, v in enumerate(fv.values)]))
+            elif fv.kind == "int" and fv.values is not None:
+                out.extend(self._finite(region, path, fv.var,
+                                        [(v, fv.var == v) for v in fv.values]))
+            elif fv.kind in ("int", "double"):
+                numeric.append((path, fv))
+        out.sort(key=lambda c: 0 if " == " in c.text or " in [" in c.text or " != " in c.text
+                 else 1)
+        out.extend(self._intervals(region, numeric))
+        for path, flag in self.present.items():
+            if self.check(region, flag).unsat:
+                out.append(Clause(f"`{path}` left out (each version uses its default)",
+                                  z3.Not(flag), "presence"))
+            elif self.check(region, z3.Not(flag)).unsat:
+                out.append(Clause(f"`{path}` given", flag, "presence"))
+        return out
+
+    def escalation_clauses(self, region) -> list[Clause]:
+        esc = self.esc
+        if esc is None or not self.check(region, esc.on).sat:
+            return []
+        out = []
+        if self.check(region, z3.Not(esc.on)).unsat:
+            levels = [(lv, esc.level == i) for i, lv in enumerate(esc.levels)]
+            allowed = [(lv, f) for lv, f in levels if self.check(region, f).sat]
+            if len(allowed) < len(levels):
+                names = ", ".join(f"`{lv}`" for lv, _ in allowed)
+                out.append(Clause(f"escalated to {names}" if len(allowed) == 1 else
+                                  f"escalated to one of {names}",
+                                  z3.Or([f for _, f in allowed]), "escalation"))
+            else:
+                out.append(Clause("escalated", esc.on, "escalation"))
+            lo, hi = self._days(region)
+            if lo is not None and hi is not None and (lo > 0 or hi < esc.horizon):
+                first = self.as_of - _dt.timedelta(days=hi)
+                last = self.as_of - _dt.timedelta(days=lo)
+                text = f"since {first}" if first == last else f"since between {first} and {last}"
+                if hi >= esc.horizon:
+                    text = f"since {last} or earlier"
+                out.append(Clause(text, z3.And(esc.days >= lo, esc.days <= hi), "escalation"))
+        return out
+
+    def _days(self, region) -> tuple[int | None, int | None]:
+        """The first and last day (before ``as_of``) of the escalations in ``region``: every
+        day between two breaks of the due tables is alike, so one query per segment."""
+        esc = self.esc
+        ends = list(esc.breaks[1:]) + [esc.horizon + 1]
+        found = [(start, end - 1) for start, end in zip(esc.breaks, ends)
+                 if self._possible(region, z3.And(esc.days >= start, esc.days < end))]
+        if not found:
+            return None, None
+        return found[0][0], found[-1][1]
+
+    def _optimizer(self, region) -> z3.Optimize:
+        opt = z3.Optimize(ctx=self.space.ctx)
+        opt.set(priority="box")
+        opt.set(timeout=max(1, int(self.timeout * 1000)))
+        opt.add(*self.space.domain, *self.base, region)
+        return opt
+
+    def _possible(self, region, formula) -> bool:
+        if self.model is not None and z3.is_true(self.model.eval(formula,
+                                                                 model_completion=True)):
+            return True
+        return not self.check(region, formula).unsat
+
+    def _finite(self, region, path: str, var, values: list) -> list[Clause]:
+        allowed = [(v, f) for v, f in values if self._possible(region, f)]
+        if len(allowed) == len(values) or not allowed:
+            return []
+        formula = z3.Or([f for _, f in allowed]) if len(allowed) > 1 else allowed[0][1]
+        if isinstance(allowed[0][0], bool):
+            text = path if allowed[0][0] else f"not {path}"
+        elif len(allowed) == 1:
+            text = f"{path} == {_literal(allowed[0][0])}"
+        elif len(values) - len(allowed) == 1:
+            left = next(v for v, _ in values if all(v != a for a, _ in allowed))
+            text = f"{path} != {_literal(left)}"
+        else:
+            text = f"{path} in [" + ", ".join(_literal(v) for v, _ in allowed) + "]"
+        return [Clause(text, formula)]
+
+    def _intervals(self, region, numeric: list) -> list[Clause]:
+        if not numeric:
+            return []
+        opt = self._optimizer(region)
+        handles = [(path, fv, opt.minimize(fv.var), opt.maximize(fv.var)) for path, fv in numeric]
+        if opt.check() != z3.sat:
+            return []
+        out = []
+        for path, fv, lo_h, hi_h in handles:
+            lo_inf, lo_val, lo_eps = lo_h.lower_values()
+            hi_inf, hi_val, hi_eps = hi_h.upper_values()
+            lo = None if _fraction(lo_inf) != 0 else _fraction(lo_val)
+            hi = None if _fraction(hi_inf) != 0 else _fraction(hi_val)
+            lo_open = lo is not None and _fraction(lo_eps) not in (None, 0)
+            hi_open = hi is not None and _fraction(hi_eps) not in (None, 0)
+            d = fv.decl
+            dmin = Fraction(d.min) if d.min is not None else (
+                Fraction(INT64_MIN) if fv.kind == "int" else None)
+            dmax = Fraction(d.max) if d.max is not None else (
+                Fraction(INT64_MAX) if fv.kind == "int" else None)
+            if lo is not None and dmin is not None and lo == dmin and not lo_open:
+                lo = None
+            if hi is not None and dmax is not None and hi == dmax and not hi_open:
+                hi = None
+            if lo is None and hi is None:
+                continue
+            out.append(self._interval_clause(path, fv, lo, lo_open, hi, hi_open))
+        return out
+
+    def _interval_clause(self, path: str, fv, lo, lo_open: bool, hi, hi_open: bool) -> Clause:
+        var = fv.var
+        make = (lambda v: z3.IntVal(int(v), self.space.ctx)) if fv.kind == "int" else \
+            (lambda v: z3.RealVal(f"{v.numerator}/{v.denominator}", self.space.ctx))
+        parts, words = [], []
+        if lo is not None and hi is not None and lo == hi:
+            return Clause(f"{path} == {_num_text(lo, fv.kind)}", var == make(lo))
+        if lo is not None:
+            parts.append(var > make(lo) if lo_open else var >= make(lo))
+            words.append(f"{_num_text(lo, fv.kind)} {'<' if lo_open else '<='} ")
+        words.append(path)
+        if hi is not None:
+            parts.append(var < make(hi) if hi_open else var <= make(hi))
+            words.append(f" {'<' if hi_open else '<='} {_num_text(hi, fv.kind)}")
+        text = "".join(words)
+        if hi is None:  # "amount >= 250000" reads better than "250000 <= amount"
+            text = f"{path} {'>' if lo_open else '>='} {_num_text(lo, fv.kind)}"
+        return Clause(text, z3.And(parts) if len(parts) > 1 else parts[0])
+
+    def exact(self, region, clauses: list[Clause]) -> bool | None:
+        """Whether the clauses describe the region exactly (None: not proven either way)."""
+        box = [c.formula for c in clauses]
+        out = self.check(*box, z3.Not(region))
+        return True if out.unsat else False if out.sat else None
+
+    def implied(self, context, clause: Clause) -> bool:
+        return self.check(context, z3.Not(clause.formula)).unsat

@@ -1,0 +1,283 @@
+"""Two policy versions' decisions as z3 terms over one shared fact space.
+
+Built on ``policyengine.analysis``: ``FactSpace`` (expressions -> z3) over the merged facts of
+``space.py``, and ``DecisionEncoding`` (steps 3-5 and 7 of RULEBOOK.md) for each version. Added
+here: the deadline step (6), from an ``escalation`` given as a level and a number of days before
+``as_of``; the action (``escalate``/``handle``); the refusal code; the authorizing role of every
+remedy; a fact left out when the two versions default it differently (a *presence* variable).
+
+``VersionTerms`` are the components the diff compares, as z3 terms: ``refusal`` (an int code),
+``category``, ``level`` (ids as ints, shared by both versions), ``escalate`` (bool) and per remedy
+id ``required``, ``by`` (role id or -1) and ``amount`` (a real, or None).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any
+
+import z3
+
+from ..analysis.decision import DecisionEncoding
+from ..analysis.encode import FactSpace
+from ..ladder import escalation_path
+from ..model.nodes import Policy
+from .space import SharedFacts
+
+REFUSALS = ("", "unclassified", "threshold_gap", "evaluation_error")
+_MAX_DAYS = 3660  # an escalation older than this is due where it would be after any window
+
+
+class Names:
+    """Shared integer ids for the category, level and role ids of both versions."""
+
+    def __init__(self, old: Policy, new: Policy):
+        def ids(items):
+            out: list[str] = []
+            for x in items:
+                if x not in out:
+                    out.append(x)
+            return out
+
+        self.categories = ids([c.id for p in (old, new) for c in p.categories])
+        self.levels = ids([lv.id for p in (old, new) for lv in escalation_path(p.ladder)])
+        self.roles = ids([lv.role for p in (old, new) for lv in p.ladder.levels])
+        self.remedies = ids([r.id for p in (old, new) for r in p.remedies])
+
+
+@dataclass
+class Escalation:
+    """An ``escalation`` as z3 variables: ``on`` (given at all), ``level`` (index into
+    ``levels``, the levels both versions have) and ``days`` (``since`` is ``as_of - days``)."""
+
+    on: Any
+    level: Any
+    days: Any
+    levels: tuple[str, ...]
+    horizon: int
+    domain: list
+    #: the days at which some level's due level changes, in either version (0 first): between
+    #: two breaks every day is decided alike
+    breaks: tuple[int, ...] = (0,)
+
+    def since(self, days: int, as_of: _dt.date) -> _dt.date:
+        return as_of - _dt.timedelta(days=days)
+
+
+def make_escalation(space: FactSpace, old: Policy, new: Policy, as_of: _dt.date) -> Escalation:
+    ctx = space.ctx
+    common = tuple(lv.id for lv in escalation_path(old.ladder) if new.ladder.level(lv.id))
+    horizon = 1
+    for p in (old, new):
+        horizon = max(horizon, sum(lv.decide_within.max_days for lv in p.ladder.levels) + 7)
+    horizon = min(horizon, _MAX_DAYS)
+    days = (as_of - _dt.date.min).days
+    horizon = min(horizon, days)
+    on = z3.Bool("escalation", ctx)
+    level = z3.Int("escalation.level", ctx)
+    n = z3.Int("escalation.days", ctx)
+    domain = [z3.Implies(on, z3.And(level >= 0, level < len(common), n >= 0, n <= horizon)),
+              z3.Implies(z3.Not(on), z3.And(level == 0, n == 0))]
+    if not common:
+        domain.append(z3.Not(on))
+    breaks = {0}
+    for p in (old, new):
+        for level_id in common:
+            breaks.update(k for k, _ in due_table(p, level_id, as_of, horizon))
+    return Escalation(on, level, n, common, horizon, domain, tuple(sorted(breaks)))
+
+
+def due_table(policy: Policy, level_id: str, as_of: _dt.date, horizon: int
+              ) -> list[tuple[int, int]]:
+    """``[(from_days, rank), ...]``: the rank a dispute escalated to ``level_id`` ``days`` before
+    ``as_of`` is due at (RULEBOOK.md step 6), run-length encoded over ``0..horizon`` days."""
+    cp = policy.compiled
+    out: list[tuple[int, int]] = []
+    for k in range(horizon + 1):
+        start = as_of - _dt.timedelta(days=k)
+        due = cp.rank[level_id]
+        try:
+            while True:
+                end = cp.decide_add[due](start)
+                if as_of <= end or due + 1 >= len(cp.levels):
+                    break
+                due, start = due + 1, end
+        except OverflowError:
+            pass
+        if not out or out[-1][1] != due:
+            out.append((k, due))
+    return out
+
+
+class _Version(DecisionEncoding):
+    """``DecisionEncoding`` for one version over a space shared with the other version, with the
+    deadline step and memoized levels."""
+
+    def __init__(self, space: FactSpace, policy: Policy, esc: Escalation | None,
+                 as_of: _dt.date):
+        # DecisionEncoding reads the policy from the space; the shared space holds both
+        # versions' facts, so set the version's own policy here.
+        self.space = space
+        self.policy = policy
+        self.levels = tuple(escalation_path(policy.ladder))
+        self.rank = {lv.id: i for i, lv in enumerate(self.levels)}
+        self.categories = policy.categories
+        self.esc = esc
+        self.as_of = as_of
+        self._memo: dict[str, Any] = {}
+
+    def base_level(self):
+        if "base" not in self._memo:
+            self._memo["base"] = super().base_level()
+        return self._memo["base"]
+
+    def level(self):
+        if "level" not in self._memo:
+            value = super().level()
+            if self.esc is not None:
+                value = z3.If(self.esc.on, _max(value, self.due()), value)
+            self._memo["level"] = value
+        return self._memo["level"]
+
+    def due(self):
+        esc = self.esc
+        value = self._int(0)
+        for index, level_id in reversed(list(enumerate(esc.levels))):
+            table = due_table(self.policy, level_id, self.as_of, esc.horizon)
+            term = self._int(table[0][1])
+            for start, rank in table[1:]:
+                term = z3.If(esc.days >= start, self._int(rank), term)
+            value = term if index == len(esc.levels) - 1 else z3.If(esc.level == index, term,
+                                                                     value)
+        return value
+
+    def current(self):
+        """The rank of ``escalation.level`` in this version."""
+        esc = self.esc
+        value = self._int(0)
+        for index, level_id in reversed(list(enumerate(esc.levels))):
+            r = self._int(self.rank[level_id])
+            value = r if index == len(esc.levels) - 1 else z3.If(esc.level == index, r, value)
+        return value
+
+    def final(self):
+        if "final" not in self._memo:
+            self._memo["final"] = self.final_level()
+        return self._memo["final"]
+
+
+def _max(a, b):
+    return z3.If(a >= b, a, b)
+
+
+@dataclass
+class VersionTerms:
+    refusal: Any
+    category: Any
+    level: Any
+    escalate: Any
+    required: dict[str, Any]
+    by: dict[str, Any]
+    amount: dict[str, Any]
+
+
+def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalation | None,
+                  as_of: _dt.date) -> VersionTerms:
+    enc = _Version(space, policy, esc, as_of)
+    sp = space
+    ctx = sp.ctx
+    I = lambda n: z3.IntVal(n, ctx)  # noqa: E731
+    unclassified = enc.unclassified()
+    gap = sp._or_all([enc.gap(i) for i in range(len(policy.categories))])
+    decided = enc.decided()
+    errors = []
+    for ov in policy.overrides:
+        errors.append(sp.errors(ov.when))
+    required: dict[str, list] = {}
+    for i, cat in enumerate(policy.categories):
+        chosen = enc.category_chosen(i)
+        for rid in cat.remedies:
+            r = policy.remedy(rid)
+            if r is None:
+                continue
+            if r.when is not None:
+                errors.append(sp._and(chosen, sp.errors(r.when)))
+            need = enc.remedy_required(i, rid)
+            required.setdefault(rid, []).append(need)
+            if r.amount is not None:
+                errors.append(sp._and(need, sp.errors(r.amount)))
+    failed = sp._or_all(errors)
+    refusal = z3.If(unclassified, I(1), z3.If(gap, I(2), z3.If(
+        z3.Or(z3.Not(decided), failed), I(3), I(0))))
+    category = I(-1)
+    for i in reversed(range(len(policy.categories))):
+        category = z3.If(enc.category_chosen(i), I(names.categories.index(policy.categories[i].id)),
+                         category)
+    final = enc.final()
+    level = I(-1)
+    for r in reversed(range(len(enc.levels))):
+        level = z3.If(final == r, I(names.levels.index(enc.levels[r].id)), level)
+    escalate = z3.BoolVal(True, ctx) if esc is None else z3.Or(z3.Not(esc.on),
+                                                               final > enc.current())
+    req = {rid: sp._or_all(terms) for rid, terms in required.items()}
+    by: dict[str, Any] = {}
+    amount: dict[str, Any] = {}
+    for rid in req:
+        rank = enc.authorizing_rank(rid, enc.level())
+        role = I(-1)
+        for r in reversed(range(len(enc.levels))):
+            role = z3.If(rank == r, I(names.roles.index(enc.levels[r].role)), role)
+        by[rid] = role
+        term = enc.remedy_amount(rid)
+        amount[rid] = None if term is None else sp.as_real(term)
+    return VersionTerms(refusal, category, level, escalate, req, by, amount)
+
+
+def presence_substitution(space: FactSpace, shared: SharedFacts, which: int
+                          ) -> tuple[list, dict[str, Any]]:
+    """``(pairs, present)``: substitute each fact the two versions default differently by
+    ``If(present, value, default)`` with this version's default (``which``: 0 old, 1 new)."""
+    pairs = []
+    present: dict[str, Any] = {}
+    for path, defaults in shared.presence.items():
+        fv = space.facts.get(path)
+        if fv is None:
+            continue
+        value = _constant(space, fv, defaults[which])
+        if value is None:
+            continue
+        flag = present.get(path)
+        if flag is None:
+            flag = z3.Bool(f"present:{path}", space.ctx)
+        present[path] = flag
+        pairs.append((fv.var, z3.If(flag, fv.var, value)))
+    return pairs, present
+
+
+def _constant(space: FactSpace, fv, value: Any):
+    ctx = space.ctx
+    if fv.kind == "bool" and isinstance(value, bool):
+        return z3.BoolVal(value, ctx)
+    if fv.kind == "enum":
+        return z3.IntVal(fv.values.index(value), ctx) if value in fv.values else None
+    if fv.kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return z3.IntVal(value, ctx)
+    if fv.kind == "double" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return space.num(float(value))
+    if fv.kind == "string" and isinstance(value, str):
+        return z3.StringVal(value, ctx)
+    return None
+
+
+def substitute(terms: VersionTerms, pairs: list) -> VersionTerms:
+    if not pairs:
+        return terms
+
+    def sub(t):
+        return None if t is None else z3.substitute(t, *pairs)
+
+    return VersionTerms(sub(terms.refusal), sub(terms.category), sub(terms.level),
+                        sub(terms.escalate), {k: sub(v) for k, v in terms.required.items()},
+                        {k: sub(v) for k, v in terms.by.items()},
+                        {k: sub(v) for k, v in terms.amount.items()})

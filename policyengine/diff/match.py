@@ -1,0 +1,173 @@
+"""Pair the elements of two policy versions: by id, never by position.
+
+``pair_by_id`` pairs categories, overrides, remedies, levels, actions and facts. Bands have no
+id; ``pair_bands`` pairs the bands of one category (rule in ``docs/diff.md``):
+
+1. bands equal in both condition and level are anchors, paired in order (a longest common
+   subsequence, so an inserted band does not make every later band "changed");
+2. a leftover band equal to a leftover band of the other version was *moved*;
+3. between two anchors, the leftovers are paired by the same condition (its level changed), then
+   by the same level (its condition changed: a threshold moved), then by position;
+4. what is still left over was added or removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Iterable, Sequence, TypeVar
+
+from ..model.nodes import Band
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Pair(Generic[T]):
+    """Two versions of one element; ``old`` is None when it was added, ``new`` when removed.
+    ``old_index``/``new_index`` are the positions in each version's sequence."""
+
+    old: T | None
+    new: T | None
+    old_index: int | None = None
+    new_index: int | None = None
+    moved: bool = False
+
+    @property
+    def key(self) -> Any:
+        return getattr(self.new if self.new is not None else self.old, "id", None)
+
+
+def pair_by_id(old: Iterable[T], new: Iterable[T], key: Callable[[T], Any] = lambda x: x.id
+               ) -> list[Pair[T]]:
+    """Pairs in a stable order: the old sequence's order, each added element after the element
+    that precedes it in the new sequence."""
+    olds, news = list(old), list(new)
+    new_at = {key(x): i for i, x in enumerate(news)}
+    old_at = {key(x): i for i, x in enumerate(olds)}
+    pairs: list[Pair[T]] = []
+    for i, x in enumerate(olds):
+        j = new_at.get(key(x))
+        pairs.append(Pair(x, news[j] if j is not None else None, i, j))
+    # insert added elements after their predecessor in the new order
+    for j, y in enumerate(news):
+        if key(y) in old_at:
+            continue
+        at = len(pairs)
+        if j > 0:
+            before = key(news[j - 1])
+            for k, p in enumerate(pairs):
+                if p.key == before:
+                    at = k + 1
+                    break
+        else:
+            at = 0
+        pairs.insert(at, Pair(None, y, None, j))
+    return pairs
+
+
+def moved_ids(pairs: Sequence[Pair[T]]) -> set[Any]:
+    """Ids of matched elements whose relative order changed: the matched elements that are not
+    in a longest common subsequence of the two orders (the fewest moves that explain it)."""
+    matched = [p for p in pairs if p.old is not None and p.new is not None]
+    by_old = sorted(matched, key=lambda p: p.old_index)
+    new_order = [p.new_index for p in by_old]
+    keep = set(_lis_positions(new_order))
+    return {by_old[i].key for i in range(len(by_old)) if i not in keep}
+
+
+def _lis_positions(seq: Sequence[int]) -> list[int]:
+    """Positions of one longest increasing subsequence (patience sorting, O(n log n))."""
+    import bisect
+
+    tails: list[int] = []
+    tails_at: list[int] = []
+    back = [-1] * len(seq)
+    for i, v in enumerate(seq):
+        k = bisect.bisect_left(tails, v)
+        if k == len(tails):
+            tails.append(v)
+            tails_at.append(i)
+        else:
+            tails[k] = v
+            tails_at[k] = i
+        back[i] = tails_at[k - 1] if k > 0 else -1
+    out = []
+    i = tails_at[-1] if tails_at else -1
+    while i >= 0:
+        out.append(i)
+        i = back[i]
+    return out[::-1]
+
+
+# -- bands -------------------------------------------------------------------------------------
+def _cond(b: Band) -> str | None:
+    return None if b.when is None else b.when.canonical
+
+
+def _lcs(a: Sequence[Any], b: Sequence[Any]) -> list[tuple[int, int]]:
+    """Index pairs of a longest common subsequence (bands per category are few)."""
+    n, m = len(a), len(b)
+    table = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        row, below = table[i], table[i + 1]
+        for j in range(m - 1, -1, -1):
+            row[j] = below[j + 1] + 1 if a[i] == b[j] else max(below[j], row[j + 1])
+    out = []
+    i = j = 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            out.append((i, j))
+            i += 1
+            j += 1
+        elif table[i + 1][j] >= table[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def pair_bands(old: Sequence[Band], new: Sequence[Band]) -> list[Pair[Band]]:
+    """Pair the bands of one category (see the module docstring); sorted by new position, each
+    removed band right after the band that preceded it in the old version."""
+    keys_old = [(_cond(b), b.level) for b in old]
+    keys_new = [(_cond(b), b.level) for b in new]
+    anchors = _lcs(keys_old, keys_new)
+    matched: dict[int, tuple[int, bool]] = {i: (j, False) for i, j in anchors}
+    used_new = {j for _, j in anchors}
+    # 2. moved: an identical band elsewhere
+    for i, k in enumerate(keys_old):
+        if i in matched:
+            continue
+        for j, kn in enumerate(keys_new):
+            if j not in used_new and kn == k:
+                matched[i] = (j, True)
+                used_new.add(j)
+                break
+    # 3. between anchors: same condition, then same level, then position
+    bounds = [(-1, -1)] + sorted(anchors) + [(len(old), len(new))]
+    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:]):
+        rest_old = [i for i in range(i0 + 1, i1) if i not in matched]
+        rest_new = [j for j in range(j0 + 1, j1) if j not in used_new]
+        for same in (lambda i, j: keys_old[i][0] == keys_new[j][0],
+                     lambda i, j: keys_old[i][1] == keys_new[j][1],
+                     lambda i, j: True):
+            for i in list(rest_old):
+                for j in rest_new:
+                    if same(i, j):
+                        matched[i] = (j, False)
+                        used_new.add(j)
+                        rest_old.remove(i)
+                        rest_new.remove(j)
+                        break
+    pairs: list[Pair[Band]] = [Pair(old[i], new[j], i, j, mv) for i, (j, mv) in matched.items()]
+    pairs.extend(Pair(None, new[j], None, j) for j in range(len(new)) if j not in used_new)
+    pairs.sort(key=lambda p: p.new_index)
+    for i in range(len(old)):
+        if i in matched:
+            continue
+        at = 0
+        for k, p in enumerate(pairs):
+            if p.old_index is not None and p.old_index < i:
+                at = k + 1
+        pairs.insert(at, Pair(old[i], None, i, None))
+    return pairs
