@@ -36,6 +36,7 @@ __all__ = [
     "PolicyengineError",
     "Problem",
     "Severity",
+    "diff_policies",
     "evaluate",
     "lint",
     "load_policy",
@@ -50,3 +51,15 @@ def lint(*paths, **options):
     ``max_bytes``. See ``docs/api.md``.
     """
     return _lint_package.run_lint(paths, **options)
+
+
+def diff_policies(old, new, *, as_of=None, **options):
+    """Compare two versions of a rulebook (policies, paths, or ``REV:PATH`` read from git);
+    returns a PolicyDiff: structural ``changes``, the ``behavior`` regions of disputes decided
+    differently (each with a witness), and the ``replay`` of past disputes when
+    ``replay=PATH`` is given. Keyword options: ``replay``, ``behavior``, ``timeout``,
+    ``budget``, ``max_regions``, ``examples``. See ``docs/diff.md``.
+    """
+    from .diff import diff_policies as _diff_policies
+
+    return _diff_policies(old, new, as_of=as_of, **options)

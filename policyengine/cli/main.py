@@ -35,6 +35,10 @@ def _register() -> None:
     cli.add_command(graph_command)
     cli.add_command(test_command)
 
+    from .diff import diff_command
+
+    cli.add_command(diff_command)
+
 
 _register()
 

@@ -18,6 +18,7 @@ PUBLIC = [
     "PolicyengineError",
     "Problem",
     "Severity",
+    "diff_policies",
     "evaluate",
     "lint",
     "load_policy",

@@ -1,0 +1,208 @@
+"""A policy diff as text for a terminal (colour only when asked), and the words the markdown
+renderer shares: how a change, a value, an outcome and the verdict read."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..diff.records import Change
+
+SYMBOLS = {"added": "+", "removed": "-", "changed": "~", "moved": ">"}
+SECTIONS = (("policy", "Policy"), ("facts", "Facts"), ("ladder", "Ladder"), ("roles", "Roles"),
+            ("actions", "Actions"), ("authority", "Authority"), ("categories", "Categories"),
+            ("overrides", "Overrides"), ("remedies", "Remedies"))
+
+
+def value_text(value: Any, limit: int = 90) -> str:
+    """A value as one short line: text in backticks, a band as ``when -> level``, an element by
+    its title and condition."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, str):
+        return f"`{value}`"
+    if isinstance(value, list):
+        return ", ".join(value_text(v, limit) for v in value) if value else "none"
+    if isinstance(value, dict):
+        if "otherwise" in value:
+            return f"otherwise -> `{value['otherwise']}`"
+        if set(value) == {"when", "level"}:
+            return f"`{value['when']}` -> `{value['level']}`"
+        parts = []
+        if value.get("title"):
+            parts.append(f"\"{value['title']}\"")
+        for key in ("when", "min_level", "action", "amount", "role", "type"):
+            if value.get(key) is not None:
+                parts.append(f"{key} `{value[key]}`")
+        if parts:
+            return ", ".join(parts)
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _number(value: float | int) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def change_text(c: Change) -> str:
+    """What happened, without the path: ``10000 -> 25000``, ``added: ...``."""
+    if c.kind == "added":
+        text = f"added: {value_text(c.new)}"
+    elif c.kind == "removed":
+        text = f"removed (was {value_text(c.old)})"
+    elif c.kind == "moved":
+        if isinstance(c.old, int) and isinstance(c.new, int):
+            text = f"moved from position {c.old + 1} to {c.new + 1}"
+        else:
+            text = f"reordered: {value_text(c.old)} -> {value_text(c.new)}"
+    else:
+        text = f"{value_text(c.old)} -> {value_text(c.new)}"
+    extra = [x for x in (c.effect, c.note) if x]
+    if extra:
+        text += f" ({'; '.join(extra)})"
+    return text
+
+
+def outcome_text(outcome: dict) -> str:
+    """``pricing at regional, escalate; remedies: hold by regional_director``."""
+    if outcome.get("refusal"):
+        return f"refused: {outcome['refusal']}"
+    text = f"{outcome['category']} at {outcome['level']}, {outcome['action']}"
+    rems = outcome.get("remedies") or []
+    if rems:
+        parts = []
+        for r in rems:
+            who = r["authorized_by"] or "nobody (no authority)"
+            amount = "" if r["amount"] is None else f" for {_number(r['amount'])}"
+            parts.append(f"{r['id']}{amount} by {who}")
+        text += "; remedies: " + ", ".join(parts)
+    else:
+        text += "; no remedies"
+    return text
+
+
+def witness_text(witness: dict) -> str:
+    return json.dumps(witness["facts"], ensure_ascii=False, sort_keys=True)
+
+
+def verdict_text(diff) -> str:
+    """The one-line verdict of a diff."""
+    v = diff.verdict
+    day = diff.as_of.isoformat()
+    n = len(diff.behavior.regions)
+    if v == "identical":
+        return "identical: the two versions mean the same (only layout or comments differ)"
+    if v == "equivalent":
+        text = (f"semantically equivalent: the text changed but no dispute is decided "
+                f"differently on {day}")
+        if diff.dates_change:
+            text += " (only the dates noted above move)"
+        return text
+    if v == "different":
+        text = f"decisions change: {n} region{'s' if n != 1 else ''} of disputes " \
+               f"decided differently on {day}"
+        if not diff.behavior.complete:
+            text += " (the search did not finish: there may be more)"
+        return text
+    if v == "not-compared":
+        return "behavior not compared: " + ("; ".join(diff.behavior.notes) or "see notes")
+    if diff.replay is not None and diff.replay.changed:
+        return "decisions change (seen in the replay); the solver could not prove more"
+    return "unknown: no changed decision found, but the solver could not prove there is none"
+
+
+def counts_text(diff) -> str:
+    parts = [f"{len(diff.changes)} change{'s' if len(diff.changes) != 1 else ''}"]
+    if diff.breaking:
+        parts.append(f"{len(diff.breaking)} breaking for integrators")
+    if diff.problems:
+        parts.append(f"{len(diff.problems)} problem{'s' if len(diff.problems) != 1 else ''}")
+    return ", ".join(parts)
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.1f}%" if whole else "0%"
+
+
+# -- the text report -------------------------------------------------------------------------
+_COLOURS = {"added": "32", "removed": "31", "changed": "33", "moved": "36"}
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def render(diff, *, colour: bool = False) -> str:
+    old, new = diff.old, diff.new
+    out = [_paint(f"policy {old.meta.id}: {old.meta.version} -> {new.meta.version}", "1", colour),
+           f"  old: {old.path or '<string>'}  {old.digest}",
+           f"  new: {new.path or '<string>'}  {new.digest}",
+           f"  compared on {diff.as_of.isoformat()}", ""]
+    head = f"Changes: {counts_text(diff)}" if diff.changes else "Changes: none"
+    out.append(_paint(head, "1", colour))
+    for key, title in SECTIONS:
+        items = [c for c in diff.changes if c.section == key]
+        if not items:
+            continue
+        out.append(f"  {title}")
+        for c in items:
+            mark = SYMBOLS[c.kind]
+            line = f"    {_paint(mark, _COLOURS[c.kind], colour)} {c.path}: {change_text(c)}"
+            if c.breaking:
+                line += "  " + _paint("[breaking]", "35", colour)
+            out.append(line)
+            if c.problem:
+                out.append("      " + _paint(f"problem: {c.problem}", "1;31", colour))
+            where = [str(s) for s in (c.old_span, c.new_span) if s is not None]
+            if where:
+                out.append(f"      at {' -> '.join(where)}")
+    out.append("")
+    regions = diff.behavior.regions
+    out.append(_paint(f"Behavior: {verdict_text(diff)}", "1", colour))
+    for i, b in enumerate(regions, 1):
+        out.append(f"  {i}. {b.summary}")
+        if not b.exact:
+            out.append("     (the condition contains these disputes and some that do not "
+                       "change this way)")
+        out.append(f"     example: {witness_text(b.witness)} on {b.witness['as_of']}")
+        out.append(f"       old: {outcome_text(b.old)}")
+        out.append(f"       new: {outcome_text(b.new)}")
+    for note in diff.behavior.notes:
+        if diff.verdict != "not-compared":
+            out.append(f"  note: {note}")
+    if diff.replay is not None:
+        out.append("")
+        out.extend(_replay(diff.replay, colour))
+    return "\n".join(out) + "\n"
+
+
+def _replay(r, colour: bool) -> list[str]:
+    out = [_paint(f"Replay of {r.source}: {r.total} dispute{'s' if r.total != 1 else ''}, "
+                  f"{r.changed} decided differently ({percent(r.changed, r.total)})", "1",
+                  colour)]
+    if r.dates_changed:
+        out.append(f"  {r.dates_changed} more keep their outcome with other dates")
+    if r.refused_both:
+        out.append(f"  {r.refused_both} refused alike by both versions")
+    if r.unreadable:
+        out.append(f"  {r.unreadable} line(s) unreadable (not a JSON object)")
+    if r.by_change:
+        out.append("  by change:")
+        for change, n in sorted(r.by_change.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.append(f"    {n:>6}  {change}")
+    if r.by_category:
+        out.append("  by category (under the old version):")
+        for cat, n in sorted(r.by_category.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.append(f"    {n:>6}  {cat}")
+    if r.examples:
+        out.append("  first examples:")
+        for e in r.examples:
+            out.append(f"    line {e.line} ({e.as_of}): {e.change}")
+            out.append(f"      {json.dumps(e.dispute, ensure_ascii=False, sort_keys=True)}")
+    return out
