@@ -110,6 +110,7 @@ class FactSpace:
         self.facts: dict[str, FactVar] = {}
         self.domain: list = []
         self.opaque_vars: dict[str, Any] = {}  # canonical text -> z3 constant
+        self.opaque_nodes: dict[str, ast.Node] = {}  # canonical text -> its typed AST
         self._cache: dict[str, Term] = {}
         for decl in policy.facts:
             self._declare(decl)
@@ -240,6 +241,7 @@ class FactSpace:
             var = {"bool": z3.Bool, "int": z3.Int, "double": z3.Real,
                    "string": z3.String}[kind](name, self.ctx)
             self.opaque_vars[text] = var
+            self.opaque_nodes[text] = node
             if kind == "int":
                 self.domain.append(z3.And(var >= INT64_MIN, var <= INT64_MAX))
         return Term(kind, var, self.true, frozenset({text}))

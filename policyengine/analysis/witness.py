@@ -46,6 +46,7 @@ def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple = (),
     for fv in space.facts.values():
         if assignment[fv.path] is None:
             assignment[fv.path] = _simple(fv)
+    _satisfy_matches(space, assignment, opaque)
     facts = {}
     for decl in space.policy.facts:
         facts[decl.name] = _fact_value(decl, assignment, space)
@@ -206,6 +207,107 @@ def _fact_value(decl, assignment: dict, space: FactSpace) -> Any:
     if decl.type == "int":
         return int(value)
     return value
+
+
+# -- opaque regular expressions -------------------------------------------------------------------
+def _satisfy_matches(space: FactSpace, assignment: dict, opaque: list) -> None:
+    """The solver knows ``s.matches("p")`` only as an unknown boolean: give the string fact a
+    value for which RE2 agrees with the unknown's value in the model (the evaluator re-checks)."""
+    from ..expr import ast
+    from ..expr.functions import matches
+
+    for var, value in opaque:
+        node = space.opaque_nodes.get(_text_of(var))
+        if (type(node) is not ast.Call or node.function != "matches" or len(node.args) != 1
+                or type(node.args[0]) is not ast.Literal or node.args[0].kind != "string"):
+            continue
+        path = _fact_path(node.target)
+        fv = space.facts.get(path) if path else None
+        if fv is None or fv.kind != "string":
+            continue
+        pattern, want = node.args[0].value, z3.is_true(value)
+        if matches(assignment[path], pattern) is want:
+            continue
+        for candidate in ([_regex_example(pattern)] if want else ["", "example", "x", "0"]):
+            if candidate is not None and matches(candidate, pattern) is want:
+                assignment[path] = candidate
+                break
+
+
+def _text_of(var) -> str:
+    name = var.decl().name()
+    return name[1:-1] if name.startswith("|") and name.endswith("|") else name
+
+
+def _fact_path(node) -> str | None:
+    from ..expr import ast
+
+    parts = []
+    while type(node) is ast.Select and not node.test:
+        parts.append(node.field)
+        node = node.operand
+    if type(node) is not ast.Name:
+        return None
+    return ".".join([node.name, *reversed(parts)])
+
+
+def _regex_example(pattern: str) -> str | None:
+    """A short string the pattern matches, read off Python's parse of it (RE2's syntax is
+    close enough for a candidate: RE2 has the last word), or None."""
+    try:
+        import re._parser as sre
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse as sre
+    try:
+        tree = sre.parse(pattern)
+    except Exception:
+        return None
+    out: list[str] = []
+    stack = [list(tree)]
+    while stack:
+        items = stack.pop()
+        if not items:
+            continue
+        (op, av), rest = items[0], items[1:]
+        stack.append(rest)
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(av))
+        elif name in ("ANY", "NOT_LITERAL"):
+            out.append("b" if name == "NOT_LITERAL" and av == ord("a") else "a")
+        elif name == "IN":
+            first = av[0] if av else None
+            if first is None or str(first[0]) == "NEGATE":
+                return None
+            out.append(_class_char(first))
+        elif name == "CATEGORY":
+            out.append(_class_char((op, av)))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _, sub = av
+            stack.extend([list(sub)] * min(low, 64))
+        elif name == "SUBPATTERN":
+            stack.append(list(av[-1]))
+        elif name == "BRANCH":
+            stack.append(list(av[1][0]))
+        elif name != "AT":
+            return None
+        if len(out) > 256:
+            return None
+    return "".join(out)
+
+
+def _class_char(item) -> str:
+    op, av = item
+    name = str(op)
+    if name == "LITERAL":
+        return chr(av)
+    if name == "RANGE":
+        return chr(av[0])
+    if name == "CATEGORY":
+        kind = str(av)
+        return "0" if "DIGIT" in kind and "NOT" not in kind else " " if (
+            "SPACE" in kind and "NOT" not in kind) else "a"
+    return "a"
 
 
 def show_value(value: Any) -> str:
