@@ -79,7 +79,8 @@ def collect_files(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[s
                     if not name.endswith((".yaml", ".yml")) or name.startswith("."):
                         continue
                     full = Path(root) / name
-                    if is_test_file(full) or not _looks_like_rulebook(full):
+                    if not full.is_file() or is_test_file(full) \
+                            or not _looks_like_rulebook(full):  # a FIFO would block
                         continue
                     found.append(os.fspath(full))
             files.extend(found)

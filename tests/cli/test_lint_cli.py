@@ -205,6 +205,14 @@ def test_folders_are_searched_recursively_and_skip_tests_and_other_yaml(folder):
     assert result.exit_code == 1
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_special_files_in_a_folder_are_skipped_not_read(folder):
+    write(folder / "policies" / "a.yaml", CLEAN)
+    os.mkfifo(folder / "policies" / "pipe.yaml")  # opening it to read would block forever
+    data = json.loads(lint("policies", "--format", "json").stdout)
+    assert data["summary"]["files"] == 1
+
+
 def test_explicit_files_are_linted_even_when_named_like_tests(folder):
     write(folder / "x.test.yaml", ERROR)
     assert lint("x.test.yaml").exit_code == 1
