@@ -133,6 +133,8 @@ def _syntax_error(text: str, err: UnexpectedInput) -> ExpressionSyntaxError:
         pos = err.pos_in_stream
         ch = text[pos]
         hint = _CHAR_HINTS.get(ch)
+        if ch == "=":
+            hint = _equals_hint(text, pos)
         if ch in "'\"":
             return ExpressionSyntaxError("unterminated string", text=text, span=(pos, len(text)),
                                          hint=hint, code="PE601")
@@ -158,6 +160,17 @@ def _syntax_error(text: str, err: UnexpectedInput) -> ExpressionSyntaxError:
     return ExpressionSyntaxError(
         f"unexpected {_describe(tok)}, expected {_expected_list(expected)}",
         text=text, span=(start, end), hint=_label(err), code="PE601")
+
+
+def _equals_hint(text: str, pos: int) -> str:
+    """Advice for a stray `=`: `=<` and `=>` are reversed `<=` and `>=`; `===` is `==`."""
+    after = text[pos + 1: pos + 2]
+    before = text[pos - 1: pos] if pos > 0 else ""
+    if after in "<>" and after:
+        return f"write `{after}=` (the `=` comes second)"
+    if before == "=" or after == "=":
+        return "compare with `==` (CEL has no `===`)"
+    return "compare with `==`"
 
 
 def _describe(tok) -> str:

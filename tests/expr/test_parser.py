@@ -158,3 +158,15 @@ def test_deep_input_parses_and_prints_without_recursion():
     tree = parse_expression("!" * 5000 + "x")
     assert depth(tree) == 5001
     assert print_expression(tree) == "!" * 5000 + "x"
+
+
+@pytest.mark.parametrize("text,hint", [
+    ("amount =< 10000.0", "write `<=` (the `=` comes second)"),
+    ("amount => 5", "write `>=` (the `=` comes second)"),
+    ("amount = 5", "compare with `==`"),
+    ("x === y", "compare with `==` (CEL has no `===`)"),
+])
+def test_a_stray_equals_sign_gets_the_operator_meant(text, hint):
+    with pytest.raises(ExpressionSyntaxError) as info:
+        parse_expression(text)
+    assert info.value.hint == hint
