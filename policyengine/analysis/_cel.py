@@ -99,7 +99,7 @@ def _fact_term(space, decl) -> Term:
         return Term("map", decl, space.true)
     if decl.type == "list":
         return Term("other", None, space.true)
-    return space.facts[decl.path].term(space.true)
+    return space.fact_term(decl.path)
 
 
 def _field(space, term: Term, name: str) -> Term | None:

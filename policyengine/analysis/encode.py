@@ -112,6 +112,7 @@ class FactSpace:
         self.opaque_vars: dict[str, Any] = {}  # canonical text -> z3 constant
         self.opaque_nodes: dict[str, ast.Node] = {}  # canonical text -> its typed AST
         self._cache: dict[str, Term] = {}
+        self._fact_terms: dict[str, Term] = {}
         for decl in policy.facts:
             self._declare(decl)
 
@@ -157,6 +158,13 @@ class FactSpace:
         whole = -((-frac.numerator) // frac.denominator) if which == "min" else \
             frac.numerator // frac.denominator
         return z3.IntVal(whole, self.ctx)
+
+    def fact_term(self, path: str) -> Term:
+        """The term of a scalar fact (built once: an enum's choice has one test per value)."""
+        hit = self._fact_terms.get(path)
+        if hit is None:
+            hit = self._fact_terms[path] = self.facts[path].term(self.true)
+        return hit
 
     def num(self, value: float):
         """The exact value of a double as a z3 real."""
