@@ -44,6 +44,10 @@ def _fail(ctx, message: str) -> None:
               help="Configuration file (pyproject.toml or .policyengine.yaml; default: the "
                    "nearest one above the working directory).")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--only-rulebooks", is_flag=True,
+              help="Skip named files that are not rulebooks (no top-level `policy:`, or a "
+                   "*.test.yaml policy test), as folder search does; exit 0 if none is left "
+                   "(for pre-commit, which passes every changed YAML file).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None,
               help="Report only the findings this baseline does not record.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
@@ -53,14 +57,20 @@ def _fail(ctx, message: str) -> None:
 @colour_option
 @click.pass_context
 def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_bytes,
-                 config_path, isolated, baseline_path, write_baseline, solver_timeout, colour):
+                 config_path, isolated, only_rulebooks, baseline_path, write_baseline,
+                 solver_timeout, colour):
     """Check rulebooks for mistakes: YAML hazards, schema, references, the ladder, authority,
     expressions, and the logic (gaps, dead rules, overlaps), proved with a solver. PATHS are
     files, or folders searched for rulebooks (*.yaml, *.yml; policy tests *.test.yaml are
     skipped). Exit 0 when clean (warnings allowed), 1 on errors (or warnings with --strict),
     2 on usage errors or unreadable files."""
-    from ..lint import lint_paths
+    from ..lint import is_rulebook_file, lint_paths
     from ..lint.config import DEFAULT, Baseline, ConfigError, load_config
+
+    if only_rulebooks:
+        paths = tuple(p for p in paths if Path(p).is_dir() or is_rulebook_file(p))
+        if not paths:
+            ctx.exit(0)
 
     try:
         config = DEFAULT if isolated else load_config(config_path)

@@ -63,6 +63,14 @@ def _looks_like_rulebook(path: Path) -> bool:
     return bool(_RULEBOOK_HINT.search(head))
 
 
+def is_rulebook_file(path: str | os.PathLike) -> bool:
+    """A file that folder search would lint: YAML with a top-level ``policy:``, not a policy
+    test (``*.test.yaml``)."""
+    p = Path(path)
+    return (p.is_file() and p.name.endswith((".yaml", ".yml")) and not is_test_file(p)
+            and _looks_like_rulebook(p))
+
+
 def collect_files(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[str]]:
     """Files to lint (explicit files as given; folders searched for rulebooks), and the
     paths that do not exist. In a folder, ``*.test.yaml`` policy tests, hidden folders and

@@ -145,3 +145,31 @@ def test_a_baseline_named_in_the_configuration(folder):
 def test_solver_timeout_option(folder):
     assert invoke("policies", "--isolated", "--solver-timeout", "0.5").exit_code == 1
     assert invoke("policies", "--solver-timeout", "0").exit_code == 2
+
+
+def test_only_rulebooks_skips_other_yaml(folder):
+    (folder / "ci.yml").write_text("on: push\n")
+    (folder / "policies" / "gap.test.yaml").write_text("policy: gap.yaml\ncases: []\n")
+    assert invoke("ci.yml", "--isolated").exit_code == 1  # named, it is linted as a rulebook
+    assert invoke("ci.yml", "--only-rulebooks", "--isolated").exit_code == 0
+    result = invoke("ci.yml", "policies/gap.test.yaml", "policies/gap.yaml", "--only-rulebooks",
+                    "--isolated", "--format", "json")
+    assert result.exit_code == 1
+    assert {d["file"] for d in json.loads(result.stdout)["diagnostics"]} == {"policies/gap.yaml"}
+
+
+def test_pre_commit_hook_definition():
+    import re
+
+    import yaml
+
+    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    assert hook["id"] == "policyengine-lint" and hook["language"] == "python"
+    assert hook["entry"].split()[:2] == ["policyengine", "lint"]
+    assert "--only-rulebooks" in hook["entry"]
+    files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+    for name in ("policies/acme.yaml", "p.yml"):
+        assert files.search(name) and not exclude.search(name)
+    for name in ("policies/acme.test.yaml", "acme.test.yml"):
+        assert exclude.search(name)
+    assert not files.search("README.md")
