@@ -36,6 +36,7 @@ from ..errors import DisputeError
 from .decision import DecisionEncoding
 from .domain import BOTTOM, Domains
 from .encode import FactSpace
+from .reproduce import overlap_reproduced, reproduces
 from .solver import DEFAULT_BUDGET, DEFAULT_TIMEOUT, Outcome, Prover
 
 
@@ -159,7 +160,7 @@ class _Run:
         avoid: dict[str, list] = {}
         for _ in range(WITNESS_TRIES if uncertain else 1):
             w = self.space.witness(outcome.model, self.as_of, keep=keep, avoid=avoid)
-            if _reproduces(self.policy, w, check):
+            if reproduces(self.policy, w, check):
                 return w, False, ()
             # a boundary value may round the other way in IEEE arithmetic: avoid it next time
             for path, fv in self.space.facts.items():
@@ -172,43 +173,8 @@ class _Run:
     # -- categories ----------------------------------------------------------------------------
     def _candidates(self) -> list[list[int]]:
         """For each category, the earlier ones the prefilter cannot prove disjoint from it."""
-        regions = [self.domains.regions(c.when)[0] for c in self.cats]
-        self.regions = regions
-        n = len(self.cats)
-        every = (1 << n) - 1
-        masks: dict[str, dict[Any, int]] = {}
-        for path, values in self.domains.finite.items():
-            per = {v: 0 for v in values}
-            for i, r in enumerate(regions):
-                if r is BOTTOM:
-                    continue
-                allowed = r.get(path, values)
-                if not isinstance(allowed, frozenset):
-                    allowed = values
-                for v in allowed:
-                    per[v] |= 1 << i
-            masks[path] = per
-        out = []
-        for i, r in enumerate(regions):
-            if r is BOTTOM:
-                out.append([])
-                continue
-            cand = every & ((1 << i) - 1)
-            for path, allowed in r.items():
-                if isinstance(allowed, frozenset) and path in masks:
-                    m = 0
-                    for v in allowed:
-                        m |= masks[path].get(v, 0)
-                    cand &= m
-            found = []
-            while cand:
-                low = cand & -cand
-                j = low.bit_length() - 1
-                cand ^= low
-                if _intervals_meet(r, regions[j]):
-                    found.append(j)
-            out.append(found)
-        return out
+        self.regions = [self.domains.regions(c.when)[0] for c in self.cats]
+        return self.domains.earlier_overlaps(self.regions)
 
     def categories(self) -> None:
         n = len(self.cats)
@@ -279,7 +245,7 @@ class _Run:
                 self.report.overlaps.add((j, i))
                 w, possible, uncertain = self.witness(
                     out, [both], [cat.when, self.cats[j].when],
-                    lambda d, facts, j=j, i=i: _overlap_check(self.policy, d, facts, j, i))
+                    lambda d, facts, j=j, i=i: overlap_reproduced(self.policy, d, facts, j, i))
                 self.add(Finding("overlap", ("category", i), w, possible, uncertain,
                                  related=(("category", j),), other=j))
 
@@ -434,45 +400,3 @@ def _lookup(facts: dict, path: str) -> Any:
     for key in path.split("."):
         node = node.get(key) if isinstance(node, dict) else None
     return node
-
-
-def _intervals_meet(a: dict, b: Any) -> bool:
-    if b is BOTTOM:
-        return False
-    for path, mine in a.items():
-        other = b.get(path)
-        if other is None or isinstance(mine, frozenset) or isinstance(other, frozenset):
-            continue
-        if mine.meet(other).empty:
-            return False
-    return True
-
-
-def _reproduces(policy, witness: dict, check) -> bool:
-    """Decide the witness with the real evaluator and ask ``check(decision_or_error, facts)``."""
-    try:
-        outcome: Any = policy.evaluate(witness["facts"],
-                                       as_of=_dt.date.fromisoformat(witness["as_of"]))
-    except DisputeError as exc:
-        outcome = exc
-    try:
-        return bool(check(outcome, witness["facts"]))
-    except Exception:  # a check that cannot even look at the outcome: not reproduced
-        return False
-
-
-def _overlap_check(policy, decision, facts, earlier: int, later: int) -> bool:
-    """The earlier category decided the dispute, and the later one's `when` holds too."""
-    if isinstance(decision, Exception):
-        return False
-    cp = policy.compiled
-    if decision.category.id != cp.categories[earlier].ref.id:
-        return False
-    problems: list = []
-    normalized = cp.check_facts(facts, "", problems)
-    if problems:
-        return False
-    try:
-        return cp.categories[later].when.fn(normalized) is True
-    except Exception:
-        return False

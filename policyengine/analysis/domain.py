@@ -227,6 +227,45 @@ class Domains:
         f = BOTTOM if not rest else {path: rest}
         return t, f
 
+    def earlier_overlaps(self, regions: list[Region]) -> list[list[int]]:
+        """For each region, the earlier ones it may meet (``BOTTOM`` meets none). Finite facts
+        go through bitmasks (for each value, the regions allowing it), so 1,000 categories do
+        not cost 500,000 comparisons; intervals are compared for the pairs that remain."""
+        n = len(regions)
+        masks: dict[str, dict[Any, int]] = {}
+        for path, values in self.finite.items():
+            per = {v: 0 for v in values}
+            for i, r in enumerate(regions):
+                if r is BOTTOM:
+                    continue
+                allowed = r.get(path, values)
+                if not isinstance(allowed, frozenset):
+                    allowed = values
+                for v in allowed:
+                    per[v] |= 1 << i
+            masks[path] = per
+        out = []
+        for i, r in enumerate(regions):
+            if r is BOTTOM:
+                out.append([])
+                continue
+            cand = (1 << i) - 1
+            for path, allowed in r.items():
+                if isinstance(allowed, frozenset) and path in masks:
+                    m = 0
+                    for v in allowed:
+                        m |= masks[path].get(v, 0)
+                    cand &= m
+            found = []
+            while cand:
+                low = cand & -cand
+                j = low.bit_length() - 1
+                cand ^= low
+                if _intervals_meet(r, regions[j]):
+                    found.append(j)
+            out.append(found)
+        return out
+
     def restricts(self, region: Region) -> bool:
         """Whether a region leaves out some value of a finite fact (so a condition with this
         ``true`` region cannot hold for every dispute)."""
@@ -234,3 +273,15 @@ class Domains:
             return True
         return any(isinstance(v, frozenset) and v != self.finite.get(p)
                    for p, v in region.items())
+
+
+def _intervals_meet(a: dict, b: Region) -> bool:
+    if b is BOTTOM:
+        return False
+    for path, mine in a.items():
+        other = b.get(path)
+        if other is None or isinstance(mine, frozenset) or isinstance(other, frozenset):
+            continue
+        if mine.meet(other).empty:
+            return False
+    return True

@@ -65,7 +65,8 @@ def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_byt
     skipped). Exit 0 when clean (warnings allowed), 1 on errors (or warnings with --strict),
     2 on usage errors or unreadable files."""
     from ..lint import is_rulebook_file, lint_paths
-    from ..lint.config import DEFAULT, Baseline, ConfigError, load_config
+    from ..lint.baseline import Baseline
+    from ..lint.config import DEFAULT, ConfigError, load_config
 
     if only_rulebooks:
         paths = tuple(p for p in paths if Path(p).is_dir() or is_rulebook_file(p))

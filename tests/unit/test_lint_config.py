@@ -1,4 +1,5 @@
-"""policyengine.lint.config: configuration files, inline suppressions and the baseline."""
+"""policyengine.lint.config, .suppressions and .baseline: configuration files, inline
+suppressions and the baseline."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 
 from policyengine.diagnostics import Diagnostic, Severity, Span
 from policyengine.lint import lint_paths
-from policyengine.lint.config import (DEFAULT, Baseline, ConfigError, LintConfig,
-                                      find_suppressions, fingerprint, load_config, parse_config)
+from policyengine.lint.baseline import Baseline, fingerprint
+from policyengine.lint.config import DEFAULT, ConfigError, LintConfig, load_config, parse_config
+from policyengine.lint.suppressions import find_suppressions
 from policyengine.source import SourceFile
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,38 @@
+"""Decide a witness with the real evaluator and check that it reproduces its finding."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from ..errors import DisputeError
+
+
+def reproduces(policy, witness: dict, check) -> bool:
+    """Decide the witness with the real evaluator and ask ``check(decision_or_error, facts)``."""
+    try:
+        outcome: Any = policy.evaluate(witness["facts"],
+                                       as_of=_dt.date.fromisoformat(witness["as_of"]))
+    except DisputeError as exc:
+        outcome = exc
+    try:
+        return bool(check(outcome, witness["facts"]))
+    except Exception:  # a check that cannot even look at the outcome: not reproduced
+        return False
+
+
+def overlap_reproduced(policy, decision, facts, earlier: int, later: int) -> bool:
+    """The earlier category decided the dispute, and the later one's `when` holds too."""
+    if isinstance(decision, Exception):
+        return False
+    cp = policy.compiled
+    if decision.category.id != cp.categories[earlier].ref.id:
+        return False
+    problems: list = []
+    normalized = cp.check_facts(facts, "", problems)
+    if problems:
+        return False
+    try:
+        return cp.categories[later].when.fn(normalized) is True
+    except Exception:
+        return False
