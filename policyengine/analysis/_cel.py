@@ -37,8 +37,9 @@ def encode_node(space, node: ast.Node, kids: tuple) -> Term | None:
     if cls is ast.Select:
         return _select(space, node, kids[0])
     if cls is ast.Index:
-        if kids[0].kind == "map" and type(node.index) is ast.Literal and node.index.kind == "string":
-            return _field(space, kids[0], node.index.value)
+        key = node.index
+        if kids[0].kind == "map" and type(key) is ast.Literal and key.kind == "string":
+            return _field(space, kids[0], key.value)
         return None
     if cls is ast.Unary:
         return _unary(space, node.op, kids[0])
@@ -337,5 +338,5 @@ def _convert(space, fn: str, a: Term) -> Term | None:
     if fn == "int" and a.kind == "double":
         x = a.value
         r = z3.If(x >= 0, z3.ToInt(x), -z3.ToInt(-x))  # truncation toward zero
-        return _make(space, "int", r, (a,), x > -(2 ** 63) - 1, x < 2 ** 63)
+        return _make(space, "int", r, (a,), x > -(2 ** 63), x < 2 ** 63)  # as CEL: -2^63 < x < 2^63
     return None

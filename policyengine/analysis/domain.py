@@ -45,13 +45,15 @@ class Interval:
         if self.lo is None or other.lo is None:
             lo, lc = None, False
         elif self.lo != other.lo:
-            lo, lc = (self.lo, self.lo_closed) if self.lo < other.lo else (other.lo, other.lo_closed)
+            low = self if self.lo < other.lo else other
+            lo, lc = low.lo, low.lo_closed
         else:
             lo, lc = self.lo, self.lo_closed or other.lo_closed
         if self.hi is None or other.hi is None:
             hi, hc = None, False
         elif self.hi != other.hi:
-            hi, hc = (self.hi, self.hi_closed) if self.hi > other.hi else (other.hi, other.hi_closed)
+            high = self if self.hi > other.hi else other
+            hi, hc = high.hi, high.hi_closed
         else:
             hi, hc = self.hi, self.hi_closed or other.hi_closed
         return Interval(lo, lc, hi, hc)
@@ -91,7 +93,8 @@ def meet(a: Region, b: Region) -> Region:
             if type(mine) is not type(allowed):
                 continue
             both = mine & allowed if isinstance(mine, frozenset) else mine.meet(allowed)
-            if (isinstance(both, frozenset) and not both) or (type(both) is Interval and both.empty):
+            empty = not both if isinstance(both, frozenset) else both.empty
+            if empty:
                 return BOTTOM
             out[path] = both
         else:

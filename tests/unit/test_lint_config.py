@@ -131,7 +131,8 @@ def test_an_inline_suppression_silences_its_line_only(tmp_path):
                            "    when: amount >= 100000.0  # reviewed # policyengine: ignore[PE504]")
     assert lint(tmp_path, text) == []
     named = OVERLAP.replace("    when: amount >= 100000.0",
-                            "    when: amount >= 100000.0  # policyengine: ignore[category-overlap]")
+                            "    when: amount >= 100000.0  "
+                            "# policyengine: ignore[category-overlap]")
     assert lint(tmp_path, named) == []
     elsewhere = OVERLAP.replace("    class: strategic",
                                 "    class: strategic  # policyengine: ignore[PE504]")
@@ -142,7 +143,8 @@ def test_an_inline_suppression_silences_its_line_only(tmp_path):
 
 def test_several_codes_unknown_codes_and_empty_suppressions(tmp_path):
     text = OVERLAP.replace("    when: amount >= 100000.0",
-                           "    when: amount >= 100000.0  # policyengine: ignore[PE504, PE506, PE5O4]")
+                           "    when: amount >= 100000.0  "
+                           "# policyengine: ignore[PE504, PE506, PE5O4]")
     found = lint(tmp_path, text)
     assert codes(found) == ["PE801", "PE802"]
     assert "`PE506`" in found[0].message and "`PE5O4`" in found[1].message
