@@ -41,62 +41,43 @@ class _Words:
         self.cats = policy.categories
 
     # -- places --------------------------------------------------------------------------------
-    def name(self, subject: tuple) -> str:
+    def rule(self, subject: tuple) -> tuple[Any, str, str]:
+        """(model node, how messages name it, element) of a finding's subject."""
         kind = subject[0]
-        if kind == "category":
-            return f"category `{self.cats[subject[1]].id}`"
         if kind == "band":
-            return f"category `{self.cats[subject[1]].id}`: band {subject[2] + 1}"
-        if kind == "override":
-            return f"override `{self.policy.overrides[subject[1]].id}`"
-        if kind == "remedy":
-            return f"remedy `{self.policy.remedies[subject[1]].id}`"
-        return "categories"
+            cat, b = self.cats[subject[1]], subject[2]
+            return (cat.bands[b], f"category `{cat.id}`: band {b + 1}",
+                    f"categories.{cat.id}.thresholds[{b}]")
+        if kind == "category":
+            cat = self.cats[subject[1]]
+            return cat, f"category `{cat.id}`", f"categories.{cat.id}"
+        if kind in ("override", "remedy"):
+            node = (self.policy.overrides if kind == "override" else self.policy.remedies)[
+                subject[1]]
+            return node, f"{kind} `{node.id}`", f"{kind}s.{node.id}"
+        return None, "categories", "categories"
+
+    def name(self, subject: tuple) -> str:
+        return self.rule(subject)[1]
+
+    def element(self, subject: tuple) -> str:
+        return self.rule(subject)[2]
 
     def expression(self, subject: tuple):
-        kind = subject[0]
-        if kind == "category":
-            return self.cats[subject[1]].when
-        if kind == "band":
-            return self.cats[subject[1]].bands[subject[2]].when
-        if kind == "override":
-            return self.policy.overrides[subject[1]].when
-        if kind == "remedy":
-            return self.policy.remedies[subject[1]].when
-        return None
+        return getattr(self.rule(subject)[0], "when", None)
 
     def span(self, subject: tuple):
-        kind = subject[0]
-        if kind == "band":
-            band = self.cats[subject[1]].bands[subject[2]]
-            if band.when is not None and band.when.span is not None:
-                return band.when.span
-            return self.policy.span_at(*band.path, "otherwise")
-        expr = self.expression(subject)
+        node = self.rule(subject)[0]
+        expr = getattr(node, "when", None)
         if expr is not None and expr.span is not None:
             return expr.span
-        if kind == "category":
-            return self.policy.span_at(*self.cats[subject[1]].path, "id")
-        if kind in ("override", "remedy"):
-            items = self.policy.overrides if kind == "override" else self.policy.remedies
-            return self.policy.span_at(*items[subject[1]].path, "id")
-        return self.key_span(("categories",))
+        if node is None:
+            return self.key_span(("categories",))
+        return self.policy.span_at(*node.path, "otherwise" if subject[0] == "band" else "id")
 
     def key_span(self, path: tuple):
         smap = self.policy.sourcemap
         return smap.key_span(path) if smap is not None else None
-
-    def element(self, subject: tuple) -> str:
-        kind = subject[0]
-        if kind == "category":
-            return f"categories.{self.cats[subject[1]].id}"
-        if kind == "band":
-            return f"categories.{self.cats[subject[1]].id}.thresholds[{subject[2]}]"
-        if kind == "override":
-            return f"overrides.{self.policy.overrides[subject[1]].id}"
-        if kind == "remedy":
-            return f"remedies.{self.policy.remedies[subject[1]].id}"
-        return "categories"
 
     def related(self, subjects) -> tuple:
         out = []
