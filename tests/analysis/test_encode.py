@@ -15,7 +15,9 @@ from policyengine.expr import analyze
 from policyengine.expr.interpret import interpret
 from policyengine.expr.values import CelError
 
-from .helpers import category, policy_from
+from policyengine import loads_policy
+
+from .helpers import FACTS, HEADER, category, policy_from
 
 POLICY = policy_from(category("any", "true"))
 SPACE = FactSpace(POLICY)
@@ -72,7 +74,7 @@ def _value(formula, pairs):
 
 @pytest.mark.parametrize("text", EXPRESSIONS)
 def test_encoding_agrees_with_the_interpreter(text):
-    analysis = analyze(text, POLICY.facts and _env(), expect="bool")
+    analysis = analyze(text, _env(), expect="bool")
     assert analysis.ok, analysis.issues
     term = SPACE.encode(analysis.ast)
     holds = SPACE._and(term.ok, SPACE.as_bool(term))
@@ -161,9 +163,45 @@ def test_decision_encoding_levels():
     dec = DecisionEncoding(space)
     prover = Prover(space)
     kind, amount, count = (space.facts[p].var for p in ("kind", "amount", "count"))
-    pricing = space.num(0)  # noqa: F841 - only to show num() exists
     assert prover.check(kind == 0, amount == 50, count == 0, dec.level() != 0).unsat
     assert prover.check(kind == 0, amount == 150, count == 0, dec.level() != 1).unsat
     assert prover.check(kind == 0, amount == 50, count == 4, dec.level() != 2).unsat
     assert prover.check(dec.unclassified()).unsat
     assert prover.check(dec.gap(0)).unsat
+
+
+def test_decision_encoding_final_level_follows_the_authority_table():
+    rest = ("remedies:\n  - {id: realign, title: R, action: price_adjustment, amount: amount * 0.1,"
+            " sunset: 90d}\n")
+    ladder_actions = ("actions:\n  hold_unilateral: {title: Hold}\n"
+                      "  price_adjustment: {title: Price, unit: USD}\n")
+    body = (HEADER + FACTS + """\
+ladder:
+  levels:
+    - {id: frontline, title: F, role: account_manager, decide_within: 5bd, next: regional}
+    - {id: regional, title: R, role: regional_director, decide_within: 10bd, next: executive}
+    - {id: executive, title: E, role: executive_sponsor, decide_within: 20d}
+""" + ladder_actions + """\
+authority:
+  account_manager: {hold_unilateral: true, price_adjustment: 5000}
+  regional_director: {hold_unilateral: true, price_adjustment: 50000}
+  executive_sponsor: {hold_unilateral: true, price_adjustment: 100000}
+categories:
+  - id: pricing
+    title: P
+    class: commercial
+    when: "true"
+    thresholds:
+      - {otherwise: frontline}
+    remedies: [realign]
+""" + rest)
+    policy = loads_policy(body)
+    space = FactSpace(policy)
+    dec = DecisionEncoding(space)
+    prover = Prover(space)
+    amount = space.facts["amount"].var
+    for value, rank in ((10000, 0), (60000, 1), (600000, 2), (2000000, 2)):
+        assert prover.check(amount == value, dec.final_level() != rank).unsat, value
+        decision = policy.evaluate({"kind": "pricing", "amount": float(value),
+                                    "partner": {"tier": "gold"}}, as_of="2026-02-01")
+        assert decision.level.id == dec.levels[rank].id
