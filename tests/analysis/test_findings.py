@@ -143,3 +143,15 @@ def test_the_cli_reports_a_timeout_and_exits_0(tmp_path, monkeypatch):
     result = run(path.name, "--solver-timeout", "0.1", "--format", "json")
     assert result.exit_code == 0
     assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["PE509"]
+
+
+def test_a_witness_that_does_not_reproduce_is_loud_in_tests_and_dropped_otherwise(monkeypatch):
+    from policyengine.analysis import WitnessError, coverage
+
+    policy = loads_policy((ROOT / "tests" / "golden" / "lint" / "PE501.yaml").read_text())
+    monkeypatch.setattr(coverage, "reproduces", lambda *args: False)
+    with pytest.raises(WitnessError):
+        check_coverage(policy)  # strict: tests/analysis/conftest.py sets the variable
+    monkeypatch.delenv("POLICYENGINE_STRICT_WITNESS")
+    [gap] = [f for f in check_coverage(policy).findings if f.kind == "gap"]
+    assert gap.witness is None and gap.possible
