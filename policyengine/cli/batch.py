@@ -17,6 +17,8 @@ from typing import Any, Iterator
 
 import click
 
+from .common import load_or_exit
+
 CHUNK = 512  # lines per worker task batch (bounded memory: jobs * CHUNK lines in flight)
 
 _POLICY: Any = None
@@ -84,10 +86,8 @@ def _chunks(it: Iterator, size: int) -> Iterator[list]:
 
 def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of, jobs: int,
               progress: bool | None) -> int:
-    from .evaluate import _load_policy_or_exit
-
     global _POLICY, _AS_OF
-    _POLICY = _load_policy_or_exit(ctx, policy_path)
+    _POLICY = load_or_exit(ctx, policy_path)
     _AS_OF = as_of
     try:
         infile = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")

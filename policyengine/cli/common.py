@@ -45,3 +45,33 @@ def split_codes(values: tuple[str, ...]) -> list[str]:
 colour_option = click.option("--color", "--colour", "colour", default="auto", show_default=True,
                              type=click.Choice(["auto", "always", "never"]),
                              help="Colour the text output.")
+
+
+def load_or_exit(ctx: click.Context, path: str):
+    """Load a rulebook, or print its errors and exit 2 (a policy that does not load is
+    unusable input)."""
+    from ..errors import PolicyError
+    from ..pipeline import load_policy
+    from ..render import text as render_text
+
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        click.echo(f"policyengine: cannot load the policy {path}:", err=True)
+        errors = [d for d in exc.diagnostics if d.is_error]
+        click.echo(render_text.render(errors, files=1), err=True, nl=False)
+        ctx.exit(2)
+
+
+def write_output(ctx: click.Context, text: str, output: str | None) -> None:
+    """Write to ``output`` (a file) or stdout; an unwritable file exits 2."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        click.echo(f"policyengine: error: cannot write {output}: {exc.strerror or exc}",
+                   err=True)
+        ctx.exit(2)

@@ -7,21 +7,7 @@ import sys
 
 import click
 
-from .common import DATE
-
-
-def _load_policy_or_exit(ctx, path):
-    from ..errors import PolicyError
-    from ..pipeline import load_policy
-    from ..render import text as render_text
-
-    try:
-        return load_policy(path)
-    except PolicyError as exc:
-        click.echo(f"policyengine: cannot load the policy {path}:", err=True)
-        errors = [d for d in exc.diagnostics if d.is_error]
-        click.echo(render_text.render(errors, files=1), err=True, nl=False)
-        ctx.exit(2)
+from .common import DATE, load_or_exit
 
 
 def _read_dispute(ctx, source: str):
@@ -81,7 +67,7 @@ def evaluate_command(ctx, policy, dispute, as_of, fmt, input_path, output_path, 
     from ..errors import DisputeError
     from ..render.decision_text import refusal_data, render_decision, render_refusal
 
-    loaded = _load_policy_or_exit(ctx, policy)
+    loaded = load_or_exit(ctx, policy)
     data = _read_dispute(ctx, dispute if dispute is not None else "-")
     try:
         decision = loaded.evaluate(data, as_of=as_of)
@@ -118,7 +104,7 @@ def schema_dispute(ctx, policy):
     """The JSON Schema of POLICY's disputes, generated from its facts."""
     from ..dispute_schema import dispute_schema
 
-    loaded = _load_policy_or_exit(ctx, policy)
+    loaded = load_or_exit(ctx, policy)
     click.echo(json.dumps(dispute_schema(loaded), indent=2, ensure_ascii=False))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .render import load_or_exit, write_output
+from .common import load_or_exit, write_output
 
 
 @click.command("graph")

@@ -33,7 +33,7 @@ def test_command(ctx, paths, fail_under, junit, verbose):
     click.echo(policytest_text.render(run, fail_under=fail_under, verbose=verbose), nl=False)
     if junit is not None:
         from ..render import policytest_junit
-        from .render import write_output
+        from .common import write_output
 
         write_output(ctx, policytest_junit.render(run), junit)
     if run.missing or run.broken:
