@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 
 from .errors import Problem
 from .model.nodes import FactDecl
+from .schema import json_type
 from .suggest import did_you_mean, one_of
 
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -28,21 +29,8 @@ _KIND_WORDS = {"string": "text", "int": "a whole number (int)", "double": "a num
 
 
 def describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return "a value that is not JSON"
+    """A JSON value's type in words (``null`` for None)."""
+    return json_type(value, none="null")
 
 
 def show(value: Any) -> str:

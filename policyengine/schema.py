@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .diagnostics import Diagnostic, Severity, Span
 from .load.sourcemap import SourceMap
@@ -53,10 +53,11 @@ def _validator(name: str):
     return cls(schema)
 
 
-def json_type(value: Any) -> str:
-    """The JSON type of a Python value, in words a policy author reads."""
+def json_type(value: Any, *, none: str = "empty") -> str:
+    """The JSON type of a Python value, in words a policy author reads (``none`` names None:
+    "empty" for a YAML value, "null" for a JSON one)."""
     if value is None:
-        return "empty"
+        return none
     if isinstance(value, bool):
         return "true or false"
     if isinstance(value, int):
@@ -65,11 +66,11 @@ def json_type(value: Any) -> str:
         return "a number"
     if isinstance(value, str):
         return "text"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "a list"
-    if isinstance(value, dict):
+    if isinstance(value, (dict, Mapping)):
         return "a mapping"
-    return "a value"
+    return "a value that is not JSON"
 
 
 def describe_path(data: Any, path: tuple) -> str:

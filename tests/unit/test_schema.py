@@ -213,4 +213,6 @@ def test_describe_path_and_json_type():
     assert describe_path(data, ()) == ""
     assert [json_type(v) for v in (None, True, 1, 1.5, "a", [], {}, object())] == [
         "empty", "true or false", "a whole number", "a number", "text", "a list", "a mapping",
-        "a value"]
+        "a value that is not JSON"]
+    assert json_type(None, none="null") == "null"
+    assert json_type((1, 2)) == "a list"
