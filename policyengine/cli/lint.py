@@ -85,8 +85,6 @@ def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_byt
     if solver_timeout is not None:
         config = dataclasses.replace(config, solver_timeout=solver_timeout)
     result = lint_paths(paths, as_of=as_of, max_bytes=max_bytes, config=config)
-    for missing in result.missing:
-        click.echo(f"policyengine: error: no such file or folder: {missing}", err=True)
     if not result.files and not result.missing:
         return _fail(ctx, "no rulebooks found in " + ", ".join(paths))
     unreadable = bool(result.missing) or any(d.code == "PE011" for d in result.diagnostics)

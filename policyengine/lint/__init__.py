@@ -151,7 +151,10 @@ def lint_paths(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | No
     files, missing = collect_files(paths)
     context = LintContext(as_of or _dt.date.today(), config.solver_timeout,
                           config.analysis_budget)
-    diagnostics: list[Diagnostic] = []
+    # a path that does not exist is a finding of its own, in every output format
+    diagnostics: list[Diagnostic] = [
+        Diagnostic.at("PE011", Severity.ERROR, "no such file or folder", None, file=m,
+                      hint="check the path") for m in missing]
     sources: dict[str, SourceFile] = {}
     for path in files:
         diags, source = lint_policy_file(path, context, max_bytes=max_bytes)
@@ -169,11 +172,8 @@ def run_lint(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | None
     ``config``: a LintConfig (``policyengine.lint.config.load_config()`` reads the project's)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    result = lint_paths(paths, select=select, ignore=ignore, as_of=as_of, max_bytes=max_bytes,
-                        config=config)
-    missing = [Diagnostic.at("PE011", Severity.ERROR, "no such file or folder", None, file=m)
-               for m in result.missing]
-    return sort_diagnostics(missing + result.diagnostics)
+    return lint_paths(paths, select=select, ignore=ignore, as_of=as_of, max_bytes=max_bytes,
+                      config=config).diagnostics
 
 
 def known_code(code: str) -> bool:

@@ -97,7 +97,11 @@ def test_missing_path_exits_2(folder):
     write(folder / "p.yaml", CLEAN)
     result = lint("p.yaml", "nope.yaml")
     assert result.exit_code == 2
-    assert "no such file or folder: nope.yaml" in result.stderr
+    assert "nope.yaml: PE011 error: no such file or folder" in result.stdout
+    result = lint("p.yaml", "nope.yaml", "--format", "json")
+    assert result.exit_code == 2
+    found = json.loads(result.stdout)["diagnostics"]
+    assert [(d["code"], d["file"], d["line"]) for d in found] == [("PE011", "nope.yaml", None)]
 
 
 def test_folder_without_rulebooks_exits_2(folder):
