@@ -11,6 +11,7 @@ category already implies (``kind == "pricing"`` for a pricing dispute) are not p
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -19,6 +20,7 @@ import z3
 
 from ..analysis.encode import INT64_MAX, INT64_MIN, FactSpace
 from ..analysis.witness import show_value
+from .boundaries import Roots  # noqa: F401  (the type of ``roots``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +59,32 @@ def _literal(value: Any) -> str:
     return str(value)
 
 
+def _domain(fv) -> tuple:
+    """The declared (or int64) bounds of a numeric fact, as fractions (None: unbounded)."""
+    d = fv.decl
+    dmin = Fraction(d.min) if d.min is not None else (
+        Fraction(INT64_MIN) if fv.kind == "int" else None)
+    dmax = Fraction(d.max) if d.max is not None else (
+        Fraction(INT64_MAX) if fv.kind == "int" else None)
+    return dmin, dmax
+
+
+def _maker(fv, space):
+    if fv.kind == "int":
+        return lambda v: z3.IntVal(int(v), space.ctx)
+    return lambda v: z3.RealVal(f"{v.numerator}/{v.denominator}", space.ctx)
+
+
 class Describer:
     """Describes regions over one shared space; ``check(*formulas)`` is the prover's check
-    with the base constraints (escalation domain) included."""
+    with the base constraints (escalation domain) included; ``within(region, *formulas)`` the
+    same check on a session that keeps ``region`` asserted."""
 
-    def __init__(self, space: FactSpace, check, base: list, esc, present: dict[str, Any],
-                 as_of: _dt.date, timeout: float):
-        self.space, self.check, self.base = space, check, base
+    def __init__(self, space: FactSpace, check, within, base: list, esc,
+                 present: dict[str, Any], as_of: _dt.date, timeout: float,
+                 roots: Roots | None = None):
+        self.space, self.check, self.within, self.base = space, check, within, base
+        self.roots = roots
         self.esc, self.present, self.as_of, self.timeout = esc, present, as_of, timeout
 
     def clauses(self, region, reads: set[str], model=None) -> list[Clause]:
@@ -91,21 +112,21 @@ class Describer:
                  else 1)
         out.extend(self._intervals(region, numeric))
         for path, flag in self.present.items():
-            if self.check(region, flag).unsat:
+            if self.within(region, flag).unsat:
                 out.append(Clause(f"`{path}` left out (each version uses its default)",
                                   z3.Not(flag), "presence"))
-            elif self.check(region, z3.Not(flag)).unsat:
+            elif self.within(region, z3.Not(flag)).unsat:
                 out.append(Clause(f"`{path}` given", flag, "presence"))
         return out
 
     def escalation_clauses(self, region) -> list[Clause]:
         esc = self.esc
-        if esc is None or not self.check(region, esc.on).sat:
+        if esc is None or not self._possible(region, esc.on):
             return []
         out = []
-        if self.check(region, z3.Not(esc.on)).unsat:
+        if self.within(region, z3.Not(esc.on)).unsat:
             levels = [(lv, esc.level == i) for i, lv in enumerate(esc.levels)]
-            allowed = [(lv, f) for lv, f in levels if self.check(region, f).sat]
+            allowed = [(lv, f) for lv, f in levels if self._possible(region, f)]
             if len(allowed) < len(levels):
                 names = ", ".join(f"`{lv}`" for lv, _ in allowed)
                 out.append(Clause(f"escalated to {names}" if len(allowed) == 1 else
@@ -124,15 +145,23 @@ class Describer:
         return out
 
     def _days(self, region) -> tuple[int | None, int | None]:
-        """The first and last day (before ``as_of``) of the escalations in ``region``: every
-        day between two breaks of the due tables is alike, so one query per segment."""
+        """The fewest and most days before ``as_of`` of the escalations in ``region``: every
+        day between two breaks of the due tables is alike, so a binary search over the breaks
+        finds them."""
         esc = self.esc
-        ends = list(esc.breaks[1:]) + [esc.horizon + 1]
-        found = [(start, end - 1) for start, end in zip(esc.breaks, ends)
-                 if self._possible(region, z3.And(esc.days >= start, esc.days < end))]
-        if not found:
-            return None, None
-        return found[0][0], found[-1][1]
+        points = {Fraction(b) for b in esc.breaks} | {Fraction(b - 1) for b in esc.breaks if b}
+        points.add(Fraction(esc.horizon))
+
+        class _Days:  # the escalation's days, as _search wants a numeric fact
+            var = esc.days
+            kind = "int"
+
+            class decl:  # noqa: N801 - mimics FactDecl
+                min = 0
+                max = esc.horizon
+
+        lo, _, hi, _ = self._search(region, _Days, points)
+        return (0 if lo is None else int(lo)), (esc.horizon if hi is None else int(hi))
 
     def _optimizer(self, region) -> z3.Optimize:
         opt = z3.Optimize(ctx=self.space.ctx)
@@ -145,7 +174,7 @@ class Describer:
         if self.model is not None and z3.is_true(self.model.eval(formula,
                                                                  model_completion=True)):
             return True
-        return not self.check(region, formula).unsat
+        return not self.within(region, formula).unsat
 
     def _finite(self, region, path: str, var, values: list) -> list[Clause]:
         allowed = [(v, f) for v, f in values if self._possible(region, f)]
@@ -164,25 +193,23 @@ class Describer:
         return [Clause(text, formula)]
 
     def _intervals(self, region, numeric: list) -> list[Clause]:
+        """The interval of each numeric fact over ``region``: a binary search over the roots of
+        the atoms (``boundaries.py``); z3's optimizer for a fact whose roots are unknown."""
         if not numeric:
             return []
-        opt = self._optimizer(region)
-        handles = [(path, fv, opt.minimize(fv.var), opt.maximize(fv.var)) for path, fv in numeric]
-        if opt.check() != z3.sat:
-            return []
+        bounds: dict[str, tuple] = {}
+        tangled = [(p, fv) for p, fv in numeric
+                   if self.roots is None or fv.var.decl().name() in self.roots.tangled]
+        for path, fv in numeric:
+            if (path, fv) not in tangled:
+                bounds[path] = self._search(region, fv,
+                                            self.roots.roots[fv.var.decl().name()])
+        if tangled:
+            bounds.update(self._optimize(region, tangled))
         out = []
-        for path, fv, lo_h, hi_h in handles:
-            lo_inf, lo_val, lo_eps = lo_h.lower_values()
-            hi_inf, hi_val, hi_eps = hi_h.upper_values()
-            lo = None if _fraction(lo_inf) != 0 else _fraction(lo_val)
-            hi = None if _fraction(hi_inf) != 0 else _fraction(hi_val)
-            lo_open = lo is not None and _fraction(lo_eps) not in (None, 0)
-            hi_open = hi is not None and _fraction(hi_eps) not in (None, 0)
-            d = fv.decl
-            dmin = Fraction(d.min) if d.min is not None else (
-                Fraction(INT64_MIN) if fv.kind == "int" else None)
-            dmax = Fraction(d.max) if d.max is not None else (
-                Fraction(INT64_MAX) if fv.kind == "int" else None)
+        for path, fv in numeric:
+            lo, lo_open, hi, hi_open = bounds.get(path, (None, False, None, False))
+            dmin, dmax = _domain(fv)
             if lo is not None and dmin is not None and lo == dmin and not lo_open:
                 lo = None
             if hi is not None and dmax is not None and hi == dmax and not hi_open:
@@ -192,10 +219,68 @@ class Describer:
             out.append(self._interval_clause(path, fv, lo, lo_open, hi, hi_open))
         return out
 
+    def _search(self, region, fv, roots: set) -> tuple:
+        """``(lo, lo_open, hi, hi_open)``: the infimum and supremum of the fact over
+        ``region``, found among the roots (and the declared bounds) by binary search; whether
+        a point is in reach is monotone in it."""
+        dmin, dmax = _domain(fv)
+        points = sorted({r for r in roots if (dmin is None or r >= dmin) and
+                         (dmax is None or r <= dmax)} | {e for e in (dmin, dmax)
+                                                          if e is not None})
+        var, make = fv.var, _maker(fv, self.space)
+        n = len(points)
+        lo_i, hi_i = 0, n  # the first point p with some value <= p in the region
+        while lo_i < hi_i:
+            mid = (lo_i + hi_i) // 2
+            if self._possible(region, var <= make(points[mid])):
+                hi_i = mid
+            else:
+                lo_i = mid + 1
+        if lo_i == n:
+            lo, lo_open = (points[-1], True) if points else (None, False)
+        elif self._possible(region, var < make(points[lo_i])):
+            lo, lo_open = (points[lo_i - 1], True) if lo_i > 0 else (None, False)
+        else:
+            lo, lo_open = points[lo_i], False
+        lo_i, hi_i, best = 0, n - 1, -1  # the last point p with some value >= p
+        while lo_i <= hi_i:
+            mid = (lo_i + hi_i) // 2
+            if self._possible(region, var >= make(points[mid])):
+                best, lo_i = mid, mid + 1
+            else:
+                hi_i = mid - 1
+        if best == -1:
+            hi, hi_open = (points[0], True) if points else (None, False)
+        elif self._possible(region, var > make(points[best])):
+            hi, hi_open = (points[best + 1], True) if best + 1 < n else (None, False)
+        else:
+            hi, hi_open = points[best], False
+        if fv.kind == "int":  # an open bound between integers: the nearest integer inside
+            if lo is not None and lo_open:
+                lo, lo_open = Fraction(math.floor(lo) + 1), False
+            if hi is not None and hi_open:
+                hi, hi_open = Fraction(math.ceil(hi) - 1), False
+        return lo, lo_open, hi, hi_open
+
+    def _optimize(self, region, numeric: list) -> dict[str, tuple]:
+        opt = self._optimizer(region)
+        handles = [(path, opt.minimize(fv.var), opt.maximize(fv.var)) for path, fv in numeric]
+        if opt.check() != z3.sat:
+            return {}
+        out = {}
+        for path, lo_h, hi_h in handles:
+            lo_inf, lo_val, lo_eps = lo_h.lower_values()
+            hi_inf, hi_val, hi_eps = hi_h.upper_values()
+            lo = None if _fraction(lo_inf) != 0 else _fraction(lo_val)
+            hi = None if _fraction(hi_inf) != 0 else _fraction(hi_val)
+            lo_open = lo is not None and _fraction(lo_eps) not in (None, 0)
+            hi_open = hi is not None and _fraction(hi_eps) not in (None, 0)
+            out[path] = (lo, lo_open, hi, hi_open)
+        return out
+
     def _interval_clause(self, path: str, fv, lo, lo_open: bool, hi, hi_open: bool) -> Clause:
         var = fv.var
-        make = (lambda v: z3.IntVal(int(v), self.space.ctx)) if fv.kind == "int" else \
-            (lambda v: z3.RealVal(f"{v.numerator}/{v.denominator}", self.space.ctx))
+        make = _maker(fv, self.space)
         parts, words = [], []
         if lo is not None and hi is not None and lo == hi:
             return Clause(f"{path} == {_num_text(lo, fv.kind)}", var == make(lo))

@@ -28,17 +28,17 @@ from typing import Any
 
 import z3
 
-from ..analysis.encode import FactSpace
-from ..analysis.solver import Prover
 from ..model.nodes import Policy
+from .boundaries import Roots
+from .comparison import Comparison, differ, expressions, in_force, value
 from .describe import Clause, Describer
-from .encoding import (REFUSALS, Names, VersionTerms, make_escalation, presence_substitution,
-                       substitute, version_terms)
-from .outcome import Outcome, decide, difference, main_difference
-from .space import merge_facts, project
+from .keys import Keys, fine as is_fine
+from .outcome import decide, difference, main_difference
+from .space import project
 
 WITNESS_TRIES = 3
-SPLIT_LIMIT = 4
+SPLIT_LIMIT = 4  # parts of a split region
+SPLIT_AXES = 3  # facts tried for a split (those read by changed expressions first)
 
 
 @dataclass
@@ -86,93 +86,6 @@ class BehaviorReport:
         return {"verdict": self.verdict, "complete": self.complete, "notes": list(self.notes)}
 
 
-def in_force(policy: Policy, day: _dt.date) -> bool:
-    m = policy.meta
-    return m.effective <= day and (m.expires is None or day <= m.expires)
-
-
-class Comparison:
-    """The shared space and decision terms of two versions (also the structural diff's oracle
-    for reordered categories and bands)."""
-
-    def __init__(self, old: Policy, new: Policy, as_of: _dt.date, *, timeout: float,
-                 budget: float):
-        self.old, self.new, self.as_of = old, new, as_of
-        self.shared = merge_facts(old, new)
-        self.space = FactSpace(self.shared)
-        self.prover = Prover(self.space, timeout=timeout, budget=budget)
-        self.timeout = timeout
-        self.unknown = 0
-        self.base: list = []
-        self._terms: tuple | None = None
-
-    def check(self, *formulas):
-        out = self.prover.check(*self.base, *formulas)
-        if out.unknown:
-            self.unknown += 1
-        return out
-
-    # -- the structural diff's question ------------------------------------------------------
-    def overlap(self, old_conditions: tuple, new_conditions: tuple) -> bool | None:
-        """Can all the conditions of one version hold together (in either version)?"""
-        verdicts = []
-        for conds in (old_conditions, new_conditions):
-            formulas = [self.space.holds(c) for c in conds if c is not None]
-            out = self.prover.check(*formulas)
-            if out.sat:
-                return True
-            verdicts.append(out.unsat)
-        return False if all(verdicts) else None
-
-    # -- the decision terms ------------------------------------------------------------------
-    def terms(self) -> tuple[VersionTerms, VersionTerms]:
-        if self._terms is None:
-            self.names = Names(self.old, self.new)
-            self.esc = make_escalation(self.space, self.old, self.new, self.as_of)
-            self.base = list(self.esc.domain)
-            pairs_a, present = presence_substitution(self.space, self.shared, 0)
-            pairs_b, present_b = presence_substitution(self.space, self.shared, 1)
-            present.update(present_b)
-            self.present = present
-            a = substitute(version_terms(self.space, self.old, self.names, self.esc,
-                                         self.as_of), pairs_a)
-            b = substitute(version_terms(self.space, self.new, self.names, self.esc,
-                                         self.as_of), pairs_b)
-            self._terms = (a, b)
-        return self._terms
-
-
-def differ(a: VersionTerms, b: VersionTerms, ctx):
-    false = z3.BoolVal(False, ctx)
-    inner = [a.category != b.category, a.level != b.level, a.escalate != b.escalate]
-    for rid in sorted(set(a.required) | set(b.required)):
-        ra, rb = a.required.get(rid, false), b.required.get(rid, false)
-        inner.append(ra != rb)
-        if rid in a.required and rid in b.required:
-            inner.append(z3.And(ra, rb, z3.Or(a.by[rid] != b.by[rid], _amount_differs(a, b, rid))))
-    both = z3.And(a.refusal == 0, b.refusal == 0)
-    return z3.Or(a.refusal != b.refusal, z3.And(both, z3.Or(inner)))
-
-
-def _amount_differs(a: VersionTerms, b: VersionTerms, rid: str):
-    x, y = a.amount.get(rid), b.amount.get(rid)
-    ctx = a.refusal.ctx
-    if x is None and y is None:
-        return z3.BoolVal(False, ctx)
-    if x is None or y is None:
-        return z3.BoolVal(True, ctx)
-    return x != y
-
-
-def _value(model, term) -> Any:
-    v = model.eval(term, model_completion=True)
-    if z3.is_true(v):
-        return True
-    if z3.is_false(v):
-        return False
-    return v.as_long() if z3.is_int_value(v) else None
-
-
 class _Search:
     def __init__(self, cmp: Comparison, max_regions: int):
         self.cmp = cmp
@@ -184,64 +97,20 @@ class _Search:
         self.names = cmp.names
         self.max_regions = max_regions
         self.report = BehaviorReport("different")
-        self.describer = Describer(cmp.space, cmp.check, cmp.base, cmp.esc, cmp.present,
-                                   cmp.as_of, cmp.timeout)
+        self.keys = Keys(cmp)
+        numeric = [fv.var for fv in cmp.space.facts.values() if fv.kind in ("int", "double")]
+        self.describer = Describer(cmp.space, cmp.check, cmp.within, cmp.base, cmp.esc,
+                                   cmp.present, cmp.as_of, cmp.timeout,
+                                   Roots(cmp.atoms(), numeric))
         reads: set[str] = set()
-        for p in (self.old, self.new):
-            for e in _expressions(p):
+        texts = [{e.canonical for e in expressions(p)} for p in (self.old, self.new)]
+        self.changed_reads: set[str] = set()
+        for i, p in enumerate((self.old, self.new)):
+            for e in expressions(p):
                 reads.update(e.analysis.reads)
+                if e.canonical not in texts[1 - i]:
+                    self.changed_reads.update(e.analysis.reads)
         self.reads = reads
-
-    # -- keys ---------------------------------------------------------------------------------
-    def key(self, model, t: VersionTerms) -> tuple:
-        refusal = _value(model, t.refusal)
-        if refusal:
-            return (refusal,)
-        remedies = []
-        for rid in sorted(t.required):
-            req = _value(model, t.required[rid])
-            remedies.append((rid, req, _value(model, t.by[rid]) if req else None))
-        return (0, _value(model, t.category), _value(model, t.level),
-                _value(model, t.escalate), tuple(remedies))
-
-    def key_formula(self, key: tuple, t: VersionTerms, fine: bool, escalated: bool):
-        """The disputes with this outcome: all of it (``fine``), or its refusal, category,
-        level and action only (for an escalated dispute, not its category)."""
-        parts = [t.refusal == key[0]]
-        if key[0] == 0:
-            _, cat, level, escalate, remedies = key
-            parts += [t.level == level, t.escalate == z3.BoolVal(bool(escalate), self.ctx)]
-            if fine or not escalated:
-                parts.append(t.category == cat)
-            if not fine:
-                return z3.And(parts)
-            for rid, req, by in remedies:
-                parts.append(t.required[rid] == z3.BoolVal(bool(req), self.ctx))
-                if req:
-                    parts.append(t.by[rid] == by)
-        return z3.And(parts)
-
-    def amount_flags(self, model, ka: tuple, kb: tuple) -> list:
-        """The amount-differs flag of each remedy both outcomes require, as formulas."""
-        if ka[0] or kb[0]:
-            return []
-        ra = {rid for rid, req, _ in ka[4] if req}
-        rb = {rid for rid, req, _ in kb[4] if req}
-        out = []
-        for rid in sorted(ra & rb):
-            d = _amount_differs(self.a, self.b, rid)
-            out.append(d if _value(model, d) else z3.Not(d))
-        return out
-
-    def predicted(self, key: tuple, policy: Policy) -> Outcome:
-        if key[0]:
-            return Outcome(refusal=REFUSALS[key[0]])
-        _, cat, level, escalate, remedies = key
-        rems = tuple(sorted((rid, self.names.roles[by] if by is not None and by >= 0 else None,
-                             None) for rid, req, by in remedies if req))
-        return Outcome(None, self.names.categories[cat] if cat >= 0 else None,
-                       self.names.levels[level] if level >= 0 else None,
-                       "escalate" if escalate else "handle", rems)
 
     # -- the search ---------------------------------------------------------------------------
     def run(self) -> BehaviorReport:
@@ -252,15 +121,15 @@ class _Search:
         # (what to search, the disputes a region is described among, escalated?)
         phases = [(fresh, fresh, False), (z3.And(self.esc.on, z3.Not(d_fresh)), self.esc.on,
                                           True)]
-        blocks: list = []
         for search, phase, escalated in phases:
+            session = self.cmp.session(search, d)
             while True:
                 if len(self.report.regions) >= self.max_regions:
                     self.report.complete = False
                     self.report.notes.append(f"stopped after {self.max_regions} regions: "
                                              "more disputes may change in other ways")
                     return self.finish()
-                out = self.cmp.check(search, d, *blocks)
+                out = session.check()
                 if out.unknown:
                     self.report.complete = False
                     self.report.notes.append(f"the solver could not finish ({out.reason}): "
@@ -269,34 +138,36 @@ class _Search:
                 if out.unsat:
                     break
                 model = out.model
-                ka, kb = self.key(model, a), self.key(model, b)
-                fine = _fine(ka, kb)
-                region = z3.And(phase, self.key_formula(ka, a, fine, escalated),
-                                self.key_formula(kb, b, fine, escalated),
-                                *(self.amount_flags(model, ka, kb) if fine else ()))
-                if escalated and not fine and ka[0] == 0 and kb[0] == 0 and ka[1] == kb[1]:
-                    region = z3.And(region, a.category == b.category)
-                blocks.append(z3.Not(region))
+                ka, kb = self.keys.key(model, a), self.keys.key(model, b)
+                fine = is_fine(ka, kb)
+                region = self.keys.region_formula(model, ka, kb, escalated, phase)
+                session.add(z3.Not(region))
                 self.region(region, model, ka, kb, escalated, phase, fine)
         return self.finish()
 
     def finish(self) -> BehaviorReport:
         r = self.report
+        r.regions.sort(key=lambda b: (b.escalated, b.subject, b.summary))
         if not r.regions:
             r.verdict = "equivalent" if r.complete else "unknown"
         r.queries = self.cmp.prover.queries
         return r
 
     def region(self, region, model, ka, kb, escalated: bool, phase, fine: bool) -> None:
+        """Describe and report one region (split into exact parts when that helps). The
+        condition is read together with its subject (``pricing`` disputes): it is exact when
+        the subject's disputes that satisfy it are exactly the region's."""
+        subject, context = self.subject(ka, kb, escalated and not fine)
+        hidden = [Clause("", phase)] + ([Clause("", context)] if context is not None else [])
         clauses = self.describer.clauses(region, self.reads, model)
         clauses += self.describer.escalation_clauses(region) if escalated else []
-        hidden = [Clause("", phase)]
         exact = self.describer.exact(region, clauses + hidden)
         parts = [(region, model, clauses, exact)]
         if exact is False:
             parts = self.split(region, escalated, hidden) or parts
         for part, hint, cls, ex in parts:
-            self.report_part(part, hint, cls, bool(ex), ka, kb, escalated, fine)
+            self.report_part(part, hint, cls, bool(ex), ka, kb, escalated, fine, subject,
+                             context)
 
     def split(self, region, escalated: bool, hidden: list[Clause]) -> list | None:
         """Split ``region`` by the values of one enum or bool fact (or, for escalated
@@ -304,18 +175,20 @@ class _Search:
         axes = []
         if escalated:
             axes.append([self.esc.level == i for i in range(len(self.esc.levels))])
-        for path, fv in self.space.facts.items():
-            if path not in self.reads or fv.kind not in ("enum", "bool"):
-                continue
-            if fv.kind == "bool":
-                axes.append([fv.var, z3.Not(fv.var)])
-            else:
-                axes.append([fv.var == i for i in range(len(fv.values))])
-        for values in axes:
+        else:
+            for path in sorted(self.reads, key=lambda p: (p not in self.changed_reads, p)):
+                fv = self.space.facts.get(path)
+                if fv is None or fv.kind not in ("enum", "bool"):
+                    continue
+                if fv.kind == "bool":
+                    axes.append([fv.var, z3.Not(fv.var)])
+                else:
+                    axes.append([fv.var == i for i in range(len(fv.values))])
+        for values in axes[:SPLIT_AXES]:
             parts = []
             for f in values:
                 sub = z3.And(region, f)
-                out = self.cmp.check(sub)
+                out = self.cmp.within(region, f)
                 if out.unsat:
                     continue
                 if not out.sat or len(parts) >= SPLIT_LIMIT:
@@ -332,8 +205,8 @@ class _Search:
                 return parts
         return None
 
-    def report_part(self, region, model, clauses, exact: bool, ka, kb, escalated, fine
-                    ) -> None:
+    def report_part(self, region, model, clauses, exact: bool, ka, kb, escalated, fine,
+                    subject: str, context) -> None:
         witness, o_old, o_new = self.witness(region, model, ka, kb, fine, escalated)
         if witness is None:
             self.report.complete = False
@@ -341,7 +214,6 @@ class _Search:
                                      "the evaluator (an expression the solver does not follow "
                                      "exactly): it is left out")
             return
-        subject, context = self.subject(ka, kb, escalated and not fine)
         shown = [c for c in clauses if c.text and not (
             context is not None and self.describer.implied(context, c))]
         facts = [c.text for c in shown if c.kind != "escalation"]
@@ -351,10 +223,10 @@ class _Search:
         if condition:
             text = " ".join([subject] + escalation) + (" with " + " and ".join(facts)
                                                         if facts else "")
+        elif subject.endswith("` disputes"):
+            text = f"every {subject[:-1]}"
         else:
-            text = f"every {subject[:-1]}" if subject.endswith("disputes") else subject
-            if subject == "disputes":
-                text = "every dispute"
+            text = "every dispute" if subject == "disputes" else f"all {subject}"
         if not exact:
             text += " (in part)"
         self.report.regions.append(Behavior(f"{text}: {change}", subject, condition, exact,
@@ -362,24 +234,30 @@ class _Search:
                                              escalated, difference(o_old, o_new)))
 
     def subject(self, ka: tuple, kb: tuple, any_category: bool) -> tuple[str, Any]:
+        """Whose disputes a region holds (``pricing`` disputes), and that as a formula: the
+        condition is read within it."""
         a, b = self.a, self.b
+        cats = self.names.categories
         if any_category:
             return "disputes", None
-        if ka[0] == 0 and kb[0] == 0 and ka[1] == kb[1]:
-            name = self.names.categories[ka[1]]
-            return f"`{name}` disputes", z3.And(a.category == ka[1], b.category == kb[1],
-                                               a.refusal == 0, b.refusal == 0)
+        if ka[0] == 0 and kb[0] == 0:
+            both = z3.And(a.category == ka[1], b.category == kb[1], a.refusal == 0,
+                          b.refusal == 0)
+            if ka[1] == kb[1]:
+                return f"`{cats[ka[1]]}` disputes", both
+            return f"disputes moving from `{cats[ka[1]]}` to `{cats[kb[1]]}`", both
         if ka[0] == 0:
-            name = self.names.categories[ka[1]]
-            return f"`{name}` disputes", z3.And(a.category == ka[1], a.refusal == 0)
+            return f"`{cats[ka[1]]}` disputes", z3.And(a.category == ka[1], a.refusal == 0)
         if kb[0] == 0:
-            name = self.names.categories[kb[1]]
-            return f"disputes now `{name}`", z3.And(b.category == kb[1], b.refusal == 0)
+            return f"disputes now `{cats[kb[1]]}`", z3.And(b.category == kb[1],
+                                                            b.refusal == 0)
         return "disputes", None
 
     # -- witnesses ----------------------------------------------------------------------------
     def witness(self, region, model, ka, kb, fine: bool, escalated: bool):
-        want_old, want_new = self.predicted(ka, self.old), self.predicted(kb, self.new)
+        """A dispute of ``region`` that the evaluator decides as the solver says, or None."""
+        want_old, want_new = self.keys.predicted(ka, self.old), self.keys.predicted(kb, self.new)
+        want_sig = self.keys.signature(model, ka, kb) if fine else None
         avoid: dict[str, list] = {}
         for _ in range(WITNESS_TRIES):
             pairs = self.ground_pairs(model)
@@ -388,9 +266,8 @@ class _Search:
             dispute = self.dispute(w["facts"], model)
             o_old, _ = decide(self.old, project(self.old, dispute), self.as_of)
             o_new, _ = decide(self.new, project(self.new, dispute), self.as_of)
-            loose = escalated and not fine  # the region does not fix the category
-            if difference(o_old, o_new) and _same(o_old, want_old, fine, loose) and \
-                    _same(o_new, want_new, fine, loose):
+            if difference(o_old, o_new) and self.keys.matches(o_old, o_new, want_old, want_new,
+                                                         want_sig, escalated):
                 return {"facts": dispute, "as_of": self.as_of.isoformat()}, o_old, o_new
             for path, fv in self.space.facts.items():
                 if fv.kind in ("int", "double"):
@@ -411,29 +288,12 @@ class _Search:
                 _drop(out, path)
         esc = self.esc
         if z3.is_true(model.eval(esc.on, model_completion=True)):
-            level = _value(model, esc.level)
-            days = _value(model, esc.days)
+            level = value(model, esc.level)
+            days = value(model, esc.days)
             out["escalation"] = {"level": esc.levels[level],
                                  "since": (self.as_of - _dt.timedelta(days=days)).isoformat()}
         return out
 
-
-def _fine(ka: tuple, kb: tuple) -> bool:
-    """A region is keyed by the whole outcome when only remedies change; otherwise by the
-    refusal, category, level and action (the remedies follow the level)."""
-    return ka[0] == 0 and kb[0] == 0 and ka[1:4] == kb[1:4]
-
-
-def _same(real: Outcome, want: Outcome, fine: bool, loose: bool) -> bool:
-    """The evaluator's outcome matches the solver's (amounts aside; remedies when ``fine``;
-    the category unless ``loose``)."""
-    if real.refusal or want.refusal:
-        return real.refusal == want.refusal
-    if (real.level, real.action) != (want.level, want.action) or (
-            not loose and real.category != want.category):
-        return False
-    return not fine or [(i, by) for i, by, _ in real.remedies] == \
-        [(i, by) for i, by, _ in want.remedies]
 
 
 def _lookup(facts: dict, path: str) -> Any:
@@ -454,21 +314,6 @@ def _drop(facts: dict, path: str) -> None:
             return
     if isinstance(node, dict):
         node.pop(keys[-1], None)
-
-
-def _expressions(policy: Policy):
-    for c in policy.categories:
-        yield c.when
-        for b in c.bands:
-            if b.when is not None:
-                yield b.when
-    for o in policy.overrides:
-        yield o.when
-    for r in policy.remedies:
-        if r.when is not None:
-            yield r.when
-        if r.amount is not None:
-            yield r.amount
 
 
 def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: float = 2.0,
@@ -506,11 +351,15 @@ def _term_change(cmp: Comparison, old_in_force: bool) -> BehaviorReport:
     dispute = w["facts"]
     o_old, _ = decide(cmp.old, project(cmp.old, dispute), cmp.as_of)
     o_new, _ = decide(cmp.new, project(cmp.new, dispute), cmp.as_of)
-    change = difference(o_old, o_new)
-    which = "the new version is not in force" if old_in_force else \
-        "the old version is not in force"
+    if old_in_force:
+        which, change = "the new version is not in force", "decided -> refused " \
+            "(policy_not_in_force)"
+    else:
+        which, change = "the old version is not in force", "refused (policy_not_in_force) " \
+            "-> decided"
     report.regions.append(Behavior(f"every dispute on {cmp.as_of} ({which}): {change}",
-                                    "disputes", "", True, change,
-                                    {"facts": dispute, "as_of": cmp.as_of.isoformat()},
-                                    o_old.to_dict(), o_new.to_dict()))
+                                   "disputes", "", True, change,
+                                   {"facts": dispute, "as_of": cmp.as_of.isoformat()},
+                                   o_old.to_dict(), o_new.to_dict(), False,
+                                   difference(o_old, o_new)))
     return report

@@ -173,7 +173,7 @@ class _Differ:
             days = abs((b.effective - a.effective).days)
             self.out.append(Changed("policy.effective", a.effective.isoformat(),
                                     b.effective.isoformat(), effect,
-                                    f"{days} day(s) {effect}; on {day}: {state}",
+                                    f"by {days} day(s); on {day}: {state}",
                                     old_span=sa("effective"), new_span=sb("effective")))
         if a.expires != b.expires:
             if a.expires is None or b.expires is None:
@@ -181,7 +181,7 @@ class _Differ:
                 how = "no longer expires" if b.expires is None else "now expires"
             else:
                 effect = "extended" if b.expires > a.expires else "shortened"
-                how = f"{abs((b.expires - a.expires).days)} day(s) {effect}"
+                how = f"by {abs((b.expires - a.expires).days)} day(s)"
             self.out.append(Changed("policy.expires", a.expires and a.expires.isoformat(),
                                     b.expires and b.expires.isoformat(), effect,
                                     f"{how}; on {day}: {state}",

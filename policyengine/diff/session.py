@@ -1,0 +1,65 @@
+"""A z3 solver that keeps some formulas asserted across many queries.
+
+The behavioral diff asks many questions about one region of disputes (which enum values it
+allows, whether a clause covers it, ...) and, in its main loop, the same question again and
+again with one more region excluded each time. Asserting the big shared formulas once and
+asking with ``push``/``pop`` lets z3 keep what it learned; re-asserting them per query (as a
+fresh ``Prover.check`` does) costs most of the time. Queries count against the ``Prover``'s
+budget and use its per-query timeout.
+"""
+
+from __future__ import annotations
+
+import time
+
+import z3
+
+from ..analysis.solver import Outcome, Prover
+
+
+class Session:
+    def __init__(self, prover: Prover, *formulas):
+        self.prover = prover
+        space = prover.space
+        self.solver = z3.Solver(ctx=space.ctx)
+        self.solver.set("timeout", max(1, int(prover.timeout * 1000)))
+        self.solver.add(*space.domain)
+        self.add(*formulas)
+
+    def add(self, *formulas) -> None:
+        """Assert for every later query."""
+        for f in formulas:
+            if not z3.is_true(f):
+                self.solver.add(f)
+
+    def check(self, *formulas) -> Outcome:
+        """Is the conjunction of the session's formulas and ``formulas`` satisfiable?"""
+        prover = self.prover
+        if prover.exhausted:
+            return Outcome("unknown", reason="budget")
+        self.solver.push()
+        try:
+            for f in formulas:
+                if z3.is_false(f):
+                    return Outcome("unsat")
+                if not z3.is_true(f):
+                    self.solver.add(f)
+            started = time.perf_counter()
+            try:
+                result = self.solver.check()
+            except z3.Z3Exception as exc:
+                prover.spent += time.perf_counter() - started
+                return Outcome("unknown", reason=str(exc) or "z3 error")
+            elapsed = time.perf_counter() - started
+            prover.spent += elapsed
+            prover.queries += 1
+            if result == z3.sat:
+                return Outcome("sat", model=self.solver.model())
+            if result == z3.unsat:
+                return Outcome("unsat")
+            reason = self.solver.reason_unknown()
+            if "timeout" in reason or "canceled" in reason or elapsed >= prover.timeout * 0.95:
+                reason = "timeout"
+            return Outcome("unknown", reason=reason)
+        finally:
+            self.solver.pop()
