@@ -63,7 +63,8 @@ def diff_command(ctx, old, new, fmt, as_of, replay_path, fail_on, behavior, time
         try:
             result = diff_policies(old, new, as_of=as_of, replay=stream, behavior=behavior,
                                    timeout=timeout, budget=budget, examples=examples,
-                                   progress=bar.update if bar is not None else None)
+                                   progress=bar.update if bar is not None else None,
+                                   replay_source="<stdin>" if replay_path == "-" else replay_path)
         except SourceError as exc:
             click.echo(f"policyengine: error: {exc}", err=True)
             ctx.exit(2)
@@ -83,7 +84,8 @@ def diff_command(ctx, old, new, fmt, as_of, replay_path, fail_on, behavior, time
     elif fmt == "markdown":
         click.echo(diff_markdown.render(result), nl=False)
     else:
-        click.echo(diff_text.render(result, colour=use_colour(colour)), nl=False)
+        paint = use_colour(colour)
+        click.echo(diff_text.render(result, colour=paint), nl=False, color=paint or None)
     ctx.exit(result.exit_code(fail_on))
 
 

@@ -106,12 +106,13 @@ def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.Pat
                   as_of: _dt.date | None = None, replay: "str | os.PathLike | IO[bytes] | None"
                   = None, behavior: bool = True, timeout: float = 2.0, budget: float = 60.0,
                   max_regions: int = 30, examples: int = 5,
-                  progress: Callable[[int], None] | None = None) -> PolicyDiff:
+                  progress: Callable[[int], None] | None = None,
+                  replay_source: str | None = None) -> PolicyDiff:
     """Compare two versions of a rulebook.
 
     ``old``/``new``: loaded policies, paths, or ``REV:PATH`` read from git. ``as_of`` (default
     today): the day decisions are compared on and dates shown for. ``replay``: a JSON Lines file
-    (path or binary stream) of past disputes. ``behavior=False`` skips the solver. ``timeout``
+    (path or binary stream) of past disputes, named ``replay_source`` in the report. ``behavior=False`` skips the solver. ``timeout``
     (per query) and ``budget`` (in all) bound the solver, in seconds.
 
     Raises SourceError (unreadable source) or PolicyError (a version does not load).
@@ -139,10 +140,11 @@ def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.Pat
     if replay is not None:
         if isinstance(replay, (str, os.PathLike)):
             with open(replay, "rb") as stream:
-                replayed = _replay(a, b, stream, os.fspath(replay), day, examples, progress)
+                replayed = _replay(a, b, stream, replay_source or os.fspath(replay), day,
+                                   examples, progress)
         else:
-            replayed = _replay(a, b, replay, getattr(replay, "name", "<stream>"), day,
-                               examples, progress)
+            name = replay_source or getattr(replay, "name", None) or "<stream>"
+            replayed = _replay(a, b, replay, name, day, examples, progress)
     return PolicyDiff(a, b, day, changes, report, replayed)
 
 

@@ -66,37 +66,31 @@ def pair_by_id(old: Iterable[T], new: Iterable[T], key: Callable[[T], Any] = lam
 
 
 def moved_ids(pairs: Sequence[Pair[T]]) -> set[Any]:
-    """Ids of matched elements whose relative order changed: the matched elements that are not
-    in a longest common subsequence of the two orders (the fewest moves that explain it)."""
+    """Ids of matched elements whose relative order changed: the fewest elements that explain
+    every inversion (two elements in the other order), found greedily: the element in the most
+    inversions is moved first, ties going to the greatest id. Inversions, counts and ids do not
+    depend on which version is called old, so diff(a, b) and diff(b, a) name the same moves."""
     matched = [p for p in pairs if p.old is not None and p.new is not None]
     by_old = sorted(matched, key=lambda p: p.old_index)
-    new_order = [p.new_index for p in by_old]
-    keep = set(_lis_positions(new_order))
-    return {by_old[i].key for i in range(len(by_old)) if i not in keep}
-
-
-def _lis_positions(seq: Sequence[int]) -> list[int]:
-    """Positions of one longest increasing subsequence (patience sorting, O(n log n))."""
-    import bisect
-
-    tails: list[int] = []
-    tails_at: list[int] = []
-    back = [-1] * len(seq)
-    for i, v in enumerate(seq):
-        k = bisect.bisect_left(tails, v)
-        if k == len(tails):
-            tails.append(v)
-            tails_at.append(i)
-        else:
-            tails[k] = v
-            tails_at[k] = i
-        back[i] = tails_at[k - 1] if k > 0 else -1
-    out = []
-    i = tails_at[-1] if tails_at else -1
-    while i >= 0:
-        out.append(i)
-        i = back[i]
-    return out[::-1]
+    n = len(by_old)
+    partners: list[set[int]] = [set() for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            if by_old[i].new_index > by_old[j].new_index:
+                partners[i].add(j)
+                partners[j].add(i)
+    moved: set[Any] = set()
+    remaining = {i for i in range(n) if partners[i]}
+    while remaining:
+        worst = max(remaining, key=lambda i: (len(partners[i]), str(by_old[i].key)))
+        moved.add(by_old[worst].key)
+        for j in partners[worst]:
+            partners[j].discard(worst)
+            if not partners[j]:
+                remaining.discard(j)
+        partners[worst].clear()
+        remaining.discard(worst)
+    return moved
 
 
 # -- bands -------------------------------------------------------------------------------------
@@ -105,24 +99,44 @@ def _cond(b: Band) -> str | None:
 
 
 def _lcs(a: Sequence[Any], b: Sequence[Any]) -> list[tuple[int, int]]:
-    """Index pairs of a longest common subsequence (bands per category are few)."""
+    """Index pairs of a longest common subsequence; among the longest, the one whose pairs are
+    closest in position (a rule that does not depend on which sequence comes first, so that
+    diff(a, b) and diff(b, a) pair the same bands). Bands per category are few."""
     n, m = len(a), len(b)
-    table = [[0] * (m + 1) for _ in range(n + 1)]
+    # best[i][j]: (pairs, -displacement) of the best subsequence of a[i:], b[j:]
+    best = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
-        row, below = table[i], table[i + 1]
         for j in range(m - 1, -1, -1):
-            row[j] = below[j + 1] + 1 if a[i] == b[j] else max(below[j], row[j + 1])
+            options = [best[i + 1][j], best[i][j + 1]]
+            if a[i] == b[j]:
+                k, d = best[i + 1][j + 1]
+                options.append((k + 1, d - abs(i - j)))
+            best[i][j] = max(options)
     out = []
     i = j = 0
     while i < n and j < m:
         if a[i] == b[j]:
-            out.append((i, j))
-            i += 1
-            j += 1
-        elif table[i + 1][j] >= table[i][j + 1]:
+            k, d = best[i + 1][j + 1]
+            if (k + 1, d - abs(i - j)) == best[i][j]:
+                out.append((i, j))
+                i += 1
+                j += 1
+                continue
+        if best[i + 1][j] == best[i][j]:
             i += 1
         else:
             j += 1
+    return out
+
+
+def _closest(candidates: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Pairs chosen greedily, closest positions first (no index used twice)."""
+    out, used_i, used_j = [], set(), set()
+    for i, j in sorted(candidates, key=lambda p: (abs(p[0] - p[1]), p[0] + p[1])):
+        if i not in used_i and j not in used_j:
+            out.append((i, j))
+            used_i.add(i)
+            used_j.add(j)
     return out
 
 
@@ -135,30 +149,22 @@ def pair_bands(old: Sequence[Band], new: Sequence[Band]) -> list[Pair[Band]]:
     matched: dict[int, tuple[int, bool]] = {i: (j, False) for i, j in anchors}
     used_new = {j for _, j in anchors}
     # 2. moved: an identical band elsewhere
-    for i, k in enumerate(keys_old):
-        if i in matched:
-            continue
-        for j, kn in enumerate(keys_new):
-            if j not in used_new and kn == k:
-                matched[i] = (j, True)
-                used_new.add(j)
-                break
+    same = [(i, j) for i in range(len(old)) if i not in matched
+            for j in range(len(new)) if j not in used_new and keys_old[i] == keys_new[j]]
+    for i, j in _closest(same):
+        matched[i] = (j, True)
+        used_new.add(j)
     # 3. between anchors: same condition, then same level, then position
     bounds = [(-1, -1)] + sorted(anchors) + [(len(old), len(new))]
     for (i0, j0), (i1, j1) in zip(bounds, bounds[1:]):
-        rest_old = [i for i in range(i0 + 1, i1) if i not in matched]
-        rest_new = [j for j in range(j0 + 1, j1) if j not in used_new]
-        for same in (lambda i, j: keys_old[i][0] == keys_new[j][0],
-                     lambda i, j: keys_old[i][1] == keys_new[j][1],
-                     lambda i, j: True):
-            for i in list(rest_old):
-                for j in rest_new:
-                    if same(i, j):
-                        matched[i] = (j, False)
-                        used_new.add(j)
-                        rest_old.remove(i)
-                        rest_new.remove(j)
-                        break
+        for criterion in (lambda i, j: keys_old[i][0] == keys_new[j][0],
+                          lambda i, j: keys_old[i][1] == keys_new[j][1],
+                          lambda i, j: True):
+            rest = [(i, j) for i in range(i0 + 1, i1) if i not in matched
+                    for j in range(j0 + 1, j1) if j not in used_new and criterion(i, j)]
+            for i, j in _closest(rest):
+                matched[i] = (j, False)
+                used_new.add(j)
     pairs: list[Pair[Band]] = [Pair(old[i], new[j], i, j, mv) for i, (j, mv) in matched.items()]
     pairs.extend(Pair(None, new[j], None, j) for j in range(len(new)) if j not in used_new)
     pairs.sort(key=lambda p: p.new_index)

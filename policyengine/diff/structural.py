@@ -100,8 +100,10 @@ class _Differ:
             note = "a condition was added" if key == "when" else None
         elif y is None:
             note = "the condition was removed: it now always applies" if key == "when" else None
+        spans = self.spans(a_node, b_node, key)
         self.out.append(Changed(f"{path}.{key}", _expr(x), _expr(y), note=note,
-                                **self.spans(a_node, b_node, key)))
+                                old_span=x.span if x is not None and x.span else spans["old_span"],
+                                new_span=y.span if y is not None and y.span else spans["new_span"]))
 
     def duration(self, path: str, a_node, b_node, key: str, what: str,
                  longer: str = "longer", shorter: str = "shorter") -> None:
@@ -383,11 +385,12 @@ class _Differ:
                 if not _same_expr(a.when, b.when):
                     self.out.append(Changed(f"{where}.when", _expr(a.when) or "otherwise",
                                             _expr(b.when) or "otherwise", None, note,
-                                            old_span=a.span, new_span=b.span))
+                                            old_span=_when_span(a), new_span=_when_span(b)))
                 if a.level != b.level:
                     self.out.append(Changed(f"{where}.level", a.level, b.level,
                                             self._level_effect(a.level, b.level), note,
-                                            old_span=a.span, new_span=b.span))
+                                            **self.spans(a, b, "level" if a.when is not None
+                                                         else "otherwise")))
                 if p.moved:
                     others = [q for q in pairs if q.old is not None and q.new is not None
                               and q is not p and (q.old_index < p.old_index)
@@ -448,6 +451,10 @@ class _Differ:
                               "extended", "shortened")
         self.moves("remedies", pairs, lambda p: ("cosmetic", "categories list remedies by "
                                                   "id: this order does not matter"))
+
+
+def _when_span(band: Band):
+    return band.when.span if band.when is not None and band.when.span is not None else band.span
 
 
 def _rank(limit: Any) -> tuple:
