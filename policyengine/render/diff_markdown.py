@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from .diff_text import SECTIONS, SYMBOLS, change_text, counts_text, outcome_text, percent, \
-    verdict_text
+    plural, verdict_text
 
 _KIND_WORDS = {"added": "added", "removed": "removed", "changed": "changed", "moved": "moved"}
 
@@ -99,7 +99,8 @@ def _remedies(outcome: dict) -> str:
     if outcome.get("refusal"):
         return "—"
     text = outcome_text(outcome)
-    return text.split("; ", 1)[1] if "; " in text else text
+    text = text.split("; ", 1)[1] if "; " in text else text
+    return text[len("remedies: "):] if text.startswith("remedies: ") else text
 
 
 def _replay(r) -> list[str]:
@@ -108,11 +109,12 @@ def _replay(r) -> list[str]:
            f"differently ({percent(r.changed, r.total)})."]
     extra = []
     if r.dates_changed:
-        extra.append(f"{r.dates_changed} keep their outcome with other dates")
+        extra.append(f"{plural(r.dates_changed, 'keeps its', 'keep their')} outcome with "
+                     "other dates")
     if r.refused_both:
-        extra.append(f"{r.refused_both} are refused alike by both versions")
+        extra.append(f"{plural(r.refused_both, 'is', 'are')} refused alike by both versions")
     if r.unreadable:
-        extra.append(f"{r.unreadable} lines are unreadable")
+        extra.append(f"{plural(r.unreadable, 'line is', 'lines are')} unreadable")
     if extra:
         out.append("Of the others, " + "; ".join(extra) + ".")
     if r.by_change:

@@ -126,6 +126,11 @@ def counts_text(diff) -> str:
     return ", ".join(parts)
 
 
+def plural(n: int, one: str, many: str) -> str:
+    """``1 line is``, ``2 lines are``."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def percent(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.1f}%" if whole else "0%"
 
@@ -187,11 +192,13 @@ def _replay(r, colour: bool) -> list[str]:
                   f"{r.changed} decided differently ({percent(r.changed, r.total)})", "1",
                   colour)]
     if r.dates_changed:
-        out.append(f"  {r.dates_changed} more keep their outcome with other dates")
+        out.append(f"  {plural(r.dates_changed, 'other keeps its', 'others keep their')} "
+                   "outcome with other dates")
     if r.refused_both:
-        out.append(f"  {r.refused_both} refused alike by both versions")
+        out.append(f"  {plural(r.refused_both, 'is', 'are')} refused alike by both versions")
     if r.unreadable:
-        out.append(f"  {r.unreadable} line(s) unreadable (not a JSON object)")
+        out.append(f"  {plural(r.unreadable, 'line is', 'lines are')} unreadable (not a JSON "
+                   "object)")
     if r.by_change:
         out.append("  by change:")
         for change, n in sorted(r.by_change.items(), key=lambda kv: (-kv[1], kv[0])):
