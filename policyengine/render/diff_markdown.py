@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from .diff_text import SECTIONS, SYMBOLS, change_text, counts_text, outcome_text, percent, \
-    plural, verdict_text
+    plural, projection_notes, verdict_text
 
 _KIND_WORDS = {"added": "added", "removed": "removed", "changed": "changed", "moved": "moved"}
 
@@ -71,6 +71,9 @@ def render(diff) -> str:
         out.append(f"Example dispute, decided on {b.witness['as_of']}:")
         out += ["", "```json", json.dumps(b.witness["facts"], indent=2, ensure_ascii=False,
                                           sort_keys=True), "```", ""]
+        notes = projection_notes(diff, b.witness)
+        if notes:
+            out += [_cell("; ".join(notes)).capitalize() + ".", ""]
         out += [f"| | Old ({old.meta.version}) | New ({new.meta.version}) |", "|---|---|---|"]
         for label, key in (("Category", "category"), ("Level", "level"),
                            ("Action", "action")):

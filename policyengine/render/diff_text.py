@@ -87,6 +87,33 @@ def outcome_text(outcome: dict) -> str:
     return text
 
 
+def undeclared(policy, facts: dict) -> list[str]:
+    """Facts (and map fields) of a witness that ``policy`` does not declare: they are left out
+    when deciding under it."""
+    out = []
+    for key, value in facts.items():
+        if key in ("escalation", "remedies_in_force", "as_of"):
+            continue
+        decl = policy.fact(key)
+        if decl is None:
+            out.append(key)
+        elif decl.type == "map" and isinstance(value, dict):
+            out.extend(f"{key}.{k}" for k in value if decl.field_named(k) is None)
+    return out
+
+
+def projection_notes(diff, witness: dict) -> list[str]:
+    """``the old version is given the dispute without `channel` (it does not declare it)``."""
+    out = []
+    for label, p in (("old", diff.old), ("new", diff.new)):
+        missing = undeclared(p, witness["facts"])
+        if missing:
+            names = ", ".join(f"`{m}`" for m in missing)
+            out.append(f"the {label} version decides it without {names} (it does not declare "
+                       f"{'it' if len(missing) == 1 else 'them'})")
+    return out
+
+
 def witness_text(witness: dict) -> str:
     return json.dumps(witness["facts"], ensure_ascii=False, sort_keys=True)
 
@@ -176,6 +203,8 @@ def render(diff, *, colour: bool = False) -> str:
             out.append("     (the condition contains these disputes and some that do not "
                        "change this way)")
         out.append(f"     example: {witness_text(b.witness)} on {b.witness['as_of']}")
+        for note in projection_notes(diff, b.witness):
+            out.append(f"       ({note})")
         out.append(f"       old: {outcome_text(b.old)}")
         out.append(f"       new: {outcome_text(b.new)}")
     for note in diff.behavior.notes:
