@@ -176,8 +176,37 @@ class Describer:
             return True
         return not self.within(region, formula).unsat
 
+    def allowed(self, region, values: list, limit: int | None = None) -> list | None:
+        """The ``(value, formula)`` pairs of ``values`` that some dispute of ``region`` has, found
+        by asking for a dispute with a value not found yet (one query per value found, not per
+        value: an enum may have a thousand). None when more than ``limit`` are found."""
+        found: set[int] = set()
+        if self.model is not None:
+            found.update(i for i, (_, f) in enumerate(values)
+                         if z3.is_true(self.model.eval(f, model_completion=True)))
+        while True:
+            if limit is not None and len(found) > limit:
+                return None
+            rest = [i for i in range(len(values)) if i not in found]
+            if not rest:
+                break
+            out = self.within(region, z3.Or([values[i][1] for i in rest]))
+            if out.unsat:
+                break
+            if not out.sat:  # not proven: keep every value still possible
+                found.update(rest)
+                break
+            hit = next((i for i in rest if z3.is_true(out.model.eval(values[i][1],
+                                                                     model_completion=True))),
+                       None)
+            if hit is None:
+                found.update(rest)
+                break
+            found.add(hit)
+        return [values[i] for i in sorted(found)]
+
     def _finite(self, region, path: str, var, values: list) -> list[Clause]:
-        allowed = [(v, f) for v, f in values if self._possible(region, f)]
+        allowed = self.allowed(region, values)
         if len(allowed) == len(values) or not allowed:
             return []
         formula = z3.Or([f for _, f in allowed]) if len(allowed) > 1 else allowed[0][1]

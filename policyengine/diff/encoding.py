@@ -126,6 +126,20 @@ class _Version(DecisionEncoding):
         self.esc = esc
         self.as_of = as_of
         self._memo: dict[str, Any] = {}
+        self._chosen: dict[int, Any] = {}
+        self.candidates = earlier_candidates(space, policy)
+
+    def category_chosen(self, i: int, earlier=None):
+        """Category ``i`` decides: its ``when`` holds and every earlier one that could hold
+        with it (or fail with an error) is false. Earlier categories the syntactic prefilter
+        proves disjoint from it are left out: with a thousand categories, "every earlier one"
+        would make the terms quadratic."""
+        if earlier is not None:
+            return super().category_chosen(i, earlier)
+        hit = self._chosen.get(i)
+        if hit is None:
+            hit = self._chosen[i] = super().category_chosen(i, self.candidates[i])
+        return hit
 
     def base_level(self):
         if "base" not in self._memo:
@@ -165,6 +179,45 @@ class _Version(DecisionEncoding):
         if "final" not in self._memo:
             self._memo["final"] = self.final_level()
         return self._memo["final"]
+
+
+def earlier_candidates(space: FactSpace, policy: Policy) -> list[list[int]]:
+    """For each category, the earlier categories that may hold together with it, or fail with
+    an error, by the syntactic regions of ``analysis.domain`` (enum and bool values, numeric
+    intervals): one bit mask per enum value, so it stays linear in the categories."""
+    from ..analysis.domain import BOTTOM, Domains, meet
+
+    domains = Domains(policy)
+    cats = policy.categories
+    regions = [domains.regions(c.when)[0] for c in cats]
+    risky = [not z3.is_true(space.encode(c.when).ok) for c in cats]
+    n = len(cats)
+    masks: dict[str, dict[Any, int]] = {}
+    for path, values in domains.finite.items():
+        per = {v: 0 for v in values}
+        for i, r in enumerate(regions):
+            if r is BOTTOM:
+                continue
+            allowed = r.get(path, values)
+            for v in (allowed if isinstance(allowed, frozenset) else values):
+                per[v] = per.get(v, 0) | (1 << i)
+        masks[path] = per
+    out = []
+    for i, r in enumerate(regions):
+        cand = (1 << i) - 1
+        if r is not BOTTOM:
+            for path, allowed in r.items():
+                if isinstance(allowed, frozenset) and path in masks:
+                    m = 0
+                    for v in allowed:
+                        m |= masks[path].get(v, 0)
+                    cand &= m
+        else:
+            cand = 0
+        out.append([j for j in range(i) if (cand >> j) & 1 and (
+            regions[j] is not BOTTOM and meet(regions[j], r) is not BOTTOM) or
+            (j < i and risky[j])])
+    return out
 
 
 def _max(a, b):

@@ -185,15 +185,18 @@ class _Search:
                 else:
                     axes.append([fv.var == i for i in range(len(fv.values))])
         for values in axes[:SPLIT_AXES]:
+            self.describer.model = None
+            pairs = [(i, f) for i, f in enumerate(values)]
+            allowed = self.describer.allowed(region, pairs, limit=SPLIT_LIMIT)
+            if allowed is None or len(allowed) < 2:
+                continue
             parts = []
-            for f in values:
-                sub = z3.And(region, f)
+            for _, f in allowed:
                 out = self.cmp.within(region, f)
-                if out.unsat:
-                    continue
-                if not out.sat or len(parts) >= SPLIT_LIMIT:
+                if not out.sat:
                     parts = None
                     break
+                sub = z3.And(region, f)
                 cls = self.describer.clauses(sub, self.reads, out.model)
                 if escalated:
                     cls += self.describer.escalation_clauses(sub)
@@ -201,7 +204,7 @@ class _Search:
                     parts = None
                     break
                 parts.append((sub, out.model, cls, True))
-            if parts and len(parts) > 1:
+            if parts:
                 return parts
         return None
 

@@ -69,7 +69,7 @@ def render(diff) -> str:
                        "change this way; the example is one that does.")
             out.append("")
         out.append(f"Example dispute, decided on {b.witness['as_of']}:")
-        out += ["", "```json", json.dumps(b.witness["facts"], indent=2, ensure_ascii=False,
+        out += ["", "```json", json.dumps(b.witness["facts"], ensure_ascii=False,
                                           sort_keys=True), "```", ""]
         notes = projection_notes(diff, b.witness)
         if notes:
