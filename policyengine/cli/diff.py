@@ -25,7 +25,7 @@ from .common import DATE, colour_option, use_colour
               help="Exit 1 when decisions change (behavior), on any change (any), or never.")
 @click.option("--behavior/--no-behavior", "behavior", default=True,
               help="Search for disputes decided differently with the solver (default: on).")
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=2.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
               help="Seconds per solver query.")
 @click.option("--budget", type=click.FloatRange(min=0.01), default=60.0, show_default=True,
               help="Seconds for all solver queries.")

@@ -104,7 +104,7 @@ class PolicyDiff:
 
 def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.PathLike", *,
                   as_of: _dt.date | None = None, replay: "str | os.PathLike | IO[bytes] | None"
-                  = None, behavior: bool = True, timeout: float = 2.0, budget: float = 60.0,
+                  = None, behavior: bool = True, timeout: float = 10.0, budget: float = 60.0,
                   max_regions: int = 30, examples: int = 5,
                   progress: Callable[[int], None] | None = None,
                   replay_source: str | None = None) -> PolicyDiff:

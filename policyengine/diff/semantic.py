@@ -119,8 +119,9 @@ class _Search:
         fresh = z3.Not(self.esc.on)
         d_fresh = z3.substitute(d, (self.esc.on, z3.BoolVal(False, self.ctx)))
         # (what to search, the disputes a region is described among, escalated?)
-        phases = [(fresh, fresh, False), (z3.And(self.esc.on, z3.Not(d_fresh)), self.esc.on,
-                                          True)]
+        phases = [(fresh, fresh, False)]
+        if not escalation_is_neutral(self.old, self.new):
+            phases.append((z3.And(self.esc.on, z3.Not(d_fresh)), self.esc.on, True))
         for search, phase, escalated in phases:
             session = self.cmp.session(search, d)
             while True:
@@ -299,6 +300,23 @@ class _Search:
 
 
 
+def escalation_is_neutral(old: Policy, new: Policy) -> bool:
+    """Whether an escalated dispute can be decided differently only when the same dispute, not
+    yet escalated, is too: true when the ladders, the authority and the remedies are equal.
+
+    Proof sketch (docs/diff.md): with equal ladders the deadline step gives the same due level
+    ``d`` in both versions. A fresh dispute gets level-so-far ``L_v``; an escalated one
+    ``max(L_v, d)``. If the fresh outcomes agree, the category, the required remedies and
+    their amounts agree, and each remedy's authorizer, the lowest level at or above ``L_v``
+    allowed to authorize it, is the same: no level between ``L_old`` and ``L_new`` may. Then
+    from ``max(L_v, d)`` the lowest allowed level is again the same, so are the final level
+    (the highest authorizer, or ``max(L_v, d)`` when no remedy is required, where the fresh
+    levels agree) and the action. So the search for escalated disputes is skipped.
+    """
+    return old.ladder == new.ladder and old.authority == new.authority and \
+        old.remedies == new.remedies
+
+
 def _lookup(facts: dict, path: str) -> Any:
     node: Any = facts
     for key in path.split("."):
@@ -319,7 +337,7 @@ def _drop(facts: dict, path: str) -> None:
         node.pop(keys[-1], None)
 
 
-def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: float = 2.0,
+def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: float = 10.0,
                       budget: float = 60.0, max_regions: int = 30,
                       comparison: Comparison | None = None) -> BehaviorReport:
     """The behavioral diff of two versions on ``as_of`` (see the module docstring)."""
