@@ -191,7 +191,7 @@ def earlier_candidates(space: FactSpace, policy: Policy) -> list[list[int]]:
     cats = policy.categories
     regions = [domains.regions(c.when)[0] for c in cats]
     risky = [not z3.is_true(space.encode(c.when).ok) for c in cats]
-    n = len(cats)
+    risky_mask = sum(1 << j for j, bad in enumerate(risky) if bad)
     masks: dict[str, dict[Any, int]] = {}
     for path, values in domains.finite.items():
         per = {v: 0 for v in values}
@@ -204,19 +204,24 @@ def earlier_candidates(space: FactSpace, policy: Policy) -> list[list[int]]:
         masks[path] = per
     out = []
     for i, r in enumerate(regions):
-        cand = (1 << i) - 1
+        cand = 0
         if r is not BOTTOM:
+            cand = (1 << i) - 1
             for path, allowed in r.items():
                 if isinstance(allowed, frozenset) and path in masks:
                     m = 0
                     for v in allowed:
                         m |= masks[path].get(v, 0)
                     cand &= m
-        else:
-            cand = 0
-        out.append([j for j in range(i) if (cand >> j) & 1 and (
-            regions[j] is not BOTTOM and meet(regions[j], r) is not BOTTOM) or
-            (j < i and risky[j])])
+        bits = cand | (risky_mask & ((1 << i) - 1))
+        earlier = []
+        while bits:
+            low = bits & -bits
+            j = low.bit_length() - 1
+            bits ^= low
+            if risky[j] or meet(regions[j], r) is not BOTTOM:
+                earlier.append(j)
+        out.append(earlier)
     return out
 
 
