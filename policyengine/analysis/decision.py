@@ -23,13 +23,16 @@ from typing import Any, Iterable
 import z3
 
 from ..ladder import escalation_path
+from ..model.nodes import Policy
 from .encode import FactSpace, Term
 
 
 class DecisionEncoding:
-    def __init__(self, space: FactSpace):
+    def __init__(self, space: FactSpace, policy: Policy | None = None):
+        """``policy`` defaults to the space's; the diff passes each version's own policy over
+        a fact space shared by two versions."""
         self.space = space
-        policy = space.policy
+        policy = policy if policy is not None else space.policy
         self.policy = policy
         self.levels = tuple(escalation_path(policy.ladder))
         self.rank = {lv.id: i for i, lv in enumerate(self.levels)}

@@ -116,13 +116,7 @@ class _Version(DecisionEncoding):
 
     def __init__(self, space: FactSpace, policy: Policy, esc: Escalation | None,
                  as_of: _dt.date):
-        # DecisionEncoding reads the policy from the space; the shared space holds both
-        # versions' facts, so set the version's own policy here.
-        self.space = space
-        self.policy = policy
-        self.levels = tuple(escalation_path(policy.ladder))
-        self.rank = {lv.id: i for i, lv in enumerate(self.levels)}
-        self.categories = policy.categories
+        super().__init__(space, policy)
         self.esc = esc
         self.as_of = as_of
         self._memo: dict[str, Any] = {}
