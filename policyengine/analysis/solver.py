@@ -73,40 +73,49 @@ class Prover:
         domain? When unsat, ``core`` names the tracked parts needed for the contradiction."""
         if self.exhausted:
             return Outcome("unknown", reason="budget")
-        ctx = self.space.ctx
         self._sync()
-        self.solver.push()
+        return solve(self.solver, self, formulas, tracked)
+
+
+def solve(solver: Any, prover: Prover, formulas: Any,
+          tracked: Mapping[str, Any] | None = None) -> Outcome:
+    """One query on ``solver`` inside ``push``/``pop``: assert ``formulas`` (and each of
+    ``tracked`` behind a literal, for the unsat core), check, and classify the answer. Time and
+    queries count against ``prover`` (its per-query timeout is the solver's)."""
+    ctx = prover.space.ctx
+    solver.push()
+    try:
+        for f in formulas:
+            if z3.is_false(f):
+                return Outcome("unsat")
+            if not z3.is_true(f):
+                solver.add(f)
+        literals = []
+        names = {}
+        for i, (name, f) in enumerate((tracked or {}).items()):
+            lit = z3.Bool(f"!track{i}", ctx)
+            solver.add(z3.Implies(lit, f))
+            literals.append(lit)
+            names[lit.get_id()] = name
+        started = time.perf_counter()
         try:
-            for f in formulas:
-                if z3.is_false(f):
-                    return Outcome("unsat")
-                if not z3.is_true(f):
-                    self.solver.add(f)
-            literals = []
-            names = {}
-            for i, (name, f) in enumerate((tracked or {}).items()):
-                lit = z3.Bool(f"!track{i}", ctx)
-                self.solver.add(z3.Implies(lit, f))
-                literals.append(lit)
-                names[lit.get_id()] = name
-            started = time.perf_counter()
-            try:
-                result = self.solver.check(*literals)
-            except z3.Z3Exception as exc:  # z3 interrupted or out of memory: an unknown
-                self.spent += time.perf_counter() - started
-                return Outcome("unknown", reason=str(exc) or "z3 error")
-            elapsed = time.perf_counter() - started
-            self.spent += elapsed
-            self.queries += 1
-            if result == z3.sat:
-                return Outcome("sat", model=self.solver.model())
-            if result == z3.unsat:
-                core = tuple(names[c.get_id()] for c in self.solver.unsat_core()
-                             if c.get_id() in names)
-                return Outcome("unsat", core=core)
-            reason = self.solver.reason_unknown()
-            if "timeout" in reason or "canceled" in reason or elapsed >= self.timeout * 0.95:
-                reason = "timeout"
-            return Outcome("unknown", reason=reason)
-        finally:
-            self.solver.pop()
+            result = solver.check(*literals)
+        except z3.Z3Exception as exc:  # z3 interrupted or out of memory: an unknown
+            prover.spent += time.perf_counter() - started
+            return Outcome("unknown", reason=str(exc) or "z3 error")
+        elapsed = time.perf_counter() - started
+        prover.spent += elapsed
+        prover.queries += 1
+        if result == z3.sat:
+            return Outcome("sat", model=solver.model())
+        if result == z3.unsat:
+            if not names:
+                return Outcome("unsat")
+            core = tuple(names[c.get_id()] for c in solver.unsat_core() if c.get_id() in names)
+            return Outcome("unsat", core=core)
+        reason = solver.reason_unknown()
+        if "timeout" in reason or "canceled" in reason or elapsed >= prover.timeout * 0.95:
+            reason = "timeout"
+        return Outcome("unknown", reason=reason)
+    finally:
+        solver.pop()

@@ -10,11 +10,9 @@ budget and use its per-query timeout.
 
 from __future__ import annotations
 
-import time
-
 import z3
 
-from ..analysis.solver import Outcome, Prover
+from ..analysis.solver import Outcome, Prover, solve
 
 
 class Session:
@@ -34,32 +32,6 @@ class Session:
 
     def check(self, *formulas) -> Outcome:
         """Is the conjunction of the session's formulas and ``formulas`` satisfiable?"""
-        prover = self.prover
-        if prover.exhausted:
+        if self.prover.exhausted:
             return Outcome("unknown", reason="budget")
-        self.solver.push()
-        try:
-            for f in formulas:
-                if z3.is_false(f):
-                    return Outcome("unsat")
-                if not z3.is_true(f):
-                    self.solver.add(f)
-            started = time.perf_counter()
-            try:
-                result = self.solver.check()
-            except z3.Z3Exception as exc:
-                prover.spent += time.perf_counter() - started
-                return Outcome("unknown", reason=str(exc) or "z3 error")
-            elapsed = time.perf_counter() - started
-            prover.spent += elapsed
-            prover.queries += 1
-            if result == z3.sat:
-                return Outcome("sat", model=self.solver.model())
-            if result == z3.unsat:
-                return Outcome("unsat")
-            reason = self.solver.reason_unknown()
-            if "timeout" in reason or "canceled" in reason or elapsed >= prover.timeout * 0.95:
-                reason = "timeout"
-            return Outcome("unknown", reason=reason)
-        finally:
-            self.solver.pop()
+        return solve(self.solver, self.prover, formulas)
