@@ -8,8 +8,6 @@ absorbed by ``&&``, ``||`` and ``?:`` exactly as CEL absorbs them.
 
 from __future__ import annotations
 
-from typing import Any
-
 import z3
 
 from ..expr import ast

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Iterable
 
 from ..expr import ast
 
@@ -230,11 +230,15 @@ class Domains:
         f = BOTTOM if not rest else {path: rest}
         return t, f
 
-    def earlier_overlaps(self, regions: list[Region]) -> list[list[int]]:
-        """For each region, the earlier ones it may meet (``BOTTOM`` meets none). Finite facts
-        go through bitmasks (for each value, the regions allowing it), so 1,000 categories do
-        not cost 500,000 comparisons; intervals are compared for the pairs that remain."""
-        n = len(regions)
+    def earlier_overlaps(self, regions: list[Region], *, keep: Iterable[int] = ()
+                         ) -> list[list[int]]:
+        """For each region, the earlier ones it may meet (``BOTTOM`` meets none), plus the
+        earlier indices in ``keep`` whatever their region (e.g. conditions that may fail with an
+        error). Finite facts go through bitmasks (for each value, the regions allowing it), so
+        1,000 categories do not cost 500,000 comparisons; intervals are compared for the pairs
+        that remain."""
+        keep = frozenset(keep)
+        keep_mask = sum(1 << j for j in keep)
         masks: dict[str, dict[Any, int]] = {}
         for path, values in self.finite.items():
             per = {v: 0 for v in values}
@@ -245,26 +249,27 @@ class Domains:
                 if not isinstance(allowed, frozenset):
                     allowed = values
                 for v in allowed:
-                    per[v] |= 1 << i
+                    per[v] = per.get(v, 0) | (1 << i)
             masks[path] = per
         out = []
         for i, r in enumerate(regions):
-            if r is BOTTOM:
-                out.append([])
-                continue
-            cand = (1 << i) - 1
-            for path, allowed in r.items():
-                if isinstance(allowed, frozenset) and path in masks:
-                    m = 0
-                    for v in allowed:
-                        m |= masks[path].get(v, 0)
-                    cand &= m
+            below = (1 << i) - 1
+            cand = 0
+            if r is not BOTTOM:
+                cand = below
+                for path, allowed in r.items():
+                    if isinstance(allowed, frozenset) and path in masks:
+                        m = 0
+                        for v in allowed:
+                            m |= masks[path].get(v, 0)
+                        cand &= m
+            bits = cand | (keep_mask & below)
             found = []
-            while cand:
-                low = cand & -cand
+            while bits:
+                low = bits & -bits
                 j = low.bit_length() - 1
-                cand ^= low
-                if _intervals_meet(r, regions[j]):
+                bits ^= low
+                if j in keep or (r is not BOTTOM and _intervals_meet(r, regions[j])):
                     found.append(j)
             out.append(found)
         return out

@@ -178,45 +178,14 @@ class _Version(DecisionEncoding):
 def earlier_candidates(space: FactSpace, policy: Policy) -> list[list[int]]:
     """For each category, the earlier categories that may hold together with it, or fail with
     an error, by the syntactic regions of ``analysis.domain`` (enum and bool values, numeric
-    intervals): one bit mask per enum value, so it stays linear in the categories."""
-    from ..analysis.domain import BOTTOM, Domains, meet
+    intervals), linear in the categories."""
+    from ..analysis.domain import Domains
 
     domains = Domains(policy)
     cats = policy.categories
     regions = [domains.regions(c.when)[0] for c in cats]
-    risky = [not z3.is_true(space.encode(c.when).ok) for c in cats]
-    risky_mask = sum(1 << j for j, bad in enumerate(risky) if bad)
-    masks: dict[str, dict[Any, int]] = {}
-    for path, values in domains.finite.items():
-        per = {v: 0 for v in values}
-        for i, r in enumerate(regions):
-            if r is BOTTOM:
-                continue
-            allowed = r.get(path, values)
-            for v in (allowed if isinstance(allowed, frozenset) else values):
-                per[v] = per.get(v, 0) | (1 << i)
-        masks[path] = per
-    out = []
-    for i, r in enumerate(regions):
-        cand = 0
-        if r is not BOTTOM:
-            cand = (1 << i) - 1
-            for path, allowed in r.items():
-                if isinstance(allowed, frozenset) and path in masks:
-                    m = 0
-                    for v in allowed:
-                        m |= masks[path].get(v, 0)
-                    cand &= m
-        bits = cand | (risky_mask & ((1 << i) - 1))
-        earlier = []
-        while bits:
-            low = bits & -bits
-            j = low.bit_length() - 1
-            bits ^= low
-            if risky[j] or meet(regions[j], r) is not BOTTOM:
-                earlier.append(j)
-        out.append(earlier)
-    return out
+    risky = [j for j, c in enumerate(cats) if not z3.is_true(space.encode(c.when).ok)]
+    return domains.earlier_overlaps(regions, keep=risky)
 
 
 def _max(a, b):

@@ -14,7 +14,6 @@ the schema decides what a date is. Mapping keys are always their text.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
