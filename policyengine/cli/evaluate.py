@@ -109,9 +109,9 @@ def schema_dispute(ctx, policy):
 
 
 @schema_command.command("show")
-@click.argument("name", type=click.Choice(["policy", "decision", "dispute"]))
+@click.argument("name", type=click.Choice(["policy", "decision", "dispute", "diff", "policytest"]))
 def schema_show(name):
-    """A bundled schema: policy, decision or (generic) dispute."""
+    """A bundled schema: policy, decision, (generic) dispute, diff or policytest."""
     from ..schema import load_schema
 
     click.echo(json.dumps(load_schema(name), indent=2, ensure_ascii=False))

@@ -164,7 +164,7 @@ def test_schema_dispute_validates_the_examples():
 
 
 def test_schema_show_prints_bundled_schemas():
-    for name in ("policy", "decision", "dispute"):
+    for name in ("policy", "decision", "dispute", "diff", "policytest"):
         res = run("schema", "show", name)
         assert res.exit_code == 0
         assert json.loads(res.output)["$schema"].endswith("2020-12/schema")
