@@ -13,13 +13,14 @@ import json
 import os
 import sys
 import tempfile
+import threading
 from typing import Any, Iterator
 
 import click
 
 from .common import load_or_exit
 
-CHUNK = 512  # lines per worker task batch (bounded memory: jobs * CHUNK lines in flight)
+CHUNK = 256  # lines per task (bounded memory: at most 4 * jobs chunks in flight)
 
 _POLICY: Any = None
 _AS_OF: Any = None
@@ -66,6 +67,18 @@ def decide_line(item: tuple[int, bytes]) -> tuple[str, str | None, str | None, s
     rec = {"line": number, "decision": decision.to_dict()}
     return (json.dumps(rec, ensure_ascii=False, separators=(",", ":")), decision.category.id,
             decision.level.id, None)
+
+
+def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple]:
+    """``decide_line`` for each line of a chunk, with each line's width in bytes (one task for
+    a worker process: one round trip per chunk, not per line)."""
+    return [(*decide_line(item), len(item[1])) for item in chunk]
+
+
+def _windowed(chunks: Iterator[list], window: threading.BoundedSemaphore) -> Iterator[list]:
+    for chunk in chunks:
+        window.acquire()
+        yield chunk
 
 
 def _lines(fh) -> Iterator[tuple[int, bytes]]:
@@ -127,10 +140,18 @@ def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of
             bar = click.progressbar(length=size or 0, file=sys.stderr, label="deciding",
                                     show_pos=False, show_percent=True)
             bar.__enter__()
-        for chunk in _chunks(_lines(infile), CHUNK * jobs):
-            results = pool.map(decide_line, chunk, chunksize=CHUNK // 4) if pool else \
-                map(decide_line, chunk)
-            for record, category, level, error in results:
+        chunks = _chunks(_lines(infile), CHUNK)
+        if pool is None:
+            decided = (decide_chunk(chunk) for chunk in chunks)
+        else:
+            # at most 4 chunks per worker in flight: the pool's feeder must not read the whole
+            # input ahead of the writer (constant memory), and workers must never wait for it
+            window = threading.BoundedSemaphore(4 * jobs)
+            decided = pool.imap(decide_chunk, _windowed(chunks, window))
+        for results in decided:
+            if pool is not None:
+                window.release()
+            for record, category, level, error, width in results:
                 out.write(record)
                 out.write("\n")
                 total += 1
@@ -139,8 +160,8 @@ def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of
                     counts["level"][level] += 1
                 else:
                     counts["error"][error] += 1
-            if bar is not None:
-                bar.update(sum(len(raw) for _, raw in chunk))
+                if bar is not None:
+                    bar.update(width)
         out.flush()
         if tmp_name is not None:
             os.fsync(out.fileno())
