@@ -68,7 +68,10 @@ class PolicyDiff:
         None when not proven either way."""
         if self.behavior.regions or (self.replay is not None and self.replay.changed):
             return True
-        if self.behavior.verdict == "unknown":
+        if self.behavior.verdict == "unknown" or (self.behavior.verdict == "not-compared"
+                                                  and not self.behavior.complete):
+            # not proven either way; with no dispute valid under both versions, every dispute
+            # one version decides is refused by the other
             return None
         return False
 

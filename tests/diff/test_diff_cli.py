@@ -182,3 +182,16 @@ def test_an_existing_file_with_a_colon_is_a_file(files):
 def test_not_a_repository(files):
     res = CliRunner().invoke(cli, ["diff", "HEAD:old.yaml", "new.yaml"])
     assert res.exit_code == 2 and "from git:" in res.stderr
+
+
+def test_versions_with_no_dispute_in_common_fail_the_behavior_check():
+    # every dispute one version decides, the other refuses: not proven equal, so exit 1
+    from conftest import POLICIES
+
+    res = run("diff", str(POLICIES / "acme-channel-conflict.yaml"),
+              str(POLICIES / "jv-alliance.yaml"), "--as-of", "2026-11-23")
+    assert res.exit_code == 1
+    assert "no dispute is valid under both versions" in res.output
+    res = run("diff", str(POLICIES / "acme-channel-conflict.yaml"),
+              str(POLICIES / "jv-alliance.yaml"), "--as-of", "2026-11-23", "--fail-on", "none")
+    assert res.exit_code == 0
