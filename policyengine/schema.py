@@ -24,8 +24,10 @@ _TYPE_WORDS = {
     "string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
     "array": "a list", "object": "a mapping", "null": "empty",
 }
-_KIND_OF_PATH = {
-    "categories": "category", "overrides": "override", "remedies": "remedy", "levels": "level",
+#: list key -> (what an item is called, the key that names it), for the context of a path
+RULEBOOK_ITEMS = {
+    "categories": ("category", "id"), "overrides": ("override", "id"),
+    "remedies": ("remedy", "id"), "levels": ("level", "id"),
 }
 
 
@@ -73,32 +75,40 @@ def json_type(value: Any, *, none: str = "empty") -> str:
     return "a value that is not JSON"
 
 
-def describe_path(data: Any, path: tuple) -> str:
-    """A human context for ``path``: ``category `pricing`: band 2: when``."""
+def describe_path(data: Any, path: tuple, *, items: Mapping[str, tuple[str, str]] | None = None
+                  ) -> str:
+    """A human context for ``path``: ``category `pricing`: band 2: when``.
+
+    ``items`` names the items of lists (``{"cases": ("case", "name")}``); by default the
+    rulebook's, which also get the rulebook's own words (bands, facts, roles, actions)."""
+    rulebook = items is None
+    items = RULEBOOK_ITEMS if items is None else items
     parts: list[str] = []
     node = data
     i = 0
     path = tuple(path)
     while i < len(path):
         key = path[i]
-        if key == "ladder" and path[i + 1:i + 2] == ("levels",) and len(path) > i + 2:
+        if rulebook and key == "ladder" and path[i + 1:i + 2] == ("levels",) \
+                and len(path) > i + 2:
             node = node.get("ladder") if isinstance(node, dict) else None
             i += 1
             continue
-        if isinstance(key, str) and key in _KIND_OF_PATH and i + 1 < len(path) \
+        if isinstance(key, str) and key in items and i + 1 < len(path) \
                 and isinstance(path[i + 1], int):
             index = path[i + 1]
             try:
                 item = node[key][index]
             except (KeyError, IndexError, TypeError):
                 item = None
-            ident = item.get("id") if isinstance(item, dict) else None
-            kind = _KIND_OF_PATH[key]
+            kind, id_key = items[key]
+            ident = item.get(id_key) if isinstance(item, dict) else None
             parts.append(f"{kind} `{ident}`" if isinstance(ident, str) else f"{kind} {index + 1}")
             node = item
             i += 2
             continue
-        if key == "thresholds" and i + 1 < len(path) and isinstance(path[i + 1], int):
+        if rulebook and key == "thresholds" and i + 1 < len(path) \
+                and isinstance(path[i + 1], int):
             parts.append(f"band {path[i + 1] + 1}")
             try:
                 node = node[key][path[i + 1]]
@@ -108,7 +118,7 @@ def describe_path(data: Any, path: tuple) -> str:
             continue
         if isinstance(key, int):
             parts.append(f"item {key + 1}")
-        elif parts and parts[-1] in ("facts", "authority", "actions", "fields"):
+        elif rulebook and parts and parts[-1] in ("facts", "authority", "actions", "fields"):
             parts[-1] = {"facts": "fact", "authority": "role", "actions": "action",
                          "fields": "field"}[parts[-1]] + f" `{key}`"
         else:

@@ -20,7 +20,7 @@ from ..diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
 from ..load import parse_document, read_document
 from ..load.sourcemap import SourceMap
 from ..model.nodes import Policy
-from ..schema import json_type, load_schema, yaml11_warning
+from ..schema import describe_path, json_type, load_schema, yaml11_warning
 from ..suggest import did_you_mean, one_of
 
 DECISION_KEYS = ("category", "level", "role", "action", "respond_by", "decide_by", "remedies",
@@ -79,27 +79,7 @@ def _validator():
 
 def _where(data: Any, path: tuple) -> str:
     """``case `pricing, small`: expect: remedies: item 2``."""
-    parts: list[str] = []
-    node = data
-    i = 0
-    while i < len(path):
-        key = path[i]
-        if key == "cases" and i + 1 < len(path) and isinstance(path[i + 1], int):
-            try:
-                case = node["cases"][path[i + 1]]
-            except (KeyError, IndexError, TypeError):
-                case = None
-            name = case.get("name") if isinstance(case, dict) else None
-            parts.append(f"case `{name}`" if isinstance(name, str) else f"case {path[i + 1] + 1}")
-            node, i = case, i + 2
-            continue
-        parts.append(f"item {key + 1}" if isinstance(key, int) else str(key))
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            node = None
-        i += 1
-    return ": ".join(parts)
+    return describe_path(data, path, items={"cases": ("case", "name")})
 
 
 def _at(smap: SourceMap, path: tuple, key: bool = False):
