@@ -25,7 +25,7 @@ from .encode import INT64_MAX, INT64_MIN, FactSpace, FactVar
 def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple = (),
                   avoid: dict | None = None) -> dict:
     formula = space._and_all([*space.domain, *keep])
-    names = _constants(formula)
+    names = constant_names(formula)
     relevant = [fv for fv in space.facts.values() if fv.path in names]
     assignment: dict[str, Any] = {}
     for fv in space.facts.values():
@@ -59,7 +59,7 @@ def _name(var) -> str:
     return var.decl().name()
 
 
-def _constants(formula) -> set[str]:
+def constant_names(formula) -> set[str]:
     """Names of the uninterpreted constants in ``formula`` (iterative walk, shared nodes once)."""
     seen: set[int] = set()
     names: set[str] = set()

@@ -20,6 +20,8 @@ from typing import Iterable
 
 import z3
 
+from ..analysis.witness import constant_names
+
 _COMPARE = {z3.Z3_OP_LE, z3.Z3_OP_LT, z3.Z3_OP_GE, z3.Z3_OP_GT, z3.Z3_OP_EQ, z3.Z3_OP_DISTINCT}
 MAX_FORMS = 64  # resolved forms of one comparison before giving up on it
 
@@ -128,21 +130,7 @@ class Roots:
     def _names(self, e) -> frozenset:
         """The numeric facts an expression reads. (Not cached: z3 reuses the ids of terms
         that are freed, and the resolved forms are temporaries.)"""
-        names = set()
-        seen: set[int] = set()  # a DAG: visit shared nodes once (all alive while ``e`` is)
-        stack = [e]
-        while stack:
-            x = stack.pop()
-            if x.get_id() in seen:
-                continue
-            seen.add(x.get_id())
-            if z3.is_const(x) and x.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-                name = x.decl().name()
-                if name in self.vars:
-                    names.add(name)
-            else:
-                stack.extend(x.children())
-        return frozenset(names)
+        return frozenset(constant_names(e) & self.vars.keys())
 
     @staticmethod
     def _root(form, var) -> Fraction | None | bool:
