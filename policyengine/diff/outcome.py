@@ -79,21 +79,17 @@ def difference(old: Outcome, new: Outcome) -> str:
         return ""
     if old.refused or new.refused:
         return f"{old.label()} -> {new.label()}"
-    parts = []
-    if old.category != new.category:
-        parts.append(f"category {old.category} -> {new.category}")
-    if old.level != new.level:
-        parts.append(f"level {old.level} -> {new.level}")
-    if old.action != new.action:
-        parts.append(f"action {old.action} -> {new.action}")
-    parts.extend(remedy_differences(old, new, amounts=False))
-    return "; ".join(parts)
+    return "; ".join(_main_parts(old, new) + list(remedy_differences(old, new, amounts=False)))
 
 
 def main_difference(old: Outcome, new: Outcome) -> str:
     """The refusal, category, level and action part of :func:`difference`."""
     if old.refused or new.refused:
         return difference(old, new)
+    return "; ".join(_main_parts(old, new))
+
+
+def _main_parts(old: Outcome, new: Outcome) -> list[str]:
     parts = []
     if old.category != new.category:
         parts.append(f"category {old.category} -> {new.category}")
@@ -101,7 +97,7 @@ def main_difference(old: Outcome, new: Outcome) -> str:
         parts.append(f"level {old.level} -> {new.level}")
     if old.action != new.action:
         parts.append(f"action {old.action} -> {new.action}")
-    return "; ".join(parts)
+    return parts
 
 
 def remedy_differences(old: Outcome, new: Outcome, *, amounts: bool) -> list[str]:
