@@ -30,6 +30,8 @@ def one_of(candidates: Iterable[str], *, limit: int = 8) -> str:
     shown = [f"`{c}`" for c in items[:limit]]
     if len(items) > limit:
         shown.append(f"{len(items) - limit} more")
+    if not shown:
+        return "none"
     if len(shown) == 1:
         return shown[0]
     return ", ".join(shown[:-1]) + " or " + shown[-1]

@@ -286,7 +286,16 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
                     entry.value_span = span_of(source, entry.start, ev.end_mark.index)
                 continue
     except yaml.MarkedYAMLError as exc:
-        diags.append(_syntax_error(source, exc))
+        if "nesting depth" in (exc.problem or ""):
+            # PyYAML 6.0.4 and later bound nesting in their own scanner, which reads ahead of
+            # the events this loop sees: the same limit as ours, so the same finding.
+            mark = exc.problem_mark
+            offset = min(mark.index, len(source.text)) if mark is not None else 0
+            error("PE008", f"the YAML nests deeper than {max_depth} levels",
+                  span_of(source, offset, min(offset + 1, len(source.text))),
+                  hint="a rulebook never needs this depth: flatten the structure")
+        else:
+            diags.append(_syntax_error(source, exc))
         fatal = True
     except yaml.YAMLError as exc:  # unmarked: rare, e.g. a reader error
         diags.append(Diagnostic.at("PE003", Severity.ERROR,
