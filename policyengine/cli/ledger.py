@@ -375,7 +375,8 @@ def export_command(ctx: click.Context, fmt: str, policy_id: str | None,
 
 
 @ledger_command.command("verify")
-@_fmt_option
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
+              show_default=True, help="Output format.")
 @_db_option
 @click.pass_context
 def verify_command(ctx: click.Context, fmt: str, db: str | None) -> None:
