@@ -39,6 +39,8 @@ from .tables import decision_log, disputes, events, policy_versions
 from .versions import SourcedPolicy, choose, in_force, read_versions
 
 _RESERVED = ("escalation", "remedies_in_force")
+# policies loaded from recorded sources, by digest (immutable; shared by Ledger instances)
+_BY_DIGEST: dict[str, Policy] = {}
 _MAX_ID = 200
 
 PolicyInput = "str | os.PathLike[str] | Policy | Sequence[Policy]"
@@ -236,8 +238,9 @@ class Ledger:
             self._policies.setdefault(s.policy.digest, s.policy)
 
     def _policy(self, conn: Connection, digest: str) -> Policy:
-        cached = self._policies.get(digest)
+        cached = self._policies.get(digest) or _BY_DIGEST.get(digest)
         if cached is not None:
+            self._policies[digest] = cached
             return cached
         from ..errors import PolicyError
         from ..pipeline import loads_policy
@@ -256,6 +259,9 @@ class Ledger:
                               f"has digest {policy.digest}: this policyengine reads it "
                               "differently", hint="repin the dispute to a current version")
         self._policies[digest] = policy
+        if len(_BY_DIGEST) >= 64:
+            _BY_DIGEST.pop(next(iter(_BY_DIGEST)))
+        _BY_DIGEST[digest] = policy
         return policy
 
     def add_policy(self, policy: Any) -> list[PolicyVersion]:
