@@ -863,7 +863,7 @@ class Ledger:
                                    .order_by(events.c.n)).all()
                 n_events += len(evs)
                 prev = None
-                history = []
+                history: list[tuple[str, str, dict[str, Any]]] = []
                 for i, e in enumerate(evs, start=1):
                     where = f"dispute `{row.id}` event {e.n} ({e.kind})"
                     if e.n != i:
