@@ -65,6 +65,7 @@ def apply(state: State | None, dispute_id: str, kind: str, on: str,
             _set_decision(new, payload["decision"], on, fresh=False)
         elif kind == "facts_amended":
             new["facts"] = payload["facts"]
+            new["responded"] = True
         elif kind == "remedy_granted":
             rid = payload["remedy"]
             kept = [r for r in new["remedies"] if r["id"] != rid]
