@@ -39,6 +39,7 @@ disputes = Table(
     Column("opened_on", String(10), nullable=False),
     Column("status", String(16), nullable=False),
     Column("state", Text, nullable=False),  # the full projection as canonical JSON
+    Column("opened_facts", Text, nullable=True),  # the facts at opening (derived counts)
     Column("category", String(64), nullable=True),
     Column("level", String(64), nullable=True),
     Column("opened_level", String(64), nullable=True),
