@@ -819,7 +819,12 @@ class Ledger:
         hi = _day(to, "to").isoformat() if to is not None else None
         if lo and hi and lo > hi:
             raise LedgerError("bad_argument", f"--from {lo} is after --to {hi}")
-        q = select(disputes.c.policy_id, disputes.c.digest, disputes.c.state)
+        cols = [disputes.c.digest, disputes.c.category, disputes.c.level, disputes.c.status,
+                disputes.c.escalations, disputes.c.breaches, disputes.c.reopened,
+                disputes.c.recurring, disputes.c.resolution_days]
+        if by not in ("category", "level"):
+            cols.append(disputes.c.opened_facts)
+        q = select(*cols)
         if lo:
             q = q.where(disputes.c.opened_on >= lo)
         if hi:
@@ -829,7 +834,7 @@ class Ledger:
         with self._tx() as conn:
             rows = conn.execute(q).all()
             policies = {d: self._policy(conn, d) for d in {r.digest for r in rows}}
-        return compute([(policies[r.digest], json.loads(r.state)) for r in rows],
+        return compute([(policies[r.digest], dict(r._mapping)) for r in rows],
                        by=by, from_=lo, to=hi, reveal=reveal)
 
     def export(self, *, reveal: bool = False, policy_id: str | None = None,

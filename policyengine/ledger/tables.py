@@ -48,6 +48,12 @@ disputes = Table(
     Column("remedy_due_on", String(10), nullable=True),
     Column("resolved_on", String(10), nullable=True),
     Column("last_on", String(10), nullable=False),
+    # for metrics without reading each state (migration 0003)
+    Column("escalations", Integer, nullable=True),
+    Column("breaches", Integer, nullable=True),
+    Column("reopened", Integer, nullable=True),
+    Column("recurring", Integer, nullable=True),
+    Column("resolution_days", Text, nullable=True),  # days of each resolution: "3,12"
     Column("last_n", Integer, nullable=False),
     Column("last_hash", String(80), nullable=False),
     Column("opened_at", String(32), nullable=False),
