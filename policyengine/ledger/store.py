@@ -18,7 +18,8 @@ import uuid
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import (Connection, and_, bindparam, case, func, insert, or_, select, text,
+                        update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -819,22 +820,38 @@ class Ledger:
         hi = _day(to, "to").isoformat() if to is not None else None
         if lo and hi and lo > hi:
             raise LedgerError("bad_argument", f"--from {lo} is after --to {hi}")
-        cols = [disputes.c.digest, disputes.c.category, disputes.c.level, disputes.c.status,
-                disputes.c.escalations, disputes.c.breaches, disputes.c.reopened,
-                disputes.c.recurring, disputes.c.resolution_days]
+        keys = [disputes.c.digest, disputes.c.category, disputes.c.level]
         if by not in ("category", "level"):
-            cols.append(disputes.c.opened_facts)
-        q = select(*cols)
+            keys.append(disputes.c.opened_facts)
+
+        def flag(col: Any) -> Any:
+            return func.sum(case((col > 0, 1), else_=0))
+
+        # counts and sums in the database, grouped as finely as any grouping needs
+        agg = select(*keys, disputes.c.status, func.count().label("n"),
+                     func.coalesce(func.sum(disputes.c.breaches), 0).label("breaches"),
+                     flag(disputes.c.breaches).label("breached"),
+                     flag(disputes.c.escalations).label("escalated"),
+                     flag(disputes.c.recurring).label("recurring"),
+                     flag(disputes.c.reopened).label("reopened")
+                     ).group_by(*keys, disputes.c.status)
+        days = select(*keys, disputes.c.resolution_days).where(
+            disputes.c.resolution_days.is_not(None))
+        conds = []
         if lo:
-            q = q.where(disputes.c.opened_on >= lo)
+            conds.append(disputes.c.opened_on >= lo)
         if hi:
-            q = q.where(disputes.c.opened_on <= hi)
+            conds.append(disputes.c.opened_on <= hi)
         if policy_id:
-            q = q.where(disputes.c.policy_id == policy_id)
+            conds.append(disputes.c.policy_id == policy_id)
+        if conds:
+            agg, days = agg.where(*conds), days.where(*conds)
         with self._tx() as conn:
-            rows = conn.execute(q).all()
-            policies = {d: self._policy(conn, d) for d in {r.digest for r in rows}}
-        return compute([(policies[r.digest], dict(r._mapping)) for r in rows],
+            groups = [dict(r._mapping) for r in conn.execute(agg)]
+            resolved = [dict(r._mapping) for r in conn.execute(days)]
+            policies = {d: self._policy(conn, d) for d in {r["digest"] for r in groups}}
+        return compute([(policies[r["digest"]], r) for r in groups],
+                       [(policies[r["digest"]], r) for r in resolved],
                        by=by, from_=lo, to=hi, reveal=reveal)
 
     def export(self, *, reveal: bool = False, policy_id: str | None = None,
