@@ -82,9 +82,11 @@ class _Acc:
         self.escalated += int(row["escalated"] or 0)
         self.recurring += int(row["recurring"] or 0)
         self.reopened += int(row["reopened"] or 0)
+        if row.get("resolution_days"):
+            self.add_days(row["resolution_days"])
 
     def add_days(self, text: str) -> None:
-        self.ttr.extend(float(x) for x in text.split(","))
+        self.ttr.extend(float(x) for x in text.split(",") if x)
 
     def to_dict(self, key: str | None = None) -> dict[str, Any]:
         def rate(n: int) -> float | None:
@@ -104,12 +106,10 @@ class _Acc:
         return out
 
 
-def compute(rows: Iterable[tuple[Policy, Mapping[str, Any]]],
-            resolved: Iterable[tuple[Policy, Mapping[str, Any]]], *, by: str,
+def compute(rows: Iterable[tuple[Policy, Mapping[str, Any]]], *, by: str,
             from_: str | None, to: str | None, reveal: bool = False) -> dict[str, Any]:
-    """``rows``: per (policy, category, level[, opening facts], status) the number of disputes
-    and the sums of their metric columns; ``resolved``: each resolved dispute's
-    ``resolution_days``."""
+    """``rows``: per (policy, category, level[, opening facts], status) the number of disputes,
+    the sums of their metric columns and their ``resolution_days`` joined with commas."""
     rows = list(rows)
     if by not in ("category", "level"):
         policies = {p.digest: p for p, _ in rows}
@@ -130,10 +130,6 @@ def compute(rows: Iterable[tuple[Policy, Mapping[str, Any]]],
         key = _group_key(policy, row, by, reveal)
         groups.setdefault(key, _Acc()).add(row)
         total.add(row)
-    for policy, row in resolved:
-        key = _group_key(policy, row, by, reveal)
-        groups.setdefault(key, _Acc()).add_days(row["resolution_days"])
-        total.add_days(row["resolution_days"])
     return {"from": from_, "to": to, "by": by, "redacted": not reveal,
             "total": total.to_dict(),
             "groups": [groups[k].to_dict(k) for k in sorted(groups)]}

@@ -827,31 +827,29 @@ class Ledger:
         def flag(col: Any) -> Any:
             return func.sum(case((col > 0, 1), else_=0))
 
-        # counts and sums in the database, grouped as finely as any grouping needs
+        concat = func.string_agg if self.is_postgresql else func.group_concat
+        # counts, sums and the resolution days joined, in the database, grouped as finely as
+        # any grouping needs: Python sees one row per group, not per dispute
         agg = select(*keys, disputes.c.status, func.count().label("n"),
                      func.coalesce(func.sum(disputes.c.breaches), 0).label("breaches"),
                      flag(disputes.c.breaches).label("breached"),
                      flag(disputes.c.escalations).label("escalated"),
                      flag(disputes.c.recurring).label("recurring"),
-                     flag(disputes.c.reopened).label("reopened")
+                     flag(disputes.c.reopened).label("reopened"),
+                     concat(disputes.c.resolution_days, ",").label("resolution_days"),
                      ).group_by(*keys, disputes.c.status)
-        days = select(*keys, disputes.c.resolution_days).where(
-            disputes.c.resolution_days.is_not(None))
-        conds = []
         if lo:
-            conds.append(disputes.c.opened_on >= lo)
+            agg = agg.where(disputes.c.opened_on >= lo)
         if hi:
-            conds.append(disputes.c.opened_on <= hi)
+            agg = agg.where(disputes.c.opened_on <= hi)
         if policy_id:
-            conds.append(disputes.c.policy_id == policy_id)
-        if conds:
-            agg, days = agg.where(*conds), days.where(*conds)
+            agg = agg.where(disputes.c.policy_id == policy_id)
         with self._tx() as conn:
-            groups = [dict(r._mapping) for r in conn.execute(agg)]
-            resolved = [dict(r._mapping) for r in conn.execute(days)]
+            result = conn.execute(agg)
+            names = list(result.keys())
+            groups = [dict(zip(names, r)) for r in result]
             policies = {d: self._policy(conn, d) for d in {r["digest"] for r in groups}}
         return compute([(policies[r["digest"]], r) for r in groups],
-                       [(policies[r["digest"]], r) for r in resolved],
                        by=by, from_=lo, to=hi, reveal=reveal)
 
     def export(self, *, reveal: bool = False, policy_id: str | None = None,
