@@ -39,6 +39,10 @@ def _register() -> None:
 
     cli.add_command(diff_command)
 
+    from .ledger import ledger_command
+
+    cli.add_command(ledger_command)
+
 
 _register()
 
