@@ -39,6 +39,10 @@ def _register() -> None:
 
     cli.add_command(diff_command)
 
+    from .serve import serve_command
+
+    cli.add_command(serve_command)
+
 
 _register()
 
