@@ -41,10 +41,8 @@ class LineOutcome:
         return out
 
     def to_json(self, **extra: Any) -> str:
-        """The record as one line of JSON (no newline)."""
-        if self.decision is not None:
-            return json.dumps(self.record(**extra), ensure_ascii=False, separators=(",", ":"))
-        return json.dumps(self.record(**extra), ensure_ascii=False)
+        """The record as one line of compact JSON (no newline)."""
+        return json.dumps(self.record(**extra), ensure_ascii=False, separators=(",", ":"))
 
 
 def invalid_json(line: int, message: str, code: str = "invalid_json") -> LineOutcome:

@@ -230,6 +230,7 @@ class JSONLinesResponse(Response):
 
     def __init__(self, chunks: AsyncIterator[bytes]) -> None:
         super().__init__(None, 200, media_type=self.media_type)
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
         self.chunks = chunks
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

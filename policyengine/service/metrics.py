@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, generate_latest,
+                               disable_created_metrics)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -10,6 +11,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 class ServiceMetrics:
     def __init__(self) -> None:
+        disable_created_metrics()  # the *_created series only double the output
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter("policyengine_http_requests", "HTTP requests served.",
