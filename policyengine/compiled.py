@@ -169,6 +169,11 @@ def canonical_form(policy: Policy) -> dict:
             out["fields"] = {x.name: fact(x) for x in f.fields}
         if f.items is not None:
             out["items"] = fact(f.items)
+        if f.sensitive:
+            out["sensitive"] = True
+        if f.derived is not None:
+            out["derived"] = {"count": f.derived.count, "within": str(f.derived.within),
+                              "same": list(f.derived.same)}
         return out
 
     m = policy.meta

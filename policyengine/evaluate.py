@@ -159,18 +159,25 @@ def _step(kind: str, expr: CExpr, result: Any, facts: dict, detail: str) -> Trac
 
 
 def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
-                      as_of: _dt.date | str | None = None) -> Decision:
-    """Decide ``dispute`` with a compiled policy. Raises DisputeError with every problem."""
+                      as_of: _dt.date | str | None = None,
+                      pinned_on: _dt.date | None = None) -> Decision:
+    """Decide ``dispute`` with a compiled policy. Raises DisputeError with every problem.
+
+    ``pinned_on``: for a dispute pinned to this version (the dispute ledger), the day it was
+    pinned; step 1 then checks that the version was in force on that day rather than on
+    ``as_of``, so a pinned dispute is still decided after its version expired."""
     if type(dispute) is not dict and not isinstance(dispute, Mapping):
         raise DisputeError([Problem("invalid_facts", f"a dispute is a mapping of facts, found "
                                     f"{describe(dispute)}", None, "type")])
     day = _as_of(as_of, dispute)
     meta = cp.policy.meta
-    # 1. in force
-    if day < meta.effective or (meta.expires is not None and day > meta.expires):
+    # 1. in force (on the day the dispute was pinned to this version, when it was)
+    check = day if pinned_on is None else pinned_on
+    if check < meta.effective or (meta.expires is not None and check > meta.expires):
         term = f"from {meta.effective}" + (f" to {meta.expires}" if meta.expires else "")
+        what = f"{check} (the day the dispute was pinned)" if pinned_on is not None else str(day)
         raise DisputeError([Problem("policy_not_in_force",
-                                    f"the policy is in force {term}; {day} is outside it",
+                                    f"the policy is in force {term}; {what} is outside it",
                                     "as_of")])
     # 2. facts (and the reserved keys), every problem at once
     problems: list[Problem] = []
@@ -317,12 +324,15 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
     return Decision(
         cp.policy.meta.id, cp.policy.meta.version, cp.digest, day, chosen.ref, refs[final],
         action, respond_by, decide_by, remedies,
-        tuple(_status(cp, rid, granted, reviewed, day) for rid, granted, reviewed in in_force),
+        tuple(remedy_status(cp, rid, granted, reviewed, day)
+              for rid, granted, reviewed in in_force),
         tuple(trace), tuple(warnings))
 
 
-def _status(cp: CompiledPolicy, rid: str, granted: _dt.date, reviewed: _dt.date | None,
-            day: _dt.date) -> RemedyInForce:
+def remedy_status(cp: CompiledPolicy, rid: str, granted: _dt.date, reviewed: _dt.date | None,
+                  day: _dt.date) -> RemedyInForce:
+    """A remedy granted on ``granted`` (last reviewed on ``reviewed``): its expiry, its next
+    review and its status on ``day`` (step 8 of the contract). Pure."""
     r = cp.remedies[rid]
     expires = r.sunset_add(granted) if r.sunset_add is not None else None
     review = r.review_add(reviewed or granted) if r.review_add is not None else None

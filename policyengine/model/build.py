@@ -16,8 +16,8 @@ from ..load.reader import span_of
 from ..load.sourcemap import SourceMap
 from ..schema import describe_path, json_type, yaml11_warning
 from ..suggest import did_you_mean, one_of
-from .nodes import (Action, Band, Category, Expression, FactDecl, Grant, Ladder, Level, Metadata,
-                    Override, Policy, Remedy)
+from .nodes import (Action, Band, Category, DerivedCount, Expression, FactDecl, Grant, Ladder,
+                    Level, Metadata, Override, Policy, Remedy)
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -28,6 +28,7 @@ RESERVED_WORDS = frozenset({
 })
 # keys of a dispute that are not facts (RULEBOOK.md, "How a dispute is decided")
 RESERVED_KEYS = frozenset({"escalation", "remedies_in_force", "as_of"})
+_SIGNED_DURATION = __import__("re").compile(r"^(-)?([0-9]{1,5})(d|w|bd)$")
 _PY_TYPES = {"string": (str,), "int": (int,), "double": (float, int), "bool": (bool,)}
 
 
@@ -131,8 +132,75 @@ class _Builder:
                         span=self.span(("policy", "id")))
 
     def facts(self) -> list[FactDecl]:
-        return [self.fact(name, decl, ("facts", name), name)
-                for name, decl in self.data["facts"].items()]
+        facts = [self.fact(name, decl, ("facts", name), name)
+                 for name, decl in self.data["facts"].items()]
+        self.check_derived(facts)
+        return facts
+
+    def derived(self, decl: dict, path: tuple, ftype: str, nested: bool) -> DerivedCount | None:
+        """``derived: {count: disputes, within: 90d, same: [partner.id]}`` (PE120, PE121)."""
+        raw = decl.get("derived")
+        if raw is None:
+            return None
+        dpath = path + ("derived",)
+        ok = True
+        if nested:
+            self.report("PE120", E, dpath, "only a top-level fact can be derived from the ledger",
+                        "declare the derived fact at the top level of `facts`")
+            ok = False
+        elif ftype != "int":
+            self.report("PE120", E, dpath, f"a derived count is an `int` fact, not `{ftype}`",
+                        "use `type: int`", span=self.span(path + ("type",)))
+            ok = False
+        if "default" in decl:
+            self.report("PE120", E, path + ("default",), "a derived fact cannot have a default: "
+                        "the ledger computes it, and a caller without a ledger must give it",
+                        "remove `default`", span=self.span(path + ("default",)))
+            ok = False
+        text = raw.get("within")
+        within = None
+        m = _SIGNED_DURATION.match(text.strip()) if isinstance(text, str) else None
+        if m is None:
+            self.report("PE121", E, dpath + ("within",), f"`{text}` is not a window",
+                        "write a positive number of days or weeks, e.g. `90d` or `12w`")
+            ok = False
+        elif m.group(1) or int(m.group(2)) == 0:
+            self.report("PE121", E, dpath + ("within",), f"the window `{text}` is not positive: "
+                        "no dispute could be counted", "write a positive window, e.g. `90d`")
+            ok = False
+        elif m.group(3) == "bd":
+            self.report("PE121", E, dpath + ("within",), f"the window `{text}` counts business "
+                        "days; a look-back window is counted in calendar days or weeks",
+                        f"write `{int(m.group(2)) * 7 // 5}d` or a number of weeks")
+            ok = False
+        else:
+            within = Duration(int(m.group(2)), m.group(3))
+        if not ok or within is None:
+            return None
+        return DerivedCount(str(raw.get("count", "disputes")), within,
+                            tuple(str(x) for x in raw.get("same", ())), span=self.span(dpath))
+
+    def check_derived(self, facts: list[FactDecl]) -> None:
+        """Each path of a derived fact's ``same`` names a scalar fact that is not derived
+        (PE210)."""
+        scalars: dict[str, FactDecl] = {}
+        stack = list(facts)
+        while stack:
+            f = stack.pop()
+            if f.type == "map":
+                stack.extend(f.fields)
+            elif f.type != "list" and f.derived is None:
+                scalars[f.path] = f
+        for f in facts:
+            if f.derived is None:
+                continue
+            for i, p in enumerate(f.derived.same):
+                if p not in scalars:
+                    known = sorted(scalars)
+                    self.report("PE210", E, ("facts", f.name, "derived", "same", i),
+                                f"`{p}` is not a fact a dispute carries",
+                                did_you_mean(p, known) or
+                                (f"use {one_of(known)}" if known else "declare the fact"))
 
     def fact(self, name: str, decl: dict, path: tuple, dotted: str) -> FactDecl:
         ftype = decl["type"]
@@ -177,9 +245,13 @@ class _Builder:
                          span=self.key_span(path))
         if has_default:
             default = self.check_default(draft, default, path + ("default",))
+        derived = self.derived(decl, path, ftype, len(path) != 2)
+        if derived is not None:
+            has_default, default = False, None
         return FactDecl(name, dotted, ftype, enum, bounds.get("min"), bounds.get("max"),
                         has_default, default, decl.get("unit"), decl.get("description"), fields,
-                        items, span=self.key_span(path))
+                        items, bool(decl.get("sensitive", False)), derived,
+                        span=self.key_span(path))
 
     def coerce_enum(self, ftype: str, values: list, path: tuple) -> list:
         out = []

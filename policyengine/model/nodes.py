@@ -42,6 +42,21 @@ class Expression:
 
 
 @dataclass(frozen=True, slots=True)
+class DerivedCount:
+    """A fact the dispute ledger computes instead of the caller (``derived:`` on a fact).
+
+    Its value is the number of *other* disputes of the same policy id opened in the ``within``
+    window that ends on the decision date (``as_of - within < opened_on <= as_of``) whose facts
+    at each path of ``same`` equal this dispute's (``same: [partner.id, kind]``).
+    """
+
+    count: str  # "disputes"
+    within: Duration
+    same: tuple[str, ...] = ()
+    span: Span | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
 class FactDecl:
     name: str
     path: str  # dotted: partner.tier
@@ -55,6 +70,8 @@ class FactDecl:
     description: str | None = None
     fields: tuple["FactDecl", ...] = ()
     items: "FactDecl | None" = None
+    sensitive: bool = False  # redacted in ledger output, logs and shared memos
+    derived: DerivedCount | None = None  # computed by the dispute ledger
     span: Span | None = _loc()
 
     @property
