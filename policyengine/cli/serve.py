@@ -24,9 +24,10 @@ def _fail(ctx: click.Context, message: str) -> None:
 @click.option("--policies", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="The folder of rulebooks to serve (watched: changed rulebooks are reloaded "
                    "when they lint clean).")
-@click.option("--db", default=None, metavar="URL", envvar="POLICYENGINE_LEDGER",
-              help="The ledger (decision log) database: a SQLite path or a SQLAlchemy URL "
-                   "(postgresql+psycopg://...); default: the ledger's default.")
+@click.option("--db", default=None, metavar="URL",
+              help="The ledger (decision log) database: a SQLite path or "
+                   "postgresql+psycopg://USER@HOST:PORT/DB; default: POLICYENGINE_DB, else "
+                   "policyengine-ledger.db here. Created or migrated at start.")
 @tokens_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to listen on (loopback unless told otherwise).")

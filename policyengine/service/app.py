@@ -71,8 +71,8 @@ class Service:
         if ledger is None:
             from ..ledger import Ledger
 
-            ledger = Ledger(config.db)
-            ledger.init()
+            ledger = Ledger(config.db, source="service")
+            ledger.init()  # creates or migrates the ledger at --db (safe to run again)
         self.ledger = ledger
         self.recorder = DecisionRecorder(ledger, self.metrics)
         if config.no_auth:

@@ -2,8 +2,8 @@
 ledger). When the entry cannot be written, :class:`LogUnavailable` is raised and the request
 fails with 503: the service never answers a decision it did not log.
 
-The entry holds the dispute with its sensitive facts masked (``redact_facts``, as the ledger
-does), the decision or the refusal, the token's name (never the token) and the latency: the
+The entry holds the dispute with its sensitive facts masked, and the decision (masked as the
+ledger masks its own entries: ``redact_facts``/``redact_decision``) or the refusal, the token's name (never the token) and the latency: the
 time from the request's arrival to the decision, before the log write.
 """
 
@@ -34,13 +34,14 @@ class DecisionRecorder:
     def record(self, version: PolicyVersion, outcome: LineOutcome, *, actor: str | None,
                started: float) -> str:
         """Log one outcome; returns its decision id. Raises LogUnavailable."""
-        from ..ledger import DecisionLogEntry, redact_facts
+        from ..ledger import DecisionLogEntry, redact_decision, redact_facts
 
-        decision_id = str(uuid.uuid4())
+        decision_id = uuid.uuid4().hex
         latency_ms = (time.perf_counter() - started) * 1000.0
         policy = version.policy
         dispute = outcome.dispute if isinstance(outcome.dispute, dict) else {}
         refusal = None
+        category = outcome.decision.category.id if outcome.decision is not None else None
         if outcome.decision is None:
             refusal = {"code": outcome.code,
                        "problems": [p.to_dict() for p in outcome.problems]}
@@ -49,8 +50,9 @@ class DecisionRecorder:
                 decision_id=decision_id, at=_dt.datetime.now(_dt.timezone.utc),
                 policy_id=policy.id, policy_version=policy.version,
                 policy_digest=policy.digest, actor=actor, source="service",
-                dispute=redact_facts(policy, dispute),
-                decision=outcome.decision.to_dict() if outcome.decision is not None else None,
+                dispute=redact_facts(policy, dispute, category=category),
+                decision=(redact_decision(policy, outcome.decision.to_dict())
+                          if outcome.decision is not None else None),
                 refusal=refusal, latency_ms=round(latency_ms, 3))
             self.ledger.log_decision(entry)
         except Exception as exc:
