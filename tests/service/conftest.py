@@ -42,6 +42,14 @@ def acme(*, version: str = "3.1.0", effective: str = "2026-01-01",
     return text
 
 
+def replace_file(path: Path, text: str) -> None:
+    """Write a file the way deployment tools and editors do: a temporary beside it, renamed
+    over it."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 @dataclass
 class Server:
     url: str
@@ -53,7 +61,8 @@ class Server:
 
     def client(self, token: str | None = "all", **kwargs: Any) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[token]}"} if token else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30.0, **kwargs)
+        kwargs.setdefault("timeout", 30.0)
+        return httpx.Client(base_url=self.url, headers=headers, **kwargs)
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
