@@ -39,9 +39,15 @@ def _register() -> None:
 
     cli.add_command(diff_command)
 
+<<<<<<< HEAD
     from .serve import serve_command
 
     cli.add_command(serve_command)
+=======
+    from .ledger import ledger_command
+
+    cli.add_command(ledger_command)
+>>>>>>> issue-16
 
 
 _register()

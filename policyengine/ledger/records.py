@@ -71,6 +71,7 @@ class LedgerDecision:
     event: Event
     decision: Mapping[str, Any]
     dispute: Mapping[str, Any]
+    result: Any = field(default=None, compare=False, repr=False)  # the Decision object
 
     @property
     def level(self) -> str:

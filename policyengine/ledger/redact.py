@@ -8,6 +8,7 @@ amounts). The ledger itself keeps everything; ``reveal=True`` shows it.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from ..model.nodes import FactDecl, Policy
@@ -15,6 +16,7 @@ from ..model.nodes import FactDecl, Policy
 #: what a masked value is replaced by
 MASK = "[redacted]"
 _RESERVED = frozenset({"escalation", "remedies_in_force", "as_of"})
+_AMOUNT = re.compile(r" for -?[0-9][0-9.eE+-]*")
 
 
 def sensitive_paths(policy: Policy) -> frozenset[str]:
@@ -89,9 +91,10 @@ def redact_decision(policy: Policy, decision: Mapping[str, Any], *, reveal: bool
         masked = {k: (MASK if restricted or _masked_name(k, paths) else v)
                   for k, v in values.items()}
         hide = restricted or any(_masked_name(k, paths) for k in values)
-        trace.append(dict(step, values=masked, result=MASK if hide and step.get("kind") ==
-                          "authority" and isinstance(step.get("result"), (int, float))
-                          else step.get("result")))
+        detail = step.get("detail")
+        if hide and step.get("kind") == "authority" and isinstance(detail, str):
+            detail = _AMOUNT.sub(" for " + MASK, detail)
+        trace.append(dict(step, values=masked, detail=detail))
     out["trace"] = trace
     remedies = []
     for r in decision.get("remedies", ()):
@@ -116,3 +119,27 @@ def redact_text(text: str | None, restricted: bool, *, reveal: bool = False) -> 
     if text is None or reveal or not restricted:
         return text
     return MASK
+
+
+def redact_decision_object(policy: Policy, decision: Any, *, reveal: bool = False) -> Any:
+    """:func:`redact_decision` for a ``Decision`` object (for memos)."""
+    import dataclasses
+
+    if reveal:
+        return decision
+    restricted = is_restricted(policy, decision.category.id)
+    paths = sensitive_paths(policy)
+    if not restricted and not paths:
+        return decision
+    steps = []
+    for step in decision.trace:
+        hide = restricted or any(_masked_name(k, paths) for k, _ in step.values)
+        detail = step.detail
+        if hide and step.kind == "authority":
+            detail = _AMOUNT.sub(" for " + MASK, detail)
+        steps.append(dataclasses.replace(step, detail=detail, values=tuple(
+            (k, MASK if restricted or _masked_name(k, paths) else v) for k, v in step.values)))
+    remedies = tuple(dataclasses.replace(r, amount=MASK) if r.amount is not None and (
+        restricted or any(_masked_name(k, paths) for k in _reads(policy, r.id))) else r
+        for r in decision.remedies)
+    return dataclasses.replace(decision, trace=tuple(steps), remedies=remedies)

@@ -39,6 +39,8 @@ from .tables import decision_log, disputes, events, policy_versions
 from .versions import SourcedPolicy, choose, in_force, read_versions
 
 _RESERVED = ("escalation", "remedies_in_force")
+# policies loaded from recorded sources, by digest (immutable; shared by Ledger instances)
+_BY_DIGEST: dict[str, Policy] = {}
 _MAX_ID = 200
 
 PolicyInput = "str | os.PathLike[str] | Policy | Sequence[Policy]"
@@ -104,6 +106,7 @@ class Ledger:
         self._engine: Any = None
         self._ready = False
         self._policies: dict[str, Policy] = {}
+        self._last_result: Any = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def __enter__(self) -> "Ledger":
@@ -235,8 +238,9 @@ class Ledger:
             self._policies.setdefault(s.policy.digest, s.policy)
 
     def _policy(self, conn: Connection, digest: str) -> Policy:
-        cached = self._policies.get(digest)
+        cached = self._policies.get(digest) or _BY_DIGEST.get(digest)
         if cached is not None:
+            self._policies[digest] = cached
             return cached
         from ..errors import PolicyError
         from ..pipeline import loads_policy
@@ -255,6 +259,9 @@ class Ledger:
                               f"has digest {policy.digest}: this policyengine reads it "
                               "differently", hint="repin the dispute to a current version")
         self._policies[digest] = policy
+        if len(_BY_DIGEST) >= 64:
+            _BY_DIGEST.pop(next(iter(_BY_DIGEST)))
+        _BY_DIGEST[digest] = policy
         return policy
 
     def add_policy(self, policy: Any) -> list[PolicyVersion]:
@@ -371,8 +378,9 @@ class Ledger:
 
         decision_id = uuid.uuid4().hex
         try:
-            decision = evaluate_compiled(policy.compiled, dispute, as_of=on,
-                                         pinned_on=pinned_on).to_dict()
+            result = evaluate_compiled(policy.compiled, dispute, as_of=on, pinned_on=pinned_on)
+            self._last_result = result
+            decision = result.to_dict()
         except DisputeError as exc:
             refusal = {"code": exc.code, "problems": [p.to_dict() for p in exc.problems]}
             self._log(conn, DecisionLogEntry(
@@ -438,6 +446,7 @@ class Ledger:
                                   hint="choose another id, or `decide` it", dispute_id=dispute_id)
             self._store_versions(conn, versions)
             self._lock_policy(conn, chosen)
+            started = time.perf_counter()
             derived = self._derive(conn, chosen, dispute_id, facts, day)
             dispute = dict(facts, **derived)
             decision, decision_id = self._evaluate(conn, chosen, dispute, day, day, actor,
@@ -445,14 +454,16 @@ class Ledger:
             payload = {"policy": {"id": chosen.id, "version": chosen.version,
                                   "digest": chosen.digest},
                        "facts": facts, "derived": derived, "input": dispute,
-                       "decision": decision, "decision_id": decision_id}
+                       "decision": decision, "decision_id": decision_id,
+                       "pinned_on": day.isoformat()}
             try:
                 event, _ = self._append(conn, None, dispute_id, "opened", day, actor, payload,
                                         None, new_dispute=True)
             except IntegrityError:
                 raise LedgerError("dispute_exists", f"dispute `{dispute_id}` was just opened "
                                   "by someone else", dispute_id=dispute_id) from None
-        return LedgerDecision(dispute_id, decision_id, event, decision, dispute)
+        return LedgerDecision(dispute_id, decision_id, event, decision, dispute,
+                              self._last_result)
 
     @staticmethod
     def _no_derived_given(policy: Policy, facts: Mapping[str, Any]) -> None:
@@ -496,6 +507,7 @@ class Ledger:
                 self._no_derived_given(policy, facts)
                 new_facts = merge_patch(new_facts, facts)
             self._lock_policy(conn, policy)
+            started = time.perf_counter()
             derived = self._derive(conn, policy, dispute_id, st["opened_facts"], day)
             dispute = dict(new_facts, **derived, **self._reserved_input(st))
             decision, decision_id = self._evaluate(conn, policy, dispute, day,
@@ -507,8 +519,10 @@ class Ledger:
                 row = self._row(conn, dispute_id, lock=False)
             event, _ = self._append(conn, row, dispute_id, "decided", day, actor,
                                     {"facts": new_facts, "derived": derived, "input": dispute,
-                                     "decision": decision, "decision_id": decision_id}, st)
-        return LedgerDecision(dispute_id, decision_id, event, decision, dispute)
+                                     "decision": decision, "decision_id": decision_id,
+                                     "pinned_on": st["pinned_on"]}, st)
+        return LedgerDecision(dispute_id, decision_id, event, decision, dispute,
+                              self._last_result)
 
     def grant(self, dispute_id: str, remedy: str, *, on: _dt.date | str,
               actor: str | None = None) -> Event:
@@ -613,6 +627,7 @@ class Ledger:
             st = json.loads(row.state)
             policy = self._policy(conn, row.digest)
             self._lock_policy(conn, policy)
+            started = time.perf_counter()
             derived = self._derive(conn, policy, dispute_id, st["opened_facts"], day)
             reserved = self._reserved_input(st)
             reserved["escalation"]["since"] = day.isoformat()
@@ -622,8 +637,10 @@ class Ledger:
                                                    dispute_id, started)
             event, _ = self._append(conn, row, dispute_id, "reopened", day, actor, {
                 "reason": reason, "facts": st["facts"], "derived": derived, "input": dispute,
-                "decision": decision, "decision_id": decision_id}, st)
-        return LedgerDecision(dispute_id, decision_id, event, decision, dispute)
+                "decision": decision, "decision_id": decision_id,
+                "pinned_on": st["pinned_on"]}, st)
+        return LedgerDecision(dispute_id, decision_id, event, decision, dispute,
+                              self._last_result)
 
     def repin(self, dispute_id: str, *, to: str, reason: str, on: _dt.date | str | None = None,
               policy: Any = None, actor: str | None = None) -> Event:
@@ -721,6 +738,26 @@ class Ledger:
         """The dispute's full, unredacted state (the projection ``verify`` checks)."""
         with self._tx() as conn:
             return dict(json.loads(self._row(conn, dispute_id, lock=False).state))
+
+    def replay_last(self, dispute_id: str) -> tuple[Policy, dict[str, Any], Any]:
+        """The dispute's last decision made again (``evaluate`` is pure: the same input gives
+        the same decision): (policy, input, Decision)."""
+        from ..evaluate import evaluate_compiled
+
+        with self._tx() as conn:
+            row = self._row(conn, dispute_id, lock=False)
+            last = conn.execute(select(events.c.on_date, events.c.payload).where(and_(
+                events.c.dispute_id == dispute_id,
+                events.c.kind.in_(("opened", "decided", "reopened"))))
+                .order_by(events.c.n.desc()).limit(1)).one()
+            payload = json.loads(last.payload)
+            digest = payload["decision"]["policy"]["digest"]
+            policy = self._policy(conn, digest)
+            pinned = payload.get("pinned_on") or json.loads(row.state)["pinned_on"]
+        pinned_on = parse_date(pinned)
+        decision = evaluate_compiled(policy.compiled, payload["input"],
+                                     as_of=parse_date(last.on_date), pinned_on=pinned_on)
+        return policy, payload["input"], decision
 
     def policy_of(self, dispute_id: str) -> Policy:
         """The policy version the dispute is pinned to."""

@@ -14,6 +14,9 @@ from ..model.nodes import Policy
 from .errors import LedgerError
 
 _SUFFIXES = (".yaml", ".yml")
+# loaded rulebooks by (path, modification time, size): a policy is immutable once loaded
+_CACHE: dict[tuple[str, int, int] | None, "SourcedPolicy"] = {}
+_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,15 @@ def read_versions(path: str | os.PathLike[str]) -> list[SourcedPolicy]:
     out = []
     for f in files:
         try:
+            st = f.stat()
+            key = (str(f.resolve()), st.st_mtime_ns, st.st_size)
+        except OSError:
+            key = None
+        hit = _CACHE.get(key) if key is not None else None
+        if hit is not None:
+            out.append(hit)
+            continue
+        try:
             text = f.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise LedgerError("policy_unreadable", f"cannot read {f}: "
@@ -54,7 +66,12 @@ def read_versions(path: str | os.PathLike[str]) -> list[SourcedPolicy]:
             detail = first.format_line() if first is not None else str(exc)
             raise LedgerError("policy_unreadable", f"the rulebook {f} does not load: {detail}",
                               hint="run `policyengine lint` on it") from None
-        out.append(SourcedPolicy(policy, text, str(f)))
+        sourced = SourcedPolicy(policy, text, str(f))
+        if key is not None:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = sourced
+        out.append(sourced)
     ids = sorted({s.policy.id for s in out})
     if len(ids) > 1:
         raise LedgerError("several_policies", f"{root} holds versions of several policies: "

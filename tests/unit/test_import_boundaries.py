@@ -34,7 +34,7 @@ STAGES = [
     ("compiled",),
     ("evaluate",),
     ("pipeline",),
-    ("lint", "analysis", "diff", "policytest"),
+    ("lint", "analysis", "diff", "policytest", "ledger"),
     ("render",),
     ("cli", "__main__"),
 ]
@@ -43,7 +43,7 @@ LEAVES = {"diagnostics": set(), "source": set(), "errors": set(), "suggest": set
           "calendar": set(), "codes": {"policyengine.diagnostics"}}
 EVALUATION_PATH = ["policyengine.evaluate", "policyengine.compiled", "policyengine.facts",
                    "policyengine.decision"]
-HEAVY = {"networkx", "jsonschema", "click", "z3"}
+HEAVY = {"networkx", "jsonschema", "click", "z3", "sqlalchemy", "alembic", "psycopg"}
 
 
 def _module_name(path: Path) -> str:
