@@ -39,15 +39,13 @@ def _register() -> None:
 
     cli.add_command(diff_command)
 
-<<<<<<< HEAD
-    from .serve import serve_command
-
-    cli.add_command(serve_command)
-=======
     from .ledger import ledger_command
 
     cli.add_command(ledger_command)
->>>>>>> issue-16
+
+    from .serve import serve_command
+
+    cli.add_command(serve_command)
 
 
 _register()
