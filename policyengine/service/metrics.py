@@ -11,7 +11,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 class ServiceMetrics:
     def __init__(self) -> None:
-        disable_created_metrics()  # the *_created series only double the output
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created doubles the output
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter("policyengine_http_requests", "HTTP requests served.",

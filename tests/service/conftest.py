@@ -78,22 +78,28 @@ class Server:
         return self.process.returncode
 
 
+_TOKENS: dict[Path, dict[str, str]] = {}  # tokens file -> the tokens it holds the hashes of
+
+
 def make_tokens(path: Path) -> dict[str, str]:
     from policyengine.service.tokens import TokenStore
 
+    if path in _TOKENS:
+        return _TOKENS[path]
     store = TokenStore.read(path, missing_ok=True)
     tokens = {}
     for name, scopes in (("all", ("decide", "read", "ledger")), ("reader", ("read",)),
                          ("decider", ("decide",))):
         store, tokens[name] = store.add(name, scopes)
     store.write(path)
+    _TOKENS[path] = tokens
     return tokens
 
 
 def start_server(tmp: Path, policies: Path, *, db: str | None = None, extra: tuple[str, ...] = (),
                  wait_ready: bool = True) -> Server:
     tokens_path = tmp / "tokens.json"
-    tokens = make_tokens(tokens_path) if not tokens_path.exists() else {}
+    tokens = make_tokens(tokens_path)
     db = db or str(tmp / "ledger.db")
     log_path = tmp / f"server-{time.monotonic_ns()}.log"
     env = {**os.environ, "POLICYENGINE_WATCH_POLL": "1", "PYTHONUNBUFFERED": "1"}
