@@ -79,6 +79,10 @@ _CODES = [
     Code("PE104", "invalid-value", E, "a value is outside what the format allows"),
     Code("PE110", "invalid-fact-default", E, "a fact's default does not satisfy its own declaration"),
     Code("PE111", "invalid-fact-bounds", E, "a fact's `min` is above its `max`, or bounds on a non-number"),
+    Code("PE120", "invalid-derived-fact", E,
+         "a fact derived from the ledger is not a top-level `int` without a default"),
+    Code("PE121", "invalid-derived-window", E,
+         "a derived fact's `within` window is not a positive number of days or weeks"),
     # PE2xx: references and ids
     Code("PE201", "duplicate-id", E, "two elements of the same kind share an id"),
     Code("PE202", "unknown-level", E, "a reference to a level the ladder does not define"),
@@ -86,6 +90,8 @@ _CODES = [
     Code("PE204", "unknown-action", E, "a reference to an action the catalogue does not define"),
     Code("PE205", "unknown-remedy", E, "a category lists a remedy that is not defined"),
     Code("PE206", "unused-remedy", W, "a remedy no category lists"),
+    Code("PE210", "unknown-derived-fact", E,
+         "a derived fact's `same` names a fact that disputes do not carry"),
     # PE3xx: the escalation ladder
     Code("PE301", "ladder-cycle", E, "the ladder's `next` links form a cycle"),
     Code("PE302", "dangling-next", E, "a level's `next` names a level that does not exist"),

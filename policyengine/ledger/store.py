@@ -671,8 +671,8 @@ class Ledger:
                 raise LedgerError("unknown_version", f"policy `{row.policy_id}` has "
                                   + ("no recorded version " if not match else
                                      "several recorded versions matching ") + f"`{to}`",
-                                  hint=did_you_mean(to, known) or f"use {one_of(known)}, or "
-                                  "record the new version with --policy PATH",
+                                  hint=f"recorded: {one_of(known)}; record a new version "
+                                  "with --policy PATH or `policyengine ledger add PATH`",
                                   dispute_id=dispute_id)
             target = match[0]
             if target.digest == row.digest:
