@@ -119,7 +119,10 @@ def _json_response(description: str, schema: dict[str, Any], headers: bool = Fal
     return out
 
 
-_POLICY_ID = {"name": "policy_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_POLICY_ID = {"name": "policy_id", "in": "path", "required": True, "schema": {"type": "string"},
+              "example": "acme-channel-conflict"}
+_EXAMPLE_DISPUTE = {"kind": "pricing", "amount": 120000.0, "region": "EMEA",
+                    "partner": {"tier": "gold"}}
 _AUTH = ["401", "403"]
 
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
@@ -152,7 +155,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Decide one dispute: the body is Decision.to_json(), byte for byte.",
         "x-scope": "decide", "parameters": [_POLICY_ID],
         "requestBody": {"required": True, "content": {"application/json": {
-            "schema": _ref("DecisionRequest")}}},
+            "schema": _ref("DecisionRequest"),
+            "example": {"dispute": _EXAMPLE_DISPUTE, "as_of": "2026-11-22"}}}},
         "responses": {"200": _json_response("The decision.", _ref("Decision"), headers=True),
                       **_error_responses("400", *_AUTH, "404", "413", "422", "503")}},
     ("POST", "/v1/policies/{policy_id}/decisions/batch"): {
@@ -160,7 +164,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "x-scope": "decide", "parameters": [_POLICY_ID, {
             "name": "as_of", "in": "query", "required": False, "schema": _DATE}],
         "requestBody": {"required": True, "content": {"application/x-ndjson": {
-            "schema": {"type": "string"}}}},
+            "schema": {"type": "string"},
+            "example": json.dumps(_EXAMPLE_DISPUTE) + "\n"}}},
         "responses": {"200": {"description": 'One record per input line: {"line", '
                                              '"decision_id", "decision"} or {"line", '
                                              '"decision_id"?, "error"}.',
