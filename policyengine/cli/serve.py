@@ -43,6 +43,8 @@ def _fail(ctx: click.Context, message: str) -> None:
               show_default=True, help="Lines one batch request may hold.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
               default="info", show_default=True)
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="Log one line per request (method, path, status; never headers).")
 @click.option("--shutdown-timeout", type=click.FloatRange(min=0), default=30.0,
               show_default=True, metavar="SECONDS",
               help="On SIGTERM, how long requests in flight may take to finish.")
@@ -50,7 +52,7 @@ def _fail(ctx: click.Context, message: str) -> None:
 def serve_command(ctx: click.Context, policies: str | None, db: str | None, tokens_path: str,
                   host: str, port: int, workers: int, no_auth: bool, no_watch: bool,
                   max_body_bytes: int, max_batch_lines: int, log_level: str,
-                  shutdown_timeout: float) -> None:
+                  access_log: bool, shutdown_timeout: float) -> None:
     """Serve decisions over HTTP (see docs/service.md).
 
     \b
@@ -89,7 +91,8 @@ def serve_command(ctx: click.Context, policies: str | None, db: str | None, toke
     from ..service.server import run
 
     run(config, host=host, port=port, workers=workers, log_level=log_level,
-        shutdown_timeout=shutdown_timeout, app=app if workers == 1 else None)
+        access_log=access_log, shutdown_timeout=shutdown_timeout,
+        app=app if workers == 1 else None)
 
 
 @serve_command.group("token")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import anyio
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -69,7 +68,7 @@ async def _call(service: "Service", request: Request, method: str, *args: Any,
         return getattr(service.ledger, method)(*args, **kwargs)
 
     try:
-        return await anyio.to_thread.run_sync(call)
+        return await service.in_thread(call)
     except LedgerError as exc:
         problem = Problem(exc.code, exc.message, None, None, exc.hint)
         return error_response(STATUS.get(exc.code, 400), exc.code, [problem])

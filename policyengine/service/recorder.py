@@ -9,8 +9,10 @@ time from the request's arrival to the decision, before the log write.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import logging
+import threading
 import time
 import uuid
 from typing import Any
@@ -30,6 +32,12 @@ class DecisionRecorder:
     def __init__(self, ledger: Any, metrics: ServiceMetrics) -> None:
         self.ledger = ledger
         self.metrics = metrics
+        # SQLite has one writer at a time, and a writer that finds the database locked sleeps
+        # in growing steps (its busy handler): under concurrent load that, not the writes,
+        # sets the latency. One lock per process queues the writers instead. PostgreSQL takes
+        # concurrent inserts: no lock.
+        self._write_lock: Any = (contextlib.nullcontext()
+                                 if getattr(ledger, "is_postgresql", False) else threading.Lock())
 
     def record(self, version: PolicyVersion, outcome: LineOutcome, *, actor: str | None,
                started: float) -> str:
@@ -54,7 +62,8 @@ class DecisionRecorder:
                 decision=(redact_decision(policy, outcome.decision.to_dict())
                           if outcome.decision is not None else None),
                 refusal=refusal, latency_ms=round(latency_ms, 3))
-            self.ledger.log_decision(entry)
+            with self._write_lock:
+                self.ledger.log_decision(entry)
         except Exception as exc:
             self.metrics.log_failures.inc()
             logger.error("decision log unavailable: %s: %s", type(exc).__name__, exc)
