@@ -158,9 +158,10 @@ def server_factory(tmp_path: Path) -> Iterator[Any]:
         server.stop(signal.SIGKILL if server.process.poll() is None else signal.SIGTERM)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One server over a copy of the bundled policies, shared by a module's tests."""
+    """One server over a copy of the bundled policies, shared by the tests that do not change
+    its state."""
     tmp = tmp_path_factory.mktemp("server")
     policies = tmp / "policies"
     shutil.copytree(POLICIES, policies)

@@ -24,7 +24,7 @@ DECIDE = f"/v1/policies/{ACME}/decisions"
 FACTS = json.loads(PRICING)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def policy(server):
     """The rulebook the server decides with, loaded by the same path (traces name it)."""
     return load_policy(server.policies / "acme-channel-conflict.yaml")

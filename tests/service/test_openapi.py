@@ -48,7 +48,7 @@ schema = schemathesis.openapi.from_path(str(CHECKED_IN))
 
 
 @schema.parametrize()
-@settings(max_examples=6, deadline=None, derandomize=True,
+@settings(max_examples=3, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_fuzz_quick(case, server):
     case.call_and_validate(
