@@ -176,11 +176,12 @@ async def ready(service: Service, request: Request) -> Response:
     if service.startup_refused is None or not snapshot.loaded:
         return error_response(503, "not_ready", [Problem("not_ready",
                               "the policies are still loading")], {"Retry-After": "1"})
-    if service.startup_refused:
+    waiting = [p for p in service.startup_refused if not service.registry.serving(p)]
+    if waiting:
         return error_response(503, "not_ready", [Problem(
             "not_ready", f"{path}: the rulebook was refused at startup", None, None,
-            f"GET /v1/policies/ID shows why; fix the file (it is reloaded when it changes)")
-            for path in service.startup_refused])
+            "GET /v1/policies/ID shows why; fix the file (it is reloaded when it changes)")
+            for path in waiting])
     return _json({"status": "ready", "policies": len(snapshot.versions)})
 
 

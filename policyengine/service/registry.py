@@ -157,6 +157,12 @@ class PolicyRegistry:
         self._last: dict[str, ReloadOutcome] = {}  # the last reload outcome of each policy id
         self.snapshot = Snapshot()
 
+    def serving(self, path: str) -> bool:
+        """True unless the file is known and no version of it is in use (it was refused and
+        nothing loaded before)."""
+        state = self._files.get(path)
+        return state is None or state.version is not None
+
     def _lint_config(self) -> Any:
         if self._config is None:
             from ..lint.config import load_config

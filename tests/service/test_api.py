@@ -248,3 +248,7 @@ def test_not_ready_while_a_rulebook_was_refused_at_startup(server_factory, tmp_p
     r = httpx.get(srv.url + "/ready")
     assert r.status_code == 503 and "refused at startup" in r.text
     assert httpx.get(srv.url + "/health").status_code == 200
+    from .conftest import replace_file
+
+    replace_file(folder / "acme.yaml", acme())  # fixed: the replica becomes ready
+    wait_until(lambda: httpx.get(srv.url + "/ready").status_code == 200, what="ready")
