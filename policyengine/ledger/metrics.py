@@ -9,10 +9,10 @@ derived count above zero: the same partner or kind came back) and reopenings.
 
 from __future__ import annotations
 
-import datetime as _dt
+import json
 import math
 import statistics
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from ..model.nodes import Policy
 from ..suggest import did_you_mean
@@ -32,10 +32,6 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[rank - 1]
 
 
-def _days(a: str, b: str) -> int:
-    return (_dt.date.fromisoformat(b) - _dt.date.fromisoformat(a)).days
-
-
 def _fact_paths(policy: Policy) -> set[str]:
     out: set[str] = set()
     stack = list(policy.facts)
@@ -46,16 +42,16 @@ def _fact_paths(policy: Policy) -> set[str]:
     return out
 
 
-def _group_key(policy: Policy, st: dict[str, Any], by: str, reveal: bool) -> str:
+def _group_key(policy: Policy, row: Mapping[str, Any], by: str, reveal: bool) -> str:
     if by == "category":
-        if not reveal and is_restricted(policy, st["category"]):
+        if not reveal and is_restricted(policy, row["category"]):
             return MASK
-        return str(st["category"])
+        return str(row["category"])
     if by == "level":
-        return str(st["level"])
-    if not reveal and (is_restricted(policy, st["category"])):
+        return str(row["level"])
+    if not reveal and (is_restricted(policy, row["category"])):
         return MASK
-    v = value_at(st["opened_facts"], by)
+    v = value_at(json.loads(row["opened_facts"] or "{}"), by)
     if v is None or v.__class__ is object:
         return _ABSENT_KEY
     return v if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else str(v)
@@ -73,19 +69,21 @@ class _Acc:
         self.recurring = 0
         self.reopened = 0
 
-    def add(self, st: dict[str, Any]) -> None:
+    def add(self, row: Mapping[str, Any]) -> None:
+        """One dispute, from its projection's metric columns."""
         self.disputes += 1
-        if st["status"] == "open":
+        if row["status"] == "open":
             self.open += 1
         else:
             self.resolved += 1
-        for r in st.get("resolutions", ()):
-            self.ttr.append(float(_days(r["opened_on"], r["resolved_on"])))
-        self.breaches += st["breaches"]
-        self.breached += 1 if st["breaches"] else 0
-        self.escalated += 1 if st["escalations"] else 0
-        self.recurring += 1 if any(v > 0 for v in st.get("derived", {}).values()) else 0
-        self.reopened += 1 if st["reopened"] else 0
+        if row["resolution_days"]:
+            self.ttr.extend(float(x) for x in row["resolution_days"].split(","))
+        breaches = row["breaches"] or 0
+        self.breaches += breaches
+        self.breached += 1 if breaches else 0
+        self.escalated += 1 if row["escalations"] else 0
+        self.recurring += 1 if row["recurring"] else 0
+        self.reopened += 1 if row["reopened"] else 0
 
     def to_dict(self, key: str | None = None) -> dict[str, Any]:
         def rate(n: int) -> float | None:
@@ -105,7 +103,7 @@ class _Acc:
         return out
 
 
-def compute(rows: Iterable[tuple[Policy, dict[str, Any]]], *, by: str, from_: str | None,
+def compute(rows: Iterable[tuple[Policy, Mapping[str, Any]]], *, by: str, from_: str | None,
             to: str | None, reveal: bool = False) -> dict[str, Any]:
     rows = list(rows)
     if by not in ("category", "level"):
@@ -123,10 +121,10 @@ def compute(rows: Iterable[tuple[Policy, dict[str, Any]]], *, by: str, from_: st
                               "show its values", hint="add --reveal if you may see them")
     total = _Acc()
     groups: dict[str, _Acc] = {}
-    for policy, st in rows:
-        key = _group_key(policy, st, by, reveal)
-        groups.setdefault(key, _Acc()).add(st)
-        total.add(st)
+    for policy, row in rows:
+        key = _group_key(policy, row, by, reveal)
+        groups.setdefault(key, _Acc()).add(row)
+        total.add(row)
     return {"from": from_, "to": to, "by": by, "redacted": not reveal,
             "total": total.to_dict(),
             "groups": [groups[k].to_dict(k) for k in sorted(groups)]}

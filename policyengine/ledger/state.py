@@ -8,6 +8,7 @@ events' payloads.
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any, Iterable, Mapping
 
 from .records import DisputeSummary, RemedyState
@@ -65,6 +66,7 @@ def apply(state: State | None, dispute_id: str, kind: str, on: str,
             _set_decision(new, payload["decision"], on, fresh=False)
         elif kind == "facts_amended":
             new["facts"] = payload["facts"]
+            new["responded"] = True
         elif kind == "remedy_granted":
             rid = payload["remedy"]
             kept = [r for r in new["remedies"] if r["id"] != rid]
@@ -130,7 +132,14 @@ def columns(state: State) -> dict[str, Any]:
             "opened_level": state["opened_level"],
             "respond_by": None if state["responded"] else state["respond_by"],
             "decide_by": state["decide_by"], "remedy_due_on": remedy_due_on(state),
-            "resolved_on": state["resolved_on"], "last_on": state["last_on"]}
+            "resolved_on": state["resolved_on"], "last_on": state["last_on"],
+            "escalations": state["escalations"], "breaches": state["breaches"],
+            "reopened": state["reopened"],
+            "recurring": 1 if any(v > 0 for v in state.get("derived", {}).values()) else 0,
+            "resolution_days": ",".join(
+                str((_dt.date.fromisoformat(r["resolved_on"])
+                     - _dt.date.fromisoformat(r["opened_on"])).days)
+                for r in state.get("resolutions", ())) or None}
 
 
 def summary(state: State) -> DisputeSummary:

@@ -18,7 +18,7 @@ import uuid
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, text, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -39,6 +39,15 @@ from .tables import decision_log, disputes, events, policy_versions
 from .versions import SourcedPolicy, choose, in_force, read_versions
 
 _RESERVED = ("escalation", "remedies_in_force")
+# statements built once (SQLAlchemy caches their compiled form); values come as parameters
+_INSERT_DISPUTE = insert(disputes)
+_UPDATE_DISPUTE = update(disputes).where(and_(disputes.c.id == bindparam("b_id"),
+                                              disputes.c.last_n == bindparam("b_prev")))
+_INSERT_EVENT = insert(events)
+_INSERT_LOG = insert(decision_log)
+_DERIVE_ROWS = select(disputes.c.opened_on, disputes.c.opened_facts).where(and_(
+    disputes.c.policy_id == bindparam("p"), disputes.c.opened_on > bindparam("start"),
+    disputes.c.opened_on <= bindparam("end"), disputes.c.id != bindparam("me")))
 # policies loaded from recorded sources, by digest (immutable; shared by Ledger instances)
 _BY_DIGEST: dict[str, Policy] = {}
 _MAX_ID = 200
@@ -332,18 +341,18 @@ class Ledger:
         values = dict(_state.columns(new_state), state=canonical_json(new_state), last_n=n,
                       last_hash=h)
         if new_dispute:
-            conn.execute(insert(disputes).values(id=dispute_id, opened_at=at, **values))
+            conn.execute(_INSERT_DISPUTE, dict(values, id=dispute_id, opened_at=at,
+                                               opened_facts=canonical_json(
+                                                   new_state["opened_facts"])))
         else:
-            res = conn.execute(update(disputes).where(and_(disputes.c.id == dispute_id,
-                                                           disputes.c.last_n == n - 1))
-                               .values(**values))
+            res = conn.execute(_UPDATE_DISPUTE, dict(values, b_id=dispute_id, b_prev=n - 1))
             if res.rowcount != 1:
                 raise LedgerError("cannot_write", f"dispute `{dispute_id}` changed while this "
                                   "command ran", hint="run the command again",
                                   dispute_id=dispute_id)
-        conn.execute(insert(events).values(dispute_id=dispute_id, n=n, kind=kind, actor=actor,
-                                           on_date=on.isoformat(), at=at, payload=payload_json,
-                                           prev_hash=prev, hash=h))
+        conn.execute(_INSERT_EVENT, {"dispute_id": dispute_id, "n": n, "kind": kind,
+                                     "actor": actor, "on_date": on.isoformat(), "at": at,
+                                     "payload": payload_json, "prev_hash": prev, "hash": h})
         event = Event(dispute_id, n, kind, actor, on, parse_stamp(at), json.loads(payload_json),
                       prev, h)
         return event, new_state
@@ -363,10 +372,9 @@ class Ledger:
             return {}
         widest = max(d.derived.within.delta for d in decls if d.derived is not None)
         start = (on - widest).isoformat()
-        rows = conn.execute(select(disputes.c.id, disputes.c.opened_on, disputes.c.state).where(
-            and_(disputes.c.policy_id == policy.id, disputes.c.opened_on > start,
-                 disputes.c.opened_on <= on.isoformat(), disputes.c.id != dispute_id)))
-        others = [(r.opened_on, json.loads(r.state)["opened_facts"]) for r in rows]
+        rows = conn.execute(_DERIVE_ROWS, {"p": policy.id, "start": start,
+                                           "end": on.isoformat(), "me": dispute_id})
+        others = [(r.opened_on, json.loads(r.opened_facts)) for r in rows]
         return {d.name: _derived.count(d.derived, facts, others, on)
                 for d in decls if d.derived is not None}
 
@@ -811,7 +819,12 @@ class Ledger:
         hi = _day(to, "to").isoformat() if to is not None else None
         if lo and hi and lo > hi:
             raise LedgerError("bad_argument", f"--from {lo} is after --to {hi}")
-        q = select(disputes.c.policy_id, disputes.c.digest, disputes.c.state)
+        cols = [disputes.c.digest, disputes.c.category, disputes.c.level, disputes.c.status,
+                disputes.c.escalations, disputes.c.breaches, disputes.c.reopened,
+                disputes.c.recurring, disputes.c.resolution_days]
+        if by not in ("category", "level"):
+            cols.append(disputes.c.opened_facts)
+        q = select(*cols)
         if lo:
             q = q.where(disputes.c.opened_on >= lo)
         if hi:
@@ -821,7 +834,7 @@ class Ledger:
         with self._tx() as conn:
             rows = conn.execute(q).all()
             policies = {d: self._policy(conn, d) for d in {r.digest for r in rows}}
-        return compute([(policies[r.digest], json.loads(r.state)) for r in rows],
+        return compute([(policies[r.digest], dict(r._mapping)) for r in rows],
                        by=by, from_=lo, to=hi, reveal=reveal)
 
     def export(self, *, reveal: bool = False, policy_id: str | None = None,
@@ -863,7 +876,7 @@ class Ledger:
                                    .order_by(events.c.n)).all()
                 n_events += len(evs)
                 prev = None
-                history = []
+                history: list[tuple[str, str, dict[str, Any]]] = []
                 for i, e in enumerate(evs, start=1):
                     where = f"dispute `{row.id}` event {e.n} ({e.kind})"
                     if e.n != i:
@@ -906,6 +919,8 @@ class Ledger:
                                     f"history in {', '.join(diff)}")
                 cols = _state.columns(st)
                 bad = [k for k, v in cols.items() if getattr(row, k) != v]
+                if row.opened_facts != canonical_json(st["opened_facts"]):
+                    bad.append("opened_facts")
                 if bad:
                     problems.append(f"dispute `{row.id}`: its indexed columns differ from its "
                                     f"history in {', '.join(bad)}")
@@ -917,7 +932,7 @@ class Ledger:
 
     # -- the decision log ----------------------------------------------------------------------------
     def _log(self, conn: Connection, entry: DecisionLogEntry) -> None:
-        conn.execute(insert(decision_log).values(
+        conn.execute(_INSERT_LOG, dict(
             decision_id=entry.decision_id, at=utc_stamp(entry.at), policy_id=entry.policy_id,
             policy_version=entry.policy_version, policy_digest=entry.policy_digest,
             actor=entry.actor, source=entry.source, dispute=canonical_json(dict(entry.dispute)),

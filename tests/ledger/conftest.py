@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -64,7 +64,7 @@ def ledger(ledger_url: str) -> Iterator["object"]:
         yield lg
 
 
-def snapshot(url: str) -> dict[str, list[tuple]]:
+def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every ledger table (to prove that a failed command wrote nothing)."""
     from sqlalchemy import select
 

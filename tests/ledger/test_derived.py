@@ -4,6 +4,7 @@ ledger and without the value."""
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -90,7 +91,8 @@ def test_same_compares_json_values_strictly() -> None:
     derived = DerivedCount("disputes", Duration(30, "d"), ("flag", "n"))
     day = _dt.date(2026, 1, 31)
     mine = {"flag": True, "n": 1}
-    rows = [("2026-01-30", {"flag": True, "n": 1.0}), ("2026-01-30", {"flag": 1, "n": 1}),
-            ("2026-01-30", {"n": 1})]
+    rows: list[tuple[str, dict[str, Any]]] = [
+        ("2026-01-30", {"flag": True, "n": 1.0}), ("2026-01-30", {"flag": 1, "n": 1}),
+        ("2026-01-30", {"n": 1})]
     assert count(derived, mine, rows, day) == 1
     assert count(derived, {"n": 1}, rows, day) == 1  # absent equals absent

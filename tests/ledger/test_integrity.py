@@ -101,3 +101,27 @@ def test_the_migrations_create_the_declared_schema(ledger: Ledger) -> None:
         diff = compare_metadata(ctx, metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_migration_0002_fills_the_opening_facts(ledger_url: str) -> None:
+    from alembic import command
+
+    from policyengine.ledger.records import canonical_json
+
+    engine = eng.create(eng.resolve_url(ledger_url))
+    with engine.begin() as conn:
+        command.upgrade(eng._alembic_config(conn), "0001")
+    engine.dispose()
+    # a dispute recorded, then the schema taken back to 0001 (the column dropped) and upgraded
+    with Ledger(ledger_url) as lg:
+        lg.init()  # to head
+        lg.open("D-1", POLICY_DIR, P1, on="2026-11-27")
+    engine = eng.create(eng.resolve_url(ledger_url))
+    with engine.begin() as conn:
+        command.downgrade(eng._alembic_config(conn), "0001")
+        command.upgrade(eng._alembic_config(conn), "head")
+        stored = conn.execute(select(disputes.c.opened_facts)).scalar_one()
+    engine.dispose()
+    assert stored == canonical_json(P1)
+    with Ledger(ledger_url) as lg:
+        assert lg.verify().ok

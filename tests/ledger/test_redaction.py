@@ -4,6 +4,7 @@ and logs; the ledger itself keeps everything."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from policyengine.ledger import MASK, Ledger, LedgerError, redact_decision, reda
 from .conftest import ACME, V1
 
 SECRET = "ann@partner.example"
-P1 = {"kind": "pricing", "amount": 2000.0, "partner": {"id": "P-1", "contact": SECRET}}
+P1: dict[str, Any] = {"kind": "pricing", "amount": 2000.0, "partner": {"id": "P-1", "contact": SECRET}}
 PRICING = {"kind": "pricing", "amount": 120000.0, "region": "EMEA",
            "partner": {"tier": "gold"}}
 

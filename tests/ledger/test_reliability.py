@@ -21,7 +21,7 @@ WORKER = Path(__file__).parent / "_worker.py"
 SHARED = {"kind": "territory", "amount": 10.0, "partner": {"id": "P-0"}}
 
 
-def _spawn(url: str, worker: int, count: int, crash: str | None = None) -> subprocess.Popen:
+def _spawn(url: str, worker: int, count: int, crash: str | None = None) -> "subprocess.Popen[str]":
     args = [sys.executable, str(WORKER), url, str(worker), str(count)] + ([crash] if crash
                                                                           else [])
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
