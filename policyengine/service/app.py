@@ -8,7 +8,10 @@ byte.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
+import functools
 import json
 import logging
 import time
@@ -80,19 +83,19 @@ class Service:
         else:
             self.tokens = tokens if tokens is not None else TokenSource(config.tokens)
         self.startup_refused: tuple[str, ...] | None = None  # None until the first scan
-        self._limiter: anyio.CapacityLimiter | None = None
+        threads = 8 if getattr(self.ledger, "is_postgresql", False) else 1
+        self.executor = concurrent.futures.ThreadPoolExecutor(
+            threads, thread_name_prefix="policyengine-decide")
 
     async def in_thread(self, func: Callable[..., Any], *args: Any) -> Any:
-        """Run blocking work (deciding and logging, ledger calls) in a worker thread. At most
-        ``LEDGER_THREADS`` such threads run at once: one for SQLite (a single writer; more
-        threads only fight over the GIL and the database lock, which costs throughput and
-        makes the tail latency jump), eight for PostgreSQL (its inserts run concurrently and
-        its client releases the GIL while it waits). Requests beyond that wait in the event
-        loop, where waiting costs nothing."""
-        if self._limiter is None:
-            threads = 8 if getattr(self.ledger, "is_postgresql", False) else 1
-            self._limiter = anyio.CapacityLimiter(threads)
-        return await anyio.to_thread.run_sync(func, *args, limiter=self._limiter)
+        """Run blocking work (deciding and logging, ledger calls) in the service's worker
+        threads: one for SQLite (a single writer; more threads only fight over its lock, whose
+        busy handler sleeps in growing steps, and over the GIL), eight for PostgreSQL (its
+        inserts run concurrently and its client releases the GIL while it waits). Jobs wait
+        in the executor's queue, so a worker takes the next one as soon as it is done, without
+        a round trip through the event loop per job."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, functools.partial(func, *args))
 
     def _reloaded(self, outcome: ReloadOutcome) -> None:
         label = outcome.policy_id or outcome.path
@@ -383,6 +386,7 @@ def build_app(service: Service) -> Starlette:
             finally:
                 stop.set()
                 tg.cancel_scope.cancel()
+        service.executor.shutdown(wait=True)  # the last log writes finish before the exit
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         404: _not_found, 405: _method_not_allowed, 500: _internal})
