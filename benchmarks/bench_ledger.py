@@ -148,7 +148,7 @@ def populate(url: str, count: int) -> None:
 
         dec = dict(dec, as_of=opened.isoformat(), respond_by=shift(dec["respond_by"]),
                    decide_by=shift(dec["decide_by"]))
-        history = [("opened", opened, {"policy": {"id": policy.id, "version": policy.version,
+        history: list[tuple[str, _dt.date, dict[str, Any]]] = [("opened", opened, {"policy": {"id": policy.id, "version": policy.version,
                                                   "digest": policy.digest},
                                        "facts": f, "derived": {"recurrences_90d": rec},
                                        "input": dict(f, recurrences_90d=rec), "decision": dec,
@@ -161,8 +161,8 @@ def populate(url: str, count: int) -> None:
         if i % 3 == 1:
             history.append(("resolved", opened + _dt.timedelta(days=rng.randrange(1, 60)),
                             {"outcome": "settled", "memo": None}))
-        st = None
-        prev = None
+        st: dict[str, Any] | None = None
+        prev: str | None = None
         for n, (kind, on, payload) in enumerate(history, start=1):
             pj = canonical_json(payload)
             h = event_hash(did, n, kind, "bench", on.isoformat(), at, pj, prev)
@@ -180,6 +180,20 @@ def populate(url: str, count: int) -> None:
     if batch_d:
         flush()
     engine.dispose()
+
+
+def record(name: str, fresh: Any, n: int, base: float) -> None:
+    url = fresh()
+    with Ledger(url) as lg:
+        lg.init()
+    one = one_process(url, n)
+    url4 = fresh()
+    with Ledger(url4) as lg:
+        lg.init()
+    four = four_processes(url4, n)
+    print(f"{name}: recorded {one:,.0f} decisions/s in one process "
+          f"({base / one:,.0f}x slower than bare evaluate), {four:,.0f}/s with four "
+          f"processes at once (all four together, wall clock)")
 
 
 def timed(fn: Any, repeat: int) -> float:
@@ -228,25 +242,18 @@ def main() -> None:
     ap.add_argument("--decisions", type=int, default=400)
     ap.add_argument("--disputes", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--skip-record", action="store_true",
+                    help="only `due` and `metrics` over --disputes disputes")
     args = ap.parse_args()
     if args.quick:
-        args.decisions, args.disputes, args.repeat = 80, 5_000, 3
+        args.decisions, args.disputes, args.repeat = 40, 2_000, 3
     n = args.decisions
     base = bare(max(n, 2000))
     print(f"bare evaluate: {base:,.0f} decisions/s (one process)")
     with tempfile.TemporaryDirectory() as tmp:
         for name, fresh in backends(tmp):
-            url = fresh()
-            with Ledger(url) as lg:
-                lg.init()
-            one = one_process(url, n)
-            url4 = fresh()
-            with Ledger(url4) as lg:
-                lg.init()
-            four = four_processes(url4, n)
-            print(f"{name}: recorded {one:,.0f} decisions/s in one process "
-                  f"({base / one:,.0f}x slower than bare evaluate), {four:,.0f}/s with four "
-                  f"processes at once (all four together, wall clock)")
+            if not args.skip_record:
+                record(name, fresh, n, base)
             big = fresh()
             with Ledger(big) as lg:
                 lg.init()
@@ -255,7 +262,9 @@ def main() -> None:
             print(f"{name}: {args.disputes:,} disputes written in bulk in "
                   f"{time.perf_counter() - t:.1f} s")
             with Ledger(big) as lg:
-                lg.verify() if args.disputes <= 5_000 else None
+                if args.disputes <= 5_000:
+                    report = lg.verify()
+                    assert report.ok, report.problems[:3]
                 on = START + _dt.timedelta(days=200)
                 items: list[Any] = []
                 d = timed(lambda: items.extend(lg.due(on=on, within=7)), args.repeat)

@@ -70,20 +70,23 @@ class _Acc:
         self.reopened = 0
 
     def add(self, row: Mapping[str, Any]) -> None:
-        """One dispute, from its projection's metric columns."""
-        self.disputes += 1
+        """A group of disputes alike in status (counts and sums from the database)."""
+        n = int(row["n"])
+        self.disputes += n
         if row["status"] == "open":
-            self.open += 1
+            self.open += n
         else:
-            self.resolved += 1
-        if row["resolution_days"]:
-            self.ttr.extend(float(x) for x in row["resolution_days"].split(","))
-        breaches = row["breaches"] or 0
-        self.breaches += breaches
-        self.breached += 1 if breaches else 0
-        self.escalated += 1 if row["escalations"] else 0
-        self.recurring += 1 if row["recurring"] else 0
-        self.reopened += 1 if row["reopened"] else 0
+            self.resolved += n
+        self.breaches += int(row["breaches"] or 0)
+        self.breached += int(row["breached"] or 0)
+        self.escalated += int(row["escalated"] or 0)
+        self.recurring += int(row["recurring"] or 0)
+        self.reopened += int(row["reopened"] or 0)
+        if row.get("resolution_days"):
+            self.add_days(row["resolution_days"])
+
+    def add_days(self, text: str) -> None:
+        self.ttr.extend(float(x) for x in text.split(",") if x)
 
     def to_dict(self, key: str | None = None) -> dict[str, Any]:
         def rate(n: int) -> float | None:
@@ -103,8 +106,10 @@ class _Acc:
         return out
 
 
-def compute(rows: Iterable[tuple[Policy, Mapping[str, Any]]], *, by: str, from_: str | None,
-            to: str | None, reveal: bool = False) -> dict[str, Any]:
+def compute(rows: Iterable[tuple[Policy, Mapping[str, Any]]], *, by: str,
+            from_: str | None, to: str | None, reveal: bool = False) -> dict[str, Any]:
+    """``rows``: per (policy, category, level[, opening facts], status) the number of disputes,
+    the sums of their metric columns and their ``resolution_days`` joined with commas."""
     rows = list(rows)
     if by not in ("category", "level"):
         policies = {p.digest: p for p, _ in rows}
