@@ -252,3 +252,21 @@ def test_not_ready_while_a_rulebook_was_refused_at_startup(server_factory, tmp_p
 
     replace_file(folder / "acme.yaml", acme())  # fixed: the replica becomes ready
     wait_until(lambda: httpx.get(srv.url + "/ready").status_code == 200, what="ready")
+
+
+def test_token_add_and_revoke_take_effect_without_a_restart(server):
+    from policyengine.service.tokens import TokenStore
+
+    from .conftest import wait_until
+
+    path = server.policies.parent / "tokens.json"
+    store, token = TokenStore.read(path).add("temporary", ("read",))
+    store.write(path)
+    headers = {"Authorization": f"Bearer {token}"}
+    wait_until(lambda: httpx.get(server.url + "/v1/policies", headers=headers).status_code
+               == 200, what="the new token")
+    TokenStore.read(path).revoke("temporary").write(path)
+    wait_until(lambda: httpx.get(server.url + "/v1/policies", headers=headers).status_code
+               == 401, what="the revocation")
+    with server.client("reader") as c:  # the other tokens still work
+        assert c.get("/v1/policies").status_code == 200
