@@ -33,9 +33,10 @@ STAGES = [
     ("ladder", "facts", "decision", "dispute_schema"),
     ("compiled",),
     ("evaluate",),
-    ("pipeline",),
+    ("pipeline", "jsonlines"),
     ("lint", "analysis", "diff", "policytest", "ledger"),
     ("render",),
+    ("service",),
     ("cli", "__main__"),
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
