@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .calendar import adder
+from .calendar import BusinessCalendar
+from .calendars import CalendarSet, resolve_calendars
 from .decision import CategoryRef, LevelRef
 from .diagnostics import Span
 from .facts import fields_checker
@@ -80,6 +81,29 @@ class COverride:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarPlan:
+    """One business calendar with every window of the policy turned into a ``date -> date``
+    function (precomputed at load): per level rank, per remedy id."""
+
+    calendar: BusinessCalendar
+    decide_add: tuple[Callable, ...]
+    respond_add: tuple[Callable | None, ...]
+    sunset_add: dict[str, Callable | None]
+    review_add: dict[str, Callable | None]
+    rule: str  # "calendar" or "calendar.regions.<key>"
+    source: str | None
+
+
+def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar, rule: str,
+          source: str | None) -> CalendarPlan:
+    add = calendar.adder
+    return CalendarPlan(calendar, tuple(add(lv.decide_within) for lv in levels),
+                        tuple(add(lv.respond_within) for lv in levels),
+                        {r.id: add(r.sunset) for r in policy.remedies},
+                        {r.id: add(r.review_every) for r in policy.remedies}, rule, source)
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledPolicy:
     policy: Policy
     digest: str
@@ -91,8 +115,18 @@ class CompiledPolicy:
     overrides: tuple[COverride, ...]
     remedies: dict[str, CRemedy]
     level_sources: dict[str, str | None]
-    decide_add: tuple[Callable, ...]  # per level rank: date -> date
+    decide_add: tuple[Callable, ...]  # per level rank: date -> date (top-level calendar)
     respond_add: tuple[Callable | None, ...]
+    calendars: CalendarSet
+    plan: CalendarPlan  # the top-level calendar
+    region_plans: dict[str, CalendarPlan]  # by `regions` key
+
+    def plan_for(self, facts: dict) -> CalendarPlan:
+        """The calendar of a dispute (the ``regions`` entry its ``by`` fact picks)."""
+        if not self.region_plans:
+            return self.plan
+        key = self.calendars.key_of(facts)
+        return self.plan if key is None else self.region_plans[key]
 
 
 def _source(span: Span | None) -> str | None:
@@ -118,6 +152,13 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     from .ladder import escalation_path
 
     levels = tuple(escalation_path(policy.ladder))
+    calendars = resolve_calendars(policy)
+    decl = policy.calendar
+    plan = _plan(policy, levels, calendars.default, "calendar",
+                 _source(decl.span if decl is not None else None))
+    region_plans = {key: _plan(policy, levels, cal, f"calendar.regions.{key}",
+                               _source(dict(decl.regions)[key].span if decl else None))
+                    for key, cal in calendars.regions.items()}
     rank = {lv.id: i for i, lv in enumerate(levels)}
     refs = tuple(LevelRef(lv.id, lv.role, lv.title) for lv in levels)
     cremedies: dict[str, CRemedy] = {}
@@ -126,7 +167,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         cremedies[r.id] = CRemedy(
             r, compile_expr(r.when) if r.when is not None else None,
             compile_expr(r.amount) if r.amount is not None else None, limits,
-            f"remedies.{r.id}", _source(r.span), adder(r.sunset), adder(r.review_every))
+            f"remedies.{r.id}", _source(r.span), plan.sunset_add[r.id], plan.review_add[r.id])
     categories = []
     for c in policy.categories:
         bands = tuple(CBand(b, compile_expr(b.when) if b.when is not None else None,
@@ -139,11 +180,10 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     overrides = tuple(COverride(o, compile_expr(o.when), rank[o.min_level])
                       for o in policy.overrides)
     sources = {lv.id: _source(lv.span) for lv in levels}
-    return CompiledPolicy(policy, policy_digest(policy), levels, refs, rank,
+    return CompiledPolicy(policy, policy_digest(policy, calendars), levels, refs, rank,
                           fields_checker(policy.facts, reserved=RESERVED_KEYS),
                           tuple(categories), overrides, cremedies, sources,
-                          tuple(adder(lv.decide_within) for lv in levels),
-                          tuple(adder(lv.respond_within) for lv in levels))
+                          plan.decide_add, plan.respond_add, calendars, plan, region_plans)
 
 
 # -- digest ------------------------------------------------------------------------------------
@@ -172,7 +212,7 @@ def canonical_form(policy: Policy) -> dict:
         return out
 
     m = policy.meta
-    return {
+    out = {
         "policy": {"id": m.id, "title": m.title, "version": m.version,
                    "effective": m.effective.isoformat(),
                    "expires": m.expires.isoformat() if m.expires else None,
@@ -201,6 +241,33 @@ def canonical_form(policy: Policy) -> dict:
                       "review_every": dur(r.review_every), "description": r.description}
                      for r in policy.remedies],
     }
+    if policy.calendar is not None:  # only then: a policy without one keeps its digest
+        out["calendar"] = calendar_form(policy.calendar)
+    return out
+
+
+def calendar_form(decl: Any) -> dict:
+    """``calendar:`` as written, as plain data (keys left out stay out: they inherit)."""
+    from .calendar import WEEKDAY_KEYS
+
+    def rule(r: Any) -> dict:
+        out: dict[str, Any] = {}
+        for key in ("timezone", "holidays", "roll"):
+            if getattr(r, key) is not None:
+                out[key] = getattr(r, key)
+        if r.closed is not None:
+            out["closed"] = [a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}"
+                             for a, b in r.closed]
+        if r.weekend is not None:
+            out["weekend"] = [WEEKDAY_KEYS[w] for w in r.weekend]
+        return out
+
+    out = rule(decl.base)
+    if decl.by is not None:
+        out["by"] = decl.by
+    if decl.regions:
+        out["regions"] = {k: rule(r) for k, r in decl.regions}
+    return out
 
 
 def _num(value: Any) -> Any:
@@ -210,7 +277,13 @@ def _num(value: Any) -> Any:
     return value
 
 
-def policy_digest(policy: Policy) -> str:
-    blob = json.dumps(canonical_form(policy), sort_keys=True, ensure_ascii=False,
+def policy_digest(policy: Policy, calendars: CalendarSet | None = None) -> str:
+    """sha256 of the canonical form; with a calendar, of its resolved days too (so new
+    holidays data that moves a holiday changes the digest)."""
+    form = canonical_form(policy)
+    resolved = calendars.canonical() if calendars is not None else None
+    if resolved is not None:
+        form["calendar_days"] = resolved
+    blob = json.dumps(form, sort_keys=True, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False).encode("utf-8")
     return "sha256:" + hashlib.sha256(blob).hexdigest()

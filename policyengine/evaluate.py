@@ -11,8 +11,8 @@ import math
 import os
 from typing import Any, Mapping
 
-from .calendar import parse_date
-from .compiled import CExpr, CompiledPolicy
+from .calendar import Duration, HorizonError, deadline_walk, parse_date, weekday_words
+from .compiled import CalendarPlan, CExpr, CompiledPolicy
 from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
 from .errors import DisputeError, ExpressionEvalError, Problem
 from .facts import describe, show
@@ -22,17 +22,22 @@ _ESCALATION_KEYS = frozenset({"level", "since"})
 _IN_FORCE_KEYS = frozenset({"id", "granted_on", "last_reviewed"})
 
 
-def _today() -> _dt.date:
-    return _dt.date.today()
+def _today(zone: str | None = None) -> _dt.date:
+    """Today in ``zone`` (the dispute's calendar's time zone), else the local date."""
+    if zone is None:
+        return _dt.date.today()
+    from .calendars import today_in
+
+    return today_in(zone)
 
 
-def _as_of(value: Any, dispute: Mapping) -> _dt.date:
+def _as_of(value: Any, dispute: Mapping, cp: CompiledPolicy) -> _dt.date:
     if type(value) is _dt.date:
         return value
     if value is None:
         value = dispute.get("as_of") if isinstance(dispute, Mapping) else None
         if value is None:
-            return _today()
+            return _today(cp.plan_for(dispute).calendar.timezone)
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -164,7 +169,7 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
     if type(dispute) is not dict and not isinstance(dispute, Mapping):
         raise DisputeError([Problem("invalid_facts", f"a dispute is a mapping of facts, found "
                                     f"{describe(dispute)}", None, "type")])
-    day = _as_of(as_of, dispute)
+    day = _as_of(as_of, dispute, cp)
     meta = cp.policy.meta
     # 1. in force
     if day < meta.effective or (meta.expires is not None and day > meta.expires):
@@ -185,13 +190,50 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
         raise DisputeError(problems)
     try:
         return _decide(cp, facts, day, escalation, in_force)
+    except HorizonError as exc:
+        raise DisputeError([Problem(
+            "outside_calendar", f"a date of this dispute needs the business calendar on "
+            f"{exc.day}, outside the days it was resolved for ({exc.first} to {exc.last})",
+            _horizon_path(exc.day, day, escalation, in_force), "horizon",
+            hint="the calendar covers the policy's term (docs/rulebook.md, Business "
+                 "calendars): check the dates, or give the policy an `expires`")]) from None
     except OverflowError:
         raise DisputeError([Problem("invalid_facts", "a date computed from this dispute lies "
                                     "beyond the year 9999", "as_of", "max")]) from None
 
 
+def _horizon_path(bad: _dt.date, day: _dt.date, escalation: Any, in_force: list) -> str:
+    """The dispute field whose date led outside the calendar's horizon."""
+    if bad < day:
+        if escalation is not None and escalation[1] <= bad:
+            return "escalation.since"
+        for i, (_, granted, reviewed) in enumerate(in_force):
+            if granted <= bad:
+                return f"remedies_in_force[{i}].granted_on"
+    return "as_of"
+
+
+def _skipped_step(plan: CalendarPlan, what: str, start: _dt.date, duration: Duration,
+                  end: _dt.date) -> TraceStep | None:
+    """A ``calendar`` trace step naming the holidays and closures a date skipped (None when
+    it skipped none)."""
+    days = plan.calendar.skipped(start, end, duration)
+    if not days:
+        return None
+    named = ", ".join(f"{d.isoformat()} {why}" for d, why in days)
+    if duration.unit == "bd":
+        how = f"{duration.words()} from {start.isoformat()} skip {named}"
+    else:
+        how = (f"{duration.words()} from {start.isoformat()} land on {named}, not a business "
+               "day: rolled to the next business day")
+    return TraceStep("calendar", plan.rule, plan.source, None, None, (),
+                     f"{what}: {how}: {weekday_words(end)}")
+
+
 def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force) -> Decision:
     trace: list[TraceStep] = []
+    plan = cp.plan_for(facts)
+    named = plan.calendar.resolved
     # 3. category
     chosen = None
     for cat in cp.categories:
@@ -238,17 +280,18 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
     current = None
     if escalation is not None:
         current = cp.rank[escalation[0]]
-        due, start = current, escalation[1]
-        while True:
-            lv = cp.levels[due]
-            end = cp.decide_add[due](start)
-            if day <= end or due + 1 >= len(cp.levels):
-                break
+        due, passed = deadline_walk(plan.decide_add, current, escalation[1], day)
+        for rk, start, end in passed:
+            lv = cp.levels[rk]
             trace.append(TraceStep(
                 "deadline", f"ladder.{lv.id}.decide_within", cp.level_sources[lv.id], None,
                 True, (), f"level `{lv.id}` had to decide within {lv.decide_within} from "
-                f"{start} (by {end}); it is now due at `{cp.levels[due + 1].id}`"))
-            due, start = due + 1, end
+                f"{start} (by {end}); it is now due at `{cp.levels[rk + 1].id}`"))
+            if named:
+                step = _skipped_step(plan, f"the window of level `{lv.id}`", start,
+                                     lv.decide_within, end)
+                if step is not None:
+                    trace.append(step)
         if due > level:
             level = due
     # 7. remedies
@@ -305,27 +348,51 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
         elif by > final:
             final = by
     # 8. dates
-    respond = cp.respond_add[final]
+    respond = plan.respond_add[final]
     respond_by = respond(day) if respond is not None else None
-    decide_by = cp.decide_add[final](day)
+    decide_by = plan.decide_add[final](day)
+    sunsets, reviews = plan.sunset_add, plan.review_add
     remedies = tuple(RemedyOutcome(
         rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
-        rem.sunset_add(day) if rem.sunset_add is not None else None,
-        rem.review_add(day) if rem.review_add is not None else None)
+        sunsets[rem.remedy.id](day) if rem.remedy.sunset is not None else None,
+        reviews[rem.remedy.id](day) if rem.remedy.review_every is not None else None)
         for rem, amount, by in outcomes)
+    statuses = tuple(_status(cp, plan, rid, granted, reviewed, day)
+                     for rid, granted, reviewed in in_force)
+    calendar = None
+    if named:
+        calendar = plan.calendar.describe()
+        lv = cp.levels[final]
+        dated: list[tuple[str, _dt.date, Duration | None, _dt.date | None]] = [
+            ("respond_by", day, lv.respond_within, respond_by),
+            ("decide_by", day, lv.decide_within, decide_by)]
+        for r in remedies:
+            spec = cp.remedies[r.id].remedy
+            dated += [(f"remedy `{r.id}` expires_on", day, spec.sunset, r.expires_on),
+                      (f"remedy `{r.id}` review_on", day, spec.review_every, r.review_on)]
+        for s in statuses:
+            spec = cp.remedies[s.id].remedy
+            dated += [(f"remedy in force `{s.id}` expires_on", s.granted_on, spec.sunset,
+                       s.expires_on),
+                      (f"remedy in force `{s.id}` review_on", s.last_reviewed or s.granted_on,
+                       spec.review_every, s.review_on)]
+        for what, start, duration, end in dated:
+            if duration is not None and end is not None:
+                step = _skipped_step(plan, what, start, duration, end)
+                if step is not None:
+                    trace.append(step)
     action = "escalate" if current is None or final > current else "handle"
     return Decision(
         cp.policy.meta.id, cp.policy.meta.version, cp.digest, day, chosen.ref, refs[final],
-        action, respond_by, decide_by, remedies,
-        tuple(_status(cp, rid, granted, reviewed, day) for rid, granted, reviewed in in_force),
-        tuple(trace), tuple(warnings))
+        action, respond_by, decide_by, remedies, statuses, tuple(trace), tuple(warnings),
+        calendar)
 
 
-def _status(cp: CompiledPolicy, rid: str, granted: _dt.date, reviewed: _dt.date | None,
-            day: _dt.date) -> RemedyInForce:
-    r = cp.remedies[rid]
-    expires = r.sunset_add(granted) if r.sunset_add is not None else None
-    review = r.review_add(reviewed or granted) if r.review_add is not None else None
+def _status(cp: CompiledPolicy, plan: CalendarPlan, rid: str, granted: _dt.date,
+            reviewed: _dt.date | None, day: _dt.date) -> RemedyInForce:
+    sunset, review_add = plan.sunset_add[rid], plan.review_add[rid]
+    expires = sunset(granted) if sunset is not None else None
+    review = review_add(reviewed or granted) if review_add is not None else None
     if expires is not None and day >= expires:
         status = "expired"
     elif review is not None and day >= review:
