@@ -280,12 +280,16 @@ class ResolvedCalendar(BusinessCalendar):
 
     def skipped(self, start: _dt.date, end: _dt.date, duration: Duration
                 ) -> tuple[tuple[_dt.date, str], ...]:
-        if duration.unit == "bd":
-            lo, hi = start, end  # the named days in (start, end]
-        elif self.roll == "next" and end != start + duration.delta:
-            lo, hi = start + duration.delta - _DAY, end - _DAY  # landed on .. rolled past
-        else:
-            return ()
+        if duration.unit != "bd":
+            landed = start + duration.delta
+            if self.roll != "next" or end == landed:
+                return ()
+            out = []  # every day it rolled past, weekends included
+            while landed < end:
+                out.append((landed, self.off_days(landed, landed).get(landed, "")))
+                landed += _DAY
+            return tuple(out)
+        lo, hi = start, end  # the named days in (start, end]
         a = bisect.bisect_right(self._named_at, lo.toordinal() - self._base)
         b = bisect.bisect_right(self._named_at, hi.toordinal() - self._base)
         return tuple((_dt.date.fromordinal(self._base + i), why)

@@ -224,8 +224,8 @@ def _skipped_step(plan: CalendarPlan, what: str, start: _dt.date, duration: Dura
     if duration.unit == "bd":
         how = f"{duration.words()} from {start.isoformat()} skip {named}"
     else:
-        how = (f"{duration.words()} from {start.isoformat()} land on {named}, not a business "
-               "day: rolled to the next business day")
+        how = (f"{duration.words()} from {start.isoformat()} end on a non-business day, "
+               f"rolled past {named}")
     return TraceStep("calendar", plan.rule, plan.source, None, None, (),
                      f"{what}: {how}: {weekday_words(end)}")
 

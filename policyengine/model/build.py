@@ -370,6 +370,7 @@ class _Builder:
                             did_you_mean(key, values) or f"use one of {one_of(values)}",
                             span=self.key_span(path), element=f"calendar.regions.{key}")
             regions.append((key, self.calendar_rule(entry, path)))
+        regions.sort(key=lambda kv: kv[0])  # key order carries no meaning
         return CalendarDecl(base, raw.get("by"), tuple(regions), span=self.key_span(
             ("calendar",)))
 
@@ -410,7 +411,7 @@ class _Builder:
                                 element=".".join(str(p) for p in where))
                     continue
                 closed.append((first, last))
-            closed = tuple(closed)
+            closed = tuple(sorted(closed))
         weekend = None
         if "weekend" in raw:
             from ..calendar import WEEKDAY_KEYS
