@@ -143,6 +143,7 @@ class _Differ:
         self.categories()
         self.overrides()
         self.remedies()
+        self.calendar()
         self.version()
         return self.out
 
@@ -188,6 +189,43 @@ class _Differ:
                                     b.expires and b.expires.isoformat(), effect,
                                     f"{how}; on {day}: {state}",
                                     old_span=sa("expires"), new_span=sb("expires")))
+
+    def calendar(self) -> None:
+        """``calendar:`` as written (keys, regions), then the days each calendar counts out
+        over both terms: a new holidays release that moves a holiday shows here too."""
+        from ..compiled import calendar_form
+
+        a, b = self.old.calendar, self.new.calendar
+        if a is None and b is None:
+            return
+        sa = lambda *k: self.old.span_at("calendar", *k)  # noqa: E731
+        sb = lambda *k: self.new.span_at("calendar", *k)  # noqa: E731
+        fa = calendar_form(a) if a is not None else None
+        fb = calendar_form(b) if b is not None else None
+        if fa is None or fb is None:
+            kind = Added if fa is None else Removed
+            self.out.append(kind("calendar", fa, fb, note="business days are now counted "
+                                 "Monday to Friday" if fb is None else None,
+                                 old_span=sa(), new_span=sb()))
+        else:
+            for key in ("timezone", "holidays", "closed", "weekend", "roll", "by"):
+                if fa.get(key) != fb.get(key):
+                    self.out.append(Changed(f"calendar.{key}", fa.get(key), fb.get(key),
+                                            old_span=sa(key), new_span=sb(key)))
+            ra, rb = fa.get("regions", {}), fb.get("regions", {})
+            for key in sorted(set(ra) | set(rb)):
+                path = f"calendar.regions.{key}"
+                if key not in ra:
+                    self.out.append(Added(path, None, rb[key], new_span=sb("regions", key)))
+                elif key not in rb:
+                    self.out.append(Removed(path, ra[key], None, old_span=sa("regions", key)))
+                else:
+                    for f in ("timezone", "holidays", "closed", "weekend", "roll"):
+                        if ra[key].get(f) != rb[key].get(f):
+                            self.out.append(Changed(
+                                f"{path}.{f}", ra[key].get(f), rb[key].get(f),
+                                old_span=sa("regions", key, f), new_span=sb("regions", key, f)))
+        self.out.extend(calendar_day_changes(self.old, self.new, old_span=sa(), new_span=sb()))
 
     def version(self) -> None:
         a, b = self.old.meta.version, self.new.meta.version
@@ -487,4 +525,38 @@ def structural_changes(old: Policy, new: Policy, *, as_of: _dt.date | None = Non
         return []
     return _Differ(old, new, as_of or _dt.date.today(), overlap).run()
 
+
+def calendar_day_changes(old: Policy, new: Policy, *, old_span: Any = None,
+                         new_span: Any = None) -> list[Change]:
+    """For each calendar both versions can pick (the top level, and each ``regions`` key of
+    either), the days that stopped or started being business days over both terms, as
+    ``Changed(calendar.days | calendar.regions.<key>.days, [days off only in old], [days off
+    only in new])``."""
+    from ..calendars import term
+
+    first = min(term(old)[0], term(new)[0])
+    last = max(term(old)[1], term(new)[1])
+    ca, cb = old.compiled.calendars, new.compiled.calendars
+    keys = [None] + sorted(set(ca.regions) | set(cb.regions))
+    out: list[Change] = []
+    for key in keys:
+        x = ca.regions.get(key, ca.default) if key else ca.default
+        y = cb.regions.get(key, cb.default) if key else cb.default
+        if x is y or (not x.resolved and not y.resolved):
+            continue
+        dx, dy = x.off_days(first, last), y.off_days(first, last)
+        gone = [f"{d.isoformat()} {dx[d]}" for d in sorted(set(dx) - set(dy))]
+        came = [f"{d.isoformat()} {dy[d]}" for d in sorted(set(dy) - set(dx))]
+        if not gone and not came:
+            continue
+        parts = []
+        if came:
+            parts.append(f"{len(came)} day(s) newly off")
+        if gone:
+            parts.append(f"{len(gone)} day(s) now business days")
+        path = f"calendar.regions.{key}.days" if key else "calendar.days"
+        effect = "longer" if came and not gone else "shorter" if gone and not came else None
+        out.append(Changed(path, gone, came, effect, "; ".join(parts) + ": business-day "
+                           "windows across them move", old_span=old_span, new_span=new_span))
+    return out
 
