@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import bisect
 import re
+from types import MappingProxyType
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -146,6 +147,12 @@ class BusinessCalendar:
         delta = duration.delta
         return lambda start: start + delta
 
+    def window(self, duration: Duration) -> Adder:
+        """``adder`` of a duration that is always given (a decision window)."""
+        fn = self.adder(duration)
+        assert fn is not None
+        return fn
+
     def add(self, start: _dt.date, duration: Duration) -> _dt.date:
         """The date ``duration`` after ``start`` (CalendarError when it cannot be computed)."""
         fn = self.adder(duration)
@@ -181,7 +188,7 @@ class BusinessCalendar:
             day += _DAY
         return out
 
-    def describe(self) -> dict[str, Any] | None:
+    def describe(self) -> Mapping[str, Any] | None:
         """What the decision records (None: the policy has no ``calendar:``)."""
         return None
 
@@ -236,6 +243,17 @@ class ResolvedCalendar(BusinessCalendar):
         self._bdays = bdays
         self._named_at = [i for i, _ in named]
         self._named = named
+        named_count = [0] * size  # named (holiday, closure) weekdays in first..first+i
+        k = 0
+        for i, _ in named:
+            named_count[i] = 1
+        for i in range(size):
+            k += named_count[i]
+            named_count[i] = k
+        self._named_count = named_count
+        self._info = MappingProxyType({
+            "region": self.region, "timezone": self.timezone, "holidays": self.holidays_code,
+            "weekend": [WEEKDAY_KEYS[w] for w in self.weekend], "roll": self.roll})
 
     # -- arithmetic ----------------------------------------------------------------------------
     def _index(self, day: _dt.date) -> int:
@@ -281,19 +299,73 @@ class ResolvedCalendar(BusinessCalendar):
     def skipped(self, start: _dt.date, end: _dt.date, duration: Duration
                 ) -> tuple[tuple[_dt.date, str], ...]:
         if duration.unit != "bd":
-            landed = start + duration.delta
-            if self.roll != "next" or end == landed:
+            days = duration.count * (7 if duration.unit == "w" else 1)
+            if self.roll != "next" or end.toordinal() - start.toordinal() == days:
                 return ()
+            landed = start + _dt.timedelta(days=days)
             out = []  # every day it rolled past, weekends included
             while landed < end:
                 out.append((landed, self.off_days(landed, landed).get(landed, "")))
                 landed += _DAY
             return tuple(out)
-        lo, hi = start, end  # the named days in (start, end]
-        a = bisect.bisect_right(self._named_at, lo.toordinal() - self._base)
-        b = bisect.bisect_right(self._named_at, hi.toordinal() - self._base)
+        i, j = start.toordinal() - self._base, end.toordinal() - self._base  # (start, end]
+        counts = self._named_count
+        if 0 <= i < len(counts) and 0 <= j < len(counts) and counts[i] == counts[j]:
+            return ()  # the common case, in two lookups
+        a = bisect.bisect_right(self._named_at, i)
+        b = bisect.bisect_right(self._named_at, j)
         return tuple((_dt.date.fromordinal(self._base + i), why)
                      for i, why in self._named[a:b])
+
+    def note(self, start: _dt.date, duration: Duration, end: _dt.date) -> str | None:
+        """The trace's words for a date that skipped named days or rolled (None otherwise):
+        ``10 business days from 2026-11-22 skip 2026-11-26 Thanksgiving Day: Monday
+        2026-12-07``."""
+        days = self.skipped(start, end, duration)
+        if not days:
+            return None
+        named = ", ".join(f"{d.isoformat()} {why}" for d, why in days)
+        if duration.unit == "bd":
+            how = f"{duration.words()} from {start.isoformat()} skip {named}"
+        else:
+            how = (f"{duration.words()} from {start.isoformat()} end on a non-business day, "
+                   f"rolled past {named}")
+        return f"{how}: {weekday_words(end)}"
+
+    def notes(self, duration: Duration | None) -> "Notes":
+        """Which start days of the horizon (index: ordinal - ``base``) give a date that
+        skipped named days or rolled, found at load; the words of a note are formatted the
+        first time a decision needs them and kept."""
+        if duration is None or (duration.unit != "bd" and self.roll != "next"):
+            return Notes(self, duration, [])
+        size = len(self._count)
+        out: list[Any] = [None] * size
+        counts, bdays, named = self._count, self._bdays, self._named_count
+        base = self._base
+        if duration.unit == "bd":
+            n = duration.count
+            for i in range(size):  # the end is the (count[i] + n)-th business day
+                k = counts[i] + n - 1
+                if k >= len(bdays):
+                    break
+                j = bdays[k].toordinal() - base
+                if named[j] != named[i]:
+                    out[i] = bdays[k]
+            return Notes(self, duration, out)
+        days = duration.count * (7 if duration.unit == "w" else 1)
+        for i in range(size - days):  # rolled when the landing day is not a business day
+            j = i + days
+            if counts[j] == counts[j - 1] if j else counts[j] == 0:
+                start = _dt.date.fromordinal(base + i)
+                try:
+                    out[i] = self._next_business(counts[j], start)
+                except HorizonError:
+                    continue
+        return Notes(self, duration, out)
+
+    @property
+    def base(self) -> int:
+        return self._base
 
     def sample_starts(self) -> tuple[_dt.date, ...]:
         first, last = self.term
@@ -311,10 +383,8 @@ class ResolvedCalendar(BusinessCalendar):
             day += _DAY
         return out
 
-    def describe(self) -> dict[str, Any]:
-        return {"region": self.region, "timezone": self.timezone,
-                "holidays": self.holidays_code,
-                "weekend": [WEEKDAY_KEYS[w] for w in self.weekend], "roll": self.roll}
+    def describe(self) -> Mapping[str, Any]:
+        return self._info
 
     def longest_gap(self) -> tuple[int, _dt.date | None]:
         """The most consecutive non-business days within the term, and the first of them."""
@@ -333,6 +403,30 @@ class ResolvedCalendar(BusinessCalendar):
                     best, at = run, run_start
             day += _DAY
         return best, at
+
+
+class Notes:
+    """The trace notes of one window under one calendar, by start day (see ``notes``):
+    ``slots[i]`` is None (nothing to say), the end date (to be put into words), or the words."""
+
+    __slots__ = ("calendar", "duration", "slots")
+
+    def __init__(self, calendar: ResolvedCalendar, duration: Duration | None,
+                 slots: list[Any]):
+        self.calendar, self.duration, self.slots = calendar, duration, slots
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def get(self, i: int) -> str | None:
+        slot = self.slots[i]
+        if slot is None or type(slot) is str:
+            return slot
+        assert self.duration is not None
+        start = _dt.date.fromordinal(self.calendar.base + i)
+        words = self.calendar.note(start, self.duration, slot)
+        self.slots[i] = words
+        return words
 
 
 def deadline_walk(decide: Sequence[Adder], rank: int, since: _dt.date, as_of: _dt.date

@@ -37,8 +37,16 @@ def supported_holidays() -> dict[str, tuple[str, ...]]:
 
 def holiday_code_problem(code: str) -> tuple[str, str | None] | None:
     """(message, nearest valid code) when ``code`` is not COUNTRY or COUNTRY-SUBDIVISION."""
+    import holidays
+
     from .suggest import nearest
 
+    country, _, subdiv = code.partition("-")
+    try:  # the common case, cheap: the package knows it (listing every country is not)
+        holidays.country_holidays(country, subdiv=subdiv or None)
+        return None
+    except (NotImplementedError, KeyError, ValueError, AttributeError):
+        pass
     known = supported_holidays()
     country, _, subdiv = code.partition("-")
     if country not in known:
@@ -176,7 +184,7 @@ class CalendarSet:
             return None
         node: Any = facts
         for k in self.by:
-            if not isinstance(node, Mapping) or k not in node:
+            if not (type(node) is dict or isinstance(node, Mapping)) or k not in node:
                 return None
             node = node[k]
         return node if isinstance(node, str) and node in self.regions else None

@@ -5,12 +5,13 @@ then only runs closures and table lookups."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
-from .calendar import BusinessCalendar
+from .calendar import Adder, BusinessCalendar, Notes, ResolvedCalendar
 from .calendars import CalendarSet, resolve_calendars
 from .decision import CategoryRef, LevelRef
 from .diagnostics import Span
@@ -86,21 +87,42 @@ class CalendarPlan:
     function (precomputed at load): per level rank, per remedy id."""
 
     calendar: BusinessCalendar
-    decide_add: tuple[Callable, ...]
-    respond_add: tuple[Callable | None, ...]
-    sunset_add: dict[str, Callable | None]
-    review_add: dict[str, Callable | None]
+    decide_add: tuple[Adder, ...]
+    respond_add: tuple[Adder | None, ...]
+    sunset_add: dict[str, Adder | None]
+    review_add: dict[str, Adder | None]
     rule: str  # "calendar" or "calendar.regions.<key>"
     source: str | None
+    # the trace's words for each window from each start day of the horizon (index: ordinal -
+    # ``base``; empty for a calendar without ``calendar:``): precomputed, looked up per decision
+    base: int = 0
+    decide_notes: tuple[Notes, ...] = ()
+    respond_notes: tuple[Notes, ...] = ()
+    sunset_notes: dict[str, Notes] | None = None
+    review_notes: dict[str, Notes] | None = None
 
 
 def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar, rule: str,
           source: str | None) -> CalendarPlan:
     add = calendar.adder
-    return CalendarPlan(calendar, tuple(add(lv.decide_within) for lv in levels),
+    plan = CalendarPlan(calendar, tuple(calendar.window(lv.decide_within) for lv in levels),
                         tuple(add(lv.respond_within) for lv in levels),
                         {r.id: add(r.sunset) for r in policy.remedies},
                         {r.id: add(r.review_every) for r in policy.remedies}, rule, source)
+    if not isinstance(calendar, ResolvedCalendar):
+        return plan
+    tables: dict[Any, Notes] = {}
+
+    def notes(d: Any) -> Notes:
+        if d not in tables:
+            tables[d] = calendar.notes(d)
+        return tables[d]
+
+    return dataclasses.replace(
+        plan, base=calendar.base, decide_notes=tuple(notes(lv.decide_within) for lv in levels),
+        respond_notes=tuple(notes(lv.respond_within) for lv in levels),
+        sunset_notes={r.id: notes(r.sunset) for r in policy.remedies},
+        review_notes={r.id: notes(r.review_every) for r in policy.remedies})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +143,7 @@ class CompiledPolicy:
     plan: CalendarPlan  # the top-level calendar
     region_plans: dict[str, CalendarPlan]  # by `regions` key
 
-    def plan_for(self, facts: dict) -> CalendarPlan:
+    def plan_for(self, facts: Mapping[str, Any]) -> CalendarPlan:
         """The calendar of a dispute (the ``regions`` entry its ``by`` fact picks)."""
         if not self.region_plans:
             return self.plan

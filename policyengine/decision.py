@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 
 def _iso(d: _dt.date | None) -> str | None:
@@ -126,7 +126,7 @@ class Decision:
     warnings: tuple[DecisionWarning, ...]
     #: the business calendar that applied (region, timezone, holidays, weekend, roll); None
     #: when the policy has no ``calendar:`` (then ``to_dict`` has no ``calendar`` key)
-    calendar: dict[str, Any] | None = None
+    calendar: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -144,7 +144,8 @@ class Decision:
             "warnings": [w.to_dict() for w in self.warnings],
         }
         if self.calendar is not None:
-            out["calendar"] = dict(self.calendar)
+            out["calendar"] = {k: list(v) if isinstance(v, list) else v
+                               for k, v in self.calendar.items()}
         return out
 
     def to_json(self, *, indent: int | None = None) -> bytes:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from .calendar import Duration, HorizonError, deadline_walk, parse_date, weekday_words
+from .calendar import Duration, HorizonError, Notes, deadline_walk, parse_date
 from .compiled import CalendarPlan, CExpr, CompiledPolicy
 from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
 from .errors import DisputeError, ExpressionEvalError, Problem
@@ -31,7 +31,7 @@ def _today(zone: str | None = None) -> _dt.date:
     return today_in(zone)
 
 
-def _as_of(value: Any, dispute: Mapping, cp: CompiledPolicy) -> _dt.date:
+def _as_of(value: Any, dispute: Mapping[str, Any], cp: CompiledPolicy) -> _dt.date:
     if type(value) is _dt.date:
         return value
     if value is None:
@@ -202,7 +202,8 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
                                     "beyond the year 9999", "as_of", "max")]) from None
 
 
-def _horizon_path(bad: _dt.date, day: _dt.date, escalation: Any, in_force: list) -> str:
+def _horizon_path(bad: _dt.date, day: _dt.date, escalation: Any, in_force: list[Any]
+                  ) -> str:
     """The dispute field whose date led outside the calendar's horizon."""
     if bad < day:
         if escalation is not None and escalation[1] <= bad:
@@ -213,21 +214,24 @@ def _horizon_path(bad: _dt.date, day: _dt.date, escalation: Any, in_force: list)
     return "as_of"
 
 
-def _skipped_step(plan: CalendarPlan, what: str, start: _dt.date, duration: Duration,
-                  end: _dt.date) -> TraceStep | None:
-    """A ``calendar`` trace step naming the holidays and closures a date skipped (None when
-    it skipped none)."""
-    days = plan.calendar.skipped(start, end, duration)
-    if not days:
+def _add(fn: Callable[[_dt.date], _dt.date] | None, day: _dt.date) -> _dt.date | None:
+    return fn(day) if fn is not None else None
+
+
+def _note(plan: CalendarPlan, table: Notes, start: _dt.date, duration: Duration | None,
+          end: _dt.date | None) -> str | None:
+    """The trace words for a window from ``start`` (None: nothing skipped), looked up in the
+    table found at load."""
+    if duration is None or end is None or not table:
         return None
-    named = ", ".join(f"{d.isoformat()} {why}" for d, why in days)
-    if duration.unit == "bd":
-        how = f"{duration.words()} from {start.isoformat()} skip {named}"
-    else:
-        how = (f"{duration.words()} from {start.isoformat()} end on a non-business day, "
-               f"rolled past {named}")
-    return TraceStep("calendar", plan.rule, plan.source, None, None, (),
-                     f"{what}: {how}: {weekday_words(end)}")
+    i = start.toordinal() - plan.base
+    if 0 <= i < len(table):
+        return table.get(i)
+    return table.calendar.note(start, duration, end)
+
+
+def _calendar_step(plan: CalendarPlan, what: str, note: str) -> TraceStep:
+    return TraceStep("calendar", plan.rule, plan.source, None, None, (), f"{what}: {note}")
 
 
 def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force) -> Decision:
@@ -288,10 +292,9 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
                 True, (), f"level `{lv.id}` had to decide within {lv.decide_within} from "
                 f"{start} (by {end}); it is now due at `{cp.levels[rk + 1].id}`"))
             if named:
-                step = _skipped_step(plan, f"the window of level `{lv.id}`", start,
-                                     lv.decide_within, end)
-                if step is not None:
-                    trace.append(step)
+                note = _note(plan, plan.decide_notes[rk], start, lv.decide_within, end)
+                if note is not None:
+                    trace.append(_calendar_step(plan, f"the window of level `{lv.id}`", note))
         if due > level:
             level = due
     # 7. remedies
@@ -354,38 +357,53 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
     sunsets, reviews = plan.sunset_add, plan.review_add
     remedies = tuple(RemedyOutcome(
         rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
-        sunsets[rem.remedy.id](day) if rem.remedy.sunset is not None else None,
-        reviews[rem.remedy.id](day) if rem.remedy.review_every is not None else None)
+        _add(sunsets[rem.remedy.id], day), _add(reviews[rem.remedy.id], day))
         for rem, amount, by in outcomes)
     statuses = tuple(_status(cp, plan, rid, granted, reviewed, day)
                      for rid, granted, reviewed in in_force)
     calendar = None
     if named:
         calendar = plan.calendar.describe()
-        lv = cp.levels[final]
-        dated: list[tuple[str, _dt.date, Duration | None, _dt.date | None]] = [
-            ("respond_by", day, lv.respond_within, respond_by),
-            ("decide_by", day, lv.decide_within, decide_by)]
-        for r in remedies:
-            spec = cp.remedies[r.id].remedy
-            dated += [(f"remedy `{r.id}` expires_on", day, spec.sunset, r.expires_on),
-                      (f"remedy `{r.id}` review_on", day, spec.review_every, r.review_on)]
-        for s in statuses:
-            spec = cp.remedies[s.id].remedy
-            dated += [(f"remedy in force `{s.id}` expires_on", s.granted_on, spec.sunset,
-                       s.expires_on),
-                      (f"remedy in force `{s.id}` review_on", s.last_reviewed or s.granted_on,
-                       spec.review_every, s.review_on)]
-        for what, start, duration, end in dated:
-            if duration is not None and end is not None:
-                step = _skipped_step(plan, what, start, duration, end)
-                if step is not None:
-                    trace.append(step)
+        _name_skipped_days(cp, plan, day, final, respond_by, decide_by, remedies, statuses,
+                           trace)
     action = "escalate" if current is None or final > current else "handle"
     return Decision(
         cp.policy.meta.id, cp.policy.meta.version, cp.digest, day, chosen.ref, refs[final],
         action, respond_by, decide_by, remedies, statuses, tuple(trace), tuple(warnings),
         calendar)
+
+
+def _name_skipped_days(cp: CompiledPolicy, plan: CalendarPlan, day: _dt.date, final: int,
+                       respond_by: _dt.date | None, decide_by: _dt.date,
+                       remedies: tuple[RemedyOutcome, ...],
+                       statuses: tuple[RemedyInForce, ...], trace: list[TraceStep]) -> None:
+    """A ``calendar`` trace step for each date of the decision that skipped a holiday or a
+    closure, or rolled (step 8 and the remedies in force), in the order of the decision."""
+    lv = cp.levels[final]
+    note = _note(plan, plan.respond_notes[final], day, lv.respond_within, respond_by)
+    if note is not None:
+        trace.append(_calendar_step(plan, "respond_by", note))
+    note = _note(plan, plan.decide_notes[final], day, lv.decide_within, decide_by)
+    if note is not None:
+        trace.append(_calendar_step(plan, "decide_by", note))
+    sunsets, reviews = plan.sunset_notes or {}, plan.review_notes or {}
+    for r in remedies:
+        spec = cp.remedies[r.id].remedy
+        note = _note(plan, sunsets[r.id], day, spec.sunset, r.expires_on)
+        if note is not None:
+            trace.append(_calendar_step(plan, f"remedy `{r.id}` expires_on", note))
+        note = _note(plan, reviews[r.id], day, spec.review_every, r.review_on)
+        if note is not None:
+            trace.append(_calendar_step(plan, f"remedy `{r.id}` review_on", note))
+    for s in statuses:
+        spec = cp.remedies[s.id].remedy
+        note = _note(plan, sunsets[s.id], s.granted_on, spec.sunset, s.expires_on)
+        if note is not None:
+            trace.append(_calendar_step(plan, f"remedy in force `{s.id}` expires_on", note))
+        note = _note(plan, reviews[s.id], s.last_reviewed or s.granted_on, spec.review_every,
+                     s.review_on)
+        if note is not None:
+            trace.append(_calendar_step(plan, f"remedy in force `{s.id}` review_on", note))
 
 
 def _status(cp: CompiledPolicy, plan: CalendarPlan, rid: str, granted: _dt.date,

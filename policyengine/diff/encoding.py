@@ -130,8 +130,9 @@ def region_choices(space: FactSpace, policy: Policy) -> list[tuple[Any, Any]]:
     out = []
     for key, plan in cp.region_plans.items():
         if fv.kind == "enum":
-            if key in (fv.values or ()):
-                out.append((fv.var == fv.values.index(key), plan))
+            values = tuple(fv.values or ())
+            if key in values:
+                out.append((fv.var == values.index(key), plan))
         elif fv.kind == "string":
             out.append((fv.var == z3.StringVal(key, space.ctx), plan))
     return out
@@ -187,11 +188,13 @@ class _Version(DecisionEncoding):
                                                                      value)
         return value
 
-    def _due_term(self, level_id: str, plan: Any):
-        table = due_table(self.policy, level_id, self.as_of, self.esc.horizon, plan)
+    def _due_term(self, level_id: str, plan: Any) -> Any:
+        esc = self.esc
+        assert esc is not None
+        table = due_table(self.policy, level_id, self.as_of, esc.horizon, plan)
         term = self._int(table[0][1])
         for start, rank in table[1:]:
-            term = z3.If(self.esc.days >= start, self._int(rank), term)
+            term = z3.If(esc.days >= start, self._int(rank), term)
         return term
 
     def current(self):

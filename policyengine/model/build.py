@@ -374,7 +374,7 @@ class _Builder:
         return CalendarDecl(base, raw.get("by"), tuple(regions), span=self.key_span(
             ("calendar",)))
 
-    def calendar_rule(self, raw: dict, path: tuple) -> CalendarRule:
+    def calendar_rule(self, raw: dict[str, Any], path: tuple[Any, ...]) -> CalendarRule:
         from ..calendars import holiday_code_problem, time_zones, timezone_known
 
         zone = raw.get("timezone")
@@ -392,9 +392,9 @@ class _Builder:
                             f"did you mean `{best}`?" if best else "write an ISO 3166-1 "
                             "alpha-2 code, optionally with a subdivision: `US`, `US-CA`, "
                             "`GB-ENG`, `DE-BY`", element=".".join(path + ("holidays",)))
-        closed = None
+        closed: tuple[tuple[Any, Any], ...] | None = None
         if "closed" in raw:
-            closed = []
+            ranges = []
             for i, item in enumerate(raw["closed"]):
                 where = path + ("closed", i)
                 first_text, _, last_text = item.partition("..")
@@ -410,8 +410,8 @@ class _Builder:
                                 f"write it as `{last_text}..{first_text}`",
                                 element=".".join(str(p) for p in where))
                     continue
-                closed.append((first, last))
-            closed = tuple(sorted(closed))
+                ranges.append((first, last))
+            closed = tuple(sorted(ranges))
         weekend = None
         if "weekend" in raw:
             from ..calendar import WEEKDAY_KEYS

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from ..ladder import escalation_path
 from ..model.nodes import Policy
@@ -22,7 +23,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 _MONDAY = _dt.date(2024, 1, 1)
 
 
-def calendar_words(info: dict) -> str:
+def calendar_words(info: Mapping[str, Any]) -> str:
     """A decision's ``calendar`` in words: ``region EMEA: public holidays of GB-ENG, weekend
     Saturday and Sunday, deadlines on a non-business day roll to the next one, time zone
     Europe/London``."""
@@ -184,8 +185,8 @@ def _timeline(policy: Policy) -> Timeline:
     budget_days = min(min(span_days(budget, c) or [0]) for c in calendars) \
         if budget is not None else None
     weekday = WEEKDAYS[start.weekday()]
-    if cal.resolved:
-        info = cal.describe()
+    info = cal.describe()
+    if info is not None:
         where = f"region {info['region']}" if info.get("region") else "the top-level calendar"
         phrase = (f"{weekday} {long_date(start)}, under {where} (business days skip its "
                   "weekend, public holidays and closures)")

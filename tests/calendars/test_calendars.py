@@ -15,7 +15,7 @@ from policyengine import calendars
 from policyengine.calendar import Duration, HorizonError, ResolvedCalendar
 
 CLEAN = (POLICIES.parent / "tests" / "golden" / "clean.yaml").read_text("utf-8")
-FIRST, LAST = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+FIRST, LAST = dt.date(2026, 1, 1), dt.date(2027, 12, 31)
 DAY = dt.timedelta(days=1)
 
 
@@ -70,7 +70,7 @@ def test_without_weekend_changes_it_is_monday_to_friday():
 def test_outside_the_horizon_is_an_error_not_a_guess():
     cal = _cal()
     with pytest.raises(HorizonError):
-        cal.add(dt.date(2026, 12, 30), Duration(5, "bd"))
+        cal.add(dt.date(2027, 12, 30), Duration(5, "bd"))
     with pytest.raises(HorizonError):
         cal.add(dt.date(2025, 6, 1), Duration(1, "bd"))
     with pytest.raises(HorizonError):  # every day a weekend: no business day ever

@@ -73,7 +73,7 @@ def business_days_exist(policy: Policy, context: Any) -> Iterator[Diagnostic]:
     compiled = policy._compiled
     if policy.calendar is None or compiled is None:
         return
-    paths = {None: ("calendar",)}
+    paths: dict[str | None, tuple[str, ...]] = {None: ("calendar",)}
     paths.update({k: ("calendar", "regions", k) for k, _ in policy.calendar.regions})
     for cal in compiled.calendars.all:
         assert isinstance(cal, ResolvedCalendar)
