@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 from .calendar import Adder, BusinessCalendar, Notes, ResolvedCalendar
 from .calendars import CalendarSet, resolve_calendars
-from .decision import CategoryRef, LevelRef
+from .decision import CategoryRef, LevelRef, TraceStep
 from .diagnostics import Span
 from .facts import fields_checker
 from .model.build import RESERVED_KEYS
@@ -81,6 +81,33 @@ class COverride:
     rank: int
 
 
+class StepNotes:
+    """The ``calendar`` trace steps of one dated field (``decide_by``, ``remedy `hold`
+    expires_on``) under one calendar, by start day: which start days need one was found at
+    load (``Notes``); each step is built the first time a decision needs it, then reused (a
+    TraceStep is immutable)."""
+
+    __slots__ = ("notes", "what", "rule", "source", "steps")
+
+    def __init__(self, notes: Notes, what: str, rule: str, source: str | None):
+        self.notes, self.what, self.rule, self.source = notes, what, rule, source
+        self.steps: dict[int, TraceStep] = {}
+
+    def step(self, i: int) -> TraceStep | None:
+        """The step for start day index ``i`` (inside the horizon), or None."""
+        slots = self.notes.slots
+        if not slots or slots[i] is None:
+            return None
+        step = self.steps.get(i)
+        if step is None:
+            note = self.notes.get(i)
+            if note is None:
+                return None
+            step = self.steps[i] = TraceStep("calendar", self.rule, self.source, None, None,
+                                             (), f"{self.what}: {note}")
+        return step
+
+
 @dataclass(frozen=True, slots=True)
 class CalendarPlan:
     """One business calendar with every window of the policy turned into a ``date -> date``
@@ -100,6 +127,10 @@ class CalendarPlan:
     respond_notes: tuple[Notes, ...] = ()
     sunset_notes: dict[str, Notes] | None = None
     review_notes: dict[str, Notes] | None = None
+    #: per level rank: ((notes, "respond_by"), (notes, "decide_by")); per remedy id:
+    #: ((notes, "remedy `id` expires_on"), (notes, "remedy `id` review_on"))
+    level_notes: tuple[tuple[StepNotes, ...], ...] = ()
+    remedy_notes: dict[str, tuple[StepNotes, ...]] | None = None
 
 
 def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar, rule: str,
@@ -122,7 +153,15 @@ def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar,
         plan, base=calendar.base, decide_notes=tuple(notes(lv.decide_within) for lv in levels),
         respond_notes=tuple(notes(lv.respond_within) for lv in levels),
         sunset_notes={r.id: notes(r.sunset) for r in policy.remedies},
-        review_notes={r.id: notes(r.review_every) for r in policy.remedies})
+        review_notes={r.id: notes(r.review_every) for r in policy.remedies},
+        level_notes=tuple((StepNotes(notes(lv.respond_within), "respond_by", rule, source),
+                           StepNotes(notes(lv.decide_within), "decide_by", rule, source))
+                          for lv in levels),
+        remedy_notes={r.id: (StepNotes(notes(r.sunset), f"remedy `{r.id}` expires_on", rule,
+                                       source),
+                             StepNotes(notes(r.review_every), f"remedy `{r.id}` review_on",
+                                       rule, source))
+                      for r in policy.remedies})
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,10 +184,16 @@ class CompiledPolicy:
 
     def plan_for(self, facts: Mapping[str, Any]) -> CalendarPlan:
         """The calendar of a dispute (the ``regions`` entry its ``by`` fact picks)."""
-        if not self.region_plans:
+        regions = self.region_plans
+        if not regions:
             return self.plan
+        by = self.calendars.by
+        assert by is not None
+        if type(facts) is dict and len(by) == 1:  # the checked facts: one dictionary lookup
+            plan = regions.get(facts.get(by[0]))  # type: ignore[arg-type]
+            return self.plan if plan is None else plan
         key = self.calendars.key_of(facts)
-        return self.plan if key is None else self.region_plans[key]
+        return self.plan if key is None else regions[key]
 
 
 def _source(span: Span | None) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from .calendar import Duration, HorizonError, Notes, deadline_walk, parse_date
 from .compiled import CalendarPlan, CExpr, CompiledPolicy
@@ -214,19 +214,19 @@ def _horizon_path(bad: _dt.date, day: _dt.date, escalation: Any, in_force: list[
     return "as_of"
 
 
-def _add(fn: Callable[[_dt.date], _dt.date] | None, day: _dt.date) -> _dt.date | None:
-    return fn(day) if fn is not None else None
-
-
 def _note(plan: CalendarPlan, table: Notes, start: _dt.date, duration: Duration | None,
           end: _dt.date | None) -> str | None:
     """The trace words for a window from ``start`` (None: nothing skipped), looked up in the
     table found at load."""
-    if duration is None or end is None or not table:
+    if duration is None or end is None:
+        return None
+    slots = table.slots
+    if not slots:
         return None
     i = start.toordinal() - plan.base
-    if 0 <= i < len(table):
-        return table.get(i)
+    if 0 <= i < len(slots):
+        slot = slots[i]
+        return slot if slot is None or type(slot) is str else table.get(i)
     return table.calendar.note(start, duration, end)
 
 
@@ -357,15 +357,15 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
     sunsets, reviews = plan.sunset_add, plan.review_add
     remedies = tuple(RemedyOutcome(
         rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
-        _add(sunsets[rem.remedy.id], day), _add(reviews[rem.remedy.id], day))
+        fn(day) if (fn := sunsets[rem.remedy.id]) is not None else None,
+        fn(day) if (fn := reviews[rem.remedy.id]) is not None else None)
         for rem, amount, by in outcomes)
     statuses = tuple(_status(cp, plan, rid, granted, reviewed, day)
                      for rid, granted, reviewed in in_force)
     calendar = None
     if named:
         calendar = plan.calendar.describe()
-        _name_skipped_days(cp, plan, day, final, respond_by, decide_by, remedies, statuses,
-                           trace)
+        _name_skipped_days(cp, plan, day, final, remedies, statuses, trace)
     action = "escalate" if current is None or final > current else "handle"
     return Decision(
         cp.policy.meta.id, cp.policy.meta.version, cp.digest, day, chosen.ref, refs[final],
@@ -374,27 +374,21 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
 
 
 def _name_skipped_days(cp: CompiledPolicy, plan: CalendarPlan, day: _dt.date, final: int,
-                       respond_by: _dt.date | None, decide_by: _dt.date,
                        remedies: tuple[RemedyOutcome, ...],
                        statuses: tuple[RemedyInForce, ...], trace: list[TraceStep]) -> None:
     """A ``calendar`` trace step for each date of the decision that skipped a holiday or a
-    closure, or rolled (step 8 and the remedies in force), in the order of the decision."""
-    lv = cp.levels[final]
-    note = _note(plan, plan.respond_notes[final], day, lv.respond_within, respond_by)
-    if note is not None:
-        trace.append(_calendar_step(plan, "respond_by", note))
-    note = _note(plan, plan.decide_notes[final], day, lv.decide_within, decide_by)
-    if note is not None:
-        trace.append(_calendar_step(plan, "decide_by", note))
+    closure, or rolled (step 8 and the remedies in force), in the order of the decision. The
+    dates from ``as_of`` (inside the horizon) are looked up in the tables found at load."""
+    i = day.toordinal() - plan.base
+    groups = [plan.level_notes[final]]
+    remedy_notes = plan.remedy_notes or {}
+    groups += [remedy_notes[r.id] for r in remedies]
+    for group in groups:
+        for notes in group:
+            step = notes.step(i)
+            if step is not None:
+                trace.append(step)
     sunsets, reviews = plan.sunset_notes or {}, plan.review_notes or {}
-    for r in remedies:
-        spec = cp.remedies[r.id].remedy
-        note = _note(plan, sunsets[r.id], day, spec.sunset, r.expires_on)
-        if note is not None:
-            trace.append(_calendar_step(plan, f"remedy `{r.id}` expires_on", note))
-        note = _note(plan, reviews[r.id], day, spec.review_every, r.review_on)
-        if note is not None:
-            trace.append(_calendar_step(plan, f"remedy `{r.id}` review_on", note))
     for s in statuses:
         spec = cp.remedies[s.id].remedy
         note = _note(plan, sunsets[s.id], s.granted_on, spec.sunset, s.expires_on)
