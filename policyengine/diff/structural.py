@@ -557,7 +557,42 @@ def calendar_day_changes(old: Policy, new: Policy, *, old_span: Any = None,
             parts.append(f"{len(gone)} day(s) now business days")
         path = f"calendar.regions.{key}.days" if key else "calendar.days"
         effect = "longer" if came and not gone else "shorter" if gone and not came else None
-        out.append(Changed(path, gone, came, effect, "; ".join(parts) + ": business-day "
-                           "windows across them move", old_span=old_span, new_span=new_span))
+        moves = _deadline_moves(old, new, key, first, last)
+        out.append(Changed(path, gone, came, effect, "; ".join(parts) + ": " + moves,
+                           old_span=old_span, new_span=new_span))
     return out
+
+
+def _deadline_moves(old: Policy, new: Policy, key: str | None, first: _dt.date,
+                    last: _dt.date) -> str:
+    """How the ``decide_by`` of each level both versions have moves under the two calendars,
+    over every ``as_of`` of ``first..last``: how many move, by how much, the first example."""
+    from ..calendar import CalendarError
+
+    po, pn = old.compiled, new.compiled
+    plan_o = po.region_plans.get(key, po.plan) if key else po.plan
+    plan_n = pn.region_plans.get(key, pn.plan) if key else pn.plan
+    moved, total, most, example = 0, 0, 0, None
+    for lv in po.levels:
+        if lv.id not in pn.rank:
+            continue
+        a, b = plan_o.decide_add[po.rank[lv.id]], plan_n.decide_add[pn.rank[lv.id]]
+        day = first
+        while day <= last:
+            try:
+                x, y = a(day), b(day)
+            except (CalendarError, OverflowError):
+                day += _dt.timedelta(days=1)
+                continue
+            total += 1
+            if x != y:
+                moved += 1
+                most = max(most, abs((y - x).days))
+                if example is None:
+                    example = (f"level `{lv.id}` on {day}: decide by {x} -> {y}")
+            day += _dt.timedelta(days=1)
+    if not moved:
+        return "no decision date of a level moves"
+    return (f"{moved} of {total} decision dates (each level, each day of the terms) move, by "
+            f"up to {most} day(s); e.g. {example}")
 

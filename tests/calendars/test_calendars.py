@@ -216,3 +216,28 @@ def test_text_memo_and_playbook_name_the_calendar_and_the_skipped_days():
            "escalation": {"level": "frontline", "since": "2026-08-24"}}
     memo = render_memo(p, esc, p.evaluate(esc, as_of=dt.date(2026, 9, 2)))
     assert "within 5 business days from 2026-08-24, that is by 2026-09-01" in memo
+
+
+def test_diff_reports_calendar_keys_regions_days_and_moved_deadlines():
+    from policyengine.diff import diff_policies
+
+    text = (POLICIES / "global-channel-conflict.yaml").read_text("utf-8")
+    old = policyengine.loads_policy(text, "old.yaml")
+    new_text = (text.replace("version: 1.0.0", "version: 1.1.0")
+                .replace("EMEA: {holidays: GB-ENG,", "EMEA: {holidays: GB-SCT,")
+                .replace("    LATAM: {holidays: BR, timezone: America/Sao_Paulo}\n", ""))
+    new = policyengine.loads_policy(new_text, "new.yaml")
+    diff = diff_policies(old, new, as_of=dt.date(2026, 11, 23), behavior=False)
+    by = {c.path: c for c in diff.changes}
+    assert by["calendar.regions.EMEA.holidays"].old == "GB-ENG"
+    assert by["calendar.regions.LATAM"].kind == "removed"
+    emea = by["calendar.regions.EMEA.days"]
+    assert "2026-08-31 Late Summer Bank Holiday" in emea.old
+    assert "2026-11-30 Saint Andrew's Day" in emea.new
+    assert "decision dates" in emea.note and "e.g. level `" in emea.note
+    latam = by["calendar.regions.LATAM.days"]  # LATAM now counts in the US calendar
+    assert any("Thanksgiving" in d for d in latam.new)
+    assert "calendar.days" not in by  # the top level did not change
+    mirrored = {c.path for c in diff_policies(new, old, as_of=dt.date(2026, 11, 23),
+                                              behavior=False).changes}
+    assert {"calendar.regions.EMEA.days", "calendar.regions.LATAM.days"} <= mirrored
