@@ -176,8 +176,8 @@ class CompiledPolicy:
     overrides: tuple[COverride, ...]
     remedies: dict[str, CRemedy]
     level_sources: dict[str, str | None]
-    decide_add: tuple[Callable, ...]  # per level rank: date -> date (top-level calendar)
-    respond_add: tuple[Callable | None, ...]
+    decide_add: tuple[Adder, ...]  # per level rank: date -> date (top-level calendar)
+    respond_add: tuple[Adder | None, ...]
     calendars: CalendarSet
     plan: CalendarPlan  # the top-level calendar
     region_plans: dict[str, CalendarPlan]  # by `regions` key
@@ -313,11 +313,11 @@ def canonical_form(policy: Policy) -> dict:
     return out
 
 
-def calendar_form(decl: Any) -> dict:
+def calendar_form(decl: Any) -> dict[str, Any]:
     """``calendar:`` as written, as plain data (keys left out stay out: they inherit)."""
     from .calendar import WEEKDAY_KEYS
 
-    def rule(r: Any) -> dict:
+    def rule(r: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in ("timezone", "holidays", "roll"):
             if getattr(r, key) is not None:

@@ -72,9 +72,9 @@ def make_escalation(space: FactSpace, old: Policy, new: Policy, as_of: _dt.date)
     horizon = 1
     for p in (old, new):
         # with a business calendar, holidays and closures lengthen business-day windows
-        per = (lambda d: d.count * 7 if d.unit in ("w", "bd") else d.count) \
-            if p.calendar is not None else (lambda d: d.max_days)
-        horizon = max(horizon, sum(per(lv.decide_within) for lv in p.ladder.levels) + 7)
+        resolved = p.calendar is not None  # holidays and closures lengthen `bd` windows
+        horizon = max(horizon, sum(_window_days(lv.decide_within, resolved)
+                                   for lv in p.ladder.levels) + 7)
     horizon = min(horizon, _MAX_DAYS)
     days = (as_of - _dt.date.min).days
     horizon = min(horizon, days)
@@ -91,6 +91,14 @@ def make_escalation(space: FactSpace, old: Policy, new: Policy, as_of: _dt.date)
             for level_id in common:
                 breaks.update(k for k, _ in due_table(p, level_id, as_of, horizon, plan))
     return Escalation(on, level, n, common, horizon, domain, tuple(sorted(breaks)))
+
+
+def _window_days(d: Any, resolved: bool) -> int:
+    """The most calendar days a window spans: Monday to Friday, or a week per business day
+    under a business calendar (a generous bound)."""
+    if not resolved:
+        return int(d.max_days)
+    return int(d.count * 7 if d.unit in ("w", "bd") else d.count)
 
 
 def _plans(policy: Policy) -> list[Any]:

@@ -198,8 +198,12 @@ class _Differ:
         a, b = self.old.calendar, self.new.calendar
         if a is None and b is None:
             return
-        sa = lambda *k: self.old.span_at("calendar", *k)  # noqa: E731
-        sb = lambda *k: self.new.span_at("calendar", *k)  # noqa: E731
+        def sa(*k: str) -> Any:
+            return self.old.span_at("calendar", *k)
+
+        def sb(*k: str) -> Any:
+            return self.new.span_at("calendar", *k)
+
         fa = calendar_form(a) if a is not None else None
         fb = calendar_form(b) if b is not None else None
         if fa is None or fb is None:
