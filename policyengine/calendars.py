@@ -35,11 +35,12 @@ def supported_holidays() -> dict[str, tuple[str, ...]]:
     return {c: tuple(s) for c, s in holidays.list_supported_countries().items()}
 
 
-def holiday_code_problem(code: str) -> tuple[str, str | None] | None:
-    """(message, nearest valid code) when ``code`` is not COUNTRY or COUNTRY-SUBDIVISION."""
+def holiday_code_problem(code: str) -> tuple[str, str] | None:
+    """(message, hint) when ``code`` is not COUNTRY or COUNTRY-SUBDIVISION of the holidays
+    data; the hint names the nearest valid code, or the valid subdivisions."""
     import holidays
 
-    from .suggest import nearest
+    from .suggest import nearest, one_of
 
     country, _, subdiv = code.partition("-")
     try:  # the common case, cheap: the package knows it (listing every country is not)
@@ -48,16 +49,20 @@ def holiday_code_problem(code: str) -> tuple[str, str | None] | None:
     except (NotImplementedError, KeyError, ValueError, AttributeError):
         pass
     known = supported_holidays()
-    country, _, subdiv = code.partition("-")
+    generic = ("write an ISO 3166-1 alpha-2 code, optionally with a subdivision: `US`, "
+               "`US-CA`, `GB-ENG`, `DE-BY`")
     if country not in known:
+        best = nearest(country, known) or nearest(code, _all_codes())
         return (f"`{country}` is not a country the holidays data knows",
-                nearest(country, known) or nearest(code, _all_codes()))
+                f"did you mean `{best}`?" if best else generic)
     if subdiv and subdiv not in known[country]:
         if not known[country]:
-            return f"`{country}` has no subdivisions in the holidays data", country
+            return (f"`{country}` has no subdivisions in the holidays data",
+                    f"write `{country}` alone")
         best = nearest(subdiv, known[country])
         return (f"`{subdiv}` is not a subdivision of `{country}` in the holidays data",
-                f"{country}-{best}" if best else None)
+                f"did you mean `{country}-{best}`?" if best else
+                "use one of " + one_of(f"{country}-{s}" for s in known[country]))
     return None
 
 

@@ -387,11 +387,9 @@ class _Builder:
         if code is not None:
             problem = holiday_code_problem(code)
             if problem is not None:
-                message, best = problem
-                self.report("PE710", E, path + ("holidays",), message,
-                            f"did you mean `{best}`?" if best else "write an ISO 3166-1 "
-                            "alpha-2 code, optionally with a subdivision: `US`, `US-CA`, "
-                            "`GB-ENG`, `DE-BY`", element=".".join(path + ("holidays",)))
+                message, hint = problem
+                self.report("PE710", E, path + ("holidays",), message, hint,
+                            element=".".join(path + ("holidays",)))
         closed: tuple[tuple[Any, Any], ...] | None = None
         if "closed" in raw:
             ranges = []

@@ -241,3 +241,28 @@ def test_diff_reports_calendar_keys_regions_days_and_moved_deadlines():
     mirrored = {c.path for c in diff_policies(new, old, as_of=dt.date(2026, 11, 23),
                                               behavior=False).changes}
     assert {"calendar.regions.EMEA.days", "calendar.regions.LATAM.days"} <= mirrored
+
+
+@pytest.mark.parametrize("code,message,hint", [
+    ("us", "`us` is not a country the holidays data knows", "did you mean `US`?"),
+    ("GB-ENGL", "`ENGL` is not a subdivision of `GB`", "did you mean `GB-ENG`?"),
+    ("SG-AB", "`SG` has no subdivisions", "write `SG` alone"),
+    ("US-XX", "`XX` is not a subdivision of `US`", "use one of `US-AK`"),
+])
+def test_an_unknown_holidays_code_refuses_the_policy_with_a_hint(code, message, hint):
+    with pytest.raises(policyengine.PolicyError) as info:
+        _policy(f"calendar:\n  regions:\n    X: {{holidays: {code}}}\n  by: kind\n")
+    d = next(d for d in info.value.diagnostics if d.code == "PE710")
+    assert message in d.message and d.hint.startswith(hint)
+    assert d.line is not None and d.column is not None
+
+
+def test_region_keys_checked_against_the_enum_and_by_against_string_facts():
+    with pytest.raises(policyengine.PolicyError) as info:
+        _policy("calendar:\n  by: region\n  regions:\n    EMAE: {holidays: GB-ENG}\n", REGION)
+    d = next(d for d in info.value.diagnostics if d.code == "PE712")
+    assert d.hint == "did you mean `EMEA`?"
+    with pytest.raises(policyengine.PolicyError) as info:
+        _policy("calendar:\n  by: regoin\n  regions:\n    EMEA: {holidays: GB-ENG}\n", REGION)
+    d = next(d for d in info.value.diagnostics if d.code == "PE711")
+    assert "`regoin` is not a declared fact" in d.message and "`region`" in d.hint
