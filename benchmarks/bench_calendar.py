@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import os
 import statistics
 import sys
 import time
@@ -58,6 +59,7 @@ def main() -> None:
     ap.add_argument("--number", type=int, default=500)
     args = ap.parse_args()
     plain = policyengine.load_policy(ROOT / "policies" / "acme-channel-conflict.yaml")
+    twin = policyengine.load_policy(ROOT / "policies" / "acme-channel-conflict.yaml")
     cal = policyengine.load_policy(ROOT / "policies" / "global-channel-conflict.yaml")
     for day in DATES:  # the same outcomes apart from the dates: both decide every dispute
         for d in DISPUTES:
@@ -79,6 +81,15 @@ def main() -> None:
               f"ratio: median of paired runs {paired:.3f}, of minimums {best:.3f}")
     print(f"ratio calendar / plain (median of paired runs, worst date): {worst:.3f} "
           "(bound: 1.1)")
+    # the noise floor: the same policy loaded twice, timed the same way (ideally 1.000)
+    day = DATES[1]
+    a, b = [], []
+    for _ in range(args.repeat):
+        a.append(per_decision(plain, day, args.number))
+        b.append(per_decision(twin, day, args.number))
+    floor = statistics.median(y / x for x, y in zip(a, b))
+    print(f"noise floor: plain / plain (the same policy twice) {floor:.3f}; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

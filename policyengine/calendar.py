@@ -283,9 +283,13 @@ class ResolvedCalendar(BusinessCalendar):
         if self.roll != "next":
             return lambda start: start + delta
 
+        base, size = self._base, len(counts)
+
         def add_rolled(start: _dt.date) -> _dt.date:
             end = start + delta
-            i = index(end)
+            i = end.toordinal() - base
+            if not 0 <= i < size:
+                raise HorizonError(end, self.first, self.last)
             k = counts[i]
             if k and bdays[k - 1] == end:
                 return end

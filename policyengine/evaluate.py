@@ -380,14 +380,18 @@ def _name_skipped_days(cp: CompiledPolicy, plan: CalendarPlan, day: _dt.date, fi
     closure, or rolled (step 8 and the remedies in force), in the order of the decision. The
     dates from ``as_of`` (inside the horizon) are looked up in the tables found at load."""
     i = day.toordinal() - plan.base
-    groups = [plan.level_notes[final]]
-    remedy_notes = plan.remedy_notes or {}
-    groups += [remedy_notes[r.id] for r in remedies]
-    for group in groups:
-        for notes in group:
+    for notes in plan.level_notes[final]:
+        if notes.notes.slots and notes.notes.slots[i] is not None:
             step = notes.step(i)
             if step is not None:
                 trace.append(step)
+    remedy_notes = plan.remedy_notes or {}
+    for r in remedies:
+        for notes in remedy_notes[r.id]:
+            if notes.notes.slots and notes.notes.slots[i] is not None:
+                step = notes.step(i)
+                if step is not None:
+                    trace.append(step)
     sunsets, reviews = plan.sunset_notes or {}, plan.review_notes or {}
     for s in statuses:
         spec = cp.remedies[s.id].remedy
