@@ -134,16 +134,30 @@ def worst_path_days(ladder: Ladder, calendar: BusinessCalendar = WEEKDAYS_ONLY
 
 
 def span_days(duration: Duration, calendar: BusinessCalendar = WEEKDAYS_ONLY) -> list[int]:
-    """Calendar days ``duration`` spans from each start day the calendar samples."""
-    add = calendar.adder(duration)
-    assert add is not None
-    out = []
+    """Calendar days ``duration`` spans from each start day the calendar samples (a start
+    whose end the calendar cannot compute is left out)."""
+    return [d for d in span_by_start(duration, calendar) if d is not None]
+
+
+def span_by_start(duration: Duration, calendar: BusinessCalendar = WEEKDAYS_ONLY
+                  ) -> list[int | None]:
+    """``span_days`` aligned with ``calendar.sample_starts()`` (None where it cannot count)."""
+    add = calendar.window(duration)
+    out: list[int | None] = []
     for start in calendar.sample_starts():
         try:
             out.append((add(start) - start).days)
         except (CalendarError, OverflowError):
-            continue
+            out.append(None)
     return out
+
+
+def ends_after(a: Duration, b: Duration, calendar: BusinessCalendar, *, strict: bool = True
+               ) -> bool:
+    """Whether ``a`` can end after ``b`` (or on the same day, ``strict=False``) from some
+    start day of the calendar."""
+    return any(x is not None and y is not None and (x > y if strict else x >= y)
+               for x, y in zip(span_by_start(a, calendar), span_by_start(b, calendar)))
 
 
 def policy_calendars(policy: Policy) -> list[BusinessCalendar]:
@@ -162,8 +176,7 @@ def window_diagnostics(policy: Policy) -> list[Diagnostic]:
         r, d = lv.respond_within, lv.decide_within
         if r is None or d is None:
             continue
-        late = any(a > b for cal in calendars
-                   for a, b in zip(span_days(r, cal), span_days(d, cal)))
+        late = any(ends_after(r, d, cal) for cal in calendars)
         if late:
             out.append(Diagnostic.at(
                 "PE305", Severity.ERROR,

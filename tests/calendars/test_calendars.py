@@ -266,3 +266,20 @@ def test_region_keys_checked_against_the_enum_and_by_against_string_facts():
         _policy("calendar:\n  by: regoin\n  regions:\n    EMEA: {holidays: GB-ENG}\n", REGION)
     d = next(d for d in info.value.diagnostics if d.code == "PE711")
     assert "`regoin` is not a declared fact" in d.message and "`region`" in d.hint
+
+
+def test_lint_window_checks_count_in_the_calendar(tmp_path):
+    """PE305 with a calendar: 5bd can end after 7d when a closure sits in the week."""
+    from policyengine.lint import run_lint
+
+    text = CLEAN.replace("      respond_within: 2bd\n      decide_within: 5bd\n",
+                         "      respond_within: 5bd\n      decide_within: 7d\n")
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(text, "utf-8")
+    closed = tmp_path / "closed.yaml"
+    closed.write_text(text + '\ncalendar:\n  holidays: US\n  closed: ["2026-03-02..2026-03-03"]\n',
+                      "utf-8")
+    found = {p.name: [x.code for x in run_lint([str(p)], as_of=dt.date(2026, 11, 23))]
+             for p in (plain, closed)}
+    assert "PE305" not in found["plain.yaml"]
+    assert "PE305" in found["closed.yaml"]
