@@ -262,9 +262,14 @@ class ResolvedCalendar(BusinessCalendar):
             raise HorizonError(day, self.first, self.last)
         return i
 
+    def _past_end(self) -> HorizonError:
+        """The error of a count that runs past the last business day of the horizon."""
+        beyond = self.last + _DAY if self.last < _dt.date.max else self.last
+        return HorizonError(beyond, self.first, self.last)
+
     def _next_business(self, k: int, day: _dt.date) -> _dt.date:
         if k >= len(self._bdays):
-            raise HorizonError(day, self.first, self.last)
+            raise self._past_end()
         return self._bdays[k]
 
     def adder(self, duration: Duration | None) -> Adder | None:
@@ -276,7 +281,7 @@ class ResolvedCalendar(BusinessCalendar):
             def add_bd(start: _dt.date) -> _dt.date:
                 k = counts[index(start)] + count - 1
                 if k >= len(bdays):
-                    raise HorizonError(start, self.first, self.last)
+                    raise self._past_end()
                 return bdays[k]
             return add_bd
         delta = duration.delta

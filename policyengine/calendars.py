@@ -22,6 +22,7 @@ from .model.nodes import CalendarDecl, CalendarRule, FactDecl, Policy
 
 LOOKBACK_DAYS = 366
 DEFAULT_TERM_YEARS = 5
+MAX_TERM_YEARS = 25  # a longer term is resolved for its first 25 years (a bounded load)
 MARGIN_DAYS = 62
 DEFAULT_WEEKEND = (5, 6)
 
@@ -133,8 +134,14 @@ def _add_years(day: _dt.date, years: int) -> _dt.date:
         return day.replace(year=min(day.year + years, 9999), day=28)
 
 
-def horizon(policy: Policy) -> tuple[_dt.date, _dt.date]:
+def resolved_term(policy: Policy) -> tuple[_dt.date, _dt.date]:
+    """The part of the term the calendar is resolved for: at most ``MAX_TERM_YEARS``."""
     first, last = term(policy)
+    return first, min(last, _add_years(first, MAX_TERM_YEARS))
+
+
+def horizon(policy: Policy) -> tuple[_dt.date, _dt.date]:
+    first, last = resolved_term(policy)
     path = sum(_days(lv.decide_within) for lv in policy.ladder.levels)
     longest = max([_days(lv.decide_within) for lv in policy.ladder.levels]
                   + [_days(lv.respond_within) for lv in policy.ladder.levels]
@@ -147,10 +154,12 @@ def horizon(policy: Policy) -> tuple[_dt.date, _dt.date]:
 
 
 # -- resolution ------------------------------------------------------------------------------
-def closed_days(ranges: Iterable[tuple[_dt.date, _dt.date]]) -> set[_dt.date]:
+def closed_days(ranges: Iterable[tuple[_dt.date, _dt.date]], first: _dt.date,
+                last: _dt.date) -> set[_dt.date]:
+    """The closed days of ``ranges`` within ``first..last`` (a range may be far longer)."""
     out: set[_dt.date] = set()
     for a, b in ranges:
-        day = a
+        day, b = max(a, first), min(b, last)
         while day <= b:
             out.add(day)
             day += _dt.timedelta(days=1)
@@ -163,7 +172,8 @@ def resolve_rule(rule: CalendarRule, region: str | None, first: _dt.date, last: 
     return ResolvedCalendar(
         region=region, first=first, last=last,
         weekend=rule.weekend if rule.weekend is not None else DEFAULT_WEEKEND,
-        holidays=names, closed=closed_days(rule.closed or ()), roll=rule.roll or "none",
+        holidays=names, closed=closed_days(rule.closed or (), first, last),
+        roll=rule.roll or "none",
         timezone=rule.timezone, holidays_code=rule.holidays, term=policy_term)
 
 
@@ -235,7 +245,7 @@ def resolve_calendars(policy: Policy) -> CalendarSet:
     if decl is None:
         return CalendarSet(BusinessCalendar())
     first, last = horizon(policy)
-    span = term(policy)
+    span = resolved_term(policy)
     default = resolve_rule(decl.base, None, first, last, span)
     regions = {key: resolve_rule(rule.inherit(decl.base), key, first, last, span)
                for key, rule in decl.regions}

@@ -537,10 +537,10 @@ def calendar_day_changes(old: Policy, new: Policy, *, old_span: Any = None,
     either), the days that stopped or started being business days over both terms, as
     ``Changed(calendar.days | calendar.regions.<key>.days, [days off only in old], [days off
     only in new])``."""
-    from ..calendars import term
+    from ..calendars import resolved_term
 
-    first = min(term(old)[0], term(new)[0])
-    last = max(term(old)[1], term(new)[1])
+    first = min(resolved_term(old)[0], resolved_term(new)[0])
+    last = max(resolved_term(old)[1], resolved_term(new)[1])
     ca, cb = old.compiled.calendars, new.compiled.calendars
     keys = [None] + sorted(set(ca.regions) | set(cb.regions))
     out: list[Change] = []

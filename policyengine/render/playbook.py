@@ -202,7 +202,7 @@ def _calendar_sections(policy: Policy) -> list[CalendarSection]:
         return []
     from .. import calendars as _calendars
 
-    first, last = _calendars.term(policy)
+    first, last = _calendars.resolved_term(policy)
     out = []
     for cal in compiled.calendars.all:
         info = cal.describe()

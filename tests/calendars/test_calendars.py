@@ -283,3 +283,14 @@ def test_lint_window_checks_count_in_the_calendar(tmp_path):
              for p in (plain, closed)}
     assert "PE305" not in found["plain.yaml"]
     assert "PE305" in found["closed.yaml"]
+
+
+def test_a_huge_term_and_closure_stay_bounded():
+    text = CLEAN.replace("  expires: 2028-12-31", "  expires: 9999-12-31")
+    p = policyengine.loads_policy(text + '\ncalendar:\n  holidays: US\n  closed: '
+                                  '["0001-01-01..9999-12-31"]\n', "huge.yaml")
+    cal = p.compiled.calendars.default
+    assert cal.last <= dt.date(2052, 1, 1)  # 25 years of term, plus margins
+    with pytest.raises(policyengine.DisputeError) as info:  # no business day ever
+        p.evaluate({"kind": "mdf", "amount": 1.0}, as_of=dt.date(2026, 11, 23))
+    assert info.value.code == "outside_calendar"
