@@ -395,6 +395,14 @@ class ResolvedCalendar(BusinessCalendar):
     def describe(self) -> Mapping[str, Any]:
         return self._info
 
+    def renamed(self, region: str | None, timezone: str | None) -> "ResolvedCalendar":
+        """The same days under another region name and time zone (shares the tables)."""
+        twin = object.__new__(ResolvedCalendar)
+        twin.__dict__.update(self.__dict__)
+        twin.region, twin.timezone = region, timezone
+        twin._info = MappingProxyType({**self._info, "region": region, "timezone": timezone})
+        return twin
+
     def longest_gap(self) -> tuple[int, _dt.date | None]:
         """The most consecutive non-business days within the term, and the first of them."""
         best, at = 0, None

@@ -246,8 +246,18 @@ def resolve_calendars(policy: Policy) -> CalendarSet:
         return CalendarSet(BusinessCalendar())
     first, last = horizon(policy)
     span = resolved_term(policy)
-    default = resolve_rule(decl.base, None, first, last, span)
-    regions = {key: resolve_rule(rule.inherit(decl.base), key, first, last, span)
-               for key, rule in decl.regions}
+    made: dict[tuple[Any, ...], ResolvedCalendar] = {}
+
+    def resolve(rule: CalendarRule, region: str | None) -> ResolvedCalendar:
+        """Entries that keep the same days share one resolution (a region differs from
+        another by its name and zone alone)."""
+        key = (rule.holidays, rule.closed, rule.weekend, rule.roll)
+        if key not in made:
+            made[key] = resolve_rule(rule, region, first, last, span)
+            return made[key]
+        return made[key].renamed(region, rule.timezone)
+
+    default = resolve(decl.base, None)
+    regions = {key: resolve(rule.inherit(decl.base), key) for key, rule in decl.regions}
     by = tuple(decl.by.split(".")) if decl.by else None
     return CalendarSet(default, regions, by, decl)

@@ -134,7 +134,7 @@ class CalendarPlan:
 
 
 def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar, rule: str,
-          source: str | None) -> CalendarPlan:
+          source: str | None, shared: dict[Any, Notes] | None = None) -> CalendarPlan:
     add = calendar.adder
     plan = CalendarPlan(calendar, tuple(calendar.window(lv.decide_within) for lv in levels),
                         tuple(add(lv.respond_within) for lv in levels),
@@ -142,12 +142,13 @@ def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar,
                         {r.id: add(r.review_every) for r in policy.remedies}, rule, source)
     if not isinstance(calendar, ResolvedCalendar):
         return plan
-    tables: dict[Any, Notes] = {}
+    tables: dict[Any, Notes] = shared if shared is not None else {}
 
-    def notes(d: Any) -> Notes:
-        if d not in tables:
-            tables[d] = calendar.notes(d)
-        return tables[d]
+    def notes(d: Any) -> Notes:  # shared by the calendars that share their days
+        key = (id(calendar._bdays), d)
+        if key not in tables:
+            tables[key] = calendar.notes(d)
+        return tables[key]
 
     return dataclasses.replace(
         plan, base=calendar.base, decide_notes=tuple(notes(lv.decide_within) for lv in levels),
@@ -221,10 +222,12 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     levels = tuple(escalation_path(policy.ladder))
     calendars = resolve_calendars(policy)
     decl = policy.calendar
+    shared: dict[Any, Notes] = {}
     plan = _plan(policy, levels, calendars.default, "calendar",
-                 _source(decl.span if decl is not None else None))
+                 _source(decl.span if decl is not None else None), shared)
+    entries = dict(decl.regions) if decl is not None else {}
     region_plans = {key: _plan(policy, levels, cal, f"calendar.regions.{key}",
-                               _source(dict(decl.regions)[key].span if decl else None))
+                               _source(entries[key].span), shared)
                     for key, cal in calendars.regions.items()}
     rank = {lv.id: i for i, lv in enumerate(levels)}
     refs = tuple(LevelRef(lv.id, lv.role, lv.title) for lv in levels)
