@@ -8,7 +8,8 @@ Areas group codes by hundreds:
 * ``PE0xx`` file and YAML hazards        * ``PE4xx`` authority and remedies
 * ``PE1xx`` schema and declarations      * ``PE5xx`` logic: gaps, shadowing, overlaps (solver)
 * ``PE2xx`` references and ids           * ``PE6xx`` expressions: syntax and types
-* ``PE3xx`` the escalation ladder        * ``PE7xx`` policy dates  * ``PE8xx`` lint configuration
+* ``PE3xx`` the escalation ladder        * ``PE7xx`` policy dates and business calendars
+* ``PE8xx`` lint configuration
 * ``PE9xx`` internal
 """
 
@@ -140,6 +141,22 @@ _CODES = [
     Code("PE701", "effective-after-expires", E, "the policy's `effective` date is after `expires`"),
     Code("PE702", "policy-expired", W, "the policy's `expires` date has passed"),
     Code("PE703", "policy-expires-soon", I, "the policy expires within 60 days"),
+    # PE71x-PE72x: business calendars (`calendar:`)
+    Code("PE710", "unknown-holiday-region", E,
+         "a calendar's `holidays` is not a country or subdivision the holidays data knows"),
+    Code("PE711", "calendar-by-not-string", E,
+         "the calendar's `by` is not a string fact, or `regions` has no `by`"),
+    Code("PE712", "unknown-calendar-region", E,
+         "a `regions` key is not a value of the enum fact named by `by`"),
+    Code("PE713", "region-without-calendar", I,
+         "a value of the `by` fact has no `regions` entry: it uses the top-level calendar"),
+    Code("PE714", "closed-range-reversed", E, "a company closure range ends before it starts"),
+    Code("PE715", "closed-outside-term", W, "a company closure lies outside the policy's term"),
+    Code("PE716", "no-business-day", E,
+         "a calendar has no business day in some stretch of 14 days or more"),
+    Code("PE717", "unknown-timezone", E, "a calendar's `timezone` is not an IANA time zone"),
+    Code("PE718", "roll-without-effect", W,
+         "`roll: next` where every window of the policy counts business days"),
     # PE8xx: lint configuration and inline suppressions
     Code("PE801", "unused-suppression", W,
          "an inline `# policyengine: ignore[...]` silences nothing on its line"),

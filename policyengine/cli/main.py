@@ -43,6 +43,10 @@ def _register() -> None:
 
     cli.add_command(ledger_command)
 
+    from .serve import serve_command
+
+    cli.add_command(serve_command)
+
 
 _register()
 

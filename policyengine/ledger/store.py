@@ -562,7 +562,7 @@ class Ledger:
                                       + (f" until {r['expires_on']}" if r.get("expires_on")
                                          else ""),
                                       hint="review it instead", dispute_id=dispute_id)
-            status = remedy_status(policy.compiled, remedy, day, None, day)
+            status = remedy_status(policy.compiled, remedy, day, None, day, st["facts"])
             event, _ = self._append(conn, row, dispute_id, "remedy_granted", day, actor, {
                 "remedy": remedy, "expires_on": _iso(status.expires_on),
                 "review_on": _iso(status.review_on)}, st)
@@ -594,7 +594,7 @@ class Ledger:
                                   dispute_id=dispute_id)
             policy = self._policy(conn, row.digest)
             status = remedy_status(policy.compiled, remedy, parse_date(granted["granted_on"]),
-                                   day, day)
+                                   day, day, st["facts"])
             event, _ = self._append(conn, row, dispute_id, "remedy_reviewed", day, actor, {
                 "remedy": remedy, "expires_on": _iso(status.expires_on),
                 "review_on": _iso(status.review_on)}, st)

@@ -16,8 +16,8 @@ from ..load.reader import span_of
 from ..load.sourcemap import SourceMap
 from ..schema import describe_path, json_type, yaml11_warning
 from ..suggest import did_you_mean, one_of
-from .nodes import (Action, Band, Category, DerivedCount, Expression, FactDecl, Grant, Ladder,
-                    Level, Metadata, Override, Policy, Remedy)
+from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
+                    FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -105,6 +105,7 @@ class _Builder:
                 self.report("PE206", W, (), f"no category lists remedy `{r.id}`",
                             "list it under a category's `remedies`, or delete it",
                             span=self.span(r.path + ("id",)), element=f"remedies.{r.id}")
+        calendar = self.calendar(facts) if "calendar" in self.data else None
         if meta is None:
             return None
         # Mapping-derived collections are sorted: key order in YAML carries no meaning, and two
@@ -113,8 +114,8 @@ class _Builder:
         actions = sorted(actions, key=lambda a: a.id)
         authority = sorted(authority, key=lambda g: (g.role, g.action))
         return Policy(meta, tuple(facts), ladder, tuple(actions), tuple(authority),
-                      tuple(categories), tuple(overrides), tuple(remedies), path=None,
-                      sourcemap=self.smap)
+                      tuple(categories), tuple(overrides), tuple(remedies), calendar,
+                      path=None, sourcemap=self.smap)
 
     def metadata(self) -> Metadata | None:
         m = self.data["policy"]
@@ -406,6 +407,89 @@ class _Builder:
         self.unique([(o.id, o.path) for o in out], "override")
         return out
 
+    # -- calendar ----------------------------------------------------------------------------
+    def calendar(self, facts: list[FactDecl]) -> CalendarDecl | None:
+        """``calendar:`` (docs/rulebook.md, "Business calendars"): codes, zones and the `by`
+        fact are checked here, since a calendar that cannot be resolved cannot decide."""
+        raw = self.data["calendar"]
+        base = self.calendar_rule(raw, ("calendar",))
+        by = raw.get("by")
+        by_decl = None
+        if by is not None:
+            from ..calendars import fact_path
+
+            by_decl = fact_path(facts, by)
+            if by_decl is None or by_decl.type != "string":
+                strings = [f.path for f in _walk_facts(facts) if f.type == "string"]
+                found = "is not a declared fact" if by_decl is None else \
+                    f"is a `{by_decl.type}` fact, not a string fact"
+                self.report("PE711", E, ("calendar", "by"), f"`{by}` {found}",
+                            did_you_mean(by, strings) or (
+                                f"name a string fact, e.g. {one_of(strings)}" if strings
+                                else "declare a string fact (e.g. `region`) and name it"))
+                by_decl = None
+        regions = []
+        for key, entry in (raw.get("regions") or {}).items():
+            path = ("calendar", "regions", key)
+            if by is None:
+                self.report("PE711", E, ("calendar", "regions"), "`regions` without `by`: "
+                            "no fact picks an entry", "add `by: <a string fact>`, e.g. "
+                            "`by: region`", span=self.key_span(("calendar", "regions")))
+                by = ""
+            if by_decl is not None and by_decl.enum is not None and key not in by_decl.enum:
+                values = [str(v) for v in by_decl.enum]
+                self.report("PE712", E, path, f"`{key}` is not a value of fact `{by_decl.path}`",
+                            did_you_mean(key, values) or f"use one of {one_of(values)}",
+                            span=self.key_span(path), element=f"calendar.regions.{key}")
+            regions.append((key, self.calendar_rule(entry, path)))
+        regions.sort(key=lambda kv: kv[0])  # key order carries no meaning
+        return CalendarDecl(base, raw.get("by"), tuple(regions), span=self.key_span(
+            ("calendar",)))
+
+    def calendar_rule(self, raw: dict[str, Any], path: tuple[Any, ...]) -> CalendarRule:
+        from ..calendars import holiday_code_problem, time_zones, timezone_known
+
+        zone = raw.get("timezone")
+        if zone is not None and not timezone_known(zone):
+            self.report("PE717", E, path + ("timezone",), f"`{zone}` is not an IANA time zone",
+                        did_you_mean(zone, time_zones(), cutoff=0.5)
+                        or "write an IANA zone such as `America/New_York` or `Europe/London`",
+                        element=".".join(path + ("timezone",)))
+        code = raw.get("holidays")
+        if code is not None:
+            problem = holiday_code_problem(code)
+            if problem is not None:
+                message, hint = problem
+                self.report("PE710", E, path + ("holidays",), message, hint,
+                            element=".".join(path + ("holidays",)))
+        closed: tuple[tuple[Any, Any], ...] | None = None
+        if "closed" in raw:
+            ranges = []
+            for i, item in enumerate(raw["closed"]):
+                where = path + ("closed", i)
+                first_text, _, last_text = item.partition("..")
+                try:
+                    first = parse_date(first_text)
+                    last = parse_date(last_text) if last_text else first
+                except ValueError as exc:
+                    self.report("PE104", E, where, str(exc), "write a real calendar date as "
+                                "YYYY-MM-DD, or a range as `YYYY-MM-DD..YYYY-MM-DD`")
+                    continue
+                if last < first:
+                    self.report("PE714", E, where, f"the range `{item}` ends before it starts",
+                                f"write it as `{last_text}..{first_text}`",
+                                element=".".join(str(p) for p in where))
+                    continue
+                ranges.append((first, last))
+            closed = tuple(sorted(ranges))
+        weekend = None
+        if "weekend" in raw:
+            from ..calendar import WEEKDAY_KEYS
+
+            weekend = tuple(sorted(WEEKDAY_KEYS.index(d) for d in raw["weekend"]))
+        return CalendarRule(zone, code, closed, weekend, raw.get("roll"),
+                            span=self.key_span(path), path=path)
+
     # -- expressions -------------------------------------------------------------------------
     def expression(self, raw: dict, key: str, parent: tuple, element: str, expect: str
                    ) -> Expression | None:
@@ -464,6 +548,16 @@ def expression_offsets(smap: SourceMap, entry, text: str) -> tuple[int, ...] | N
         pos += 1
     out.append(min(pos, len(raw)))
     return tuple(out)
+
+
+def _walk_facts(facts: Iterable[FactDecl]) -> list[FactDecl]:
+    out: list[FactDecl] = []
+    stack = list(reversed(list(facts)))
+    while stack:
+        f = stack.pop()
+        out.append(f)
+        stack.extend(reversed(f.fields))
+    return out
 
 
 def default_problem(decl: FactDecl, value: Any) -> str | None:

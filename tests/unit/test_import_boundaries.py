@@ -30,12 +30,13 @@ STAGES = [
     ("schema",),
     ("expr",),
     ("model",),
-    ("ladder", "facts", "decision", "dispute_schema"),
+    ("ladder", "facts", "decision", "dispute_schema", "calendars"),
     ("compiled",),
     ("evaluate",),
-    ("pipeline",),
+    ("pipeline", "jsonlines"),
     ("lint", "analysis", "diff", "policytest", "ledger"),
     ("render",),
+    ("service",),
     ("cli", "__main__"),
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
