@@ -12,7 +12,7 @@ import os
 from typing import Any, Mapping
 
 from .calendar import parse_date
-from .compiled import CExpr, CompiledPolicy
+from .compiled import CExpr, CompiledPolicy, CRemedy
 from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
 from .errors import DisputeError, ExpressionEvalError, Problem
 from .facts import describe, show
@@ -305,13 +305,10 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
         elif by > final:
             final = by
     # 8. dates
-    respond = cp.respond_add[final]
-    respond_by = respond(day) if respond is not None else None
-    decide_by = cp.decide_add[final](day)
+    respond_by, decide_by = level_dates(cp, final, day)
     remedies = tuple(RemedyOutcome(
         rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
-        rem.sunset_add(day) if rem.sunset_add is not None else None,
-        rem.review_add(day) if rem.review_add is not None else None)
+        *remedy_dates(rem, day))
         for rem, amount, by in outcomes)
     action = "escalate" if current is None or final > current else "handle"
     return Decision(
@@ -319,6 +316,22 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
         action, respond_by, decide_by, remedies,
         tuple(_status(cp, rid, granted, reviewed, day) for rid, granted, reviewed in in_force),
         tuple(trace), tuple(warnings))
+
+
+def level_dates(cp: CompiledPolicy, rank: int, day: _dt.date
+                ) -> tuple[_dt.date | None, _dt.date]:
+    """``(respond_by, decide_by)`` of a decision at the level of ``rank`` on ``day`` (step 8).
+    The one place these dates are computed: the diff asks it too. OverflowError beyond the
+    calendar."""
+    respond = cp.respond_add[rank]
+    return (respond(day) if respond is not None else None), cp.decide_add[rank](day)
+
+
+def remedy_dates(rem: CRemedy, day: _dt.date) -> tuple[_dt.date | None, _dt.date | None]:
+    """``(expires_on, review_on)`` of a remedy granted on ``day`` (step 8; also the dates of a
+    remedy in force, from its ``granted_on``). OverflowError beyond the calendar."""
+    return (rem.sunset_add(day) if rem.sunset_add is not None else None,
+            rem.review_add(day) if rem.review_add is not None else None)
 
 
 def _status(cp: CompiledPolicy, rid: str, granted: _dt.date, reviewed: _dt.date | None,
