@@ -67,6 +67,8 @@ class Finding:
     dead: int = 0
     limit: Any = None
     question: str | None = None
+    expression: Any = None  # can-fail: the model Expression that raises the error
+    message: str | None = None  # can-fail: the evaluator's error for the witness
 
 
 @dataclass
@@ -136,6 +138,27 @@ class _Run:
             hit = self._chosen[i] = self.dec.category_chosen(i, earlier)
         return hit
 
+    def decides(self, j: int):
+        """Category ``j`` decides the dispute: chosen, a band holds, and the overrides and its
+        remedies evaluate without error."""
+        sp, dec = self.space, self.dec
+        chosen = dec.category_chosen(j)
+        cat = self.cats[j]
+        parts = [chosen, sp._or_all([dec.band_chosen(j, b, chosen)
+                                     for b in range(len(cat.bands))])]
+        parts += [sp.encode(ov.when).ok for ov in self.policy.overrides]
+        for rid in cat.remedies:
+            r = self.policy.remedy(rid)
+            if r is None:
+                continue
+            if r.when is not None:
+                parts.append(sp.encode(r.when).ok)
+            if r.amount is not None:
+                amount_ok = sp.encode(r.amount).ok
+                parts.append(amount_ok if r.when is None else z3.Or(sp.fails(r.when),
+                                                                     amount_ok))
+        return sp._and_all(parts)
+
     def run(self) -> Report:
         self.candidates = self._candidates()
         self.categories()
@@ -146,26 +169,45 @@ class _Run:
                 self.bands(i)
         self.overrides()
         self.remedies()
+        self.failures()
         self.report.queries = self.prover.queries
         return self.report
 
     # -- witnesses -----------------------------------------------------------------------------
     def witness(self, outcome: Outcome, keep: list, exprs: list, check) -> tuple:
-        """(witness or None, possible, uncertain texts) for a sat outcome."""
+        """(witness or None, possible, uncertain texts) for a sat outcome. A witness the
+        evaluator does not reproduce is excluded and the solver asked for another one (a
+        boundary value may round the other way in IEEE arithmetic; a refusal on the way)."""
+        from .witness import _z3_value
+
         uncertain: set[str] = set()
         for e in exprs:
             if e is not None:
                 t = self.space.encode(e)
                 uncertain |= t.opaque | t.inexact
         avoid: dict[str, list] = {}
-        for _ in range(WITNESS_TRIES if uncertain else 1):
-            w = self.space.witness(outcome.model, self.as_of, keep=keep, avoid=avoid)
+        blocks: list = []
+        model = outcome.model
+        w = None
+        for _ in range(WITNESS_TRIES + 2):
+            w = self.space.witness(model, self.as_of, keep=keep, avoid=avoid)
             if reproduces(self.policy, w, check):
                 return w, False, ()
-            # a boundary value may round the other way in IEEE arithmetic: avoid it next time
+            differs = []
             for path, fv in self.space.facts.items():
+                value = _lookup(w["facts"], path)
+                if value is None:
+                    continue
                 if fv.kind in ("int", "double"):
-                    avoid.setdefault(path, []).append(_lookup(w["facts"], path))
+                    avoid.setdefault(path, []).append(value)
+                differs.append(fv.var != _z3_value(self.space, fv, value))
+            if not differs:
+                break
+            blocks.append(self.space._or_all(differs))
+            again = self.prover.check(*keep, *blocks)
+            if not again.sat:
+                break
+            model = again.model
         if not uncertain and strict_witnesses():
             raise WitnessError(f"witness {w} does not reproduce its finding")
         return None, True, tuple(sorted(uncertain))
@@ -243,8 +285,15 @@ class _Run:
                 if fallback.unsat:
                     continue
                 self.report.overlaps.add((j, i))
+                # the witness: a dispute the earlier category *decides* (every earlier `when`
+                # false, a band holds, nothing fails on the way) while the later one holds
+                decides = self.space._and_all([self.decides(j), holds])
+                found = self.check(("category", i), f"whether `{self.cats[j].id}` decides a "
+                                   "dispute it overlaps", decides)
+                goal = decides if found.sat else both
+                exprs = [cat.when, self.cats[j].when, *(b.when for b in self.cats[j].bands)]
                 w, possible, uncertain = self.witness(
-                    out, [both], [cat.when, self.cats[j].when],
+                    found if found.sat else out, [goal], exprs,
                     lambda d, facts, j=j, i=i: overlap_reproduced(self.policy, d, facts, j, i))
                 self.add(Finding("overlap", ("category", i), w, possible, uncertain,
                                  related=(("category", j),), other=j))
@@ -393,6 +442,85 @@ class _Run:
                 o.id == r.id and o.authorized_by is None for o in d.remedies))
         self.add(Finding("exceeds-authority", ("remedy", k), w, possible, uncertain,
                          limit=top))
+
+
+    # -- errors -------------------------------------------------------------------------------
+    def failures(self) -> None:
+        """Expressions that raise a CEL error for some valid dispute on which the evaluator
+        evaluates them (every earlier step evaluated without error): the dispute is refused
+        with ``evaluation_error``. One query per expression, in the evaluator's order."""
+        sp, dec = self.space, self.dec
+        before: list = []  # every earlier category's `when` is false
+        for i, cat in enumerate(self.cats):
+            self._can_fail(("category", i), cat.when, sp._and_all(before))
+            before.append(sp.fails(cat.when))
+        overrides_ok = [sp.encode(ov.when).ok for ov in self.policy.overrides]
+        decided = dec.decided()
+        for k, ov in enumerate(self.policy.overrides):
+            self._can_fail(("override", k), ov.when,
+                           sp._and_all([decided, *overrides_ok[:k]]))
+        seen: set[str] = set()
+        for i, cat in enumerate(self.cats):
+            if self.status[i] != "ok":
+                continue
+            chosen = dec.category_chosen(i)
+            bands = []
+            for b, band in enumerate(cat.bands):
+                if band.when is not None:
+                    self._can_fail(("band", i, b), band.when,
+                                   sp._and_all([chosen, *bands]))
+                    bands.append(sp.fails(band.when))
+            banded = sp._and_all([chosen, sp._or_all(
+                [dec.band_chosen(i, b, chosen) for b in range(len(cat.bands))]),
+                *overrides_ok])
+            earlier: list = []
+            for rid in cat.remedies:
+                r = self.policy.remedy(rid)
+                if r is None:
+                    continue
+                k = self.policy.remedies.index(r)
+                reached = sp._and_all([banded, *earlier])
+                if r.when is not None and rid not in seen:
+                    if self._can_fail(("remedy", k), r.when, reached):
+                        seen.add(rid)
+                if r.amount is not None and rid + "#amount" not in seen:
+                    need = reached if r.when is None else sp._and(reached, sp.holds(r.when))
+                    if self._can_fail(("remedy", k), r.amount, need):
+                        seen.add(rid + "#amount")
+                ok = sp.true if r.when is None else sp.encode(r.when).ok
+                if r.amount is not None:
+                    amount_ok = sp.encode(r.amount).ok
+                    ok = sp._and(ok, amount_ok if r.when is None else z3.Or(
+                        sp.fails(r.when), amount_ok))
+                earlier.append(ok)
+
+    def _can_fail(self, subject: tuple, expr, reached) -> bool:
+        """Report ``expr`` when it can raise an error where it is evaluated; True if found."""
+        term = self.space.encode(expr)
+        risky = self.space.may_fail_opaque(term)
+        if z3.is_true(term.ok) and not risky:
+            return False
+        goal = self.space._and(reached, z3.Not(term.ok)) if not z3.is_true(term.ok) \
+            else reached
+        out = self.check(subject, f"whether `{expr.text}` can fail", goal)
+        if not out.sat:
+            return False
+        found: dict[str, str] = {}
+
+        def fails_here(d, facts) -> bool:
+            if isinstance(d, DisputeError) and d.code == "evaluation_error" and \
+                    d.problems[0].path == expr.element:
+                found["message"] = d.problems[0].message
+                return True
+            return False
+
+        w, possible, uncertain = self.witness(out, [goal], [expr], fails_here)
+        if z3.is_true(term.ok) and w is None:
+            uncertain = tuple(sorted(risky))  # an opaque part that may fail: say so
+            possible = True
+        self.add(Finding("can-fail", subject, w, possible, uncertain, expression=expr,
+                         message=found.get("message")))
+        return True
 
 
 def _lookup(facts: dict, path: str) -> Any:

@@ -231,6 +231,18 @@ class FactSpace:
             stack.extend((kid, False) for kid in reversed(ast.children(node)))
         return done[id(root)]
 
+    def may_fail_opaque(self, term: Term) -> frozenset:
+        """The opaque parts of ``term`` that may raise a CEL error the encoding does not see
+        (an index out of range or a missing key, integer arithmetic, a conversion): opaque
+        parts are assumed not to fail, so a claim that an expression never fails is only
+        *possible* when such a part is present."""
+        out = set()
+        for text in term.opaque:
+            node = self.opaque_nodes.get(text)
+            if node is None or _can_raise(node):
+                out.add(text)
+        return frozenset(out)
+
     # -- fallbacks ------------------------------------------------------------------------------
     def finite_or_opaque(self, node: ast.Node) -> Term:
         """Evaluate ``node`` for every combination of its (finite) facts, or make it opaque."""
@@ -387,6 +399,33 @@ def _kind_of(value: Any) -> str:
     if value is None:
         return "null"
     return "other"
+
+
+_RAISING_CALLS = frozenset({"int", "uint", "double", "timestamp", "duration"})
+
+
+def _can_raise(root: ast.Node) -> bool:
+    """Whether evaluating ``root`` may be a CEL error on valid facts (syntactically)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        cls = type(node)
+        if cls is ast.Index:
+            return True
+        if cls is ast.Binary and (node.op in ("/", "%") or (
+                node.op in ("+", "-", "*") and base(node.type) is INT)):
+            return True
+        if cls is ast.Unary and node.op == "-" and base(node.type) is INT:
+            return True
+        if cls is ast.Call and (node.function in _RAISING_CALLS or (
+                node.function == "matches" and not (
+                    node.args and type(node.args[0]) is ast.Literal))):
+            return True
+        if cls is ast.Comprehension:
+            stack.extend(x for x in (node.target, node.body, node.filter) if x is not None)
+            continue
+        stack.extend(ast.children(node))
+    return False
 
 
 def _free_names(root: ast.Node) -> set[str]:
