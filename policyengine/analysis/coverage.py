@@ -105,7 +105,7 @@ class _Run:
     def __init__(self, policy, as_of, timeout, budget):
         self.policy = policy
         self.as_of = as_of
-        self.space = FactSpace(policy)
+        self.space = FactSpace(policy, ieee=True)
         self.dec = DecisionEncoding(self.space)
         self.prover = Prover(self.space, timeout=timeout, budget=budget)
         self.domains = Domains(policy)
@@ -431,7 +431,9 @@ class _Run:
         real = self.space.as_real(amount)
         if real is None:
             return
-        goal = self.space._and_all([need, amount.ok, real > self.space.num(float(top))])
+        cap = self.space.num(float(top))
+        self.space.pin(real, cap)
+        goal = self.space._and_all([need, amount.ok, real > cap])
         out = self.check(("remedy", k), "whether its amount can exceed every authority", goal)
         if not out.sat:
             return
