@@ -168,7 +168,8 @@ class DateSearch:
             s.report.regions.append(Behavior(
                 f"{text}: {change}", subject, condition, exact, change, witness,
                 o_old.to_dict(), o_new.to_dict(), False, change, kind="dates",
-                dates={"old": _dates_dict(fields, d_old), "new": _dates_dict(fields, d_new)}))
+                dates={"old": _dates_dict(fields, d_old), "new": _dates_dict(fields, d_new)},
+                formula=region if src.kind != "in_force" else None))
 
     def witness(self, src: DateSource, region: Any, model: Any) -> tuple | None:
         """A dispute of the region whose dates, decided by the evaluator under both versions,

@@ -68,6 +68,9 @@ class Behavior:
     #: as invalid by the other)
     kind: str = "outcome"
     dates: dict | None = None  # a date region: the witness's dates under each version
+    #: the region as a z3 formula over the comparison's variables (not serialized): tests
+    #: check grid disputes against it with ``BehaviorReport.contains``
+    formula: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"summary": self.summary, "subject": self.subject, "condition": self.condition,
@@ -91,9 +94,30 @@ class BehaviorReport:
     notes: list[str] = field(default_factory=list)
     complete: bool = True
     queries: int = 0
+    comparison: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "complete": self.complete, "notes": list(self.notes)}
+
+    def contains(self, region: Behavior, dispute: dict) -> bool | None:
+        """Whether a new (not escalated) dispute, every fact given, lies in the region's formula
+        (None when the region has none: validity regions, the term)."""
+        cmp = self.comparison
+        if region.formula is None or cmp is None:
+            return None
+        from ..analysis.witness import _z3_value
+
+        pairs = [(cmp.esc.on, z3.BoolVal(False, cmp.space.ctx)),
+                 (cmp.esc.level, z3.IntVal(0, cmp.space.ctx)),
+                 (cmp.esc.days, z3.IntVal(0, cmp.space.ctx))]
+        for path, fv in cmp.space.facts.items():
+            value = _lookup(dispute, path)
+            if value is None:
+                return None
+            pairs.append((fv.var, _z3_value(cmp.space, fv, value)))
+        for path, flag in cmp.present.items():
+            pairs.append((flag, z3.BoolVal(_lookup(dispute, path) is not None, cmp.space.ctx)))
+        return z3.is_true(z3.simplify(z3.substitute(region.formula, *pairs)))
 
 
 class _Search:
@@ -247,7 +271,8 @@ class _Search:
             text += " (in part)"
         self.report.regions.append(Behavior(f"{text}: {change}", subject, condition, exact,
                                              change, witness, o_old.to_dict(), o_new.to_dict(),
-                                             escalated, difference(o_old, o_new)))
+                                             escalated, difference(o_old, o_new),
+                                             formula=region))
 
     def subject(self, ka: tuple, kb: tuple, any_category: bool) -> tuple[str, Any]:
         """Whose disputes a region holds (``pricing`` disputes), and that as a formula: the
@@ -370,6 +395,7 @@ def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: floa
                                 notes=notes, complete=False)
         return report
     report = _Search(cmp, max_regions).run()
+    report.comparison = cmp
     if validity:
         report.regions[:0] = validity
         report.verdict = "different"

@@ -198,6 +198,15 @@ class ValiditySearch:
                 hit = self._check(a, b, dispute, decl.path)
                 if hit is not None:
                     yield (decl.path, value, dispute, *hit)
+        # facts only B declares: a dispute valid under A leaves them out (A refuses them)
+        find_a = _finder(a)
+        for decl, _ in _paths(b.facts, find_a):
+            if find_a(decl.path) is not None or not decl.required:
+                continue
+            dispute = _set(base, decl.path, _ABSENT)
+            hit = self._check(a, b, dispute, decl.path)
+            if hit is not None:
+                yield (decl.path, _ABSENT, dispute, *hit)
         # the reserved keys: an escalation level, a remedy in force
         for lv in a.ladder.levels:
             dispute = dict(base, escalation={"level": lv.id, "since": self.as_of.isoformat()})
