@@ -33,9 +33,9 @@ from .describe import Clause
 from .outcome import decide, outcome_of
 from .space import project
 
-_LEVEL_FIELDS = ("respond_by", "decide_by")
-_REMEDY_FIELDS = ("expires_on", "review_on")
-_IN_FORCE_FIELDS = ("expires_on", "review_on", "status")
+_LEVEL_FIELDS: tuple[str, ...] = ("respond_by", "decide_by")
+_REMEDY_FIELDS: tuple[str, ...] = ("expires_on", "review_on")
+_IN_FORCE_FIELDS: tuple[str, ...] = ("expires_on", "review_on", "status")
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,11 @@ class DateSource:
 
     kind: str
     id: str
-    old: tuple
-    new: tuple
+    old: tuple[Any, ...]
+    new: tuple[Any, ...]
 
 
-def _safe(fn: Any, *args: Any) -> tuple:
+def _safe(fn: Any, *args: Any) -> tuple[Any, ...]:
     try:
         return tuple(fn(*args))
     except (OverflowError, ValueError):
@@ -79,7 +79,7 @@ def date_sources(old: Policy, new: Policy, as_of: _dt.date) -> list[DateSource]:
     return out
 
 
-def _moves(fields: tuple, a: tuple, b: tuple) -> str:
+def _moves(fields: tuple[Any, ...], a: tuple[Any, ...], b: tuple[Any, ...]) -> str:
     parts = []
     for name, x, y in zip(fields, a, b):
         if x == y:
@@ -92,7 +92,7 @@ def _moves(fields: tuple, a: tuple, b: tuple) -> str:
     return ", ".join(parts)
 
 
-def _dates_dict(fields: tuple, values: tuple) -> dict:
+def _dates_dict(fields: tuple[Any, ...], values: tuple[Any, ...]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, _dt.date) else v)
             for k, v in zip(fields, values)}
 
@@ -171,11 +171,11 @@ class DateSearch:
                 dates={"old": _dates_dict(fields, d_old), "new": _dates_dict(fields, d_new)},
                 formula=region if src.kind != "in_force" else None))
 
-    def witness(self, src: DateSource, region: Any, model: Any) -> tuple | None:
+    def witness(self, src: DateSource, region: Any, model: Any) -> tuple[Any, ...] | None:
         """A dispute of the region whose dates, decided by the evaluator under both versions,
         move as ``src`` says (with outcomes equal for levels and granted remedies)."""
         s = self.s
-        avoid: dict[str, list] = {}
+        avoid: dict[str, list[Any]] = {}
         for _ in range(3):
             pairs = s.ground_pairs(model)
             keep = z3.substitute(region, *pairs) if pairs else region
@@ -211,7 +211,7 @@ class DateSearch:
                 if self.s.as_of - _dt.timedelta(days=k) >= _dt.date.min]
 
 
-def _dates_for(src: DateSource, decision: Any) -> tuple | None:
+def _dates_for(src: DateSource, decision: Any) -> tuple[Any, ...] | None:
     if src.kind == "level":
         return (decision.respond_by, decision.decide_by)
     if src.kind == "remedy":
@@ -244,7 +244,7 @@ def region_reproduces(old: Policy, new: Policy, region: Any) -> bool:
     if (o_old.to_dict(), o_new.to_dict()) != (region.old, region.new):
         return False
     if region.kind == "outcome":
-        return o_old != o_new
+        return bool(o_old != o_new)
     if d_old is None or d_new is None or not region.dates:
         return False
     for side, decision in (("old", d_old), ("new", d_new)):
@@ -252,11 +252,11 @@ def region_reproduces(old: Policy, new: Policy, region: Any) -> bool:
         for key, value in region.dates[side].items():
             if value not in shown.get(key, ()):
                 return False
-    return region.dates["old"] != region.dates["new"]
+    return bool(region.dates["old"] != region.dates["new"])
 
 
-def _all_dates(decision: Any) -> dict[str, set]:
-    out: dict[str, set] = {"respond_by": set(), "decide_by": set(), "expires_on": set(),
+def _all_dates(decision: Any) -> dict[str, set[Any]]:
+    out: dict[str, set[Any]] = {"respond_by": set(), "decide_by": set(), "expires_on": set(),
                            "review_on": set(), "status": set()}
 
     def iso(d: Any) -> Any:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import math
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..errors import DisputeError
 from ..model.nodes import FactDecl, Policy
@@ -76,7 +76,8 @@ def _candidates(a: FactDecl, b: FactDecl | None) -> Iterator[Any]:
                 yield [v]
 
 
-def _paths(decls: tuple[FactDecl, ...], lookup) -> Iterator[tuple[FactDecl, FactDecl | None]]:
+def _paths(decls: tuple[FactDecl, ...], lookup: Callable[[str], FactDecl | None]
+           ) -> Iterator[tuple[FactDecl, FactDecl | None]]:
     """Every declaration of A (map fields too) with B's declaration at the same path."""
     stack = [(d, lookup(d.path)) for d in reversed(decls)]
     while stack:
@@ -87,7 +88,7 @@ def _paths(decls: tuple[FactDecl, ...], lookup) -> Iterator[tuple[FactDecl, Fact
                 stack.append((f, b.field_named(f.name) if b is not None else None))
 
 
-def _finder(policy: Policy):
+def _finder(policy: Policy) -> Callable[[str], FactDecl | None]:
     def find(path: str) -> FactDecl | None:
         parts = path.split(".")
         decl = policy.fact(parts[0])
@@ -100,7 +101,7 @@ def _finder(policy: Policy):
     return find
 
 
-def _set(dispute: dict, path: str, value: Any) -> dict:
+def _set(dispute: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     out = copy.deepcopy(dispute)
     keys = path.split(".")
     node = out
@@ -116,7 +117,7 @@ def _set(dispute: dict, path: str, value: Any) -> dict:
     return out
 
 
-def _evaluate(policy: Policy, dispute: dict, as_of: _dt.date) -> tuple[Outcome, list]:
+def _evaluate(policy: Policy, dispute: dict[str, Any], as_of: _dt.date) -> tuple[Outcome, list[Any]]:
     try:
         decision = policy.evaluate(dispute, as_of=as_of)
     except DisputeError as exc:
@@ -140,28 +141,28 @@ class ValiditySearch:
     def __init__(self, old: Policy, new: Policy, as_of: _dt.date, *, timeout: float):
         self.old, self.new, self.as_of, self.timeout = old, new, as_of, timeout
 
-    def base(self, policy: Policy) -> dict | None:
+    def base(self, policy: Policy) -> dict[str, Any] | None:
         """A dispute ``policy`` accepts, decided by it when the solver finds one."""
         from ..analysis import DecisionEncoding, FactSpace, Prover
 
         space = FactSpace(policy)
         prover = Prover(space, timeout=self.timeout, budget=4 * self.timeout)
-        out = prover.check(DecisionEncoding(space).decided())
+        out = prover.check(DecisionEncoding(space).decided())  # type: ignore[no-untyped-call]
         if not out.sat:
             out = prover.check()
         if not out.sat:
             return None
         return dict(space.witness(out.model, self.as_of)["facts"])
 
-    def regions(self) -> list:
+    def regions(self) -> list[Any]:
         from .semantic import Behavior
 
-        found: list = []
+        found: list[Any] = []
         for a, b, a_is_old in ((self.old, self.new, True), (self.new, self.old, False)):
             base = self.base(a)
             if base is None:
                 continue
-            groups: dict[tuple[str, str], list] = {}
+            groups: dict[tuple[str, str], list[Any]] = {}
             for path, value, dispute, problem, o_a, o_b in self._offending(a, b, base):
                 groups.setdefault((path, problem.detail or ""), []).append(
                     (value, dispute, problem, o_a, o_b))
@@ -181,7 +182,7 @@ class ValiditySearch:
                     o_new.to_dict(), "escalation" in dispute, change, kind="validity"))
         return found
 
-    def _offending(self, a: Policy, b: Policy, base: dict) -> Iterator[tuple]:
+    def _offending(self, a: Policy, b: Policy, base: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         find_b = _finder(b)
         tried: set[tuple[str, str]] = set()
         for decl, other in _paths(a.facts, find_b):
@@ -220,7 +221,7 @@ class ValiditySearch:
             if hit is not None:
                 yield ("remedies_in_force.id", r.id, dispute, *hit)
 
-    def _check(self, a: Policy, b: Policy, dispute: dict, path: str) -> tuple | None:
+    def _check(self, a: Policy, b: Policy, dispute: dict[str, Any], path: str) -> tuple[Any, ...] | None:
         o_a, problems_a = _evaluate(a, dispute, self.as_of)
         if o_a.refusal == "invalid_facts":
             return None
@@ -232,7 +233,7 @@ class ValiditySearch:
                 return p, o_a, o_b
         return None
 
-    def _condition(self, a: Policy, b: Policy, path: str, detail: str, items: list
+    def _condition(self, a: Policy, b: Policy, path: str, detail: str, items: list[Any]
                    ) -> tuple[str, bool]:
         decl_b = None if path.startswith(("escalation.", "remedies_in_force.")) else \
             _finder(b)(path)
@@ -256,7 +257,7 @@ class ValiditySearch:
         return f"`{path}` given (e.g. {_show(shown[0]) if shown else 'any value'})", False
 
 
-def _one_of(values: list) -> str:
+def _one_of(values: list[Any]) -> str:
     if len(values) == 1:
         return f"== {_show(values[0])}"
     return "in [" + ", ".join(_show(v) for v in values) + "]"
