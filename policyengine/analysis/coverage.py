@@ -138,7 +138,7 @@ class _Run:
             hit = self._chosen[i] = self.dec.category_chosen(i, earlier)
         return hit
 
-    def decides(self, j: int):
+    def decides(self, j: int) -> Any:
         """Category ``j`` decides the dispute: chosen, a band holds, and the overrides and its
         remedies evaluate without error."""
         sp, dec = self.space, self.dec
@@ -174,7 +174,8 @@ class _Run:
         return self.report
 
     # -- witnesses -----------------------------------------------------------------------------
-    def witness(self, outcome: Outcome, keep: list, exprs: list, check) -> tuple:
+    def witness(self, outcome: Outcome, keep: list[Any], exprs: list[Any], check: Any
+                ) -> tuple[Any, ...]:
         """(witness or None, possible, uncertain texts) for a sat outcome. A witness the
         evaluator does not reproduce is excluded and the solver asked for another one (a
         boundary value may round the other way in IEEE arithmetic; a refusal on the way)."""
@@ -185,8 +186,8 @@ class _Run:
             if e is not None:
                 t = self.space.encode(e)
                 uncertain |= t.opaque | t.inexact
-        avoid: dict[str, list] = {}
-        blocks: list = []
+        avoid: dict[str, list[Any]] = {}
+        blocks: list[Any] = []
         model = outcome.model
         w = None
         for _ in range(WITNESS_TRIES + 2):
@@ -496,7 +497,7 @@ class _Run:
                         sp.fails(r.when), amount_ok))
                 earlier.append(ok)
 
-    def _can_fail(self, subject: tuple, expr, reached) -> bool:
+    def _can_fail(self, subject: tuple[Any, ...], expr: Any, reached: Any) -> bool:
         """Report ``expr`` when it can raise an error where it is evaluated; True if found."""
         term = self.space.encode(expr)
         risky = self.space.may_fail_opaque(term)
@@ -509,7 +510,7 @@ class _Run:
             return False
         found: dict[str, str] = {}
 
-        def fails_here(d, facts) -> bool:
+        def fails_here(d: Any, facts: Any) -> bool:
             if isinstance(d, DisputeError) and d.code == "evaluation_error" and \
                     d.problems[0].path == expr.element:
                 found["message"] = d.problems[0].message

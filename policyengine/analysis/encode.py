@@ -323,7 +323,7 @@ class FactSpace:
             stack.extend((kid, False) for kid in reversed(ast.children(node)))
         return done[id(root)]
 
-    def may_fail_opaque(self, term: Term) -> frozenset:
+    def may_fail_opaque(self, term: Term) -> frozenset[str]:
         """The opaque parts of ``term`` that may raise a CEL error the encoding does not see
         (an index out of range or a missing key, integer arithmetic, a conversion): opaque
         parts are assumed not to fail, so a claim that an expression never fails is only

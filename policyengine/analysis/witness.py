@@ -89,7 +89,7 @@ def _holds(space: FactSpace, formula, relevant: list[FactVar], assignment: dict,
     return z3.is_true(z3.simplify(ground))
 
 
-def ieee_values(space: FactSpace, pairs: list) -> list | None:
+def ieee_values(space: FactSpace, pairs: list[Any]) -> list[Any] | None:
     """The value of every rounded result (:meth:`FactSpace.rounded`) for the facts of
     ``pairs``, computed as the evaluator computes it: the exact result of the operation on
     doubles, rounded to the nearest double (``float`` of a fraction rounds correctly), or an
