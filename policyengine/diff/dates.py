@@ -133,7 +133,11 @@ class DateSearch:
                 fields = _IN_FORCE_FIELDS
             region = z3.And(same, cond) if src.kind != "in_force" else z3.And(
                 a.refusal == 0, b.refusal == 0)
+            scope = fresh
             out = self.cmp.check(region, fresh)
+            if out.unsat:  # a level only escalated disputes reach (by a deadline)
+                scope = z3.BoolVal(True, ctx)
+                out = self.cmp.check(region)
             if out.unknown:
                 s.report.complete = False
                 s.report.notes.append(f"the solver could not finish the dates of "
@@ -141,7 +145,7 @@ class DateSearch:
                 continue
             if not out.sat:
                 continue  # proven: no dispute decided alike reaches this source
-            found = self.witness(src, z3.And(region, fresh), out.model)
+            found = self.witness(src, z3.And(region, scope), out.model)
             if found is None:
                 s.report.complete = False
                 s.report.notes.append(f"dates of {src.kind.replace('_', ' ')} `{src.id}` move, "
@@ -158,7 +162,7 @@ class DateSearch:
             exact = True
             if src.kind != "in_force":
                 clauses = s.describer.clauses(region, s.reads, out.model)
-                hidden = [Clause("", fresh)]
+                hidden = [Clause("", scope)]
                 exact = bool(s.describer.exact(region, clauses + hidden))
                 condition = " and ".join(c.text for c in clauses if c.text and
                                          c.kind != "escalation")

@@ -149,8 +149,11 @@ def test_a_new_fact_is_sent_to_the_version_that_declares_it():
     report = behavior(new, old)
     assert report.regions
     # a dispute that gives `channel` is refused by the old version, which does not declare it
-    [invalid] = [r for r in report.regions if r.kind == "validity"]
-    assert invalid.condition == "`channel` given" and invalid.old == {"refusal": "invalid_facts"}
+    # (and, `channel` being required, a dispute without it is refused by the new version)
+    invalid = {r.condition: r for r in report.regions if r.kind == "validity"}
+    assert set(invalid) == {"`channel` given", "`channel` left out"}
+    assert invalid["`channel` given"].old == {"refusal": "invalid_facts"}
+    assert invalid["`channel` left out"].new == {"refusal": "invalid_facts"}
     for r in report.regions:
         if r.kind == "validity":
             continue
