@@ -69,9 +69,12 @@ def _report_counts(request):
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     line = ("brute force: {rulebooks} rulebooks, {pairs} version pairs, {claims} claims "
             "({lint_claims} lint, {diff_claims} diff), {grid} grid points, {regions} diff "
-            "regions, {possible} possible findings, {disagreements} disagreements").format(
+            "regions, {findings} lint findings ({witnesses} with a reproduced witness, "
+            "{overlaps} overlaps), {possible} possible findings, {disagreements} "
+            "disagreements").format(
         **{k: COUNTS.get(k, 0) for k in ("rulebooks", "pairs", "claims", "lint_claims",
                                          "diff_claims", "grid", "regions", "possible",
+                                         "findings", "witnesses", "overlaps",
                                          "disagreements")})
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if reporter is not None and capture is not None:
@@ -305,6 +308,9 @@ def check_lint(policy, source: str, points: list[dict]) -> None:
     if kinds & {"timeout", "budget"}:
         return
     COUNTS["possible"] += sum(1 for f in report.findings if f.possible)
+    COUNTS["findings"] += sum(1 for f in report.findings)
+    COUNTS["witnesses"] += sum(1 for f in report.findings if f.witness is not None)
+    COUNTS["overlaps"] += sum(1 for f in report.findings if f.kind == "overlap")
     cats = policy.categories
     rows = []
     for d in points:
