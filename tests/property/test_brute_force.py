@@ -19,7 +19,7 @@ reported region (by the region's own formula for outcome and dates regions, by t
 for validity regions).
 
 Counts (rulebooks, claims, grid points, disagreements) are printed at the end of the run.
-`BRUTE_EXAMPLES` sets the number of generated rulebooks and of version pairs (default 12; CI
+`BRUTE_EXAMPLES` sets the number of generated rulebooks and of version pairs (default 8; CI
 runs more, see `.ci/run`).
 """
 
@@ -46,7 +46,7 @@ from policyengine.diff.semantic import compare_behavior
 from policyengine.diff.space import project
 from policyengine.errors import DisputeError, PolicyError
 
-EXAMPLES = int(os.environ.get("BRUTE_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("BRUTE_EXAMPLES", "8"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.reuse,
                                                                    Phase.generate],
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
