@@ -451,51 +451,66 @@ class _Run:
     def failures(self) -> None:
         """Expressions that raise a CEL error for some valid dispute on which the evaluator
         evaluates them (every earlier step evaluated without error): the dispute is refused
-        with ``evaluation_error``. One query per expression, in the evaluator's order."""
+        with ``evaluation_error``. One query per expression that may fail at all, in the
+        evaluator's order; where it is reached is built only for those (a thousand
+        categories that cannot fail cost nothing)."""
         sp, dec = self.space, self.dec
-        before: list = []  # every earlier category's `when` is false
+        risky = self._risky
+        fails = [sp.fails(c.when) for c in self.cats]
         for i, cat in enumerate(self.cats):
-            self._can_fail(("category", i), cat.when, sp._and_all(before))
-            before.append(sp.fails(cat.when))
-        overrides_ok = [sp.encode(ov.when).ok for ov in self.policy.overrides]
-        decided = dec.decided()
-        for k, ov in enumerate(self.policy.overrides):
-            self._can_fail(("override", k), ov.when,
-                           sp._and_all([decided, *overrides_ok[:k]]))
+            if risky(cat.when):
+                self._can_fail(("category", i), cat.when, sp._and_all(fails[:i]))
+        overrides = self.policy.overrides
+        if any(risky(ov.when) for ov in overrides):
+            decided = dec.decided()
+            for k, ov in enumerate(overrides):
+                if risky(ov.when):
+                    self._can_fail(("override", k), ov.when, sp._and_all(
+                        [decided, *(sp.encode(o.when).ok for o in overrides[:k])]))
         seen: set[str] = set()
         for i, cat in enumerate(self.cats):
             if self.status[i] != "ok":
                 continue
+            remedies = [r for r in (self.policy.remedy(rid) for rid in cat.remedies)
+                        if r is not None]
+            exprs = [b.when for b in cat.bands] + [e for r in remedies
+                                                   for e in (r.when, r.amount)]
+            if not any(e is not None and risky(e) for e in exprs):
+                continue
             chosen = dec.category_chosen(i)
-            bands = []
+            bands: list[Any] = []
             for b, band in enumerate(cat.bands):
                 if band.when is not None:
-                    self._can_fail(("band", i, b), band.when,
-                                   sp._and_all([chosen, *bands]))
+                    if risky(band.when):
+                        self._can_fail(("band", i, b), band.when,
+                                       sp._and_all([chosen, *bands]))
                     bands.append(sp.fails(band.when))
             banded = sp._and_all([chosen, sp._or_all(
                 [dec.band_chosen(i, b, chosen) for b in range(len(cat.bands))]),
-                *overrides_ok])
-            earlier: list = []
-            for rid in cat.remedies:
-                r = self.policy.remedy(rid)
-                if r is None:
-                    continue
+                *(sp.encode(ov.when).ok for ov in overrides)])
+            earlier: list[Any] = []
+            for r in remedies:
                 k = self.policy.remedies.index(r)
                 reached = sp._and_all([banded, *earlier])
-                if r.when is not None and rid not in seen:
+                if r.when is not None and r.id not in seen and risky(r.when):
                     if self._can_fail(("remedy", k), r.when, reached):
-                        seen.add(rid)
-                if r.amount is not None and rid + "#amount" not in seen:
+                        seen.add(r.id)
+                if r.amount is not None and r.id + "#amount" not in seen and risky(r.amount):
                     need = reached if r.when is None else sp._and(reached, sp.holds(r.when))
                     if self._can_fail(("remedy", k), r.amount, need):
-                        seen.add(rid + "#amount")
+                        seen.add(r.id + "#amount")
                 ok = sp.true if r.when is None else sp.encode(r.when).ok
                 if r.amount is not None:
                     amount_ok = sp.encode(r.amount).ok
                     ok = sp._and(ok, amount_ok if r.when is None else z3.Or(
                         sp.fails(r.when), amount_ok))
                 earlier.append(ok)
+
+    def _risky(self, expr: Any) -> bool:
+        """Whether ``expr`` may fail at all (its encoding has an error condition, or an opaque
+        part that may fail)."""
+        term = self.space.encode(expr)
+        return not z3.is_true(term.ok) or bool(self.space.may_fail_opaque(term))
 
     def _can_fail(self, subject: tuple[Any, ...], expr: Any, reached: Any) -> bool:
         """Report ``expr`` when it can raise an error where it is evaluated; True if found."""
