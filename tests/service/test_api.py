@@ -12,6 +12,7 @@ import uuid
 import httpx
 import pytest
 
+from conftest import POLICIES
 from policyengine import DisputeError, load_policy
 from policyengine.dispute_schema import dispute_schema
 from policyengine.jsonlines import decide_line
@@ -39,7 +40,8 @@ def log_entry(server, decision_id):
 def test_health_and_ready_need_no_token(server):
     assert httpx.get(server.url + "/health").json() == {"status": "ok"}
     ready = httpx.get(server.url + "/ready")
-    assert ready.status_code == 200 and ready.json()["policies"] == 3
+    bundled = [p for p in POLICIES.glob("*.yaml") if not p.name.endswith(".test.yaml")]
+    assert ready.status_code == 200 and ready.json()["policies"] == len(bundled) == 4
 
 
 def test_decision_is_the_library_bytes_and_is_logged(server, policy):
@@ -134,7 +136,8 @@ def test_authentication_and_scopes(server):
 def test_policies_listing_detail_and_schema(server, policy):
     with server.client("reader") as c:
         listing = c.get("/v1/policies").json()
-        assert {p["id"] for p in listing} == {ACME, "distributor-reseller", "jv-alliance"}
+        assert {p["id"] for p in listing} == {ACME, "distributor-reseller", "jv-alliance",
+                                              "global-channel-conflict"}
         assert all(p["active"] for p in listing)
         detail = c.get(f"/v1/policies/{ACME}").json()
         assert detail["active"]["digest"] == policy.digest
