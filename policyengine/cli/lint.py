@@ -115,10 +115,12 @@ def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_byt
     painted = use_colour(colour) and output is None
     report = _render(fmt, diagnostics, result, baselined, painted)
     if output is not None:
+        from .output import OutputError, write_text
+
         try:
-            Path(output).write_text(report, encoding="utf-8")
-        except OSError as exc:
-            return _fail(ctx, f"cannot write {output}: {exc.strerror or exc}")
+            write_text(output, report, inputs=tuple(result.files))
+        except OutputError as exc:
+            return _fail(ctx, exc.message)
     else:
         # color=: click.echo would strip the escapes whenever stdout is not a terminal, which
         # made `--color always` (e.g. piped into `less -R`) print no colour at all

@@ -16,6 +16,7 @@ from ..load.reader import span_of
 from ..load.sourcemap import SourceMap
 from ..schema import describe_path, json_type, yaml11_warning
 from ..suggest import did_you_mean, one_of
+from .limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
 from .nodes import (Action, Band, Category, Expression, FactDecl, Grant, Ladder, Level, Metadata,
                     Override, Policy, Remedy)
 
@@ -163,6 +164,20 @@ class _Builder:
             self.report("PE111", E, path, f"`min` ({bounds['min']}) is above `max` "
                         f"({bounds['max']}): no value is valid", "swap them",
                         span=self.span(path + ("min",)))
+        for k, v in bounds.items():
+            if ftype == "int" and isinstance(v, (int, float)) and not INT64_MIN <= v <= INT64_MAX:
+                self.report("PE111", E, path, f"`{k}` is outside the int range (64 bits): no "
+                            "dispute can give such a value", "use a bound between "
+                            f"{INT64_MIN} and {INT64_MAX}, or `type: double`",
+                            span=self.span(path + (k,)))
+        sizes = {}
+        for k, kind in (("max_items", "list"), ("max_length", "string")):
+            if k in decl:
+                if ftype != kind:
+                    self.report("PE111", E, path, f"`{k}` is for {kind} facts, not `{ftype}`",
+                                f"remove `{k}`, or change the type", span=self.span(path + (k,)))
+                else:
+                    sizes[k] = decl[k]
         fields: tuple[FactDecl, ...] = ()
         if ftype == "map":
             fields = tuple(sorted((self.fact(k, v, path + ("fields", k), f"{dotted}.{k}")
@@ -174,12 +189,14 @@ class _Builder:
         default = decl.get("default")
         draft = FactDecl(name, dotted, ftype, enum, bounds.get("min"), bounds.get("max"),
                          False, None, decl.get("unit"), decl.get("description"), fields, items,
+                         sizes.get("max_items"), sizes.get("max_length"),
                          span=self.key_span(path))
         if has_default:
             default = self.check_default(draft, default, path + ("default",))
         return FactDecl(name, dotted, ftype, enum, bounds.get("min"), bounds.get("max"),
                         has_default, default, decl.get("unit"), decl.get("description"), fields,
-                        items, span=self.key_span(path))
+                        items, sizes.get("max_items"), sizes.get("max_length"),
+                        span=self.key_span(path))
 
     def coerce_enum(self, ftype: str, values: list, path: tuple) -> list:
         out = []
@@ -402,6 +419,8 @@ def default_problem(decl: FactDecl, value: Any) -> str | None:
     if t == "list":
         if not isinstance(value, list):
             return f"must be a list, found {json_type(value)}"
+        if len(value) > (decl.max_items if decl.max_items is not None else DEFAULT_MAX_ITEMS):
+            return "has more items than the fact's `max_items`"
         for i, v in enumerate(value):
             p = default_problem(decl.items, v) if decl.items is not None else None
             if p:
@@ -411,6 +430,11 @@ def default_problem(decl: FactDecl, value: Any) -> str | None:
         want = {"string": "text", "int": "a whole number", "double": "a number",
                 "bool": "true or false"}[t]
         return f"must be {want}, found {json_type(value)}"
+    if t == "int" and not INT64_MIN <= value <= INT64_MAX:
+        return "is outside the int range (64 bits): no dispute could give it"
+    if t == "string" and len(value) > (decl.max_length if decl.max_length is not None
+                                       else DEFAULT_MAX_LENGTH):
+        return "is longer than the fact's `max_length`"
     if decl.enum is not None and value not in decl.enum:
         return f"`{value}` is not one of the fact's enum values"
     if decl.min is not None and value < decl.min:

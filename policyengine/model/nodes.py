@@ -55,6 +55,8 @@ class FactDecl:
     description: str | None = None
     fields: tuple["FactDecl", ...] = ()
     items: "FactDecl | None" = None
+    max_items: int | None = None  # list facts: the most items a dispute may give (None: default)
+    max_length: int | None = None  # string facts: the longest text (None: the default bound)
     span: Span | None = _loc()
 
     @property
