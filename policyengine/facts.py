@@ -247,7 +247,8 @@ def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset = frozens
                 out[name] = chk(v, prefix + name, problems)
         for k in value:
             if k not in names and k not in reserved:
-                shown = k if isinstance(k, str) else repr(k)
+                shown = k if isinstance(k, str) else (
+                    show(k).strip("`") if isinstance(k, int) else repr(k))
                 problems.append(Problem(
                     "invalid_facts", "this fact is not declared by the policy",
                     prefix + shown, "unknown",

@@ -35,7 +35,7 @@ def test_command(ctx, paths, fail_under, junit, verbose):
         from ..render import policytest_junit
         from .common import write_output
 
-        write_output(ctx, policytest_junit.render(run), junit)
+        write_output(ctx, policytest_junit.render(run), junit, inputs=tuple(f.path for f in run.files))
     if run.missing or run.broken:
         ctx.exit(2)
     if run.failed or (fail_under is not None and run.percent + 1e-9 < fail_under):

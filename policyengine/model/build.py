@@ -214,6 +214,11 @@ class _Builder:
                 self.report("PE104", E, path + (i,), f"enum value `{v}` is not a whole number, "
                             "but the fact is an int", "use whole numbers, or `type: string`")
                 continue
+            elif ftype == "int" and not INT64_MIN <= v <= INT64_MAX:
+                self.report("PE104", E, path + (i,), "enum value is outside the int range (64 "
+                            "bits): no dispute could give it", "use `type: string` for codes "
+                            "this long")
+                continue
             out.append(v)
         if len(set(out)) != len(out):
             self.report("PE104", E, path, "the enum repeats a value", "list each value once")
