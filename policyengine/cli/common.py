@@ -26,6 +26,21 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
+class FiniteFloat(click.FloatRange):
+    """A FloatRange that also refuses ``nan`` and ``inf`` (which compare false with every bound,
+    so click's range check lets them through)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+#: The largest size bound --max-bytes accepts (1 GiB): beyond, a read could not be held anyway.
+MAX_BYTES_LIMIT = 1 << 30
+
+
 def use_colour(choice: str, stream=None) -> bool:
     if choice == "always":
         return True

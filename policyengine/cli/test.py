@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from .common import FiniteFloat
+
 
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), default=None,
+@click.option("--fail-under", "fail_under", type=FiniteFloat(0, 100), default=None,
               metavar="PCT", help="Fail (exit 1) when rule coverage is under PCT percent.")
 @click.option("--junit", "junit", type=click.Path(dir_okay=False, allow_dash=True),
               default=None, metavar="FILE", help="Also write the results as JUnit XML.")
