@@ -380,10 +380,37 @@ class _Builder:
             self.report(issue.code, E if issue.severity == "error" else W, path, issue.message,
                         issue.hint, span=self.expr_span(entry, offsets, issue.start, issue.end),
                         element=element)
+        if analysis.ok and analysis.ast is not None:
+            self.cost_diagnostic(analysis.ast, path, entry, element)
         canonical = print_expression(analysis.ast) if analysis.ast is not None else text
         return Expression(text, canonical, "when" if expect == "bool" else "amount", element,
                           span=entry.value_span if entry else None, offsets=offsets,
                           analysis=analysis)
+
+    def cost_diagnostic(self, root: Any, path: tuple, entry: Any, element: str) -> None:
+        """PE611 when every dispute would exceed the step budget, PE612 when disputes with
+        lists and texts at their bounds may (``expr/cost.py``)."""
+        from ..expr.cost import STEP_BUDGET, estimate
+
+        cost = estimate(root, self.env.declarations if self.env is not None else None)
+        span = entry.value_span if entry is not None else None
+        if cost.fixed > STEP_BUDGET:
+            self.report("PE611", E, path, f"the expression can take {cost.fixed:,} evaluation "
+                        f"steps whatever the dispute holds, over the budget of {STEP_BUDGET:,}: "
+                        "no dispute that reaches it could be decided",
+                        "nested comprehensions multiply: iterate over fewer or shorter lists, "
+                        "or give the system that sends the dispute the computation as a fact",
+                        span=span, element=element)
+        elif cost.high > STEP_BUDGET:
+            hint = ("declare `max_items` (lists) and `max_length` (strings) on the facts it "
+                    "goes through: without them 10,000 items and 100,000 characters are "
+                    "assumed" if cost.assumed else
+                    "lower the `max_items`/`max_length` of the facts it goes through, or avoid "
+                    "nesting comprehensions")
+            self.report("PE612", W, path, f"the expression may take up to {cost.high:,} "
+                        f"evaluation steps, over the budget of {STEP_BUDGET:,}: disputes with "
+                        "lists or texts that large are refused with `evaluation_error`", hint,
+                        span=span, element=element)
 
     def expr_span(self, entry, offsets, start: int, end: int) -> Span | None:
         if entry is None:

@@ -12,8 +12,7 @@ DEFAULT_MAX_ITEMS = 10_000
 #: The longest text (in characters) a string fact may hold, unless it declares ``max_length``.
 DEFAULT_MAX_LENGTH = 100_000
 
-#: Steps one evaluation of one expression may take (CEL's cost units: one per node evaluated,
-#: a comprehension's body once per item). Kubernetes bounds each CEL expression by the same
-#: 1,000,000. An expression whose worst case (lists and strings at their bounds) is higher
-#: is counted at run time; going past the budget refuses the dispute (``evaluation_error``).
-STEP_BUDGET = 1_000_000
+#: Steps one evaluation of one expression may take (``expr/cost.py`` holds the model).
+from ..expr.cost import STEP_BUDGET  # noqa: E402  (one number, defined once)
+
+__all__ = ["DEFAULT_MAX_ITEMS", "DEFAULT_MAX_LENGTH", "INT64_MAX", "INT64_MIN", "STEP_BUDGET"]

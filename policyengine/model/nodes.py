@@ -80,7 +80,7 @@ class FactDecl:
         out: dict[str, Any] = {"type": self.type}
         if self.enum is not None:
             out["enum"] = list(self.enum)
-        for key in ("min", "max", "unit", "description"):
+        for key in ("min", "max", "unit", "description", "max_items", "max_length"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
