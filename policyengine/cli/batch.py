@@ -183,6 +183,7 @@ def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of
         if infile is not sys.stdin.buffer:
             infile.close()
         return 2
+    atomic = sink.replaces  # the output appears only when the batch is complete
     try:
         _POLICY = load_or_exit(ctx, policy_path)
     except BaseException:
@@ -269,7 +270,7 @@ def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of
         if not done:
             sink.abort()  # never leave a partial file behind
     if failure is not None or interrupted is not None:
-        where = (f"nothing was written to {sink.name}" if sink.replaces else
+        where = (f"nothing was written to {sink.name}" if atomic else
                  f"{sink.name} holds the first records only")
         what = (f"interrupted by {_signal_name(interrupted)}" if interrupted is not None
                 else f"error: {failure}")
