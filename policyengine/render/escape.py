@@ -56,10 +56,12 @@ def xml_safe(root: "ET.Element") -> None:
 
 def mermaid(text: str) -> str:
     """Text inside a quoted Mermaid label: one line, entity-coded quotes, angle brackets,
-    ``#``, ``&`` and backticks (a backtick starts Mermaid's Markdown strings)."""
+    ``#``, ``&``, square brackets and backticks (a backtick starts Mermaid's Markdown
+    strings)."""
     text = one_line(text)
     return (text.replace("#", "#35;").replace("&", "#38;").replace('"', "#quot;")
-            .replace("<", "#lt;").replace(">", "#gt;").replace("`", "#96;"))
+            .replace("<", "#lt;").replace(">", "#gt;").replace("`", "#96;")
+            .replace("[", "#91;").replace("]", "#93;"))
 
 
 __all__ = ["mermaid", "one_line", "terminal", "xml_safe", "xml_text"]
