@@ -18,6 +18,8 @@ def fact_schema(f: FactDecl) -> dict[str, Any]:
         out["description"] = f"in {f.unit}"
     if f.type == "string":
         out["type"] = "string"
+        if f.max_length is not None:
+            out["maxLength"] = f.max_length
     elif f.type == "int":
         out["type"] = "integer"
         out["minimum"] = -(2 ** 63)
@@ -29,6 +31,8 @@ def fact_schema(f: FactDecl) -> dict[str, Any]:
     elif f.type == "list":
         out["type"] = "array"
         out["items"] = fact_schema(f.items) if f.items is not None else {}
+        if f.max_items is not None:
+            out["maxItems"] = f.max_items
     elif f.type == "map":
         out.update(_object(f.fields))
     if f.enum is not None:
