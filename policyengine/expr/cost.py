@@ -88,17 +88,16 @@ class _Estimator:
 
     # the declaration a node reads, when it reads a fact (or a part of one)
     def decl(self, node: ast.Node, scope: Mapping[str, Any]) -> Any:
-        cls = type(node)
-        if cls is ast.Name:
+        if isinstance(node, ast.Name):
             if node.name in scope:
                 return scope[node.name][1]
             return self.declarations.get(node.name)
-        if cls is ast.Select and not node.test:
+        if isinstance(node, ast.Select) and not node.test:
             owner = self.decl(node.operand, scope)
             if isinstance(owner, Mapping) and isinstance(owner.get("fields"), Mapping):
                 return owner["fields"].get(node.field)
             return None
-        if cls is ast.Index:
+        if isinstance(node, ast.Index):
             owner = self.decl(node.operand, scope)
             if isinstance(owner, Mapping) and owner.get("type") == "list":
                 return owner.get("items")
@@ -107,23 +106,23 @@ class _Estimator:
 
     def size(self, node: ast.Node, scope: Mapping[str, Any]) -> _Size:
         """How many items (or characters) the value of ``node`` may have."""
-        cls = type(node)
-        if cls is ast.ListLit:
+        if isinstance(node, ast.ListLit):
             return len(node.items), len(node.items)
-        if cls is ast.MapLit:
+        if isinstance(node, ast.MapLit):
             return len(node.entries), len(node.entries)
-        if cls is ast.Literal:
+        if isinstance(node, ast.Literal):
             n = len(node.value) if isinstance(node.value, str) else 0
             return n, n
-        if cls is ast.Name and node.name in scope:
-            return scope[node.name][0]
-        if cls is ast.Comprehension and node.macro in ("map", "filter"):
+        if isinstance(node, ast.Name) and node.name in scope:
+            lo, hi = scope[node.name][0]
+            return int(lo), int(hi)
+        if isinstance(node, ast.Comprehension) and node.macro in ("map", "filter"):
             lo, hi = self.size(node.target, scope)
             return (lo if node.macro == "map" and node.filter is None else 0), hi
-        if cls is ast.Binary and node.op == "+":
+        if isinstance(node, ast.Binary) and node.op == "+":
             a, b = self.size(node.left, scope), self.size(node.right, scope)
             return a[0] + b[0], a[1] + b[1]
-        if cls is ast.Ternary:
+        if isinstance(node, ast.Ternary):
             a, b = self.size(node.then, scope), self.size(node.orelse, scope)
             return min(a[0], b[0]), max(a[1], b[1])
         if self.empty_facts:
@@ -138,7 +137,7 @@ class _Estimator:
 
     def element(self, target: ast.Node, scope: Mapping[str, Any]) -> tuple[_Size, Any]:
         """(size range, declaration) of one item of ``target`` (the comprehension variable)."""
-        if type(target) is ast.ListLit and target.items:
+        if isinstance(target, ast.ListLit) and target.items:
             sizes = [self.size(item, scope) for item in target.items]
             return (min(s[0] for s in sizes), max(s[1] for s in sizes)), None
         decl = self.decl(target, scope)
@@ -161,7 +160,7 @@ class _Estimator:
             node, scope, sid, done = stack.pop()
             if not done:
                 stack.append((node, scope, sid, True))
-                if type(node) is ast.Comprehension:
+                if isinstance(node, ast.Comprehension):
                     inner = {**scope, node.var: self.element(node.target, scope)}
                     scopes.append(inner)
                     inner_id = len(scopes) - 1
@@ -179,8 +178,7 @@ class _Estimator:
 
     def _combine(self, node: ast.Node, scope: Mapping[str, Any], sid: int,
                  results: dict[tuple[int, int], tuple[int, int]]) -> tuple[int, int]:
-        cls = type(node)
-        if cls is ast.Comprehension:
+        if isinstance(node, ast.Comprehension):
             inner_id = results[(id(node), -1)][0]
             t_lo, t_hi = results[(id(node.target), sid)]
             b_lo, b_hi = results[(id(node.body), inner_id)]
@@ -191,9 +189,9 @@ class _Estimator:
             return 1 + t_lo + n_lo * b_lo, 1 + t_hi + n_hi * b_hi
         kids = [results[(id(k), sid)] for k in ast.children(node)]
         high = 1 + sum(k[1] for k in kids)
-        if cls is ast.Binary and node.op in ("&&", "||"):
+        if isinstance(node, ast.Binary) and node.op in ("&&", "||"):
             low = 1 + min(kids[0][0], kids[1][0])
-        elif cls is ast.Ternary:
+        elif isinstance(node, ast.Ternary):
             low = 1 + kids[0][0] + min(kids[1][0], kids[2][0])
         else:
             low = 1 + sum(k[0] for k in kids)
@@ -218,7 +216,7 @@ def body_weight(node: ast.Comprehension) -> int:
     while stack:
         n = stack.pop()
         count += 1
-        if type(n) is ast.Comprehension:
+        if isinstance(n, ast.Comprehension):
             stack.append(n.target)  # its target is evaluated once per outer iteration
             continue
         stack.extend(ast.children(n))

@@ -79,12 +79,13 @@ def _show_key(key: str) -> str:
 def loads(text: str | bytes) -> Any:
     """The value of a JSON document; raises :class:`JsonInputError` (never anything else)."""
     if isinstance(text, (bytes, bytearray)):
+        raw = bytes(text)
         try:
-            text = bytes(text).decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line, column = _position(bytes(text)[: exc.start].decode("utf-8", "replace"),
-                                     exc.start)
-            raise JsonInputError(f"byte 0x{bytes(text)[exc.start]:02x} is not valid UTF-8 "
+            before = raw[: exc.start].decode("utf-8", "replace")
+            line, column = _position(before, len(before))
+            raise JsonInputError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 "
                                  "(save the file as UTF-8)", line, column) from None
     if text.startswith(_BOM):
         text = text[1:]

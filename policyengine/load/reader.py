@@ -13,7 +13,7 @@ DEFAULT_MAX_BYTES = 1024 * 1024  # 1 MiB
 _INDENT_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
 
 
-def _open(path: str | os.PathLike) -> int:
+def _open(path: str | os.PathLike[str]) -> int:
     """A read-only descriptor that never blocks on open (a named pipe would wait forever for a
     writer); the caller checks what it opened before reading."""
     return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -46,7 +46,7 @@ class UnreadableError(OSError):
         self.directory = directory
 
 
-def read_regular(path: str | os.PathLike, max_bytes: int) -> bytes:
+def read_regular(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     """At most ``max_bytes + 1`` bytes of a regular file (the caller compares the length with the
     bound). Anything else (a named pipe, a device such as ``/dev/zero``, a socket, a directory)
     is refused at once, without reading from it: raises :class:`UnreadableError`."""
@@ -83,7 +83,7 @@ def read_regular(path: str | os.PathLike, max_bytes: int) -> bytes:
         os.close(fd)
 
 
-def read_bytes(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
+def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
                display: str | None = None) -> tuple[bytes | None, list[Diagnostic]]:
     """Read a regular file, refusing it when it is larger than ``max_bytes`` (without reading it
     all) or when it is not a regular file (without reading from it)."""
