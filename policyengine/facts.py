@@ -19,7 +19,7 @@ from .model.nodes import FactDecl
 from .schema import json_type
 from .suggest import did_you_mean, one_of
 
-from .model.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+from .limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
 
 _MISSING = object()
 

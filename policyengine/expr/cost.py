@@ -34,17 +34,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from ..errors import ExpressionEvalError
+from ..limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, STEP_BUDGET
 from . import ast
-
-#: Steps one evaluation of one expression may take: about a tenth of a second of Python.
-#: (Kubernetes bounds each CEL expression by 1,000,000 cost units, ``PerCallLimit``, for Go's
-#: evaluator, which is one to two orders of magnitude faster per step.)
-STEP_BUDGET = 100_000
-#: The most items of a list fact without ``max_items`` (mirrors ``model.limits``; kept here so
-#: that ``expr`` imports nothing from the model).
-DEFAULT_MAX_ITEMS = 10_000
-#: The longest string fact without ``max_length``, in characters.
-DEFAULT_MAX_LENGTH = 100_000
 
 _Size = tuple[int, int]  # (low, high) number of items (or characters)
 

@@ -16,7 +16,7 @@ from ..load.reader import span_of
 from ..load.sourcemap import SourceMap
 from ..schema import describe_path, json_type, yaml11_warning
 from ..suggest import did_you_mean, one_of
-from .limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+from ..limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
 from .nodes import (Action, Band, Category, Expression, FactDecl, Grant, Ladder, Level, Metadata,
                     Override, Policy, Remedy)
 
