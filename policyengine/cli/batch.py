@@ -13,7 +13,6 @@ and leaves the hidden ``.partial`` file. A line whose decision meets a defect of
 from __future__ import annotations
 
 import collections
-import json
 import os
 import stat
 import sys
@@ -44,52 +43,18 @@ def _init_worker(policy_path: str, as_of) -> None:
     _AS_OF = as_of
 
 
-def _error_record(line: int, code: str, message: str) -> dict:
-    return {"line": line, "error": {"code": code, "problems": [
-        {"code": code, "message": message}]}}
-
-
 def decide_line(item: tuple[int, bytes]) -> tuple[str, str | None, str | None, str | None]:
-    """(record JSON, category, level, error code) for one input line."""
-    from ..errors import DisputeError
+    """(record JSON, category, level, error code) for one input line (the record format is
+    :mod:`policyengine.jsonlines`'s, shared with the service's batch endpoint)."""
+    from ..jsonlines import decide_line as decide
 
-    from ..load.json_input import JsonInputError, loads
+    from ..jsonlines import decide_line as decide
 
     number, raw = item
-    text = raw.strip()
-    if number == 1 and text.startswith(b"\xef\xbb\xbf"):  # a spreadsheet export's BOM
-        text = text[3:].lstrip()
-    if not text:
-        rec = _error_record(number, "invalid_json", "empty line")
-        return _dumps(rec), None, None, "invalid_json"
-    try:
-        dispute = loads(text)
-    except JsonInputError as exc:
-        rec = _error_record(number, "invalid_json", f"not valid JSON at column {exc.column}: "
-                            f"{exc.message.removeprefix('not valid JSON: ')}")
-        return _dumps(rec), None, None, "invalid_json"
-    try:
-        decision = _POLICY.evaluate(dispute, as_of=_AS_OF)
-    except DisputeError as exc:
-        rec = {"line": number, "error": {"code": exc.code,
-                                         "problems": [p.to_dict() for p in exc.problems]}}
-        return _dumps(rec), None, None, exc.code
-    except Exception as exc:  # our defect: keep the line's place, report it, go on
-        rec = _error_record(number, "internal_error", f"internal error: {type(exc).__name__}")
-        return _dumps(rec), None, None, "internal_error"
-    rec = {"line": number, "decision": decision.to_dict()}
-    return _dumps(rec), decision.category.id, decision.level.id, None
-
-
-def _dumps(rec: dict) -> str:
-    """One JSON record; text that UTF-8 cannot encode (a lone surrogate) is escaped."""
-    text = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            text = json.dumps(rec, ensure_ascii=True, separators=(",", ":"))
-    return text
+    outcome = decide(_POLICY, number, raw, _AS_OF)
+    if outcome.decision is None:
+        return outcome.to_json(), None, None, outcome.code
+    return (outcome.to_json(), outcome.decision.category.id, outcome.decision.level.id, None)
 
 
 def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple]:
