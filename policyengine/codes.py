@@ -139,6 +139,10 @@ _CODES = [
     Code("PE608", "unknown-function", E, "a call to a function or method that does not exist"),
     Code("PE609", "invalid-regex", E, "a `matches` pattern is not a valid RE2 regular expression"),
     Code("PE610", "expression-too-complex", E, "an expression is longer than the size bound"),
+    Code("PE611", "expression-cost-over-budget", E,
+         "an expression exceeds the evaluation step budget on every dispute"),
+    Code("PE612", "expression-cost-may-exceed-budget", W,
+         "an expression may exceed the evaluation step budget on large lists or texts"),
     # PE7xx: policy dates
     Code("PE701", "effective-after-expires", E, "the policy's `effective` date is after `expires`"),
     Code("PE702", "policy-expired", W, "the policy's `expires` date has passed"),

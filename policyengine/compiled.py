@@ -269,7 +269,7 @@ def canonical_form(policy: Policy) -> dict:
 
     def fact(f) -> dict:
         out: dict[str, Any] = {"type": f.type}
-        for key in ("enum", "min", "max", "unit", "description"):
+        for key in ("enum", "min", "max", "unit", "description", "max_items", "max_length"):
             v = getattr(f, key)
             if v is not None:
                 out[key] = list(v) if key == "enum" else _num(v)

@@ -152,4 +152,4 @@ class Decision:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
                           separators=(",", ":") if indent is None else (",", ": ")
-                          ).encode("utf-8")
+                          ).encode("utf-8", errors="backslashreplace")  # a lone surrogate: \udXXX

@@ -187,6 +187,10 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
     # 2. facts (and the reserved keys), every problem at once
     problems: list[Problem] = []
     facts = cp.check_facts(dispute, "", problems)
+    if as_of is not None and dispute.get("as_of") is not None \
+            and not isinstance(dispute["as_of"], _dt.date):
+        # the given date wins, but a malformed `as_of` in the dispute is still a bad value
+        _date_at(dispute["as_of"], "as_of", problems)
     escalation = None
     if "escalation" in dispute and dispute["escalation"] is not None:
         escalation = _escalation(cp, dispute["escalation"], day, problems)

@@ -19,7 +19,8 @@ from .model.nodes import FactDecl
 from .schema import json_type
 from .suggest import did_you_mean, one_of
 
-INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+from .limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+
 _MISSING = object()
 
 Checker = Callable[[Any, str, list], Any]  # (value, path, problems) -> normalized value
@@ -34,11 +35,29 @@ def describe(value: Any) -> str:
 
 
 def show(value: Any) -> str:
+    """A value for a message: short text in backticks, a long integer by its size (Python
+    refuses to spell integers of more than 4,300 digits)."""
     if isinstance(value, str):
         return f"`{value}`" if len(value) <= 60 else f"`{value[:57]}...`"
     if isinstance(value, bool):
         return "`true`" if value else "`false`"
+    if isinstance(value, int) and value.bit_length() > 256:
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"an integer of about {digits:,} digits"
     return f"`{value!r}`" if isinstance(value, (int, float)) else describe(value)
+
+
+def unicode_problem(text: str) -> str | None:
+    """Why ``text`` cannot be carried as Unicode text (a lone surrogate such as ``\\ud800``,
+    which JSON's escapes allow but UTF-8 cannot encode), or None."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (f"the text holds a lone surrogate (U+{ord(text[exc.start]):04X}) at character "
+                f"{exc.start + 1}: it is not a Unicode character")
+    return None
 
 
 def _type_problem(decl: FactDecl, value: Any, path: str) -> Problem:
@@ -79,6 +98,7 @@ def _scalar_checker(decl: FactDecl) -> Checker:
             problems.append(Problem("invalid_facts", f"{show(value)} is not one of the allowed "
                                     "values", path, "enum", hint=hint))
 
+    max_length = decl.max_length if decl.max_length is not None else DEFAULT_MAX_LENGTH
     if t == "string":
         def check(value, path, problems):
             if type(value) is not str:
@@ -86,6 +106,18 @@ def _scalar_checker(decl: FactDecl) -> Checker:
                     problems.append(_type_problem(decl, value, path))
                     return None
                 value = str(value)
+            if len(value) > max_length:
+                problems.append(Problem(
+                    "invalid_facts", f"the text has {len(value):,} characters, more than the "
+                    f"bound of {max_length:,}", path, "max_length",
+                    hint="declare a larger `max_length` for this fact in the policy"
+                    if decl.max_length is None else None))
+                return None
+            if not value.isascii():
+                bad = unicode_problem(value)
+                if bad is not None:
+                    problems.append(Problem("invalid_facts", bad, path, "type"))
+                    return None
             if enum is not None and value not in enum:
                 in_enum(value, path, problems)
             return value
@@ -142,9 +174,18 @@ def _scalar_checker(decl: FactDecl) -> Checker:
 def _list_checker(decl: FactDecl) -> Checker:
     item = checker_for(decl.items)
 
+    bound = decl.max_items if decl.max_items is not None else DEFAULT_MAX_ITEMS
+
     def check(value, path, problems):
         if not isinstance(value, (list, tuple)):
             problems.append(_type_problem(decl, value, path))
+            return None
+        if len(value) > bound:
+            problems.append(Problem(
+                "invalid_facts", f"the list has {len(value):,} items, more than the bound of "
+                f"{bound:,}", path, "max_items",
+                hint="declare a larger `max_items` for this fact in the policy"
+                if decl.max_items is None else None))
             return None
         return [item(v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
     return check
@@ -213,7 +254,8 @@ def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset = frozens
                 out[name] = chk(v, prefix + name, problems)
         for k in value:
             if k not in names and k not in reserved:
-                shown = k if isinstance(k, str) else repr(k)
+                shown = k if isinstance(k, str) else (
+                    show(k).strip("`") if isinstance(k, int) else repr(k))
                 problems.append(Problem(
                     "invalid_facts", "this fact is not declared by the policy",
                     prefix + shown, "unknown",

@@ -153,7 +153,51 @@ def validate(data: Any, smap: SourceMap) -> list[Diagnostic]:
             break
     for err in errors:
         diags.extend(_convert(err, data, smap))
+    _number_readings(data, smap, diags)
     return diags
+
+
+_ABSENT = object()
+
+
+def _get(data: Any, path: tuple) -> Any:
+    node = data
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return _ABSENT
+    return node
+
+
+def _number_readings(data: Any, smap: SourceMap, diags: list[Diagnostic]) -> None:
+    """A number YAML 1.1 reads in a surprising way (``1:30`` as 90, ``010`` as 8, ``1_000`` as
+    1000) and that stays a number: PE009, so the author sees the value actually used."""
+    for path, entry in smap.items():
+        if not (entry.yaml11 and entry.style == "plain" and entry.raw and path):
+            continue
+        value = _get(data, path)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        # a string fact's default or enum value becomes its text in the model (PE009 there)
+        decl = path[:-1] if path[-1] == "default" else (
+            path[:-2] if len(path) >= 2 and path[-2] == "enum" else None)
+        if decl is not None and "facts" in decl:
+            owner = _get(data, decl)
+            if isinstance(owner, dict) and owner.get("type") == "string":
+                continue
+        diags.append(Diagnostic.at(
+            "PE009", Severity.WARNING,
+            f"`{entry.raw}` is read by YAML 1.1 as the number {_number_text(value)}",
+            entry.value_span,
+            hint=f"write {_number_text(value)} if that is the number meant; quote it "
+                 f"('{entry.raw}') if it is text"))
+
+
+def _number_text(value: int | float) -> str:
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+    return repr(value)
 
 
 def _wants(err) -> list[str]:

@@ -54,6 +54,8 @@ _TINY = f"1/{2 ** 1075}"  # half the smallest subnormal
 _MAX_DOUBLE = str(int(1.7976931348623157e308))
 #: A sub-expression whose facts have at most this many value combinations is evaluated for each.
 FINITE_LIMIT = 256
+#: A sub-expression costlier than this (steps, expr/cost.py) is not run for each combination.
+FINITE_STEPS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +361,11 @@ class FactSpace:
         return Term(kind, var, self.true, frozenset({text}))
 
     def _finite(self, node: ast.Node) -> Term | None:
+        from ..expr.cost import budgeted, estimate
+
+        declarations = {f.name: f.to_declaration() for f in self.policy.facts}
+        if estimate(node, declarations).high > FINITE_STEPS:
+            return None  # too costly to run for every combination: opaque
         names = _free_names(node)
         axes = []  # (fact name, [(z3 condition, python value), ...])
         for name in sorted(names):
@@ -379,7 +386,7 @@ class FactSpace:
             bindings = {name: value for (name, _), (_, value) in zip(axes, combo)}
             cond = self._and_all([c for c, _ in combo])
             try:
-                result = interpret(node, bindings)
+                result = budgeted(lambda b: interpret(node, b))(bindings)
             except Exception:  # the interpreter returns errors as values; be safe anyway
                 return None
             results.append((cond, result))

@@ -26,6 +26,21 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
+class FiniteFloat(click.FloatRange):
+    """A FloatRange that also refuses ``nan`` and ``inf`` (which compare false with every bound,
+    so click's range check lets them through)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+#: The largest size bound --max-bytes accepts (1 GiB): beyond, a read could not be held anyway.
+MAX_BYTES_LIMIT = 1 << 30
+
+
 def use_colour(choice: str, stream=None) -> bool:
     if choice == "always":
         return True
@@ -63,15 +78,17 @@ def load_or_exit(ctx: click.Context, path: str):
         ctx.exit(2)
 
 
-def write_output(ctx: click.Context, text: str, output: str | None) -> None:
-    """Write to ``output`` (a file) or stdout; an unwritable file exits 2."""
+def write_output(ctx: click.Context, text: str, output: str | None,
+                 inputs: tuple[str, ...] = ()) -> None:
+    """Write to ``output`` or stdout (``cli/output.py``: atomic over a regular file, straight
+    through to a device, never over an input); an unwritable output exits 2."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
+    from .output import OutputError, write_text
+
     try:
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except OSError as exc:
-        click.echo(f"policyengine: error: cannot write {output}: {exc.strerror or exc}",
-                   err=True)
+        write_text(output, text, inputs=inputs)
+    except OutputError as exc:
+        click.echo(f"policyengine: error: {exc.message}", err=True)
         ctx.exit(2)

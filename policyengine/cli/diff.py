@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import DATE, colour_option, use_colour
+from .common import DATE, FiniteFloat, colour_option, use_colour
 
 
 @click.command("diff")
@@ -26,11 +26,11 @@ from .common import DATE, colour_option, use_colour
               "change, dates left out (outcome), on any change (any), or never.")
 @click.option("--behavior/--no-behavior", "behavior", default=True,
               help="Search for disputes decided differently with the solver (default: on).")
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
+@click.option("--timeout", type=FiniteFloat(min=0.01, max=86400), default=10.0, show_default=True,
               help="Seconds per solver query.")
-@click.option("--budget", type=click.FloatRange(min=0.01), default=60.0, show_default=True,
+@click.option("--budget", type=FiniteFloat(min=0.01, max=86400), default=60.0, show_default=True,
               help="Seconds for all solver queries.")
-@click.option("--examples", type=click.IntRange(min=0), default=5, show_default=True,
+@click.option("--examples", type=click.IntRange(min=0, max=10000), default=5, show_default=True,
               help="Replay: how many changed disputes to show.")
 @click.option("--progress/--no-progress", default=None,
               help="Replay: progress bar on stderr (default: when stderr is a terminal).")

@@ -10,27 +10,36 @@ import click
 from .common import DATE, load_or_exit
 
 
+#: Largest single dispute read (bytes); a batch reads line by line and has no such bound.
+MAX_DISPUTE_BYTES = 16 * 1024 * 1024
+
+
 def _read_dispute(ctx, source: str):
+    from ..load.json_input import JsonInputError, loads
+
     try:
         if source == "-":
-            text = sys.stdin.read()
+            data = sys.stdin.buffer.read(MAX_DISPUTE_BYTES + 1)
             name = "<stdin>"
         else:
-            with open(source, encoding="utf-8") as fh:
-                text = fh.read()
+            with open(source, "rb") as fh:
+                data = fh.read(MAX_DISPUTE_BYTES + 1)
             name = source
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         click.echo(f"policyengine: error: cannot read {source}: "
                    f"{getattr(exc, 'strerror', None) or exc}", err=True)
         ctx.exit(2)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        click.echo(f"policyengine: error: {name}:{exc.lineno}:{exc.colno}: not valid JSON: "
-                   f"{exc.msg}", err=True)
+    if len(data) > MAX_DISPUTE_BYTES:
+        click.echo(f"policyengine: error: {name}: the dispute is larger than "
+                   f"{MAX_DISPUTE_BYTES // (1024 * 1024)} MiB; decide large sets of disputes "
+                   "as a batch (--input/--output, one per line)", err=True)
         ctx.exit(2)
-    except RecursionError:
-        click.echo(f"policyengine: error: {name}: the JSON nests too deeply", err=True)
+    try:
+        return loads(data)
+    except JsonInputError as exc:
+        message = exc.message if exc.message.startswith("not valid JSON") else \
+            f"not valid JSON: {exc.message}"
+        click.echo(f"policyengine: error: {name}:{exc.line}:{exc.column}: {message}", err=True)
         ctx.exit(2)
 
 

@@ -29,5 +29,5 @@ def graph_command(ctx, policy, fmt, output):
         text = ladder_graph.render_svg(loaded, standalone=True)
     else:
         text = ladder_graph.render_mermaid(loaded)
-    write_output(ctx, text, output)
+    write_output(ctx, text, output, inputs=(policy,))
     ctx.exit(0)

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from ..load import DEFAULT_MAX_BYTES
-from .common import DATE, colour_option, split_codes, use_colour
+from .common import (DATE, MAX_BYTES_LIMIT, FiniteFloat, colour_option, split_codes,
+                     use_colour)
 
 FORMATS = ["text", "json", "sarif", "github", "junit"]
 
@@ -38,7 +39,8 @@ def _fail(ctx, message: str) -> None:
               help="Skip these codes, prefixes or rule names (added to the configured `ignore`).")
 @click.option("--as-of", "as_of", type=DATE, default=None,
               help="Date for the date checks (default: today).")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+@click.option("--max-bytes", type=click.IntRange(min=1, max=MAX_BYTES_LIMIT),
+              default=DEFAULT_MAX_BYTES,
               show_default=True, help="Refuse files larger than this.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Configuration file (pyproject.toml or .policyengine.yaml; default: the "
@@ -52,7 +54,8 @@ def _fail(ctx, message: str) -> None:
               help="Report only the findings this baseline does not record.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               default=None, help="Record the current findings in this baseline file, and exit.")
-@click.option("--solver-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--solver-timeout", type=FiniteFloat(min=0, min_open=True, max=86400),
+              default=None,
               metavar="SECONDS", help="Time limit of each logic (PE5xx) solver query [2].")
 @colour_option
 @click.pass_context
@@ -115,10 +118,12 @@ def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_byt
     painted = use_colour(colour) and output is None
     report = _render(fmt, diagnostics, result, baselined, painted)
     if output is not None:
+        from .output import OutputError, write_text
+
         try:
-            Path(output).write_text(report, encoding="utf-8")
-        except OSError as exc:
-            return _fail(ctx, f"cannot write {output}: {exc.strerror or exc}")
+            write_text(output, report, inputs=tuple(result.files))
+        except OutputError as exc:
+            return _fail(ctx, exc.message)
     else:
         # color=: click.echo would strip the escapes whenever stdout is not a terminal, which
         # made `--color always` (e.g. piped into `less -R`) print no colour at all

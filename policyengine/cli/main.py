@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import click
@@ -51,10 +52,48 @@ def _register() -> None:
 _register()
 
 
+def _safe_streams() -> None:
+    """Text that UTF-8 cannot encode (a lone surrogate from JSON's ``\\ud800``) is written as a
+    backslash escape (valid inside a JSON string) instead of killing the run."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - a closed or odd stream
+                pass
+
+
+def _silence_stdout() -> None:
+    """After a write error on stdout, Python's own flush at exit would fail again and print a
+    traceback-like warning: point the descriptor at nothing (the recipe of Python's docs)."""
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+_WRITE_ERRORS = frozenset(getattr(errno, name) for name in
+                          ("EPIPE", "ENOSPC", "EDQUOT", "EFBIG", "EIO", "EROFS")
+                          if hasattr(errno, name))
+
+
+def _internal(exc: BaseException) -> None:
+    click.echo(f"policyengine: internal error: {type(exc).__name__}: {exc}", err=True)
+    click.echo("please report this at the project's issue tracker, with the input that "
+               "caused it", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: never lets a traceback reach the user."""
+    _safe_streams()
     try:
         code = cli.main(args=argv, prog_name="policyengine", standalone_mode=False)
+        sys.stdout.flush()
     except click.exceptions.Abort:
         click.echo("policyengine: aborted", err=True)
         code = 130
@@ -64,11 +103,21 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("policyengine: interrupted", err=True)
         code = 130
-    except BrokenPipeError:
-        code = 0
+    except OSError as exc:  # writing the output failed: a closed pipe, a full disk
+        from .output import reason
+
+        if exc.errno not in _WRITE_ERRORS:
+            _internal(exc)
+            sys.exit(3)
+
+        _silence_stdout()
+        try:
+            click.echo(f"policyengine: error: cannot write standard output: {reason(exc)}",
+                       err=True)
+        except OSError:
+            pass
+        code = 2
     except Exception as exc:  # the last line of defence: report, do not dump a traceback
-        click.echo(f"policyengine: internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("please report this at the project's issue tracker, with the input that "
-                   "caused it", err=True)
+        _internal(exc)
         code = 3
     sys.exit(code if isinstance(code, int) else 0)

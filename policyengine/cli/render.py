@@ -29,5 +29,5 @@ def render_command(ctx, policy, fmt, output):
         from ..render.playbook_md import render_playbook_md
 
         text = render_playbook_md(loaded)
-    write_output(ctx, text, output)
+    write_output(ctx, text, output, inputs=(policy,))
     ctx.exit(0)

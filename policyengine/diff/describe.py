@@ -82,7 +82,8 @@ class Describer:
 
     def __init__(self, space: FactSpace, check, within, base: list, esc,
                  present: dict[str, Any], as_of: _dt.date, timeout: float,
-                 roots: Roots | None = None):
+                 roots: Roots | None = None, remaining: Any = None):
+        self.remaining = remaining  # () -> seconds left of the command's budget, or None
         self.space, self.check, self.within, self.base = space, check, within, base
         self.roots = roots
         self.esc, self.present, self.as_of, self.timeout = esc, present, as_of, timeout
@@ -166,7 +167,8 @@ class Describer:
     def _optimizer(self, region) -> z3.Optimize:
         opt = z3.Optimize(ctx=self.space.ctx)
         opt.set(priority="box")
-        opt.set(timeout=max(1, int(self.timeout * 1000)))
+        limit = self.timeout if self.remaining is None else min(self.timeout, self.remaining())
+        opt.set(timeout=max(1, int(limit * 1000)))
         opt.add(*self.space.domain, *self.base, region)
         return opt
 

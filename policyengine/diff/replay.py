@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable
 
+from ..load import json_input
 from ..model.nodes import Policy
 from .outcome import dates_of, decide, difference
 
@@ -83,8 +84,8 @@ def replay(old: Policy, new: Policy, stream: IO[bytes], *, source: str = "<strea
             continue
         result.total += 1
         try:
-            dispute = json.loads(text)
-        except (ValueError, RecursionError):
+            dispute = json_input.loads(text)
+        except json_input.JsonInputError:
             result.unreadable += 1
             continue
         if not isinstance(dispute, dict):

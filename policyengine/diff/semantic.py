@@ -135,7 +135,8 @@ class _Search:
         numeric = [fv.var for fv in cmp.space.facts.values() if fv.kind in ("int", "double")]
         self.describer = Describer(cmp.space, cmp.check, cmp.within, cmp.base, cmp.esc,
                                    cmp.present, cmp.as_of, cmp.timeout,
-                                   Roots(cmp.atoms(), numeric))
+                                   Roots(cmp.atoms(), numeric),
+                                   remaining=lambda: cmp.prover.remaining)
         reads: set[str] = set()
         texts = [{e.canonical for e in expressions(p)} for p in (self.old, self.new)]
         self.changed_reads: set[str] = set()

@@ -26,6 +26,7 @@ from ..errors import ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeE
 from . import ast, runtime
 from .bindings import binding_checker
 from .check import Analysis, Environment, analyze
+from .cost import STEP_BUDGET, body_weight, budgeted, charger, estimate
 from .interpret import interpret as _interpret
 from .types import BOOL, DOUBLE, DYN, INT, NULL, STRING, ListType, MapType, base
 from .functions import GLOBAL_FUNCTIONS, RECEIVER_FUNCTIONS, compile_regex
@@ -66,6 +67,8 @@ class CompiledExpression:
 
     def interpret(self, bindings: Mapping[str, Any]) -> Any:
         """The reference interpreter: same results and errors as ``function``."""
+        if estimate(self.ast, self.analysis.env.declarations).high > STEP_BUDGET:
+            return budgeted(lambda b: _run_interpreter(self.ast, b))(bindings)
         return _run_interpreter(self.ast, bindings)
 
     def __repr__(self) -> str:
@@ -103,15 +106,20 @@ def compile_analysis(analysis: Analysis) -> CompiledExpression:
         raise ValueError("cannot compile an expression with errors")
     root = analysis.ast
     prefix = f"_pe_e{next(_COUNTER)}_"
+    # only an expression whose worst case can exceed the step budget is instrumented
+    costly = estimate(root, analysis.env.declarations).high > STEP_BUDGET
     if ast.depth(root) <= MAX_COMPILED_DEPTH:
         gen = _Generator(prefix, analysis.env)
+        gen.costly = costly
         try:
             src = gen.generate(root)
             fn = _build_function(prefix, src, gen.globals)
-            return CompiledExpression(analysis, fn, src, gen.globals)
+            return CompiledExpression(analysis, budgeted(fn) if costly else fn, src,
+                                      gen.globals)
         except (SyntaxError, RecursionError, MemoryError, ValueError):
             pass  # too big for Python's compiler: use the interpreter
-    return CompiledExpression(analysis, _interpreted(root), None, {})
+    run = _interpreted(root)
+    return CompiledExpression(analysis, budgeted(run) if costly else run, None, {})
 
 
 def _run_interpreter(root: ast.Node, bindings: Any) -> Any:
@@ -164,6 +172,7 @@ class _Generator:
         self.globals: dict[str, Any] = {}
         self.vars = itertools.count()
         self.consts = itertools.count()
+        self.costly = False  # instrument comprehensions with the step budget (expr/cost.py)
 
     # --- globals -------------------------------------------------------------------------------
     def helper(self, what: str) -> str:
@@ -392,6 +401,8 @@ class _Generator:
 
     def comprehension(self, node: ast.Comprehension, kids: list, var: str, t) -> _Code:
         target = kids[0].src
+        if self.costly:  # charge the step budget before the loop runs
+            target = f"{self.const(charger(body_weight(node)))}({target})"
         body = f"lambda {var}: {kids[-1].src}"
         if node.macro == "map":
             if node.filter is not None:

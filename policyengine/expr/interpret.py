@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from . import ast
+from . import ast, cost
 from .functions import GLOBAL_FUNCTIONS, RECEIVER_FUNCTIONS
 from .values import (BINARY_OPERATORS, CelError, condition, has_field, index, iteration_items,
                      logical_and, logical_not, logical_or, make_list, make_map, neg, no_overload,
@@ -132,6 +132,8 @@ def _comprehension(node: ast.Comprehension, scope):
     items = iteration_items((yield node.target, scope))
     if type(items) is CelError:
         return items
+    if cost.budget_active():
+        cost.charge(len(items) * _weight(node))
     macro, var, body = node.macro, node.var, node.body
     if macro == "all" or macro == "exists":
         stop = macro == "exists"  # the value that decides at once
@@ -170,6 +172,20 @@ def _comprehension(node: ast.Comprehension, scope):
                 return value
             out.append(value)
     return out
+
+
+_WEIGHTS: dict[int, tuple[ast.Comprehension, int]] = {}
+
+
+def _weight(node: ast.Comprehension) -> int:
+    hit = _WEIGHTS.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    if len(_WEIGHTS) > 4096:
+        _WEIGHTS.clear()
+    weight = cost.body_weight(node)
+    _WEIGHTS[id(node)] = (node, weight)
+    return weight
 
 
 _HANDLERS = {ast.Select: _select, ast.Index: _index, ast.Call: _call, ast.Unary: _unary,

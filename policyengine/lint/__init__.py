@@ -56,9 +56,10 @@ def is_test_file(path: str | os.PathLike) -> bool:
 
 def _looks_like_rulebook(path: Path) -> bool:
     try:
-        with path.open("rb") as fh:
-            head = fh.read(64 * 1024).decode("utf-8", errors="replace")
-    except OSError:
+        from ..load.reader import UnreadableError, read_regular
+
+        head = read_regular(path, 64 * 1024).decode("utf-8", errors="replace")
+    except UnreadableError:
         return True  # let the loader report why it cannot be read
     return bool(_RULEBOOK_HINT.search(head))
 
@@ -127,16 +128,23 @@ def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAUL
                     f"{type(exc).__name__}", None, file=path,
                     hint="please report this with the rulebook attached"))
     elif diags and diags[0].file is not None:
-        source = _read_source(path)
+        source = _read_source(path, max_bytes)
     return diags, source
 
 
-def _read_source(path: str) -> SourceFile | None:
-    """The file's text for showing the offending line (undecodable bytes shown as U+FFFD)."""
+def _read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile | None:
+    """The file's text for showing the offending line (undecodable bytes shown as U+FFFD):
+    a regular file only, and never more than the size bound (a file over the bound was refused
+    without its text)."""
+    from ..load.reader import UnreadableError, read_regular
+
     try:
-        text = Path(path).read_bytes()[: 4 * DEFAULT_MAX_BYTES].decode("utf-8", errors="replace")
-    except OSError:
+        data = read_regular(path, max_bytes)
+    except UnreadableError:
         return None
+    if len(data) > max_bytes:
+        return None
+    text = data.decode("utf-8", errors="replace")
     return SourceFile(path, text.replace("\r\n", "\n").replace("\r", "\n"))
 
 

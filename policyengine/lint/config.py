@@ -181,16 +181,34 @@ def parse_config(data: Any, origin: str) -> LintConfig:
     return LintConfig(**out)
 
 
+#: Largest configuration file read (bytes).
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read_config_bytes(path: Path) -> bytes:
+    """A configuration file's bytes: a regular file only, within the size bound."""
+    from ..load.reader import UnreadableError, read_regular
+
+    try:
+        data = read_regular(path, MAX_CONFIG_BYTES)
+    except UnreadableError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.reason}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: cannot be read: it is larger than 1 MiB")
+    return data
+
+
 def _read_toml(path: Path) -> Any:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        return tomllib.loads(_read_config_bytes(path).decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text ({exc.reason})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: it nests too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
@@ -199,9 +217,9 @@ def _read_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(path.read_text("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        return yaml.safe_load(_read_config_bytes(path).decode("utf-8"))
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML: it nests too deeply") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
 

@@ -72,6 +72,8 @@ class FactDecl:
     items: "FactDecl | None" = None
     sensitive: bool = False  # redacted in ledger output, logs and shared memos
     derived: DerivedCount | None = None  # computed by the dispute ledger
+    max_items: int | None = None  # list facts: the most items a dispute may give (None: default)
+    max_length: int | None = None  # string facts: the longest text (None: the default bound)
     span: Span | None = _loc()
 
     @property
@@ -95,7 +97,7 @@ class FactDecl:
         out: dict[str, Any] = {"type": self.type}
         if self.enum is not None:
             out["enum"] = list(self.enum)
-        for key in ("min", "max", "unit", "description"):
+        for key in ("min", "max", "unit", "description", "max_items", "max_length"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

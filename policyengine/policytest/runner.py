@@ -233,7 +233,7 @@ def run_tests(paths: Iterable[str | os.PathLike]) -> TestRun:
 
 def _load(test: TestFile):
     path = test.policy_path
-    if not os.path.isfile(path):
+    if not os.path.exists(path):  # a named pipe or device is refused by the reader, at once
         from ..pipeline import LoadResult
 
         return LoadResult(None, None, [])
@@ -246,6 +246,11 @@ def _cannot_load(test: TestFile, load) -> Diagnostic:
         return Diagnostic.at("PE011", Severity.ERROR,
                              f"the policy under test `{test.policy_path}` does not exist", span,
                              hint="`policy:` is a path relative to the test file")
+    unreadable = [d for d in load.diagnostics if d.code == "PE011"]
+    if unreadable:
+        return Diagnostic.at("PE011", Severity.ERROR,
+                             f"the policy under test `{test.policy_path}` cannot be read: "
+                             f"{unreadable[0].message}", span, hint=unreadable[0].hint)
     return Diagnostic.at("PE011", Severity.ERROR,
                          f"the policy under test `{test.policy_path}` does not load", span,
                          hint=f"run `policyengine lint {test.policy_path}` and fix its errors")

@@ -115,11 +115,10 @@ def test_unreadable_file_exits_2(folder, monkeypatch):
     write(folder / "p.yaml", CLEAN)
     from policyengine.load import reader
 
-    class Unreadable(type(Path())):
-        def open(self, *args, **kwargs):
-            raise PermissionError(13, "Permission denied", os.fspath(self))
+    def unreadable(path):
+        raise PermissionError(13, "Permission denied", os.fspath(path))
 
-    monkeypatch.setattr(reader, "Path", Unreadable)
+    monkeypatch.setattr(reader, "_open", unreadable)
     result = lint("p.yaml")
     assert result.exit_code == 2
     assert "PE011 error: cannot read the file: Permission denied" in result.stdout
