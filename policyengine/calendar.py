@@ -109,3 +109,24 @@ def parse_date(text: str) -> _dt.date:
         return _dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"`{text}` is not a real date") from None
+
+
+#: What the API accepts wherever it takes a day (``as_of``): a date, a datetime (its day), or an
+#: ISO ``YYYY-MM-DD`` string.
+AsOf = _dt.date | _dt.datetime | str
+
+
+def as_day(value: AsOf | None, *, name: str = "as_of") -> _dt.date:
+    """``value`` as a date; today when None. Raises ValueError naming ``name`` otherwise."""
+    if value is None:
+        return _dt.date.today()
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    raise ValueError(f"{name} must be a date, a datetime or an ISO date YYYY-MM-DD")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .calendar import parse_date
 from .compiled import CExpr, CompiledPolicy
@@ -17,6 +17,9 @@ from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, T
 from .errors import DisputeError, ExpressionEvalError, Problem
 from .facts import describe, show
 from .suggest import did_you_mean, one_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model.nodes import Policy
 
 _ESCALATION_KEYS = frozenset({"level", "since"})
 _IN_FORCE_KEYS = frozenset({"id", "granted_on", "last_reviewed"})
@@ -47,7 +50,12 @@ def _as_of(value: Any, dispute: Mapping) -> _dt.date:
                                 f"{describe(value)}", "as_of", "type")])
 
 
-def _date_at(value: Any, path: str, problems: list) -> _dt.date | None:
+def _date_at(value: Any, path: str, problems: list[Problem]) -> _dt.date | None:
+    # From Python a date may be given as a date (a datetime counts as its day), as `as_of` is.
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
     if not isinstance(value, str):
         problems.append(Problem("invalid_facts", f"expected an ISO date YYYY-MM-DD, found "
                                 f"{describe(value)}", path, "type"))
@@ -159,7 +167,7 @@ def _step(kind: str, expr: CExpr, result: Any, facts: dict, detail: str) -> Trac
 
 
 def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
-                      as_of: _dt.date | str | None = None) -> Decision:
+                      as_of: _dt.date | _dt.datetime | str | None = None) -> Decision:
     """Decide ``dispute`` with a compiled policy. Raises DisputeError with every problem."""
     if type(dispute) is not dict and not isinstance(dispute, Mapping):
         raise DisputeError([Problem("invalid_facts", f"a dispute is a mapping of facts, found "
@@ -339,8 +347,8 @@ def _status(cp: CompiledPolicy, rid: str, granted: _dt.date, reviewed: _dt.date 
 _CACHE: dict[str, tuple[tuple[int, int], Any]] = {}
 
 
-def evaluate(dispute: Mapping[str, Any], policy: Any, *, as_of: _dt.date | str | None = None
-             ) -> Decision:
+def evaluate(dispute: Mapping[str, Any], policy: Policy | str | os.PathLike[str], *,
+             as_of: _dt.date | _dt.datetime | str | None = None) -> Decision:
     """Decide ``dispute`` with ``policy``: a loaded Policy, or a path to a rulebook (loaded
     once and cached by path and modification time)."""
     from .model.nodes import Policy

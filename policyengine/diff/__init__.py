@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass
 from typing import IO, Any, Callable
 
+from ..calendar import AsOf, as_day
 from ..model.nodes import Policy
 from .records import Added, Change, Changed, Moved, Removed
 from .replay import ReplayResult, replay
@@ -106,7 +107,7 @@ class PolicyDiff:
 
 
 def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.PathLike", *,
-                  as_of: _dt.date | None = None, replay: "str | os.PathLike | IO[bytes] | None"
+                  as_of: AsOf | None = None, replay: "str | os.PathLike[str] | IO[bytes] | None"
                   = None, behavior: bool = True, timeout: float = 10.0, budget: float = 60.0,
                   max_regions: int = 30, examples: int = 5,
                   progress: Callable[[int], None] | None = None,
@@ -120,7 +121,7 @@ def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.Pat
 
     Raises SourceError (unreadable source) or PolicyError (a version does not load).
     """
-    day = as_of or _dt.date.today()
+    day = as_day(as_of)
     a, b = load_version(old), load_version(new)
     holder: dict[str, Comparison] = {}
 

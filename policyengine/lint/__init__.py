@@ -9,15 +9,19 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
+from ..calendar import AsOf, as_day
 from ..codes import REGISTRY
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..load import DEFAULT_MAX_BYTES
 from ..pipeline import inspect_file
 from ..source import SourceFile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import LintConfig
 
 _RULEBOOK_HINT = re.compile(r"^policy\s*:", re.MULTILINE)
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
@@ -30,24 +34,34 @@ class LintContext:
     analysis_budget: float | None = None  # seconds of solver time per rulebook
 
 
-@dataclass
-class LintResult:
-    diagnostics: list[Diagnostic]
-    files: list[str]
-    sources: dict[str, SourceFile] = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)  # paths that do not exist
+class LintResult(list[Diagnostic]):
+    """What a lint run found: the sorted diagnostics (the result *is* that list, so it compares
+    equal to a list of diagnostics), with the files read (``files``), their text (``sources``,
+    for showing the offending lines) and the paths that do not exist (``missing``)."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], files: list[str],
+                 sources: dict[str, SourceFile] | None = None,
+                 missing: list[str] | None = None) -> None:
+        super().__init__(diagnostics)
+        self.files: list[str] = files
+        self.sources: dict[str, SourceFile] = sources if sources is not None else {}
+        self.missing: list[str] = missing if missing is not None else []
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self
 
     @property
     def errors(self) -> int:
-        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+        return sum(d.severity is Severity.ERROR for d in self)
 
     @property
     def warnings(self) -> int:
-        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+        return sum(d.severity is Severity.WARNING for d in self)
 
     @property
     def infos(self) -> int:
-        return sum(d.severity is Severity.INFO for d in self.diagnostics)
+        return sum(d.severity is Severity.INFO for d in self)
 
 
 def is_test_file(path: str | os.PathLike) -> bool:
@@ -140,16 +154,17 @@ def _read_source(path: str) -> SourceFile | None:
     return SourceFile(path, text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def lint_paths(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | None = None,
-               ignore: Iterable[str] | None = None, as_of: _dt.date | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES, config=None) -> LintResult:
+def lint_paths(paths: Iterable[str | os.PathLike[str]], *, select: Iterable[str] | None = None,
+               ignore: Iterable[str] | None = None, as_of: AsOf | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES, config: LintConfig | None = None
+               ) -> LintResult:
     """``config`` (a :class:`~policyengine.lint.config.LintConfig`) sets severities, solver
     limits and its own select/ignore; inline suppressions apply in any case."""
     from .config import DEFAULT
 
     config = config if config is not None else DEFAULT
     files, missing = collect_files(paths)
-    context = LintContext(as_of or _dt.date.today(), config.solver_timeout,
+    context = LintContext(as_day(as_of), config.solver_timeout,
                           config.analysis_budget)
     # a path that does not exist is a finding of its own, in every output format
     diagnostics: list[Diagnostic] = [
@@ -165,15 +180,16 @@ def lint_paths(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | No
     return LintResult(sort_diagnostics(diagnostics), files, sources, missing)
 
 
-def run_lint(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | None = None,
-             ignore: Iterable[str] | None = None, as_of: _dt.date | None = None,
-             max_bytes: int = DEFAULT_MAX_BYTES, config=None) -> list[Diagnostic]:
+def run_lint(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+             select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
+             as_of: AsOf | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+             config: LintConfig | None = None) -> LintResult:
     """Lint files or folders; returns the sorted diagnostics (missing paths are PE011).
     ``config``: a LintConfig (``policyengine.lint.config.load_config()`` reads the project's)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     return lint_paths(paths, select=select, ignore=ignore, as_of=as_of, max_bytes=max_bytes,
-                      config=config).diagnostics
+                      config=config)
 
 
 def known_code(code: str) -> bool:

@@ -283,8 +283,8 @@ class Policy:
     def digest(self) -> str:
         return self.compiled.digest
 
-    def evaluate(self, dispute: Mapping[str, Any], *, as_of: _dt.date | None = None
-                 ) -> "Decision":
+    def evaluate(self, dispute: Mapping[str, Any], *,
+                 as_of: _dt.date | _dt.datetime | str | None = None) -> "Decision":
         """Decide a dispute (facts plus the reserved keys ``escalation`` and
         ``remedies_in_force``) as of a date (default: today). Raises DisputeError."""
         return _evaluator()(self.compiled, dispute, as_of=as_of)
