@@ -25,7 +25,7 @@ from ..codes import REGISTRY
 from ..diagnostics import Diagnostic, Severity, Span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://policyengine.readthedocs.io/"
+INFORMATION_URI = "https://channel-conflict-policyengine.readthedocs.io/"
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 

@@ -263,8 +263,46 @@ def test_explain_by_name_and_lowercase():
 def test_explain_lists_every_code():
     from policyengine.codes import REGISTRY
 
+    from policyengine.codes import REFUSALS
+
     out = invoke("explain").stdout
-    assert [line.split()[0] for line in out.splitlines()] == list(REGISTRY)
+    lint_part, refusal_part = out.split("\n\n")
+    assert [line.split()[0] for line in lint_part.splitlines()] == list(REGISTRY)
+    assert refusal_part.startswith("Decision refusal codes")
+    assert [line.split()[0] for line in refusal_part.splitlines()[1:]] == list(REFUSALS)
+
+
+@pytest.mark.parametrize("code", ["invalid_facts", "threshold_gap", "unclassified",
+                                  "policy_not_in_force", "evaluation_error"])
+def test_explain_a_refusal_code(code):
+    result = invoke("explain", code)
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.startswith(f"{code}: decision refusal code: ")
+    for section in ("## What it means", "## Why it happens", "## Example", "## Fix"):
+        assert section in out
+    assert out.rstrip().endswith(f"/refusals/{code}/")
+    assert invoke("explain", code.upper()).stdout == out
+
+
+def test_every_refusal_code_the_evaluator_raises_has_a_page():
+    import re
+
+    from policyengine.codes import REFUSALS
+
+    raised = set()
+    for path in (ROOT / "policyengine").rglob("*.py"):
+        raised |= set(re.findall(r'Problem\(\s*"([a-z_]+)"', path.read_text("utf-8")))
+    assert raised == set(REFUSALS)
+    for code in REFUSALS.values():
+        assert (ROOT / code.doc_path).is_file(), code.doc_path
+
+
+def test_a_kebab_name_is_the_lint_code_and_a_snake_name_the_refusal():
+    assert invoke("explain", "threshold-gap").stdout.startswith("PE501 (threshold-gap)")
+    assert invoke("explain", "threshold_gap").stdout.startswith("threshold_gap: ")
+    result = invoke("explain", "invalid_fact")
+    assert result.exit_code == 2 and "did you mean `invalid_facts`?" in result.stderr
 
 
 def test_explain_unknown_code_suggests():
