@@ -39,6 +39,10 @@ def _register() -> None:
 
     cli.add_command(diff_command)
 
+    from .init import init_command
+
+    cli.add_command(init_command)
+
 
 _register()
 

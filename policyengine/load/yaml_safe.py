@@ -305,7 +305,8 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
     if not fatal and (not have_root or root is None):
         diags.append(Diagnostic.at("PE010", Severity.ERROR, "the file holds no rulebook", None,
                                    file=source.path,
-                                   hint="start from a bundled example in `policies/`"))
+                                   hint="`policyengine init` writes a starter rulebook to "
+                                   "begin from"))
         fatal = True
     _check_numbers(smap, diags)
     return (None if fatal else root), smap, diags

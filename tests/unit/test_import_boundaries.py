@@ -34,7 +34,7 @@ STAGES = [
     ("compiled",),
     ("evaluate",),
     ("pipeline",),
-    ("lint", "analysis", "diff", "policytest"),
+    ("lint", "analysis", "diff", "policytest", "scaffold"),
     ("render",),
     ("cli", "__main__"),
 ]
