@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 
 import click
@@ -54,22 +55,25 @@ def _fail(ctx, message: str) -> None:
               default=None, help="Record the current findings in this baseline file, and exit.")
 @click.option("--solver-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               metavar="SECONDS", help="Time limit of each logic (PE5xx) solver query [2].")
+@click.option("--stdin-filename", "stdin_name", default=None, metavar="NAME",
+              help="The name a rulebook read from standard input (PATH `-`) is reported "
+                   "under [<stdin>].")
 @colour_option
 @click.pass_context
 def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_bytes,
                  config_path, isolated, only_rulebooks, baseline_path, write_baseline,
-                 solver_timeout, colour):
+                 solver_timeout, stdin_name, colour):
     """Check rulebooks for mistakes: YAML hazards, schema, references, the ladder, authority,
     expressions, and the logic (gaps, dead rules, overlaps), proved with a solver. PATHS are
-    files, or folders searched for rulebooks (*.yaml, *.yml; policy tests *.test.yaml are
-    skipped). Exit 0 when clean (warnings allowed), 1 on errors (or warnings with --strict),
+    files, folders searched for rulebooks (*.yaml, *.yml; policy tests *.test.yaml are
+    skipped), or `-` for standard input. Exit 0 when clean (warnings allowed), 1 on errors (or warnings with --strict),
     2 on usage errors or unreadable files."""
-    from ..lint import is_rulebook_file, lint_paths
+    from ..lint import STDIN_NAME, is_rulebook_file, lint_paths
     from ..lint.baseline import Baseline
     from ..lint.config import DEFAULT, ConfigError, load_config
 
     if only_rulebooks:
-        paths = tuple(p for p in paths if Path(p).is_dir() or is_rulebook_file(p))
+        paths = tuple(p for p in paths if p == "-" or Path(p).is_dir() or is_rulebook_file(p))
         if not paths:
             ctx.exit(0)
 
@@ -84,7 +88,12 @@ def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_byt
                                  param_hint="--select/--ignore") from None
     if solver_timeout is not None:
         config = dataclasses.replace(config, solver_timeout=solver_timeout)
-    result = lint_paths(paths, as_of=as_of, max_bytes=max_bytes, config=config)
+    stdin = None
+    if "-" in paths:  # read once, one byte past the limit so that PE001 still reports it
+        stream = getattr(sys.stdin, "buffer", None)  # None: no standard input at all
+        stdin = stream.read(max_bytes + 1) if stream is not None else b""
+    result = lint_paths(paths, as_of=as_of, max_bytes=max_bytes, config=config, stdin=stdin,
+                        stdin_name=stdin_name or STDIN_NAME)
     if not result.files and not result.missing:
         return _fail(ctx, "no rulebooks found in " + ", ".join(paths))
     unreadable = bool(result.missing) or any(d.code == "PE011" for d in result.diagnostics)

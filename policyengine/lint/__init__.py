@@ -17,7 +17,7 @@ from ..calendar import AsOf, as_day
 from ..codes import REGISTRY
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..load import DEFAULT_MAX_BYTES
-from ..pipeline import inspect_file
+from ..pipeline import inspect_file, inspect_text
 from ..source import SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _RULEBOOK_HINT = re.compile(r"^policy\s*:", re.MULTILINE)
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
+STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,15 @@ def _selected(code: str, select: Iterable[str] | None, ignore: Iterable[str] | N
     return not (ignore and match(ignore))
 
 
-def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAULT_MAX_BYTES
-                     ) -> tuple[list[Diagnostic], SourceFile | None]:
+def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                     text: bytes | None = None) -> tuple[list[Diagnostic], SourceFile | None]:
+    """Lint one rulebook: the file at ``path``, or ``text`` (standard input) named ``path``."""
     from .rules import RULES
 
-    result = inspect_file(path, max_bytes=max_bytes)
+    if text is not None:
+        result = inspect_text(text, path, max_bytes=max_bytes)
+    else:
+        result = inspect_file(path, max_bytes=max_bytes)
     policy, diags = result.draft, result.diagnostics
     source = None
     if policy is not None and policy.sourcemap is not None:
@@ -141,29 +146,39 @@ def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAUL
                     f"{type(exc).__name__}", None, file=path,
                     hint="please report this with the rulebook attached"))
     elif diags and diags[0].file is not None:
-        source = _read_source(path)
+        source = _read_source(path) if text is None else _source_of(path, text)
     return diags, source
 
 
 def _read_source(path: str) -> SourceFile | None:
     """The file's text for showing the offending line (undecodable bytes shown as U+FFFD)."""
     try:
-        text = Path(path).read_bytes()[: 4 * DEFAULT_MAX_BYTES].decode("utf-8", errors="replace")
+        data = Path(path).read_bytes()
     except OSError:
         return None
+    return _source_of(path, data)
+
+
+def _source_of(path: str, data: bytes) -> SourceFile:
+    text = data[: 4 * DEFAULT_MAX_BYTES].decode("utf-8", errors="replace")
     return SourceFile(path, text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def lint_paths(paths: Iterable[str | os.PathLike[str]], *, select: Iterable[str] | None = None,
                ignore: Iterable[str] | None = None, as_of: AsOf | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES, config: LintConfig | None = None
-               ) -> LintResult:
+               max_bytes: int = DEFAULT_MAX_BYTES, config: LintConfig | None = None,
+               stdin: bytes | None = None, stdin_name: str = STDIN_NAME) -> LintResult:
     """``config`` (a :class:`~policyengine.lint.config.LintConfig`) sets severities, solver
-    limits and its own select/ignore; inline suppressions apply in any case."""
+    limits and its own select/ignore; inline suppressions apply in any case. A path ``-``
+    stands for ``stdin`` (the bytes read from standard input), reported as ``stdin_name``."""
     from .config import DEFAULT
 
     config = config if config is not None else DEFAULT
-    files, missing = collect_files(paths)
+    paths = [os.fspath(p) for p in paths]
+    from_stdin = stdin is not None and "-" in paths
+    files, missing = collect_files([p for p in paths if not (from_stdin and p == "-")])
+    if from_stdin:
+        files.append(stdin_name)
     context = LintContext(as_day(as_of), config.solver_timeout,
                           config.analysis_budget)
     # a path that does not exist is a finding of its own, in every output format
@@ -172,7 +187,8 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], *, select: Iterable[str]
                       hint="check the path") for m in missing]
     sources: dict[str, SourceFile] = {}
     for path in files:
-        diags, source = lint_policy_file(path, context, max_bytes=max_bytes)
+        text = stdin if from_stdin and path == stdin_name else None
+        diags, source = lint_policy_file(path, context, max_bytes=max_bytes, text=text)
         if source is not None:
             sources[path] = source
         diags = config.apply(diags, source)

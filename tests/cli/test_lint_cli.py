@@ -23,12 +23,12 @@ WARNING_ONLY = CLEAN.replace("  amount: {type: double, min: 0, unit: USD}\n",
 ERROR = CLEAN.replace("    sunset: 30d\n", "")  # PE404
 
 
-def invoke(*args: str, env: dict | None = None):
+def invoke(*args: str, env: dict | None = None, input: bytes | None = None):
     try:
         runner = CliRunner(mix_stderr=False)  # click < 8.2
     except TypeError:
         runner = CliRunner()
-    result = runner.invoke(cli, list(args), env=env)
+    result = runner.invoke(cli, list(args), env=env, input=input)
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         repr(result.exception)
     assert "Traceback" not in result.stdout + result.stderr
@@ -240,6 +240,40 @@ def test_colour_only_when_asked(folder):
     assert "\x1b[1;31merror\x1b[0m" in always
     assert "\x1b[" not in lint("p.yaml", "--color", "auto", env={"NO_COLOR": "1"}).stdout
     assert "\x1b[" not in lint("p.yaml", "--format", "json", "--color", "always").stdout
+
+
+# -- standard input -------------------------------------------------------------------------------
+
+
+def test_lint_dash_reads_standard_input(folder):
+    write(folder / "p.yaml", ERROR)
+    from_file = lint("p.yaml", "--format", "json")
+    from_stdin = invoke("lint", "--as-of", AS_OF, "-", "--format", "json", "--stdin-filename",
+                        "p.yaml", input=ERROR.encode("utf-8"))
+    assert from_stdin.exit_code == from_file.exit_code == 1
+    assert from_stdin.stdout == from_file.stdout
+    clean = invoke("lint", "--as-of", AS_OF, "-", "--strict", input=CLEAN.encode("utf-8"))
+    assert clean.exit_code == 0 and "no problems found in 1 file" in clean.stdout
+
+
+def test_lint_dash_names_stdin_in_findings_and_shows_the_line(folder):
+    result = invoke("lint", "--as-of", AS_OF, "-", input=b"a: 1\na: 2\n")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("<stdin>:2:1: PE006")
+    assert " 2 | a: 2" in result.stdout
+    empty = invoke("lint", "-", input=b"")
+    assert empty.exit_code == 1 and "PE010" in empty.stdout
+
+
+def test_lint_dash_beside_files_and_over_the_size_bound(folder):
+    write(folder / "p.yaml", CLEAN)
+    both = invoke("lint", "--as-of", AS_OF, "p.yaml", "-", "--format", "json",
+                  input=ERROR.encode("utf-8"))
+    data = json.loads(both.stdout)
+    assert data["summary"]["files"] == 2
+    assert {d["file"] for d in data["diagnostics"]} == {"<stdin>"}
+    big = invoke("lint", "-", "--max-bytes", "100", input=CLEAN.encode("utf-8"))
+    assert big.exit_code == 1 and "PE001" in big.stdout
 
 
 # -- explain --------------------------------------------------------------------------------------
