@@ -10,10 +10,29 @@ from .. import __version__
 from .lint import lint_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Lists each command with its summary whole (its help's first sentence), wrapped, where
+    click would cut it to one line."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=sys.maxsize)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Group,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="policyengine")
-def cli():
-    """policyengine: lint, evaluate and diff partner and channel conflict rulebooks."""
+def cli() -> None:
+    """policyengine: lint, evaluate and diff partner and channel conflict rulebooks.
+
+    Installed as channel-conflict-policyengine; `policyengine` and
+    `channel-conflict-policyengine` are the same command."""
 
 
 cli.add_command(lint_command)
