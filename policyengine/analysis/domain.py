@@ -148,9 +148,8 @@ class Domains:
         stack: list = [(root, False)]
         while stack:
             node, expanded = stack.pop()
-            cls = type(node)
-            logical = (cls is ast.Binary and node.op in ("&&", "||")) or (
-                cls is ast.Unary and node.op == "!")
+            logical = (isinstance(node, ast.Binary) and node.op in ("&&", "||")) or (
+                isinstance(node, ast.Unary) and node.op == "!")
             if not logical:
                 done[id(node)] = self._atom(node)
                 continue
@@ -158,7 +157,7 @@ class Domains:
                 stack.append((node, True))
                 stack.extend((kid, False) for kid in ast.children(node))
                 continue
-            if cls is ast.Unary:
+            if isinstance(node, ast.Unary):
                 t, f = done[id(node.operand)]
                 done[id(node)] = (f, t)
             elif node.op == "&&":
@@ -180,13 +179,12 @@ class Domains:
         return None
 
     def _atom(self, node: ast.Node) -> tuple[Region, Region]:
-        cls = type(node)
-        if cls is ast.Literal and node.kind == "bool":
+        if isinstance(node, ast.Literal) and node.kind == "bool":
             return ({}, BOTTOM) if node.value else (BOTTOM, {})
         path = self._path(node)
         if path is not None and self.finite.get(path) == frozenset((True, False)):
             return {path: frozenset((True,))}, {path: frozenset((False,))}
-        if cls is not ast.Binary:
+        if not isinstance(node, ast.Binary):
             return {}, {}
         op = node.op
         if op == "in" and type(node.right) is ast.ListLit:

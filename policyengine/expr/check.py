@@ -165,30 +165,29 @@ class _Checker:
 
     # --- one node ------------------------------------------------------------------------------
     def visit(self, node: ast.Node, kids, scope) -> ast.Node:
-        cls = type(node)
-        if cls is ast.Literal:
+        if isinstance(node, ast.Literal):
             t = {"int": INT, "double": DOUBLE, "string": STRING, "bool": BOOL, "null": NULL}[node.kind]
             return self.typed(node, kids, t)
-        if cls is ast.Name:
+        if isinstance(node, ast.Name):
             return self.visit_name(node, scope)
-        if cls is ast.Select:
+        if isinstance(node, ast.Select):
             return self.visit_select(node, kids)
-        if cls is ast.Index:
+        if isinstance(node, ast.Index):
             return self.typed(node, kids, self.index_type(node, *kids))
-        if cls is ast.Call:
+        if isinstance(node, ast.Call):
             return self.typed(node, kids, self.call_type(node, kids))
-        if cls is ast.Unary:
+        if isinstance(node, ast.Unary):
             return self.typed(node, kids, self.unary_type(node, kids[0]))
-        if cls is ast.Binary:
+        if isinstance(node, ast.Binary):
             return self.typed(node, kids, self.binary_type(node, *kids))
-        if cls is ast.Ternary:
+        if isinstance(node, ast.Ternary):
             return self.typed(node, kids, self.ternary_type(*kids))
-        if cls is ast.ListLit:
+        if isinstance(node, ast.ListLit):
             t = kids[0].type if kids else DYN
             for k in kids[1:]:
                 t = join(t, k.type)
             return self.typed(node, kids, cap(ListType(base(t) if type(t) is EnumType else t)))
-        if cls is ast.MapLit:
+        if isinstance(node, ast.MapLit):
             return self.typed(node, kids, self.map_type(kids))
         return self.typed(node, kids, self.comprehension_type(node, kids))
 

@@ -217,34 +217,33 @@ class _Generator:
 
     def emit(self, node: ast.Node, kids: list, scope: dict) -> _Code:
         t = node.type if node.type is not None else DYN
-        cls = type(node)
-        if cls is ast.Literal:
+        if isinstance(node, ast.Literal):
             return _Code(self.literal(node.value), False, t)
-        if cls is ast.Name:
+        if isinstance(node, ast.Name):
             if node.name in scope:
                 return _Code(scope[node.name], False, t)
             if node.name in self.env.variables:
                 return _Code(f"f[{node.name!r}]", False, t)
             return _Code(f"{self.helper('name')}(f, {node.name!r})", True, t)
-        if cls is ast.Binary:
+        if isinstance(node, ast.Binary):
             return self.binary(node, kids[0], kids[1], t)
-        if cls is ast.Unary:
+        if isinstance(node, ast.Unary):
             return self.unary(node, kids[0], t)
-        if cls is ast.Ternary:
+        if isinstance(node, ast.Ternary):
             c, a, b = kids
             test = c.src if base(c.type) == BOOL else f"{self.helper('cond')}({c.src})"
             return _Code(f"({a.src} if {test} else {b.src})",
                          c.may_error or a.may_error or b.may_error or base(c.type) != BOOL, t)
-        if cls is ast.Select:
+        if isinstance(node, ast.Select):
             return self.select(node, kids[0], t)
-        if cls is ast.Index:
+        if isinstance(node, ast.Index):
             return _Code(f"{self.helper('index')}({kids[0].src}, {kids[1].src})", True, t)
-        if cls is ast.ListLit:
+        if isinstance(node, ast.ListLit):
             return _Code("[" + "".join(k.src + ", " for k in kids) + "]",
                          any(k.may_error for k in kids), t)
-        if cls is ast.MapLit:
+        if isinstance(node, ast.MapLit):
             return self.map_literal(node, kids, t)
-        if cls is ast.Call:
+        if isinstance(node, ast.Call):
             return self.call(node, kids, t)
         return self.comprehension(node, kids, scope["\0var"], t)
 

@@ -43,10 +43,9 @@ def interpret(root: ast.Node, bindings: Mapping[str, Any]) -> Any:
 
 
 def _leaf(node: ast.Node, scope: dict, bindings: Mapping[str, Any]) -> Any:
-    cls = type(node)
-    if cls is ast.Literal:
+    if isinstance(node, ast.Literal):
         return node.value
-    if cls is ast.Name:
+    if isinstance(node, ast.Name):
         name = node.name
         if name in scope:
             return scope[name]

@@ -140,36 +140,35 @@ class _Words:
 
     def noun(self, node: Any, scope: frozenset, unit: str | None = None) -> tuple[str, str | None]:
         """(phrase, unit) for a value."""
-        cls = type(node)
-        if cls is ast.Literal:
+        if isinstance(node, ast.Literal):
             return self.literal(node, unit), unit
         path = _fact_path(node, scope)
         if path is not None:
             return self.subject(path)
-        if cls is ast.Name:  # a comprehension variable
+        if isinstance(node, ast.Name):  # a comprehension variable
             return "the item", None
-        if cls is ast.Select and node.test:
+        if isinstance(node, ast.Select) and node.test:
             return f"whether {self.noun(node.operand, scope)[0]} has {words(node.field)}", None
-        if cls is ast.Binary and node.op in _ARITH_WORDS:
+        if isinstance(node, ast.Binary) and node.op in _ARITH_WORDS:
             return self.arithmetic(node, scope, unit)
-        if cls is ast.Unary and node.op == "-":
+        if isinstance(node, ast.Unary) and node.op == "-":
             inner, u = self.noun(node.operand, scope, unit)
             return f"minus {inner}", u
-        if cls is ast.Ternary:
+        if isinstance(node, ast.Ternary):
             then, u1 = self.noun(node.then, scope, unit)
             orelse, u2 = self.noun(node.orelse, scope, unit)
             return f"({then} if {self.cond(node.cond, scope)}, otherwise {orelse})", u1 or u2
-        if cls is ast.Call:
+        if isinstance(node, ast.Call):
             return self.call_noun(node, scope)
-        if cls is ast.ListLit:
+        if isinstance(node, ast.ListLit):
             items = [self.noun(x, scope, unit)[0] for x in node.items]
             return ("no items" if not items else self.join(items, "and")), unit
-        if cls is ast.Index:
+        if isinstance(node, ast.Index):
             target = self.noun(node.operand, scope)[0]
             if type(node.index) is ast.Literal and node.index.kind == "int":
                 return f"item {node.index.value + 1} of {target}", None
             return f"the {self.noun(node.index, scope)[0]} entry of {target}", None
-        if cls is ast.Comprehension and node.macro in ("filter", "map"):
+        if isinstance(node, ast.Comprehension) and node.macro in ("filter", "map"):
             inner = scope | {node.var}
             target = self.noun(node.target, scope)[0]
             if node.macro == "filter":
@@ -224,36 +223,35 @@ class _Words:
 
     # -- statements --------------------------------------------------------------------------
     def cond(self, node: Any, scope: frozenset, negated: bool = False) -> str:
-        cls = type(node)
-        if cls is ast.Literal and node.kind == "bool":
+        if isinstance(node, ast.Literal) and node.kind == "bool":
             return "always" if node.value != negated else "never"
-        if cls is ast.Unary and node.op == "!":
+        if isinstance(node, ast.Unary) and node.op == "!":
             return self.cond(node.operand, scope, not negated)
-        if cls is ast.Binary and node.op in ("&&", "||"):
+        if isinstance(node, ast.Binary) and node.op in ("&&", "||"):
             return self.logical(node, scope, negated)
-        if cls is ast.Binary and node.op in _ORDER_WORDS:
+        if isinstance(node, ast.Binary) and node.op in _ORDER_WORDS:
             return self.comparison(node, scope, negated)
-        if cls is ast.Binary and node.op == "in":
+        if isinstance(node, ast.Binary) and node.op == "in":
             return self.membership(node, scope, negated)
         path = _fact_path(node, scope)
         if path is not None:
             return self.flag(path, negated)
-        if cls is ast.Select and node.test:
+        if isinstance(node, ast.Select) and node.test:
             target = self.subject(_fact_path(node.operand, scope) + [node.field])[0] \
                 if _fact_path(node.operand, scope) else f"{words(node.field)}"
             return f"{target} is {'not ' if negated else ''}given"
-        if cls is ast.Call:
+        if isinstance(node, ast.Call):
             text = self.call_cond(node, scope, negated)
             if text is not None:
                 return text
-        if cls is ast.Comprehension and node.macro in ("all", "exists", "exists_one"):
+        if isinstance(node, ast.Comprehension) and node.macro in ("all", "exists", "exists_one"):
             target = self.noun(node.target, scope)[0]
             body = self.cond(node.body, scope | {node.var})
             lead = {"all": "every item of", "exists": "at least one item of",
                     "exists_one": "exactly one item of"}[node.macro]
             text = f"{lead} {target} is such that {body}"
             return f"it is not the case that {text}" if negated else text
-        if cls is ast.Ternary:
+        if isinstance(node, ast.Ternary):
             text = (f"if {self.cond(node.cond, scope)} then {self.cond(node.then, scope)}, "
                     f"otherwise {self.cond(node.orelse, scope)}")
             return f"it is not the case that ({text})" if negated else f"({text})"
