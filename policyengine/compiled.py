@@ -28,7 +28,7 @@ class CExpr:
     source: str | None
     reads: tuple[tuple[str, tuple[str, ...]], ...]  # (dotted path, keys)
 
-    def values(self, facts: dict) -> tuple[tuple[str, Any], ...]:
+    def values(self, facts: dict[Any, Any]) -> tuple[tuple[str, Any], ...]:
         out = []
         for path, keys in self.reads:
             node: Any = facts
@@ -59,8 +59,8 @@ class CRemedy:
     limits: tuple[Any, ...]  # per level rank: True, a number, or None (no authority)
     rule: str
     source: str | None
-    sunset_add: Callable | None  # date -> date
-    review_add: Callable | None
+    sunset_add: Callable[..., Any] | None  # date -> date
+    review_add: Callable[..., Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +86,13 @@ class CompiledPolicy:
     levels: tuple[Level, ...]  # in ladder order, entry first
     level_refs: tuple[LevelRef, ...]
     rank: dict[str, int]
-    check_facts: Callable
+    check_facts: Callable[..., Any]
     categories: tuple[CCategory, ...]
     overrides: tuple[COverride, ...]
     remedies: dict[str, CRemedy]
     level_sources: dict[str, str | None]
-    decide_add: tuple[Callable, ...]  # per level rank: date -> date
-    respond_add: tuple[Callable | None, ...]
+    decide_add: tuple[Callable[..., Any], ...]  # per level rank: date -> date
+    respond_add: tuple[Callable[..., Any] | None, ...]
 
 
 def _source(span: Span | None) -> str | None:
@@ -147,7 +147,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
 
 
 # -- digest ------------------------------------------------------------------------------------
-def canonical_form(policy: Policy) -> dict:
+def canonical_form(policy: Policy) -> dict[Any, Any]:
     """The policy's meaning as plain data: no comments, no layout, mapping keys sorted,
     expressions in canonical form. The digest hashes this."""
 
@@ -157,7 +157,7 @@ def canonical_form(policy: Policy) -> dict:
     def dur(d) -> str | None:
         return None if d is None else str(d)
 
-    def fact(f) -> dict:
+    def fact(f) -> dict[Any, Any]:
         out: dict[str, Any] = {"type": f.type}
         for key in ("enum", "min", "max", "unit", "description"):
             v = getattr(f, key)

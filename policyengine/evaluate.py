@@ -29,7 +29,7 @@ def _today() -> _dt.date:
     return _dt.date.today()
 
 
-def _as_of(value: Any, dispute: Mapping) -> _dt.date:
+def _as_of(value: Any, dispute: Mapping[str, Any]) -> _dt.date:
     if type(value) is _dt.date:
         return value
     if value is None:
@@ -68,7 +68,7 @@ def _date_at(value: Any, path: str, problems: list[Problem]) -> _dt.date | None:
         return None
 
 
-def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list
+def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
                 ) -> tuple[str, _dt.date] | None:
     if not isinstance(raw, Mapping):
         problems.append(Problem("invalid_facts", f"expected a mapping {{level, since}}, found "
@@ -103,7 +103,7 @@ def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list
     return level, since
 
 
-def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list) -> list:
+def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]) -> list:
     if not isinstance(raw, (list, tuple)):
         problems.append(Problem("invalid_facts", f"expected a list, found {describe(raw)}",
                                 "remedies_in_force", "type"))
@@ -153,7 +153,7 @@ def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list) -> 
     return out
 
 
-def _run(expr: CExpr, facts: dict) -> Any:
+def _run(expr: CExpr, facts: dict[Any, Any]) -> Any:
     try:
         return expr.fn(facts)
     except ExpressionEvalError as exc:
@@ -162,7 +162,7 @@ def _run(expr: CExpr, facts: dict) -> Any:
                                     else None)]) from None
 
 
-def _step(kind: str, expr: CExpr, result: Any, facts: dict, detail: str) -> TraceStep:
+def _step(kind: str, expr: CExpr, result: Any, facts: dict[Any, Any], detail: str) -> TraceStep:
     return TraceStep(kind, expr.rule, expr.source, expr.text, result, expr.values(facts), detail)
 
 
@@ -198,7 +198,7 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
                                     "beyond the year 9999", "as_of", "max")]) from None
 
 
-def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force) -> Decision:
+def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date, escalation, in_force) -> Decision:
     trace: list[TraceStep] = []
     # 3. category
     chosen = None

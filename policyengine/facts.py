@@ -22,7 +22,7 @@ from .suggest import did_you_mean, one_of
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 _MISSING = object()
 
-Checker = Callable[[Any, str, list], Any]  # (value, path, problems) -> normalized value
+Checker = Callable[[Any, str, list[Any]], Any]  # (value, path, problems) -> normalized value
 
 _KIND_WORDS = {"string": "text", "int": "a whole number (int)", "double": "a number (double)",
                "bool": "true or false", "map": "a mapping", "list": "a list"}
@@ -64,7 +64,7 @@ def _scalar_checker(decl: FactDecl) -> Checker:
     enum_list = list(decl.enum) if decl.enum is not None else []
     lo, hi = decl.min, decl.max
 
-    def bounds(value, path: str, problems: list) -> None:
+    def bounds(value, path: str, problems: list[Any]) -> None:
         if lo is not None and value < lo:
             problems.append(Problem("invalid_facts", f"{show(value)} is below the minimum {lo}",
                                     path, "min"))
@@ -72,7 +72,7 @@ def _scalar_checker(decl: FactDecl) -> Checker:
             problems.append(Problem("invalid_facts", f"{show(value)} is above the maximum {hi}",
                                     path, "max"))
 
-    def in_enum(value, path: str, problems: list) -> None:
+    def in_enum(value, path: str, problems: list[Any]) -> None:
         if value not in enum:
             hint = did_you_mean(str(value), [str(e) for e in enum_list]) or \
                 f"use {one_of([str(e) for e in enum_list])}"
@@ -178,14 +178,14 @@ def _default_of(decl: FactDecl) -> Any:
     return _MISSING
 
 
-def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset = frozenset()
-                   ) -> Callable[[Mapping, str, list], dict]:
+def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset[Any] = frozenset()
+                   ) -> Callable[[Mapping[str, Any], str, list[Any]], dict[Any, Any]]:
     """A checker for a mapping of declared names (top-level facts or a map's fields)."""
     plan = [(d.name, checker_for(d), d) for d in decls]
     names = frozenset(d.name for d in decls)
     known = sorted(names)
 
-    def check(value: Mapping, prefix: str, problems: list) -> dict:
+    def check(value: Mapping[str, Any], prefix: str, problems: list[Any]) -> dict[Any, Any]:
         out: dict[str, Any] = {}
         for name, chk, decl in plan:
             v = value.get(name, _MISSING)

@@ -41,7 +41,7 @@ def schema_path(name: str) -> Path:
 
 
 @functools.lru_cache(maxsize=None)
-def load_schema(name: str) -> dict:
+def load_schema(name: str) -> dict[Any, Any]:
     with schema_path(name).open(encoding="utf-8") as fh:
         return json.load(fh)
 
@@ -75,7 +75,7 @@ def json_type(value: Any, *, none: str = "empty") -> str:
     return "a value that is not JSON"
 
 
-def describe_path(data: Any, path: tuple, *, items: Mapping[str, tuple[str, str]] | None = None
+def describe_path(data: Any, path: tuple[Any, ...], *, items: Mapping[str, tuple[str, str]] | None = None
                   ) -> str:
     """A human context for ``path``: ``category `pricing`: band 2: when``.
 
@@ -131,7 +131,7 @@ def describe_path(data: Any, path: tuple, *, items: Mapping[str, tuple[str, str]
     return ": ".join(parts)
 
 
-def _set(data: Any, path: tuple, value: Any) -> None:
+def _set(data: Any, path: tuple[Any, ...], value: Any) -> None:
     node = data
     for key in path[:-1]:
         node = node[key]
@@ -161,7 +161,7 @@ def _wants(err) -> list[str]:
     return [want] if isinstance(want, str) else list(want)
 
 
-def _coerce(data, path: tuple, err, smap: SourceMap, diags: list[Diagnostic]) -> bool:
+def _coerce(data, path: tuple[Any, ...], err, smap: SourceMap, diags: list[Diagnostic]) -> bool:
     if "string" not in _wants(err) or isinstance(err.instance, (dict, list, str)):
         return False
     entry = smap.get(path)
@@ -284,7 +284,7 @@ def _pattern_hint(err) -> str | None:
         if err.absolute_path and list(err.absolute_path)[-1] == "version" else None)
 
 
-def _misspelt(err, key: str, path: tuple, smap: SourceMap) -> str | None:
+def _misspelt(err, key: str, path: tuple[Any, ...], smap: SourceMap) -> str | None:
     """When an unknown key of the same mapping is a near miss of the missing ``key``."""
     known = err.schema.get("properties", {})
     for other in err.instance if isinstance(err.instance, dict) else ():
@@ -306,7 +306,7 @@ def _required_hint(key: str) -> str | None:
     }.get(key)
 
 
-def _type_hint(path: tuple, err) -> str | None:
+def _type_hint(path: tuple[Any, ...], err) -> str | None:
     if path and path[-1] in ("when", "amount", "otherwise"):
         return None
     if "string" in _wants(err) and isinstance(err.instance, (dict, list)):
@@ -322,7 +322,7 @@ def _type_hint(path: tuple, err) -> str | None:
     return None
 
 
-def _head(smap: SourceMap, path: tuple) -> Span | None:
+def _head(smap: SourceMap, path: tuple[Any, ...]) -> Span | None:
     """The first line of a node: where a missing key would go."""
     entry = smap.get(path)
     if entry is None:
@@ -333,5 +333,5 @@ def _head(smap: SourceMap, path: tuple) -> Span | None:
     return Span(s.file, s.line, s.column, s.line, s.column + 1)
 
 
-def _element(path: tuple) -> str:
+def _element(path: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in path)

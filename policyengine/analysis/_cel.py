@@ -9,6 +9,7 @@ absorbed by ``&&``, ``||`` and ``?:`` exactly as CEL absorbs them.
 from __future__ import annotations
 
 import z3
+from typing import Any
 
 from ..expr import ast
 from ..expr import print_expression
@@ -22,7 +23,7 @@ _ORDER = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: 
           ">=": lambda a, b: a >= b}
 
 
-def encode_node(space, node: ast.Node, kids: tuple) -> Term | None:
+def encode_node(space, node: ast.Node, kids: tuple[Any, ...]) -> Term | None:
     if isinstance(node, ast.Literal):
         return _literal(space, node)
     if isinstance(node, ast.Name):
@@ -54,7 +55,7 @@ def encode_node(space, node: ast.Node, kids: tuple) -> Term | None:
     return None
 
 
-def _marks(kids) -> tuple[frozenset, frozenset]:
+def _marks(kids) -> tuple[frozenset[Any], frozenset]:
     opaque, inexact = frozenset(), frozenset()
     for k in kids:
         opaque |= k.opaque
@@ -284,7 +285,7 @@ def _as_z3_string(space, value):
 
 
 # -- calls ---------------------------------------------------------------------------------------
-def _call(space, node: ast.Call, kids: tuple) -> Term | None:
+def _call(space, node: ast.Call, kids: tuple[Any, ...]) -> Term | None:
     fn = node.function
     if fn == "dyn" and len(kids) == 1:
         return kids[0]

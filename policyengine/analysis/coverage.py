@@ -58,11 +58,11 @@ class Finding:
     ``timeout`` (``question``), ``budget``."""
 
     kind: str
-    subject: tuple
-    witness: dict | None = None
+    subject: tuple[Any, ...]
+    witness: dict[Any, Any] | None = None
     possible: bool = False
-    uncertain: tuple = ()
-    related: tuple = ()  # subjects that explain the finding
+    uncertain: tuple[Any, ...] = ()
+    related: tuple[Any, ...] = ()  # subjects that explain the finding
     other: Any = None
     dead: int = 0
     limit: Any = None
@@ -118,7 +118,7 @@ class _Run:
     def add(self, finding: Finding) -> None:
         self.report.findings.append(finding)
 
-    def check(self, subject: tuple, question: str, *formulas, tracked=None) -> Outcome:
+    def check(self, subject: tuple[Any, ...], question: str, *formulas, tracked=None) -> Outcome:
         out = self.prover.check(*formulas, tracked=tracked)
         if out.unknown:
             if out.reason == "budget":
@@ -150,14 +150,14 @@ class _Run:
         return self.report
 
     # -- witnesses -----------------------------------------------------------------------------
-    def witness(self, outcome: Outcome, keep: list, exprs: list, check) -> tuple:
+    def witness(self, outcome: Outcome, keep: list[Any], exprs: list, check) -> tuple[Any, ...]:
         """(witness or None, possible, uncertain texts) for a sat outcome."""
         uncertain: set[str] = set()
         for e in exprs:
             if e is not None:
                 t = self.space.encode(e)
                 uncertain |= t.opaque | t.inexact
-        avoid: dict[str, list] = {}
+        avoid: dict[str, list[Any]] = {}
         for _ in range(WITNESS_TRIES if uncertain else 1):
             w = self.space.witness(outcome.model, self.as_of, keep=keep, avoid=avoid)
             if reproduces(self.policy, w, check):
@@ -340,7 +340,7 @@ class _Run:
         for k, ov in enumerate(self.policy.overrides):
             self._never_or_always(("override", k), ov.when, always=True)
 
-    def _never_or_always(self, subject: tuple, expr, *, always: bool) -> bool:
+    def _never_or_always(self, subject: tuple[Any, ...], expr, *, always: bool) -> bool:
         """Report a condition that never holds (True when it does not), and one that always
         holds when ``always``."""
         t, _ = self.domains.regions(expr)
@@ -395,7 +395,7 @@ class _Run:
                          limit=top))
 
 
-def _lookup(facts: dict, path: str) -> Any:
+def _lookup(facts: dict[Any, Any], path: str) -> Any:
     node: Any = facts
     for key in path.split("."):
         node = node.get(key) if isinstance(node, dict) else None

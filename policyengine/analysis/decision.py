@@ -117,7 +117,7 @@ class DecisionEncoding:
             return None
         return self.space.encode(remedy.amount)
 
-    def limits(self, action: str) -> tuple:
+    def limits(self, action: str) -> tuple[Any, ...]:
         """Per level rank: True (unlimited), a number (up to, inclusive) or None."""
         out = []
         for lv in self.levels:

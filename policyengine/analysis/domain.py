@@ -120,7 +120,7 @@ class Domains:
     """The regions of conditions over one policy's facts."""
 
     def __init__(self, policy: Any):
-        self.finite: dict[str, frozenset] = {}
+        self.finite: dict[str, frozenset[Any]] = {}
         self.numeric: set[str] = set()
         stack = list(policy.facts)
         while stack:
@@ -145,7 +145,7 @@ class Domains:
 
     def _walk(self, root: ast.Node) -> tuple[Region, Region]:
         done: dict[int, tuple[Region, Region]] = {}
-        stack: list = [(root, False)]
+        stack: list[Any] = [(root, False)]
         while stack:
             node, expanded = stack.pop()
             logical = (isinstance(node, ast.Binary) and node.op in ("&&", "||")) or (
@@ -218,7 +218,7 @@ class Domains:
             return (point, {}) if op == "==" else ({}, point)
         return {}, {}
 
-    def _finite_atom(self, path: str, values: frozenset) -> tuple[Region, Region]:
+    def _finite_atom(self, path: str, values: frozenset[Any]) -> tuple[Region, Region]:
         domain = self.finite[path]
         # a bool literal must not match the ints 1/0 (True == 1 in Python): compare by type
         inside = frozenset(v for v in domain if any(type(v) is type(x) and v == x
@@ -281,7 +281,7 @@ class Domains:
                    for p, v in region.items())
 
 
-def _intervals_meet(a: dict, b: Region) -> bool:
+def _intervals_meet(a: dict[Any, Any], b: Region) -> bool:
     if b is BOTTOM:
         return False
     for path, mine in a.items():

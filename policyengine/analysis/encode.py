@@ -56,7 +56,7 @@ class Choice:
     """A string known to be one of finitely many literals: ``((condition, value), ...)``, the
     conditions mutually exclusive and, over the domain, exhaustive."""
 
-    alternatives: tuple
+    alternatives: tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +69,8 @@ class Term:
     kind: str
     value: Any
     ok: Any
-    opaque: frozenset = frozenset()
-    inexact: frozenset = frozenset()
+    opaque: frozenset[Any] = frozenset()
+    inexact: frozenset[Any] = frozenset()
 
     @property
     def exact(self) -> bool:
@@ -85,7 +85,7 @@ class FactVar:
     decl: Any  # FactDecl
     kind: str  # bool | int | double | enum | string
     var: Any
-    values: tuple | None = None  # enum values
+    values: tuple[Any, ...] | None = None  # enum values
 
     def term(self, true) -> Term:
         if self.kind == "enum":
@@ -108,7 +108,7 @@ class FactSpace:
         self.true = z3.BoolVal(True, self.ctx)
         self.false = z3.BoolVal(False, self.ctx)
         self.facts: dict[str, FactVar] = {}
-        self.domain: list = []
+        self.domain: list[Any] = []
         self.opaque_vars: dict[str, Any] = {}  # canonical text -> z3 constant
         self.opaque_nodes: dict[str, ast.Node] = {}  # canonical text -> its typed AST
         self._cache: dict[str, Term] = {}
@@ -215,7 +215,7 @@ class FactSpace:
         from ._cel import encode_node  # the node rules live next door
 
         done: dict[int, Term] = {}
-        stack: list = [(root, False)]
+        stack: list[Any] = [(root, False)]
         while stack:
             node, expanded = stack.pop()
             if id(node) in done:
@@ -281,7 +281,7 @@ class FactSpace:
             results.append((cond, result))
         return self._table(results)
 
-    def _finite_values(self, decl) -> list | None:
+    def _finite_values(self, decl) -> list[Any] | None:
         """``[(condition, value)]`` for a fact with a small finite domain, else None."""
         if decl.type == "map":
             axes = []
@@ -308,7 +308,7 @@ class FactSpace:
             return [(fv.var == v, v) for v in fv.values]
         return None
 
-    def _table(self, results: list) -> Term | None:
+    def _table(self, results: list[Any]) -> Term | None:
         errors = [c for c, r in results if type(r) is CelError]
         ok = z3.Not(self._or_all(errors)) if errors else self.true
         good = [(c, r) for c, r in results if type(r) is not CelError]
@@ -321,7 +321,7 @@ class FactSpace:
         if kind == "bool":
             return Term("bool", self._or_all([c for c, r in good if r is True]), ok)
         if kind == "string":
-            merged: dict[str, list] = {}
+            merged: dict[str, list[Any]] = {}
             for c, r in good:
                 merged.setdefault(r, []).append(c)
             return Term("string", Choice(tuple((self._or_all(cs), v)
@@ -346,7 +346,7 @@ class FactSpace:
             return self.false
         return z3.And(a, b)
 
-    def _and_all(self, items: Iterable):
+    def _and_all(self, items: Iterable[Any]):
         items = [x for x in items if not z3.is_true(x)]
         if any(z3.is_false(x) for x in items):
             return self.false
@@ -354,7 +354,7 @@ class FactSpace:
             return self.true
         return items[0] if len(items) == 1 else z3.And(items)
 
-    def _or_all(self, items: Iterable):
+    def _or_all(self, items: Iterable[Any]):
         items = [x for x in items if not z3.is_false(x)]
         if any(z3.is_true(x) for x in items):
             return self.true
@@ -363,8 +363,8 @@ class FactSpace:
         return items[0] if len(items) == 1 else z3.Or(items)
 
     # -- witnesses -----------------------------------------------------------------------------
-    def witness(self, model: Any, as_of: Any, *, keep: Iterable = (),
-                avoid: dict | None = None) -> dict:
+    def witness(self, model: Any, as_of: Any, *, keep: Iterable[Any] = (),
+                avoid: dict[Any, Any] | None = None) -> dict:
         """A complete dispute ``{"facts": {...}, "as_of": "YYYY-MM-DD"}`` from a z3 model: every
         declared fact present and valid; values simplified (round numbers, boundary values,
         defaults) as long as every formula of ``keep`` stays true. ``avoid`` maps a fact path
@@ -392,7 +392,7 @@ def _kind_of(value: Any) -> str:
 def _free_names(root: ast.Node) -> set[str]:
     """The fact names a sub-expression reads (names bound by a macro excluded)."""
     names: set[str] = set()
-    stack: list = [(root, frozenset())]
+    stack: list[Any] = [(root, frozenset())]
     while stack:
         node, bound = stack.pop()
         if type(node) is ast.Name:

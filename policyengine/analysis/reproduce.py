@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import DisputeError
 
 
-def reproduces(policy, witness: dict, check) -> bool:
+def reproduces(policy, witness: dict[Any, Any], check) -> bool:
     """Decide the witness with the real evaluator and ask ``check(decision_or_error, facts)``."""
     try:
         outcome: Any = policy.evaluate(witness["facts"],
@@ -28,7 +28,7 @@ def overlap_reproduced(policy, decision, facts, earlier: int, later: int) -> boo
     cp = policy.compiled
     if decision.category.id != cp.categories[earlier].ref.id:
         return False
-    problems: list = []
+    problems: list[Any] = []
     normalized = cp.check_facts(facts, "", problems)
     if problems:
         return False

@@ -22,8 +22,8 @@ import z3
 from .encode import INT64_MAX, INT64_MIN, FactSpace, FactVar
 
 
-def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple = (),
-                  avoid: dict | None = None) -> dict:
+def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple[Any, ...] = (),
+                  avoid: dict[Any, Any] | None = None) -> dict:
     formula = space._and_all([*space.domain, *keep])
     names = constant_names(formula)
     relevant = [fv for fv in space.facts.values() if fv.path in names]
@@ -77,8 +77,8 @@ def constant_names(formula) -> set[str]:
     return names
 
 
-def _holds(space: FactSpace, formula, relevant: list[FactVar], assignment: dict,
-           opaque: list) -> bool:
+def _holds(space: FactSpace, formula, relevant: list[FactVar], assignment: dict[Any, Any],
+           opaque: list[Any]) -> bool:
     pairs = [(fv.var, _z3_value(space, fv, assignment[fv.path])) for fv in relevant]
     pairs.extend(opaque)
     ground = z3.substitute(formula, *pairs) if pairs else formula
@@ -118,7 +118,7 @@ def _model_value(fv: FactVar, model) -> Any:
 # -- candidates ---------------------------------------------------------------------------------
 def _candidates(fv: FactVar, current: Any) -> Iterable[Any]:
     decl = fv.decl
-    out: list = []
+    out: list[Any] = []
     if decl.has_default:
         out.append(decl.default)
     if fv.kind == "bool":
@@ -129,7 +129,7 @@ def _candidates(fv: FactVar, current: Any) -> Iterable[Any]:
         out += ["example", current]
     else:
         out += _numbers(fv, Fraction(current))
-    seen: list = []
+    seen: list[Any] = []
     for c in out:
         if c is None or any(type(c) is type(s) and c == s for s in seen):
             continue
@@ -139,7 +139,7 @@ def _candidates(fv: FactVar, current: Any) -> Iterable[Any]:
     return seen
 
 
-def _numbers(fv: FactVar, v: Fraction) -> list:
+def _numbers(fv: FactVar, v: Fraction) -> list[Any]:
     decl = fv.decl
     raw: list[Fraction] = [Fraction(0)]
     for bound in (decl.min, decl.max):
@@ -196,7 +196,7 @@ def _simple(fv: FactVar) -> Any:
     return decl.min if decl.min is not None else 0  # pragma: no cover - min > max is refused
 
 
-def _fact_value(decl, assignment: dict, space: FactSpace) -> Any:
+def _fact_value(decl, assignment: dict[Any, Any], space: FactSpace) -> Any:
     if decl.type == "map":
         return {f.name: _fact_value(f, assignment, space) for f in decl.fields}
     if decl.type == "list":
@@ -210,7 +210,7 @@ def _fact_value(decl, assignment: dict, space: FactSpace) -> Any:
 
 
 # -- opaque regular expressions -------------------------------------------------------------------
-def _satisfy_matches(space: FactSpace, assignment: dict, opaque: list) -> None:
+def _satisfy_matches(space: FactSpace, assignment: dict[Any, Any], opaque: list[Any]) -> None:
     """The solver knows ``s.matches("p")`` only as an unknown boolean: give the string fact a
     value for which RE2 agrees with the unknown's value in the model (the evaluator re-checks)."""
     from ..expr import ast

@@ -35,7 +35,7 @@ def _init_worker(policy_path: str, as_of) -> None:
     _AS_OF = as_of
 
 
-def _error_record(line: int, code: str, message: str) -> dict:
+def _error_record(line: int, code: str, message: str) -> dict[Any, Any]:
     return {"line": line, "error": {"code": code, "problems": [
         {"code": code, "message": message}]}}
 
@@ -69,13 +69,13 @@ def decide_line(item: tuple[int, bytes]) -> tuple[str, str | None, str | None, s
             decision.level.id, None)
 
 
-def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple]:
+def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple[Any, ...]]:
     """``decide_line`` for each line of a chunk, with each line's width in bytes (one task for
     a worker process: one round trip per chunk, not per line)."""
     return [(*decide_line(item), len(item[1])) for item in chunk]
 
 
-def _windowed(chunks: Iterator[list], window: threading.BoundedSemaphore) -> Iterator[list]:
+def _windowed(chunks: Iterator[list[Any]], window: threading.BoundedSemaphore) -> Iterator[list]:
     for chunk in chunks:
         window.acquire()
         yield chunk
@@ -86,7 +86,7 @@ def _lines(fh) -> Iterator[tuple[int, bytes]]:
         yield number, raw
 
 
-def _chunks(it: Iterator, size: int) -> Iterator[list]:
+def _chunks(it: Iterator[Any], size: int) -> Iterator[list[Any]]:
     chunk = []
     for item in it:
         chunk.append(item)

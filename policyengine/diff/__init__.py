@@ -86,7 +86,7 @@ class PolicyDiff:
         return 0 if self.decisions_change is False else 1
 
     def to_dict(self) -> dict[str, Any]:
-        def side(p: Policy) -> dict:
+        def side(p: Policy) -> dict[Any, Any]:
             return {"id": p.meta.id, "version": p.meta.version, "source": p.path,
                     "digest": p.digest}
 

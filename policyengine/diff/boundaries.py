@@ -16,7 +16,7 @@ non-linearly, is *tangled*: its interval is left to z3's optimizer.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Iterable
+from typing import Any, Iterable
 
 import z3
 
@@ -39,7 +39,7 @@ class Roots:
     """``roots[name]``: the roots found for the numeric constant ``name``; ``tangled``: the
     names whose roots cannot be found this way."""
 
-    def __init__(self, atoms: Iterable, numeric: Iterable):
+    def __init__(self, atoms: Iterable[Any], numeric: Iterable):
         self.vars = {v.decl().name(): v for v in numeric}
         self.roots: dict[str, set[Fraction]] = {name: set() for name in self.vars}
         self.tangled: set[str] = set()
@@ -66,9 +66,9 @@ class Roots:
             else:
                 stack.extend(e.children())
 
-    def _comparison(self, e) -> list:
+    def _comparison(self, e) -> list[Any]:
         """Record the roots of one comparison; return the conditions found inside it."""
-        conditions: list = []
+        conditions: list[Any] = []
         forms = self._resolve(e.arg(0) - e.arg(1), conditions)
         if forms is None:
             for name in self._names(e):
@@ -89,12 +89,12 @@ class Roots:
                 self.roots[name].add(root)
         return conditions
 
-    def _arith_conditions(self, e) -> list:
-        conditions: list = []
+    def _arith_conditions(self, e) -> list[Any]:
+        conditions: list[Any] = []
         self._resolve(e, conditions)
         return conditions
 
-    def _resolve(self, term, conditions: list) -> list | None:
+    def _resolve(self, term, conditions: list[Any]) -> list | None:
         """The If-free forms ``term`` can take (at most MAX_FORMS), collecting the conditions
         of its If-terms; None when there are too many."""
         if z3.is_app(term) and term.decl().kind() == z3.Z3_OP_ITE:
@@ -106,7 +106,7 @@ class Roots:
             return a + b
         if not z3.is_app(term) or term.num_args() == 0 or not self._has_ite(term):
             return [term]
-        options: list[list] = [[]]
+        options: list[list[Any]] = [[]]
         for kid in term.children():
             forms = self._resolve(kid, conditions)
             if forms is None or len(options) * len(forms) > MAX_FORMS:
@@ -127,7 +127,7 @@ class Roots:
             stack.extend(e.children())
         return False
 
-    def _names(self, e) -> frozenset:
+    def _names(self, e) -> frozenset[Any]:
         """The numeric facts an expression reads. (Not cached: z3 reuses the ids of terms
         that are freed, and the resolved forms are temporaries.)"""
         return frozenset(constant_names(e) & self.vars.keys())

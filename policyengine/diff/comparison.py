@@ -44,9 +44,9 @@ class Comparison:
         self.prover = Prover(self.space, timeout=timeout, budget=budget)
         self.timeout = timeout
         self.unknown = 0
-        self.base: list = []
-        self._terms: tuple | None = None
-        self._scope: tuple | None = None
+        self.base: list[Any] = []
+        self._terms: tuple[Any, ...] | None = None
+        self._scope: tuple[Any, ...] | None = None
 
     def check(self, *formulas):
         out = self.prover.check(*self.base, *formulas)
@@ -69,7 +69,7 @@ class Comparison:
         return out
 
     # -- the structural diff's question ------------------------------------------------------
-    def overlap(self, old_conditions: tuple, new_conditions: tuple) -> bool | None:
+    def overlap(self, old_conditions: tuple[Any, ...], new_conditions: tuple) -> bool | None:
         """Can all the conditions of one version hold together (in either version)?"""
         verdicts = []
         for conds in (old_conditions, new_conditions):
@@ -97,7 +97,7 @@ class Comparison:
             self._terms = (a, b)
         return self._terms
 
-    def atoms(self) -> list:
+    def atoms(self) -> list[Any]:
         """The comparisons every region is made of: those in the expressions of both versions,
         each amount against each authority limit, and the amounts of both versions."""
         a, b = self.terms()

@@ -20,7 +20,7 @@ def _num(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-def fact_value(f: FactDecl) -> dict:
+def fact_value(f: FactDecl) -> dict[Any, Any]:
     """A fact declaration as plain data (the rulebook's ``facts`` format)."""
     out = f.to_declaration()
     for key in ("min", "max"):
@@ -94,7 +94,7 @@ def _one_fact(a: FactDecl, b: FactDecl, path: str) -> Iterator[Change]:
                       breaking=b.items is not None, **spans)
 
 
-def _enum_change(a: FactDecl, b: FactDecl, path: str, spans: dict) -> Change:
+def _enum_change(a: FactDecl, b: FactDecl, path: str, spans: dict[Any, Any]) -> Change:
     old, new = a.enum, b.enum
     jold = list(old) if old is not None else None
     jnew = list(new) if new is not None else None

@@ -59,7 +59,7 @@ def _literal(value: Any) -> str:
     return str(value)
 
 
-def _domain(fv) -> tuple:
+def _domain(fv) -> tuple[Any, ...]:
     """The declared (or int64) bounds of a numeric fact, as fractions (None: unbounded)."""
     d = fv.decl
     dmin = Fraction(d.min) if d.min is not None else (
@@ -80,7 +80,7 @@ class Describer:
     with the base constraints (escalation domain) included; ``within(region, *formulas)`` the
     same check on a session that keeps ``region`` asserted."""
 
-    def __init__(self, space: FactSpace, check, within, base: list, esc,
+    def __init__(self, space: FactSpace, check, within, base: list[Any], esc,
                  present: dict[str, Any], as_of: _dt.date, timeout: float,
                  roots: Roots | None = None):
         self.space, self.check, self.within, self.base = space, check, within, base
@@ -176,7 +176,7 @@ class Describer:
             return True
         return not self.within(region, formula).unsat
 
-    def allowed(self, region, values: list, limit: int | None = None) -> list | None:
+    def allowed(self, region, values: list[Any], limit: int | None = None) -> list | None:
         """The ``(value, formula)`` pairs of ``values`` that some dispute of ``region`` has, found
         by asking for a dispute with a value not found yet (one query per value found, not per
         value: an enum may have a thousand). None when more than ``limit`` are found."""
@@ -205,7 +205,7 @@ class Describer:
             found.add(hit)
         return [values[i] for i in sorted(found)]
 
-    def _finite(self, region, path: str, var, values: list) -> list[Clause]:
+    def _finite(self, region, path: str, var, values: list[Any]) -> list[Clause]:
         allowed = self.allowed(region, values)
         if len(allowed) == len(values) or not allowed:
             return []
@@ -221,12 +221,12 @@ class Describer:
             text = f"{path} in [" + ", ".join(_literal(v) for v, _ in allowed) + "]"
         return [Clause(text, formula)]
 
-    def _intervals(self, region, numeric: list) -> list[Clause]:
+    def _intervals(self, region, numeric: list[Any]) -> list[Clause]:
         """The interval of each numeric fact over ``region``: a binary search over the roots of
         the atoms (``boundaries.py``); z3's optimizer for a fact whose roots are unknown."""
         if not numeric:
             return []
-        bounds: dict[str, tuple] = {}
+        bounds: dict[str, tuple[Any, ...]] = {}
         tangled = [(p, fv) for p, fv in numeric
                    if self.roots is None or fv.var.decl().name() in self.roots.tangled]
         for path, fv in numeric:
@@ -248,7 +248,7 @@ class Describer:
             out.append(self._interval_clause(path, fv, lo, lo_open, hi, hi_open))
         return out
 
-    def _search(self, region, fv, roots: set) -> tuple:
+    def _search(self, region, fv, roots: set[Any]) -> tuple[Any, ...]:
         """``(lo, lo_open, hi, hi_open)``: the infimum and supremum of the fact over
         ``region``, found among the roots (and the declared bounds) by binary search; whether
         a point is in reach is monotone in it."""
@@ -291,7 +291,7 @@ class Describer:
                 hi, hi_open = Fraction(math.ceil(hi) - 1), False
         return lo, lo_open, hi, hi_open
 
-    def _optimize(self, region, numeric: list) -> dict[str, tuple]:
+    def _optimize(self, region, numeric: list[Any]) -> dict[str, tuple[Any, ...]]:
         opt = self._optimizer(region)
         handles = [(path, opt.minimize(fv.var), opt.maximize(fv.var)) for path, fv in numeric]
         if opt.check() != z3.sat:

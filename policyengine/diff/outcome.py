@@ -56,7 +56,7 @@ def outcome_of(decision) -> Outcome:
     return Outcome(None, decision.category.id, decision.level.id, decision.action, remedies)
 
 
-def dates_of(decision) -> tuple:
+def dates_of(decision) -> tuple[Any, ...]:
     """The dates a decision produces (None for a refusal)."""
     if decision is None:
         return ()

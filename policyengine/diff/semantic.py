@@ -56,9 +56,9 @@ class Behavior:
     condition: str
     exact: bool
     change: str
-    witness: dict | None
-    old: dict
-    new: dict
+    witness: dict[Any, Any] | None
+    old: dict[Any, Any]
+    new: dict[Any, Any]
     escalated: bool = False
     example_change: str = ""
 
@@ -170,7 +170,7 @@ class _Search:
             self.report_part(part, hint, cls, bool(ex), ka, kb, escalated, fine, subject,
                              context)
 
-    def split(self, region, escalated: bool, hidden: list[Clause]) -> list | None:
+    def split(self, region, escalated: bool, hidden: list[Clause]) -> list[Any] | None:
         """Split ``region`` by the values of one enum or bool fact (or, for escalated
         disputes, by the escalation level) so that every part is exact."""
         axes = []
@@ -237,7 +237,7 @@ class _Search:
                                              change, witness, o_old.to_dict(), o_new.to_dict(),
                                              escalated, difference(o_old, o_new)))
 
-    def subject(self, ka: tuple, kb: tuple, any_category: bool) -> tuple[str, Any]:
+    def subject(self, ka: tuple[Any, ...], kb: tuple, any_category: bool) -> tuple[str, Any]:
         """Whose disputes a region holds (``pricing`` disputes), and that as a formula: the
         condition is read within it."""
         a, b = self.a, self.b
@@ -262,7 +262,7 @@ class _Search:
         """A dispute of ``region`` that the evaluator decides as the solver says, or None."""
         want_old, want_new = self.keys.predicted(ka, self.old), self.keys.predicted(kb, self.new)
         want_sig = self.keys.signature(model, ka, kb) if fine else None
-        avoid: dict[str, list] = {}
+        avoid: dict[str, list[Any]] = {}
         for _ in range(WITNESS_TRIES):
             pairs = self.ground_pairs(model)
             keep = z3.substitute(region, *pairs) if pairs else region
@@ -278,14 +278,14 @@ class _Search:
                     avoid.setdefault(path, []).append(_lookup(w["facts"], path))
         return None, None, None
 
-    def ground_pairs(self, model) -> list:
+    def ground_pairs(self, model) -> list[Any]:
         pairs = []
         esc = self.esc
         for var in (esc.on, esc.level, esc.days, *self.cmp.present.values()):
             pairs.append((var, model.eval(var, model_completion=True)))
         return pairs
 
-    def dispute(self, facts: dict, model) -> dict:
+    def dispute(self, facts: dict[Any, Any], model) -> dict:
         out = dict(facts)
         for path, flag in self.cmp.present.items():
             if z3.is_false(model.eval(flag, model_completion=True)):
@@ -317,7 +317,7 @@ def escalation_is_neutral(old: Policy, new: Policy) -> bool:
         old.remedies == new.remedies
 
 
-def _lookup(facts: dict, path: str) -> Any:
+def _lookup(facts: dict[Any, Any], path: str) -> Any:
     node: Any = facts
     for key in path.split("."):
         if not isinstance(node, dict) or key not in node:
@@ -326,7 +326,7 @@ def _lookup(facts: dict, path: str) -> Any:
     return node
 
 
-def _drop(facts: dict, path: str) -> None:
+def _drop(facts: dict[Any, Any], path: str) -> None:
     keys = path.split(".")
     node: Any = facts
     for key in keys[:-1]:

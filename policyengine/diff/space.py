@@ -107,12 +107,12 @@ def _merge(a: FactDecl, b: FactDecl, shared: SharedFacts) -> FactDecl | None:
     return dataclasses.replace(a, **changes)
 
 
-def project(policy: Policy, dispute: Mapping[str, Any]) -> dict:
+def project(policy: Policy, dispute: Mapping[str, Any]) -> dict[Any, Any]:
     """The dispute as ``policy`` sees it: facts (and map fields) it does not declare dropped;
     the reserved keys (``escalation``, ``remedies_in_force``, ``as_of``) kept."""
     from ..model.build import RESERVED_KEYS
 
-    def keep(decls: tuple[FactDecl, ...], values: Mapping) -> dict:
+    def keep(decls: tuple[FactDecl, ...], values: Mapping[str, Any]) -> dict[Any, Any]:
         out = {}
         for key, value in values.items():
             decl = next((d for d in decls if d.name == key), None)

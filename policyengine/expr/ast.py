@@ -220,7 +220,7 @@ def walk(node: Node) -> Iterator[Node]:
 
 def postorder(node: Node) -> Iterator[Node]:
     """Every node of the tree, children before parents (iterative)."""
-    stack: list = [(node, False)]
+    stack: list[Any] = [(node, False)]
     while stack:
         current, expanded = stack.pop()
         if expanded:

@@ -15,7 +15,7 @@ from .types import BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, Map
 from .values import INT64_MAX, INT64_MIN, format_value, type_name
 
 
-def binding_checker(env, reads: tuple) -> Callable[[Any], Any]:
+def binding_checker(env, reads: tuple[Any, ...]) -> Callable[[Any], Any]:
     """A function that returns the bindings (normalized) or raises ExpressionEvalError."""
     names = sorted({path.split(".", 1)[0] for path in reads} & set(env.variables))
     checks = [(name, _checker(env.variables[name], name)) for name in names]

@@ -43,8 +43,8 @@ class Analysis:
     text: str
     ast: Any
     type: Any
-    reads: tuple
-    issues: tuple
+    reads: tuple[Any, ...]
+    issues: tuple[Any, ...]
     env: Environment
 
     @property
@@ -105,8 +105,8 @@ class _Checker:
 
     # --- driver ------------------------------------------------------------------------------
     def run(self, root: ast.Node) -> ast.Node:
-        out: list = []
-        stack: list = [(_ENTER, root, {})]
+        out: list[Any] = []
+        stack: list[Any] = [(_ENTER, root, {})]
         while stack:
             step, node, scope = stack.pop()
             if step == _ENTER:

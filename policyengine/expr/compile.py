@@ -53,7 +53,7 @@ class CompiledExpression:
         self.text: str = analysis.text
         self.ast = analysis.ast
         self.type = analysis.type
-        self.reads: tuple = analysis.reads
+        self.reads: tuple[Any, ...] = analysis.reads
         self.analysis = analysis
         self.function = function
         self.python_source = python_source
@@ -133,7 +133,7 @@ def _interpreted(root: ast.Node) -> Callable[[Any], Any]:
     return run
 
 
-def _build_function(prefix: str, src: str, globals_: dict) -> Callable[[Any], Any]:
+def _build_function(prefix: str, src: str, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
     fn_name = prefix + "fn"
     code = (f"def {fn_name}(f):\n"
             f"    try:\n"
@@ -191,7 +191,7 @@ class _Generator:
     # --- walk ----------------------------------------------------------------------------------
     def generate(self, root: ast.Node) -> str:
         out: list[_Code] = []
-        stack: list = [(False, root, {})]
+        stack: list[Any] = [(False, root, {})]
         while stack:
             done, node, scope = stack.pop()
             if not done:
@@ -215,7 +215,7 @@ class _Generator:
             out.append(self.emit(node, kids, scope))
         return out[0].src
 
-    def emit(self, node: ast.Node, kids: list, scope: dict) -> _Code:
+    def emit(self, node: ast.Node, kids: list[Any], scope: dict[Any, Any]) -> _Code:
         t = node.type if node.type is not None else DYN
         if isinstance(node, ast.Literal):
             return _Code(self.literal(node.value), False, t)
@@ -349,7 +349,7 @@ class _Generator:
         what = "has" if node.test else "select"
         return _Code(f"{self.helper(what)}({a.src}, {node.field!r})", True, t)
 
-    def map_literal(self, node: ast.MapLit, kids: list, t) -> _Code:
+    def map_literal(self, node: ast.MapLit, kids: list[Any], t) -> _Code:
         keys = [k for k, _ in node.entries]
         if all(type(k) is ast.Literal and k.kind == "string" for k in keys) and \
                 len({k.value for k in keys}) == len(keys):
@@ -358,7 +358,7 @@ class _Generator:
         pairs = "".join(f"({kids[2 * i].src}, {kids[2 * i + 1].src}), " for i in range(len(keys)))
         return _Code(f"{self.helper('map')}(({pairs}))", True, t)
 
-    def call(self, node: ast.Call, kids: list, t) -> _Code:
+    def call(self, node: ast.Call, kids: list[Any], t) -> _Code:
         fn, argc, receiver = node.function, len(node.args), node.target is not None
         table = RECEIVER_FUNCTIONS if receiver else GLOBAL_FUNCTIONS
         if (fn, argc) not in table:
@@ -385,7 +385,7 @@ class _Generator:
             return _Code(f"{self.helper('float')}({srcs[0]})", err, t)
         return _Code(f"{self.helper(fn)}({', '.join(srcs)})", True, t)
 
-    def comprehension(self, node: ast.Comprehension, kids: list, var: str, t) -> _Code:
+    def comprehension(self, node: ast.Comprehension, kids: list[Any], var: str, t) -> _Code:
         target = kids[0].src
         body = f"lambda {var}: {kids[-1].src}"
         if node.macro == "map":

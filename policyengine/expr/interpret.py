@@ -22,7 +22,7 @@ _NO_VALUE = object()
 
 def interpret(root: ast.Node, bindings: Mapping[str, Any]) -> Any:
     """The value of ``root`` (a plain Python value) or a :class:`CelError`."""
-    scope0: dict = {}
+    scope0: dict[Any, Any] = {}
     leaf = _leaf(root, scope0, bindings)
     if leaf is not _NO_VALUE:
         return leaf
@@ -42,7 +42,7 @@ def interpret(root: ast.Node, bindings: Mapping[str, Any]) -> Any:
     return value
 
 
-def _leaf(node: ast.Node, scope: dict, bindings: Mapping[str, Any]) -> Any:
+def _leaf(node: ast.Node, scope: dict[Any, Any], bindings: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.Literal):
         return node.value
     if isinstance(node, ast.Name):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from . import ast
 
@@ -24,7 +25,7 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\a
 def print_expression(node: ast.Node) -> str:
     """The canonical text of ``node``."""
     out: list[str] = []
-    stack: list = [(node, 0)]
+    stack: list[Any] = [(node, 0)]
     while stack:
         item = stack.pop()
         if type(item) is str:
@@ -71,8 +72,8 @@ def _literal_text(node: ast.Literal) -> str:
     return repr(value)
 
 
-def _args(nodes, opening: str = "(", closing: str = ")") -> list:
-    parts: list = [opening]
+def _args(nodes, opening: str = "(", closing: str = ")") -> list[Any]:
+    parts: list[Any] = [opening]
     for i, arg in enumerate(nodes):
         if i:
             parts.append(", ")
@@ -81,7 +82,7 @@ def _args(nodes, opening: str = "(", closing: str = ")") -> list:
     return parts
 
 
-def _template(node: ast.Node) -> tuple[int, list]:
+def _template(node: ast.Node) -> tuple[int, list[Any]]:
     if isinstance(node, ast.Literal):
         text = _literal_text(node)
         return (_UNARY if text.startswith("-") else _PRIMARY), [text]
@@ -111,7 +112,7 @@ def _template(node: ast.Node) -> tuple[int, list]:
     if isinstance(node, ast.ListLit):
         return _PRIMARY, _args(node.items, "[", "]")
     if isinstance(node, ast.MapLit):
-        parts: list = ["{"]
+        parts: list[Any] = ["{"]
         for i, (key, value) in enumerate(node.entries):
             if i:
                 parts.append(", ")

@@ -138,7 +138,7 @@ def exists_one(items: Any, body: Callable[[Any], Any]) -> bool:
     return count == 1
 
 
-def filter_(items: Any, predicate: Callable[[Any], Any]) -> list:
+def filter_(items: Any, predicate: Callable[[Any], Any]) -> list[Any]:
     out = []
     for item in _settle(v.iteration_items(items)):
         keep = predicate(item)
@@ -150,7 +150,7 @@ def filter_(items: Any, predicate: Callable[[Any], Any]) -> list:
 
 
 def map_(items: Any, transform: Callable[[Any], Any],
-         predicate: Callable[[Any], Any] | None = None) -> list:
+         predicate: Callable[[Any], Any] | None = None) -> list[Any]:
     out = []
     for item in _settle(v.iteration_items(items)):
         if predicate is not None:

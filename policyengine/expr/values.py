@@ -271,7 +271,7 @@ def contained_in(a: Any, container: Any) -> Any:
 _MISSING = object()
 
 
-def map_lookup(m: dict, key: Any) -> Any:
+def map_lookup(m: dict[Any, Any], key: Any) -> Any:
     """The value under ``key`` by CEL key equality, ``_MISSING``, or a CelError for a key type a
     map cannot hold. An integral double finds its int key."""
     tk = type(key)
@@ -340,7 +340,7 @@ def has_field(obj: Any, field: str) -> Any:
 
 def make_map(pairs) -> Any:
     """A map literal from evaluated ``(key, value)`` pairs; a repeated key is an error."""
-    out: dict = {}
+    out: dict[Any, Any] = {}
     for k, v in pairs:  # evaluation errors first, in order; then what the map cannot hold
         if type(k) is CelError:
             return k

@@ -65,7 +65,7 @@ class LintResult(list[Diagnostic]):
         return sum(d.severity is Severity.INFO for d in self)
 
 
-def is_test_file(path: str | os.PathLike) -> bool:
+def is_test_file(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path).endswith(TEST_SUFFIXES)
 
 
@@ -78,7 +78,7 @@ def _looks_like_rulebook(path: Path) -> bool:
     return bool(_RULEBOOK_HINT.search(head))
 
 
-def is_rulebook_file(path: str | os.PathLike) -> bool:
+def is_rulebook_file(path: str | os.PathLike[str]) -> bool:
     """A file that folder search would lint: YAML with a top-level ``policy:``, not a policy
     test (``*.test.yaml``)."""
     p = Path(path)
@@ -86,7 +86,7 @@ def is_rulebook_file(path: str | os.PathLike) -> bool:
             and _looks_like_rulebook(p))
 
 
-def collect_files(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[str]]:
+def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str]]:
     """Files to lint (explicit files as given; folders searched for rulebooks), and the
     paths that do not exist. In a folder, ``*.test.yaml`` policy tests, hidden folders and
     YAML files that are not rulebooks (no top-level ``policy:``) are skipped."""

@@ -206,7 +206,7 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
 
 
-def read_config_file(path: str | os.PathLike) -> LintConfig:
+def read_config_file(path: str | os.PathLike[str]) -> LintConfig:
     p = Path(path)
     if p.suffix == ".toml":
         table = _read_toml(p).get("tool", {}).get("policyengine")
@@ -216,8 +216,8 @@ def read_config_file(path: str | os.PathLike) -> LintConfig:
     return parse_config(_read_yaml(p), os.fspath(p))
 
 
-def load_config(explicit: str | os.PathLike | None = None, *,
-                start: str | os.PathLike | None = None) -> LintConfig:
+def load_config(explicit: str | os.PathLike[str] | None = None, *,
+                start: str | os.PathLike[str] | None = None) -> LintConfig:
     """The configuration named by ``explicit``, else the nearest one above ``start`` (the
     working directory), else the defaults."""
     if explicit is not None:

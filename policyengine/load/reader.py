@@ -13,7 +13,7 @@ DEFAULT_MAX_BYTES = 1024 * 1024  # 1 MiB
 _INDENT_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
 
 
-def read_bytes(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
+def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
                display: str | None = None) -> tuple[bytes | None, list[Diagnostic]]:
     """Read a file, refusing it when it is larger than ``max_bytes`` (without reading it all)."""
     name = display if display is not None else str(path)

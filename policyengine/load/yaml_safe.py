@@ -159,12 +159,12 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
               related=()) -> None:
         diags.append(Diagnostic.at(code, Severity.ERROR, message, sp, hint=hint, related=related))
 
-    def attach(value: Any, ev, entry: Entry | None) -> tuple | None:
+    def attach(value: Any, ev, entry: Entry | None) -> tuple[Any, ...] | None:
         """Put ``value`` where the stack says; return its path (None when it is dropped)."""
         nonlocal root, have_root
         if not stack:
             root, have_root = value, True
-            path: tuple = ()
+            path: tuple[Any, ...] = ()
             if entry is not None:
                 smap.entries[path] = entry
             return path

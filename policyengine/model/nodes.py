@@ -46,7 +46,7 @@ class FactDecl:
     name: str
     path: str  # dotted: partner.tier
     type: str  # string | int | double | bool | map | list
-    enum: tuple | None = None
+    enum: tuple[Any, ...] | None = None
     min: float | int | None = None
     max: float | int | None = None
     has_default: bool = False
@@ -73,7 +73,7 @@ class FactDecl:
                 return f
         return None
 
-    def to_declaration(self) -> dict:
+    def to_declaration(self) -> dict[Any, Any]:
         """The fact in the rulebook's ``facts`` format (for the expression checker)."""
         out: dict[str, Any] = {"type": self.type}
         if self.enum is not None:
@@ -102,7 +102,7 @@ class Level:
     advisory: bool = False
     description: str | None = None
     span: Span | None = _loc()
-    path: tuple = _loc()
+    path: tuple[Any, ...] = _loc()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,7 @@ class Band:
     level: str
     when: Expression | None = None  # None: `otherwise`
     span: Span | None = _loc()
-    path: tuple = _loc()
+    path: tuple[Any, ...] = _loc()
 
     @property
     def is_otherwise(self) -> bool:
@@ -172,7 +172,7 @@ class Category:
     description: str | None = None
     confidentiality_explicit: bool = field(default=False, compare=False)
     span: Span | None = _loc()
-    path: tuple = _loc()
+    path: tuple[Any, ...] = _loc()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +182,7 @@ class Override:
     min_level: str
     reason: str
     span: Span | None = _loc()
-    path: tuple = _loc()
+    path: tuple[Any, ...] = _loc()
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +196,7 @@ class Remedy:
     review_every: Duration | None = None
     description: str | None = None
     span: Span | None = _loc()
-    path: tuple = _loc()
+    path: tuple[Any, ...] = _loc()
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,7 +108,7 @@ class TestRun:
         return percent(sum(len(c.covered) for c in self.coverage), total)
 
 
-def collect_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[str]]:
+def collect_test_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str]]:
     """Test files to run (files as given; folders searched for ``*.test.yaml``, hidden
     folders skipped), and the paths that do not exist."""
     files: list[str] = []
@@ -140,7 +140,7 @@ def _same(expected: Any, actual: Any) -> bool:
     return expected == actual
 
 
-def compare(expect: dict, decision: Decision | None, refusal: DisputeError | None
+def compare(expect: dict[Any, Any], decision: Decision | None, refusal: DisputeError | None
             ) -> list[Mismatch]:
     """The differences between what a case expects and what happened."""
     if "error" in expect:
@@ -170,7 +170,7 @@ def compare(expect: dict, decision: Decision | None, refusal: DisputeError | Non
     return out
 
 
-def _remedies(expected: list, d: Decision) -> list[Mismatch]:
+def _remedies(expected: list[Any], d: Decision) -> list[Mismatch]:
     want = [x if isinstance(x, dict) else {"id": x} for x in expected]
     got = {r.id: r.to_dict() for r in d.remedies}
     out = []
@@ -196,7 +196,7 @@ def run_case(test: TestFile, case: Case) -> CaseResult:
                       refusal)
 
 
-def run_tests(paths: Iterable[str | os.PathLike]) -> TestRun:
+def run_tests(paths: Iterable[str | os.PathLike[str]]) -> TestRun:
     """Run every test file under ``paths``; coverage is merged per policy file."""
     files, missing = collect_test_files(paths)
     loaded: dict[str, Any] = {}  # policy path -> LoadResult

@@ -44,8 +44,8 @@ class Case:
     name: str
     note: str | None
     as_of: _dt.date
-    dispute: dict
-    expect: dict
+    dispute: dict[Any, Any]
+    expect: dict[Any, Any]
     index: int
     line: int | None
     column: int | None
@@ -77,12 +77,12 @@ def _validator():
     return jsonschema.validators.validator_for(schema)(schema)
 
 
-def _where(data: Any, path: tuple) -> str:
+def _where(data: Any, path: tuple[Any, ...]) -> str:
     """``case `pricing, small`: expect: remedies: item 2``."""
     return describe_path(data, path, items={"cases": ("case", "name")})
 
 
-def _at(smap: SourceMap, path: tuple, key: bool = False):
+def _at(smap: SourceMap, path: tuple[Any, ...], key: bool = False):
     return smap.key_span(path) if key else smap.value_span(path)
 
 
@@ -221,7 +221,7 @@ def parse_test_file(path: str, display: str | None = None, *, text: str | bytes 
     return result
 
 
-def _date(text: Any, path: tuple, smap: SourceMap, diags: list) -> _dt.date | None:
+def _date(text: Any, path: tuple[Any, ...], smap: SourceMap, diags: list[Any]) -> _dt.date | None:
     if text is None:
         return None
     try:
@@ -247,7 +247,7 @@ def check_against_policy(test: TestFile, policy: Policy) -> list[Diagnostic]:
              "remedies": "a remedy", "warnings": "a decision warning code"}
     out: list[Diagnostic] = []
 
-    def check(value: Any, key: str, path: tuple, where: str) -> None:
+    def check(value: Any, key: str, path: tuple[Any, ...], where: str) -> None:
         if isinstance(value, str) and value not in known[key]:
             hint = did_you_mean(value, known[key]) or (f"use {one_of(known[key])}"
                                                        if known[key] else None)

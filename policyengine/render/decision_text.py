@@ -104,5 +104,5 @@ def render_refusal(error: DisputeError) -> str:
     return "\n".join(lines) + "\n"
 
 
-def refusal_data(error: DisputeError) -> dict:
+def refusal_data(error: DisputeError) -> dict[Any, Any]:
     return {"error": {"code": error.code, "problems": [p.to_dict() for p in error.problems]}}

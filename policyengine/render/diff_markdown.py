@@ -5,6 +5,7 @@ differently with an example, and the replay."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from .diff_text import SECTIONS, SYMBOLS, change_text, counts_text, outcome_text, percent, \
     plural, projection_notes, verdict_text
@@ -92,13 +93,13 @@ def render(diff) -> str:
     return "\n".join(out) + "\n"
 
 
-def _show(value, outcome: dict) -> str:
+def _show(value, outcome: dict[Any, Any]) -> str:
     if outcome.get("refusal"):
         return f"refused: `{outcome['refusal']}`"
     return f"`{value}`" if value is not None else "—"
 
 
-def _remedies(outcome: dict) -> str:
+def _remedies(outcome: dict[Any, Any]) -> str:
     if outcome.get("refusal"):
         return "—"
     text = outcome_text(outcome)

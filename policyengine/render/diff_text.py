@@ -69,7 +69,7 @@ def change_text(c: Change) -> str:
     return text
 
 
-def outcome_text(outcome: dict) -> str:
+def outcome_text(outcome: dict[Any, Any]) -> str:
     """``pricing at regional, escalate; remedies: hold by regional_director``."""
     if outcome.get("refusal"):
         return f"refused: {outcome['refusal']}"
@@ -87,7 +87,7 @@ def outcome_text(outcome: dict) -> str:
     return text
 
 
-def undeclared(policy, facts: dict) -> list[str]:
+def undeclared(policy, facts: dict[Any, Any]) -> list[str]:
     """Facts (and map fields) of a witness that ``policy`` does not declare: they are left out
     when deciding under it."""
     out = []
@@ -102,7 +102,7 @@ def undeclared(policy, facts: dict) -> list[str]:
     return out
 
 
-def projection_notes(diff, witness: dict) -> list[str]:
+def projection_notes(diff, witness: dict[Any, Any]) -> list[str]:
     """``the old version is given the dispute without `channel` (it does not declare it)``."""
     out = []
     for label, p in (("old", diff.old), ("new", diff.new)):
@@ -114,7 +114,7 @@ def projection_notes(diff, witness: dict) -> list[str]:
     return out
 
 
-def witness_text(witness: dict) -> str:
+def witness_text(witness: dict[Any, Any]) -> str:
     return json.dumps(witness["facts"], ensure_ascii=False, sort_keys=True)
 
 

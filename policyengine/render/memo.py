@@ -90,8 +90,8 @@ def _facts_rows(ctx: _Context, dispute: Mapping[str, Any]) -> list[list[str]]:
     return rows
 
 
-def _step_words(ctx: _Context, step: TraceStep, decision: Decision, dispute: Mapping,
-                deadline: list) -> str:
+def _step_words(ctx: _Context, step: TraceStep, decision: Decision, dispute: Mapping[str, Any],
+                deadline: list[Any]) -> str:
     where = f" [{code(step.source)}]" if step.source else ""
     if step.kind == "category":
         cid = step.rule.split(".", 1)[1]

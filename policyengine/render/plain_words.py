@@ -100,7 +100,7 @@ class Vocabulary:
         return node
 
 
-def _fact_path(node: Any, scope: frozenset) -> list[str] | None:
+def _fact_path(node: Any, scope: frozenset[Any]) -> list[str] | None:
     """``partner.tier`` -> ["partner", "tier"] when the node reads a declared fact path."""
     names = []
     while type(node) is ast.Select and not node.test:
@@ -138,7 +138,7 @@ class _Words:
             return f"the {label}", unit
         return f"the {label}", unit
 
-    def noun(self, node: Any, scope: frozenset, unit: str | None = None) -> tuple[str, str | None]:
+    def noun(self, node: Any, scope: frozenset[Any], unit: str | None = None) -> tuple[str, str | None]:
         """(phrase, unit) for a value."""
         if isinstance(node, ast.Literal):
             return self.literal(node, unit), unit
@@ -193,7 +193,7 @@ class _Words:
             return "nothing"
         return str(node.value)
 
-    def arithmetic(self, node: ast.Binary, scope: frozenset, unit: str | None):
+    def arithmetic(self, node: ast.Binary, scope: frozenset[Any], unit: str | None):
         left, right, op = node.left, node.right, node.op
         if op == "*":
             for k, other in ((right, left), (left, right)):
@@ -207,7 +207,7 @@ class _Words:
         b, ub = self.noun(right, scope, (ua or unit) if additive else None)
         return f"{a} {_ARITH_WORDS[op]} {b}", ua or ub
 
-    def call_noun(self, node: ast.Call, scope: frozenset):
+    def call_noun(self, node: ast.Call, scope: frozenset[Any]):
         args = list(node.args) if node.target is None else [node.target, *node.args]
         fn = node.function
         if fn == "size" and len(args) == 1:
@@ -222,7 +222,7 @@ class _Words:
         return _quoted(node), None
 
     # -- statements --------------------------------------------------------------------------
-    def cond(self, node: Any, scope: frozenset, negated: bool = False) -> str:
+    def cond(self, node: Any, scope: frozenset[Any], negated: bool = False) -> str:
         if isinstance(node, ast.Literal) and node.kind == "bool":
             return "always" if node.value != negated else "never"
         if isinstance(node, ast.Unary) and node.op == "!":
@@ -277,7 +277,7 @@ class _Words:
             return f"the {words(name[:-5])} flag is{no} raised"
         return f"{words(name)} {'does not apply' if negated else 'applies'}"
 
-    def logical(self, node: ast.Binary, scope: frozenset, negated: bool) -> str:
+    def logical(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> str:
         op = node.op
         parts = []
         stack = [node]
@@ -305,7 +305,7 @@ class _Words:
         texts = [self.part(p, scope, op, inner_neg) for p in parts]
         return self.join(texts, "and" if op == "&&" else "or")
 
-    def same_subject(self, parts: list, scope: frozenset, op: str, negated: bool):
+    def same_subject(self, parts: list[Any], scope: frozenset[Any], op: str, negated: bool):
         """``region == "NA" || region == "EMEA"`` -> ("the region", ["NA", "EMEA"]); also
         the negated form and ``region != "NA" && region != "EMEA"``."""
         want = {"==": "!=", "!=": "=="}[op] if negated else op
@@ -327,7 +327,7 @@ class _Words:
         enum = decl is not None and decl.enum is not None
         return subject, [self.literal(v, unit, enum=enum) for v in values]
 
-    def part(self, node: Any, scope: frozenset, op: str, negated: bool) -> str:
+    def part(self, node: Any, scope: frozenset[Any], op: str, negated: bool) -> str:
         text = self.cond(node, scope, negated)
         other = "||" if op == "&&" else "&&"
         if type(node) is ast.Binary and node.op == other and not negated:
@@ -336,7 +336,7 @@ class _Words:
             return f"({text})"
         return text
 
-    def comparison(self, node: ast.Binary, scope: frozenset, negated: bool) -> str:
+    def comparison(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> str:
         left, right, op = node.left, node.right, node.op
         if type(left) is ast.Literal and type(right) is not ast.Literal:
             left, right, op = right, left, _FLIP[op]
@@ -357,7 +357,7 @@ class _Words:
             value = self.noun(right, scope, unit)[0]
         return f"{subject} {_ORDER_WORDS[op]} {value}"
 
-    def membership(self, node: ast.Binary, scope: frozenset, negated: bool) -> str:
+    def membership(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> str:
         subject, unit = self.noun(node.left, scope)
         path = _fact_path(node.left, scope)
         decl = self.vocab.decl(path) if path else None
@@ -375,7 +375,7 @@ class _Words:
         container = self.noun(node.right, scope)[0]
         return f"{subject} is {'not ' if negated else ''}among {container}"
 
-    def call_cond(self, node: ast.Call, scope: frozenset, negated: bool) -> str | None:
+    def call_cond(self, node: ast.Call, scope: frozenset[Any], negated: bool) -> str | None:
         verbs = {"contains": ("contains", "does not contain"),
                  "startsWith": ("starts with", "does not start with"),
                  "endsWith": ("ends with", "does not end with"),

@@ -41,7 +41,7 @@ class _Words:
         self.cats = policy.categories
 
     # -- places --------------------------------------------------------------------------------
-    def rule(self, subject: tuple) -> tuple[Any, str, str]:
+    def rule(self, subject: tuple[Any, ...]) -> tuple[Any, str, str]:
         """(model node, how messages name it, element) of a finding's subject."""
         kind = subject[0]
         if kind == "band":
@@ -57,16 +57,16 @@ class _Words:
             return node, f"{kind} `{node.id}`", f"{kind}s.{node.id}"
         return None, "categories", "categories"
 
-    def name(self, subject: tuple) -> str:
+    def name(self, subject: tuple[Any, ...]) -> str:
         return self.rule(subject)[1]
 
-    def element(self, subject: tuple) -> str:
+    def element(self, subject: tuple[Any, ...]) -> str:
         return self.rule(subject)[2]
 
-    def expression(self, subject: tuple):
+    def expression(self, subject: tuple[Any, ...]):
         return getattr(self.rule(subject)[0], "when", None)
 
-    def span(self, subject: tuple):
+    def span(self, subject: tuple[Any, ...]):
         node = self.rule(subject)[0]
         expr = getattr(node, "when", None)
         if expr is not None and expr.span is not None:
@@ -75,11 +75,11 @@ class _Words:
             return self.key_span(("categories",))
         return self.policy.span_at(*node.path, "otherwise" if subject[0] == "band" else "id")
 
-    def key_span(self, path: tuple):
+    def key_span(self, path: tuple[Any, ...]):
         smap = self.policy.sourcemap
         return smap.key_span(path) if smap is not None else None
 
-    def related(self, subjects) -> tuple:
+    def related(self, subjects) -> tuple[Any, ...]:
         out = []
         for s in subjects:
             span = self.span(s)
@@ -93,7 +93,7 @@ class _Words:
                 out.append((f"category `{self.cats[s[1]].id}` comes first", span))
         return tuple(out)
 
-    def facts(self, witness: dict | None, exprs) -> str:
+    def facts(self, witness: dict[Any, Any] | None, exprs) -> str:
         """``amount`` = 10000.0 and ``kind`` = `pricing`, for the facts the rules read."""
         from ...analysis.witness import show_value
 
@@ -247,7 +247,7 @@ class _Words:
 
 def _paths(policy) -> list[str]:
     """Every scalar fact path, in the order the rulebook declares them."""
-    out: list[tuple] = []
+    out: list[tuple[Any, ...]] = []
     stack = list(policy.facts)
     while stack:
         decl = stack.pop()
