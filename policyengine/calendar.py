@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
+from typing import Callable, overload
 
 _DURATION = re.compile(r"^([1-9][0-9]{0,4})(d|w|bd)$")
 _DAY = _dt.timedelta(days=1)
@@ -70,7 +71,13 @@ class Duration:
         return (self.add_to(start) - start).days
 
 
-def adder(duration: "Duration | None"):
+@overload
+def adder(duration: "Duration") -> "Callable[[_dt.date], _dt.date]": ...
+@overload
+def adder(duration: None) -> None: ...
+@overload
+def adder(duration: "Duration | None") -> "Callable[[_dt.date], _dt.date] | None": ...
+def adder(duration: "Duration | None") -> "Callable[[_dt.date], _dt.date] | None":
     """A fast ``date -> date`` function adding ``duration`` (None for no duration). It raises
     OverflowError beyond the calendar; callers turn that into CalendarError."""
     if duration is None:

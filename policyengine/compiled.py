@@ -15,7 +15,8 @@ from .decision import CategoryRef, LevelRef
 from .diagnostics import Span
 from .facts import fields_checker
 from .model.build import RESERVED_KEYS
-from .model.nodes import Band, Category, Expression, Level, Override, Policy, Remedy
+from .model.nodes import (Band, Category, Expression, FactDecl, Level, Override, Policy,
+                          Remedy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +155,10 @@ def canonical_form(policy: Policy) -> dict[Any, Any]:
     def expr(e: Expression | None) -> str | None:
         return None if e is None else e.canonical
 
-    def dur(d) -> str | None:
+    def dur(d: object) -> str | None:
         return None if d is None else str(d)
 
-    def fact(f) -> dict[Any, Any]:
+    def fact(f: FactDecl) -> dict[str, Any]:
         out: dict[str, Any] = {"type": f.type}
         for key in ("enum", "min", "max", "unit", "description"):
             v = getattr(f, key)

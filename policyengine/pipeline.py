@@ -29,7 +29,7 @@ class LoadResult:
 
 def _build(doc: RawDocument, path: str | None) -> LoadResult:
     diags = list(doc.diagnostics)
-    if doc.data is None or has_errors(diags):
+    if doc.data is None or doc.sourcemap is None or has_errors(diags):
         return LoadResult(None, None, diags)
     from .schema import validate
 

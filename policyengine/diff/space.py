@@ -70,7 +70,8 @@ def _merge_list(old: tuple[FactDecl, ...], new: tuple[FactDecl, ...], shared: Sh
 
 def _merge(a: FactDecl, b: FactDecl, shared: SharedFacts) -> FactDecl | None:
     if a.type != b.type or (a.type == "list" and (a.items is None) != (b.items is None)) or (
-            a.type == "list" and a.items is not None and a.items.type != b.items.type):
+            a.type == "list" and a.items is not None and b.items is not None
+            and a.items.type != b.items.type):
         required = a.required or b.required
         shared.excluded[a.path] = ("required under " + ("both versions" if a.required and
                                                          b.required else "one version")

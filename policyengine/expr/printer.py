@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Iterable
 
 from . import ast
 
@@ -72,7 +72,7 @@ def _literal_text(node: ast.Literal) -> str:
     return repr(value)
 
 
-def _args(nodes, opening: str = "(", closing: str = ")") -> list[Any]:
+def _args(nodes: "Iterable[ast.Node]", opening: str = "(", closing: str = ")") -> list[Any]:
     parts: list[Any] = [opening]
     for i, arg in enumerate(nodes):
         if i:

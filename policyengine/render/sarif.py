@@ -76,7 +76,7 @@ def _region(line: int | None, column: int | None, end_line: int | None,
     return region
 
 
-def _location(file: str, region: dict[Any, Any] | None, root: str) -> dict:
+def _location(file: str, region: dict[str, Any] | None, root: str) -> dict[str, Any]:
     physical: dict[Any, Any] = {"artifactLocation": _artifact(file, root)}
     if region is not None:
         physical["region"] = region
