@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import sys
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import click
 
+from ..diagnostics import Diagnostic
 from ..load import DEFAULT_MAX_BYTES
 from .common import DATE, colour_option, split_codes, use_colour
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..lint import LintResult
 
 FORMATS = ["text", "json", "sarif", "github", "junit"]
 
@@ -18,7 +24,7 @@ def _plain(exc: Exception) -> str:
     return str(exc).replace("`", "'")
 
 
-def _fail(ctx, message: str) -> None:
+def _fail(ctx: click.Context, message: str) -> None:
     click.echo(f"policyengine: error: {message}", err=True)
     ctx.exit(2)
 
@@ -60,9 +66,12 @@ def _fail(ctx, message: str) -> None:
                    "under [<stdin>].")
 @colour_option
 @click.pass_context
-def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_bytes,
-                 config_path, isolated, only_rulebooks, baseline_path, write_baseline,
-                 solver_timeout, stdin_name, colour):
+def lint_command(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None,
+                 strict: bool, select: tuple[str, ...], ignore: tuple[str, ...],
+                 as_of: _dt.date | None, max_bytes: int, config_path: str | None,
+                 isolated: bool, only_rulebooks: bool, baseline_path: str | None,
+                 write_baseline: str | None, solver_timeout: float | None,
+                 stdin_name: str | None, colour: str) -> None:
     """Check rulebooks for mistakes: YAML hazards, schema, references, the ladder, authority,
     expressions, and the logic (gaps, dead rules, overlaps), proved with a solver. PATHS are
     files, folders searched for rulebooks (*.yaml, *.yml; policy tests *.test.yaml are
@@ -139,7 +148,8 @@ def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_byt
     ctx.exit(1 if errors or (strict and warnings) else 0)
 
 
-def _render(fmt: str, diagnostics, result, baselined, colour: bool) -> str:
+def _render(fmt: str, diagnostics: list[Diagnostic], result: LintResult, baselined: int | None,
+            colour: bool) -> str:
     if fmt == "json":
         import json
 

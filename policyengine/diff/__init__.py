@@ -23,7 +23,8 @@ from ..calendar import AsOf, as_day
 from ..model.nodes import Policy
 from .records import Added, Change, Changed, Moved, Removed
 from .replay import ReplayResult, replay
-from .semantic import Behavior, BehaviorReport, Comparison, compare_behavior
+from .comparison import Comparison
+from .semantic import Behavior, BehaviorReport, compare_behavior
 from .sources import SourceError, load_version
 from .space import project
 from .structural import structural_changes
@@ -106,7 +107,7 @@ class PolicyDiff:
         }
 
 
-def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.PathLike", *,
+def diff_policies(old: "Policy | str | os.PathLike[str]", new: "Policy | str | os.PathLike[str]", *,
                   as_of: AsOf | None = None, replay: "str | os.PathLike[str] | IO[bytes] | None"
                   = None, behavior: bool = True, timeout: float = 10.0, budget: float = 60.0,
                   max_regions: int = 30, examples: int = 5,
@@ -152,6 +153,7 @@ def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.Pat
     return PolicyDiff(a, b, day, changes, report, replayed)
 
 
-def _replay(a, b, stream, name, day, examples, progress) -> ReplayResult:
+def _replay(a: Policy, b: Policy, stream: IO[bytes], name: str, day: _dt.date, examples: int,
+            progress: Callable[[int], None] | None) -> ReplayResult:
     return replay(a, b, stream, source=str(name), as_of=day, examples=examples,
                   progress=progress)

@@ -56,7 +56,7 @@ class Behavior:
     condition: str
     exact: bool
     change: str
-    witness: dict[Any, Any] | None
+    witness: dict[str, Any]  # always reproduced: a region without one is left out
     old: dict[Any, Any]
     new: dict[Any, Any]
     escalated: bool = False

@@ -27,7 +27,8 @@ Equality and hashing of the generated dataclass methods recurse; use them on tre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional, Tuple, Union
+from dataclasses import field as _field
+from typing import Any, Callable, Iterator, Optional, Tuple, Union
 
 Span = Optional[Tuple[int, int]]
 
@@ -64,10 +65,10 @@ class Name:
 @dataclass(frozen=True, slots=True)
 class Select:
     operand: "Node"
-    field: str
+    field: str  # the field's name: `dataclasses.field` is `_field` in this class body
     test: bool = False
-    span: Span = field(default=None, compare=False, hash=False, repr=False)
-    type: Any = field(default=None, compare=False, hash=False, repr=False)
+    span: Span = _field(default=None, compare=False, hash=False, repr=False)
+    type: Any = _field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +231,7 @@ def postorder(node: Node) -> Iterator[Node]:
         stack.extend((kid, False) for kid in reversed(children(current)))
 
 
-def map_tree(node: Node, fn) -> Node:
+def map_tree(node: Node, fn: Callable[[Node, Tuple[Node, ...]], Node]) -> Node:
     """Rebuild the tree bottom-up: ``fn(node, new_children)`` returns the replacement node."""
     results: dict[int, Node] = {}
     for current in postorder(node):

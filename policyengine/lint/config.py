@@ -84,7 +84,8 @@ class LintConfig:
 
     def level(self, code: str) -> Severity | None | bool:
         """The configured severity of ``code`` (None: off), or False when not configured."""
-        best, best_len = False, -1
+        best: Severity | None | bool = False
+        best_len = -1
         for pattern, value in self.severity.items():
             if code.startswith(pattern) and len(pattern) > best_len:
                 best, best_len = _SEVERITIES[value], len(pattern)
@@ -106,7 +107,7 @@ class LintConfig:
             if not self.enabled(d.code):
                 continue
             level = self.level(d.code)
-            if level is not False and level is not d.severity:
+            if isinstance(level, Severity) and level is not d.severity:
                 d = d.with_severity(level)
             out.append(d)
         return out

@@ -81,9 +81,9 @@ def render_decision(decision: Decision) -> str:
         lines += ["", "No remedy is required."]
     if d.remedies_in_force:
         lines += ["", "Remedies in force:"]
-        for r in d.remedies_in_force:
-            exp = f", lapses on {r.expires_on}" if r.expires_on else ""
-            lines.append(f"  - `{r.id}` granted on {r.granted_on}: {r.status.replace('_', ' ')}"
+        for f in d.remedies_in_force:
+            exp = f", lapses on {f.expires_on}" if f.expires_on else ""
+            lines.append(f"  - `{f.id}` granted on {f.granted_on}: {f.status.replace('_', ' ')}"
                          f"{exp}.")
     lines += ["", "Why:"]
     lines += [f"  {i}. {explain_step(s)}" for i, s in enumerate(d.trace, 1)]
