@@ -98,12 +98,13 @@ def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[An
             problems.append(Problem("invalid_facts", f"{since} is after as_of {as_of}",
                                     "escalation.since", "order",
                                     hint="an escalation cannot start in the future"))
-    if len(problems) > bad:
+    if len(problems) > bad or not isinstance(level, str) or since is None:
         return None
     return level, since
 
 
-def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]) -> list:
+def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
+              ) -> list[Any]:
     if not isinstance(raw, (list, tuple)):
         problems.append(Problem("invalid_facts", f"expected a list, found {describe(raw)}",
                                 "remedies_in_force", "type"))
@@ -198,7 +199,8 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
                                     "beyond the year 9999", "as_of", "max")]) from None
 
 
-def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date, escalation, in_force) -> Decision:
+def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
+            escalation: tuple[str, _dt.date] | None, in_force: list[Any]) -> Decision:
     trace: list[TraceStep] = []
     # 3. category
     chosen = None
@@ -260,7 +262,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date, escalation
         if due > level:
             level = due
     # 7. remedies
-    outcomes = []
+    outcomes: list[tuple[Any, Any, int | None]] = []
     warnings = []
     needed = []
     for rem in chosen.remedies:

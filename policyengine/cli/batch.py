@@ -14,7 +14,8 @@ import os
 import sys
 import tempfile
 import threading
-from typing import Any, Iterator
+import datetime as _dt
+from typing import Any, Iterable, Iterator
 
 import click
 
@@ -26,7 +27,7 @@ _POLICY: Any = None
 _AS_OF: Any = None
 
 
-def _init_worker(policy_path: str, as_of) -> None:
+def _init_worker(policy_path: str, as_of: _dt.date | None) -> None:
     global _POLICY, _AS_OF
     if _POLICY is None:
         from ..pipeline import load_policy
@@ -75,13 +76,14 @@ def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple[Any, ...]]:
     return [(*decide_line(item), len(item[1])) for item in chunk]
 
 
-def _windowed(chunks: Iterator[list[Any]], window: threading.BoundedSemaphore) -> Iterator[list]:
+def _windowed(chunks: Iterator[list[Any]], window: threading.BoundedSemaphore
+              ) -> Iterator[list[Any]]:
     for chunk in chunks:
         window.acquire()
         yield chunk
 
 
-def _lines(fh) -> Iterator[tuple[int, bytes]]:
+def _lines(fh: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
     for number, raw in enumerate(fh, 1):
         yield number, raw
 
@@ -97,7 +99,8 @@ def _chunks(it: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of, jobs: int,
+def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path: str, *,
+              as_of: _dt.date | None, jobs: int,
               progress: bool | None) -> int:
     global _POLICY, _AS_OF
     _POLICY = load_or_exit(ctx, policy_path)
@@ -125,7 +128,8 @@ def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of
                                         suffix=".partial")
         out = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
     show = progress if progress is not None else (sys.stderr.isatty() and size is not None)
-    counts = {"category": collections.Counter(), "level": collections.Counter(),
+    counts: dict[str, collections.Counter[str]] = {
+              "category": collections.Counter(), "level": collections.Counter(),
               "error": collections.Counter()}
     total = 0
     pool = None
@@ -142,7 +146,7 @@ def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of
             bar.__enter__()
         chunks = _chunks(_lines(infile), CHUNK)
         if pool is None:
-            decided = (decide_chunk(chunk) for chunk in chunks)
+            decided: Iterator[list[tuple[Any, ...]]] = (decide_chunk(chunk) for chunk in chunks)
         else:
             # at most 4 chunks per worker in flight: the pool's feeder must not read the whole
             # input ahead of the writer (constant memory), and workers must never wait for it

@@ -111,13 +111,12 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], l
             files.append(os.fspath(raw))
         else:
             missing.append(os.fspath(raw))
-    seen: set[str] = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]
+    unique = list(dict.fromkeys(files))  # first occurrence of each, in order
     return unique, missing
 
 
 def _selected(code: str, select: Iterable[str] | None, ignore: Iterable[str] | None) -> bool:
-    def match(patterns):
+    def match(patterns: Iterable[str]) -> bool:
         return any(code.startswith(p.strip().upper()) for p in patterns if p.strip())
     if select and not match(select):
         return False

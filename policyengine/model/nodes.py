@@ -12,6 +12,7 @@ from ..calendar import Duration
 from ..diagnostics import Diagnostic, Span
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..compiled import CompiledPolicy
     from ..decision import Decision
     from ..load.sourcemap import SourceMap
 
@@ -269,9 +270,9 @@ class Policy:
 
     # -- compiled form ---------------------------------------------------------------------
     @property
-    def compiled(self):
+    def compiled(self) -> CompiledPolicy:
         """The compiled decision procedure (built at load)."""
-        compiled = self._compiled
+        compiled: CompiledPolicy | None = self._compiled
         if compiled is None:
             from ..compiled import compile_policy
 
@@ -287,13 +288,14 @@ class Policy:
                  as_of: _dt.date | _dt.datetime | str | None = None) -> "Decision":
         """Decide a dispute (facts plus the reserved keys ``escalation`` and
         ``remedies_in_force``) as of a date (default: today). Raises DisputeError."""
-        return _evaluator()(self.compiled, dispute, as_of=as_of)
+        decision: Decision = _evaluator()(self.compiled, dispute, as_of=as_of)
+        return decision
 
 
 _EVALUATE: Any = None
 
 
-def _evaluator():
+def _evaluator() -> Any:
     """``evaluate.evaluate_compiled``, imported once (the model must not import it eagerly)."""
     global _EVALUATE
     if _EVALUATE is None:
