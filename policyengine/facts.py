@@ -64,7 +64,7 @@ def _scalar_checker(decl: FactDecl) -> Checker:
     enum_list = list(decl.enum) if decl.enum is not None else []
     lo, hi = decl.min, decl.max
 
-    def bounds(value, path: str, problems: list[Any]) -> None:
+    def bounds(value: Any, path: str, problems: list[Any]) -> None:
         if lo is not None and value < lo:
             problems.append(Problem("invalid_facts", f"{show(value)} is below the minimum {lo}",
                                     path, "min"))
@@ -72,15 +72,15 @@ def _scalar_checker(decl: FactDecl) -> Checker:
             problems.append(Problem("invalid_facts", f"{show(value)} is above the maximum {hi}",
                                     path, "max"))
 
-    def in_enum(value, path: str, problems: list[Any]) -> None:
-        if value not in enum:
+    def in_enum(value: Any, path: str, problems: list[Any]) -> None:
+        if enum is None or value not in enum:
             hint = did_you_mean(str(value), [str(e) for e in enum_list]) or \
                 f"use {one_of([str(e) for e in enum_list])}"
             problems.append(Problem("invalid_facts", f"{show(value)} is not one of the allowed "
                                     "values", path, "enum", hint=hint))
 
     if t == "string":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             if type(value) is not str:
                 if not isinstance(value, str):
                     problems.append(_type_problem(decl, value, path))
@@ -90,13 +90,13 @@ def _scalar_checker(decl: FactDecl) -> Checker:
                 in_enum(value, path, problems)
             return value
     elif t == "bool":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             if type(value) is not bool:
                 problems.append(_type_problem(decl, value, path))
                 return None
             return value
     elif t == "int":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             if type(value) is not int:
                 if isinstance(value, bool) or not isinstance(value, int):
                     problems.append(_type_problem(decl, value, path))
@@ -112,7 +112,7 @@ def _scalar_checker(decl: FactDecl) -> Checker:
                 bounds(value, path, problems)
             return value
     elif t == "double":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             tv = type(value)
             if tv is not float:
                 if tv is int or (isinstance(value, int) and not isinstance(value, bool)):
@@ -140,9 +140,10 @@ def _scalar_checker(decl: FactDecl) -> Checker:
 
 
 def _list_checker(decl: FactDecl) -> Checker:
+    assert decl.items is not None  # the builder gives every list its item declaration
     item = checker_for(decl.items)
 
-    def check(value, path, problems):
+    def check(value: Any, path: str, problems: list[Any]) -> Any:
         if not isinstance(value, (list, tuple)):
             problems.append(_type_problem(decl, value, path))
             return None
@@ -153,7 +154,7 @@ def _list_checker(decl: FactDecl) -> Checker:
 def _map_checker(decl: FactDecl) -> Checker:
     fields = fields_checker(decl.fields)
 
-    def check(value, path, problems):
+    def check(value: Any, path: str, problems: list[Any]) -> Any:
         if type(value) is not dict and not isinstance(value, Mapping):
             problems.append(_type_problem(decl, value, path))
             return None

@@ -11,11 +11,18 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .diagnostics import Diagnostic, Severity, Span
 from .load.sourcemap import SourceMap
 from .suggest import did_you_mean, nearest, one_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jsonschema.protocols import Validator
+
+#: a jsonschema ValidationError: read as the validator fills it (its stub types every attribute
+#: with an `Unset` sentinel that a filled error never holds)
+SchemaError = Any
 
 _HERE = Path(__file__).resolve().parent
 _SCHEMA_DIRS = (_HERE / "_schemas", _HERE.parent / "schemas")
@@ -43,11 +50,12 @@ def schema_path(name: str) -> Path:
 @functools.lru_cache(maxsize=None)
 def load_schema(name: str) -> dict[Any, Any]:
     with schema_path(name).open(encoding="utf-8") as fh:
-        return json.load(fh)
+        schema: dict[Any, Any] = json.load(fh)
+        return schema
 
 
 @functools.lru_cache(maxsize=None)
-def _validator(name: str):
+def _validator(name: str) -> Validator:
     import jsonschema
 
     schema = load_schema(name)
@@ -156,12 +164,12 @@ def validate(data: Any, smap: SourceMap) -> list[Diagnostic]:
     return diags
 
 
-def _wants(err) -> list[str]:
+def _wants(err: SchemaError) -> list[str]:
     want = err.validator_value
     return [want] if isinstance(want, str) else list(want)
 
 
-def _coerce(data, path: tuple[Any, ...], err, smap: SourceMap, diags: list[Diagnostic]) -> bool:
+def _coerce(data: Any, path: tuple[Any, ...], err: SchemaError, smap: SourceMap, diags: list[Diagnostic]) -> bool:
     if "string" not in _wants(err) or isinstance(err.instance, (dict, list, str)):
         return False
     entry = smap.get(path)
@@ -182,7 +190,7 @@ def yaml11_warning(raw: str, value: Any, span: Span) -> Diagnostic:
         hint=f"quote it: '{raw}'")
 
 
-def _convert(err, data, smap: SourceMap) -> list[Diagnostic]:
+def _convert(err: SchemaError, data: Any, smap: SourceMap) -> list[Diagnostic]:
     path = tuple(err.absolute_path)
     where = describe_path(data, path)
     prefix = f"{where}: " if where else ""
@@ -234,7 +242,7 @@ def _convert(err, data, smap: SourceMap) -> list[Diagnostic]:
                           element=_element(path))]
 
 
-def _value_message(err) -> str:
+def _value_message(err: SchemaError) -> str:
     v, inst, val = err.validator, err.instance, err.validator_value
     shown = f"`{inst}`" if isinstance(inst, (str, int, float)) and not isinstance(inst, bool) \
         else json_type(inst)
@@ -243,7 +251,7 @@ def _value_message(err) -> str:
     if v == "pattern":
         what = {
             "duration": "a duration", "date": "an ISO date (YYYY-MM-DD)", "id": "a valid id",
-            "factName": "a valid fact name"}.get(_def_name(err), "in the expected form")
+            "factName": "a valid fact name"}.get(_def_name(err) or "", "in the expected form")
         if what == "in the expected form" and list(err.absolute_path)[-1:] == ["version"]:
             what = "a version number"
         return f"{shown} is not {what}"
@@ -261,19 +269,19 @@ def _value_message(err) -> str:
         return f"the text is longer than {val} characters"
     if v == "not":
         return "this key is not allowed for this type"
-    return err.message
+    return str(err.message)
 
 
-def _def_name(err) -> str | None:
+def _def_name(err: SchemaError) -> str | None:
     pattern = err.validator_value
-    defs = _validator("policy").schema.get("$defs", {})
+    defs = load_schema("policy").get("$defs", {})
     for name, sub in defs.items():
         if isinstance(sub, dict) and sub.get("pattern") == pattern:
-            return name
+            return str(name)
     return None
 
 
-def _pattern_hint(err) -> str | None:
+def _pattern_hint(err: SchemaError) -> str | None:
     return {
         "duration": "write `Nd` (days), `Nw` (weeks) or `Nbd` (business days), e.g. `5bd`",
         "date": "write the date as YYYY-MM-DD, e.g. 2026-01-01",
@@ -284,7 +292,7 @@ def _pattern_hint(err) -> str | None:
         if err.absolute_path and list(err.absolute_path)[-1] == "version" else None)
 
 
-def _misspelt(err, key: str, path: tuple[Any, ...], smap: SourceMap) -> str | None:
+def _misspelt(err: SchemaError, key: str, path: tuple[Any, ...], smap: SourceMap) -> str | None:
     """When an unknown key of the same mapping is a near miss of the missing ``key``."""
     known = err.schema.get("properties", {})
     for other in err.instance if isinstance(err.instance, dict) else ():
@@ -306,7 +314,7 @@ def _required_hint(key: str) -> str | None:
     }.get(key)
 
 
-def _type_hint(path: tuple[Any, ...], err) -> str | None:
+def _type_hint(path: tuple[Any, ...], err: SchemaError) -> str | None:
     if path and path[-1] in ("when", "amount", "otherwise"):
         return None
     if "string" in _wants(err) and isinstance(err.instance, (dict, list)):
