@@ -24,7 +24,7 @@ class Keys:
         self.names = cmp.names
 
     # -- keys ---------------------------------------------------------------------------------
-    def key(self, model, t: VersionTerms) -> tuple[Any, ...]:
+    def key(self, model: z3.ModelRef, t: VersionTerms) -> tuple[Any, ...]:
         refusal = value(model, t.refusal)
         if refusal:
             return (refusal,)
@@ -35,7 +35,8 @@ class Keys:
         return (0, value(model, t.category), value(model, t.level),
                 value(model, t.escalate), tuple(remedies))
 
-    def region_formula(self, model, ka: tuple[Any, ...], kb: tuple, escalated: bool, phase):
+    def region_formula(self, model: z3.ModelRef, ka: tuple[Any, ...], kb: tuple[Any, ...],
+                       escalated: bool, phase: z3.BoolRef) -> z3.BoolRef:
         """The disputes whose outcome pair is like the model's.
 
         When the refusal, category, level or action changes, the region is every dispute with
@@ -68,7 +69,7 @@ class Keys:
                 parts.append(d if value(model, d) else z3.Not(d))
         return z3.And(phase, *parts)
 
-    def _coarse(self, key: tuple[Any, ...], t: VersionTerms, escalated: bool):
+    def _coarse(self, key: tuple[Any, ...], t: VersionTerms, escalated: bool) -> z3.BoolRef:
         parts = [t.refusal == key[0]]
         if key[0] == 0:
             parts += [t.level == key[2], t.escalate == z3.BoolVal(bool(key[3]), self.ctx)]
@@ -77,14 +78,15 @@ class Keys:
         return z3.And(parts)
 
     @staticmethod
-    def remedy_pairs(ka: tuple[Any, ...], kb: tuple) -> list[Any]:
+    def remedy_pairs(ka: tuple[Any, ...], kb: tuple[Any, ...]) -> list[Any]:
         """``[(remedy id, (required, by) old, (required, by) new)]`` over both versions."""
         a = {rid: (bool(req), by) for rid, req, by in ka[4]}
         b = {rid: (bool(req), by) for rid, req, by in kb[4]}
         return [(rid, a.get(rid, (False, None)), b.get(rid, (False, None)))
                 for rid in sorted(set(a) | set(b))]
 
-    def signature(self, model, ka: tuple[Any, ...], kb: tuple) -> tuple:
+    def signature(self, model: z3.ModelRef, ka: tuple[Any, ...], kb: tuple[Any, ...]
+                  ) -> tuple[Any, ...]:
         """How the remedies change in the model: per remedy, (required old, required new,
         authorizers when they change, whether the amount changes)."""
         names = self.names.roles
@@ -128,7 +130,7 @@ class Keys:
         return _signature(o_old, o_new) == want_sig
 
 
-def fine(ka: tuple[Any, ...], kb: tuple) -> bool:
+def fine(ka: tuple[Any, ...], kb: tuple[Any, ...]) -> bool:
     """A region is keyed by the whole outcome when only remedies change; otherwise by the
     refusal, category, level and action (the remedies follow the level)."""
     return ka[0] == 0 and kb[0] == 0 and ka[1:4] == kb[1:4]

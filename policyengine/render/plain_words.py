@@ -152,8 +152,8 @@ class _Words:
         if isinstance(node, ast.Binary) and node.op in _ARITH_WORDS:
             return self.arithmetic(node, scope, unit)
         if isinstance(node, ast.Unary) and node.op == "-":
-            inner, u = self.noun(node.operand, scope, unit)
-            return f"minus {inner}", u
+            negated_text, u = self.noun(node.operand, scope, unit)
+            return f"minus {negated_text}", u
         if isinstance(node, ast.Ternary):
             then, u1 = self.noun(node.then, scope, unit)
             orelse, u2 = self.noun(node.orelse, scope, unit)
@@ -193,7 +193,8 @@ class _Words:
             return "nothing"
         return str(node.value)
 
-    def arithmetic(self, node: ast.Binary, scope: frozenset[Any], unit: str | None):
+    def arithmetic(self, node: ast.Binary, scope: frozenset[Any], unit: str | None
+                   ) -> tuple[str, str | None]:
         left, right, op = node.left, node.right, node.op
         if op == "*":
             for k, other in ((right, left), (left, right)):
@@ -207,7 +208,7 @@ class _Words:
         b, ub = self.noun(right, scope, (ua or unit) if additive else None)
         return f"{a} {_ARITH_WORDS[op]} {b}", ua or ub
 
-    def call_noun(self, node: ast.Call, scope: frozenset[Any]):
+    def call_noun(self, node: ast.Call, scope: frozenset[Any]) -> tuple[str, str | None]:
         args = list(node.args) if node.target is None else [node.target, *node.args]
         fn = node.function
         if fn == "size" and len(args) == 1:
@@ -237,8 +238,9 @@ class _Words:
         if path is not None:
             return self.flag(path, negated)
         if isinstance(node, ast.Select) and node.test:
-            target = self.subject(_fact_path(node.operand, scope) + [node.field])[0] \
-                if _fact_path(node.operand, scope) else f"{words(node.field)}"
+            operand = _fact_path(node.operand, scope)
+            target = self.subject(operand + [node.field])[0] if operand \
+                else f"{words(node.field)}"
             return f"{target} is {'not ' if negated else ''}given"
         if isinstance(node, ast.Call):
             text = self.call_cond(node, scope, negated)
@@ -280,7 +282,7 @@ class _Words:
     def logical(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> str:
         op = node.op
         parts = []
-        stack = [node]
+        stack: list[ast.Node] = [node]
         while stack:  # flatten a chain of the same operator, left to right
             current = stack.pop()
             if type(current) is ast.Binary and current.op == op:
@@ -305,7 +307,8 @@ class _Words:
         texts = [self.part(p, scope, op, inner_neg) for p in parts]
         return self.join(texts, "and" if op == "&&" else "or")
 
-    def same_subject(self, parts: list[Any], scope: frozenset[Any], op: str, negated: bool):
+    def same_subject(self, parts: list[Any], scope: frozenset[Any], op: str, negated: bool
+                     ) -> tuple[str, list[str]] | None:
         """``region == "NA" || region == "EMEA"`` -> ("the region", ["NA", "EMEA"]); also
         the negated form and ``region != "NA" && region != "EMEA"``."""
         want = {"==": "!=", "!=": "=="}[op] if negated else op
