@@ -83,8 +83,8 @@ def json_type(value: Any, *, none: str = "empty") -> str:
     return "a value that is not JSON"
 
 
-def describe_path(data: Any, path: tuple[Any, ...], *, items: Mapping[str, tuple[str, str]] | None = None
-                  ) -> str:
+def describe_path(data: Any, path: tuple[Any, ...], *,
+                  items: Mapping[str, tuple[str, str]] | None = None) -> str:
     """A human context for ``path``: ``category `pricing`: band 2: when``.
 
     ``items`` names the items of lists (``{"cases": ("case", "name")}``); by default the
@@ -169,7 +169,8 @@ def _wants(err: SchemaError) -> list[str]:
     return [want] if isinstance(want, str) else list(want)
 
 
-def _coerce(data: Any, path: tuple[Any, ...], err: SchemaError, smap: SourceMap, diags: list[Diagnostic]) -> bool:
+def _coerce(data: Any, path: tuple[Any, ...], err: SchemaError, smap: SourceMap,
+            diags: list[Diagnostic]) -> bool:
     if "string" not in _wants(err) or isinstance(err.instance, (dict, list, str)):
         return False
     entry = smap.get(path)

@@ -75,8 +75,8 @@ def lint_command(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: s
     """Check rulebooks for mistakes: YAML hazards, schema, references, the ladder, authority,
     expressions, and the logic (gaps, dead rules, overlaps), proved with a solver. PATHS are
     files, folders searched for rulebooks (*.yaml, *.yml; policy tests *.test.yaml are
-    skipped), or `-` for standard input. Exit 0 when clean (warnings allowed), 1 on errors (or warnings with --strict),
-    2 on usage errors or unreadable files."""
+    skipped), or `-` for standard input. Exit 0 when clean (warnings allowed), 1 on errors
+    (or warnings with --strict), 2 on usage errors or unreadable files."""
     from ..lint import STDIN_NAME, is_rulebook_file, lint_paths
     from ..lint.baseline import Baseline
     from ..lint.config import DEFAULT, ConfigError, load_config

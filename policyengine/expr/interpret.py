@@ -9,7 +9,7 @@ form (:mod:`compile`) must agree with it on every input, errors included.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Generator, Mapping, cast
 
 from . import ast
 from .functions import GLOBAL_FUNCTIONS, RECEIVER_FUNCTIONS
@@ -18,6 +18,10 @@ from .values import (BINARY_OPERATORS, CelError, condition, has_field, index, it
                      select, unbound_function, unbound_name)
 
 _NO_VALUE = object()
+
+_Scope = dict[Any, Any]  # comprehension variables in scope
+#: a node's evaluation: yields (sub-expression, scope), receives its value, returns the node's
+_Step = Generator[tuple[ast.Node, _Scope], Any, Any]
 
 
 def interpret(root: ast.Node, bindings: Mapping[str, Any]) -> Any:
@@ -56,18 +60,18 @@ def _leaf(node: ast.Node, scope: dict[Any, Any], bindings: Mapping[str, Any]) ->
     return _NO_VALUE
 
 
-def _select(node: ast.Select, scope):
+def _select(node: ast.Select, scope: _Scope) -> _Step:
     obj = yield node.operand, scope
     return has_field(obj, node.field) if node.test else select(obj, node.field)
 
 
-def _index(node: ast.Index, scope):
+def _index(node: ast.Index, scope: _Scope) -> _Step:
     container = yield node.operand, scope
     key = yield node.index, scope
     return index(container, key)
 
 
-def _call(node: ast.Call, scope):
+def _call(node: ast.Call, scope: _Scope) -> _Step:
     if node.target is None:
         impl = GLOBAL_FUNCTIONS.get((node.function, len(node.args)))
     else:
@@ -77,15 +81,15 @@ def _call(node: ast.Call, scope):
     values = []
     for kid in ast.children(node):
         values.append((yield kid, scope))
-    return impl(*values)
+    return cast(Callable[..., Any], impl)(*values)  # the table's values are plain functions
 
 
-def _unary(node: ast.Unary, scope):
+def _unary(node: ast.Unary, scope: _Scope) -> _Step:
     operand = yield node.operand, scope
     return logical_not(operand) if node.op == "!" else neg(operand)
 
 
-def _binary(node: ast.Binary, scope):
+def _binary(node: ast.Binary, scope: _Scope) -> _Step:
     op = node.op
     left = yield node.left, scope
     if op == "&&":
@@ -102,7 +106,7 @@ def _binary(node: ast.Binary, scope):
     return BINARY_OPERATORS[op](left, right)
 
 
-def _ternary(node: ast.Ternary, scope):
+def _ternary(node: ast.Ternary, scope: _Scope) -> _Step:
     cond = condition((yield node.cond, scope))
     if type(cond) is CelError:
         return cond
@@ -111,14 +115,14 @@ def _ternary(node: ast.Ternary, scope):
     return (yield node.orelse, scope)
 
 
-def _list(node: ast.ListLit, scope):
-    items = []
+def _list(node: ast.ListLit, scope: _Scope) -> _Step:
+    items: list[Any] = []
     for kid in node.items:
         items.append((yield kid, scope))
     return make_list(items)
 
 
-def _map(node: ast.MapLit, scope):
+def _map(node: ast.MapLit, scope: _Scope) -> _Step:
     pairs = []
     for key_node, value_node in node.entries:
         key = yield key_node, scope
@@ -127,7 +131,7 @@ def _map(node: ast.MapLit, scope):
     return make_map(pairs)
 
 
-def _comprehension(node: ast.Comprehension, scope):
+def _comprehension(node: ast.Comprehension, scope: _Scope) -> _Step:
     items = iteration_items((yield node.target, scope))
     if type(items) is CelError:
         return items
@@ -171,6 +175,7 @@ def _comprehension(node: ast.Comprehension, scope):
     return out
 
 
+_HANDLERS: dict[type, Callable[[Any, _Scope], _Step]]
 _HANDLERS = {ast.Select: _select, ast.Index: _index, ast.Call: _call, ast.Unary: _unary,
              ast.Binary: _binary, ast.Ternary: _ternary, ast.ListLit: _list, ast.MapLit: _map,
              ast.Comprehension: _comprehension}

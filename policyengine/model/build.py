@@ -73,8 +73,8 @@ class _Builder:
             else:
                 first[ident] = path
 
-    def reference(self, code: str, kind: str, value: str, known: Iterable[str], path: tuple[Any, ...]
-                  ) -> bool:
+    def reference(self, code: str, kind: str, value: str, known: Iterable[str],
+                  path: tuple[Any, ...]) -> bool:
         known = list(known)
         if value in known:
             return True
@@ -335,8 +335,8 @@ class _Builder:
         return out
 
     # -- expressions -------------------------------------------------------------------------
-    def expression(self, raw: dict[Any, Any], key: str, parent: tuple[Any, ...], element: str, expect: str
-                   ) -> Expression | None:
+    def expression(self, raw: dict[Any, Any], key: str, parent: tuple[Any, ...], element: str,
+                   expect: str) -> Expression | None:
         if key not in raw:
             return None
         from ..expr import analyze, print_expression

@@ -138,7 +138,8 @@ class _Words:
             return f"the {label}", unit
         return f"the {label}", unit
 
-    def noun(self, node: Any, scope: frozenset[Any], unit: str | None = None) -> tuple[str, str | None]:
+    def noun(self, node: Any, scope: frozenset[Any], unit: str | None = None
+             ) -> tuple[str, str | None]:
         """(phrase, unit) for a value."""
         if isinstance(node, ast.Literal):
             return self.literal(node, unit), unit
