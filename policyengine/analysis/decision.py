@@ -51,7 +51,7 @@ class DecisionEncoding:
         return self.space._and_all([*(self.category_fails(j) for j in before),
                                     self.category_holds(i)])
 
-    def unclassified(self):
+    def unclassified(self) -> z3.BoolRef:
         """No category's ``when`` holds (and none errors): the ``unclassified`` refusal."""
         return self.space._and_all([self.category_fails(j) for j in range(len(self.categories))])
 

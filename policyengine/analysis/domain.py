@@ -59,7 +59,10 @@ class Interval:
         return Interval(lo, lc, hi, hc)
 
 
-def _max_lo(a, b):
+_Bound = tuple[Any, bool]  # (value or None for unbounded, closed)
+
+
+def _max_lo(a: _Bound, b: _Bound) -> _Bound:
     if a[0] is None:
         return b
     if b[0] is None:
@@ -69,7 +72,7 @@ def _max_lo(a, b):
     return (a[0], a[1] and b[1])
 
 
-def _min_hi(a, b):
+def _min_hi(a: _Bound, b: _Bound) -> _Bound:
     if a[0] is None:
         return b
     if b[0] is None:
@@ -189,8 +192,9 @@ class Domains:
         op = node.op
         if op == "in" and type(node.right) is ast.ListLit:
             path = self._path(node.left)
-            if path in self.finite and all(type(i) is ast.Literal for i in node.right.items):
-                values = frozenset(i.value for i in node.right.items)
+            items = node.right.items
+            if path in self.finite and all(isinstance(i, ast.Literal) for i in items):
+                values = frozenset(i.value for i in items if isinstance(i, ast.Literal))
                 return self._finite_atom(path, values)
             return {}, {}
         left, right = node.left, node.right

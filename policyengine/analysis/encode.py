@@ -337,7 +337,7 @@ class FactSpace:
         return None
 
     # -- boolean helpers (fold the constants z3 would keep) ------------------------------------
-    def _and(self, a, b):
+    def _and(self, a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
         if z3.is_true(a):
             return b
         if z3.is_true(b):
@@ -346,7 +346,7 @@ class FactSpace:
             return self.false
         return z3.And(a, b)
 
-    def _and_all(self, items: Iterable[Any]):
+    def _and_all(self, items: Iterable[Any]) -> z3.BoolRef:
         items = [x for x in items if not z3.is_true(x)]
         if any(z3.is_false(x) for x in items):
             return self.false
