@@ -45,6 +45,7 @@ from ..expr import ast, print_expression
 from ..expr.interpret import interpret
 from ..expr.types import BOOL, DOUBLE, INT, STRING, base
 from ..expr.values import CelError
+from ..model.nodes import FactDecl
 
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 #: A sub-expression whose facts have at most this many value combinations is evaluated for each.
@@ -87,10 +88,11 @@ class FactVar:
     var: Any
     values: tuple[Any, ...] | None = None  # enum values
 
-    def term(self, true) -> Term:
+    def term(self, true: z3.BoolRef) -> Term:
         if self.kind == "enum":
             return Term("string", Choice(tuple((self.var == i, v)
-                                               for i, v in enumerate(self.values))), true)
+                                               for i, v in enumerate(self.values or ()))),
+                    true)
         return Term(self.kind, self.var, true)
 
 
@@ -117,7 +119,7 @@ class FactSpace:
             self._declare(decl)
 
     # -- declarations ------------------------------------------------------------------------
-    def _declare(self, decl) -> None:
+    def _declare(self, decl: FactDecl) -> None:
         ctx = self.ctx
         if decl.type == "map":
             for f in decl.fields:
@@ -150,7 +152,7 @@ class FactSpace:
                 self.domain.append(fv.var <= self._bound(decl.max, decl.type, "max"))
         self.facts[path] = fv
 
-    def _bound(self, value, kind: str, which: str):
+    def _bound(self, value: float, kind: str, which: str) -> z3.ExprRef:
         if kind == "double":
             return self.num(float(value))
         # an int fact with a fractional bound (PE111 refuses it, but be safe): round inwards
@@ -166,7 +168,7 @@ class FactSpace:
             hit = self._fact_terms[path] = self.facts[path].term(self.true)
         return hit
 
-    def num(self, value: float):
+    def num(self, value: float) -> z3.ExprRef:
         """The exact value of a double as a z3 real."""
         frac = Fraction(value)
         return z3.RealVal(f"{frac.numerator}/{frac.denominator}", self.ctx)
@@ -183,26 +185,26 @@ class FactSpace:
             return hit
         return self._encode_tree(expression)
 
-    def holds(self, expression: Any):
+    def holds(self, expression: Any) -> z3.BoolRef:
         """z3 boolean: the condition evaluates to ``true``."""
         t = self.encode(expression)
         return self._and(t.ok, self.as_bool(t))
 
-    def fails(self, expression: Any):
+    def fails(self, expression: Any) -> z3.BoolRef:
         """z3 boolean: the condition evaluates to ``false`` (without error)."""
         t = self.encode(expression)
         return self._and(t.ok, z3.Not(self.as_bool(t)))
 
-    def errors(self, expression: Any):
+    def errors(self, expression: Any) -> z3.BoolRef:
         """z3 boolean: evaluating the expression is a CEL error."""
         return z3.Not(self.encode(expression).ok)
 
-    def as_bool(self, t: Term):
+    def as_bool(self, t: Term) -> z3.BoolRef:
         if t.kind == "bool":
             return t.value
         return self.false  # a non-bool condition never holds (the checker refuses it anyway)
 
-    def as_real(self, t: Term):
+    def as_real(self, t: Term) -> z3.ExprRef:
         """A numeric term as a z3 real (ints converted exactly), or None."""
         if t.kind == "double":
             return t.value
@@ -281,7 +283,7 @@ class FactSpace:
             results.append((cond, result))
         return self._table(results)
 
-    def _finite_values(self, decl) -> list[Any] | None:
+    def _finite_values(self, decl: FactDecl) -> list[Any] | None:
         """``[(condition, value)]`` for a fact with a small finite domain, else None."""
         if decl.type == "map":
             axes = []
@@ -290,7 +292,7 @@ class FactSpace:
                 if values is None:
                     return None
                 axes.append((f.name, values))
-            out = []
+            out: list[Any] = []
             for combo in itertools.product(*(v for _, v in axes)):
                 if len(out) > FINITE_LIMIT:
                     return None
@@ -303,7 +305,7 @@ class FactSpace:
         if fv.kind == "bool":
             return [(fv.var, True), (z3.Not(fv.var), False)]
         if fv.kind == "enum":
-            return [(fv.var == i, v) for i, v in enumerate(fv.values)]
+            return [(fv.var == i, v) for i, v in enumerate(fv.values or ())]
         if fv.kind == "int" and fv.values is not None:
             return [(fv.var == v, v) for v in fv.values]
         return None
@@ -354,7 +356,7 @@ class FactSpace:
             return self.true
         return items[0] if len(items) == 1 else z3.And(items)
 
-    def _or_all(self, items: Iterable[Any]):
+    def _or_all(self, items: Iterable[Any]) -> z3.BoolRef:
         items = [x for x in items if not z3.is_false(x)]
         if any(z3.is_true(x) for x in items):
             return self.true
@@ -364,7 +366,7 @@ class FactSpace:
 
     # -- witnesses -----------------------------------------------------------------------------
     def witness(self, model: Any, as_of: Any, *, keep: Iterable[Any] = (),
-                avoid: dict[Any, Any] | None = None) -> dict:
+                avoid: dict[Any, Any] | None = None) -> dict[str, Any]:
         """A complete dispute ``{"facts": {...}, "as_of": "YYYY-MM-DD"}`` from a z3 model: every
         declared fact present and valid; values simplified (round numbers, boundary values,
         defaults) as long as every formula of ``keep`` stays true. ``avoid`` maps a fact path
