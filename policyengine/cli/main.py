@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -79,11 +80,32 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("policyengine: interrupted", err=True)
         code = 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
+        _silence_stdout()
         code = 0
+    except SystemExit as exc:
+        # click turns a broken pipe into exit 1 after wrapping stdout; 1 means findings here
+        if type(sys.stdout).__name__.lstrip("_") != "PacifyFlushWrapper":
+            raise
+        _silence_stdout()
+        code = 0 if exc.code == 1 else exc.code
     except Exception as exc:  # the last line of defence: report, do not dump a traceback
         click.echo(f"policyengine: internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("please report this at the project's issue tracker, with the input that "
                    "caused it", err=True)
         code = 3
+    try:  # what is still buffered; a reader that left early must not turn into exit 1
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's final flush does
+    not fail again on the closed pipe (the recipe of Python's `signal` documentation)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout: nothing to flush later
+        pass

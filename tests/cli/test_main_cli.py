@@ -33,3 +33,18 @@ def test_every_command_is_listed_including_init():
     names = {line.split()[0] for line in result.stdout.split("Commands:", 1)[1].splitlines()
              if line.startswith("  ") and not line.startswith("   ")}
     assert names == set(cli.commands) and "init" in names
+
+
+def test_a_reader_that_leaves_early_is_not_a_finding():
+    """`policyengine explain | head`: the closed pipe exits 0, silently (1 would mean
+    findings, and a traceback must never show)."""
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-m", "policyengine", "explain"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command writes anything: every write hits a closed pipe
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 0, err
+    assert b"Traceback" not in err and b"Exception ignored" not in err
