@@ -34,6 +34,7 @@ from .lint import LintResult  # noqa: E402
 
 if _t.TYPE_CHECKING:  # pragma: no cover
     from .diff import PolicyDiff
+    from .ledger import Ledger, LedgerError
     from .lint.config import LintConfig
 
 #: The name the package is published under (the import name stays ``policyengine``).
@@ -50,6 +51,8 @@ __all__ = [
     "DecisionWarning",
     "Diagnostic",
     "DisputeError",
+    "Ledger",
+    "LedgerError",
     "ExpressionError",
     "LevelRef",
     "LintResult",
@@ -71,14 +74,19 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> _t.Any:
-    # PolicyDiff lives with the diff, which imports the solver: loaded when first asked for,
-    # so that `import policyengine` stays light.
-    if name == "PolicyDiff":
-        from .diff import PolicyDiff
+#: names imported on first use: the dispute ledger needs SQLAlchemy and the diff the solver,
+#: which deciding a dispute does not, so `import policyengine` stays light
+_LAZY = {"Ledger": "policyengine.ledger", "LedgerError": "policyengine.ledger",
+         "PolicyDiff": "policyengine.diff"}
 
-        return PolicyDiff
-    raise AttributeError(f"module 'policyengine' has no attribute {name!r}")
+
+def __getattr__(name: str) -> _t.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'policyengine' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
 
 
 def lint(*paths: str | _os.PathLike[str], select: _t.Iterable[str] | None = None,

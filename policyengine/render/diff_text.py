@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SYMBOLS = {"added": "+", "removed": "-", "changed": "~", "moved": ">"}
 SECTIONS = (("policy", "Policy"), ("facts", "Facts"), ("ladder", "Ladder"), ("roles", "Roles"),
             ("actions", "Actions"), ("authority", "Authority"), ("categories", "Categories"),
-            ("overrides", "Overrides"), ("remedies", "Remedies"))
+            ("overrides", "Overrides"), ("remedies", "Remedies"), ("calendar", "Calendar"))
 
 
 def value_text(value: Any, limit: int = 90) -> str:

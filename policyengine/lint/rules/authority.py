@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from ...diagnostics import Diagnostic, Severity, Span
-from ...ladder import escalation_path
+from ...ladder import ends_after, escalation_path, policy_calendars
 from ...model.nodes import Policy
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -124,8 +124,8 @@ def sunsets(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
                                 hint="add `sunset: 90d` (or the term the contract sets)",
                                 element=f"remedies.{r.id}")
         elif r.review_every is not None:
-            late = [w for w in range(7)
-                    if r.review_every.days_from(w) >= r.sunset.days_from(w)]
+            late = [cal for cal in policy_calendars(policy)
+                    if ends_after(r.review_every, r.sunset, cal, strict=False)]
             if late:
                 yield Diagnostic.at(
                     "PE405", W, f"remedy `{r.id}`: `review_every` ({r.review_every}) is not "
