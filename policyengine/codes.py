@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .diagnostics import Severity
 
-DOCS_BASE_URL = "https://policyengine.readthedocs.io/en/latest/rules/"
+DOCS_BASE_URL = "https://channel-conflict-policyengine.readthedocs.io/en/latest/rules/"
 
 AREAS = {
     "PE0": "file and YAML",
@@ -196,3 +196,43 @@ def lookup(code_or_name: str) -> Code | None:
 
 def severity_of(code: str) -> Severity:
     return REGISTRY[code].severity
+
+
+# -- decision refusal codes ---------------------------------------------------------------------
+# The codes a refused dispute carries (RULEBOOK.md fixes them, snake_case); each has a page under
+# docs/refusals/ that `policyengine explain CODE` prints, like a lint code's.
+REFUSALS_BASE_URL = DOCS_BASE_URL.rsplit("rules/", 1)[0] + "refusals/"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: str
+    summary: str
+    related: str | None = None  # the lint code that finds the policy's side of it
+
+    @property
+    def doc_path(self) -> str:
+        return f"docs/refusals/{self.code}.md"
+
+    @property
+    def help_uri(self) -> str:
+        return f"{REFUSALS_BASE_URL}{self.code}/"
+
+
+REFUSALS: dict[str, Refusal] = {r.code: r for r in [
+    Refusal("invalid_facts", "a fact or a reserved key of the dispute is missing, has the wrong "
+            "type, is not allowed, or a date is in the wrong order"),
+    Refusal("policy_not_in_force", "the decision date is before the policy's `effective` or "
+            "after its `expires`", "PE702"),
+    Refusal("unclassified", "no category's `when` holds for the dispute", "PE505"),
+    Refusal("threshold_gap", "no band of the dispute's category holds and there is no "
+            "`otherwise`", "PE501"),
+    Refusal("evaluation_error", "a trigger expression failed at run time (division by zero, "
+            "overflow, an index out of range)"),
+]}
+
+
+def lookup_refusal(code: str) -> Refusal | None:
+    """A refusal code (``invalid_facts``, in any case). Kebab-case names are lint codes'
+    (``threshold-gap`` is PE501), so they are not read as refusal codes."""
+    return REFUSALS.get(code.strip().lower())

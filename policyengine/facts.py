@@ -23,7 +23,7 @@ from .limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
 
 _MISSING = object()
 
-Checker = Callable[[Any, str, list], Any]  # (value, path, problems) -> normalized value
+Checker = Callable[[Any, str, list[Any]], Any]  # (value, path, problems) -> normalized value
 
 _KIND_WORDS = {"string": "text", "int": "a whole number (int)", "double": "a number (double)",
                "bool": "true or false", "map": "a mapping", "list": "a list"}
@@ -83,7 +83,7 @@ def _scalar_checker(decl: FactDecl) -> Checker:
     enum_list = list(decl.enum) if decl.enum is not None else []
     lo, hi = decl.min, decl.max
 
-    def bounds(value, path: str, problems: list) -> None:
+    def bounds(value: Any, path: str, problems: list[Any]) -> None:
         if lo is not None and value < lo:
             problems.append(Problem("invalid_facts", f"{show(value)} is below the minimum {lo}",
                                     path, "min"))
@@ -91,8 +91,8 @@ def _scalar_checker(decl: FactDecl) -> Checker:
             problems.append(Problem("invalid_facts", f"{show(value)} is above the maximum {hi}",
                                     path, "max"))
 
-    def in_enum(value, path: str, problems: list) -> None:
-        if value not in enum:
+    def in_enum(value: Any, path: str, problems: list[Any]) -> None:
+        if enum is None or value not in enum:
             hint = did_you_mean(str(value), [str(e) for e in enum_list]) or \
                 f"use {one_of([str(e) for e in enum_list])}"
             problems.append(Problem("invalid_facts", f"{show(value)} is not one of the allowed "
@@ -100,7 +100,7 @@ def _scalar_checker(decl: FactDecl) -> Checker:
 
     max_length = decl.max_length if decl.max_length is not None else DEFAULT_MAX_LENGTH
     if t == "string":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             if type(value) is not str:
                 if not isinstance(value, str):
                     problems.append(_type_problem(decl, value, path))
@@ -122,13 +122,13 @@ def _scalar_checker(decl: FactDecl) -> Checker:
                 in_enum(value, path, problems)
             return value
     elif t == "bool":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             if type(value) is not bool:
                 problems.append(_type_problem(decl, value, path))
                 return None
             return value
     elif t == "int":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             if type(value) is not int:
                 if isinstance(value, bool) or not isinstance(value, int):
                     problems.append(_type_problem(decl, value, path))
@@ -144,7 +144,7 @@ def _scalar_checker(decl: FactDecl) -> Checker:
                 bounds(value, path, problems)
             return value
     elif t == "double":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             tv = type(value)
             if tv is not float:
                 if tv is int or (isinstance(value, int) and not isinstance(value, bool)):
@@ -172,11 +172,12 @@ def _scalar_checker(decl: FactDecl) -> Checker:
 
 
 def _list_checker(decl: FactDecl) -> Checker:
+    assert decl.items is not None  # the builder gives every list its item declaration
     item = checker_for(decl.items)
 
     bound = decl.max_items if decl.max_items is not None else DEFAULT_MAX_ITEMS
 
-    def check(value, path, problems):
+    def check(value: Any, path: str, problems: list[Any]) -> Any:
         if not isinstance(value, (list, tuple)):
             problems.append(_type_problem(decl, value, path))
             return None
@@ -194,7 +195,7 @@ def _list_checker(decl: FactDecl) -> Checker:
 def _map_checker(decl: FactDecl) -> Checker:
     fields = fields_checker(decl.fields)
 
-    def check(value, path, problems):
+    def check(value: Any, path: str, problems: list[Any]) -> Any:
         if type(value) is not dict and not isinstance(value, Mapping):
             problems.append(_type_problem(decl, value, path))
             return None
@@ -219,14 +220,14 @@ def _default_of(decl: FactDecl) -> Any:
     return _MISSING
 
 
-def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset = frozenset()
-                   ) -> Callable[[Mapping, str, list], dict]:
+def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset[Any] = frozenset()
+                   ) -> Callable[[Mapping[str, Any], str, list[Any]], dict[Any, Any]]:
     """A checker for a mapping of declared names (top-level facts or a map's fields)."""
     plan = [(d.name, checker_for(d), d) for d in decls]
     names = frozenset(d.name for d in decls)
     known = sorted(names)
 
-    def check(value: Mapping, prefix: str, problems: list) -> dict:
+    def check(value: Mapping[str, Any], prefix: str, problems: list[Any]) -> dict[Any, Any]:
         out: dict[str, Any] = {}
         for name, chk, decl in plan:
             v = value.get(name, _MISSING)

@@ -26,7 +26,7 @@ DEFAULT_BUDGET = 60.0  # seconds per policy
 class Outcome:
     status: str  # "sat" | "unsat" | "unknown"
     model: Any = None
-    core: tuple = ()
+    core: tuple[Any, ...] = ()
     reason: str | None = None
 
     @property

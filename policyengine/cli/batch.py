@@ -17,7 +17,8 @@ import os
 import stat
 import sys
 import threading
-from typing import Any, Iterator
+import datetime as _dt
+from typing import Any, Iterable, Iterator
 
 import click
 
@@ -29,7 +30,7 @@ _POLICY: Any = None
 _AS_OF: Any = None
 
 
-def _init_worker(policy_path: str, as_of) -> None:
+def _init_worker(policy_path: str, as_of: _dt.date | None) -> None:
     global _POLICY, _AS_OF
     import signal
 
@@ -57,24 +58,25 @@ def decide_line(item: tuple[int, bytes]) -> tuple[str, str | None, str | None, s
     return (outcome.to_json(), outcome.decision.category.id, outcome.decision.level.id, None)
 
 
-def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple]:
+def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple[Any, ...]]:
     """``decide_line`` for each line of a chunk, with each line's width in bytes (one task for
     a worker process: one round trip per chunk, not per line)."""
     return [(*decide_line(item), len(item[1])) for item in chunk]
 
 
-def _windowed(chunks: Iterator[list], window: threading.BoundedSemaphore) -> Iterator[list]:
+def _windowed(chunks: Iterator[list[Any]], window: threading.BoundedSemaphore
+              ) -> Iterator[list[Any]]:
     for chunk in chunks:
         window.acquire()
         yield chunk
 
 
-def _lines(fh) -> Iterator[tuple[int, bytes]]:
+def _lines(fh: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
     for number, raw in enumerate(fh, 1):
         yield number, raw
 
 
-def _chunks(it: Iterator, size: int) -> Iterator[list]:
+def _chunks(it: Iterator[Any], size: int) -> Iterator[list[Any]]:
     chunk = []
     for item in it:
         chunk.append(item)
@@ -128,7 +130,8 @@ def _signal_name(signum: int) -> str:
         return f"signal {signum}"
 
 
-def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of, jobs: int,
+def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path: str, *,
+              as_of: _dt.date | None, jobs: int,
               progress: bool | None) -> int:
     global _POLICY, _AS_OF
     from .output import OutputError, open_sink
@@ -165,7 +168,8 @@ def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of
         except OSError:
             size = None
     show = progress if progress is not None else (sys.stderr.isatty() and size is not None)
-    counts = {"category": collections.Counter(), "level": collections.Counter(),
+    counts: dict[str, collections.Counter[str]] = {
+              "category": collections.Counter(), "level": collections.Counter(),
               "error": collections.Counter()}
     total = 0
     pool = None

@@ -5,16 +5,27 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import sys
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from ..calendar import parse_date
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model.nodes import Policy
 
-class DateType(click.ParamType):
+
+if TYPE_CHECKING:  # click 8.3+ makes ParamType generic (value, input type); 8.2 does not
+    _ParamType = click.ParamType[_dt.date, Any]
+else:
+    _ParamType = click.ParamType
+
+
+class DateType(_ParamType):
     name = "YYYY-MM-DD"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> _dt.date:
         if isinstance(value, _dt.date):
             return value
         try:
@@ -41,7 +52,7 @@ class FiniteFloat(click.FloatRange):
 MAX_BYTES_LIMIT = 1 << 30
 
 
-def use_colour(choice: str, stream=None) -> bool:
+def use_colour(choice: str, stream: TextIO | None = None) -> bool:
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
@@ -51,7 +62,7 @@ def use_colour(choice: str, stream=None) -> bool:
 
 
 def split_codes(values: tuple[str, ...]) -> list[str]:
-    out = []
+    out: list[str] = []
     for v in values:
         out.extend(x.strip() for x in v.split(",") if x.strip())
     return out
@@ -62,7 +73,7 @@ colour_option = click.option("--color", "--colour", "colour", default="auto", sh
                              help="Colour the text output.")
 
 
-def load_or_exit(ctx: click.Context, path: str):
+def load_or_exit(ctx: click.Context, path: str) -> Policy:
     """Load a rulebook, or print its errors and exit 2 (a policy that does not load is
     unusable input)."""
     from ..errors import PolicyError

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import sys
+from typing import BinaryIO
 
 import click
 
@@ -36,8 +38,9 @@ from .common import DATE, FiniteFloat, colour_option, use_colour
               help="Replay: progress bar on stderr (default: when stderr is a terminal).")
 @colour_option
 @click.pass_context
-def diff_command(ctx, old, new, fmt, as_of, replay_path, fail_on, behavior, timeout, budget,
-                 examples, progress, colour):
+def diff_command(ctx: click.Context, old: str, new: str, fmt: str, as_of: _dt.date | None,
+                 replay_path: str | None, fail_on: str, behavior: bool, timeout: float,
+                 budget: float, examples: int, progress: bool | None, colour: str) -> None:
     """Compare two versions of a rulebook: structural changes matched by id, the disputes decided
     differently (proven with the solver, each with an example), and a replay of past disputes.
 
@@ -90,7 +93,7 @@ def diff_command(ctx, old, new, fmt, as_of, replay_path, fail_on, behavior, time
     ctx.exit(result.exit_code(fail_on))
 
 
-def _open_replay(ctx, path: str):
+def _open_replay(ctx: click.Context, path: str) -> BinaryIO:
     if path == "-":
         return sys.stdin.buffer
     try:
@@ -100,7 +103,7 @@ def _open_replay(ctx, path: str):
         ctx.exit(2)
 
 
-def _size(stream) -> int | None:
+def _size(stream: BinaryIO) -> int | None:
     try:
         return os.fstat(stream.fileno()).st_size
     except (OSError, AttributeError, ValueError):

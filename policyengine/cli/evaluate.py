@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import sys
+from typing import Any
 
 import click
 
@@ -14,7 +16,7 @@ from .common import DATE, load_or_exit
 MAX_DISPUTE_BYTES = 16 * 1024 * 1024
 
 
-def _read_dispute(ctx, source: str):
+def _read_dispute(ctx: click.Context, source: str) -> Any:
     from ..load.json_input import JsonInputError, loads
 
     try:
@@ -60,7 +62,9 @@ def _read_dispute(ctx, source: str):
 @click.option("--progress/--no-progress", default=None,
               help="Batch: progress bar on stderr (default: when stderr is a terminal).")
 @click.pass_context
-def evaluate_command(ctx, policy, dispute, as_of, fmt, input_path, output_path, jobs, progress):
+def evaluate_command(ctx: click.Context, policy: str, dispute: str | None, as_of: _dt.date | None,
+                     fmt: str, input_path: str | None, output_path: str | None, jobs: int,
+                     progress: bool | None) -> None:
     """Decide a dispute (a JSON object of facts) with POLICY, or a batch with --input/--output.
 
     Exit 0 when decided, 1 when refused (a batch: when any line was refused), 2 for usage
@@ -103,14 +107,14 @@ def evaluate_command(ctx, policy, dispute, as_of, fmt, input_path, output_path, 
 
 
 @click.group("schema")
-def schema_command():
+def schema_command() -> None:
     """Print JSON Schemas: of one policy's disputes, or the bundled ones."""
 
 
 @schema_command.command("dispute")
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.pass_context
-def schema_dispute(ctx, policy):
+def schema_dispute(ctx: click.Context, policy: str) -> None:
     """The JSON Schema of POLICY's disputes, generated from its facts."""
     from ..dispute_schema import dispute_schema
 
@@ -120,7 +124,7 @@ def schema_dispute(ctx, policy):
 
 @schema_command.command("show")
 @click.argument("name", type=click.Choice(["policy", "decision", "dispute", "diff", "policytest"]))
-def schema_show(name):
+def schema_show(name: str) -> None:
     """A bundled schema: policy, decision, (generic) dispute, diff or policytest."""
     from ..schema import load_schema
 

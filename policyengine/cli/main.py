@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import sys
 
 import click
@@ -11,10 +12,29 @@ from .. import __version__
 from .lint import lint_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Lists each command with its summary whole (its help's first sentence), wrapped, where
+    click would cut it to one line."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=sys.maxsize)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Group,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="policyengine")
-def cli():
-    """policyengine: lint, evaluate and diff partner and channel conflict rulebooks."""
+def cli() -> None:
+    """policyengine: lint, evaluate and diff partner and channel conflict rulebooks.
+
+    Installed as channel-conflict-policyengine; `policyengine` and
+    `channel-conflict-policyengine` are the same command."""
 
 
 cli.add_command(lint_command)
@@ -39,6 +59,10 @@ def _register() -> None:
     from .diff import diff_command
 
     cli.add_command(diff_command)
+
+    from .init import init_command
+
+    cli.add_command(init_command)
 
     from .ledger import ledger_command
 
@@ -120,4 +144,18 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # the last line of defence: report, do not dump a traceback
         _internal(exc)
         code = 3
+    try:  # what is still buffered; a reader that left early must not turn into exit 1
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's final flush does
+    not fail again on the closed pipe (the recipe of Python's `signal` documentation)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout: nothing to flush later
+        pass

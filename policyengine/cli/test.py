@@ -15,7 +15,8 @@ from .common import FiniteFloat
               default=None, metavar="FILE", help="Also write the results as JUnit XML.")
 @click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
 @click.pass_context
-def test_command(ctx, paths, fail_under, junit, verbose):
+def test_command(ctx: click.Context, paths: tuple[str, ...], fail_under: float | None,
+                 junit: str | None, verbose: bool) -> None:
     """Run the policy tests in PATHS (files, or folders searched for *.test.yaml; default:
     the current folder). Each case decides a dispute as of a fixed date and compares the
     decision with what it expects; rule coverage shows which categories, bands, overrides and

@@ -22,10 +22,10 @@ from .outcome import dates_of, decide, difference
 @dataclass
 class ReplayExample:
     line: int
-    dispute: dict
+    dispute: dict[Any, Any]
     as_of: str
-    old: dict
-    new: dict
+    old: dict[Any, Any]
+    new: dict[Any, Any]
     change: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,8 +41,8 @@ class ReplayResult:
     dates_changed: int = 0
     refused_both: int = 0
     unreadable: int = 0
-    by_change: collections.Counter = field(default_factory=collections.Counter)
-    by_category: collections.Counter = field(default_factory=collections.Counter)
+    by_change: collections.Counter[Any] = field(default_factory=collections.Counter)
+    by_category: collections.Counter[Any] = field(default_factory=collections.Counter)
     examples: list[ReplayExample] = field(default_factory=list)
 
     @property
@@ -60,7 +60,7 @@ class ReplayResult:
         }
 
 
-def _ordered(counter: collections.Counter) -> list[tuple[str, int]]:
+def _ordered(counter: collections.Counter[Any]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
 

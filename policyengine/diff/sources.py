@@ -114,7 +114,7 @@ def read_git(spec: str, *, cwd: str | None = None) -> bytes:
     return shown.stdout
 
 
-def load_version(spec: "str | os.PathLike | Policy") -> Policy:
+def load_version(spec: "str | os.PathLike[str] | Policy") -> Policy:
     """A loaded policy: given as is, read from a file, or from git (``REV:PATH``).
     Raises SourceError when it cannot be read and PolicyError when it does not load."""
     from ..pipeline import load_policy, loads_policy

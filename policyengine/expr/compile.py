@@ -54,7 +54,7 @@ class CompiledExpression:
         self.text: str = analysis.text
         self.ast = analysis.ast
         self.type = analysis.type
-        self.reads: tuple = analysis.reads
+        self.reads: tuple[Any, ...] = analysis.reads
         self.analysis = analysis
         self.function = function
         self.python_source = python_source
@@ -141,7 +141,7 @@ def _interpreted(root: ast.Node) -> Callable[[Any], Any]:
     return run
 
 
-def _build_function(prefix: str, src: str, globals_: dict) -> Callable[[Any], Any]:
+def _build_function(prefix: str, src: str, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
     fn_name = prefix + "fn"
     code = (f"def {fn_name}(f):\n"
             f"    try:\n"
@@ -200,7 +200,7 @@ class _Generator:
     # --- walk ----------------------------------------------------------------------------------
     def generate(self, root: ast.Node) -> str:
         out: list[_Code] = []
-        stack: list = [(False, root, {})]
+        stack: list[Any] = [(False, root, {})]
         while stack:
             done, node, scope = stack.pop()
             if not done:
@@ -224,36 +224,35 @@ class _Generator:
             out.append(self.emit(node, kids, scope))
         return out[0].src
 
-    def emit(self, node: ast.Node, kids: list, scope: dict) -> _Code:
+    def emit(self, node: ast.Node, kids: list[Any], scope: dict[Any, Any]) -> _Code:
         t = node.type if node.type is not None else DYN
-        cls = type(node)
-        if cls is ast.Literal:
+        if isinstance(node, ast.Literal):
             return _Code(self.literal(node.value), False, t)
-        if cls is ast.Name:
+        if isinstance(node, ast.Name):
             if node.name in scope:
                 return _Code(scope[node.name], False, t)
             if node.name in self.env.variables:
                 return _Code(f"f[{node.name!r}]", False, t)
             return _Code(f"{self.helper('name')}(f, {node.name!r})", True, t)
-        if cls is ast.Binary:
+        if isinstance(node, ast.Binary):
             return self.binary(node, kids[0], kids[1], t)
-        if cls is ast.Unary:
+        if isinstance(node, ast.Unary):
             return self.unary(node, kids[0], t)
-        if cls is ast.Ternary:
+        if isinstance(node, ast.Ternary):
             c, a, b = kids
             test = c.src if base(c.type) == BOOL else f"{self.helper('cond')}({c.src})"
             return _Code(f"({a.src} if {test} else {b.src})",
                          c.may_error or a.may_error or b.may_error or base(c.type) != BOOL, t)
-        if cls is ast.Select:
+        if isinstance(node, ast.Select):
             return self.select(node, kids[0], t)
-        if cls is ast.Index:
+        if isinstance(node, ast.Index):
             return _Code(f"{self.helper('index')}({kids[0].src}, {kids[1].src})", True, t)
-        if cls is ast.ListLit:
+        if isinstance(node, ast.ListLit):
             return _Code("[" + "".join(k.src + ", " for k in kids) + "]",
                          any(k.may_error for k in kids), t)
-        if cls is ast.MapLit:
+        if isinstance(node, ast.MapLit):
             return self.map_literal(node, kids, t)
-        if cls is ast.Call:
+        if isinstance(node, ast.Call):
             return self.call(node, kids, t)
         return self.comprehension(node, kids, scope["\0var"], t)
 
@@ -363,7 +362,7 @@ class _Generator:
         what = "has" if node.test else "select"
         return _Code(f"{self.helper(what)}({a.src}, {node.field!r})", True, t)
 
-    def map_literal(self, node: ast.MapLit, kids: list, t) -> _Code:
+    def map_literal(self, node: ast.MapLit, kids: list[Any], t) -> _Code:
         keys = [k for k, _ in node.entries]
         if all(type(k) is ast.Literal and k.kind == "string" for k in keys) and \
                 len({k.value for k in keys}) == len(keys):
@@ -372,7 +371,7 @@ class _Generator:
         pairs = "".join(f"({kids[2 * i].src}, {kids[2 * i + 1].src}), " for i in range(len(keys)))
         return _Code(f"{self.helper('map')}(({pairs}))", True, t)
 
-    def call(self, node: ast.Call, kids: list, t) -> _Code:
+    def call(self, node: ast.Call, kids: list[Any], t) -> _Code:
         fn, argc, receiver = node.function, len(node.args), node.target is not None
         table = RECEIVER_FUNCTIONS if receiver else GLOBAL_FUNCTIONS
         if (fn, argc) not in table:
@@ -399,7 +398,7 @@ class _Generator:
             return _Code(f"{self.helper('float')}({srcs[0]})", err, t)
         return _Code(f"{self.helper(fn)}({', '.join(srcs)})", True, t)
 
-    def comprehension(self, node: ast.Comprehension, kids: list, var: str, t) -> _Code:
+    def comprehension(self, node: ast.Comprehension, kids: list[Any], var: str, t) -> _Code:
         target = kids[0].src
         if self.costly:  # charge the step budget before the loop runs
             target = f"{self.const(charger(body_weight(node)))}({target})"

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..diagnostics import Diagnostic
 from .config import ConfigError
@@ -45,14 +45,14 @@ class Baseline:
     """Recorded findings: fingerprint -> how many times it occurred."""
 
     path: str
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[Any] = field(default_factory=Counter)
 
     @property
     def root(self) -> str:
         return os.path.dirname(os.path.abspath(self.path))
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Baseline":
+    def load(cls, path: str | os.PathLike[str]) -> "Baseline":
         p = os.fspath(path)
         from ..load import json_input
         from ..load.reader import UnreadableError, read_regular
@@ -77,7 +77,7 @@ class Baseline:
         return cls(p, Counter(f["fingerprint"] for f in findings))
 
     @classmethod
-    def write(cls, path: str | os.PathLike, diagnostics: Iterable[Diagnostic]) -> "Baseline":
+    def write(cls, path: str | os.PathLike[str], diagnostics: Iterable[Diagnostic]) -> "Baseline":
         p = os.fspath(path)
         base = cls(p)
         rows = []

@@ -84,7 +84,8 @@ class LintConfig:
 
     def level(self, code: str) -> Severity | None | bool:
         """The configured severity of ``code`` (None: off), or False when not configured."""
-        best, best_len = False, -1
+        best: Severity | None | bool = False
+        best_len = -1
         for pattern, value in self.severity.items():
             if code.startswith(pattern) and len(pattern) > best_len:
                 best, best_len = _SEVERITIES[value], len(pattern)
@@ -106,7 +107,7 @@ class LintConfig:
             if not self.enabled(d.code):
                 continue
             level = self.level(d.code)
-            if level is not False and level is not d.severity:
+            if isinstance(level, Severity) and level is not d.severity:
                 d = d.with_severity(level)
             out.append(d)
         return out
@@ -224,7 +225,7 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
 
 
-def read_config_file(path: str | os.PathLike) -> LintConfig:
+def read_config_file(path: str | os.PathLike[str]) -> LintConfig:
     p = Path(path)
     if p.suffix == ".toml":
         table = _read_toml(p).get("tool", {}).get("policyengine")
@@ -234,8 +235,8 @@ def read_config_file(path: str | os.PathLike) -> LintConfig:
     return parse_config(_read_yaml(p), os.fspath(p))
 
 
-def load_config(explicit: str | os.PathLike | None = None, *,
-                start: str | os.PathLike | None = None) -> LintConfig:
+def load_config(explicit: str | os.PathLike[str] | None = None, *,
+                start: str | os.PathLike[str] | None = None) -> LintConfig:
     """The configuration named by ``explicit``, else the nearest one above ``start`` (the
     working directory), else the defaults."""
     if explicit is not None:

@@ -201,12 +201,12 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
               related=()) -> None:
         diags.append(Diagnostic.at(code, Severity.ERROR, message, sp, hint=hint, related=related))
 
-    def attach(value: Any, ev, entry: Entry | None) -> tuple | None:
+    def attach(value: Any, ev, entry: Entry | None) -> tuple[Any, ...] | None:
         """Put ``value`` where the stack says; return its path (None when it is dropped)."""
         nonlocal root, have_root
         if not stack:
             root, have_root = value, True
-            path: tuple = ()
+            path: tuple[Any, ...] = ()
             if entry is not None:
                 smap.entries[path] = entry
             return path
@@ -354,7 +354,8 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
     if not fatal and (not have_root or root is None):
         diags.append(Diagnostic.at("PE010", Severity.ERROR, "the file holds no rulebook", None,
                                    file=source.path,
-                                   hint="start from a bundled example in `policies/`"))
+                                   hint="`policyengine init` writes a starter rulebook to "
+                                   "begin from"))
         fatal = True
     _check_numbers(smap, diags)
     return (None if fatal else root), smap, diags

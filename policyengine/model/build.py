@@ -34,20 +34,20 @@ _PY_TYPES = {"string": (str,), "int": (int,), "double": (float, int), "bool": (b
 
 
 class _Builder:
-    def __init__(self, data: dict, smap: SourceMap):
+    def __init__(self, data: dict[Any, Any], smap: SourceMap):
         self.data = data
         self.smap = smap
         self.diags: list[Diagnostic] = []
         self.env = None
 
     # -- helpers -----------------------------------------------------------------------------
-    def span(self, path: Iterable) -> Span | None:
+    def span(self, path: Iterable[Any]) -> Span | None:
         return self.smap.value_span(tuple(path))
 
-    def key_span(self, path: Iterable) -> Span | None:
+    def key_span(self, path: Iterable[Any]) -> Span | None:
         return self.smap.key_span(tuple(path))
 
-    def report(self, code: str, severity: Severity, path: tuple, message: str,
+    def report(self, code: str, severity: Severity, path: tuple[Any, ...], message: str,
                hint: str | None = None, *, span: Span | None = None, related=(),
                element: str | None = None) -> None:
         where = describe_path(self.data, path)
@@ -56,7 +56,7 @@ class _Builder:
             span if span is not None else self.span(path), hint=hint, related=related,
             element=element or ".".join(str(p) for p in path)))
 
-    def duration(self, path: tuple, value: Any) -> Duration | None:
+    def duration(self, path: tuple[Any, ...], value: Any) -> Duration | None:
         if value is None:
             return None
         try:
@@ -64,8 +64,8 @@ class _Builder:
         except ValueError:
             return None  # the schema has reported it
 
-    def unique(self, items: list[tuple[str, tuple]], kind: str) -> None:
-        first: dict[str, tuple] = {}
+    def unique(self, items: list[tuple[str, tuple[Any, ...]]], kind: str) -> None:
+        first: dict[str, tuple[Any, ...]] = {}
         for ident, path in items:
             if ident in first:
                 self.report("PE201", E, (), f"duplicate {kind} id `{ident}`",
@@ -75,8 +75,8 @@ class _Builder:
             else:
                 first[ident] = path
 
-    def reference(self, code: str, kind: str, value: str, known: Iterable[str], path: tuple
-                  ) -> bool:
+    def reference(self, code: str, kind: str, value: str, known: Iterable[str],
+                  path: tuple[Any, ...]) -> bool:
         known = list(known)
         if value in known:
             return True
@@ -204,7 +204,7 @@ class _Builder:
                                 did_you_mean(p, known) or
                                 (f"use {one_of(known)}" if known else "declare the fact"))
 
-    def fact(self, name: str, decl: dict, path: tuple, dotted: str) -> FactDecl:
+    def fact(self, name: str, decl: dict[Any, Any], path: tuple[Any, ...], dotted: str) -> FactDecl:
         ftype = decl["type"]
         if len(path) == 2 and (name in RESERVED_WORDS or name in RESERVED_KEYS):
             self.report("PE104", E, path, f"`{name}` is reserved and cannot name a fact",
@@ -271,7 +271,7 @@ class _Builder:
                         max_items=sizes.get("max_items"), max_length=sizes.get("max_length"),
                         span=self.key_span(path))
 
-    def coerce_enum(self, ftype: str, values: list, path: tuple) -> list:
+    def coerce_enum(self, ftype: str, values: list[Any], path: tuple[Any, ...]) -> list:
         out = []
         for i, v in enumerate(values):
             if ftype == "string" and not isinstance(v, str):
@@ -297,7 +297,7 @@ class _Builder:
             self.report("PE104", E, path, "the enum repeats a value", "list each value once")
         return out
 
-    def check_default(self, decl: FactDecl, value: Any, path: tuple) -> Any:
+    def check_default(self, decl: FactDecl, value: Any, path: tuple[Any, ...]) -> Any:
         """Check a default against its own declaration; widen int -> double; coerce text."""
         if decl.type == "string" and not isinstance(value, str):
             entry = self.smap.get(path)
@@ -513,8 +513,8 @@ class _Builder:
                             span=self.key_span(path), path=path)
 
     # -- expressions -------------------------------------------------------------------------
-    def expression(self, raw: dict, key: str, parent: tuple, element: str, expect: str
-                   ) -> Expression | None:
+    def expression(self, raw: dict[Any, Any], key: str, parent: tuple[Any, ...], element: str,
+                   expect: str) -> Expression | None:
         if key not in raw:
             return None
         from ..expr import analyze, print_expression
@@ -642,7 +642,7 @@ def default_problem(decl: FactDecl, value: Any) -> str | None:
     return None
 
 
-def build_policy(data: dict, smap: SourceMap) -> tuple[Policy | None, list[Diagnostic]]:
+def build_policy(data: dict[Any, Any], smap: SourceMap) -> tuple[Policy | None, list[Diagnostic]]:
     """Build the model from schema-valid data. Returns (policy or None, diagnostics)."""
     builder = _Builder(data, smap)
     policy = builder.build()

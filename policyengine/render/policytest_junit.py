@@ -53,7 +53,7 @@ def render(run: "TestRun") -> str:
             attrs = {"classname": _classname(f.path), "name": c.name, "file": f.path}
             if c.case.line is not None:
                 attrs["line"] = str(c.case.line)
-            case = ET.SubElement(suite, "testcase", **attrs)
+            case = ET.SubElement(suite, "testcase", attrs)
             if not c.passed:
                 lines = [f"{m.field}: expected {show(m.expected)}, found {show(m.actual)}"
                          for m in c.mismatches]

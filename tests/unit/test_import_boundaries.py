@@ -34,7 +34,7 @@ STAGES = [
     ("compiled",),
     ("evaluate",),
     ("pipeline", "jsonlines"),
-    ("lint", "analysis", "diff", "policytest", "ledger"),
+    ("lint", "analysis", "diff", "policytest", "ledger", "scaffold"),
     ("render",),
     ("service",),
     ("cli", "__main__"),
