@@ -39,6 +39,10 @@ def _register() -> None:
 
     cli.add_command(diff_command)
 
+    from .fmt import fmt_command
+
+    cli.add_command(fmt_command)
+
 
 _register()
 

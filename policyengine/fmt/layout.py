@@ -1,0 +1,248 @@
+"""The formatter's edits on a ruamel.yaml round-trip tree: key order, flow or block style,
+expression text and quoting. Walks with an explicit stack (the loader bounds the depth)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from .order import flow_preferred, ordered, section_of
+
+_FLOW_INDICATORS = frozenset(",[]{}")
+
+
+def plain_reads_back(text: str, in_flow: bool) -> bool:
+    """Whether ``text`` written as a plain scalar reads back as the same string, with the
+    YAML 1.1 rules the loader applies (``no``, ``1:30``, ``~`` are not strings there)."""
+    import yaml
+
+    if not text or text != text.strip() or any(not ch.isprintable() for ch in text):
+        return False
+    if in_flow and any(ch in _FLOW_INDICATORS for ch in text):
+        return False
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        block = yaml.load(f"k: {text}\n", Loader=loader)  # noqa: S506 (a safe loader)
+        flow = yaml.load(f"[{text}]\n", Loader=loader) if in_flow else [text]  # noqa: S506
+    except yaml.YAMLError:
+        return False
+    return block == {"k": text} and flow == [text]
+
+
+def _quoted(text: str) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    if any(not ch.isprintable() for ch in text) or ("'" in text and '"' not in text):
+        return DoubleQuotedScalarString(text)
+    return SingleQuotedScalarString(text)
+
+
+def _scalar_width(value: Any, in_flow: bool) -> int:
+    if isinstance(value, bool):
+        return 4 if value else 5
+    if value is None:
+        return 4
+    if isinstance(value, str):
+        if plain_reads_back(value, in_flow):
+            return len(value)
+        return len(value) + 2 + value.count("'")
+    return len(str(value))
+
+
+def flow_width(node: Any) -> int:
+    """The length of ``node`` written in flow style on one line."""
+    total = 0
+    stack: list[Any] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            total += 2 + 2 * max(len(item) - 1, 0)
+            for k, v in item.items():
+                total += len(str(k)) + 2
+                stack.append(v)
+        elif isinstance(item, list):
+            total += 2 + 2 * max(len(item) - 1, 0)
+            stack.extend(item)
+        else:
+            total += _scalar_width(item, True)
+    return total
+
+
+def _own_comments(node: Any) -> bool:
+    ca = getattr(node, "ca", None)
+    if ca is None:
+        return False
+    if ca.comment and any(c for c in ca.comment):
+        return True
+    if any(any(c for c in entry) for entry in ca.items.values() if entry):
+        return True
+    return bool(getattr(ca, "end", None))
+
+
+def has_comments(node: Any) -> bool:
+    """Whether ``node`` or anything inside it holds a comment (flow style would drop it)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if _own_comments(item):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _expressions(policy: Any) -> dict[tuple[Any, ...], str]:
+    """The canonical text of every expression of a loaded policy, by YAML path."""
+    out: dict[tuple[Any, ...], str] = {}
+
+    def put(path: Any, key: str, expr: Any) -> None:
+        if path is not None and expr is not None:
+            out[tuple(path) + (key,)] = expr.canonical
+
+    for c in policy.categories:
+        put(c.path, "when", c.when)
+        for b in c.bands:
+            put(b.path, "when", b.when)
+    for o in policy.overrides:
+        put(o.path, "when", o.when)
+    for r in policy.remedies:
+        put(r.path, "when", r.when)
+        put(r.path, "amount", r.amount)
+    return out
+
+
+def _trailing_slot(node: Any, key: Any) -> tuple[Any, Any]:
+    """The (collection, key) whose comment slot holds what follows ``node[key]``: the deepest
+    last entry of a block collection, else the entry itself."""
+    while True:
+        child = node[key]
+        fa = getattr(child, "fa", None)
+        if isinstance(child, (dict, list)) and child and fa is not None \
+                and not fa.flow_style():
+            node, key = child, (next(reversed(child.keys())) if isinstance(child, dict)
+                                else len(child) - 1)
+            continue
+        return node, key
+
+
+def _slot_index(node: Any) -> int:
+    return 2 if isinstance(node, dict) else 0  # ruamel: a map's comment after the value, a list's
+
+
+def _move_trailing(node: Any, old_last: Any, new_last: Any) -> None:
+    """Reordering a mapping: the blank lines and comment lines after its old last entry
+    belong after the entry that is last now (the end-of-line comment stays with its key)."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    old, okey = _trailing_slot(node, old_last)
+    entry = old.ca.items.get(okey)
+    idx = _slot_index(old)
+    if not entry or entry[idx] is None:
+        return
+    token = entry[idx]
+    value = token.value
+    cut = value.find("\n")
+    if cut == -1 or cut == len(value) - 1:
+        return
+    rest = value[cut + 1:]
+    new, nkey = _trailing_slot(node, new_last)
+    nidx = _slot_index(new)
+    slot = new.ca.items.setdefault(nkey, [None, None, None, None])
+    if slot[nidx] is None:
+        slot[nidx] = CommentToken("\n" + rest, CommentMark(0), None)
+    elif slot[nidx].value.endswith("\n"):
+        slot[nidx].value += rest
+    else:
+        return
+    token.value = value[:cut + 1]
+    if token.value == "\n" and value.startswith("\n"):
+        entry[idx] = None
+
+
+class Layout:
+    """Apply the formatter's rules to a round-trip tree. ``policy`` (the loaded rulebook, or
+    None for the conservative pass) enables expression printing and quoting of YAML 1.1
+    surprises."""
+
+    def __init__(self, policy: Any, width: int):
+        self.full = policy is not None
+        self.width = width
+        self.expressions = _expressions(policy) if policy is not None else {}
+
+    def apply(self, root: Any) -> None:
+        # (node, path, column of its keys or dashes, inside a flow collection)
+        stack: list[tuple[Any, tuple[Any, ...], int, bool]] = [(root, (), 0, False)]
+        while stack:
+            node, path, col, in_flow = stack.pop()
+            if isinstance(node, dict):
+                self._order(node, path)
+                for key, child, child_path in self._children(node, path):
+                    self._visit(node, key, child, child_path, col + len(str(key)) + 2, col + 2,
+                                in_flow, stack)
+            elif isinstance(node, list):
+                for i, child in enumerate(node):
+                    self._visit(node, i, child, path + (i,), col + 2, col + 2, in_flow, stack)
+
+    @staticmethod
+    def _children(node: dict[Any, Any], path: tuple[Any, ...]
+                  ) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
+        for key in list(node.keys()):
+            yield key, node[key], path + (key,)
+
+    def _visit(self, parent: Any, key: Any, child: Any, path: tuple[Any, ...], inline_at: int,
+               block_at: int, in_flow: bool, stack: list[Any]) -> None:
+        if isinstance(child, (dict, list)):
+            flow = in_flow or self._flow(child, path, inline_at)
+            stack.append((child, path, block_at, flow))
+        elif isinstance(child, str):
+            parent[key] = self._scalar(child, path, in_flow)
+
+    def _order(self, node: Any, path: tuple[Any, ...]) -> None:
+        keys = list(node.keys())
+        want = ordered([k for k in keys if isinstance(k, str)], section_of(path))
+        want += [k for k in keys if not isinstance(k, str)]
+        if want != keys:
+            for k in want:
+                node.move_to_end(k)
+            if want[-1] != keys[-1]:
+                _move_trailing(node, keys[-1], want[-1])
+
+    def _flow(self, node: Any, path: tuple[Any, ...], at: int) -> bool:
+        fa = getattr(node, "fa", None)
+        if fa is None:
+            return False
+        written_flow = bool(fa.flow_style())
+        if isinstance(node, list) or not node or has_comments(node):
+            return written_flow  # lists, empty maps and commented maps stay as written
+        flow = (written_flow or flow_preferred(path)) and at + flow_width(node) <= self.width
+        if flow:
+            fa.set_flow_style()
+        else:
+            fa.set_block_style()
+        return flow
+
+    def _scalar(self, value: str, path: tuple[Any, ...], in_flow: bool) -> Any:
+        from ruamel.yaml.scalarstring import (
+            DoubleQuotedScalarString,
+            FoldedScalarString,
+            LiteralScalarString,
+            SingleQuotedScalarString,
+        )
+
+        text = str(value)
+        canonical = self.expressions.get(path)
+        if canonical is not None and canonical != text:
+            text = canonical
+        elif isinstance(value, (LiteralScalarString, FoldedScalarString)):
+            return value  # a block scalar stays one
+        if plain_reads_back(text, in_flow):
+            return text
+        if isinstance(value, DoubleQuotedScalarString) and text.isprintable():
+            return DoubleQuotedScalarString(text)  # needed quotes keep the style written
+        if isinstance(value, SingleQuotedScalarString) and text.isprintable():
+            return SingleQuotedScalarString(text)
+        if self.full or canonical is not None:
+            return _quoted(text)
+        return value  # a plain scalar the conservative pass leaves as written
