@@ -120,7 +120,7 @@ def _trailing_slot(node: Any, key: Any) -> tuple[Any, Any]:
         fa = getattr(child, "fa", None)
         if isinstance(child, (dict, list)) and child and fa is not None \
                 and not fa.flow_style():
-            node, key = child, (next(reversed(child.keys())) if isinstance(child, dict)
+            node, key = child, (list(child.keys())[-1] if isinstance(child, dict)
                                 else len(child) - 1)
             continue
         return node, key
@@ -130,35 +130,75 @@ def _slot_index(node: Any) -> int:
     return 2 if isinstance(node, dict) else 0  # ruamel: a map's comment after the value, a list's
 
 
-def _move_trailing(node: Any, old_last: Any, new_last: Any) -> None:
-    """Reordering a mapping: the blank lines and comment lines after its old last entry
-    belong after the entry that is last now (the end-of-line comment stays with its key)."""
-    from ruamel.yaml.error import CommentMark
-    from ruamel.yaml.tokens import CommentToken
-
-    old, okey = _trailing_slot(node, old_last)
-    entry = old.ca.items.get(okey)
-    idx = _slot_index(old)
+def _cut_rest(node: Any, key: Any) -> str:
+    """Remove and return the lines after ``node[key]``'s last line (blank lines and comment
+    lines, which belong before whatever follows); its end-of-line comment stays."""
+    owner, okey = _trailing_slot(node, key)
+    entry = owner.ca.items.get(okey)
+    idx = _slot_index(owner)
     if not entry or entry[idx] is None:
-        return
+        return ""
     token = entry[idx]
     value = token.value
     cut = value.find("\n")
     if cut == -1 or cut == len(value) - 1:
-        return
-    rest = value[cut + 1:]
-    new, nkey = _trailing_slot(node, new_last)
-    nidx = _slot_index(new)
-    slot = new.ca.items.setdefault(nkey, [None, None, None, None])
-    if slot[nidx] is None:
-        slot[nidx] = CommentToken("\n" + rest, CommentMark(0), None)
-    elif slot[nidx].value.endswith("\n"):
-        slot[nidx].value += rest
-    else:
-        return
+        return ""
     token.value = value[:cut + 1]
-    if token.value == "\n" and value.startswith("\n"):
+    if token.value == "\n":
         entry[idx] = None
+    return value[cut + 1:]
+
+
+def _append_rest(node: Any, key: Any, rest: str) -> None:
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    if not rest:
+        return
+    owner, okey = _trailing_slot(node, key)
+    idx = _slot_index(owner)
+    slot = owner.ca.items.setdefault(okey, [None, None, None, None])
+    if slot[idx] is None:
+        slot[idx] = CommentToken("\n" + rest, CommentMark(0), None)
+    elif slot[idx].value.endswith("\n"):
+        slot[idx].value += rest
+    else:
+        slot[idx].value += "\n" + rest
+
+
+def _token_text(token: Any) -> str:
+    value: str = token.value
+    return value if value.startswith("\n") else " " * token.column + value
+
+
+def reorder(node: Any, want: list[Any]) -> None:
+    """Put a mapping's keys in the order ``want``: the comment lines and blank lines above a
+    key move with it, the end-of-line comment stays on its line, and what followed the last
+    entry follows the new last entry."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    keys = list(node.keys())
+    leading: dict[Any, str] = {}
+    for i, k in enumerate(keys):
+        text = _cut_rest(node, keys[i - 1]) if i else ""
+        entry = node.ca.items.get(k)
+        if entry and entry[1]:
+            text += "".join(_token_text(t) for t in entry[1])
+            entry[1] = None
+        leading[k] = text
+    after = _cut_rest(node, keys[-1])
+    for k in want:
+        node.move_to_end(k)
+    # blank lines separate positions (they stay where they were); comment lines move with
+    # the key below them
+    gaps = [leading[k][:len(leading[k]) - len(leading[k].lstrip("\n"))] for k in keys]
+    for j, k in enumerate(want):
+        text = gaps[j] + leading[k].lstrip("\n")
+        if text:
+            node.ca.items.setdefault(k, [None, None, None, None])[1] = [
+                CommentToken(text, CommentMark(0), None)]
+    _append_rest(node, want[-1], after)
 
 
 class Layout:
@@ -197,17 +237,17 @@ class Layout:
             flow = in_flow or self._flow(child, path, inline_at)
             stack.append((child, path, block_at, flow))
         elif isinstance(child, str):
-            parent[key] = self._scalar(child, path, in_flow)
+            new = self._scalar(child, path, in_flow)
+            if new is not child:  # ruamel's __setitem__ would keep the old quoting style
+                (dict.__setitem__ if isinstance(parent, dict) else list.__setitem__)(
+                    parent, key, new)
 
     def _order(self, node: Any, path: tuple[Any, ...]) -> None:
         keys = list(node.keys())
         want = ordered([k for k in keys if isinstance(k, str)], section_of(path))
         want += [k for k in keys if not isinstance(k, str)]
         if want != keys:
-            for k in want:
-                node.move_to_end(k)
-            if want[-1] != keys[-1]:
-                _move_trailing(node, keys[-1], want[-1])
+            reorder(node, want)
 
     def _flow(self, node: Any, path: tuple[Any, ...], at: int) -> bool:
         fa = getattr(node, "fa", None)

@@ -86,8 +86,9 @@ def _scalar_spans(text: str) -> list[tuple[int, int]] | None:
     import yaml
 
     spans = []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C scanner when available
     try:
-        for token in yaml.scan(text):
+        for token in yaml.scan(text, Loader=loader):
             if isinstance(token, yaml.ScalarToken):
                 spans.append((token.start_mark.index, token.end_mark.index))
     except yaml.YAMLError:
