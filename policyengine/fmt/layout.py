@@ -92,6 +92,13 @@ def has_comments(node: Any) -> bool:
     return False
 
 
+def _slot_comment(parent: Any, key: Any) -> bool:
+    """Whether the entry ``parent[key]`` has a comment of its own (at the end of its line)."""
+    ca = getattr(parent, "ca", None)
+    entry = ca.items.get(key) if ca is not None else None
+    return bool(entry and any(c for c in entry))
+
+
 def _expressions(policy: Any) -> dict[tuple[Any, ...], str]:
     """The canonical text of every expression of a loaded policy, by YAML path."""
     out: dict[tuple[Any, ...], str] = {}
@@ -171,7 +178,7 @@ def _token_text(token: Any) -> str:
     return value if value.startswith("\n") else " " * token.column + value
 
 
-def reorder(node: Any, want: list[Any]) -> None:
+def reorder(node: Any, want: list[Any], root: bool = False) -> None:
     """Put a mapping's keys in the order ``want``: the comment lines and blank lines above a
     key move with it, the end-of-line comment stays on its line, and what followed the last
     entry follows the new last entry."""
@@ -193,6 +200,15 @@ def reorder(node: Any, want: list[Any]) -> None:
     # blank lines separate positions (they stay where they were); comment lines move with
     # the key below them
     gaps = [leading[k][:len(leading[k]) - len(leading[k].lstrip("\n"))] for k in keys]
+    first = leading[want[0]].lstrip("\n")
+    if first and not root:
+        # nothing may stand between a list item's dash (or a key) and its first entry: the
+        # comment lines that were above the new first key go below it
+        leading[want[0]] = ""
+        if len(want) > 1:
+            leading[want[1]] = first + leading[want[1]].lstrip("\n")
+        else:
+            after = first + after
     for j, k in enumerate(want):
         text = gaps[j] + leading[k].lstrip("\n")
         if text:
@@ -234,7 +250,7 @@ class Layout:
     def _visit(self, parent: Any, key: Any, child: Any, path: tuple[Any, ...], inline_at: int,
                block_at: int, in_flow: bool, stack: list[Any]) -> None:
         if isinstance(child, (dict, list)):
-            flow = in_flow or self._flow(child, path, inline_at)
+            flow = in_flow or self._flow(child, path, inline_at, _slot_comment(parent, key))
             stack.append((child, path, block_at, flow))
         elif isinstance(child, str):
             new = self._scalar(child, path, in_flow)
@@ -247,14 +263,14 @@ class Layout:
         want = ordered([k for k in keys if isinstance(k, str)], section_of(path))
         want += [k for k in keys if not isinstance(k, str)]
         if want != keys:
-            reorder(node, want)
+            reorder(node, want, root=not path)
 
-    def _flow(self, node: Any, path: tuple[Any, ...], at: int) -> bool:
+    def _flow(self, node: Any, path: tuple[Any, ...], at: int, commented: bool) -> bool:
         fa = getattr(node, "fa", None)
         if fa is None:
             return False
         written_flow = bool(fa.flow_style())
-        if isinstance(node, list) or not node or has_comments(node):
+        if isinstance(node, list) or not node or commented or has_comments(node):
             return written_flow  # lists, empty maps and commented maps stay as written
         flow = (written_flow or flow_preferred(path)) and at + flow_width(node) <= self.width
         if flow:
