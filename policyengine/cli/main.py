@@ -43,6 +43,10 @@ def _register() -> None:
 
     cli.add_command(fmt_command)
 
+    from .lsp import lsp_command
+
+    cli.add_command(lsp_command)
+
 
 _register()
 

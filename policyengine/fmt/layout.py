@@ -250,7 +250,8 @@ class Layout:
     def _visit(self, parent: Any, key: Any, child: Any, path: tuple[Any, ...], inline_at: int,
                block_at: int, in_flow: bool, stack: list[Any]) -> None:
         if isinstance(child, (dict, list)):
-            flow = in_flow or self._flow(child, path, inline_at, _slot_comment(parent, key))
+            flow = in_flow or self._flow(child, path, inline_at, _slot_comment(parent, key),
+                                         _own_comments(parent))
             stack.append((child, path, block_at, flow))
         elif isinstance(child, str):
             new = self._scalar(child, path, in_flow)
@@ -265,7 +266,8 @@ class Layout:
         if want != keys:
             reorder(node, want, root=not path)
 
-    def _flow(self, node: Any, path: tuple[Any, ...], at: int, commented: bool) -> bool:
+    def _flow(self, node: Any, path: tuple[Any, ...], at: int, commented: bool,
+              among_comments: bool) -> bool:
         fa = getattr(node, "fa", None)
         if fa is None:
             return False
@@ -273,6 +275,8 @@ class Layout:
         if isinstance(node, list) or not node or commented or has_comments(node):
             return written_flow  # lists, empty maps and commented maps stay as written
         flow = (written_flow or flow_preferred(path)) and at + flow_width(node) <= self.width
+        if written_flow and not flow and among_comments:
+            return True  # ruamel.yaml cannot always open a block among commented siblings
         if flow:
             fa.set_flow_style()
         else:
