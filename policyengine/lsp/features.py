@@ -704,7 +704,7 @@ def code_actions(text: str, uri: str, diagnostics: Iterable[t.Diagnostic]
 def _quote_action(lines: Lines, uri: str, d: t.Diagnostic, hint: str) -> t.CodeAction | None:
     m = _QUOTED.search(hint)
     if m is None:
-        return None
+        return _quote_value(lines, uri, d)
     quoted = m.group(0)
     plain = m.group(1).replace("''", "'")
     line = d.range.start.line
@@ -717,6 +717,32 @@ def _quote_action(lines: Lines, uri: str, d: t.Diagnostic, hint: str) -> t.CodeA
                                 diagnostics=[d], is_preferred=True,
                                 edit=_replace(uri, rng, quoted))
     return None
+
+
+def _quote_value(lines: Lines, uri: str, d: t.Diagnostic) -> t.CodeAction | None:
+    """Quote the plain scalar the diagnostic starts at (up to the end of its flow entry, or
+    of the line, before a comment)."""
+    n = d.range.start.line
+    row = lines.line(n)
+    start = lines.offset(n, d.range.start.character) - lines.starts[n]
+    if start >= len(row) or row[start] in "'\"":
+        return None
+    flow = "{" in row[:start] or "[" in row[:start]
+    end = len(row)
+    comment = re.search(r"\s#", row[start:])
+    if comment:
+        end = start + comment.start()
+    if flow:
+        stop = re.search(r"[,}\]]", row[start:end])
+        if stop:
+            end = start + stop.start()
+    value = row[start:end].rstrip()
+    if not value:
+        return None
+    quoted = "'" + value.replace("'", "''") + "'"
+    rng = _range(lines, lines.starts[n] + start, lines.starts[n] + start + len(value))
+    return t.CodeAction(title=f"Quote it: {quoted}", kind=t.CodeActionKind.QuickFix,
+                        diagnostics=[d], is_preferred=True, edit=_replace(uri, rng, quoted))
 
 
 def _authority_row_action(lines: Lines, uri: str, d: t.Diagnostic) -> t.CodeAction | None:
