@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .index import Lines
@@ -28,15 +29,17 @@ class Cursor:
         return self.path + ((self.key,) if self.key is not None else ())
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Line:
-    dashes: list[int]  # columns of the `- ` item markers
+    dashes: tuple[int, ...]  # columns of the `- ` item markers
     content: int  # column where the content starts (after the markers)
     key: str | None  # `key:` at the start of the content
     empty_value: bool  # `key:` with nothing after it (a block collection follows)
 
 
 def _strip_comment(text: str) -> tuple[str, str | None]:
+    if "#" not in text:
+        return text, None
     quote = None
     for i, ch in enumerate(text):
         if quote:
@@ -49,6 +52,7 @@ def _strip_comment(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+@lru_cache(maxsize=8192)
 def _parse_line(text: str) -> _Line | None:
     body, _ = _strip_comment(text)
     if not body.strip():
@@ -66,7 +70,15 @@ def _parse_line(text: str) -> _Line | None:
     m = _KEY.match(rest)
     key = m.group("key").strip("'\"") if m else None
     empty = bool(m) and not rest[m.end():].strip()
-    return _Line(dashes, col, key, empty)
+    return _Line(tuple(dashes), col, key, empty)
+
+
+def _indent(text: str) -> int | None:
+    """The indentation of a line with content (None: blank or only a comment)."""
+    stripped = text.lstrip(" ")
+    if not stripped or stripped[0] == "#":
+        return None
+    return len(text) - len(stripped)
 
 
 def _index_above(lines: Lines, start: int, dash: int) -> int:
@@ -75,8 +87,12 @@ def _index_above(lines: Lines, start: int, dash: int) -> int:
     count = 0
     n = start - 1
     while n >= 0:
-        info = _parse_line(lines.line(n))
+        raw = lines.line(n)
         n -= 1
+        ind = _indent(raw)
+        if ind is None or ind > dash:
+            continue  # deeper content of an item (the common case, without parsing)
+        info = _parse_line(raw)
         if info is None:
             continue
         if dash in info.dashes:
@@ -101,7 +117,12 @@ def _ancestors(lines: Lines, line_no: int, target: int, dash: int | None) -> tup
         n -= 1
         found = False
         while n >= 0:
-            info = _parse_line(lines.line(n))
+            raw = lines.line(n)
+            ind = _indent(raw)
+            if ind is None or ind > target:
+                n -= 1
+                continue  # blank, a comment, or deeper than what we look for
+            info = _parse_line(raw)
             if info is None:
                 n -= 1
                 continue
