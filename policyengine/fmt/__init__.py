@@ -23,7 +23,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, Severity
 from ..load import parse_document
 from ..pipeline import inspect_text
-from .layout import Layout
+from .layout import Layout, restore_comments
 
 __all__ = ["FormatResult", "format_text", "WIDTH"]
 
@@ -108,6 +108,12 @@ def _yaml() -> Any:
 def _render(text: str, policy: Any, width: int) -> str:
     yaml = _yaml()
     data = yaml.load(text)
+    if "#" in text:
+        plain = io.StringIO()
+        yaml.dump(data, plain)  # what ruamel.yaml alone keeps
+        lost = _comments(text) - _comments(plain.getvalue())
+        if lost:
+            restore_comments(data, text, lost)
     Layout(policy, width).apply(data)
     out = io.StringIO()
     yaml.dump(data, out)

@@ -3,6 +3,7 @@ expression text and quoting. Walks with an explicit stack (the loader bounds the
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Iterator
 
 from .order import flow_preferred, ordered, section_of
@@ -97,6 +98,57 @@ def _slot_comment(parent: Any, key: Any) -> bool:
     ca = getattr(parent, "ca", None)
     entry = ca.items.get(key) if ca is not None else None
     return bool(entry and any(c for c in entry))
+
+
+def restore_comments(root: Any, text: str, lost: "Counter[str]") -> None:
+    """Put back the comment lines ruamel.yaml drops: those between two items of a list when
+    the first is a flow mapping without an end-of-line comment (ruamel keeps no slot for
+    them). They are attached after that item, where they were."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    lines = text.split("\n")
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+            continue
+        if not isinstance(node, list):
+            continue
+        stack.extend(node)
+        lc = getattr(node, "lc", None)
+        data = getattr(lc, "data", None)
+        if not data:
+            continue
+        for i in range(len(node) - 1):
+            item = node[i]
+            fa = getattr(item, "fa", None)
+            if not isinstance(item, dict) or fa is None or not fa.flow_style():
+                continue
+            entry = node.ca.items.get(i)
+            if entry and entry[0] is not None:
+                continue
+            if i not in data or i + 1 not in data:
+                continue
+            block: list[str] = []
+            n = data[i + 1][0] - 1
+            while n > data[i][0]:
+                stripped = lines[n].strip()
+                if stripped and not stripped.startswith("#"):
+                    break
+                block.append(lines[n])
+                n -= 1
+            block.reverse()
+            while block and not block[0].strip():
+                block.pop(0)
+            block = [b for b in block if not b.strip() or lost[b.strip()] > 0]
+            for b in block:
+                if b.strip():
+                    lost[b.strip()] -= 1
+            if any(b.strip().startswith("#") for b in block):
+                slot = node.ca.items.setdefault(i, [None, None, None, None])
+                slot[0] = CommentToken("\n" + "\n".join(block) + "\n", CommentMark(0), None)
 
 
 def _expressions(policy: Any) -> dict[tuple[Any, ...], str]:
