@@ -12,7 +12,7 @@ from lsprotocol import types as t
 from ..codes import REGISTRY
 from ..diagnostics import Diagnostic, Severity
 from .context import Cursor, cursor_at
-from .index import Lines, Occurrence
+from .index import Lines, Occurrence, lines_of
 from .snapshot import Snapshot
 
 LEVEL_KEYS = frozenset({"level", "otherwise", "min_level", "next", "entry"})
@@ -262,7 +262,7 @@ def _mapping_at(data: Any, path: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def completion(snapshot: Snapshot, text: str, line: int, character: int) -> list[t.CompletionItem]:
-    lines = Lines(text)
+    lines = lines_of(text)
     cursor = cursor_at(lines, line, character)
     if cursor.in_comment:
         return []
@@ -306,7 +306,7 @@ def _occurrence(snapshot: Snapshot, text: str, line: int, character: int
                 ) -> Occurrence | None:
     """The id under the cursor: from the index when the snapshot is of this text, else by
     the word and what the cursor is on."""
-    lines = Lines(text)
+    lines = lines_of(text)
     if snapshot.text == text:
         found = snapshot.index.at(lines.offset(line, character))
         if found is not None:
@@ -487,7 +487,7 @@ def _code_words(code: str) -> str | None:
 
 
 def hover(snapshot: Snapshot, text: str, line: int, character: int) -> t.Hover | None:
-    lines = Lines(text)
+    lines = lines_of(text)
     cursor = cursor_at(lines, line, character)
     row = lines.line(line)
     col = lines.offset(line, character) - lines.starts[line] if line < len(lines.starts) else 0
@@ -667,7 +667,7 @@ def _replace(uri: str, rng: t.Range, text: str) -> t.WorkspaceEdit:
 
 def code_actions(text: str, uri: str, diagnostics: Iterable[t.Diagnostic]
                  ) -> list[t.CodeAction]:
-    lines = Lines(text)
+    lines = lines_of(text)
     out: list[t.CodeAction] = []
     for d in diagnostics:
         if d.source not in (None, "policyengine"):

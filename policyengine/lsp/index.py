@@ -10,6 +10,7 @@ protocol.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -29,22 +30,30 @@ class Occurrence:
     path: tuple[Any, ...] = ()  # the YAML path of the scalar or key that holds it
 
 
+_LAST: list["Lines"] = []
+
+
+def lines_of(text: str) -> "Lines":
+    """``Lines(text)``, reused while the text is the same (requests come for one text)."""
+    if _LAST and _LAST[0].text is text or (_LAST and _LAST[0].text == text):
+        return _LAST[0]
+    lines = Lines(text)
+    _LAST[:] = [lines]
+    return lines
+
+
 class Lines:
     """Offsets <-> LSP positions (0-based line, UTF-16 code units)."""
 
     def __init__(self, text: str):
         self.text = text
-        self.starts = [0]
-        i = text.find("\n")
-        while i != -1:
-            self.starts.append(i + 1)
-            i = text.find("\n", i + 1)
+        self.rows = text.split("\n")
+        self.starts = [0, *itertools.accumulate(len(r) + 1 for r in self.rows[:-1])]
 
     def line(self, n: int) -> str:
-        if n < 0 or n >= len(self.starts):
+        if n < 0 or n >= len(self.rows):
             return ""
-        end = self.starts[n + 1] - 1 if n + 1 < len(self.starts) else len(self.text)
-        return self.text[self.starts[n]:end]
+        return self.rows[n]
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))
