@@ -27,6 +27,7 @@ class Table:
     heading: str  # the `## ...` heading it is under, backticks removed
     header: tuple[str, ...]
     rows: tuple[Row, ...]
+    raw_rows: tuple[tuple[str, ...], ...] = ()  # every row's cells as written
 
     @property
     def keys(self) -> list[str]:
@@ -46,6 +47,11 @@ def _cells(line: str) -> list[str]:
 
 def tables(text: str | None = None) -> list[Table]:
     """Every table whose first column names keys (`` `key` ``), in the order of the page."""
+    return [t for t in tables_any(text) if t.rows and all(r.keys for r in t.rows)]
+
+
+def tables_any(text: str | None = None) -> list[Table]:
+    """Every table of the page, in order."""
     if text is None:
         text = REFERENCE.read_text("utf-8")
     out: list[Table] = []
@@ -63,14 +69,15 @@ def tables(text: str | None = None) -> list[Table]:
                 and re.match(r"^\|[\s\-|:]+\|\s*$", lines[i + 1]):
             header = tuple(_cells(line))
             rows = []
+            raw = []
             i += 2
             while i < len(lines) and lines[i].startswith("|"):
                 cells = _cells(lines[i])
                 keys = tuple(re.findall(r"`([^`]+)`", cells[0]))
                 rows.append(Row(keys, tuple(cells[1:])))
+                raw.append(tuple(cells))
                 i += 1
-            if rows and all(r.keys for r in rows):
-                out.append(Table(heading, header, tuple(rows)))
+            out.append(Table(heading, header, tuple(rows), tuple(raw)))
             continue
         i += 1
     return out
