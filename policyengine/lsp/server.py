@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,19 @@ log = logging.getLogger("policyengine.lsp")
 DEBOUNCE = 0.25  # seconds of quiet typing before a change is linted
 SAVE_BUDGET = 10.0  # seconds of solver time for the logic checks on save
 SAVE_TIMEOUT = 2.0  # seconds per solver query on save
+
+
+_RULEBOOK = re.compile(r"^policy\s*:|^#\s*yaml-language-server:.*policy(\.draft-07)?\.schema\.json",
+                       re.MULTILINE)
+
+
+def is_rulebook(uri: str, text: str) -> bool:
+    """A YAML document the server speaks about: one with a top-level ``policy:`` (or the
+    rulebook schema line), and not a policy test; other YAML files (CI workflows, ...) get no
+    diagnostics and no completion."""
+    if _path(uri).endswith((".test.yaml", ".test.yml")):
+        return False
+    return bool(_RULEBOOK.search(text))
 
 
 def _path(uri: str) -> str:
@@ -90,6 +104,11 @@ class PolicyServer(LanguageServer):
         except Exception:  # closed meanwhile
             return
         text, version = doc.source, doc.version
+        if not is_rulebook(uri, text):
+            state.snapshot = None
+            self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
+                uri=uri, diagnostics=[], version=version))
+            return
         config = self.config_for(uri)
         budget = min(self.save_budget, config.analysis_budget or self.save_budget)
         timeout = min(SAVE_TIMEOUT, config.solver_timeout or SAVE_TIMEOUT)
@@ -177,6 +196,8 @@ def _did_close(ls: PolicyServer, params: t.DidCloseTextDocumentParams) -> None:
                 t.CompletionOptions(trigger_characters=[".", '"', " ", "[", ","]))
 def _completion(ls: PolicyServer, params: t.CompletionParams) -> t.CompletionList:
     uri = params.text_document.uri
+    if not is_rulebook(uri, ls.text(uri)):
+        return t.CompletionList(is_incomplete=False, items=[])
     items = features.completion(ls.knowledge(uri), ls.text(uri), params.position.line,
                                 params.position.character)
     return t.CompletionList(is_incomplete=False, items=items)

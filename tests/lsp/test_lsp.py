@@ -187,3 +187,14 @@ async def test_formatting(client, tmp_path):
         ed.doc, t.FormattingOptions(2, True)))
     formatted = apply(ed.text, edits)
     assert "  - id: pricing\n    title: Pricing parity conflict" in formatted
+
+
+async def test_other_yaml_files_are_left_alone(client, tmp_path):
+    ed = Editor(client, tmp_path / "workflow.yaml", "on: push\njobs:\n  lint: {runs-on: x}\n")
+    assert await ed.diagnostics() == []
+    got = await client.text_document_completion_async(t.CompletionParams(
+        ed.doc, t.Position(1, 0)))
+    assert list(got.items) == []
+    ed.set("policy:\n  id: x\n")  # it becomes a rulebook
+    assert any(d.code == "PE102" or d.severity == t.DiagnosticSeverity.Error
+               for d in await ed.diagnostics())

@@ -34,8 +34,9 @@ STAGES = [
     ("compiled",),
     ("evaluate",),
     ("pipeline",),
-    ("lint", "analysis", "diff", "policytest"),
+    ("lint", "analysis", "diff", "policytest", "fmt"),
     ("render",),
+    ("lsp",),
     ("cli", "__main__"),
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
