@@ -100,7 +100,7 @@ def _slot_comment(parent: Any, key: Any) -> bool:
     return bool(entry and any(c for c in entry))
 
 
-def restore_comments(root: Any, text: str, lost: "Counter[str]") -> None:
+def restore_comments(root: Any, text: str, lost: "Counter[str]") -> None:  # noqa: C901
     """Put back the comment lines ruamel.yaml drops: those between two items of a list when
     the first is a flow mapping without an end-of-line comment (ruamel keeps no slot for
     them). They are attached after that item, where they were."""
@@ -108,9 +108,9 @@ def restore_comments(root: Any, text: str, lost: "Counter[str]") -> None:
     from ruamel.yaml.tokens import CommentToken
 
     lines = text.split("\n")
-    stack = [root]
+    stack: list[Any] = [root]
     while stack:
-        node = stack.pop()
+        node: Any = stack.pop()
         if isinstance(node, dict):
             stack.extend(node.values())
             continue
@@ -126,7 +126,8 @@ def restore_comments(root: Any, text: str, lost: "Counter[str]") -> None:
             fa = getattr(item, "fa", None)
             if not isinstance(item, dict) or fa is None or not fa.flow_style():
                 continue
-            entry = node.ca.items.get(i)
+            ca: Any = getattr(node, "ca")
+            entry = ca.items.get(i)
             if entry and entry[0] is not None:
                 continue
             if i not in data or i + 1 not in data:
@@ -147,7 +148,7 @@ def restore_comments(root: Any, text: str, lost: "Counter[str]") -> None:
                 if b.strip():
                     lost[b.strip()] -= 1
             if any(b.strip().startswith("#") for b in block):
-                slot = node.ca.items.setdefault(i, [None, None, None, None])
+                slot = ca.items.setdefault(i, [None, None, None, None])
                 slot[0] = CommentToken("\n" + "\n".join(block) + "\n", CommentMark(0), None)
 
 
@@ -205,7 +206,8 @@ def _cut_rest(node: Any, key: Any) -> str:
     token.value = value[:cut + 1]
     if token.value == "\n":
         entry[idx] = None
-    return value[cut + 1:]
+    rest: str = value[cut + 1:]
+    return rest
 
 
 def _append_rest(node: Any, key: Any, rest: str) -> None:

@@ -11,13 +11,16 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ..codes import REGISTRY
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..load import DEFAULT_MAX_BYTES
 from ..pipeline import inspect_file
 from ..source import SourceFile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..pipeline import LoadResult
 
 _RULEBOOK_HINT = re.compile(r"^policy\s*:", re.MULTILINE)
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
@@ -109,7 +112,8 @@ def _selected(code: str, select: Iterable[str] | None, ignore: Iterable[str] | N
     return not (ignore and match(ignore))
 
 
-def _run_rules(policy, path: str, context: LintContext, logic: bool) -> list[Diagnostic]:
+def _run_rules(policy: Any, path: str, context: LintContext, logic: bool
+               ) -> list[Diagnostic]:
     from .rules import LOGIC_RULES, RULES
 
     out: list[Diagnostic] = []
@@ -140,7 +144,8 @@ def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAUL
 
 
 def lint_text(text: str | bytes, name: str, context: LintContext, *, logic: bool = True,
-              config=None, max_bytes: int = DEFAULT_MAX_BYTES):
+              config: Any = None, max_bytes: int = DEFAULT_MAX_BYTES
+              ) -> tuple[list[Diagnostic], "LoadResult"]:
     """Lint a rulebook held in memory (an editor's buffer) as ``lint`` lints a file: every
     diagnostic of loading it, the rules (the solver's logic checks, PE5xx, only with
     ``logic``), then the inline suppressions and ``config``. Returns (sorted diagnostics, the

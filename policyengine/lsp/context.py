@@ -69,7 +69,7 @@ def _parse_line(text: str) -> _Line | None:
         rest, col = rest[extra:], col + extra
     m = _KEY.match(rest)
     key = m.group("key").strip("'\"") if m else None
-    empty = bool(m) and not rest[m.end():].strip()
+    empty = m is not None and not rest[m.end():].strip()
     return _Line(tuple(dashes), col, key, empty)
 
 

@@ -109,7 +109,7 @@ def _item(label: str, kind: t.CompletionItemKind, detail: str | None = None,
 def _titles(snapshot: Snapshot, kind: str) -> dict[str, str]:
     data = snapshot.data if isinstance(snapshot.data, dict) else {}
     out: dict[str, str] = {}
-    lists = {"level": data.get("ladder", {}).get("levels") if isinstance(
+    lists: dict[str, Any] = {"level": data.get("ladder", {}).get("levels") if isinstance(
         data.get("ladder"), dict) else None, "remedy": data.get("remedies"),
         "category": data.get("categories")}
     if kind in lists and isinstance(lists[kind], list):

@@ -171,7 +171,7 @@ class _Builder:
             return SymbolIndex([])
         self.facts(("facts",), "")
         for i, _ in self.items("ladder", "levels"):
-            base = ("ladder", "levels", i)
+            base: tuple[Any, ...] = ("ladder", "levels", i)
             self.value("level", base + ("id",), True)
             self.value("role", base + ("role",))
             self.value("level", base + ("next",))
