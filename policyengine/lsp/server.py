@@ -148,11 +148,16 @@ class PolicyServer(LanguageServer):
         """An index of the current text (for navigation and rename)."""
         snapshot = self.knowledge(uri)
         text = self.text(uri)
-        if snapshot.text == text.replace("\r\n", "\n"):
+        if _same(snapshot.text, text):
             return snapshot
         fresh = index_only(text, _path(uri))
         fresh.result, fresh.diagnostics = snapshot.result, snapshot.diagnostics
         return fresh
+
+
+def _same(analysed: str, text: str) -> bool:
+    """Whether an analysis is of this text (the loader reads line breaks as ``\n``)."""
+    return analysed == text or analysed == text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 server = PolicyServer()
@@ -256,7 +261,14 @@ def _symbols(ls: PolicyServer, params: t.DocumentSymbolParams) -> list[t.Documen
                 t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix]))
 def _code_action(ls: PolicyServer, params: t.CodeActionParams) -> list[t.CodeAction]:
     uri = params.text_document.uri
-    return features.code_actions(ls.text(uri), uri, params.context.diagnostics)
+    diagnostics = list(params.context.diagnostics)
+    snapshot = ls.states.get(uri, _State()).snapshot
+    if not diagnostics and snapshot is not None and _same(snapshot.text, ls.text(uri)):
+        # a client that sends none (Neovim 0.7): the published ones on the range's lines
+        first, last = params.range.start.line, params.range.end.line
+        diagnostics = [d for d in features.lsp_diagnostics(snapshot, uri)
+                       if d.range.start.line <= last and d.range.end.line >= first]
+    return features.code_actions(ls.text(uri), uri, diagnostics)
 
 
 @server.feature(t.TEXT_DOCUMENT_FORMATTING)
