@@ -160,8 +160,7 @@ def _fact_doc(name: str, decl: dict[str, Any]) -> str:
 
 def _expression_items(snapshot: Snapshot, prefix: str, lines: Lines, line: int,
                       character: int) -> list[t.CompletionItem]:
-    if prefix[:1] in ("'", '"') and prefix.count(prefix[0]) % 2 == 1 and len(prefix) > 1 \
-            and prefix[0] == "'":
+    if prefix[:1] == "'" and prefix.count("'") % 2 == 1:
         prefix = prefix[1:]  # inside a single-quoted YAML scalar
     here = t.Position(line, character)
 
@@ -175,10 +174,9 @@ def _expression_items(snapshot: Snapshot, prefix: str, lines: Lines, line: int,
         decl = snapshot.fact(enum.group(1))
         values = decl.get("enum") if isinstance(decl, dict) else None
         if isinstance(values, list):
-            after = lines.line(line)[len(prefix):len(prefix) + 1] if False else ""
             typed = enum.group(2)
             return [_item(str(v), t.CompletionItemKind.EnumMember, f"{enum.group(1)} value",
-                          insert=str(v) + after, edit_range=edit_from(len(typed)))
+                          edit_range=edit_from(len(typed)))
                     for v in values]
         return []
     number_enum = re.search(r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*(?:==|!=)\s*(\d*)$", prefix)
@@ -359,7 +357,6 @@ def _level_words(snapshot: Snapshot, level_id: str) -> str | None:
     level = policy.ladder.level(level_id)
     if level is None:
         return None
-    order = [lv.id for lv in policy.ladder.levels]
     out = [f"**level `{level.id}`**: {level.title}", f"role `{level.role}`"]
     windows = []
     if level.respond_within is not None:
@@ -377,7 +374,6 @@ def _level_words(snapshot: Snapshot, level_id: str) -> str | None:
         text += f"\n\nmay approve: {grants}"
     if level.description:
         text += f"\n\n{level.description}"
-    del order
     return text
 
 
@@ -583,8 +579,6 @@ def rename(snapshot: Snapshot, uri: str, offset: int, new_name: str) -> t.Worksp
         raise RenameError(f"`{new_name}` is not {what}")
     edits = [t.TextEdit(_range(snapshot.lines, r.start, r.end), last)
              for r in snapshot.index.references(o.kind, o.name)]
-    if o.kind == "fact" and "." not in o.name:  # `partner` also renames `partner.tier`'s head
-        pass
     return t.WorkspaceEdit(changes={uri: edits})
 
 
