@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lsprotocol import types as t
 
-from lsp_helpers import ACME, Editor, apply
+from .lsp_helpers import ACME, Editor, apply
 
 pytestmark = pytest.mark.asyncio
 

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 from lsprotocol import types as t
 
-from lsp_helpers import Editor
+from .lsp_helpers import Editor
 
 pytestmark = pytest.mark.asyncio
 
