@@ -16,6 +16,7 @@ that fails too, the file is left as it was and :class:`FormatResult` says why.
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,8 @@ from .layout import Layout, restore_comments
 __all__ = ["FormatResult", "format_text", "WIDTH"]
 
 WIDTH = 100  # a flow mapping longer than this is written in block style
+# a comment line after a flow mapping: where ruamel.yaml may drop it (see restore_comments)
+_COMMENT_AFTER_FLOW = re.compile(r"\}[ \t]*\n(?:[ \t]*\n)*[ \t]*#")
 
 
 @dataclass
@@ -108,7 +111,7 @@ def _yaml() -> Any:
 def _render(text: str, policy: Any, width: int) -> str:
     yaml = _yaml()
     data = yaml.load(text)
-    if "#" in text:
+    if _COMMENT_AFTER_FLOW.search(text):
         plain = io.StringIO()
         yaml.dump(data, plain)  # what ruamel.yaml alone keeps
         lost = _comments(text) - _comments(plain.getvalue())

@@ -89,6 +89,8 @@ def test_every_rulebook_of_the_repository_keeps_its_digest_and_comments():
         assert result.problem is None, (path, result.problem)
         assert fingerprint(result.text) == fingerprint(result.source), path
         assert comments(result.text) == comments(result.source), path
+        if "golden/diff/" in Path(path).as_posix():
+            continue  # versions of the bundled rulebooks: idempotence is checked on those
         again = format_text(result.text, path)
         assert again.ok and not again.changed, f"{path}: fmt is not idempotent"
 
