@@ -53,13 +53,15 @@ TABLES = {("The file", "section", 0): "", ("policy", "key", 0): "metadata",
           ("facts", "key", 0): "fact", ("ladder", "key", 0): "ladder",
           ("ladder", "key", 1): "level", ("actions", "key", 0): "action",
           ("categories", "key", 0): "category", ("categories", "band key", 0): "band",
-          ("overrides", "key", 0): "override", ("remedies", "key", 0): "remedy"}
+          ("overrides", "key", 0): "override", ("remedies", "key", 0): "remedy",
+          ("facts", "key", 1): "derived", ("calendar", "key", 0): "calendar"}
 # the heading whose opening paragraph describes a definition (or the table whose preceding
 # paragraph does: the second table of a heading)
 DEFINITION_TEXT = {"metadata": ("policy", 0), "fact": ("facts", 0), "ladder": ("ladder", 0),
                    "level": ("ladder", 1), "action": ("actions", 0),
                    "category": ("categories", 0), "band": ("categories", 1),
-                   "override": ("overrides", 0), "remedy": ("remedies", 0)}
+                   "override": ("overrides", 0), "remedy": ("remedies", 0),
+                   "derived": ("facts", 1), "calendar": ("calendar", 0)}
 # rows of the value formats table -> definitions
 FORMATS = {"id": "id", "fact name": "factName", "text": "text", "date": "date",
            "duration": "duration", "expression": "expression"}
@@ -168,6 +170,8 @@ def _objects(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(definition, object) for every object of a rulebook (or a snippet of one)."""
     if isinstance(data.get("policy"), dict):
         yield "metadata", data["policy"]
+    if isinstance(data.get("calendar"), dict):
+        yield "calendar", data["calendar"]
     stack = [data.get("facts")]
     while stack:
         facts = stack.pop()
@@ -176,6 +180,8 @@ def _objects(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
                 if isinstance(decl, dict):
                     yield "fact", decl
                     stack.append(decl.get("fields"))
+                    if isinstance(decl.get("derived"), dict):
+                        yield "derived", decl["derived"]
     ladder = data.get("ladder")
     if isinstance(ladder, dict):
         yield "ladder", ladder
@@ -310,8 +316,34 @@ def describe(schema: dict[str, Any], reference: str, sources: list[dict[str, Any
                 if table.heading != "The file":
                     md += f"\n\n[Reference]({DOCS_URL}#{anchor})"
                 _set(props[key], md, examples.for_key(name, key) or None, plain)
+    _fill_definitions(schema)
     _fill_nested(schema, texts)
+    _fill_definitions(schema)
     return schema
+
+
+def _fill_definitions(schema: dict[str, Any]) -> None:
+    """A definition no table describes takes the words of the key that refers to it (or
+    keeps its own description, in Markdown too)."""
+    defs = schema["$defs"]
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = _ref_name(node)
+            target = defs.get(ref) if ref else None
+            if isinstance(target, dict) and "markdownDescription" not in target \
+                    and node.get("markdownDescription"):
+                target["markdownDescription"] = node["markdownDescription"]
+                target["description"] = node.get("description", target.get("description"))
+            if isinstance(target, dict) and "examples" not in target and node.get("examples"):
+                target["examples"] = node["examples"]
+            stack.extend(v for k, v in node.items() if k != "examples")
+        elif isinstance(node, list):
+            stack.extend(node)
+    for node in defs.values():
+        if "markdownDescription" not in node and node.get("description"):
+            node["markdownDescription"] = node["description"]
 
 
 def _fill_nested(schema: dict[str, Any], texts: dict[str, str]) -> None:
@@ -342,8 +374,8 @@ def _fill_nested(schema: dict[str, Any], texts: dict[str, str]) -> None:
                     + target[1:]
                 _set(sub, md if md.endswith(".") else md + ".", sub.get("examples"))
                 stack.append((sub, where))
-        for sub in (node.get("$defs") or {}).values():
-            stack.append((sub, where))
+        for name, sub in (node.get("$defs") or {}).items():
+            stack.append((sub, name))
 
 
 # -- draft-07 --------------------------------------------------------------------------------

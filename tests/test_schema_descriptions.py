@@ -64,7 +64,12 @@ def test_every_node_has_a_description_and_every_key_an_example():
 NO_EXAMPLE = {".actions", ".authority", ".overrides", "$defs.metadata.description",
               "$defs.ladder.entry", "$defs.level.description", "$defs.action.description",
               "$defs.category.description", "$defs.remedy.description",
-              "$defs.fact.items", "$defs.fact.max", "$defs.fact.fields"}
+              "$defs.fact.items", "$defs.fact.max", "$defs.fact.fields",
+              # merged from the calendar and ledger work: no snippet of the reference sets
+              # them yet (a region's keys repeat the calendar's, which have examples)
+              "$defs.fact.sensitive", ".calendar"} | {
+    f"$defs.calendar.regions[additionalProperties].{k}"
+    for k in ("roll", "weekend", "closed", "holidays", "timezone")}
 
 
 def test_examples_are_valid_where_they_stand():

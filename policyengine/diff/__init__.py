@@ -131,7 +131,7 @@ def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.Pat
 
     changes = structural_changes(a, b, as_of=day,
                                  overlap=lambda x, y: comparison().overlap(x, y))
-    if a == b:
+    if a == b and a.digest == b.digest:
         report = BehaviorReport("identical")
     elif behavior:
         report = compare_behavior(a, b, as_of=day, max_regions=max_regions,

@@ -304,6 +304,9 @@ def escalation_is_neutral(old: Policy, new: Policy) -> bool:
     """Whether an escalated dispute can be decided differently only when the same dispute, not
     yet escalated, is too: true when the ladders, the authority and the remedies are equal.
 
+    Equal calendars (the resolved days, not only the text) are required too: the deadline
+    step counts in them.
+
     Proof sketch (docs/diff.md): with equal ladders the deadline step gives the same due level
     ``d`` in both versions. A fresh dispute gets level-so-far ``L_v``; an escalated one
     ``max(L_v, d)``. If the fresh outcomes agree, the category, the required remedies and
@@ -314,7 +317,8 @@ def escalation_is_neutral(old: Policy, new: Policy) -> bool:
     levels agree) and the action. So the search for escalated disputes is skipped.
     """
     return old.ladder == new.ladder and old.authority == new.authority and \
-        old.remedies == new.remedies
+        old.remedies == new.remedies and \
+        old.compiled.calendars.canonical() == new.compiled.calendars.canonical()
 
 
 def _lookup(facts: dict, path: str) -> Any:

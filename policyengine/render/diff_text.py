@@ -11,7 +11,7 @@ from ..diff.records import Change
 SYMBOLS = {"added": "+", "removed": "-", "changed": "~", "moved": ">"}
 SECTIONS = (("policy", "Policy"), ("facts", "Facts"), ("ladder", "Ladder"), ("roles", "Roles"),
             ("actions", "Actions"), ("authority", "Authority"), ("categories", "Categories"),
-            ("overrides", "Overrides"), ("remedies", "Remedies"))
+            ("overrides", "Overrides"), ("remedies", "Remedies"), ("calendar", "Calendar"))
 
 
 def value_text(value: Any, limit: int = 90) -> str:
