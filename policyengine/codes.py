@@ -125,6 +125,8 @@ _CODES = [
          "a remedy's amount can exceed every authority on the ladder"),
     Code("PE509", "analysis-timeout", I,
          "the solver could not decide a logic check within its time limit"),
+    Code("PE510", "expression-can-fail", E,
+         "an expression raises a CEL error for some valid dispute, which is then refused"),
     # PE6xx: expressions
     Code("PE601", "expression-syntax", E, "an expression does not parse"),
     Code("PE602", "unknown-name", E, "an expression reads a fact that is not declared"),

@@ -358,14 +358,10 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
         elif by > final:
             final = by
     # 8. dates
-    respond = plan.respond_add[final]
-    respond_by = respond(day) if respond is not None else None
-    decide_by = plan.decide_add[final](day)
-    sunsets, reviews = plan.sunset_add, plan.review_add
+    respond_by, decide_by = level_dates(plan, final, day)
     remedies = tuple(RemedyOutcome(
         rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
-        fn(day) if (fn := sunsets[rem.remedy.id]) is not None else None,
-        fn(day) if (fn := reviews[rem.remedy.id]) is not None else None)
+        *remedy_dates(plan, rem.remedy.id, day))
         for rem, amount, by in outcomes)
     statuses = tuple(_status(cp, plan, rid, granted, reviewed, day)
                      for rid, granted, reviewed in in_force)
@@ -418,6 +414,24 @@ def remedy_status(cp: CompiledPolicy, rid: str, granted: _dt.date, reviewed: _dt
     whose ``facts`` are given (the top-level calendar without them). Pure."""
     return _status(cp, cp.plan_for(facts if facts is not None else {}), rid, granted, reviewed,
                    day)
+
+
+def level_dates(plan: CalendarPlan, rank: int, day: _dt.date
+                ) -> tuple[_dt.date | None, _dt.date]:
+    """``(respond_by, decide_by)`` of a decision at the level of ``rank`` on ``day`` (step 8),
+    in the calendar ``plan`` (``cp.plan_for(facts)``). The one place these dates are computed:
+    the diff asks it too. HorizonError (an OverflowError) beyond the calendar."""
+    respond = plan.respond_add[rank]
+    return (respond(day) if respond is not None else None), plan.decide_add[rank](day)
+
+
+def remedy_dates(plan: CalendarPlan, rid: str, day: _dt.date
+                 ) -> tuple[_dt.date | None, _dt.date | None]:
+    """``(expires_on, review_on)`` of remedy ``rid`` granted on ``day`` (step 8; also the dates
+    of a remedy in force, from its ``granted_on``), in the calendar ``plan``."""
+    sunset, review = plan.sunset_add[rid], plan.review_add[rid]
+    return (sunset(day) if sunset is not None else None,
+            review(day) if review is not None else None)
 
 
 def _status(cp: CompiledPolicy, plan: CalendarPlan, rid: str, granted: _dt.date,

@@ -29,7 +29,7 @@ class Expression:
     inside the expression map back to the YAML file whatever the scalar style.
     """
 
-    text: str
+    text: str = field(compare=False)  # layout: equality and the digest read `canonical`
     canonical: str
     role: str  # "when" or "amount"
     element: str = field(compare=False)
@@ -262,12 +262,14 @@ class Metadata:
     span: Span | None = _loc()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Policy:
     """A loaded rulebook. Immutable; compare two policies with ``==`` to compare their meaning.
 
     ``warnings`` holds the non-fatal diagnostics found while loading; ``digest`` is the sha256
-    of the canonical serialization (comments and layout do not change it).
+    of the canonical serialization (comments and layout do not change it). Two policies are
+    equal exactly when their digests are: the same meaning, whatever the layout, quoting,
+    spacing of expressions or order of mappings.
     """
 
     meta: Metadata
@@ -334,6 +336,14 @@ class Policy:
     @property
     def digest(self) -> str:
         return self.compiled.digest
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self is other or self.digest == other.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
 
     def evaluate(self, dispute: Mapping[str, Any], *, as_of: _dt.date | None = None
                  ) -> "Decision":
