@@ -43,8 +43,8 @@ def old():
     return loads_policy(SRC, "old.yaml")
 
 
-def run(old, text):
-    return diff_policies(old, loads_policy(text, "new.yaml"), as_of=DAY, timeout=20.0,
+def run(old, text, day=DAY):
+    return diff_policies(old, loads_policy(text, "new.yaml"), as_of=day, timeout=20.0,
                          budget=120.0)
 
 
@@ -54,22 +54,22 @@ def claimed(region) -> set[str]:
     return set(KEYS) if m is None else set(re.findall(r"`([A-Z]+)`", m.group(1)))
 
 
-def moving_levels(d) -> set[tuple[str, str]]:
+def moving_levels(d, day=DAY) -> set[tuple[str, str]]:
     """(level, region) whose dates on DAY differ, computed independently per region."""
     co, cn = d.old.compiled, d.new.compiled
     out = set()
     for key in KEYS:
         facts = {"region": key}
         for lid, rank in co.rank.items():
-            if lid in cn.rank and (level_dates(co.plan_for(facts), rank, DAY)
-                                   != level_dates(cn.plan_for(facts), cn.rank[lid], DAY)):
+            if lid in cn.rank and (level_dates(co.plan_for(facts), rank, day)
+                                   != level_dates(cn.plan_for(facts), cn.rank[lid], day)):
                 out.add((lid, key))
     return out
 
 
-def check(d):
+def check(d, day=DAY):
     dates = [r for r in d.behavior.regions if r.kind == "dates"]
-    assert dates and d.verdict == "different"
+    assert dates and d.verdict == "different" and d.behavior.complete
     assert {r.kind for r in d.behavior.regions} == {"dates"}  # outcomes are untouched
     for r in dates:
         assert region_reproduces(d.old, d.new, r), r.summary
@@ -77,7 +77,7 @@ def check(d):
     levels = {(m.group(1), key) for r in dates
               if (m := re.match(r"disputes decided alike at `([a-z]+)`", r.subject))
               for key in claimed(r)}
-    assert levels == moving_levels(d)
+    assert levels == moving_levels(d, day)
     return dates
 
 
@@ -122,3 +122,20 @@ def test_a_window_change_shows_in_every_calendar(old):
 def test_no_change_is_equivalent(old):
     d = run(old, version())
     assert d.verdict == "equivalent" and not d.behavior.regions
+
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 8, 27), dt.date(2027, 3, 24)])
+def test_on_other_days_the_calendars_claimed_are_those_whose_dates_move(old, day):
+    """Differential: the (level, calendar) pairs the regions claim are exactly those whose dates
+    the evaluator's functions move in that calendar (GB-ENG and GB-SCT differ on the August
+    bank holiday and on Easter Monday)."""
+    d = run(old, CODE, day)
+    dates = [r for r in d.behavior.regions if r.kind == "dates"]
+    assert dates and d.behavior.complete
+    for r in dates:
+        assert claimed(r) == {"EMEA"} and region_reproduces(d.old, d.new, r), r.summary
+    levels = {(m.group(1), key) for r in dates
+              if (m := re.match(r"disputes decided alike at `([a-z]+)`", r.subject))
+              for key in claimed(r)}
+    assert levels == moving_levels(d, day)
