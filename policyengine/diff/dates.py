@@ -21,7 +21,7 @@ is found by the solver (or proven empty) and comes with a witness decided by bot
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import z3
@@ -30,6 +30,7 @@ from ..evaluate import level_dates, remedy_dates
 from ..model.nodes import Policy
 from .comparison import differ
 from .describe import Clause
+from .encoding import region_condition
 from .outcome import decide, outcome_of
 from .space import project
 
@@ -38,15 +39,23 @@ _REMEDY_FIELDS: tuple[str, ...] = ("expires_on", "review_on")
 _IN_FORCE_FIELDS: tuple[str, ...] = ("expires_on", "review_on", "status")
 
 
+#: the calendars a dispute's dates are counted in: (old version's ``regions`` key, new
+#: version's key), ``None`` for a top-level calendar
+Cell = tuple[str | None, str | None]
+
+
 @dataclass(frozen=True)
 class DateSource:
     """One thing whose dates move: ``kind`` ``level``, ``remedy`` or ``in_force``; ``id``;
-    the dates under each version on ``as_of`` (``None`` where there is none)."""
+    the dates under each version on ``as_of`` (``None`` where there is none); ``cells``, the
+    calendars in which they move so (every calendar pair of ``calendar_cells`` when ``all``)."""
 
     kind: str
     id: str
     old: tuple[Any, ...]
     new: tuple[Any, ...]
+    cells: tuple[Cell, ...] = ((None, None),)
+    all: bool = True
 
 
 def _safe(fn: Any, *args: Any) -> tuple[Any, ...]:
@@ -56,27 +65,109 @@ def _safe(fn: Any, *args: Any) -> tuple[Any, ...]:
         return (None, None)
 
 
+def _same_by(old: Policy, new: Policy) -> bool:
+    return bool(old.compiled.calendars.by == new.compiled.calendars.by)
+
+
+def calendar_cells(old: Policy, new: Policy) -> list[Cell]:
+    """The pairs of calendars a dispute can be counted in, one per version (RULEBOOK.md: the
+    ``regions`` entry its ``by`` fact names, else the top level). With the same ``by`` fact a
+    dispute picks the same key in both (a key one version lacks is its top level there);
+    otherwise any pair may meet."""
+    ko = list(old.compiled.region_plans)
+    kn = list(new.compiled.region_plans)
+    if _same_by(old, new):
+        keys = ko + [k for k in kn if k not in ko]
+        cells: list[Cell] = [(k if k in ko else None, k if k in kn else None) for k in keys]
+        return cells + [(None, None)]
+    return [(a, b) for a in [*ko, None] for b in [*kn, None]]
+
+
+def cell_condition(space: Any, old: Policy, new: Policy, cell: Cell,
+                   cells: list[Cell]) -> Any:
+    """The disputes counted in ``cell``, as z3 (``encoding.region_condition`` of each version:
+    the ``by`` fact equals the key, or is none of the keys for a top-level calendar)."""
+    ctx = space.ctx
+    if _same_by(old, new):
+        keys = [o if o is not None else n for o, n in cells if (o, n) != (None, None)]
+        if cell == (None, None):
+            picks = [c for k in keys if (c := _key_condition(space, old, new, k)) is not None]
+            return z3.Not(z3.Or(*picks)) if picks else z3.BoolVal(True, ctx)
+        key = cell[0] if cell[0] is not None else cell[1]
+        got = _key_condition(space, old, new, key)
+        return got if got is not None else z3.BoolVal(False, ctx)
+    parts = [region_condition(space, p, k) for p, k in ((old, cell[0]), (new, cell[1]))]
+    if any(c is None for c in parts):
+        return z3.BoolVal(False, ctx)
+    return z3.And(*parts)
+
+
+def _key_condition(space: Any, old: Policy, new: Policy, key: str | None) -> Any | None:
+    got = region_condition(space, old, key)
+    return got if got is not None else region_condition(space, new, key)
+
+
 def date_sources(old: Policy, new: Policy, as_of: _dt.date) -> list[DateSource]:
+    """The date sources that move on ``as_of``, each with the calendar cells it moves in: the
+    dates of every cell are computed with the evaluator's functions in that cell's calendars,
+    and cells whose dates move alike are one source."""
     co, cn = old.compiled, new.compiled
-    out = []
+    cells = calendar_cells(old, new)
+    plans = [(co.region_plans[a] if a is not None else co.plan,
+              cn.region_plans[b] if b is not None else cn.plan) for a, b in cells]
+    out: list[DateSource] = []
+
+    def add(kind: str, sid: str, found: list[tuple[Cell, tuple[Any, ...], tuple[Any, ...]]]
+            ) -> None:
+        groups: dict[tuple[Any, ...], list[Cell]] = {}
+        for cell, a, b in found:
+            groups.setdefault((a, b), []).append(cell)
+        for (a, b), where in groups.items():
+            out.append(DateSource(kind, sid, a, b, tuple(where), len(where) == len(cells)))
+
     for lid, r_old in co.rank.items():
         if lid not in cn.rank:
             continue
-        a = _safe(level_dates, co.plan, r_old, as_of)
-        b = _safe(level_dates, cn.plan, cn.rank[lid], as_of)
-        if a != b:
-            out.append(DateSource("level", lid, a, b))
+        found = []
+        for cell, (po, pn) in zip(cells, plans):
+            a = _safe(level_dates, po, r_old, as_of)
+            b = _safe(level_dates, pn, cn.rank[lid], as_of)
+            if a != b:
+                found.append((cell, a, b))
+        add("level", lid, found)
     for rid, ra in co.remedies.items():
         rb = cn.remedies.get(rid)
         if rb is None:
             continue
-        a, b = _safe(remedy_dates, co.plan, rid, as_of), _safe(remedy_dates, cn.plan, rid, as_of)
-        if a != b:
-            out.append(DateSource("remedy", rid, a, b))
-        if (ra.remedy.sunset, ra.remedy.review_every) != (rb.remedy.sunset,
-                                                          rb.remedy.review_every):
-            out.append(DateSource("in_force", rid, a, b))
+        period = (ra.remedy.sunset, ra.remedy.review_every) != (rb.remedy.sunset,
+                                                                rb.remedy.review_every)
+        granted, in_force = [], []
+        for cell, (po, pn) in zip(cells, plans):
+            a, b = _safe(remedy_dates, po, rid, as_of), _safe(remedy_dates, pn, rid, as_of)
+            if a != b:
+                granted.append((cell, a, b))
+            if period or a != b:  # granted on as_of, in force: its dates move too
+                in_force.append((cell, a, b))
+        add("remedy", rid, granted)
+        add("in_force", rid, in_force)
     return out
+
+
+def _cell_name(cell: Cell, same_by: bool) -> str:
+    def one(k: str | None) -> str:
+        return f"`{k}`" if k is not None else "top-level"
+
+    if same_by:
+        return one(cell[0] if cell[0] is not None else cell[1])
+    return one(cell[0]) if cell[0] == cell[1] else f"old {one(cell[0])}/new {one(cell[1])}"
+
+
+def calendar_label(src: DateSource, same_by: bool = True) -> str:
+    """`` in the `EMEA` calendar``: where a source moves in some calendars only."""
+    if src.all:
+        return ""
+    names = [_cell_name(c, same_by) for c in src.cells]
+    return f" in the {', '.join(names)} calendar{'s' if len(names) > 1 else ''}"
 
 
 def _moves(fields: tuple[Any, ...], a: tuple[Any, ...], b: tuple[Any, ...]) -> str:
@@ -116,23 +207,37 @@ class DateSearch:
         same = z3.And(z3.Not(differ(a, b, ctx)), a.refusal == 0, b.refusal == 0)
         fresh = z3.Not(s.esc.on)
         names = s.names
+        cells = calendar_cells(s.old, s.new)
+        same_by = _same_by(s.old, s.new)
+        conds = {c: cell_condition(s.space, s.old, s.new, c, cells) for c in cells}
+        if len(cells) > 1:  # a calendar no valid dispute is counted in is left out
+            conds = {c: w for c, w in conds.items() if not self.cmp.check(w).unsat}
         for src in sources:
+            kept = tuple(c for c in src.cells if c in conds)
+            if not kept:
+                continue
+            src = replace(src, cells=kept, all=src.all or len(kept) == len(conds))
+            where = (z3.BoolVal(True, ctx) if src.all else
+                     z3.Or(*[conds[c] for c in src.cells]))
+            label = calendar_label(src, same_by)
             if src.kind == "level":
                 cond = a.level == names.levels.index(src.id)
-                subject = f"disputes decided alike at `{src.id}`"
+                subject = f"disputes decided alike at `{src.id}`{label}"
                 fields = _LEVEL_FIELDS
             elif src.kind == "remedy":
                 if src.id not in a.required or src.id not in b.required:
                     continue
                 cond = z3.And(a.required[src.id], b.required[src.id])
-                subject = f"disputes decided alike that are granted `{src.id}`"
+                subject = f"disputes decided alike that are granted `{src.id}`{label}"
                 fields = _REMEDY_FIELDS
             else:
                 cond = z3.BoolVal(True, ctx)
-                subject = f"disputes listing `{src.id}` in `remedies_in_force`"
+                subject = f"disputes listing `{src.id}` in `remedies_in_force`{label}"
                 fields = _IN_FORCE_FIELDS
             region = z3.And(same, cond) if src.kind != "in_force" else z3.And(
                 a.refusal == 0, b.refusal == 0)
+            if not src.all:
+                region = z3.And(region, where)
             scope = fresh
             out = self.cmp.check(region, fresh)
             if out.unsat:  # a level only escalated disputes reach (by a deadline)
@@ -162,7 +267,7 @@ class DateSearch:
             exact = True
             if src.kind != "in_force":
                 clauses = s.describer.clauses(region, s.reads, out.model)
-                hidden = [Clause("", scope)]
+                hidden = [Clause("", scope)] + ([] if src.all else [Clause("", where)])
                 exact = bool(s.describer.exact(region, clauses + hidden))
                 condition = " and ".join(c.text for c in clauses if c.text and
                                          c.kind != "escalation")

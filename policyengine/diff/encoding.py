@@ -131,19 +131,34 @@ def region_choices(space: FactSpace, policy: Policy) -> list[tuple[Any, Any]]:
     """``[(condition, plan), ...]``: the z3 condition under which a dispute's ``by`` fact picks
     each ``regions`` calendar (the top-level calendar is the fallback, not listed)."""
     cp = policy.compiled
-    by = cp.calendars.by
-    fv = space.facts.get(".".join(by)) if by else None
-    if fv is None or not cp.region_plans:
-        return []
     out = []
     for key, plan in cp.region_plans.items():
-        if fv.kind == "enum":
-            values = tuple(fv.values or ())
-            if key in values:
-                out.append((fv.var == values.index(key), plan))
-        elif fv.kind == "string":
-            out.append((fv.var == z3.StringVal(key, space.ctx), plan))
+        cond = region_condition(space, policy, key)
+        if cond is not None:
+            out.append((cond, plan))
     return out
+
+
+def region_condition(space: FactSpace, policy: Policy, key: str | None) -> Any | None:
+    """The z3 condition under which a dispute picks the ``regions`` calendar ``key`` of
+    ``policy`` (its ``by`` fact equals ``key``), or for ``key`` None the top-level calendar (the
+    ``by`` fact is none of the keys). None when no dispute can pick ``key`` (a key that is not a
+    value of an enum ``by`` fact, or a ``by`` fact the shared space does not have)."""
+    cp = policy.compiled
+    by = cp.calendars.by
+    fv = space.facts.get(".".join(by)) if by else None
+    if key is None:
+        picks = [c for k in cp.region_plans
+                 if (c := region_condition(space, policy, k)) is not None]
+        return z3.Not(z3.Or(*picks)) if picks else z3.BoolVal(True, space.ctx)
+    if fv is None or key not in cp.region_plans:
+        return None
+    if fv.kind == "enum":
+        values = tuple(fv.values or ())
+        return fv.var == values.index(key) if key in values else None
+    if fv.kind == "string":
+        return fv.var == z3.StringVal(key, space.ctx)
+    return None
 
 
 class _Version(DecisionEncoding):
