@@ -37,7 +37,7 @@ from .records import (DecisionLogEntry, DisputeHistory, DueItem, Event, LedgerDe
                       utc_stamp)
 from .redact import redact_decision, redact_facts, redact_text
 from .tables import decision_log, disputes, events, policy_versions
-from .versions import SourcedPolicy, choose, in_force, read_versions
+from .versions import SourcedPolicy, choose, in_force, loaded_source, read_versions
 
 _RESERVED = ("escalation", "remedies_in_force")
 # statements built once (SQLAlchemy caches their compiled form); values come as parameters
@@ -215,16 +215,7 @@ class Ledger:
             if not isinstance(p, Policy):
                 raise LedgerError("bad_argument", "policy must be a rulebook path, a folder, or "
                                   "loaded Policy objects")
-            if p.path is None:
-                raise LedgerError("policy_unreadable", f"policy `{p.id}` {p.version} was not "
-                                  "loaded from a file, so its source cannot be kept",
-                                  hint="pass the rulebook's path instead")
-            found = [s for s in read_versions(p.path) if s.policy.digest == p.digest]
-            if not found:
-                raise LedgerError("policy_unreadable", f"{p.path} changed since policy "
-                                  f"`{p.id}` {p.version} was loaded from it",
-                                  hint="load it again, or pass the path")
-            out.extend(found)
+            out.append(loaded_source(p))
         if not out:
             raise LedgerError("bad_argument", "no policy given")
         ids = sorted({s.policy.id for s in out})
