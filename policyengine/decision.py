@@ -24,7 +24,7 @@ class CategoryRef:
     class_: str
     confidentiality: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "title": self.title, "class": self.class_,
                 "confidentiality": self.confidentiality}
 
@@ -35,7 +35,7 @@ class LevelRef:
     role: str
     title: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "role": self.role, "title": self.title}
 
 
@@ -50,7 +50,7 @@ class RemedyOutcome:
     expires_on: _dt.date | None
     review_on: _dt.date | None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "action": self.action, "amount": self.amount,
                 "authorized_by": self.authorized_by, "expires_on": _iso(self.expires_on),
                 "review_on": _iso(self.review_on)}
@@ -68,7 +68,7 @@ class RemedyInForce:
     review_on: _dt.date | None
     status: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "granted_on": _iso(self.granted_on),
                 "last_reviewed": _iso(self.last_reviewed), "expires_on": _iso(self.expires_on),
                 "review_on": _iso(self.review_on), "status": self.status}
@@ -93,7 +93,7 @@ class TraceStep:
     values: tuple[tuple[str, Any], ...]
     detail: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"kind": self.kind, "rule": self.rule, "source": self.source,
                 "expression": self.expression, "result": self.result,
                 "values": dict(self.values), "detail": self.detail}
@@ -105,7 +105,7 @@ class DecisionWarning:
     message: str
     rule: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"code": self.code, "message": self.message, "rule": self.rule}
 
 
@@ -152,4 +152,4 @@ class Decision:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
                           separators=(",", ":") if indent is None else (",", ": ")
-                          ).encode("utf-8")
+                          ).encode("utf-8", errors="backslashreplace")  # a lone surrogate: \udXXX
