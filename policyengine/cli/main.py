@@ -64,6 +64,14 @@ def _register() -> None:
 
     cli.add_command(init_command)
 
+    from .fmt import fmt_command
+
+    cli.add_command(fmt_command)
+
+    from .lsp import lsp_command
+
+    cli.add_command(lsp_command)
+
     from .ledger import ledger_command
 
     cli.add_command(ledger_command)
