@@ -37,7 +37,7 @@ from .records import (DecisionLogEntry, DisputeHistory, DueItem, Event, LedgerDe
                       utc_stamp)
 from .redact import redact_decision, redact_facts, redact_text
 from .tables import decision_log, disputes, events, policy_versions
-from .versions import SourcedPolicy, choose, in_force, read_versions
+from .versions import SourcedPolicy, choose, in_force, loaded_source, read_versions
 
 _RESERVED = ("escalation", "remedies_in_force")
 # statements built once (SQLAlchemy caches their compiled form); values come as parameters
@@ -215,16 +215,7 @@ class Ledger:
             if not isinstance(p, Policy):
                 raise LedgerError("bad_argument", "policy must be a rulebook path, a folder, or "
                                   "loaded Policy objects")
-            if p.path is None:
-                raise LedgerError("policy_unreadable", f"policy `{p.id}` {p.version} was not "
-                                  "loaded from a file, so its source cannot be kept",
-                                  hint="pass the rulebook's path instead")
-            found = [s for s in read_versions(p.path) if s.policy.digest == p.digest]
-            if not found:
-                raise LedgerError("policy_unreadable", f"{p.path} changed since policy "
-                                  f"`{p.id}` {p.version} was loaded from it",
-                                  hint="load it again, or pass the path")
-            out.extend(found)
+            out.append(loaded_source(p))
         if not out:
             raise LedgerError("bad_argument", "no policy given")
         ids = sorted({s.policy.id for s in out})
@@ -947,14 +938,18 @@ class Ledger:
 
     # -- the decision log ----------------------------------------------------------------------------
     def _log(self, conn: Connection, entry: DecisionLogEntry) -> None:
-        conn.execute(_INSERT_LOG, dict(
+        conn.execute(_INSERT_LOG, self._log_row(entry))
+
+    @staticmethod
+    def _log_row(entry: DecisionLogEntry) -> dict[str, Any]:
+        return dict(
             decision_id=entry.decision_id, at=utc_stamp(entry.at), policy_id=entry.policy_id,
             policy_version=entry.policy_version, policy_digest=entry.policy_digest,
             actor=entry.actor, source=entry.source, dispute=canonical_json(dict(entry.dispute)),
             decision=canonical_json(dict(entry.decision)) if entry.decision is not None
             else None,
             refusal=canonical_json(dict(entry.refusal)) if entry.refusal is not None else None,
-            latency_ms=float(entry.latency_ms), dispute_id=entry.dispute_id))
+            latency_ms=float(entry.latency_ms), dispute_id=entry.dispute_id)
 
     def log_decision(self, entry: DecisionLogEntry) -> None:
         """Append one entry to the decision log (one transaction). Raises LedgerError
@@ -968,6 +963,25 @@ class Ledger:
             if isinstance(exc, LedgerError):
                 raise
             raise LedgerError("cannot_write", f"the entry cannot be stored: {exc}",
+                              hint="the dispute, decision and refusal must be JSON data"
+                              ) from None
+
+    def log_decisions(self, entries: Sequence[DecisionLogEntry]) -> None:
+        """Append several entries in one transaction: all are written or none is. Raises
+        LedgerError like :meth:`log_decision`."""
+        entries = list(entries)
+        if not all(isinstance(e, DecisionLogEntry) for e in entries):
+            raise LedgerError("bad_argument", "log_decisions takes DecisionLogEntry values")
+        if not entries:
+            return
+        try:
+            rows = [self._log_row(e) for e in entries]
+            with self._tx() as conn:
+                conn.execute(_INSERT_LOG, rows)  # one executemany
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, LedgerError):
+                raise
+            raise LedgerError("cannot_write", f"an entry cannot be stored: {exc}",
                               hint="the dispute, decision and refusal must be JSON data"
                               ) from None
 

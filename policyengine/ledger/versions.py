@@ -17,6 +17,8 @@ _SUFFIXES = (".yaml", ".yml")
 # loaded rulebooks by (path, modification time, size): a policy is immutable once loaded
 _CACHE: dict[tuple[str, int, int] | None, "SourcedPolicy"] = {}
 _CACHE_SIZE = 64
+# the source texts checked to load back to a policy's digest (digest -> text)
+_VERIFIED: dict[str, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,48 @@ def read_versions(path: str | os.PathLike[str]) -> list[SourcedPolicy]:
                           + ", ".join(f"`{i}`" for i in ids),
                           hint="keep the versions of one policy id in one folder")
     return out
+
+
+def loaded_source(policy: Policy) -> SourcedPolicy:
+    """A loaded Policy with the text it was loaded from, without reading its file again (the
+    file may have changed since, as when a service refused a reload and kept this version).
+
+    The text is the one the loader kept (``policy.sourcemap.source``). It is checked once per
+    process to load back to the policy's digest, so that what the ledger records is the source
+    of this version; a Policy altered after loading (``dataclasses.replace``) is refused. A
+    Policy built without a source map falls back to its file, which must still hold it."""
+    sourcemap = policy.sourcemap
+    if sourcemap is None:
+        if policy.path is None:
+            raise LedgerError("policy_unreadable", f"policy `{policy.id}` {policy.version} was "
+                              "not loaded from a rulebook, so its source cannot be kept",
+                              hint="pass the rulebook's path instead")
+        found = [s for s in read_versions(policy.path) if s.policy.digest == policy.digest]
+        if not found:
+            raise LedgerError("policy_unreadable", f"{policy.path} changed since policy "
+                              f"`{policy.id}` {policy.version} was loaded from it",
+                              hint="load it again, or pass the path")
+        return found[0]
+    text = sourcemap.source.text
+    name = policy.path if policy.path is not None else sourcemap.source.path
+    digest = policy.digest
+    known = _VERIFIED.get(digest)
+    if known is not text and known != text:
+        from ..pipeline import loads_policy
+
+        try:
+            again = loads_policy(text, name).digest
+        except PolicyError:
+            again = None
+        if again != digest:
+            raise LedgerError("policy_unreadable", f"policy `{policy.id}` {policy.version} "
+                              f"differs from the source it was loaded from ({name}): it was "
+                              "changed after loading", hint="pass the policy as loaded, or "
+                              "the rulebook's path")
+        if len(_VERIFIED) >= _CACHE_SIZE:
+            _VERIFIED.pop(next(iter(_VERIFIED)))
+        _VERIFIED[digest] = text
+    return SourcedPolicy(policy, text, name)
 
 
 def in_force(policy: Policy, day: _dt.date) -> bool:

@@ -265,8 +265,15 @@ async def decide_batch(service: Service, request: Request) -> Response:
     actor = _actor(request)
     limit, max_lines = service.config.max_body_bytes, service.config.max_batch_lines
 
+    def unlogged(number: int) -> str:
+        return invalid_json(number, "the decision log cannot be written: this line and the "
+                            "rest were not decided", "log_unavailable").to_json()
+
     def run(items: list[tuple[int, bytes | None, float]]) -> tuple[list[str], bool]:
-        out: list[str] = []
+        """Decide a chunk, then log it in one transaction: the chunk is answered, or (the log
+        cannot be written) none of it is, and the batch stops there."""
+        done = []
+        failed_at = None
         for number, raw, started in items:
             if raw is None:
                 outcome = invalid_json(number, f"the line is over {limit} bytes", "too_large")
@@ -274,14 +281,18 @@ async def decide_batch(service: Service, request: Request) -> Response:
                 dispute, refused = parse_line(number, raw)
                 outcome = refused or decide_value(version.policy, number, dispute, as_of)
             try:
-                decision_id = service.recorder.record(version, outcome, actor=actor,
-                                                      started=started)
+                entry = service.recorder.entry(version, outcome, actor=actor, started=started)
             except LogUnavailable:
-                out.append(invalid_json(number, "the decision log cannot be written: this "
-                                        "line and the rest were not decided",
-                                        "log_unavailable").to_json())
-                return out, False
-            out.append(outcome.to_json(decision_id=decision_id))
+                failed_at = number
+                break
+            done.append((entry, outcome))
+        try:
+            service.recorder.write(version, done)
+        except LogUnavailable:
+            return [unlogged(items[0][0])], False
+        out = [outcome.to_json(decision_id=entry.decision_id) for entry, outcome in done]
+        if failed_at is not None:
+            return out + [unlogged(failed_at)], False
         return out, True
 
     async def chunks() -> AsyncIterator[bytes]:

@@ -15,11 +15,14 @@ import logging
 import threading
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from ..jsonlines import LineOutcome
 from .metrics import ServiceMetrics
 from .registry import PolicyVersion
+
+if TYPE_CHECKING:
+    from ..ledger import DecisionLogEntry
 
 logger = logging.getLogger("policyengine.service")
 
@@ -42,9 +45,15 @@ class DecisionRecorder:
     def record(self, version: PolicyVersion, outcome: LineOutcome, *, actor: str | None,
                started: float) -> str:
         """Log one outcome; returns its decision id. Raises LogUnavailable."""
+        entry = self.entry(version, outcome, actor=actor, started=started)
+        self.write(version, [(entry, outcome)])
+        return entry.decision_id
+
+    def entry(self, version: PolicyVersion, outcome: LineOutcome, *, actor: str | None,
+              started: float) -> "DecisionLogEntry":
+        """The log entry of one outcome (its latency taken now); raises LogUnavailable."""
         from ..ledger import DecisionLogEntry, redact_decision, redact_facts
 
-        decision_id = uuid.uuid4().hex
         latency_ms = (time.perf_counter() - started) * 1000.0
         policy = version.policy
         dispute = outcome.dispute if isinstance(outcome.dispute, dict) else {}
@@ -54,23 +63,40 @@ class DecisionRecorder:
             refusal = {"code": outcome.code,
                        "problems": [p.to_dict() for p in outcome.problems]}
         try:
-            entry = DecisionLogEntry(
-                decision_id=decision_id, at=_dt.datetime.now(_dt.timezone.utc),
+            return DecisionLogEntry(
+                decision_id=uuid.uuid4().hex, at=_dt.datetime.now(_dt.timezone.utc),
                 policy_id=policy.id, policy_version=policy.version,
                 policy_digest=policy.digest, actor=actor, source="service",
                 dispute=redact_facts(policy, dispute, category=category),
                 decision=(redact_decision(policy, outcome.decision.to_dict())
                           if outcome.decision is not None else None),
                 refusal=refusal, latency_ms=round(latency_ms, 3))
-            with self._write_lock:
-                self.ledger.log_decision(entry)
         except Exception as exc:
-            self.metrics.log_failures.inc()
-            logger.error("decision log unavailable: %s: %s", type(exc).__name__, exc)
-            raise LogUnavailable(str(exc)) from exc
-        if outcome.decision is not None:
-            self.metrics.decisions.labels(policy.id, outcome.decision.category.id,
-                                          outcome.decision.level.id).inc()
-        else:
-            self.metrics.refusals.labels(policy.id, outcome.code or "unknown").inc()
-        return decision_id
+            self._failed(exc)
+
+    def write(self, version: PolicyVersion, items: Sequence[tuple["DecisionLogEntry", LineOutcome]]) -> None:
+        """Write the entries of ``items`` in one transaction (one entry: ``log_decision``,
+        several: ``log_decisions``), then count their outcomes; all are written or none
+        (LogUnavailable)."""
+        if not items:
+            return
+        try:
+            with self._write_lock:
+                if len(items) == 1:
+                    self.ledger.log_decision(items[0][0])
+                else:
+                    self.ledger.log_decisions([entry for entry, _ in items])
+        except Exception as exc:
+            self._failed(exc)
+        policy = version.policy
+        for _, outcome in items:
+            if outcome.decision is not None:
+                self.metrics.decisions.labels(policy.id, outcome.decision.category.id,
+                                              outcome.decision.level.id).inc()
+            else:
+                self.metrics.refusals.labels(policy.id, outcome.code or "unknown").inc()
+
+    def _failed(self, exc: Exception) -> NoReturn:
+        self.metrics.log_failures.inc()
+        logger.error("decision log unavailable: %s: %s", type(exc).__name__, exc)
+        raise LogUnavailable(str(exc)) from exc

@@ -51,6 +51,27 @@ def test_a_bad_entry_is_a_clear_error(ledger: Ledger) -> None:
     assert len(ledger.decision_log()) == 1
 
 
+def test_log_decisions_writes_a_chunk_all_or_nothing(ledger: Ledger) -> None:
+    base = _dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    chunk = [_entry(i, base + _dt.timedelta(seconds=i)) for i in range(10)]
+    ledger.log_decisions(chunk)
+    ledger.log_decisions([])
+    assert ledger.decision_log() == chunk
+    bad = DecisionLogEntry("x", base, "p", "1", "d", None, "service",
+                           {"not json": object()}, None, None, 1.0)
+    later = [_entry(i, base + _dt.timedelta(minutes=1, seconds=i)) for i in range(10, 13)]
+    with pytest.raises(LedgerError) as info:
+        ledger.log_decisions([*later, bad])
+    assert info.value.code == "cannot_write"
+    with pytest.raises(LedgerError) as info:  # a decision id already logged: none is written
+        ledger.log_decisions([*later, _entry(3, base)])
+    assert info.value.code == "cannot_write"
+    with pytest.raises(LedgerError) as info:
+        ledger.log_decisions([later[0], "not an entry"])  # type: ignore[list-item]
+    assert info.value.code == "bad_argument"
+    assert ledger.decision_log() == chunk
+
+
 def test_cli_log(ledger: Ledger) -> None:
     ledger.log_decision(_entry(0, _dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)))
     ledger.log_decision(_entry(1, _dt.datetime(2026, 12, 2, 9, 0, tzinfo=UTC)))

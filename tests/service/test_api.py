@@ -181,6 +181,27 @@ def test_batch_streams_the_cli_records_in_order(server, policy):
     assert "decision" in out[0] and out[1]["error"]["code"] == "invalid_json"
 
 
+def test_a_batch_of_several_chunks_is_answered_and_logged_line_by_line(server):
+    """Chunks are logged in one transaction each: every answered line has its own entry."""
+    from policyengine.service.app import BATCH_CHUNK
+
+    count = 2 * BATCH_CHUNK + 3
+    lines = [json.dumps(dict(FACTS, amount=float(1000 + i))) if i % 5 else "{bad"
+             for i in range(count)]
+    with server.client("decider") as c:
+        r = c.post(f"{DECIDE}/batch?as_of={AS_OF}", content="\n".join(lines).encode())
+    out = [json.loads(line) for line in r.text.splitlines()]
+    assert [rec["line"] for rec in out] == list(range(1, count + 1))
+    ids = [rec["decision_id"] for rec in out]
+    assert len(set(ids)) == count
+    logged = {e.decision_id: e for e in Ledger(server.db).decision_log()}
+    for rec, decision_id in zip(out, ids):
+        entry = logged[decision_id]
+        assert (entry.refusal is None) == ("decision" in rec)
+        if entry.decision is None:
+            assert entry.refusal is not None and entry.refusal["code"] == "invalid_json"
+
+
 def test_batch_line_over_the_limit_and_bad_as_of(server):
     body = PRICING.strip().encode() + b"\n" + b"x" * (1024 * 1024 + 10) + b"\n" + \
         PRICING.strip().encode()

@@ -73,3 +73,46 @@ def test_versions_in_one_folder_and_a_new_file(server_factory, tmp_path):
         (folder / "acme-2027.yaml").unlink()
         wait_until(lambda: len(c.get("/v1/policies").json()) == 1, what="the removal")
         assert last_reload(c)["status"] == "removed"
+
+
+def test_disputes_open_under_the_version_kept_after_a_refused_reload(server_factory):
+    """The ledger records the version in use with the text it was loaded from, not with the
+    refused content its file now holds."""
+    import sqlite3
+
+    from policyengine import loads_policy
+
+    srv = server_factory()
+    rulebook = srv.policies / "acme.yaml"
+    kept = loads_policy(acme())
+    facts = json.loads(PRICING)
+    with srv.client() as c:
+        replace_file(rulebook, acme(version="3.2.0", no_sunset=True))  # lint error: refused
+        wait_until(lambda: last_reload(c)["status"] == "refused", what="the refusal")
+        r = c.post("/v1/disputes", json={"id": "D-1", "policy": ACME, "facts": facts,
+                                         "on": AS_OF})
+        assert r.status_code == 201, r.text
+        assert r.json()["policy"]["version"] == "3.1.0"
+        assert r.json()["policy"]["digest"] == kept.digest
+
+        rulebook.write_text(acme(broken=True))  # does not even load
+        wait_until(lambda: last_reload(c)["reason"] == "the rulebook does not load",
+                   what="the second refusal")
+        r = c.post("/v1/disputes", json={"id": "D-2", "policy": ACME, "facts": facts,
+                                         "on": AS_OF})
+        assert r.status_code == 201, r.text
+        assert r.json()["policy"]["digest"] == kept.digest
+        r = c.post("/v1/disputes/D-1/decisions", json={"on": "2026-11-24"})
+        assert r.status_code == 200 and r.json()["policy"]["digest"] == kept.digest
+        with sqlite3.connect(srv.db) as db:
+            rows = db.execute("SELECT digest, version, source_text FROM ledger_policy_versions"
+                              ).fetchall()
+        assert rows == [(kept.digest, "3.1.0", acme())]
+
+        replace_file(rulebook, acme(version="3.2.0"))  # fixed: new disputes get it
+        wait_until(lambda: last_reload(c)["status"] == "loaded", what="the fixed version")
+        r = c.post("/v1/disputes", json={"id": "D-3", "policy": ACME, "facts": facts,
+                                         "on": AS_OF})
+        assert r.status_code == 201 and r.json()["policy"]["version"] == "3.2.0"
+        shown = c.get("/v1/disputes/D-1").json()
+        assert shown["dispute"]["policy"]["digest"] == kept.digest
