@@ -16,7 +16,7 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
              "remedies"),
     "policy": ("id", "title", "description", "version", "effective", "expires", "owners"),
     "fact": ("type", "description", "unit", "enum", "min", "max", "default", "fields", "items",
-             "sensitive", "derived"),
+             "max_items", "max_length", "sensitive", "derived"),
     "ladder": ("entry", "max_resolution", "levels"),
     "level": ("id", "title", "description", "role", "respond_within", "decide_within", "next",
               "advisory"),
