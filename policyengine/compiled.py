@@ -100,11 +100,23 @@ def _source(span: Span | None) -> str | None:
 
 
 def compile_expr(expr: Expression) -> CExpr:
+    return _compile_shared(expr, None)
+
+
+def _compile_shared(expr: Expression, cache: dict[int, Any] | None) -> CExpr:
+    """``cache`` (id of an analysis -> its compiled function and reads) lets the places of a
+    rulebook that share one analysis (the loader shares it by text) share one compilation."""
     from .expr import compile_analysis
 
-    compiled = compile_analysis(expr.analysis)
-    reads = tuple((p, tuple(p.split("."))) for p in compiled.reads)
-    return CExpr(compiled.function, expr.text, expr.element, _source(expr.span), reads)
+    analysis = expr.analysis
+    hit = cache.get(id(analysis)) if cache is not None else None
+    if hit is None or hit[0] is not analysis:
+        compiled = compile_analysis(analysis)
+        reads = tuple((p, tuple(p.split("."))) for p in compiled.reads)
+        hit = (analysis, compiled.function, reads)
+        if cache is not None:
+            cache[id(analysis)] = hit
+    return CExpr(hit[1], expr.text, expr.element, _source(expr.span), hit[2])
 
 
 def _limit(policy: Policy, role: str, action: str) -> Any:
@@ -118,6 +130,10 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     from .ladder import escalation_path
 
     levels = tuple(escalation_path(policy.ladder))
+    cache: dict[int, Any] = {}
+
+    def compile_expr(expr: Expression) -> CExpr:
+        return _compile_shared(expr, cache)
     rank = {lv.id: i for i, lv in enumerate(levels)}
     refs = tuple(LevelRef(lv.id, lv.role, lv.title) for lv in levels)
     cremedies: dict[str, CRemedy] = {}

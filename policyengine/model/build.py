@@ -37,6 +37,11 @@ class _Builder:
         self.smap = smap
         self.diags: list[Diagnostic] = []
         self.env = None
+        # (text, expect) -> (analysis, canonical text): a rulebook repeats its band conditions
+        # (`amount < 10000.0`) many times; within one load (one environment) each distinct text
+        # is parsed, checked and printed once. Spans inside an analysis are relative to the
+        # text, so one analysis serves every place the text appears.
+        self._analyses: dict[tuple[str, str], tuple[Any, str]] = {}
 
     # -- helpers -----------------------------------------------------------------------------
     def span(self, path: Iterable) -> Span | None:
@@ -353,12 +358,17 @@ class _Builder:
         else:
             text = value
         offsets = expression_offsets(self.smap, entry, text) if entry is not None else None
-        analysis = analyze(text, self.env, expect=expect)
+        cached = self._analyses.get((text, expect))
+        if cached is None:
+            analysis = analyze(text, self.env, expect=expect)
+            canonical = print_expression(analysis.ast) if analysis.ast is not None else text
+            self._analyses[(text, expect)] = (analysis, canonical)
+        else:
+            analysis, canonical = cached
         for issue in analysis.issues:
             self.report(issue.code, E if issue.severity == "error" else W, path, issue.message,
                         issue.hint, span=self.expr_span(entry, offsets, issue.start, issue.end),
                         element=element)
-        canonical = print_expression(analysis.ast) if analysis.ast is not None else text
         return Expression(text, canonical, "when" if expect == "bool" else "amount", element,
                           span=entry.value_span if entry else None, offsets=offsets,
                           analysis=analysis)
