@@ -13,7 +13,7 @@ from typing import Any, Callable
 from .calendar import adder
 from .decision import CategoryRef, LevelRef
 from .diagnostics import Span
-from .facts import fields_checker
+from .facts_compiled import compile_fields_checker
 from .model.build import RESERVED_KEYS
 from .model.nodes import Band, Category, Expression, Level, Override, Policy, Remedy
 
@@ -156,7 +156,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                       for o in policy.overrides)
     sources = {lv.id: _source(lv.span) for lv in levels}
     return CompiledPolicy(policy, policy_digest(policy), levels, refs, rank,
-                          fields_checker(policy.facts, reserved=RESERVED_KEYS),
+                          compile_fields_checker(policy.facts, reserved=RESERVED_KEYS),
                           tuple(categories), overrides, cremedies, sources,
                           tuple(adder(lv.decide_within) for lv in levels),
                           tuple(adder(lv.respond_within) for lv in levels))

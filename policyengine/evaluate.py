@@ -154,8 +154,8 @@ def _run(expr: CExpr, facts: dict) -> Any:
                                     else None)]) from None
 
 
-def _step(kind: str, expr: CExpr, result: Any, facts: dict, detail: str) -> TraceStep:
-    return TraceStep(kind, expr.rule, expr.source, expr.text, result, expr.values(facts), detail)
+def _step(kind: str, expr: CExpr, result: Any, facts: dict, words: tuple) -> TraceStep:
+    return TraceStep(kind, expr.rule, expr.source, expr.text, result, expr.values(facts), words)
 
 
 def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
@@ -202,8 +202,7 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
         raise DisputeError([Problem("unclassified", "no category's `when` holds for this "
                                     "dispute", None, hint="add a catch-all category last "
                                     "(`when: \"true\"`), or check the facts")])
-    trace.append(_step("category", chosen.when, True, facts,
-                       f"category `{chosen.ref.id}` is the first whose condition holds"))
+    trace.append(_step("category", chosen.when, True, facts, ("category", (chosen.ref.id,))))
     # 4. base level
     band = None
     for b in chosen.bands:
@@ -219,19 +218,17 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
     refs = cp.level_refs
     if band.when is None:
         trace.append(TraceStep("band", band.rule, band.source, None, True, (),
-                               f"no earlier band holds: `otherwise` gives level "
-                               f"`{band.band.level}`"))
+                               ("otherwise", (band.band.level,))))
     else:
         trace.append(_step("band", band.when, True, facts,
-                           f"band {band.band.index + 1} gives level `{band.band.level}`"))
+                           ("band", (band.band.index + 1, band.band.level))))
     # 5. overrides
     for ov in cp.overrides:
         if _run(ov.when, facts) is True:
             raised = ov.rank > level
+            o = ov.override
             trace.append(_step("override", ov.when, True, facts,
-                               f"override `{ov.override.id}` ({ov.override.reason}) requires "
-                               f"at least `{ov.override.min_level}`"
-                               + ("" if raised else ": already met")))
+                               ("override", (o.id, o.reason, o.min_level, not raised))))
             if raised:
                 level = ov.rank
     # 6. deadlines
@@ -246,8 +243,8 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
                 break
             trace.append(TraceStep(
                 "deadline", f"ladder.{lv.id}.decide_within", cp.level_sources[lv.id], None,
-                True, (), f"level `{lv.id}` had to decide within {lv.decide_within} from "
-                f"{start} (by {end}); it is now due at `{cp.levels[due + 1].id}`"))
+                True, (), ("deadline", (lv.id, lv.decide_within, start, end,
+                                        cp.levels[due + 1].id))))
             due, start = due + 1, end
         if due > level:
             level = due
@@ -259,8 +256,7 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
         r = rem.remedy
         if rem.when is not None:
             holds = _run(rem.when, facts) is True
-            trace.append(_step("remedy", rem.when, holds, facts,
-                               f"remedy `{r.id}` is {'required' if holds else 'not required'}"))
+            trace.append(_step("remedy", rem.when, holds, facts, ("remedy", (r.id, holds))))
             if not holds:
                 continue
         amount = None
@@ -280,8 +276,8 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
             if limit is True or (limit is not None and (amount is None or amount <= limit)):
                 by = rk
                 break
-        shown = "" if amount is None else f" for {amount}"
         if by is None:
+            shown = "" if amount is None else f" for {amount}"
             outcomes.append((rem, amount, None))
             warnings.append(DecisionWarning(
                 "no_authority", f"no level at or above `{refs[level].id}` may authorize "
@@ -290,14 +286,14 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
             trace.append(TraceStep("authority", rem.rule, rem.source,
                                    rem.amount.text if rem.amount else None, None,
                                    rem.amount.values(facts) if rem.amount else (),
-                                   f"no role may authorize `{r.action}`{shown}"))
+                                   ("no_authority", (r.action, amount))))
             continue
         outcomes.append((rem, amount, by))
         trace.append(TraceStep("authority", rem.rule, rem.source,
                                rem.amount.text if rem.amount else None, refs[by].role,
                                rem.amount.values(facts) if rem.amount else (),
-                               f"`{r.action}`{shown} is authorized by `{refs[by].role}` at "
-                               f"level `{refs[by].id}`"))
+                               ("authority", (r.action, amount, refs[by].role,
+                                              refs[by].id))))
     final = level
     for _, _, by in outcomes:
         if by is None:
