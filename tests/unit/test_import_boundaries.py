@@ -30,7 +30,7 @@ STAGES = [
     ("schema",),
     ("expr",),
     ("model",),
-    ("ladder", "facts", "decision", "dispute_schema"),
+    ("ladder", "facts", "decision", "dispute_schema", "facts_compiled"),
     ("compiled",),
     ("evaluate",),
     ("pipeline",),
