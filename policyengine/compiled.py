@@ -93,6 +93,9 @@ class CompiledPolicy:
     level_sources: dict[str, str | None]
     decide_add: tuple[Callable, ...]  # per level rank: date -> date
     respond_add: tuple[Callable | None, ...]
+    # categories chosen by one string fact: (fact, value -> index of the first category whose
+    # `when` holds for it, index of the catch-all or None); None when that is not exact
+    dispatch: tuple[str, dict[str, int], int | None] | None = None
 
 
 def _source(span: Span | None) -> str | None:
@@ -155,11 +158,56 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     overrides = tuple(COverride(o, compile_expr(o.when), rank[o.min_level])
                       for o in policy.overrides)
     sources = {lv.id: _source(lv.span) for lv in levels}
+    dispatch = category_dispatch(policy)
     return CompiledPolicy(policy, policy_digest(policy), levels, refs, rank,
                           compile_fields_checker(policy.facts, reserved=RESERVED_KEYS),
                           tuple(categories), overrides, cremedies, sources,
                           tuple(adder(lv.decide_within) for lv in levels),
-                          tuple(adder(lv.respond_within) for lv in levels))
+                          tuple(adder(lv.respond_within) for lv in levels), dispatch)
+
+
+def _tested_values(node: Any, string_facts: frozenset[str]) -> tuple[str, list[str]] | None:
+    """(fact, values) when ``node`` is ``fact == "v"``, ``"v" == fact`` or
+    ``fact in ["v", ...]`` on a top-level string fact; else None."""
+    from .expr import ast
+
+    if type(node) is not ast.Binary:
+        return None
+    left, right = node.left, node.right
+    if node.op == "==" and type(right) is ast.Name and type(left) is ast.Literal:
+        left, right = right, left
+    if type(left) is not ast.Name or left.name not in string_facts:
+        return None
+    if node.op == "==" and type(right) is ast.Literal and type(right.value) is str:
+        return left.name, [right.value]
+    if node.op == "in" and type(right) is ast.ListLit and right.items and all(
+            type(i) is ast.Literal and type(i.value) is str for i in right.items):
+        return left.name, [i.value for i in right.items]
+    return None
+
+
+def category_dispatch(policy: Policy) -> tuple[str, dict[str, int], int | None] | None:
+    """Where every category's `when` tests one and the same string fact for equality with,
+    or membership in, literals (a final `true` catch-all allowed), the first category that
+    holds is a table lookup on that fact's value: the same answer as testing the conditions
+    in turn (they cannot fail, and a checked fact is always a string), in one step."""
+    from .expr import ast
+
+    string_facts = frozenset(f.name for f in policy.facts if f.type == "string")
+    fact = None
+    table: dict[str, int] = {}
+    for i, c in enumerate(policy.categories):
+        node = c.when.analysis.ast if c.when is not None and c.when.analysis is not None \
+            else None
+        if type(node) is ast.Literal and node.value is True:
+            return (fact, table, i) if fact is not None else None
+        tested = _tested_values(node, string_facts)
+        if tested is None or (fact is not None and tested[0] != fact):
+            return None
+        fact = tested[0]
+        for value in tested[1]:
+            table.setdefault(value, i)
+    return (fact, table, None) if fact is not None and len(policy.categories) > 1 else None
 
 
 # -- digest ------------------------------------------------------------------------------------

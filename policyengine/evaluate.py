@@ -194,10 +194,16 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
     trace: list[TraceStep] = []
     # 3. category
     chosen = None
-    for cat in cp.categories:
-        if _run(cat.when, facts) is True:
-            chosen = cat
-            break
+    if cp.dispatch is not None:
+        fact, table, fallback = cp.dispatch
+        at = table.get(facts[fact], fallback)
+        if at is not None:
+            chosen = cp.categories[at]
+    else:
+        for cat in cp.categories:
+            if _run(cat.when, facts) is True:
+                chosen = cat
+                break
     if chosen is None:
         raise DisputeError([Problem("unclassified", "no category's `when` holds for this "
                                     "dispute", None, hint="add a catch-all category last "
