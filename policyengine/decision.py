@@ -123,9 +123,9 @@ class TraceStep:
     @property
     def detail(self) -> str:
         words = self.words
-        if type(words) is str:
+        if isinstance(words, str):
             return words
-        key, args = words  # type: ignore[misc]
+        key, args = words
         return STEP_WORDS[key](*args)
 
     def _key(self) -> tuple[Any, ...]:
@@ -140,7 +140,7 @@ class TraceStep:
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "rule": self.rule, "source": self.source,
                 "expression": self.expression, "result": self.result,
                 "values": dict(self.values), "detail": self.detail}

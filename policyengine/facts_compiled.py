@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 from .facts import _MISSING, INT64_MAX, INT64_MIN, _default_of, checker_for, fields_checker
 from .model.nodes import FactDecl
 
-FieldsChecker = Callable[[Mapping[str, Any], str, list], dict]
+FieldsChecker = Callable[[Mapping[str, Any], str, list[Any]], dict[str, Any]]
 
 
 class _Source:
@@ -98,7 +98,7 @@ def _bounds(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
 
 
 def _check_fields(src: _Source, decls: tuple[FactDecl, ...], mapping: str, depth: int, *,
-                  reserved: frozenset) -> None:
+                  reserved: frozenset[str]) -> None:
     """Emit the check of a mapping of declared names; leaves the normalized dict in
     ``<mapping>_out``."""
     allowed = frozenset(d.name for d in decls) | reserved
@@ -120,7 +120,8 @@ def _check_fields(src: _Source, decls: tuple[FactDecl, ...], mapping: str, depth
     src.emit(depth, f"{mapping}_out = {{{', '.join(parts)}}}")
 
 
-def compile_fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset = frozenset()
+def compile_fields_checker(decls: tuple[FactDecl, ...], *,
+                           reserved: frozenset[str] = frozenset()
                            ) -> FieldsChecker:
     """A checker with the signature and results of :func:`facts.fields_checker`, fast for
     valid facts."""
