@@ -267,6 +267,7 @@ categories:
 
 
 def section_load(args: argparse.Namespace) -> None:
+    policyengine.load_policy(ACME)  # imports and the parser's tables, before any timing
     print("\n## load: load_policy of generated rulebooks (median of rounds)")
     print(f"{'categories':>10} {'lines':>7} {'wall':>9} {'cpu':>9} {'cpu per category':>17}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -274,16 +275,36 @@ def section_load(args: argparse.Namespace) -> None:
             path = Path(tmp) / f"generated-{n}.yaml"
             text = generated_rulebook(n)
             path.write_text(text, encoding="utf-8")
-            walls, cpus = [], []
+            walls, cpus, base = [], [], []
+            bound = 2 * len(text.encode("utf-8"))  # over the default 1 MiB bound at 10,000
             for _ in range(args.load_rounds):
+                if args.baseline:  # the same file loaded by another checkout, same conditions
+                    base.append(_baseline_load(args.baseline, path, bound))
                 w, c = time.perf_counter(), time.process_time()
-                policy = policyengine.load_policy(path)
+                policy = policyengine.load_policy(path, max_bytes=bound)
                 cpus.append(time.process_time() - c)
                 walls.append(time.perf_counter() - w)
             assert len(policy.categories) == n
+            extra = ""
+            if base:
+                b = statistics.median(base)
+                extra = f"   baseline cpu {b:.2f}s (baseline/ours {b / statistics.median(cpus):.2f}x)"
             print(f"{n:>10} {text.count(chr(10)):>7} {statistics.median(walls):>8.2f}s "
                   f"{statistics.median(cpus):>8.2f}s "
-                  f"{statistics.median(cpus) / n * 1e6:>15.0f}us")
+                  f"{statistics.median(cpus) / n * 1e6:>15.0f}us{extra}")
+
+
+def _baseline_load(checkout: str, path: Path, bound: int) -> float:
+    """CPU seconds of load_policy in another checkout (imports done before timing)."""
+    code = ("import sys, time, policyengine\n"
+            "policyengine.loads_policy(open(sys.argv[3]).read())\n"
+            "c = time.process_time()\n"
+            "policyengine.load_policy(sys.argv[1], max_bytes=int(sys.argv[2]))\n"
+            "print(time.process_time() - c)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path), str(bound), str(ACME)],
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": checkout}, cwd=checkout)
+    return float(done.stdout.split()[-1])
 
 
 # -- start-up ----------------------------------------------------------------------------------
@@ -416,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny sizes (CI: the code still runs)")
     ap.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    ap.add_argument("--baseline", default=None, metavar="CHECKOUT",
+                    help="load section: also time another checkout of policyengine (before/after)")
     args = ap.parse_args(argv)
     q = args.quick
     args.rounds = 3 if q else 15
