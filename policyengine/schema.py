@@ -55,7 +55,7 @@ def _validator(name: str):
     return cls(inline_refs(schema))
 
 
-def inline_refs(schema: dict) -> dict:
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     """The schema with each bare ``{"$ref": "#/$defs/X"}`` replaced by ``X`` itself, unless
     ``X`` refers back to itself (a fact's ``fields`` are facts): the same schema, but the
     validator no longer resolves a reference for each of the thousands of values of a large
@@ -102,7 +102,8 @@ def inline_refs(schema: dict) -> dict:
             return [inline(v) for v in node]
         return node
 
-    return inline(schema)
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
 
 
 def json_type(value: Any, *, none: str = "empty") -> str:
