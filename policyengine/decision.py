@@ -190,6 +190,10 @@ class Decision:
 
     def to_json(self, *, indent: int | None = None) -> bytes:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
+        if indent is None:  # one encoder for every decision: json.dumps builds one per call
+            return _COMPACT.encode(self.to_dict()).encode("utf-8")
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
-                          separators=(",", ":") if indent is None else (",", ": ")
-                          ).encode("utf-8")
+                          separators=(",", ": ")).encode("utf-8")
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
