@@ -30,6 +30,8 @@ __all__ = [
     "Decision",
     "Diagnostic",
     "DisputeError",
+    "Ledger",
+    "LedgerError",
     "ExpressionError",
     "Policy",
     "PolicyError",
@@ -42,6 +44,20 @@ __all__ = [
     "load_policy",
     "loads_policy",
 ]
+
+
+_LAZY = {"Ledger": "policyengine.ledger", "LedgerError": "policyengine.ledger"}
+
+
+def __getattr__(name: str):
+    """``Ledger`` and ``LedgerError`` are imported on first use: the dispute ledger needs
+    SQLAlchemy, which deciding a dispute does not."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'policyengine' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
 
 
 def lint(*paths, **options):

@@ -8,7 +8,8 @@ Areas group codes by hundreds:
 * ``PE0xx`` file and YAML hazards        * ``PE4xx`` authority and remedies
 * ``PE1xx`` schema and declarations      * ``PE5xx`` logic: gaps, shadowing, overlaps (solver)
 * ``PE2xx`` references and ids           * ``PE6xx`` expressions: syntax and types
-* ``PE3xx`` the escalation ladder        * ``PE7xx`` policy dates  * ``PE8xx`` lint configuration
+* ``PE3xx`` the escalation ladder        * ``PE7xx`` policy dates and business calendars
+* ``PE8xx`` lint configuration
 * ``PE9xx`` internal
 """
 
@@ -79,6 +80,10 @@ _CODES = [
     Code("PE104", "invalid-value", E, "a value is outside what the format allows"),
     Code("PE110", "invalid-fact-default", E, "a fact's default does not satisfy its own declaration"),
     Code("PE111", "invalid-fact-bounds", E, "a fact's `min` is above its `max`, or bounds on a non-number"),
+    Code("PE120", "invalid-derived-fact", E,
+         "a fact derived from the ledger is not a top-level `int` without a default"),
+    Code("PE121", "invalid-derived-window", E,
+         "a derived fact's `within` window is not a positive number of days or weeks"),
     # PE2xx: references and ids
     Code("PE201", "duplicate-id", E, "two elements of the same kind share an id"),
     Code("PE202", "unknown-level", E, "a reference to a level the ladder does not define"),
@@ -86,6 +91,8 @@ _CODES = [
     Code("PE204", "unknown-action", E, "a reference to an action the catalogue does not define"),
     Code("PE205", "unknown-remedy", E, "a category lists a remedy that is not defined"),
     Code("PE206", "unused-remedy", W, "a remedy no category lists"),
+    Code("PE210", "unknown-derived-fact", E,
+         "a derived fact's `same` names a fact that disputes do not carry"),
     # PE3xx: the escalation ladder
     Code("PE301", "ladder-cycle", E, "the ladder's `next` links form a cycle"),
     Code("PE302", "dangling-next", E, "a level's `next` names a level that does not exist"),
@@ -118,6 +125,8 @@ _CODES = [
          "a remedy's amount can exceed every authority on the ladder"),
     Code("PE509", "analysis-timeout", I,
          "the solver could not decide a logic check within its time limit"),
+    Code("PE510", "expression-can-fail", E,
+         "an expression raises a CEL error for some valid dispute, which is then refused"),
     # PE6xx: expressions
     Code("PE601", "expression-syntax", E, "an expression does not parse"),
     Code("PE602", "unknown-name", E, "an expression reads a fact that is not declared"),
@@ -134,6 +143,22 @@ _CODES = [
     Code("PE701", "effective-after-expires", E, "the policy's `effective` date is after `expires`"),
     Code("PE702", "policy-expired", W, "the policy's `expires` date has passed"),
     Code("PE703", "policy-expires-soon", I, "the policy expires within 60 days"),
+    # PE71x-PE72x: business calendars (`calendar:`)
+    Code("PE710", "unknown-holiday-region", E,
+         "a calendar's `holidays` is not a country or subdivision the holidays data knows"),
+    Code("PE711", "calendar-by-not-string", E,
+         "the calendar's `by` is not a string fact, or `regions` has no `by`"),
+    Code("PE712", "unknown-calendar-region", E,
+         "a `regions` key is not a value of the enum fact named by `by`"),
+    Code("PE713", "region-without-calendar", I,
+         "a value of the `by` fact has no `regions` entry: it uses the top-level calendar"),
+    Code("PE714", "closed-range-reversed", E, "a company closure range ends before it starts"),
+    Code("PE715", "closed-outside-term", W, "a company closure lies outside the policy's term"),
+    Code("PE716", "no-business-day", E,
+         "a calendar has no business day in some stretch of 14 days or more"),
+    Code("PE717", "unknown-timezone", E, "a calendar's `timezone` is not an IANA time zone"),
+    Code("PE718", "roll-without-effect", W,
+         "`roll: next` where every window of the policy counts business days"),
     # PE8xx: lint configuration and inline suppressions
     Code("PE801", "unused-suppression", W,
          "an inline `# policyengine: ignore[...]` silences nothing on its line"),

@@ -5,13 +5,15 @@ then only runs closures and table lookups."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
-from .calendar import adder
-from .decision import CategoryRef, LevelRef
+from .calendar import Adder, BusinessCalendar, Notes, ResolvedCalendar
+from .calendars import CalendarSet, resolve_calendars
+from .decision import CategoryRef, LevelRef, TraceStep
 from .diagnostics import Span
 from .facts_compiled import compile_fields_checker
 from .model.build import RESERVED_KEYS
@@ -79,6 +81,90 @@ class COverride:
     rank: int
 
 
+class StepNotes:
+    """The ``calendar`` trace steps of one dated field (``decide_by``, ``remedy `hold`
+    expires_on``) under one calendar, by start day: which start days need one was found at
+    load (``Notes``); each step is built the first time a decision needs it, then reused (a
+    TraceStep is immutable)."""
+
+    __slots__ = ("notes", "what", "rule", "source", "steps")
+
+    def __init__(self, notes: Notes, what: str, rule: str, source: str | None):
+        self.notes, self.what, self.rule, self.source = notes, what, rule, source
+        self.steps: dict[int, TraceStep] = {}
+
+    def step(self, i: int) -> TraceStep | None:
+        """The step for start day index ``i`` (inside the horizon), or None."""
+        slots = self.notes.slots
+        if not slots or slots[i] is None:
+            return None
+        step = self.steps.get(i)
+        if step is None:
+            note = self.notes.get(i)
+            if note is None:
+                return None
+            step = self.steps[i] = TraceStep("calendar", self.rule, self.source, None, None,
+                                             (), f"{self.what}: {note}")
+        return step
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarPlan:
+    """One business calendar with every window of the policy turned into a ``date -> date``
+    function (precomputed at load): per level rank, per remedy id."""
+
+    calendar: BusinessCalendar
+    decide_add: tuple[Adder, ...]
+    respond_add: tuple[Adder | None, ...]
+    sunset_add: dict[str, Adder | None]
+    review_add: dict[str, Adder | None]
+    rule: str  # "calendar" or "calendar.regions.<key>"
+    source: str | None
+    # the trace's words for each window from each start day of the horizon (index: ordinal -
+    # ``base``; empty for a calendar without ``calendar:``): precomputed, looked up per decision
+    base: int = 0
+    decide_notes: tuple[Notes, ...] = ()
+    respond_notes: tuple[Notes, ...] = ()
+    sunset_notes: dict[str, Notes] | None = None
+    review_notes: dict[str, Notes] | None = None
+    #: per level rank: ((notes, "respond_by"), (notes, "decide_by")); per remedy id:
+    #: ((notes, "remedy `id` expires_on"), (notes, "remedy `id` review_on"))
+    level_notes: tuple[tuple[StepNotes, ...], ...] = ()
+    remedy_notes: dict[str, tuple[StepNotes, ...]] | None = None
+
+
+def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar, rule: str,
+          source: str | None, shared: dict[Any, Notes] | None = None) -> CalendarPlan:
+    add = calendar.adder
+    plan = CalendarPlan(calendar, tuple(calendar.window(lv.decide_within) for lv in levels),
+                        tuple(add(lv.respond_within) for lv in levels),
+                        {r.id: add(r.sunset) for r in policy.remedies},
+                        {r.id: add(r.review_every) for r in policy.remedies}, rule, source)
+    if not isinstance(calendar, ResolvedCalendar):
+        return plan
+    tables: dict[Any, Notes] = shared if shared is not None else {}
+
+    def notes(d: Any) -> Notes:  # shared by the calendars that share their days
+        key = (id(calendar._bdays), d)
+        if key not in tables:
+            tables[key] = calendar.notes(d)
+        return tables[key]
+
+    return dataclasses.replace(
+        plan, base=calendar.base, decide_notes=tuple(notes(lv.decide_within) for lv in levels),
+        respond_notes=tuple(notes(lv.respond_within) for lv in levels),
+        sunset_notes={r.id: notes(r.sunset) for r in policy.remedies},
+        review_notes={r.id: notes(r.review_every) for r in policy.remedies},
+        level_notes=tuple((StepNotes(notes(lv.respond_within), "respond_by", rule, source),
+                           StepNotes(notes(lv.decide_within), "decide_by", rule, source))
+                          for lv in levels),
+        remedy_notes={r.id: (StepNotes(notes(r.sunset), f"remedy `{r.id}` expires_on", rule,
+                                       source),
+                             StepNotes(notes(r.review_every), f"remedy `{r.id}` review_on",
+                                       rule, source))
+                      for r in policy.remedies})
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledPolicy:
     policy: Policy
@@ -91,11 +177,27 @@ class CompiledPolicy:
     overrides: tuple[COverride, ...]
     remedies: dict[str, CRemedy]
     level_sources: dict[str, str | None]
-    decide_add: tuple[Callable, ...]  # per level rank: date -> date
-    respond_add: tuple[Callable | None, ...]
+    decide_add: tuple[Adder, ...]  # per level rank: date -> date (top-level calendar)
+    respond_add: tuple[Adder | None, ...]
+    calendars: CalendarSet
+    plan: CalendarPlan  # the top-level calendar
+    region_plans: dict[str, CalendarPlan]  # by `regions` key
     # categories chosen by one string fact: (fact, value -> index of the first category whose
     # `when` holds for it, index of the catch-all or None); None when that is not exact
     dispatch: tuple[str, dict[str, int], int | None] | None = None
+
+    def plan_for(self, facts: Mapping[str, Any]) -> CalendarPlan:
+        """The calendar of a dispute (the ``regions`` entry its ``by`` fact picks)."""
+        regions = self.region_plans
+        if not regions:
+            return self.plan
+        by = self.calendars.by
+        assert by is not None
+        if type(facts) is dict and len(by) == 1:  # the checked facts: one dictionary lookup
+            plan = regions.get(facts.get(by[0]))  # type: ignore[arg-type]
+            return self.plan if plan is None else plan
+        key = self.calendars.key_of(facts)
+        return self.plan if key is None else regions[key]
 
 
 def _source(span: Span | None) -> str | None:
@@ -137,6 +239,15 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
 
     def compile_expr(expr: Expression) -> CExpr:
         return _compile_shared(expr, cache)
+    calendars = resolve_calendars(policy)
+    decl = policy.calendar
+    shared: dict[Any, Notes] = {}
+    plan = _plan(policy, levels, calendars.default, "calendar",
+                 _source(decl.span if decl is not None else None), shared)
+    entries = dict(decl.regions) if decl is not None else {}
+    region_plans = {key: _plan(policy, levels, cal, f"calendar.regions.{key}",
+                               _source(entries[key].span), shared)
+                    for key, cal in calendars.regions.items()}
     rank = {lv.id: i for i, lv in enumerate(levels)}
     refs = tuple(LevelRef(lv.id, lv.role, lv.title) for lv in levels)
     cremedies: dict[str, CRemedy] = {}
@@ -145,7 +256,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         cremedies[r.id] = CRemedy(
             r, compile_expr(r.when) if r.when is not None else None,
             compile_expr(r.amount) if r.amount is not None else None, limits,
-            f"remedies.{r.id}", _source(r.span), adder(r.sunset), adder(r.review_every))
+            f"remedies.{r.id}", _source(r.span), plan.sunset_add[r.id], plan.review_add[r.id])
     categories = []
     for c in policy.categories:
         bands = tuple(CBand(b, compile_expr(b.when) if b.when is not None else None,
@@ -158,12 +269,11 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     overrides = tuple(COverride(o, compile_expr(o.when), rank[o.min_level])
                       for o in policy.overrides)
     sources = {lv.id: _source(lv.span) for lv in levels}
-    dispatch = category_dispatch(policy)
-    return CompiledPolicy(policy, policy_digest(policy), levels, refs, rank,
+    return CompiledPolicy(policy, policy_digest(policy, calendars), levels, refs, rank,
                           compile_fields_checker(policy.facts, reserved=RESERVED_KEYS),
                           tuple(categories), overrides, cremedies, sources,
-                          tuple(adder(lv.decide_within) for lv in levels),
-                          tuple(adder(lv.respond_within) for lv in levels), dispatch)
+                          plan.decide_add, plan.respond_add, calendars, plan, region_plans,
+                          category_dispatch(policy))
 
 
 def _tested_values(node: Any, string_facts: frozenset[str]) -> tuple[str, list[str]] | None:
@@ -233,10 +343,15 @@ def canonical_form(policy: Policy) -> dict:
             out["fields"] = {x.name: fact(x) for x in f.fields}
         if f.items is not None:
             out["items"] = fact(f.items)
+        if f.sensitive:
+            out["sensitive"] = True
+        if f.derived is not None:
+            out["derived"] = {"count": f.derived.count, "within": str(f.derived.within),
+                              "same": list(f.derived.same)}
         return out
 
     m = policy.meta
-    return {
+    out = {
         "policy": {"id": m.id, "title": m.title, "version": m.version,
                    "effective": m.effective.isoformat(),
                    "expires": m.expires.isoformat() if m.expires else None,
@@ -265,6 +380,33 @@ def canonical_form(policy: Policy) -> dict:
                       "review_every": dur(r.review_every), "description": r.description}
                      for r in policy.remedies],
     }
+    if policy.calendar is not None:  # only then: a policy without one keeps its digest
+        out["calendar"] = calendar_form(policy.calendar)
+    return out
+
+
+def calendar_form(decl: Any) -> dict[str, Any]:
+    """``calendar:`` as written, as plain data (keys left out stay out: they inherit)."""
+    from .calendar import WEEKDAY_KEYS
+
+    def rule(r: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in ("timezone", "holidays", "roll"):
+            if getattr(r, key) is not None:
+                out[key] = getattr(r, key)
+        if r.closed is not None:
+            out["closed"] = [a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}"
+                             for a, b in r.closed]
+        if r.weekend is not None:
+            out["weekend"] = [WEEKDAY_KEYS[w] for w in r.weekend]
+        return out
+
+    out = rule(decl.base)
+    if decl.by is not None:
+        out["by"] = decl.by
+    if decl.regions:
+        out["regions"] = {k: rule(r) for k, r in decl.regions}
+    return out
 
 
 def _num(value: Any) -> Any:
@@ -274,7 +416,13 @@ def _num(value: Any) -> Any:
     return value
 
 
-def policy_digest(policy: Policy) -> str:
-    blob = json.dumps(canonical_form(policy), sort_keys=True, ensure_ascii=False,
+def policy_digest(policy: Policy, calendars: CalendarSet | None = None) -> str:
+    """sha256 of the canonical form; with a calendar, of its resolved days too (so new
+    holidays data that moves a holiday changes the digest)."""
+    form = canonical_form(policy)
+    resolved = calendars.canonical() if calendars is not None else None
+    if resolved is not None:
+        form["calendar_days"] = resolved
+    blob = json.dumps(form, sort_keys=True, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False).encode("utf-8")
     return "sha256:" + hashlib.sha256(blob).hexdigest()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 
 def _iso(d: _dt.date | None) -> str | None:
@@ -102,7 +102,8 @@ STEP_WORDS: dict[str, Callable[..., str]] = {
 class TraceStep:
     """One rule that decided the outcome.
 
-    ``kind``: ``category``, ``band``, ``override``, ``deadline``, ``remedy`` or ``authority``;
+    ``kind``: ``category``, ``band``, ``override``, ``deadline``, ``remedy``, ``authority`` or
+    ``calendar`` (the holidays and closures a date skipped);
     ``rule``: the element (``categories.pricing.thresholds[1]``); ``source``: ``file:line:col``;
     ``expression`` and ``result`` where an expression decided; ``values``: the facts it read;
     ``detail``: the step in words.
@@ -171,9 +172,12 @@ class Decision:
     remedies_in_force: tuple[RemedyInForce, ...]
     trace: tuple[TraceStep, ...]
     warnings: tuple[DecisionWarning, ...]
+    #: the business calendar that applied (region, timezone, holidays, weekend, roll); None
+    #: when the policy has no ``calendar:`` (then ``to_dict`` has no ``calendar`` key)
+    calendar: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "policy": {"id": self.policy_id, "version": self.policy_version,
                        "digest": self.digest},
             "as_of": self.as_of.isoformat(),
@@ -187,6 +191,10 @@ class Decision:
             "trace": [t.to_dict() for t in self.trace],
             "warnings": [w.to_dict() for w in self.warnings],
         }
+        if self.calendar is not None:
+            out["calendar"] = {k: list(v) if isinstance(v, list) else v
+                               for k, v in self.calendar.items()}
+        return out
 
     def to_json(self, *, indent: int | None = None) -> bytes:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""

@@ -7,7 +7,16 @@ from typing import Any
 
 from .model.nodes import FactDecl, Policy
 
-DATE = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"}
+DATE = {"type": "string", "format": "date",
+        "pattern": "^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"}
+#: what the engine checks and JSON Schema cannot say (the schema's and each int's description)
+INT_NOTE = ("an integer written without a fraction or an exponent: the engine refuses 3.0 "
+            "for an int fact, but JSON Schema counts 3.0 as an integer and cannot tell them "
+            "apart, so this schema accepts it")
+LIMITS = ("What this schema cannot check, and the engine refuses: 3.0 (or 3e0) for an int fact "
+          "(JSON Schema counts it an integer); a date that does not exist (2026-02-30); "
+          "`escalation.since`, `granted_on` or `last_reviewed` after `as_of`, and "
+          "`last_reviewed` before `granted_on`; a date computed beyond the year 9999.")
 
 
 def fact_schema(f: FactDecl) -> dict[str, Any]:
@@ -20,6 +29,8 @@ def fact_schema(f: FactDecl) -> dict[str, Any]:
         out["type"] = "string"
     elif f.type == "int":
         out["type"] = "integer"
+        out["description"] = (out["description"] + "; " if "description" in out else "") + \
+            INT_NOTE
         out["minimum"] = -(2 ** 63)
         out["maximum"] = 2 ** 63 - 1
     elif f.type == "double":
@@ -69,5 +80,6 @@ def dispute_schema(policy: Policy) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:policyengine:dispute:{policy.meta.id}:{policy.meta.version}",
         "title": f"A dispute under {policy.meta.title} ({policy.meta.version})",
+        "description": LIMITS,
         **schema,
     }

@@ -48,7 +48,7 @@ class Problem:
     """One reason a dispute was refused.
 
     ``code`` is one of the refusal codes of RULEBOOK.md (``invalid_facts``, ``unclassified``,
-    ``threshold_gap``, ``policy_not_in_force``, ``evaluation_error``); ``detail`` refines
+    ``threshold_gap``, ``policy_not_in_force``, ``evaluation_error``, ``outside_calendar``); ``detail`` refines
     ``invalid_facts`` (``missing``, ``type``, ``enum``, ``min``, ``max``, ``unknown``, ``date``);
     ``path`` is the dotted fact path where one applies (``partner.tier``).
     """

@@ -11,8 +11,8 @@ import math
 import os
 from typing import Any, Mapping
 
-from .calendar import parse_date
-from .compiled import CExpr, CompiledPolicy
+from .calendar import Duration, HorizonError, Notes, deadline_walk, parse_date
+from .compiled import CalendarPlan, CExpr, CompiledPolicy
 from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
 from .errors import DisputeError, ExpressionEvalError, Problem
 from .facts import describe, show
@@ -22,17 +22,22 @@ _ESCALATION_KEYS = frozenset({"level", "since"})
 _IN_FORCE_KEYS = frozenset({"id", "granted_on", "last_reviewed"})
 
 
-def _today() -> _dt.date:
-    return _dt.date.today()
+def _today(zone: str | None = None) -> _dt.date:
+    """Today in ``zone`` (the dispute's calendar's time zone), else the local date."""
+    if zone is None:
+        return _dt.date.today()
+    from .calendars import today_in
+
+    return today_in(zone)
 
 
-def _as_of(value: Any, dispute: Mapping) -> _dt.date:
+def _as_of(value: Any, dispute: Mapping[str, Any], cp: CompiledPolicy) -> _dt.date:
     if type(value) is _dt.date:
         return value
     if value is None:
         value = dispute.get("as_of") if isinstance(dispute, Mapping) else None
         if value is None:
-            return _today()
+            return _today(cp.plan_for(dispute).calendar.timezone)
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -159,18 +164,25 @@ def _step(kind: str, expr: CExpr, result: Any, facts: dict, words: tuple) -> Tra
 
 
 def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
-                      as_of: _dt.date | str | None = None) -> Decision:
-    """Decide ``dispute`` with a compiled policy. Raises DisputeError with every problem."""
+                      as_of: _dt.date | str | None = None,
+                      pinned_on: _dt.date | None = None) -> Decision:
+    """Decide ``dispute`` with a compiled policy. Raises DisputeError with every problem.
+
+    ``pinned_on``: for a dispute pinned to this version (the dispute ledger), the day it was
+    pinned; step 1 then checks that the version was in force on that day rather than on
+    ``as_of``, so a pinned dispute is still decided after its version expired."""
     if type(dispute) is not dict and not isinstance(dispute, Mapping):
         raise DisputeError([Problem("invalid_facts", f"a dispute is a mapping of facts, found "
                                     f"{describe(dispute)}", None, "type")])
-    day = _as_of(as_of, dispute)
+    day = _as_of(as_of, dispute, cp)
     meta = cp.policy.meta
-    # 1. in force
-    if day < meta.effective or (meta.expires is not None and day > meta.expires):
+    # 1. in force (on the day the dispute was pinned to this version, when it was)
+    check = day if pinned_on is None else pinned_on
+    if check < meta.effective or (meta.expires is not None and check > meta.expires):
         term = f"from {meta.effective}" + (f" to {meta.expires}" if meta.expires else "")
+        what = f"{check} (the day the dispute was pinned)" if pinned_on is not None else str(day)
         raise DisputeError([Problem("policy_not_in_force",
-                                    f"the policy is in force {term}; {day} is outside it",
+                                    f"the policy is in force {term}; {what} is outside it",
                                     "as_of")])
     # 2. facts (and the reserved keys), every problem at once
     problems: list[Problem] = []
@@ -185,13 +197,54 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
         raise DisputeError(problems)
     try:
         return _decide(cp, facts, day, escalation, in_force)
+    except HorizonError as exc:
+        raise DisputeError([Problem(
+            "outside_calendar", f"a date of this dispute needs the business calendar on "
+            f"{exc.day}, outside the days it was resolved for ({exc.first} to {exc.last})",
+            _horizon_path(exc.day, day, escalation, in_force), "horizon",
+            hint="the calendar covers the policy's term (docs/rulebook.md, Business "
+                 "calendars): check the dates, or give the policy an `expires`")]) from None
     except OverflowError:
         raise DisputeError([Problem("invalid_facts", "a date computed from this dispute lies "
                                     "beyond the year 9999", "as_of", "max")]) from None
 
 
+def _horizon_path(bad: _dt.date, day: _dt.date, escalation: Any, in_force: list[Any]
+                  ) -> str:
+    """The dispute field whose date led outside the calendar's horizon."""
+    if bad < day:
+        if escalation is not None and escalation[1] <= bad:
+            return "escalation.since"
+        for i, (_, granted, reviewed) in enumerate(in_force):
+            if granted <= bad:
+                return f"remedies_in_force[{i}].granted_on"
+    return "as_of"
+
+
+def _note(plan: CalendarPlan, table: Notes, start: _dt.date, duration: Duration | None,
+          end: _dt.date | None) -> str | None:
+    """The trace words for a window from ``start`` (None: nothing skipped), looked up in the
+    table found at load."""
+    if duration is None or end is None:
+        return None
+    slots = table.slots
+    if not slots:
+        return None
+    i = start.toordinal() - plan.base
+    if 0 <= i < len(slots):
+        slot = slots[i]
+        return slot if slot is None or type(slot) is str else table.get(i)
+    return table.calendar.note(start, duration, end)
+
+
+def _calendar_step(plan: CalendarPlan, what: str, note: str) -> TraceStep:
+    return TraceStep("calendar", plan.rule, plan.source, None, None, (), f"{what}: {note}")
+
+
 def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force) -> Decision:
     trace: list[TraceStep] = []
+    plan = cp.plan_for(facts)
+    named = plan.calendar.resolved
     # 3. category
     chosen = None
     if cp.dispatch is not None:
@@ -241,17 +294,17 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
     current = None
     if escalation is not None:
         current = cp.rank[escalation[0]]
-        due, start = current, escalation[1]
-        while True:
-            lv = cp.levels[due]
-            end = cp.decide_add[due](start)
-            if day <= end or due + 1 >= len(cp.levels):
-                break
+        due, passed = deadline_walk(plan.decide_add, current, escalation[1], day)
+        for rk, start, end in passed:
+            lv = cp.levels[rk]
             trace.append(TraceStep(
                 "deadline", f"ladder.{lv.id}.decide_within", cp.level_sources[lv.id], None,
                 True, (), ("deadline", (lv.id, lv.decide_within, start, end,
-                                        cp.levels[due + 1].id))))
-            due, start = due + 1, end
+                                        cp.levels[rk + 1].id))))
+            if named:
+                note = _note(plan, plan.decide_notes[rk], start, lv.decide_within, end)
+                if note is not None:
+                    trace.append(_calendar_step(plan, f"the window of level `{lv.id}`", note))
         if due > level:
             level = due
     # 7. remedies
@@ -307,27 +360,87 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
         elif by > final:
             final = by
     # 8. dates
-    respond = cp.respond_add[final]
-    respond_by = respond(day) if respond is not None else None
-    decide_by = cp.decide_add[final](day)
+    respond_by, decide_by = level_dates(plan, final, day)
     remedies = tuple(RemedyOutcome(
         rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
-        rem.sunset_add(day) if rem.sunset_add is not None else None,
-        rem.review_add(day) if rem.review_add is not None else None)
+        *remedy_dates(plan, rem.remedy.id, day))
         for rem, amount, by in outcomes)
+    statuses = tuple(_status(cp, plan, rid, granted, reviewed, day)
+                     for rid, granted, reviewed in in_force)
+    calendar = None
+    if named:
+        calendar = plan.calendar.describe()
+        _name_skipped_days(cp, plan, day, final, remedies, statuses, trace)
     action = "escalate" if current is None or final > current else "handle"
     return Decision(
         cp.policy.meta.id, cp.policy.meta.version, cp.digest, day, chosen.ref, refs[final],
-        action, respond_by, decide_by, remedies,
-        tuple(_status(cp, rid, granted, reviewed, day) for rid, granted, reviewed in in_force),
-        tuple(trace), tuple(warnings))
+        action, respond_by, decide_by, remedies, statuses, tuple(trace), tuple(warnings),
+        calendar)
 
 
-def _status(cp: CompiledPolicy, rid: str, granted: _dt.date, reviewed: _dt.date | None,
-            day: _dt.date) -> RemedyInForce:
-    r = cp.remedies[rid]
-    expires = r.sunset_add(granted) if r.sunset_add is not None else None
-    review = r.review_add(reviewed or granted) if r.review_add is not None else None
+def _name_skipped_days(cp: CompiledPolicy, plan: CalendarPlan, day: _dt.date, final: int,
+                       remedies: tuple[RemedyOutcome, ...],
+                       statuses: tuple[RemedyInForce, ...], trace: list[TraceStep]) -> None:
+    """A ``calendar`` trace step for each date of the decision that skipped a holiday or a
+    closure, or rolled (step 8 and the remedies in force), in the order of the decision. The
+    dates from ``as_of`` (inside the horizon) are looked up in the tables found at load."""
+    i = day.toordinal() - plan.base
+    for notes in plan.level_notes[final]:
+        if notes.notes.slots and notes.notes.slots[i] is not None:
+            step = notes.step(i)
+            if step is not None:
+                trace.append(step)
+    remedy_notes = plan.remedy_notes or {}
+    for r in remedies:
+        for notes in remedy_notes[r.id]:
+            if notes.notes.slots and notes.notes.slots[i] is not None:
+                step = notes.step(i)
+                if step is not None:
+                    trace.append(step)
+    sunsets, reviews = plan.sunset_notes or {}, plan.review_notes or {}
+    for s in statuses:
+        spec = cp.remedies[s.id].remedy
+        note = _note(plan, sunsets[s.id], s.granted_on, spec.sunset, s.expires_on)
+        if note is not None:
+            trace.append(_calendar_step(plan, f"remedy in force `{s.id}` expires_on", note))
+        note = _note(plan, reviews[s.id], s.last_reviewed or s.granted_on, spec.review_every,
+                     s.review_on)
+        if note is not None:
+            trace.append(_calendar_step(plan, f"remedy in force `{s.id}` review_on", note))
+
+
+def remedy_status(cp: CompiledPolicy, rid: str, granted: _dt.date, reviewed: _dt.date | None,
+                  day: _dt.date, facts: Mapping[str, Any] | None = None) -> RemedyInForce:
+    """A remedy granted on ``granted`` (last reviewed on ``reviewed``): its expiry, its next
+    review and its status on ``day`` (step 8 of the contract), in the calendar of the dispute
+    whose ``facts`` are given (the top-level calendar without them). Pure."""
+    return _status(cp, cp.plan_for(facts if facts is not None else {}), rid, granted, reviewed,
+                   day)
+
+
+def level_dates(plan: CalendarPlan, rank: int, day: _dt.date
+                ) -> tuple[_dt.date | None, _dt.date]:
+    """``(respond_by, decide_by)`` of a decision at the level of ``rank`` on ``day`` (step 8),
+    in the calendar ``plan`` (``cp.plan_for(facts)``). The one place these dates are computed:
+    the diff asks it too. HorizonError (an OverflowError) beyond the calendar."""
+    respond = plan.respond_add[rank]
+    return (respond(day) if respond is not None else None), plan.decide_add[rank](day)
+
+
+def remedy_dates(plan: CalendarPlan, rid: str, day: _dt.date
+                 ) -> tuple[_dt.date | None, _dt.date | None]:
+    """``(expires_on, review_on)`` of remedy ``rid`` granted on ``day`` (step 8; also the dates
+    of a remedy in force, from its ``granted_on``), in the calendar ``plan``."""
+    sunset, review = plan.sunset_add[rid], plan.review_add[rid]
+    return (sunset(day) if sunset is not None else None,
+            review(day) if review is not None else None)
+
+
+def _status(cp: CompiledPolicy, plan: CalendarPlan, rid: str, granted: _dt.date,
+            reviewed: _dt.date | None, day: _dt.date) -> RemedyInForce:
+    sunset, review_add = plan.sunset_add[rid], plan.review_add[rid]
+    expires = sunset(granted) if sunset is not None else None
+    review = review_add(reviewed or granted) if review_add is not None else None
     if expires is not None and day >= expires:
         status = "expired"
     elif review is not None and day >= review:

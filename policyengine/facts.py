@@ -198,6 +198,13 @@ def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset = frozens
                     elif decl.type == "map":
                         needed = [f.name for f in decl.fields if f.required]
                         hint = f"a mapping with at least {one_of(needed)}"
+                    if decl.derived is not None:
+                        problems.append(Problem(
+                            "invalid_facts", "this fact is derived from the dispute ledger "
+                            f"(disputes opened within {decl.derived.within}) and is missing",
+                            prefix + name, "missing", hint="decide the dispute with "
+                            "`policyengine ledger decide`, or give the count yourself"))
+                        continue
                     problems.append(Problem("invalid_facts", "required fact is missing",
                                             prefix + name, "missing", hint=hint))
                     continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING
 
+from .calendar import WEEKDAYS_ONLY, BusinessCalendar, CalendarError, Duration
 from .diagnostics import Diagnostic, Severity
 from .model.nodes import Ladder, Level, Policy
 
@@ -107,29 +108,85 @@ def structure_diagnostics(policy: Policy) -> list[Diagnostic]:
     return out
 
 
-def worst_path_days(ladder: Ladder) -> tuple[int, list[Level]]:
-    """Calendar days from entering the ladder to the last decision on the escalation path, at
-    the worst starting weekday (each window starts where the last one ended)."""
+def worst_path(ladder: Ladder, calendar: BusinessCalendar = WEEKDAYS_ONLY
+               ) -> tuple[int, list[Level], _dt.date, list[tuple[Level, _dt.date, _dt.date]]]:
+    """The slowest walk up the escalation path under ``calendar``: (calendar days from entering
+    the ladder to the last decision, the path, the start day, each window's (level, start,
+    end)). Each window starts where the last one ended; every start day the calendar samples
+    is tried (each weekday; every day of the term for a resolved calendar)."""
     path = escalation_path(ladder)
-    worst = 0
-    for weekday in range(7):
-        start = _MONDAY + _dt.timedelta(days=weekday)
-        day = start
-        for lv in path:
-            day = lv.decide_within.add_to(day)
-        worst = max(worst, (day - start).days)
-    return worst, path
+    adders = [calendar.adder(lv.decide_within) for lv in path]
+    best: tuple[int, _dt.date, list[tuple[Level, _dt.date, _dt.date]]] | None = None
+    for start in calendar.sample_starts():
+        day, rows = start, []
+        try:
+            for lv, add in zip(path, adders):
+                assert add is not None
+                end = add(day)
+                rows.append((lv, day, end))
+                day = end
+        except (CalendarError, OverflowError):
+            continue
+        total = (day - start).days
+        if best is None or total > best[0]:
+            best = (total, start, rows)
+    if best is None:
+        return 0, path, _MONDAY, []
+    return best[0], path, best[1], best[2]
+
+
+def worst_path_days(ladder: Ladder, calendar: BusinessCalendar = WEEKDAYS_ONLY
+                    ) -> tuple[int, list[Level]]:
+    """Calendar days from entering the ladder to the last decision on the escalation path, at
+    the worst start day (each window starts where the last one ended)."""
+    days, path, _, _ = worst_path(ladder, calendar)
+    return days, path
+
+
+def span_days(duration: Duration, calendar: BusinessCalendar = WEEKDAYS_ONLY) -> list[int]:
+    """Calendar days ``duration`` spans from each start day the calendar samples (a start
+    whose end the calendar cannot compute is left out)."""
+    return [d for d in span_by_start(duration, calendar) if d is not None]
+
+
+def span_by_start(duration: Duration, calendar: BusinessCalendar = WEEKDAYS_ONLY
+                  ) -> list[int | None]:
+    """``span_days`` aligned with ``calendar.sample_starts()`` (None where it cannot count)."""
+    add = calendar.window(duration)
+    out: list[int | None] = []
+    for start in calendar.sample_starts():
+        try:
+            out.append((add(start) - start).days)
+        except (CalendarError, OverflowError):
+            out.append(None)
+    return out
+
+
+def ends_after(a: Duration, b: Duration, calendar: BusinessCalendar, *, strict: bool = True
+               ) -> bool:
+    """Whether ``a`` can end after ``b`` (or on the same day, ``strict=False``) from some
+    start day of the calendar."""
+    return any(x is not None and y is not None and (x > y if strict else x >= y)
+               for x, y in zip(span_by_start(a, calendar), span_by_start(b, calendar)))
+
+
+def policy_calendars(policy: Policy) -> list[BusinessCalendar]:
+    """The calendars of a loaded policy (Monday to Friday for a policy without ``calendar:``,
+    or for a draft that did not load)."""
+    compiled = policy._compiled
+    return list(compiled.calendars.all) if compiled is not None else [WEEKDAYS_ONLY]
 
 
 def window_diagnostics(policy: Policy) -> list[Diagnostic]:
     """PE305 (respond after decide) and PE306 (path over max_resolution): lint findings."""
     ladder = policy.ladder
     out: list[Diagnostic] = []
+    calendars = policy_calendars(policy)
     for lv in ladder.levels:
         r, d = lv.respond_within, lv.decide_within
         if r is None or d is None:
             continue
-        late = [w for w in range(7) if r.days_from(w) > d.days_from(w)]
+        late = any(ends_after(r, d, cal) for cal in calendars)
         if late:
             out.append(Diagnostic.at(
                 "PE305", Severity.ERROR,
@@ -139,8 +196,9 @@ def window_diagnostics(policy: Policy) -> list[Diagnostic]:
                      f"{d}", element=f"ladder.{lv.id}.respond_within"))
     budget = ladder.max_resolution
     if budget is not None and len(escalation_path(ladder)) == len(ladder.levels):
-        days, path = worst_path_days(ladder)
-        allowed = min(budget.days_from(w) for w in range(7))
+        worst = [(worst_path_days(ladder, cal), min(span_days(budget, cal) or [0]))
+                 for cal in calendars]
+        (days, path), allowed = max(worst, key=lambda w: w[0][0] - w[1])
         if days > allowed:
             spelled = " -> ".join(f"`{lv.id}`" for lv in path)
             out.append(Diagnostic.at(

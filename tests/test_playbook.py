@@ -22,7 +22,7 @@ from policyengine.render.plain_words import (Vocabulary, condition_words, number
 from policyengine.render.playbook_html import render_playbook_html
 from policyengine.render.playbook_md import render_playbook_md
 
-NAMES = ("acme-channel-conflict", "distributor-reseller", "jv-alliance")
+NAMES = ("acme-channel-conflict", "distributor-reseller", "jv-alliance", "global-channel-conflict")
 MINI = GOLDEN / "policytest" / "policy.yaml"
 
 

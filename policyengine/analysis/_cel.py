@@ -146,10 +146,12 @@ def _binary(space, node: ast.Binary, a: Term, b: Term) -> Term | None:
         eq = equal(space, a, b)
         if eq is None:
             return None
-        return _make(space, "bool", eq if op == "==" else z3.Not(eq), (a, b))
+        return _make(space, "bool", eq if op == "==" else z3.Not(eq), (a, b),
+                     inexact_text=_converts(space, node, a, b))
     if op in _ORDER:
         cmp = _compare(space, op, a, b)
-        return None if cmp is None else _make(space, "bool", cmp, (a, b))
+        return None if cmp is None else _make(space, "bool", cmp, (a, b),
+                                              inexact_text=_converts(space, node, a, b))
     if op == "in":
         if b.kind not in ("list", "mapkeys"):
             return None
@@ -158,6 +160,15 @@ def _binary(space, node: ast.Binary, a: Term, b: Term) -> Term | None:
             return None
         return _make(space, "bool", space._or_all(eqs), (a, b))
     return _arith(space, node, a, b)
+
+
+def _converts(space, node: ast.Binary, a: Term, b: Term) -> str | None:
+    """The text of a comparison that converts a non-constant int to a double (which rounds
+    beyond 2^53), under the IEEE encoding."""
+    if not space.ieee or {a.kind, b.kind} != {"int", "double"}:
+        return None
+    side = a if a.kind == "int" else b
+    return None if z3.is_int_value(side.value) else print_expression(node)
 
 
 def _either(space, ok_a, ok_b, a_false, b_false):
@@ -188,6 +199,13 @@ def _arith(space, node: ast.Binary, a: Term, b: Term) -> Term | None:
             return _make(space, "int", r, (a, b), y != 0,
                          z3.Not(z3.And(x == INT64_MIN, y == -1)))
         return None
+    if a.kind == b.kind == "double" and op in ("+", "-", "*", "/") and space.ieee:
+        # as the evaluator computes: the operands' binary values, the result rounded to a
+        # double (z3's x / 0.0 is unspecified where IEEE gives inf or nan: inexact)
+        x, y = a.value, b.value
+        r = x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else x / y
+        return _make(space, "double", space.rounded(r), (a, b),
+                     inexact_text=print_expression(node))
     if a.kind == b.kind == "double" and op in ("+", "-", "*", "/"):
         # a literal operand counts as the decimal it spells (0.1 is 1/10): IEEE arithmetic
         # rounds `amount * 0.1` to what the author meant far more often than to the product
@@ -235,8 +253,12 @@ def equal(space, a: Term, b: Term):
     numeric = ("int", "double")
     if ka in numeric and kb in numeric:
         if ka == kb:
+            if ka == "double":
+                space.pin(a.value, b.value)
             return a.value == b.value
-        return space.as_real(a) == space.as_real(b)
+        x, y = space.to_double(a), space.to_double(b)  # the int converted, as CEL does
+        space.pin(x, y)
+        return x == y
     if ka == kb == "bool":
         return a.value == b.value
     if ka == kb == "null":
@@ -262,8 +284,12 @@ def _compare(space, op: str, a: Term, b: Term):
     fn = _ORDER[op]
     if a.kind in ("int", "double") and b.kind in ("int", "double"):
         if a.kind == b.kind:
+            if a.kind == "double":
+                space.pin(a.value, b.value)
             return fn(a.value, b.value)
-        return fn(space.as_real(a), space.as_real(b))
+        x, y = space.to_double(a), space.to_double(b)
+        space.pin(x, y)
+        return fn(x, y)
     if a.kind == b.kind == "bool":
         x, y = a.value, b.value
         as_int = (lambda v: z3.If(v, z3.IntVal(1, space.ctx), z3.IntVal(0, space.ctx)))
@@ -332,7 +358,7 @@ def _convert(space, fn: str, a: Term) -> Term | None:
     if fn == "int" and a.kind == "int":
         return a
     if fn == "double" and a.kind == "int":
-        return _make(space, "double", z3.ToReal(a.value), (a,))
+        return _make(space, "double", space.to_double(a), (a,))
     if fn == "int" and a.kind == "double":
         x = a.value
         r = z3.If(x >= 0, z3.ToInt(x), -z3.ToInt(-x))  # truncation toward zero

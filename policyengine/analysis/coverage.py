@@ -67,6 +67,8 @@ class Finding:
     dead: int = 0
     limit: Any = None
     question: str | None = None
+    expression: Any = None  # can-fail: the model Expression that raises the error
+    message: str | None = None  # can-fail: the evaluator's error for the witness
 
 
 @dataclass
@@ -103,7 +105,7 @@ class _Run:
     def __init__(self, policy, as_of, timeout, budget):
         self.policy = policy
         self.as_of = as_of
-        self.space = FactSpace(policy)
+        self.space = FactSpace(policy, ieee=True)
         self.dec = DecisionEncoding(self.space)
         self.prover = Prover(self.space, timeout=timeout, budget=budget)
         self.domains = Domains(policy)
@@ -136,6 +138,27 @@ class _Run:
             hit = self._chosen[i] = self.dec.category_chosen(i, earlier)
         return hit
 
+    def decides(self, j: int) -> Any:
+        """Category ``j`` decides the dispute: chosen, a band holds, and the overrides and its
+        remedies evaluate without error."""
+        sp, dec = self.space, self.dec
+        chosen = dec.category_chosen(j)
+        cat = self.cats[j]
+        parts = [chosen, sp._or_all([dec.band_chosen(j, b, chosen)
+                                     for b in range(len(cat.bands))])]
+        parts += [sp.encode(ov.when).ok for ov in self.policy.overrides]
+        for rid in cat.remedies:
+            r = self.policy.remedy(rid)
+            if r is None:
+                continue
+            if r.when is not None:
+                parts.append(sp.encode(r.when).ok)
+            if r.amount is not None:
+                amount_ok = sp.encode(r.amount).ok
+                parts.append(amount_ok if r.when is None else z3.Or(sp.fails(r.when),
+                                                                     amount_ok))
+        return sp._and_all(parts)
+
     def run(self) -> Report:
         self.candidates = self._candidates()
         self.categories()
@@ -146,26 +169,46 @@ class _Run:
                 self.bands(i)
         self.overrides()
         self.remedies()
+        self.failures()
         self.report.queries = self.prover.queries
         return self.report
 
     # -- witnesses -----------------------------------------------------------------------------
-    def witness(self, outcome: Outcome, keep: list, exprs: list, check) -> tuple:
-        """(witness or None, possible, uncertain texts) for a sat outcome."""
+    def witness(self, outcome: Outcome, keep: list[Any], exprs: list[Any], check: Any
+                ) -> tuple[Any, ...]:
+        """(witness or None, possible, uncertain texts) for a sat outcome. A witness the
+        evaluator does not reproduce is excluded and the solver asked for another one (a
+        boundary value may round the other way in IEEE arithmetic; a refusal on the way)."""
+        from .witness import _z3_value
+
         uncertain: set[str] = set()
         for e in exprs:
             if e is not None:
                 t = self.space.encode(e)
                 uncertain |= t.opaque | t.inexact
-        avoid: dict[str, list] = {}
-        for _ in range(WITNESS_TRIES if uncertain else 1):
-            w = self.space.witness(outcome.model, self.as_of, keep=keep, avoid=avoid)
+        avoid: dict[str, list[Any]] = {}
+        blocks: list[Any] = []
+        model = outcome.model
+        w = None
+        for _ in range(WITNESS_TRIES + 2):
+            w = self.space.witness(model, self.as_of, keep=keep, avoid=avoid)
             if reproduces(self.policy, w, check):
                 return w, False, ()
-            # a boundary value may round the other way in IEEE arithmetic: avoid it next time
+            differs = []
             for path, fv in self.space.facts.items():
+                value = _lookup(w["facts"], path)
+                if value is None:
+                    continue
                 if fv.kind in ("int", "double"):
-                    avoid.setdefault(path, []).append(_lookup(w["facts"], path))
+                    avoid.setdefault(path, []).append(value)
+                differs.append(fv.var != _z3_value(self.space, fv, value))
+            if not differs:
+                break
+            blocks.append(self.space._or_all(differs))
+            again = self.prover.check(*keep, *blocks)
+            if not again.sat:
+                break
+            model = again.model
         if not uncertain and strict_witnesses():
             raise WitnessError(f"witness {w} does not reproduce its finding")
         return None, True, tuple(sorted(uncertain))
@@ -243,8 +286,15 @@ class _Run:
                 if fallback.unsat:
                     continue
                 self.report.overlaps.add((j, i))
+                # the witness: a dispute the earlier category *decides* (every earlier `when`
+                # false, a band holds, nothing fails on the way) while the later one holds
+                decides = self.space._and_all([self.decides(j), holds])
+                found = self.check(("category", i), f"whether `{self.cats[j].id}` decides a "
+                                   "dispute it overlaps", decides)
+                goal = decides if found.sat else both
+                exprs = [cat.when, self.cats[j].when, *(b.when for b in self.cats[j].bands)]
                 w, possible, uncertain = self.witness(
-                    out, [both], [cat.when, self.cats[j].when],
+                    found if found.sat else out, [goal], exprs,
                     lambda d, facts, j=j, i=i: overlap_reproduced(self.policy, d, facts, j, i))
                 self.add(Finding("overlap", ("category", i), w, possible, uncertain,
                                  related=(("category", j),), other=j))
@@ -382,7 +432,9 @@ class _Run:
         real = self.space.as_real(amount)
         if real is None:
             return
-        goal = self.space._and_all([need, amount.ok, real > self.space.num(float(top))])
+        cap = self.space.num(float(top))
+        self.space.pin(real, cap)
+        goal = self.space._and_all([need, amount.ok, real > cap])
         out = self.check(("remedy", k), "whether its amount can exceed every authority", goal)
         if not out.sat:
             return
@@ -393,6 +445,100 @@ class _Run:
                 o.id == r.id and o.authorized_by is None for o in d.remedies))
         self.add(Finding("exceeds-authority", ("remedy", k), w, possible, uncertain,
                          limit=top))
+
+
+    # -- errors -------------------------------------------------------------------------------
+    def failures(self) -> None:
+        """Expressions that raise a CEL error for some valid dispute on which the evaluator
+        evaluates them (every earlier step evaluated without error): the dispute is refused
+        with ``evaluation_error``. One query per expression that may fail at all, in the
+        evaluator's order; where it is reached is built only for those (a thousand
+        categories that cannot fail cost nothing)."""
+        sp, dec = self.space, self.dec
+        risky = self._risky
+        fails = [sp.fails(c.when) for c in self.cats]
+        for i, cat in enumerate(self.cats):
+            if risky(cat.when):
+                self._can_fail(("category", i), cat.when, sp._and_all(fails[:i]))
+        overrides = self.policy.overrides
+        if any(risky(ov.when) for ov in overrides):
+            decided = dec.decided()
+            for k, ov in enumerate(overrides):
+                if risky(ov.when):
+                    self._can_fail(("override", k), ov.when, sp._and_all(
+                        [decided, *(sp.encode(o.when).ok for o in overrides[:k])]))
+        seen: set[str] = set()
+        for i, cat in enumerate(self.cats):
+            if self.status[i] != "ok":
+                continue
+            remedies = [r for r in (self.policy.remedy(rid) for rid in cat.remedies)
+                        if r is not None]
+            exprs = [b.when for b in cat.bands] + [e for r in remedies
+                                                   for e in (r.when, r.amount)]
+            if not any(e is not None and risky(e) for e in exprs):
+                continue
+            chosen = dec.category_chosen(i)
+            bands: list[Any] = []
+            for b, band in enumerate(cat.bands):
+                if band.when is not None:
+                    if risky(band.when):
+                        self._can_fail(("band", i, b), band.when,
+                                       sp._and_all([chosen, *bands]))
+                    bands.append(sp.fails(band.when))
+            banded = sp._and_all([chosen, sp._or_all(
+                [dec.band_chosen(i, b, chosen) for b in range(len(cat.bands))]),
+                *(sp.encode(ov.when).ok for ov in overrides)])
+            earlier: list[Any] = []
+            for r in remedies:
+                k = self.policy.remedies.index(r)
+                reached = sp._and_all([banded, *earlier])
+                if r.when is not None and r.id not in seen and risky(r.when):
+                    if self._can_fail(("remedy", k), r.when, reached):
+                        seen.add(r.id)
+                if r.amount is not None and r.id + "#amount" not in seen and risky(r.amount):
+                    need = reached if r.when is None else sp._and(reached, sp.holds(r.when))
+                    if self._can_fail(("remedy", k), r.amount, need):
+                        seen.add(r.id + "#amount")
+                ok = sp.true if r.when is None else sp.encode(r.when).ok
+                if r.amount is not None:
+                    amount_ok = sp.encode(r.amount).ok
+                    ok = sp._and(ok, amount_ok if r.when is None else z3.Or(
+                        sp.fails(r.when), amount_ok))
+                earlier.append(ok)
+
+    def _risky(self, expr: Any) -> bool:
+        """Whether ``expr`` may fail at all (its encoding has an error condition, or an opaque
+        part that may fail)."""
+        term = self.space.encode(expr)
+        return not z3.is_true(term.ok) or bool(self.space.may_fail_opaque(term))
+
+    def _can_fail(self, subject: tuple[Any, ...], expr: Any, reached: Any) -> bool:
+        """Report ``expr`` when it can raise an error where it is evaluated; True if found."""
+        term = self.space.encode(expr)
+        risky = self.space.may_fail_opaque(term)
+        if z3.is_true(term.ok) and not risky:
+            return False
+        goal = self.space._and(reached, z3.Not(term.ok)) if not z3.is_true(term.ok) \
+            else reached
+        out = self.check(subject, f"whether `{expr.text}` can fail", goal)
+        if not out.sat:
+            return False
+        found: dict[str, str] = {}
+
+        def fails_here(d: Any, facts: Any) -> bool:
+            if isinstance(d, DisputeError) and d.code == "evaluation_error" and \
+                    d.problems[0].path == expr.element:
+                found["message"] = d.problems[0].message
+                return True
+            return False
+
+        w, possible, uncertain = self.witness(out, [goal], [expr], fails_here)
+        if z3.is_true(term.ok) and w is None:
+            uncertain = tuple(sorted(risky))  # an opaque part that may fail: say so
+            possible = True
+        self.add(Finding("can-fail", subject, w, possible, uncertain, expression=expr,
+                         message=found.get("message")))
+        return True
 
 
 def _lookup(facts: dict, path: str) -> Any:

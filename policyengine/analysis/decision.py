@@ -140,7 +140,12 @@ class DecisionEncoding:
                 allows = self.space.true
             else:
                 real = self.space.as_real(amount)
-                allows = self.space.false if real is None else real <= self.space.num(float(limit))
+                if real is None:
+                    allows = self.space.false
+                else:
+                    top = self.space.num(float(limit))
+                    self.space.pin(real, top)
+                    allows = real <= top
             value = z3.If(z3.And(level <= k, allows), self._int(k), value)
         return value
 

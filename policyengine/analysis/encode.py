@@ -35,6 +35,8 @@ re-checked by the evaluator; an impossibility proof treats opaque parts as free,
 from __future__ import annotations
 
 import itertools
+import math
+import struct
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable
@@ -47,6 +49,9 @@ from ..expr.types import BOOL, DOUBLE, INT, STRING, base
 from ..expr.values import CelError
 
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+_ULP = "1/9007199254740992"  # 2^-53: half an ulp, relative
+_TINY = f"1/{2 ** 1075}"  # half the smallest subnormal
+_MAX_DOUBLE = str(int(1.7976931348623157e308))
 #: A sub-expression whose facts have at most this many value combinations is evaluated for each.
 FINITE_LIMIT = 256
 
@@ -102,9 +107,20 @@ class FactSpace:
     when an opaque integer gets its range), ``policy``.
     """
 
-    def __init__(self, policy: Any, *, ctx: z3.Context | None = None):
+    def __init__(self, policy: Any, *, ctx: z3.Context | None = None, ieee: bool = False):
         self.policy = policy
         self.ctx = ctx if ctx is not None else z3.Context()
+        #: encode double arithmetic and int -> double conversions as the evaluator computes
+        #: them (IEEE round-to-nearest): each result is a variable within half an ulp of the
+        #: exact value (see :meth:`rounded`); off: exact reals, literals as their decimals
+        self.ieee = ieee
+        #: the rounded results, in creation order (inner first):
+        #: ``(variable, exact z3 value, "double" | "convert")``; the witness builder computes
+        #: each from the facts as the evaluator does
+        self.rounding: list[tuple[Any, Any, str]] = []
+        self._rounded: dict[tuple[str, int], Any] = {}
+        self._by_var: dict[int, tuple] = {}
+        self._pinned: set[tuple[int, int]] = set()
         self.true = z3.BoolVal(True, self.ctx)
         self.false = z3.BoolVal(False, self.ctx)
         self.facts: dict[str, FactVar] = {}
@@ -141,8 +157,10 @@ class FactSpace:
             if decl.enum is not None:
                 self.domain.append(z3.Or([var == v for v in decl.enum]) if decl.enum
                                    else self.false)
-        else:  # double
+        else:  # double: a finite double (a dispute carries no infinity)
             fv = FactVar(path, decl, "double", z3.Real(path, ctx))
+            top = z3.RealVal(_MAX_DOUBLE, ctx)
+            self.domain.append(z3.And(fv.var <= top, fv.var >= -top))
         if decl.type in ("int", "double"):
             if decl.min is not None:
                 self.domain.append(fv.var >= self._bound(decl.min, decl.type, "min"))
@@ -170,6 +188,80 @@ class FactSpace:
         """The exact value of a double as a z3 real."""
         frac = Fraction(value)
         return z3.RealVal(f"{frac.numerator}/{frac.denominator}", self.ctx)
+
+    # -- IEEE doubles -------------------------------------------------------------------------
+    def rounded(self, exact: Any, how: str = "double") -> Any:
+        """A real within IEEE round-to-nearest of ``exact`` (a z3 real): ``|r - exact| <=
+        2^-53 |exact| + 2^-1075``, and free beyond the largest double (the evaluator's result is
+        then infinite). ``how`` is ``double`` (an arithmetic result) or ``convert`` (an int made
+        a double: exact up to 2^53). One variable per distinct exact term, so the same
+        sub-expression rounds the same way everywhere."""
+        key = (how, exact.get_id())
+        hit = self._rounded.get(key)
+        if hit is not None:
+            return hit
+        ctx = self.ctx
+        ulp, tiny = z3.RealVal(_ULP, ctx), z3.RealVal(_TINY, ctx)
+        r = z3.Real(f"|round#{len(self.rounding)}|", ctx)
+        if how == "convert":
+            x = exact
+            big = z3.IntVal(2 ** 53, ctx)
+            ax = z3.If(x >= 0, x, -x)
+            rx = z3.ToReal(x)
+            rax = z3.ToReal(ax)
+            self.domain.append(z3.If(ax <= big, r == rx, z3.And(
+                r - rx <= rax * ulp, rx - r <= rax * ulp)))
+        else:
+            e = exact
+            ae = z3.If(e >= 0, e, -e)
+            bound = ae * ulp + tiny
+            self.domain.append(z3.Or(ae > z3.RealVal(_MAX_DOUBLE, ctx), z3.And(r - e <= bound, e - r <= bound)))
+        self.rounding.append((r, exact, how))
+        self._rounded[key] = r
+        self._by_var[r.get_id()] = (r, exact, how)
+        return r
+
+    def pin(self, value: Any, other: Any) -> None:
+        """When ``value`` is a rounded result and ``other`` a constant double ``c``, make their
+        comparisons exact: rounding to nearest is monotone, so ``r <= c`` exactly when the
+        exact value is below the midpoint between ``c`` and the next double (at the midpoint,
+        ties go to the even one), and likewise ``r >= c``. Added once per pair."""
+        for r, c in ((value, other), (other, value)):
+            entry = self._by_var.get(r.get_id()) if z3.is_const(r) else None
+            if entry is None or not z3.is_rational_value(c):
+                continue
+            key = (r.get_id(), c.get_id())
+            if key in self._pinned:
+                continue
+            self._pinned.add(key)
+            exact = entry[1] if entry[2] == "double" else z3.ToReal(entry[1])
+            cf = float(c.as_fraction())
+            if not math.isfinite(cf) or Fraction(cf) != c.as_fraction():
+                continue  # not a double: nothing exact to say
+            even = _even(cf)
+            up, down = math.nextafter(cf, math.inf), math.nextafter(cf, -math.inf)
+            gap_up = Fraction(up) - Fraction(cf) if math.isfinite(up) else \
+                Fraction(cf) - Fraction(down)
+            gap_dn = Fraction(cf) - Fraction(down) if math.isfinite(down) else gap_up
+            mid_up = self._frac(Fraction(cf) + gap_up / 2)
+            mid_dn = self._frac(Fraction(cf) - gap_dn / 2)
+            at_up = exact == mid_up
+            at_dn = exact == mid_dn
+            self.domain.append((r <= c) == z3.Or(exact < mid_up, z3.And(at_up, even)))
+            self.domain.append((r >= c) == z3.Or(exact > mid_dn, z3.And(at_dn, even)))
+
+    def _frac(self, f: Fraction) -> Any:
+        return z3.RealVal(f"{f.numerator}/{f.denominator}", self.ctx)
+
+    def to_double(self, t: "Term") -> Any:
+        """An int or double term as the double the evaluator compares (``float(int)``)."""
+        if t.kind == "double":
+            return t.value
+        if z3.is_int_value(t.value):
+            return self.num(float(t.value.as_long()))
+        if not self.ieee:
+            return z3.ToReal(t.value)
+        return self.rounded(t.value, "convert")
 
     # -- conditions ----------------------------------------------------------------------------
     def encode(self, expression: Any) -> Term:
@@ -230,6 +322,18 @@ class FactSpace:
             stack.append((node, True))
             stack.extend((kid, False) for kid in reversed(ast.children(node)))
         return done[id(root)]
+
+    def may_fail_opaque(self, term: Term) -> frozenset[str]:
+        """The opaque parts of ``term`` that may raise a CEL error the encoding does not see
+        (an index out of range or a missing key, integer arithmetic, a conversion): opaque
+        parts are assumed not to fail, so a claim that an expression never fails is only
+        *possible* when such a part is present."""
+        out = set()
+        for text in term.opaque:
+            node = self.opaque_nodes.get(text)
+            if node is None or _can_raise(node):
+                out.add(text)
+        return frozenset(out)
 
     # -- fallbacks ------------------------------------------------------------------------------
     def finite_or_opaque(self, node: ast.Node) -> Term:
@@ -374,6 +478,11 @@ class FactSpace:
         return build_witness(self, model, as_of, keep=tuple(keep), avoid=avoid)
 
 
+def _even(value: float) -> bool:
+    """Whether a double's last mantissa bit is 0 (round-half-to-even picks it)."""
+    return (struct.unpack("<q", struct.pack("<d", value))[0] & 1) == 0
+
+
 def _kind_of(value: Any) -> str:
     t = type(value)
     if t is bool:
@@ -387,6 +496,33 @@ def _kind_of(value: Any) -> str:
     if value is None:
         return "null"
     return "other"
+
+
+_RAISING_CALLS = frozenset({"int", "uint", "double", "timestamp", "duration"})
+
+
+def _can_raise(root: ast.Node) -> bool:
+    """Whether evaluating ``root`` may be a CEL error on valid facts (syntactically)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        cls = type(node)
+        if cls is ast.Index:
+            return True
+        if cls is ast.Binary and (node.op in ("/", "%") or (
+                node.op in ("+", "-", "*") and base(node.type) is INT)):
+            return True
+        if cls is ast.Unary and node.op == "-" and base(node.type) is INT:
+            return True
+        if cls is ast.Call and (node.function in _RAISING_CALLS or (
+                node.function == "matches" and not (
+                    node.args and type(node.args[0]) is ast.Literal))):
+            return True
+        if cls is ast.Comprehension:
+            stack.extend(x for x in (node.target, node.body, node.filter) if x is not None)
+            continue
+        stack.extend(ast.children(node))
+    return False
 
 
 def _free_names(root: ast.Node) -> set[str]:

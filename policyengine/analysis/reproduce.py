@@ -23,10 +23,16 @@ def reproduces(policy, witness: dict, check) -> bool:
 
 def overlap_reproduced(policy, decision, facts, earlier: int, later: int) -> bool:
     """The earlier category decided the dispute, and the later one's `when` holds too."""
-    if isinstance(decision, Exception):
-        return False
     cp = policy.compiled
-    if decision.category.id != cp.categories[earlier].ref.id:
+    if isinstance(decision, DisputeError):
+        # chosen, then refused inside the earlier category (a gap among its bands)
+        first = decision.problems[0] if decision.problems else None
+        if decision.code != "threshold_gap" or first is None or \
+                first.path != f"categories.{cp.categories[earlier].ref.id}":
+            return False
+    elif isinstance(decision, Exception):
+        return False
+    elif decision.category.id != cp.categories[earlier].ref.id:
         return False
     problems: list = []
     normalized = cp.check_facts(facts, "", problems)

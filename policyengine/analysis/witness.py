@@ -81,8 +81,35 @@ def _holds(space: FactSpace, formula, relevant: list[FactVar], assignment: dict,
            opaque: list) -> bool:
     pairs = [(fv.var, _z3_value(space, fv, assignment[fv.path])) for fv in relevant]
     pairs.extend(opaque)
+    rounded = ieee_values(space, pairs)
+    if rounded is None:
+        return False
+    pairs.extend(rounded)
     ground = z3.substitute(formula, *pairs) if pairs else formula
     return z3.is_true(z3.simplify(ground))
+
+
+def ieee_values(space: FactSpace, pairs: list[Any]) -> list[Any] | None:
+    """The value of every rounded result (:meth:`FactSpace.rounded`) for the facts of
+    ``pairs``, computed as the evaluator computes it: the exact result of the operation on
+    doubles, rounded to the nearest double (``float`` of a fraction rounds correctly), or an
+    int converted with ``float``. None when a result overflows to infinity."""
+    out: list = []
+    for var, exact, how in space.rounding:
+        ground = z3.simplify(z3.substitute(exact, *(pairs + out)) if pairs or out else exact)
+        if how == "convert":
+            if not z3.is_int_value(ground):
+                continue
+            value = Fraction(float(ground.as_long()))
+        else:
+            if not z3.is_rational_value(ground):
+                continue
+            try:
+                value = Fraction(float(ground.as_fraction()))
+            except OverflowError:
+                return None
+        out.append((var, z3.RealVal(f"{value.numerator}/{value.denominator}", space.ctx)))
+    return out
 
 
 def _z3_value(space: FactSpace, fv: FactVar, value: Any):

@@ -9,7 +9,6 @@ complete. With ``--jobs N`` lines are decided by N worker processes, chunk by ch
 from __future__ import annotations
 
 import collections
-import json
 import os
 import sys
 import tempfile
@@ -35,38 +34,16 @@ def _init_worker(policy_path: str, as_of) -> None:
     _AS_OF = as_of
 
 
-def _error_record(line: int, code: str, message: str) -> dict:
-    return {"line": line, "error": {"code": code, "problems": [
-        {"code": code, "message": message}]}}
-
-
 def decide_line(item: tuple[int, bytes]) -> tuple[str, str | None, str | None, str | None]:
-    """(record JSON, category, level, error code) for one input line."""
-    from ..errors import DisputeError
+    """(record JSON, category, level, error code) for one input line (the record format is
+    :mod:`policyengine.jsonlines`'s, shared with the service's batch endpoint)."""
+    from ..jsonlines import decide_line as decide
 
     number, raw = item
-    text = raw.decode("utf-8", errors="replace").strip()
-    if not text:
-        rec = _error_record(number, "invalid_json", "empty line")
-        return json.dumps(rec), None, None, "invalid_json"
-    try:
-        dispute = json.loads(text)
-    except json.JSONDecodeError as exc:
-        rec = _error_record(number, "invalid_json", f"not valid JSON at column {exc.colno}: "
-                            f"{exc.msg}")
-        return json.dumps(rec), None, None, "invalid_json"
-    except RecursionError:
-        rec = _error_record(number, "invalid_json", "the JSON nests too deeply")
-        return json.dumps(rec), None, None, "invalid_json"
-    try:
-        decision = _POLICY.evaluate(dispute, as_of=_AS_OF)
-    except DisputeError as exc:
-        rec = {"line": number, "error": {"code": exc.code,
-                                         "problems": [p.to_dict() for p in exc.problems]}}
-        return json.dumps(rec, ensure_ascii=False), None, None, exc.code
-    rec = {"line": number, "decision": decision.to_dict()}
-    return (json.dumps(rec, ensure_ascii=False, separators=(",", ":")), decision.category.id,
-            decision.level.id, None)
+    outcome = decide(_POLICY, number, raw, _AS_OF)
+    if outcome.decision is None:
+        return outcome.to_json(), None, None, outcome.code
+    return (outcome.to_json(), outcome.decision.category.id, outcome.decision.level.id, None)
 
 
 def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple]:

@@ -20,9 +20,10 @@ from .common import DATE, colour_option, use_colour
 @click.option("--replay", "replay_path", type=click.Path(dir_okay=False, allow_dash=True),
               default=None, metavar="PAST.jsonl",
               help="Decide these past disputes (JSON Lines, - for stdin) under both versions.")
-@click.option("--fail-on", type=click.Choice(["behavior", "any", "none"]), default="behavior",
-              show_default=True,
-              help="Exit 1 when decisions change (behavior), on any change (any), or never.")
+@click.option("--fail-on", type=click.Choice(["behavior", "outcome", "any", "none"]),
+              default="behavior", show_default=True,
+              help="Exit 1 when decisions change, dates included (behavior), when outcomes "
+              "change, dates left out (outcome), on any change (any), or never.")
 @click.option("--behavior/--no-behavior", "behavior", default=True,
               help="Search for disputes decided differently with the solver (default: on).")
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True,

@@ -38,7 +38,8 @@ def _read_dispute(ctx, source: str):
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("dispute", required=False, metavar="[DISPUTE.json | -]")
 @click.option("--as-of", "as_of", type=DATE, default=None,
-              help="The decision date (default: the dispute's `as_of`, else today).")
+              help="The decision date (default: the dispute's `as_of`, else today, in the "
+                   "time zone of the dispute's business calendar when the policy has one).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text", "memo"]), default="json",
               show_default=True, help="Output format of a single decision.")
 @click.option("--input", "input_path", type=click.Path(allow_dash=True), default=None,

@@ -39,6 +39,14 @@ def _register() -> None:
 
     cli.add_command(diff_command)
 
+    from .ledger import ledger_command
+
+    cli.add_command(ledger_command)
+
+    from .serve import serve_command
+
+    cli.add_command(serve_command)
+
 
 _register()
 

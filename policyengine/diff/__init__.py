@@ -30,7 +30,7 @@ from .structural import structural_changes
 __all__ = ["Added", "Behavior", "BehaviorReport", "Change", "Changed", "Moved", "PolicyDiff",
            "Removed", "ReplayResult", "SourceError", "diff_policies", "project"]
 
-FAIL_ON = ("behavior", "any", "none")
+FAIL_ON = ("behavior", "outcome", "any", "none")
 
 #: changes whose ``note`` gives the dates they produce on ``as_of``
 DATED = ("respond_within", "decide_within", "sunset", "review_every", "effective", "expires")
@@ -64,24 +64,42 @@ class PolicyDiff:
 
     @property
     def decisions_change(self) -> bool | None:
-        """True when some dispute is decided differently (proven, or seen in the replay);
-        None when not proven either way."""
-        if self.behavior.regions or (self.replay is not None and self.replay.changed):
+        """True when some dispute is decided differently, its dates included (proven, or seen
+        in the replay); None when not proven either way."""
+        return self._changes(dates=True)
+
+    @property
+    def outcomes_change(self) -> bool | None:
+        """Like :attr:`decisions_change`, leaving dates out: the refusal, category, level,
+        action or remedies of some dispute change (a dispute refused as invalid by one version
+        only counts: a refusal is an outcome)."""
+        return self._changes(dates=False)
+
+    def _changes(self, *, dates: bool) -> bool | None:
+        regions = [r for r in self.behavior.regions if dates or r.kind != "dates"]
+        replayed = self.replay is not None and (
+            self.replay.changed or (dates and self.replay.dates_changed))
+        if regions or replayed:
             return True
         if self.behavior.verdict == "unknown" or (self.behavior.verdict == "not-compared"
                                                   and not self.behavior.complete):
             # not proven either way; with no dispute valid under both versions, every dispute
             # one version decides is refused by the other
             return None
+        if not self.behavior.complete:
+            return None  # regions were left out (a witness did not reproduce, a timeout)
         return False
 
     def exit_code(self, fail_on: str = "behavior") -> int:
-        """0 or 1 under ``--fail-on``: ``behavior`` (some decision changes, or it cannot be
-        proven that none does), ``any`` (any change at all), ``none``."""
+        """0 or 1 under ``--fail-on``: ``behavior`` (some decision changes, dates included,
+        or it cannot be proven that none does), ``outcome`` (the same, leaving out disputes
+        whose only change is their dates), ``any`` (any change at all), ``none``."""
         if fail_on == "none":
             return 0
         if fail_on == "any":
             return 1 if self.changes or self.decisions_change is not False else 0
+        if fail_on == "outcome":
+            return 0 if self.outcomes_change is False else 1
         return 0 if self.decisions_change is False else 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,6 +114,8 @@ class PolicyDiff:
             "verdict": self.verdict,
             "summary": {"changes": len(self.changes), "breaking": len(self.breaking),
                         "problems": len(self.problems), "behavior": len(self.behavior.regions),
+                        "dates_only": sum(1 for r in self.behavior.regions
+                                          if r.kind == "dates"),
                         "complete": self.behavior.complete,
                         "dates_change": self.dates_change},
             "changes": [c.to_dict() for c in self.changes],
@@ -131,7 +151,7 @@ def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.Pat
 
     changes = structural_changes(a, b, as_of=day,
                                  overlap=lambda x, y: comparison().overlap(x, y))
-    if a == b:
+    if a == b and a.digest == b.digest:
         report = BehaviorReport("identical")
     elif behavior:
         report = compare_behavior(a, b, as_of=day, max_regions=max_regions,

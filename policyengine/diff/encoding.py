@@ -21,6 +21,7 @@ import z3
 
 from ..analysis.decision import DecisionEncoding
 from ..analysis.encode import FactSpace
+from ..calendar import CalendarError, deadline_walk
 from ..ladder import escalation_path
 from ..model.nodes import Policy
 from .space import SharedFacts
@@ -70,7 +71,10 @@ def make_escalation(space: FactSpace, old: Policy, new: Policy, as_of: _dt.date)
     common = tuple(lv.id for lv in escalation_path(old.ladder) if new.ladder.level(lv.id))
     horizon = 1
     for p in (old, new):
-        horizon = max(horizon, sum(lv.decide_within.max_days for lv in p.ladder.levels) + 7)
+        # with a business calendar, holidays and closures lengthen business-day windows
+        resolved = p.calendar is not None  # holidays and closures lengthen `bd` windows
+        horizon = max(horizon, sum(_window_days(lv.decide_within, resolved)
+                                   for lv in p.ladder.levels) + 7)
     horizon = min(horizon, _MAX_DAYS)
     days = (as_of - _dt.date.min).days
     horizon = min(horizon, days)
@@ -83,30 +87,62 @@ def make_escalation(space: FactSpace, old: Policy, new: Policy, as_of: _dt.date)
         domain.append(z3.Not(on))
     breaks = {0}
     for p in (old, new):
-        for level_id in common:
-            breaks.update(k for k, _ in due_table(p, level_id, as_of, horizon))
+        for plan in _plans(p):
+            for level_id in common:
+                breaks.update(k for k, _ in due_table(p, level_id, as_of, horizon, plan))
     return Escalation(on, level, n, common, horizon, domain, tuple(sorted(breaks)))
 
 
-def due_table(policy: Policy, level_id: str, as_of: _dt.date, horizon: int
+def _window_days(d: Any, resolved: bool) -> int:
+    """The most calendar days a window spans: Monday to Friday, or a week per business day
+    under a business calendar (a generous bound)."""
+    if not resolved:
+        return int(d.max_days)
+    return int(d.count * 7 if d.unit in ("w", "bd") else d.count)
+
+
+def _plans(policy: Policy) -> list[Any]:
+    cp = policy.compiled
+    return [cp.plan, *cp.region_plans.values()]
+
+
+def due_table(policy: Policy, level_id: str, as_of: _dt.date, horizon: int, plan: Any = None
               ) -> list[tuple[int, int]]:
     """``[(from_days, rank), ...]``: the rank a dispute escalated to ``level_id`` ``days`` before
-    ``as_of`` is due at (RULEBOOK.md step 6), run-length encoded over ``0..horizon`` days."""
+    ``as_of`` is due at (RULEBOOK.md step 6, the walk of ``calendar.deadline_walk`` under the
+    calendar ``plan``, by default the top-level one), run-length encoded over ``0..horizon``
+    days. A start day the calendar cannot count from (outside its horizon, which the evaluator
+    refuses) keeps the level where it stands."""
     cp = policy.compiled
+    decide = (plan if plan is not None else cp.plan).decide_add
     out: list[tuple[int, int]] = []
     for k in range(horizon + 1):
         start = as_of - _dt.timedelta(days=k)
-        due = cp.rank[level_id]
         try:
-            while True:
-                end = cp.decide_add[due](start)
-                if as_of <= end or due + 1 >= len(cp.levels):
-                    break
-                due, start = due + 1, end
-        except OverflowError:
-            pass
+            due, _ = deadline_walk(decide, cp.rank[level_id], start, as_of)
+        except (OverflowError, CalendarError):
+            due = cp.rank[level_id]
         if not out or out[-1][1] != due:
             out.append((k, due))
+    return out
+
+
+def region_choices(space: FactSpace, policy: Policy) -> list[tuple[Any, Any]]:
+    """``[(condition, plan), ...]``: the z3 condition under which a dispute's ``by`` fact picks
+    each ``regions`` calendar (the top-level calendar is the fallback, not listed)."""
+    cp = policy.compiled
+    by = cp.calendars.by
+    fv = space.facts.get(".".join(by)) if by else None
+    if fv is None or not cp.region_plans:
+        return []
+    out = []
+    for key, plan in cp.region_plans.items():
+        if fv.kind == "enum":
+            values = tuple(fv.values or ())
+            if key in values:
+                out.append((fv.var == values.index(key), plan))
+        elif fv.kind == "string":
+            out.append((fv.var == z3.StringVal(key, space.ctx), plan))
     return out
 
 
@@ -151,14 +187,23 @@ class _Version(DecisionEncoding):
     def due(self):
         esc = self.esc
         value = self._int(0)
+        choices = region_choices(self.space, self.policy)
         for index, level_id in reversed(list(enumerate(esc.levels))):
-            table = due_table(self.policy, level_id, self.as_of, esc.horizon)
-            term = self._int(table[0][1])
-            for start, rank in table[1:]:
-                term = z3.If(esc.days >= start, self._int(rank), term)
+            term = self._due_term(level_id, None)
+            for cond, plan in reversed(choices):
+                term = z3.If(cond, self._due_term(level_id, plan), term)
             value = term if index == len(esc.levels) - 1 else z3.If(esc.level == index, term,
                                                                      value)
         return value
+
+    def _due_term(self, level_id: str, plan: Any) -> Any:
+        esc = self.esc
+        assert esc is not None
+        table = due_table(self.policy, level_id, self.as_of, esc.horizon, plan)
+        term = self._int(table[0][1])
+        for start, rank in table[1:]:
+            term = z3.If(esc.days >= start, self._int(rank), term)
+        return term
 
     def current(self):
         """The rank of ``escalation.level`` in this version."""

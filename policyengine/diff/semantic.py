@@ -31,6 +31,8 @@ import z3
 from ..model.nodes import Policy
 from .boundaries import Roots
 from .comparison import Comparison, differ, expressions, in_force, value
+from .dates import DateSearch
+from .validity import ValiditySearch
 from .describe import Clause, Describer
 from .keys import Keys, fine as is_fine
 from .outcome import decide, difference, main_difference
@@ -61,12 +63,23 @@ class Behavior:
     new: dict
     escalated: bool = False
     example_change: str = ""
+    #: ``outcome`` (the refusal, category, level, action or remedies change), ``dates`` (the
+    #: outcome is the same, its dates move) or ``validity`` (valid under one version, refused
+    #: as invalid by the other)
+    kind: str = "outcome"
+    dates: dict | None = None  # a date region: the witness's dates under each version
+    #: the region as a z3 formula over the comparison's variables (not serialized): tests
+    #: check grid disputes against it with ``BehaviorReport.contains``
+    formula: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"summary": self.summary, "subject": self.subject, "condition": self.condition,
-                "exact": self.exact, "change": self.change, "escalated": self.escalated,
-                "witness": self.witness, "example_change": self.example_change or self.change,
-                "old": self.old, "new": self.new}
+        out = {"summary": self.summary, "subject": self.subject, "condition": self.condition,
+               "exact": self.exact, "change": self.change, "escalated": self.escalated,
+               "witness": self.witness, "example_change": self.example_change or self.change,
+               "old": self.old, "new": self.new, "kind": self.kind}
+        if self.dates is not None:
+            out["dates"] = self.dates
+        return out
 
 
 @dataclass
@@ -81,9 +94,30 @@ class BehaviorReport:
     notes: list[str] = field(default_factory=list)
     complete: bool = True
     queries: int = 0
+    comparison: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "complete": self.complete, "notes": list(self.notes)}
+
+    def contains(self, region: Behavior, dispute: dict) -> bool | None:
+        """Whether a new (not escalated) dispute, every fact given, lies in the region's formula
+        (None when the region has none: validity regions, the term)."""
+        cmp = self.comparison
+        if region.formula is None or cmp is None:
+            return None
+        from ..analysis.witness import _z3_value
+
+        pairs = [(cmp.esc.on, z3.BoolVal(False, cmp.space.ctx)),
+                 (cmp.esc.level, z3.IntVal(0, cmp.space.ctx)),
+                 (cmp.esc.days, z3.IntVal(0, cmp.space.ctx))]
+        for path, fv in cmp.space.facts.items():
+            value = _lookup(dispute, path)
+            if value is None:
+                return None
+            pairs.append((fv.var, _z3_value(cmp.space, fv, value)))
+        for path, flag in cmp.present.items():
+            pairs.append((flag, z3.BoolVal(_lookup(dispute, path) is not None, cmp.space.ctx)))
+        return z3.is_true(z3.simplify(z3.substitute(region.formula, *pairs)))
 
 
 class _Search:
@@ -144,11 +178,13 @@ class _Search:
                 region = self.keys.region_formula(model, ka, kb, escalated, phase)
                 session.add(z3.Not(region))
                 self.region(region, model, ka, kb, escalated, phase, fine)
+        DateSearch(self).run()
         return self.finish()
 
     def finish(self) -> BehaviorReport:
         r = self.report
-        r.regions.sort(key=lambda b: (b.escalated, b.subject, b.summary))
+        order = {"validity": 0, "outcome": 1, "dates": 2}
+        r.regions.sort(key=lambda b: (order.get(b.kind, 1), b.escalated, b.subject, b.summary))
         if not r.regions:
             r.verdict = "equivalent" if r.complete else "unknown"
         r.queries = self.cmp.prover.queries
@@ -235,7 +271,8 @@ class _Search:
             text += " (in part)"
         self.report.regions.append(Behavior(f"{text}: {change}", subject, condition, exact,
                                              change, witness, o_old.to_dict(), o_new.to_dict(),
-                                             escalated, difference(o_old, o_new)))
+                                             escalated, difference(o_old, o_new),
+                                             formula=region))
 
     def subject(self, ka: tuple, kb: tuple, any_category: bool) -> tuple[str, Any]:
         """Whose disputes a region holds (``pricing`` disputes), and that as a formula: the
@@ -304,6 +341,9 @@ def escalation_is_neutral(old: Policy, new: Policy) -> bool:
     """Whether an escalated dispute can be decided differently only when the same dispute, not
     yet escalated, is too: true when the ladders, the authority and the remedies are equal.
 
+    Equal calendars (the resolved days, not only the text) are required too: the deadline
+    step counts in them.
+
     Proof sketch (docs/diff.md): with equal ladders the deadline step gives the same due level
     ``d`` in both versions. A fresh dispute gets level-so-far ``L_v``; an escalated one
     ``max(L_v, d)``. If the fresh outcomes agree, the category, the required remedies and
@@ -314,7 +354,8 @@ def escalation_is_neutral(old: Policy, new: Policy) -> bool:
     levels agree) and the action. So the search for escalated disputes is skipped.
     """
     return old.ladder == new.ladder and old.authority == new.authority and \
-        old.remedies == new.remedies
+        old.remedies == new.remedies and \
+        old.compiled.calendars.canonical() == new.compiled.calendars.canonical()
 
 
 def _lookup(facts: dict, path: str) -> Any:
@@ -348,13 +389,20 @@ def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: floa
         return BehaviorReport("not-compared", notes=[
             f"neither version is in force on {as_of}: no dispute can be decided that day"])
     cmp = comparison or Comparison(old, new, as_of, timeout=timeout, budget=budget)
+    if fo != fn:
+        return _term_change(cmp, fo)
+    validity = ValiditySearch(old, new, as_of, timeout=cmp.timeout).regions()
     if not cmp.shared.comparable:
         notes = [f"no dispute is valid under both versions: fact `{path}` is {why}"
                  for path, why in cmp.shared.excluded.items()]
-        return BehaviorReport("not-compared", notes=notes, complete=False)
-    if fo != fn:
-        return _term_change(cmp, fo)
+        report = BehaviorReport("different" if validity else "not-compared", validity,
+                                notes=notes, complete=False)
+        return report
     report = _Search(cmp, max_regions).run()
+    report.comparison = cmp
+    if validity:
+        report.regions[:0] = validity
+        report.verdict = "different"
     for path, why in cmp.shared.excluded.items():
         report.notes.append(f"fact `{path}` is left out of the comparison: {why}")
     return report

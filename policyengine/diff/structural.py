@@ -143,6 +143,7 @@ class _Differ:
         self.categories()
         self.overrides()
         self.remedies()
+        self.calendar()
         self.version()
         return self.out
 
@@ -189,6 +190,47 @@ class _Differ:
                                     f"{how}; on {day}: {state}",
                                     old_span=sa("expires"), new_span=sb("expires")))
 
+    def calendar(self) -> None:
+        """``calendar:`` as written (keys, regions), then the days each calendar counts out
+        over both terms: a new holidays release that moves a holiday shows here too."""
+        from ..compiled import calendar_form
+
+        a, b = self.old.calendar, self.new.calendar
+        if a is None and b is None:
+            return
+        def sa(*k: str) -> Any:
+            return self.old.span_at("calendar", *k)
+
+        def sb(*k: str) -> Any:
+            return self.new.span_at("calendar", *k)
+
+        fa = calendar_form(a) if a is not None else None
+        fb = calendar_form(b) if b is not None else None
+        if fa is None or fb is None:
+            kind = Added if fa is None else Removed
+            self.out.append(kind("calendar", fa, fb, note="business days are now counted "
+                                 "Monday to Friday" if fb is None else None,
+                                 old_span=sa(), new_span=sb()))
+        else:
+            for key in ("timezone", "holidays", "closed", "weekend", "roll", "by"):
+                if fa.get(key) != fb.get(key):
+                    self.out.append(Changed(f"calendar.{key}", fa.get(key), fb.get(key),
+                                            old_span=sa(key), new_span=sb(key)))
+            ra, rb = fa.get("regions", {}), fb.get("regions", {})
+            for key in sorted(set(ra) | set(rb)):
+                path = f"calendar.regions.{key}"
+                if key not in ra:
+                    self.out.append(Added(path, None, rb[key], new_span=sb("regions", key)))
+                elif key not in rb:
+                    self.out.append(Removed(path, ra[key], None, old_span=sa("regions", key)))
+                else:
+                    for f in ("timezone", "holidays", "closed", "weekend", "roll"):
+                        if ra[key].get(f) != rb[key].get(f):
+                            self.out.append(Changed(
+                                f"{path}.{f}", ra[key].get(f), rb[key].get(f),
+                                old_span=sa("regions", key, f), new_span=sb("regions", key, f)))
+        self.out.extend(calendar_day_changes(self.old, self.new, old_span=sa(), new_span=sb()))
+
     def version(self) -> None:
         a, b = self.old.meta.version, self.new.meta.version
         spans = {"old_span": self.old.span_at("policy", "version"),
@@ -200,7 +242,8 @@ class _Differ:
             self.out.insert(0, Changed("policy.version", a, b, effect,
                                        f"a {kind} release" if kind else None,
                                        problem=problem, **spans))
-        elif self.out:
+        elif any(not (c.path.startswith("calendar") and c.path.endswith(".days"))
+                 for c in self.out):  # not for new holidays data alone: the text is the same
             self.out.insert(0, Changed("policy.version", a, b, None, None, problem=(
                 f"the version must increase: the rulebook changed but the version is still "
                 f"`{b}`"), **spans))
@@ -483,8 +526,77 @@ def _name(pair) -> str:
 def structural_changes(old: Policy, new: Policy, *, as_of: _dt.date | None = None,
                        overlap: Overlap | None = None) -> list[Change]:
     """Every structural change from ``old`` to ``new`` (empty when they mean the same)."""
-    if old == new:
+    if old == new and old.digest == new.digest:  # the digest: the resolved calendar days too
         return []
     return _Differ(old, new, as_of or _dt.date.today(), overlap).run()
 
+
+def calendar_day_changes(old: Policy, new: Policy, *, old_span: Any = None,
+                         new_span: Any = None) -> list[Change]:
+    """For each calendar both versions can pick (the top level, and each ``regions`` key of
+    either), the days that stopped or started being business days over both terms, as
+    ``Changed(calendar.days | calendar.regions.<key>.days, [days off only in old], [days off
+    only in new])``."""
+    from ..calendars import resolved_term
+
+    first = min(resolved_term(old)[0], resolved_term(new)[0])
+    last = max(resolved_term(old)[1], resolved_term(new)[1])
+    ca, cb = old.compiled.calendars, new.compiled.calendars
+    keys = [None] + sorted(set(ca.regions) | set(cb.regions))
+    out: list[Change] = []
+    for key in keys:
+        x = ca.regions.get(key, ca.default) if key else ca.default
+        y = cb.regions.get(key, cb.default) if key else cb.default
+        if x is y or (not x.resolved and not y.resolved):
+            continue
+        dx, dy = x.off_days(first, last), y.off_days(first, last)
+        gone = [f"{d.isoformat()} {dx[d]}" for d in sorted(set(dx) - set(dy))]
+        came = [f"{d.isoformat()} {dy[d]}" for d in sorted(set(dy) - set(dx))]
+        if not gone and not came:
+            continue
+        parts = []
+        if came:
+            parts.append(f"{len(came)} day(s) newly off")
+        if gone:
+            parts.append(f"{len(gone)} day(s) now business days")
+        path = f"calendar.regions.{key}.days" if key else "calendar.days"
+        effect = "longer" if came and not gone else "shorter" if gone and not came else None
+        moves = _deadline_moves(old, new, key, first, last)
+        out.append(Changed(path, gone, came, effect, "; ".join(parts) + ": " + moves,
+                           old_span=old_span, new_span=new_span))
+    return out
+
+
+def _deadline_moves(old: Policy, new: Policy, key: str | None, first: _dt.date,
+                    last: _dt.date) -> str:
+    """How the ``decide_by`` of each level both versions have moves under the two calendars,
+    over every ``as_of`` of ``first..last``: how many move, by how much, the first example."""
+    from ..calendar import CalendarError
+
+    po, pn = old.compiled, new.compiled
+    plan_o = po.region_plans.get(key, po.plan) if key else po.plan
+    plan_n = pn.region_plans.get(key, pn.plan) if key else pn.plan
+    moved, total, most, example = 0, 0, 0, None
+    for lv in po.levels:
+        if lv.id not in pn.rank:
+            continue
+        a, b = plan_o.decide_add[po.rank[lv.id]], plan_n.decide_add[pn.rank[lv.id]]
+        day = first
+        while day <= last:
+            try:
+                x, y = a(day), b(day)
+            except (CalendarError, OverflowError):
+                day += _dt.timedelta(days=1)
+                continue
+            total += 1
+            if x != y:
+                moved += 1
+                most = max(most, abs((y - x).days))
+                if example is None:
+                    example = (f"level `{lv.id}` on {day}: decide by {x} -> {y}")
+            day += _dt.timedelta(days=1)
+    if not moved:
+        return "no decision date of a level moves"
+    return (f"{moved} of {total} decision dates (each level, each day of the terms) move, by "
+            f"up to {most} day(s); e.g. {example}")
 

@@ -260,9 +260,13 @@ class _Generator:
                 left, right = self.numeric_pair(node, a, b)
                 return _Code(f"({left} {op} {right})", err, t)
             if op in ("==", "!=") and (ta == NULL or tb == NULL):
-                other, other_node = (b, node.right) if ta == NULL else (a, node.left)
-                if type(other_node) is not ast.Literal:
-                    return _Code(f"({other.src} is {'not ' if op == '!=' else ''}None)", err, t)
+                # `x == null` is `x is None` only when the null side is the literal `null`:
+                # any other null-typed operand (`{"a": null}["b"]`, `[null][1]`) may fail
+                other, other_node, null_node = (b, node.right, node.left) if ta == NULL else (
+                    a, node.left, node.right)
+                if type(null_node) is ast.Literal and type(other_node) is not ast.Literal:
+                    return _Code(f"({other.src} is {'not ' if op == '!=' else ''}None)",
+                                 other.may_error, t)
             names = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
             return _Code(f"{self.helper(names[op])}({a.src}, {b.src})", True, t)
         if op == "in":

@@ -16,8 +16,8 @@ from ..load.reader import span_of
 from ..load.sourcemap import SourceMap
 from ..schema import describe_path, json_type, yaml11_warning
 from ..suggest import did_you_mean, one_of
-from .nodes import (Action, Band, Category, Expression, FactDecl, Grant, Ladder, Level, Metadata,
-                    Override, Policy, Remedy)
+from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
+                    FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -28,6 +28,7 @@ RESERVED_WORDS = frozenset({
 })
 # keys of a dispute that are not facts (RULEBOOK.md, "How a dispute is decided")
 RESERVED_KEYS = frozenset({"escalation", "remedies_in_force", "as_of"})
+_SIGNED_DURATION = __import__("re").compile(r"^(-)?([0-9]{1,5})(d|w|bd)$")
 _PY_TYPES = {"string": (str,), "int": (int,), "double": (float, int), "bool": (bool,)}
 
 
@@ -109,6 +110,7 @@ class _Builder:
                 self.report("PE206", W, (), f"no category lists remedy `{r.id}`",
                             "list it under a category's `remedies`, or delete it",
                             span=self.span(r.path + ("id",)), element=f"remedies.{r.id}")
+        calendar = self.calendar(facts) if "calendar" in self.data else None
         if meta is None:
             return None
         # Mapping-derived collections are sorted: key order in YAML carries no meaning, and two
@@ -117,8 +119,8 @@ class _Builder:
         actions = sorted(actions, key=lambda a: a.id)
         authority = sorted(authority, key=lambda g: (g.role, g.action))
         return Policy(meta, tuple(facts), ladder, tuple(actions), tuple(authority),
-                      tuple(categories), tuple(overrides), tuple(remedies), path=None,
-                      sourcemap=self.smap)
+                      tuple(categories), tuple(overrides), tuple(remedies), calendar,
+                      path=None, sourcemap=self.smap)
 
     def metadata(self) -> Metadata | None:
         m = self.data["policy"]
@@ -136,8 +138,75 @@ class _Builder:
                         span=self.span(("policy", "id")))
 
     def facts(self) -> list[FactDecl]:
-        return [self.fact(name, decl, ("facts", name), name)
-                for name, decl in self.data["facts"].items()]
+        facts = [self.fact(name, decl, ("facts", name), name)
+                 for name, decl in self.data["facts"].items()]
+        self.check_derived(facts)
+        return facts
+
+    def derived(self, decl: dict, path: tuple, ftype: str, nested: bool) -> DerivedCount | None:
+        """``derived: {count: disputes, within: 90d, same: [partner.id]}`` (PE120, PE121)."""
+        raw = decl.get("derived")
+        if raw is None:
+            return None
+        dpath = path + ("derived",)
+        ok = True
+        if nested:
+            self.report("PE120", E, dpath, "only a top-level fact can be derived from the ledger",
+                        "declare the derived fact at the top level of `facts`")
+            ok = False
+        elif ftype != "int":
+            self.report("PE120", E, dpath, f"a derived count is an `int` fact, not `{ftype}`",
+                        "use `type: int`", span=self.span(path + ("type",)))
+            ok = False
+        if "default" in decl:
+            self.report("PE120", E, path + ("default",), "a derived fact cannot have a default: "
+                        "the ledger computes it, and a caller without a ledger must give it",
+                        "remove `default`", span=self.span(path + ("default",)))
+            ok = False
+        text = raw.get("within")
+        within = None
+        m = _SIGNED_DURATION.match(text.strip()) if isinstance(text, str) else None
+        if m is None:
+            self.report("PE121", E, dpath + ("within",), f"`{text}` is not a window",
+                        "write a positive number of days or weeks, e.g. `90d` or `12w`")
+            ok = False
+        elif m.group(1) or int(m.group(2)) == 0:
+            self.report("PE121", E, dpath + ("within",), f"the window `{text}` is not positive: "
+                        "no dispute could be counted", "write a positive window, e.g. `90d`")
+            ok = False
+        elif m.group(3) == "bd":
+            self.report("PE121", E, dpath + ("within",), f"the window `{text}` counts business "
+                        "days; a look-back window is counted in calendar days or weeks",
+                        f"write `{int(m.group(2)) * 7 // 5}d` or a number of weeks")
+            ok = False
+        else:
+            within = Duration(int(m.group(2)), m.group(3))
+        if not ok or within is None:
+            return None
+        return DerivedCount(str(raw.get("count", "disputes")), within,
+                            tuple(str(x) for x in raw.get("same", ())), span=self.span(dpath))
+
+    def check_derived(self, facts: list[FactDecl]) -> None:
+        """Each path of a derived fact's ``same`` names a scalar fact that is not derived
+        (PE210)."""
+        scalars: dict[str, FactDecl] = {}
+        stack = list(facts)
+        while stack:
+            f = stack.pop()
+            if f.type == "map":
+                stack.extend(f.fields)
+            elif f.type != "list" and f.derived is None:
+                scalars[f.path] = f
+        for f in facts:
+            if f.derived is None:
+                continue
+            for i, p in enumerate(f.derived.same):
+                if p not in scalars:
+                    known = sorted(scalars)
+                    self.report("PE210", E, ("facts", f.name, "derived", "same", i),
+                                f"`{p}` is not a fact a dispute carries",
+                                did_you_mean(p, known) or
+                                (f"use {one_of(known)}" if known else "declare the fact"))
 
     def fact(self, name: str, decl: dict, path: tuple, dotted: str) -> FactDecl:
         ftype = decl["type"]
@@ -182,9 +251,13 @@ class _Builder:
                          span=self.key_span(path))
         if has_default:
             default = self.check_default(draft, default, path + ("default",))
+        derived = self.derived(decl, path, ftype, len(path) != 2)
+        if derived is not None:
+            has_default, default = False, None
         return FactDecl(name, dotted, ftype, enum, bounds.get("min"), bounds.get("max"),
                         has_default, default, decl.get("unit"), decl.get("description"), fields,
-                        items, span=self.key_span(path))
+                        items, bool(decl.get("sensitive", False)), derived,
+                        span=self.key_span(path))
 
     def coerce_enum(self, ftype: str, values: list, path: tuple) -> list:
         out = []
@@ -339,6 +412,89 @@ class _Builder:
         self.unique([(o.id, o.path) for o in out], "override")
         return out
 
+    # -- calendar ----------------------------------------------------------------------------
+    def calendar(self, facts: list[FactDecl]) -> CalendarDecl | None:
+        """``calendar:`` (docs/rulebook.md, "Business calendars"): codes, zones and the `by`
+        fact are checked here, since a calendar that cannot be resolved cannot decide."""
+        raw = self.data["calendar"]
+        base = self.calendar_rule(raw, ("calendar",))
+        by = raw.get("by")
+        by_decl = None
+        if by is not None:
+            from ..calendars import fact_path
+
+            by_decl = fact_path(facts, by)
+            if by_decl is None or by_decl.type != "string":
+                strings = [f.path for f in _walk_facts(facts) if f.type == "string"]
+                found = "is not a declared fact" if by_decl is None else \
+                    f"is a `{by_decl.type}` fact, not a string fact"
+                self.report("PE711", E, ("calendar", "by"), f"`{by}` {found}",
+                            did_you_mean(by, strings) or (
+                                f"name a string fact, e.g. {one_of(strings)}" if strings
+                                else "declare a string fact (e.g. `region`) and name it"))
+                by_decl = None
+        regions = []
+        for key, entry in (raw.get("regions") or {}).items():
+            path = ("calendar", "regions", key)
+            if by is None:
+                self.report("PE711", E, ("calendar", "regions"), "`regions` without `by`: "
+                            "no fact picks an entry", "add `by: <a string fact>`, e.g. "
+                            "`by: region`", span=self.key_span(("calendar", "regions")))
+                by = ""
+            if by_decl is not None and by_decl.enum is not None and key not in by_decl.enum:
+                values = [str(v) for v in by_decl.enum]
+                self.report("PE712", E, path, f"`{key}` is not a value of fact `{by_decl.path}`",
+                            did_you_mean(key, values) or f"use one of {one_of(values)}",
+                            span=self.key_span(path), element=f"calendar.regions.{key}")
+            regions.append((key, self.calendar_rule(entry, path)))
+        regions.sort(key=lambda kv: kv[0])  # key order carries no meaning
+        return CalendarDecl(base, raw.get("by"), tuple(regions), span=self.key_span(
+            ("calendar",)))
+
+    def calendar_rule(self, raw: dict[str, Any], path: tuple[Any, ...]) -> CalendarRule:
+        from ..calendars import holiday_code_problem, time_zones, timezone_known
+
+        zone = raw.get("timezone")
+        if zone is not None and not timezone_known(zone):
+            self.report("PE717", E, path + ("timezone",), f"`{zone}` is not an IANA time zone",
+                        did_you_mean(zone, time_zones(), cutoff=0.5)
+                        or "write an IANA zone such as `America/New_York` or `Europe/London`",
+                        element=".".join(path + ("timezone",)))
+        code = raw.get("holidays")
+        if code is not None:
+            problem = holiday_code_problem(code)
+            if problem is not None:
+                message, hint = problem
+                self.report("PE710", E, path + ("holidays",), message, hint,
+                            element=".".join(path + ("holidays",)))
+        closed: tuple[tuple[Any, Any], ...] | None = None
+        if "closed" in raw:
+            ranges = []
+            for i, item in enumerate(raw["closed"]):
+                where = path + ("closed", i)
+                first_text, _, last_text = item.partition("..")
+                try:
+                    first = parse_date(first_text)
+                    last = parse_date(last_text) if last_text else first
+                except ValueError as exc:
+                    self.report("PE104", E, where, str(exc), "write a real calendar date as "
+                                "YYYY-MM-DD, or a range as `YYYY-MM-DD..YYYY-MM-DD`")
+                    continue
+                if last < first:
+                    self.report("PE714", E, where, f"the range `{item}` ends before it starts",
+                                f"write it as `{last_text}..{first_text}`",
+                                element=".".join(str(p) for p in where))
+                    continue
+                ranges.append((first, last))
+            closed = tuple(sorted(ranges))
+        weekend = None
+        if "weekend" in raw:
+            from ..calendar import WEEKDAY_KEYS
+
+            weekend = tuple(sorted(WEEKDAY_KEYS.index(d) for d in raw["weekend"]))
+        return CalendarRule(zone, code, closed, weekend, raw.get("roll"),
+                            span=self.key_span(path), path=path)
+
     # -- expressions -------------------------------------------------------------------------
     def expression(self, raw: dict, key: str, parent: tuple, element: str, expect: str
                    ) -> Expression | None:
@@ -402,6 +558,16 @@ def expression_offsets(smap: SourceMap, entry, text: str) -> tuple[int, ...] | N
         pos += 1
     out.append(min(pos, len(raw)))
     return tuple(out)
+
+
+def _walk_facts(facts: Iterable[FactDecl]) -> list[FactDecl]:
+    out: list[FactDecl] = []
+    stack = list(reversed(list(facts)))
+    while stack:
+        f = stack.pop()
+        out.append(f)
+        stack.extend(reversed(f.fields))
+    return out
 
 
 def default_problem(decl: FactDecl, value: Any) -> str | None:

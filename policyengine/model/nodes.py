@@ -29,7 +29,7 @@ class Expression:
     inside the expression map back to the YAML file whatever the scalar style.
     """
 
-    text: str
+    text: str = field(compare=False)  # layout: equality and the digest read `canonical`
     canonical: str
     role: str  # "when" or "amount"
     element: str = field(compare=False)
@@ -39,6 +39,21 @@ class Expression:
 
     def __str__(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedCount:
+    """A fact the dispute ledger computes instead of the caller (``derived:`` on a fact).
+
+    Its value is the number of *other* disputes of the same policy id opened in the ``within``
+    window that ends on the decision date (``as_of - within < opened_on <= as_of``) whose facts
+    at each path of ``same`` equal this dispute's (``same: [partner.id, kind]``).
+    """
+
+    count: str  # "disputes"
+    within: Duration
+    same: tuple[str, ...] = ()
+    span: Span | None = _loc()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +70,8 @@ class FactDecl:
     description: str | None = None
     fields: tuple["FactDecl", ...] = ()
     items: "FactDecl | None" = None
+    sensitive: bool = False  # redacted in ledger output, logs and shared memos
+    derived: DerivedCount | None = None  # computed by the dispute ledger
     span: Span | None = _loc()
 
     @property
@@ -200,6 +217,40 @@ class Remedy:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarRule:
+    """One business calendar as written: the top level of ``calendar:`` or one ``regions``
+    entry. A key left out is None (a region inherits it from the top level)."""
+
+    timezone: str | None = None
+    holidays: str | None = None
+    closed: tuple[tuple[_dt.date, _dt.date], ...] | None = None  # inclusive ranges
+    weekend: tuple[int, ...] | None = None  # Monday = 0
+    roll: str | None = None  # "none" | "next"
+    span: Span | None = _loc()
+    path: tuple[Any, ...] = field(default=(), compare=False, hash=False, repr=False)
+
+    def inherit(self, base: "CalendarRule") -> "CalendarRule":
+        """This entry with every unset key taken from ``base``."""
+        return CalendarRule(
+            self.timezone if self.timezone is not None else base.timezone,
+            self.holidays if self.holidays is not None else base.holidays,
+            self.closed if self.closed is not None else base.closed,
+            self.weekend if self.weekend is not None else base.weekend,
+            self.roll if self.roll is not None else base.roll, span=self.span, path=self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDecl:
+    """``calendar:``: the top-level calendar, the fact (``by``) whose value picks a ``regions``
+    entry, and the entries in file order."""
+
+    base: CalendarRule
+    by: str | None = None
+    regions: tuple[tuple[str, CalendarRule], ...] = ()
+    span: Span | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
 class Metadata:
     id: str
     title: str
@@ -211,12 +262,14 @@ class Metadata:
     span: Span | None = _loc()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Policy:
     """A loaded rulebook. Immutable; compare two policies with ``==`` to compare their meaning.
 
     ``warnings`` holds the non-fatal diagnostics found while loading; ``digest`` is the sha256
-    of the canonical serialization (comments and layout do not change it).
+    of the canonical serialization (comments and layout do not change it). Two policies are
+    equal exactly when their digests are: the same meaning, whatever the layout, quoting,
+    spacing of expressions or order of mappings.
     """
 
     meta: Metadata
@@ -227,6 +280,7 @@ class Policy:
     categories: tuple[Category, ...]
     overrides: tuple[Override, ...]
     remedies: tuple[Remedy, ...]
+    calendar: CalendarDecl | None = None
     path: str | None = _loc()
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, hash=False, repr=False)
     sourcemap: "SourceMap | None" = _loc()
@@ -282,6 +336,14 @@ class Policy:
     @property
     def digest(self) -> str:
         return self.compiled.digest
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self is other or self.digest == other.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
 
     def evaluate(self, dispute: Mapping[str, Any], *, as_of: _dt.date | None = None
                  ) -> "Decision":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
+from ..calendar import weekday_words
 from ..decision import Decision, TraceStep
 from ..errors import DisputeError
+from .playbook import calendar_words
 
 
 def _value(v: Any) -> str:
@@ -44,6 +46,8 @@ def explain_step(step: TraceStep) -> str:
     if step.kind == "remedy":
         verb = "holds" if step.result else "does not hold"
         return f"`{step.expression}` {verb}{_values(step)}: {step.detail}.{_where(step)}"
+    if step.kind == "calendar":
+        return f"Calendar: {step.detail}.{_where(step)}"
     if step.kind == "authority":
         amount = ""
         if step.expression:
@@ -56,14 +60,19 @@ def explain_step(step: TraceStep) -> str:
 def render_decision(decision: Decision) -> str:
     d = decision
     verb = "Escalate to" if d.action == "escalate" else "Handle at"
+    day: Callable[[Any], str] = str
+    if d.calendar is not None:  # with a business calendar: the weekday of every date
+        day = lambda x: weekday_words(x) if x is not None else "none"  # noqa: E731
     lines = [
         f"{verb} {d.level.title} (role `{d.level.role}`, level `{d.level.id}`).",
         f"  Category: {d.category.title} (`{d.category.id}`, {d.category.class_}, "
         f"{d.category.confidentiality}).",
-        "  " + (f"Respond by {d.respond_by}; decide by {d.decide_by}." if d.respond_by
-                else f"Decide by {d.decide_by}."),
-        f"  Policy `{d.policy_id}` version {d.policy_version} ({d.digest}), as of {d.as_of}.",
+        "  " + (f"Respond by {day(d.respond_by)}; decide by {day(d.decide_by)}."
+                if d.respond_by else f"Decide by {day(d.decide_by)}."),
+        f"  Policy `{d.policy_id}` version {d.policy_version} ({d.digest}), as of {day(d.as_of)}.",
     ]
+    if d.calendar is not None:
+        lines.append(f"  Calendar: {calendar_words(d.calendar)}.")
     if d.remedies:
         lines += ["", "Remedies required:"]
         for r in d.remedies:
@@ -72,9 +81,9 @@ def render_decision(decision: Decision) -> str:
                 "NO role may authorize it"
             dates = []
             if r.expires_on:
-                dates.append(f"lapses on {r.expires_on}")
+                dates.append(f"lapses on {day(r.expires_on)}")
             if r.review_on:
-                dates.append(f"review on {r.review_on}")
+                dates.append(f"review on {day(r.review_on)}")
             tail = ("; " + ", ".join(dates)) if dates else ""
             lines.append(f"  - `{r.id}`: `{r.action}`{amount}, {who}{tail}.")
     else:
@@ -82,7 +91,7 @@ def render_decision(decision: Decision) -> str:
     if d.remedies_in_force:
         lines += ["", "Remedies in force:"]
         for r in d.remedies_in_force:
-            exp = f", lapses on {r.expires_on}" if r.expires_on else ""
+            exp = f", lapses on {day(r.expires_on)}" if r.expires_on else ""
             lines.append(f"  - `{r.id}` granted on {r.granted_on}: {r.status.replace('_', ' ')}"
                          f"{exp}.")
     lines += ["", "Why:"]

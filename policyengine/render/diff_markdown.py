@@ -71,7 +71,7 @@ def render(diff) -> str:
         out.append(f"Example dispute, decided on {b.witness['as_of']}:")
         out += ["", "```json", json.dumps(b.witness["facts"], ensure_ascii=False,
                                           sort_keys=True), "```", ""]
-        notes = projection_notes(diff, b.witness)
+        notes = projection_notes(diff, b.witness) if b.kind != "validity" else []
         if notes:
             out += [_cell("; ".join(notes)).capitalize() + ".", ""]
         out += [f"| | Old ({old.meta.version}) | New ({new.meta.version}) |", "|---|---|---|"]
@@ -80,6 +80,10 @@ def render(diff) -> str:
             a, z = b.old.get(key), b.new.get(key)
             out.append(f"| {label} | {_show(a, b.old)} | {_show(z, b.new)} |")
         out.append(f"| Remedies | {_cell(_remedies(b.old))} | {_cell(_remedies(b.new))} |")
+        if b.dates:
+            for key in b.dates["old"]:
+                out.append(f"| {key} | {b.dates['old'][key] or 'none'} | "
+                           f"{b.dates['new'][key] or 'none'} |")
         out.append("")
     for note in diff.behavior.notes:
         if diff.verdict != "not-compared":

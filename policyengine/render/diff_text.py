@@ -11,7 +11,7 @@ from ..diff.records import Change
 SYMBOLS = {"added": "+", "removed": "-", "changed": "~", "moved": ">"}
 SECTIONS = (("policy", "Policy"), ("facts", "Facts"), ("ladder", "Ladder"), ("roles", "Roles"),
             ("actions", "Actions"), ("authority", "Authority"), ("categories", "Categories"),
-            ("overrides", "Overrides"), ("remedies", "Remedies"))
+            ("overrides", "Overrides"), ("remedies", "Remedies"), ("calendar", "Calendar"))
 
 
 def value_text(value: Any, limit: int = 90) -> str:
@@ -87,6 +87,14 @@ def outcome_text(outcome: dict) -> str:
     return text
 
 
+def dates_text(region, side: str) -> str:
+    """``; expires_on 2027-02-21`` for a dates region (the dates that move)."""
+    if not region.dates:
+        return ""
+    values = region.dates[side]
+    return "; " + ", ".join(f"{k} {v or 'none'}" for k, v in values.items())
+
+
 def undeclared(policy, facts: dict) -> list[str]:
     """Facts (and map fields) of a witness that ``policy`` does not declare: they are left out
     when deciding under it."""
@@ -134,6 +142,15 @@ def verdict_text(diff) -> str:
     if v == "different":
         text = f"decisions change: {n} region{'s' if n != 1 else ''} of disputes " \
                f"decided differently on {day}"
+        dated = sum(1 for r in diff.behavior.regions if r.kind == "dates")
+        invalid = sum(1 for r in diff.behavior.regions if r.kind == "validity")
+        extra = []
+        if invalid:
+            extra.append(f"{invalid} refused as invalid by one version only")
+        if dated:
+            extra.append(f"{dated} only in {'its' if dated == 1 else 'their'} dates")
+        if extra:
+            text += f" ({', '.join(extra)})"
         if not diff.behavior.complete:
             text += " (the search did not finish: there may be more)"
         return text
@@ -203,10 +220,10 @@ def render(diff, *, colour: bool = False) -> str:
             out.append("     (the condition contains these disputes and some that do not "
                        "change this way)")
         out.append(f"     example: {witness_text(b.witness)} on {b.witness['as_of']}")
-        for note in projection_notes(diff, b.witness):
+        for note in (projection_notes(diff, b.witness) if b.kind != "validity" else ()):
             out.append(f"       ({note})")
-        out.append(f"       old: {outcome_text(b.old)}")
-        out.append(f"       new: {outcome_text(b.new)}")
+        out.append(f"       old: {outcome_text(b.old)}{dates_text(b, 'old')}")
+        out.append(f"       new: {outcome_text(b.new)}{dates_text(b, 'new')}")
     for note in diff.behavior.notes:
         if diff.verdict != "not-compared":
             out.append(f"  note: {note}")

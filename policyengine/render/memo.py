@@ -19,7 +19,7 @@ from ..errors import DisputeError
 from ..model.nodes import Expression, Policy
 from .markdown import code, escape, inline, table
 from .plain_words import Vocabulary, condition_words, number, value_with_unit, value_words_of
-from .playbook import WEEKDAYS, long_date
+from .playbook import WEEKDAYS, calendar_words, long_date
 
 _RESERVED = ("escalation", "remedies_in_force", "as_of")
 _BAND = re.compile(r"^categories\.(.+)\.thresholds\[(\d+)\]$")
@@ -129,10 +129,16 @@ def _step_words(ctx: _Context, step: TraceStep, decision: Decision, dispute: Map
         level_id = step.rule.split(".")[1]
         lv = ctx.levels.get(level_id)
         start = deadline[0]
-        end = lv.decide_within.add_to(start) if (lv and start) else None
+        end = None
+        if lv is not None and start is not None:
+            cp = ctx.policy.compiled  # the window as the dispute's calendar counts it
+            try:
+                end = cp.plan_for(dispute).decide_add[cp.rank[level_id]](start)
+            except (OverflowError, ValueError):
+                end = None
         deadline[0] = end
         nxt = ctx.level_name(lv.next) if lv and lv.next else "the next level"
-        if lv is None or start is None:
+        if lv is None or start is None or end is None:
             return f"A decision window passed: {inline(step.detail)}.{where}"
         return (f"Deadline: {escape(ctx.level_name(level_id))} had to decide within "
                 f"{lv.decide_within.words()} from {start.isoformat()}, that is by "
@@ -147,6 +153,8 @@ def _step_words(ctx: _Context, step: TraceStep, decision: Decision, dispute: Map
             return f"Remedy *{title}* is required: {why}{ctx.values(step)}.{where}"
         return f"Remedy *{title}* is not required: it applies only when {why}" \
                f"{ctx.values(step)}.{where}"
+    if step.kind == "calendar":
+        return f"Calendar: {inline(step.detail)}.{where}"
     if step.kind == "authority":
         rid = step.rule.split(".", 1)[1]
         r = ctx.policy.remedy(rid)
@@ -208,7 +216,7 @@ def render_memo(policy: Policy, dispute: Mapping[str, Any], decision: Decision) 
         ["Decide by", day_words(d.decide_by)],
         ["Decided as of", day_words(d.as_of)],
         ["Policy", f"{code(d.policy_id)} version {escape(d.policy_version)}"],
-    ]) + [""]
+    ] + ([["Calendar", escape(calendar_words(d.calendar))]] if d.calendar else [])) + [""]
     lines += ["## The dispute", ""] + table(["Fact", "Meaning", "Value"],
                                             _facts_rows(ctx, dispute)) + [""]
     esc = dispute.get("escalation") if isinstance(dispute, Mapping) else None

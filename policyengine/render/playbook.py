@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from ..ladder import escalation_path
 from ..model.nodes import Policy
@@ -20,6 +21,25 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONDAY = _dt.date(2024, 1, 1)
+
+
+def calendar_words(info: Mapping[str, Any]) -> str:
+    """A decision's ``calendar`` in words: ``region EMEA: public holidays of GB-ENG, weekend
+    Saturday and Sunday, deadlines on a non-business day roll to the next one, time zone
+    Europe/London``."""
+    from ..calendar import WEEKDAY_KEYS
+
+    days = [WEEKDAYS[WEEKDAY_KEYS.index(k)] for k in info.get("weekend", [])]
+    weekend = (" and ".join([", ".join(days[:-1]), days[-1]]) if len(days) > 1 else
+               (days[0] if days else "none"))
+    parts = [f"public holidays of {info['holidays']}" if info.get("holidays")
+             else "no public holidays", f"weekend {weekend}"]
+    if info.get("roll") == "next":
+        parts.append("day windows that end on a non-business day roll to the next one")
+    if info.get("timezone"):
+        parts.append(f"time zone {info['timezone']}")
+    where = f"region {info['region']}" if info.get("region") else "the top-level calendar"
+    return f"{where}: " + ", ".join(parts)
 
 
 def long_date(day: _dt.date) -> str:
@@ -86,6 +106,17 @@ class Timeline:
     total_days: int
     budget: str | None
     budget_days: int | None
+    start_phrase: str = ""  # "a Friday (business days skip the weekend)"
+
+
+@dataclass(frozen=True)
+class CalendarSection:
+    """One business calendar of the policy, with its non-business days over the term."""
+
+    name: str  # "Top-level calendar" or "Region EMEA"
+    words: str
+    holidays: list[tuple[str, str]]  # (long date, name) within the term
+    closures: list[str]  # long dates within the term
 
 
 @dataclass(frozen=True)
@@ -126,6 +157,7 @@ class Playbook:
     overrides: list[OverrideRow] = field(default_factory=list)
     levels: list[LevelRow] = field(default_factory=list)
     timeline: Timeline | None = None
+    calendars: list[CalendarSection] = field(default_factory=list)
     matrix_roles: list[tuple[str, str]] = field(default_factory=list)  # (level title, role)
     matrix: list[tuple[str, list[str]]] = field(default_factory=list)  # (action title, cells)
     remedies: list[RemedyRow] = field(default_factory=list)
@@ -142,24 +174,44 @@ def limit_words(limit, unit: str | None) -> str | None:
 
 
 def _timeline(policy: Policy) -> Timeline:
-    path = escalation_path(policy.ladder)
-    best = None
-    for weekday in range(7):
-        start = _MONDAY + _dt.timedelta(days=weekday)
-        day, rows = start, []
-        for lv in path:
-            end = lv.decide_within.add_to(day)
-            rows.append(TimelineRow(lv.title, lv.decide_within.words(), (day - start).days,
-                                    (end - start).days, WEEKDAYS[end.weekday()]))
-            day = end
-        total = (day - start).days
-        if best is None or total > best[0]:
-            best = (total, weekday, rows)
-    total, weekday, rows = best
+    from ..ladder import policy_calendars, span_days, worst_path
+
+    calendars = policy_calendars(policy)
+    runs = [(worst_path(policy.ladder, cal), cal) for cal in calendars]
+    (total, path, start, windows), cal = max(runs, key=lambda r: r[0][0])
+    rows = [TimelineRow(lv.title, lv.decide_within.words(), (a - start).days,
+                        (b - start).days, WEEKDAYS[b.weekday()]) for lv, a, b in windows]
     budget = policy.ladder.max_resolution
-    budget_days = min(budget.days_from(w) for w in range(7)) if budget is not None else None
-    return Timeline(WEEKDAYS[weekday], rows, total, budget.words() if budget else None,
-                    budget_days)
+    budget_days = min(min(span_days(budget, c) or [0]) for c in calendars) \
+        if budget is not None else None
+    weekday = WEEKDAYS[start.weekday()]
+    info = cal.describe()
+    if info is not None:
+        where = f"region {info['region']}" if info.get("region") else "the top-level calendar"
+        phrase = (f"{weekday} {long_date(start)}, under {where} (business days skip its "
+                  "weekend, public holidays and closures)")
+    else:
+        phrase = f"a {weekday} (business days skip the weekend)"
+    return Timeline(weekday, rows, total, budget.words() if budget else None, budget_days,
+                    phrase)
+
+
+def _calendar_sections(policy: Policy) -> list[CalendarSection]:
+    compiled = policy._compiled
+    if policy.calendar is None or compiled is None:
+        return []
+    from .. import calendars as _calendars
+
+    first, last = _calendars.resolved_term(policy)
+    out = []
+    for cal in compiled.calendars.all:
+        info = cal.describe()
+        name = f"Region {info['region']}" if info.get("region") else "Top-level calendar"
+        hol = [(long_date(d), n) for d, n in getattr(cal, "holidays", {}).items()
+               if first <= d <= last]
+        closed = [long_date(d) for d in sorted(getattr(cal, "closed", ())) if first <= d <= last]
+        out.append(CalendarSection(name, calendar_words(info).split(": ", 1)[1], hol, closed))
+    return out
 
 
 def _fact_rows(policy: Policy) -> list[FactRow]:
@@ -224,6 +276,7 @@ def build_playbook(policy: Policy) -> Playbook:
             lv.decide_within.words(), nxt.title if nxt else None, lv.advisory,
             lv.id == policy.ladder.entry, lv.description))
     book.timeline = _timeline(policy)
+    book.calendars = _calendar_sections(policy)
     book.matrix_roles = [(lv.title, lv.role) for lv in path]
     for action in sorted(policy.actions, key=lambda a: (a.title.lower(), a.id)):
         cells = []

@@ -190,8 +190,8 @@ def _ladder(book: Playbook, policy: Policy) -> str:
                        f"of {_e(t.budget)}")
         timeline = (
             "<h3 style='margin-top:26px'>Worst-case timeline</h3><p class='lead'>If no level "
-            "decides in time, a dispute climbs the whole ladder. The slowest case starts on a "
-            f"{_e(t.start_weekday)} (business days skip the weekend).</p>"
+            "decides in time, a dispute climbs the whole ladder. The slowest case starts on "
+            f"{_e(t.start_phrase)}.</p>"
             + _table(["Level", "Timeline", "Window and decision due"], bars, "timeline")
             + f"<p>From filing to the last decision: at most <b>{t.total_days} days</b>"
             f"{verdict}.</p>")
@@ -263,11 +263,29 @@ def _details(book: Playbook) -> str:
             "</section>")
 
 
+def _calendars(book: Playbook) -> str:
+    if not book.calendars:
+        return ""
+    out = ['<section id="calendars"><h2>Business calendars</h2><p class="lead">Business-day '
+           "windows skip the weekend, the public holidays and the company closures of the "
+           "dispute's calendar; the days below fall within the policy's term.</p>"]
+    for c in book.calendars:
+        out.append(f"<h3>{_e(c.name)}</h3><p>{_e(c.words[0].upper() + c.words[1:])}.</p>")
+        if c.holidays:
+            out.append(_table(["Public holiday", "Date"],
+                              [[_td(_e(n)), _td(_e(d))] for d, n in c.holidays], "holidays"))
+        out.append("<p>" + (f"Company closures: {_e(', '.join(c.closures))}." if c.closures
+                            else "No company closures.") + "</p>")
+    out.append("</section>")
+    return "".join(out)
+
+
 def render_playbook_html(policy: Policy) -> str:
     """The playbook of ``policy`` as one self-contained HTML document."""
     book = build_playbook(policy)
     body = (_header(book) + '<main class="wrap">'
-            + f'<div class="howto">{_HOW}</div>' + _ladder(book, policy) + _categories(book)
+            + f'<div class="howto">{_HOW}</div>' + _ladder(book, policy) + _calendars(book)
+            + _categories(book)
             + _overrides(book) + _authority(book) + _remedies(book) + _facts(book)
             + _details(book) + "</main>")
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -100,7 +100,7 @@ def _ladder(book: Playbook, policy: Policy) -> list[str]:
     if t is not None and t.rows:
         out += ["### Worst-case timeline", "",
                 f"If no level decides in time, a dispute climbs the whole ladder. The slowest "
-                f"case starts on a {t.start_weekday} (business days skip the weekend):", ""]
+                f"case starts on {t.start_phrase}:", ""]
         rows = [[escape(r.level_title), escape(r.window), f"day {r.start_day}",
                  f"day {r.end_day} ({r.end_weekday})"] for r in t.rows]
         out += table(["Level", "Window", "From", "Decision due by"], rows) + [""]
@@ -170,9 +170,28 @@ def _details(book: Playbook) -> list[str]:
              "it, any change of meaning does.", ""])
 
 
+def _calendars(book: Playbook) -> list[str]:
+    if not book.calendars:
+        return []
+    out = ["## Business calendars", "",
+           "Business-day windows skip the weekend, the public holidays and the company "
+           "closures of the dispute's calendar; the `by` fact picks a region's calendar, any "
+           "other value uses the top-level one. The days below fall within the policy's term.",
+           ""]
+    for c in book.calendars:
+        out += [f"### {escape(c.name)}", "", escape(c.words[0].upper() + c.words[1:]) + ".", ""]
+        if c.holidays:
+            out += table(["Public holiday", "Date"], [[escape(n), d] for d, n in c.holidays])
+            out.append("")
+        out += [("Company closures: " + ", ".join(c.closures) + ".") if c.closures
+                else "No company closures.", ""]
+    return out
+
+
 def render_playbook_md(policy: Policy) -> str:
     """The playbook of ``policy`` as one Markdown document."""
     book = build_playbook(policy)
-    lines = (_header(book) + _ladder(book, policy) + _categories(book) + _overrides(book)
+    lines = (_header(book) + _ladder(book, policy) + _calendars(book) + _categories(book)
+             + _overrides(book)
              + _authority(book) + _remedies(book) + _facts(book) + _details(book))
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -68,7 +68,7 @@ def test_bundled_policies_are_clean(monkeypatch):
     monkeypatch.chdir(ROOT)
     result = lint("policies/")
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.startswith("no problems found in 3 files")
+    assert result.stdout.startswith("no problems found in 4 files")
 
 
 def test_warnings_exit_0_unless_strict(folder):

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from policyengine.diff import diff_policies, project
+from policyengine.diff.dates import region_reproduces
 from policyengine.diff.outcome import decide, difference
 from policyengine.render import diff_json, diff_markdown, diff_text
 from policyengine.schema import load_schema
@@ -78,6 +79,9 @@ def test_verdict_and_schema(case, diffs):
 def test_every_witness_decides_differently(case, diffs):
     d = diffs[case]
     for region in d.behavior.regions:
+        assert region_reproduces(d.old, d.new, region), region.summary
+        if region.kind != "outcome":
+            continue
         w = region.witness
         day = dt.date.fromisoformat(w["as_of"])
         old, _ = decide(d.old, project(d.old, w["facts"]), day)

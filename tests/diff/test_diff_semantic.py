@@ -10,6 +10,7 @@ from diff_rulebooks import BASE, DAY, bump, edit, policy
 
 from policyengine import loads_policy
 from policyengine.diff import diff_policies, project
+from policyengine.diff.dates import region_reproduces
 from policyengine.diff.outcome import decide, difference
 from policyengine.diff.semantic import compare_behavior
 
@@ -33,12 +34,13 @@ def behavior(new, old=None, day=DAY, **kw):
 
 def assert_witnesses(report, old, new):
     for region in report.regions:
-        w = region.witness
-        day = dt.date.fromisoformat(w["as_of"])
-        a, _ = decide(old, project(old, w["facts"]), day)
-        b, _ = decide(new, project(new, w["facts"]), day)
-        assert difference(a, b), region.summary
-        assert (a.to_dict(), b.to_dict()) == (region.old, region.new)
+        assert region_reproduces(old, new, region), region.summary
+        if region.kind == "outcome":
+            w = region.witness
+            day = dt.date.fromisoformat(w["as_of"])
+            a, _ = decide(old, project(old, w["facts"]), day)
+            b, _ = decide(new, project(new, w["facts"]), day)
+            assert difference(a, b), region.summary
 
 
 def test_identical():
@@ -113,8 +115,12 @@ def test_a_longer_window_changes_escalated_disputes_only():
     new = policy(bump(), ("respond_within: 2bd, decide_within: 5bd",
                           "respond_within: 2bd, decide_within: 10bd"))
     report = behavior(new, old)
-    assert report.regions and all(r.escalated for r in report.regions)
-    for r in report.regions:
+    outcome = [r for r in report.regions if r.kind == "outcome"]
+    assert outcome and all(r.escalated for r in outcome)
+    # the fresh disputes decided at l1 keep their outcome, but decide_by moves: a dates region
+    [dates] = [r for r in report.regions if r.kind == "dates"]
+    assert dates.subject == "disputes decided alike at `l1`" and "decide_by" in dates.change
+    for r in outcome:
         assert r.witness["facts"]["escalation"]["level"] == "l1"
         assert "escalated to `l1` since" in r.summary
     assert_witnesses(report, old, new)
@@ -142,7 +148,15 @@ def test_a_new_fact_is_sent_to_the_version_that_declares_it():
                   "      - {otherwise: l2}\n    remedies: [hold-all]\n  - id: other"))
     report = behavior(new, old)
     assert report.regions
+    # a dispute that gives `channel` is refused by the old version, which does not declare it
+    # (and, `channel` being required, a dispute without it is refused by the new version)
+    invalid = {r.condition: r for r in report.regions if r.kind == "validity"}
+    assert set(invalid) == {"`channel` given", "`channel` left out"}
+    assert invalid["`channel` given"].old == {"refusal": "invalid_facts"}
+    assert invalid["`channel` left out"].new == {"refusal": "invalid_facts"}
     for r in report.regions:
+        if r.kind == "validity":
+            continue
         assert r.witness["facts"]["channel"] == "market"
         assert "channel" not in project(old, r.witness["facts"])
     assert_witnesses(report, old, new)
@@ -168,8 +182,12 @@ def test_a_required_fact_that_changed_type_cannot_be_compared():
                  ("amount < 50000.0", "amount < 50000"), ("amount * 0.1", "amount / 10"),
                  ("amount >= 5000.0", "amount >= 5000"))
     report = behavior(new)
-    assert report.verdict == "not-compared"
+    # no dispute is valid under both: every one is a refusal by one version
+    assert report.verdict == "different" and report.regions
+    assert all(r.kind == "validity" for r in report.regions)
+    assert any(r.condition.startswith("`amount` given") for r in report.regions)
     assert "fact `amount`" in report.notes[0] and "type changed" in report.notes[0]
+    assert_witnesses(report, policy(), new)
 
 
 def test_an_exhausted_budget_says_so():

@@ -171,3 +171,40 @@ def test_compiled_equals_interpreted_on_trigger_shaped_conditions(parts, ops, bi
     ce = compile_expression(text, DECLARATIONS)
     assert ce.python_source is not None
     assert same(outcome(ce.function, bindings), outcome(ce.interpret, bindings)), text
+
+
+# --- errors on either side of every operator: null literals, missing keys, indexes ------------
+_NULLABLE = st.one_of(TYPED_LEAVES, st.just(Literal(None)))
+ERROR_LEAVES = st.one_of(
+    TYPED_LEAVES, st.just(Literal(None)),
+    # a map literal indexed by a key it has ("a") or lacks ("b"): a value or `no such key`
+    st.builds(lambda v, k: Index(MapLit(((Literal("a"), v),)), Literal(k)), _NULLABLE,
+              st.sampled_from(["a", "b"])),
+    # a one-item list indexed in range (0) or out of it (1, -1)
+    st.builds(lambda v, i: Index(ListLit((v,)), Literal(i)), _NULLABLE,
+              st.sampled_from([0, 1, -1])),
+    # an index read from a fact: in range or not depending on the dispute
+    st.builds(lambda v: Index(ListLit((v,)), Name("i")), _NULLABLE),
+    st.just(Index(Name("li"), Name("i"))))
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(BINARY_OPS + ["==", "!="] * 3), ERROR_LEAVES, ERROR_LEAVES, TYPED_BINDINGS)
+def test_compiled_equals_interpreted_with_failing_operands(op, left, right, bindings):
+    """`k != {"a": null}["b"]` and `amount == [null][1]` are errors, not `is None` tests."""
+    check_agreement(Binary(op, left, right), DECLARATIONS, bindings)
+
+
+@SETTINGS
+@given(trees(ERROR_LEAVES), TYPED_BINDINGS)
+def test_compiled_equals_interpreted_on_trees_with_failing_leaves(tree, bindings):
+    check_agreement(tree, DECLARATIONS, bindings)
+
+
+def test_a_failing_null_operand_is_an_error_in_both_forms():
+    decls = {"k": {"type": "string"}, "amount": {"type": "double"}}
+    for text in ('k != {"a": null}["b"]', "amount == [null][1]", '{"a": null}["b"] == k'):
+        ce = compile_expression(text, decls)
+        facts = {"k": "x", "amount": 1.0}
+        assert outcome(ce.function, facts)[0] == "error", (text, ce.python_source)
+        assert same(outcome(ce.function, facts), outcome(ce.interpret, facts)), text

@@ -30,12 +30,13 @@ STAGES = [
     ("schema",),
     ("expr",),
     ("model",),
-    ("ladder", "facts", "decision", "dispute_schema", "facts_compiled"),
+    ("ladder", "facts", "decision", "dispute_schema", "facts_compiled", "calendars"),
     ("compiled",),
     ("evaluate",),
-    ("pipeline",),
-    ("lint", "analysis", "diff", "policytest"),
+    ("pipeline", "jsonlines"),
+    ("lint", "analysis", "diff", "policytest", "ledger"),
     ("render",),
+    ("service",),
     ("cli", "__main__"),
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
@@ -43,7 +44,7 @@ LEAVES = {"diagnostics": set(), "source": set(), "errors": set(), "suggest": set
           "calendar": set(), "codes": {"policyengine.diagnostics"}}
 EVALUATION_PATH = ["policyengine.evaluate", "policyengine.compiled", "policyengine.facts",
                    "policyengine.decision"]
-HEAVY = {"networkx", "jsonschema", "click", "z3"}
+HEAVY = {"networkx", "jsonschema", "click", "z3", "sqlalchemy", "alembic", "psycopg"}
 
 
 def _module_name(path: Path) -> str:

@@ -5,6 +5,6 @@ Each rule is ``rule(policy, context) -> Iterable[Diagnostic]``; ``RULES`` lists 
 
 from __future__ import annotations
 
-from . import authority, coverage, dates, ladder
+from . import authority, calendar, coverage, dates, ladder
 
-RULES = (*ladder.RULES, *authority.RULES, *dates.RULES, *coverage.RULES)
+RULES = (*ladder.RULES, *authority.RULES, *dates.RULES, *calendar.RULES, *coverage.RULES)

@@ -4,7 +4,7 @@ PE403 remedy-unapprovable, PE404 remedy-without-sunset, PE405 review-after-sunse
 from __future__ import annotations
 
 from ...diagnostics import Diagnostic, Severity
-from ...ladder import escalation_path
+from ...ladder import ends_after, escalation_path, policy_calendars
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -118,8 +118,8 @@ def sunsets(policy, context):
                                 hint="add `sunset: 90d` (or the term the contract sets)",
                                 element=f"remedies.{r.id}")
         elif r.review_every is not None:
-            late = [w for w in range(7)
-                    if r.review_every.days_from(w) >= r.sunset.days_from(w)]
+            late = [cal for cal in policy_calendars(policy)
+                    if ends_after(r.review_every, r.sunset, cal, strict=False)]
             if late:
                 yield Diagnostic.at(
                     "PE405", W, f"remedy `{r.id}`: `review_every` ({r.review_every}) is not "

@@ -1,7 +1,7 @@
 """Logic (PE5xx), proved with the z3 solver: PE501 threshold-gap, PE502 band-unreachable,
 PE503 category-unreachable, PE504 category-overlap, PE505 unclassified-disputes,
 PE506 condition-never-holds, PE507 condition-always-holds, PE508 remedy-exceeds-authority,
-PE509 analysis-timeout.
+PE509 analysis-timeout, PE510 expression-can-fail.
 
 The checks themselves live in :mod:`policyengine.analysis.coverage`; this module places each
 finding at the YAML span of its rule and words it. They run only on a policy that loaded without
@@ -117,9 +117,13 @@ class _Words:
     def diagnostic(self, f) -> Diagnostic:
         method = getattr(self, "_" + f.kind.replace("-", "_"))
         code, severity, message, hint, extra = method(f)
-        if f.possible:
-            parts = ", ".join(f"`{t}`" for t in f.uncertain[:2]) or "a sub-expression"
-            message += f" (possible: it depends on {parts}, which the analysis cannot decide)"
+        if f.possible and f.uncertain:
+            parts = ", ".join(f"`{t}`" for t in f.uncertain[:2])
+            message += f" (possible: it depends on {parts}, which the analysis cannot decide " \
+                "exactly)"
+        elif f.possible:
+            message += " (possible: the solver finds such disputes, but no example was " \
+                "reproduced by the evaluator)"
         span = extra.get("span", self.span(f.subject))
         return Diagnostic.at(code, severity, message, span, file=self.policy.path,
                              hint=hint, related=extra.get("related", self.related(f.related)),
@@ -230,6 +234,19 @@ class _Words:
                 "level may authorize it",
                 f"give the top level's role `{r.action}: true` (or a higher limit), or cap the "
                 "amount", {"span": r.amount.span, "element": f"remedies.{r.id}.amount"})
+
+    def _can_fail(self, f):
+        expr = f.expression
+        shown = self.facts(f.witness, [expr])
+        example = f" for {shown}" if shown else ""
+        why = ""
+        if f.message:
+            why = f" ({f.message.split(' failed: ', 1)[-1]})"
+        return ("PE510", E, f"{self.name(f.subject)}: `{expr.text}` can fail with an "
+                f"error{why}{example}: such disputes are refused (`evaluation_error`)",
+                "guard the operation (`count != 0 && 10 / count >= 3`, `has(m.k)`, "
+                "`size(l) > i`), or bound the fact (`min: 1`)",
+                {"span": expr.span, "element": expr.element})
 
     def _timeout(self, f):
         timeout = getattr(self.context, "solver_timeout", None)

@@ -1,0 +1,80 @@
+"""One JSON Lines record per dispute: what ``policyengine evaluate --input`` writes and what the
+service's batch endpoint streams.
+
+A line of input is one dispute (a JSON object); its record is
+``{"line": N, "decision": {...}}`` or ``{"line": N, "error": {"code", "problems"}}``, where
+``problems`` are the library's refusal problems (``code``, ``message``, ``path``, ``detail``,
+``hint``). A line that is empty or not JSON is refused with ``invalid_json``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .decision import Decision
+from .errors import DisputeError, Problem
+from .model.nodes import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class LineOutcome:
+    """The outcome of one input line: a ``decision``, or the refusal's ``code`` and
+    ``problems``; ``dispute`` is the parsed input when it was JSON."""
+
+    line: int
+    decision: Decision | None
+    code: str | None
+    problems: tuple[Problem, ...]
+    dispute: Any = None
+
+    def record(self, **extra: Any) -> dict[str, Any]:
+        """The record as a dict; ``extra`` keys (the service's ``decision_id``) come after
+        ``line``."""
+        out: dict[str, Any] = {"line": self.line, **extra}
+        if self.decision is not None:
+            out["decision"] = self.decision.to_dict()
+        else:
+            out["error"] = {"code": self.code, "problems": [p.to_dict() for p in self.problems]}
+        return out
+
+    def to_json(self, **extra: Any) -> str:
+        """The record as one line of compact JSON (no newline)."""
+        return json.dumps(self.record(**extra), ensure_ascii=False, separators=(",", ":"))
+
+
+def invalid_json(line: int, message: str, code: str = "invalid_json") -> LineOutcome:
+    return LineOutcome(line, None, code, (Problem(code, message),))
+
+
+def parse_line(line: int, raw: bytes) -> tuple[Any, LineOutcome | None]:
+    """The JSON value of a line, or the refusal of a line that is empty or not JSON."""
+    text = raw.decode("utf-8", errors="replace").strip()
+    if not text:
+        return None, invalid_json(line, "empty line")
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, invalid_json(line, f"not valid JSON at column {exc.colno}: {exc.msg}")
+    except RecursionError:
+        return None, invalid_json(line, "the JSON nests too deeply")
+
+
+def decide_value(policy: Policy, line: int, dispute: Any, as_of: _dt.date | None
+                 ) -> LineOutcome:
+    """Decide one parsed dispute; a refusal becomes the line's error record."""
+    try:
+        decision = policy.evaluate(dispute, as_of=as_of)
+    except DisputeError as exc:
+        return LineOutcome(line, None, exc.code, exc.problems, dispute)
+    return LineOutcome(line, decision, None, (), dispute)
+
+
+def decide_line(policy: Policy, line: int, raw: bytes, as_of: _dt.date | None) -> LineOutcome:
+    """Parse and decide one input line."""
+    dispute, refused = parse_line(line, raw)
+    if refused is not None:
+        return refused
+    return decide_value(policy, line, dispute, as_of)
