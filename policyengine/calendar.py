@@ -465,3 +465,24 @@ def deadline_walk(decide: Sequence[Adder], rank: int, since: _dt.date, as_of: _d
             return rank, passed
         passed.append((rank, start, end))
         rank, start = rank + 1, end
+
+
+#: What the API accepts wherever it takes a day (``as_of``): a date, a datetime (its day), or an
+#: ISO ``YYYY-MM-DD`` string.
+AsOf = _dt.date | _dt.datetime | str
+
+
+def as_day(value: AsOf | None, *, name: str = "as_of") -> _dt.date:
+    """``value`` as a date; today when None. Raises ValueError naming ``name`` otherwise."""
+    if value is None:
+        return _dt.date.today()
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    raise ValueError(f"{name} must be a date, a datetime or an ISO date YYYY-MM-DD")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .diagnostics import Severity
 
-DOCS_BASE_URL = "https://policyengine.readthedocs.io/en/latest/rules/"
+DOCS_BASE_URL = "https://channel-conflict-policyengine.readthedocs.io/en/latest/rules/"
 
 AREAS = {
     "PE0": "file and YAML",
@@ -139,6 +139,10 @@ _CODES = [
     Code("PE608", "unknown-function", E, "a call to a function or method that does not exist"),
     Code("PE609", "invalid-regex", E, "a `matches` pattern is not a valid RE2 regular expression"),
     Code("PE610", "expression-too-complex", E, "an expression is longer than the size bound"),
+    Code("PE611", "expression-cost-over-budget", E,
+         "an expression exceeds the evaluation step budget on every dispute"),
+    Code("PE612", "expression-cost-may-exceed-budget", W,
+         "an expression may exceed the evaluation step budget on large lists or texts"),
     # PE7xx: policy dates
     Code("PE701", "effective-after-expires", E, "the policy's `effective` date is after `expires`"),
     Code("PE702", "policy-expired", W, "the policy's `expires` date has passed"),
@@ -192,3 +196,43 @@ def lookup(code_or_name: str) -> Code | None:
 
 def severity_of(code: str) -> Severity:
     return REGISTRY[code].severity
+
+
+# -- decision refusal codes ---------------------------------------------------------------------
+# The codes a refused dispute carries (RULEBOOK.md fixes them, snake_case); each has a page under
+# docs/refusals/ that `policyengine explain CODE` prints, like a lint code's.
+REFUSALS_BASE_URL = DOCS_BASE_URL.rsplit("rules/", 1)[0] + "refusals/"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: str
+    summary: str
+    related: str | None = None  # the lint code that finds the policy's side of it
+
+    @property
+    def doc_path(self) -> str:
+        return f"docs/refusals/{self.code}.md"
+
+    @property
+    def help_uri(self) -> str:
+        return f"{REFUSALS_BASE_URL}{self.code}/"
+
+
+REFUSALS: dict[str, Refusal] = {r.code: r for r in [
+    Refusal("invalid_facts", "a fact or a reserved key of the dispute is missing, has the wrong "
+            "type, is not allowed, or a date is in the wrong order"),
+    Refusal("policy_not_in_force", "the decision date is before the policy's `effective` or "
+            "after its `expires`", "PE702"),
+    Refusal("unclassified", "no category's `when` holds for the dispute", "PE505"),
+    Refusal("threshold_gap", "no band of the dispute's category holds and there is no "
+            "`otherwise`", "PE501"),
+    Refusal("evaluation_error", "a trigger expression failed at run time (division by zero, "
+            "overflow, an index out of range)"),
+]}
+
+
+def lookup_refusal(code: str) -> Refusal | None:
+    """A refusal code (``invalid_facts``, in any case). Kebab-case names are lint codes'
+    (``threshold-gap`` is PE501), so they are not read as refusal codes."""
+    return REFUSALS.get(code.strip().lower())

@@ -17,7 +17,8 @@ from .decision import CategoryRef, LevelRef, TraceStep
 from .diagnostics import Span
 from .facts_compiled import compile_fields_checker
 from .model.build import RESERVED_KEYS
-from .model.nodes import Band, Category, Expression, Level, Override, Policy, Remedy
+from .model.nodes import (Band, Category, Expression, FactDecl, Level, Override, Policy,
+                          Remedy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ class CExpr:
     source: str | None
     reads: tuple[tuple[str, tuple[str, ...]], ...]  # (dotted path, keys)
 
-    def values(self, facts: dict) -> tuple[tuple[str, Any], ...]:
+    def values(self, facts: dict[Any, Any]) -> tuple[tuple[str, Any], ...]:
         out = []
         for path, keys in self.reads:
             node: Any = facts
@@ -61,8 +62,8 @@ class CRemedy:
     limits: tuple[Any, ...]  # per level rank: True, a number, or None (no authority)
     rule: str
     source: str | None
-    sunset_add: Callable | None  # date -> date
-    review_add: Callable | None
+    sunset_add: Callable[..., Any] | None  # date -> date
+    review_add: Callable[..., Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +173,7 @@ class CompiledPolicy:
     levels: tuple[Level, ...]  # in ladder order, entry first
     level_refs: tuple[LevelRef, ...]
     rank: dict[str, int]
-    check_facts: Callable
+    check_facts: Callable[..., Any]
     categories: tuple[CCategory, ...]
     overrides: tuple[COverride, ...]
     remedies: dict[str, CRemedy]
@@ -321,19 +322,19 @@ def category_dispatch(policy: Policy) -> tuple[str, dict[str, int], int | None] 
 
 
 # -- digest ------------------------------------------------------------------------------------
-def canonical_form(policy: Policy) -> dict:
+def canonical_form(policy: Policy) -> dict[Any, Any]:
     """The policy's meaning as plain data: no comments, no layout, mapping keys sorted,
     expressions in canonical form. The digest hashes this."""
 
     def expr(e: Expression | None) -> str | None:
         return None if e is None else e.canonical
 
-    def dur(d) -> str | None:
+    def dur(d: object) -> str | None:
         return None if d is None else str(d)
 
-    def fact(f) -> dict:
+    def fact(f: FactDecl) -> dict[str, Any]:
         out: dict[str, Any] = {"type": f.type}
-        for key in ("enum", "min", "max", "unit", "description"):
+        for key in ("enum", "min", "max", "unit", "description", "max_items", "max_length"):
             v = getattr(f, key)
             if v is not None:
                 out[key] = list(v) if key == "enum" else _num(v)

@@ -24,7 +24,7 @@ class CategoryRef:
     class_: str
     confidentiality: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "title": self.title, "class": self.class_,
                 "confidentiality": self.confidentiality}
 
@@ -35,7 +35,7 @@ class LevelRef:
     role: str
     title: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "role": self.role, "title": self.title}
 
 
@@ -50,7 +50,7 @@ class RemedyOutcome:
     expires_on: _dt.date | None
     review_on: _dt.date | None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "action": self.action, "amount": self.amount,
                 "authorized_by": self.authorized_by, "expires_on": _iso(self.expires_on),
                 "review_on": _iso(self.review_on)}
@@ -68,7 +68,7 @@ class RemedyInForce:
     review_on: _dt.date | None
     status: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "granted_on": _iso(self.granted_on),
                 "last_reviewed": _iso(self.last_reviewed), "expires_on": _iso(self.expires_on),
                 "review_on": _iso(self.review_on), "status": self.status}
@@ -153,7 +153,7 @@ class DecisionWarning:
     message: str
     rule: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"code": self.code, "message": self.message, "rule": self.rule}
 
 
@@ -199,9 +199,10 @@ class Decision:
     def to_json(self, *, indent: int | None = None) -> bytes:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
         if indent is None:  # one encoder for every decision: json.dumps builds one per call
-            return _COMPACT.encode(self.to_dict()).encode("utf-8")
+            return _COMPACT.encode(self.to_dict()).encode("utf-8", errors="backslashreplace")
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
-                          separators=(",", ": ")).encode("utf-8")
+                          separators=(",", ": ")
+                          ).encode("utf-8", errors="backslashreplace")  # a lone surrogate: \udXXX
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))

@@ -103,7 +103,7 @@ class Diagnostic:
         """``file:line:col: CODE severity: message``, the first line of the text format."""
         return f"{self.location()}: {self.code} {self.severity.value}: {self.message}"
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Any, ...]:
         return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
 
     def to_dict(self) -> dict[str, Any]:

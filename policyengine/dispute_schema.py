@@ -27,6 +27,8 @@ def fact_schema(f: FactDecl) -> dict[str, Any]:
         out["description"] = f"in {f.unit}"
     if f.type == "string":
         out["type"] = "string"
+        if f.max_length is not None:
+            out["maxLength"] = f.max_length
     elif f.type == "int":
         out["type"] = "integer"
         out["description"] = (out["description"] + "; " if "description" in out else "") + \
@@ -40,6 +42,8 @@ def fact_schema(f: FactDecl) -> dict[str, Any]:
     elif f.type == "list":
         out["type"] = "array"
         out["items"] = fact_schema(f.items) if f.items is not None else {}
+        if f.max_items is not None:
+            out["maxItems"] = f.max_items
     elif f.type == "map":
         out.update(_object(f.fields))
     if f.enum is not None:

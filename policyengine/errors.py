@@ -17,7 +17,7 @@ Exceptions carry structured records, not only strings: render them however you l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     from .diagnostics import Diagnostic
@@ -59,7 +59,7 @@ class Problem:
     detail: str | None = None
     hint: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         out = {"code": self.code, "message": self.message}
         if self.path is not None:
             out["path"] = self.path

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .calendar import Duration, HorizonError, Notes, deadline_walk, parse_date
 from .compiled import CalendarPlan, CExpr, CompiledPolicy
@@ -17,6 +17,9 @@ from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, T
 from .errors import DisputeError, ExpressionEvalError, Problem
 from .facts import describe, show
 from .suggest import did_you_mean, one_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model.nodes import Policy
 
 _ESCALATION_KEYS = frozenset({"level", "since"})
 _IN_FORCE_KEYS = frozenset({"id", "granted_on", "last_reviewed"})
@@ -52,7 +55,12 @@ def _as_of(value: Any, dispute: Mapping[str, Any], cp: CompiledPolicy) -> _dt.da
                                 f"{describe(value)}", "as_of", "type")])
 
 
-def _date_at(value: Any, path: str, problems: list) -> _dt.date | None:
+def _date_at(value: Any, path: str, problems: list[Problem]) -> _dt.date | None:
+    # From Python a date may be given as a date (a datetime counts as its day), as `as_of` is.
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
     if not isinstance(value, str):
         problems.append(Problem("invalid_facts", f"expected an ISO date YYYY-MM-DD, found "
                                 f"{describe(value)}", path, "type"))
@@ -65,7 +73,7 @@ def _date_at(value: Any, path: str, problems: list) -> _dt.date | None:
         return None
 
 
-def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list
+def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
                 ) -> tuple[str, _dt.date] | None:
     if not isinstance(raw, Mapping):
         problems.append(Problem("invalid_facts", f"expected a mapping {{level, since}}, found "
@@ -95,12 +103,13 @@ def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list
             problems.append(Problem("invalid_facts", f"{since} is after as_of {as_of}",
                                     "escalation.since", "order",
                                     hint="an escalation cannot start in the future"))
-    if len(problems) > bad:
+    if len(problems) > bad or not isinstance(level, str) or since is None:
         return None
     return level, since
 
 
-def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list) -> list:
+def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
+              ) -> list[Any]:
     if not isinstance(raw, (list, tuple)):
         problems.append(Problem("invalid_facts", f"expected a list, found {describe(raw)}",
                                 "remedies_in_force", "type"))
@@ -150,7 +159,7 @@ def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list) -> 
     return out
 
 
-def _run(expr: CExpr, facts: dict) -> Any:
+def _run(expr: CExpr, facts: dict[Any, Any]) -> Any:
     try:
         return expr.fn(facts)
     except ExpressionEvalError as exc:
@@ -159,12 +168,13 @@ def _run(expr: CExpr, facts: dict) -> Any:
                                     else None)]) from None
 
 
-def _step(kind: str, expr: CExpr, result: Any, facts: dict, words: tuple) -> TraceStep:
+def _step(kind: str, expr: CExpr, result: Any, facts: dict[Any, Any],
+          words: tuple[str, tuple[Any, ...]]) -> TraceStep:
     return TraceStep(kind, expr.rule, expr.source, expr.text, result, expr.values(facts), words)
 
 
 def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
-                      as_of: _dt.date | str | None = None,
+                      as_of: _dt.date | _dt.datetime | str | None = None,
                       pinned_on: _dt.date | None = None) -> Decision:
     """Decide ``dispute`` with a compiled policy. Raises DisputeError with every problem.
 
@@ -187,6 +197,10 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
     # 2. facts (and the reserved keys), every problem at once
     problems: list[Problem] = []
     facts = cp.check_facts(dispute, "", problems)
+    if as_of is not None and dispute.get("as_of") is not None \
+            and not isinstance(dispute["as_of"], _dt.date):
+        # the given date wins, but a malformed `as_of` in the dispute is still a bad value
+        _date_at(dispute["as_of"], "as_of", problems)
     escalation = None
     if "escalation" in dispute and dispute["escalation"] is not None:
         escalation = _escalation(cp, dispute["escalation"], day, problems)
@@ -241,7 +255,8 @@ def _calendar_step(plan: CalendarPlan, what: str, note: str) -> TraceStep:
     return TraceStep("calendar", plan.rule, plan.source, None, None, (), f"{what}: {note}")
 
 
-def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force) -> Decision:
+def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
+            escalation: tuple[str, _dt.date] | None, in_force: list[Any]) -> Decision:
     trace: list[TraceStep] = []
     plan = cp.plan_for(facts)
     named = plan.calendar.resolved
@@ -308,7 +323,7 @@ def _decide(cp: CompiledPolicy, facts: dict, day: _dt.date, escalation, in_force
         if due > level:
             level = due
     # 7. remedies
-    outcomes = []
+    outcomes: list[tuple[Any, Any, int | None]] = []
     warnings = []
     needed = []
     for rem in chosen.remedies:
@@ -454,8 +469,8 @@ def _status(cp: CompiledPolicy, plan: CalendarPlan, rid: str, granted: _dt.date,
 _CACHE: dict[str, tuple[tuple[int, int], Any]] = {}
 
 
-def evaluate(dispute: Mapping[str, Any], policy: Any, *, as_of: _dt.date | str | None = None
-             ) -> Decision:
+def evaluate(dispute: Mapping[str, Any], policy: Policy | str | os.PathLike[str], *,
+             as_of: _dt.date | _dt.datetime | str | None = None) -> Decision:
     """Decide ``dispute`` with ``policy``: a loaded Policy, or a path to a rulebook (loaded
     once and cached by path and modification time)."""
     from .model.nodes import Policy

@@ -19,10 +19,11 @@ from .model.nodes import FactDecl
 from .schema import json_type
 from .suggest import did_you_mean, one_of
 
-INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+from .limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+
 _MISSING = object()
 
-Checker = Callable[[Any, str, list], Any]  # (value, path, problems) -> normalized value
+Checker = Callable[[Any, str, list[Any]], Any]  # (value, path, problems) -> normalized value
 
 _KIND_WORDS = {"string": "text", "int": "a whole number (int)", "double": "a number (double)",
                "bool": "true or false", "map": "a mapping", "list": "a list"}
@@ -34,11 +35,29 @@ def describe(value: Any) -> str:
 
 
 def show(value: Any) -> str:
+    """A value for a message: short text in backticks, a long integer by its size (Python
+    refuses to spell integers of more than 4,300 digits)."""
     if isinstance(value, str):
         return f"`{value}`" if len(value) <= 60 else f"`{value[:57]}...`"
     if isinstance(value, bool):
         return "`true`" if value else "`false`"
+    if isinstance(value, int) and value.bit_length() > 256:
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"an integer of about {digits:,} digits"
     return f"`{value!r}`" if isinstance(value, (int, float)) else describe(value)
+
+
+def unicode_problem(text: str) -> str | None:
+    """Why ``text`` cannot be carried as Unicode text (a lone surrogate such as ``\\ud800``,
+    which JSON's escapes allow but UTF-8 cannot encode), or None."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (f"the text holds a lone surrogate (U+{ord(text[exc.start]):04X}) at character "
+                f"{exc.start + 1}: it is not a Unicode character")
+    return None
 
 
 def _type_problem(decl: FactDecl, value: Any, path: str) -> Problem:
@@ -64,7 +83,7 @@ def _scalar_checker(decl: FactDecl) -> Checker:
     enum_list = list(decl.enum) if decl.enum is not None else []
     lo, hi = decl.min, decl.max
 
-    def bounds(value, path: str, problems: list) -> None:
+    def bounds(value: Any, path: str, problems: list[Any]) -> None:
         if lo is not None and value < lo:
             problems.append(Problem("invalid_facts", f"{show(value)} is below the minimum {lo}",
                                     path, "min"))
@@ -72,31 +91,44 @@ def _scalar_checker(decl: FactDecl) -> Checker:
             problems.append(Problem("invalid_facts", f"{show(value)} is above the maximum {hi}",
                                     path, "max"))
 
-    def in_enum(value, path: str, problems: list) -> None:
-        if value not in enum:
+    def in_enum(value: Any, path: str, problems: list[Any]) -> None:
+        if enum is None or value not in enum:
             hint = did_you_mean(str(value), [str(e) for e in enum_list]) or \
                 f"use {one_of([str(e) for e in enum_list])}"
             problems.append(Problem("invalid_facts", f"{show(value)} is not one of the allowed "
                                     "values", path, "enum", hint=hint))
 
+    max_length = decl.max_length if decl.max_length is not None else DEFAULT_MAX_LENGTH
     if t == "string":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             if type(value) is not str:
                 if not isinstance(value, str):
                     problems.append(_type_problem(decl, value, path))
                     return None
                 value = str(value)
+            if len(value) > max_length:
+                problems.append(Problem(
+                    "invalid_facts", f"the text has {len(value):,} characters, more than the "
+                    f"bound of {max_length:,}", path, "max_length",
+                    hint="declare a larger `max_length` for this fact in the policy"
+                    if decl.max_length is None else None))
+                return None
+            if not value.isascii():
+                bad = unicode_problem(value)
+                if bad is not None:
+                    problems.append(Problem("invalid_facts", bad, path, "type"))
+                    return None
             if enum is not None and value not in enum:
                 in_enum(value, path, problems)
             return value
     elif t == "bool":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             if type(value) is not bool:
                 problems.append(_type_problem(decl, value, path))
                 return None
             return value
     elif t == "int":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             if type(value) is not int:
                 if isinstance(value, bool) or not isinstance(value, int):
                     problems.append(_type_problem(decl, value, path))
@@ -112,7 +144,7 @@ def _scalar_checker(decl: FactDecl) -> Checker:
                 bounds(value, path, problems)
             return value
     elif t == "double":
-        def check(value, path, problems):
+        def check(value: Any, path: str, problems: list[Any]) -> Any:
             tv = type(value)
             if tv is not float:
                 if tv is int or (isinstance(value, int) and not isinstance(value, bool)):
@@ -140,11 +172,21 @@ def _scalar_checker(decl: FactDecl) -> Checker:
 
 
 def _list_checker(decl: FactDecl) -> Checker:
+    assert decl.items is not None  # the builder gives every list its item declaration
     item = checker_for(decl.items)
 
-    def check(value, path, problems):
+    bound = decl.max_items if decl.max_items is not None else DEFAULT_MAX_ITEMS
+
+    def check(value: Any, path: str, problems: list[Any]) -> Any:
         if not isinstance(value, (list, tuple)):
             problems.append(_type_problem(decl, value, path))
+            return None
+        if len(value) > bound:
+            problems.append(Problem(
+                "invalid_facts", f"the list has {len(value):,} items, more than the bound of "
+                f"{bound:,}", path, "max_items",
+                hint="declare a larger `max_items` for this fact in the policy"
+                if decl.max_items is None else None))
             return None
         return [item(v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
     return check
@@ -153,7 +195,7 @@ def _list_checker(decl: FactDecl) -> Checker:
 def _map_checker(decl: FactDecl) -> Checker:
     fields = fields_checker(decl.fields)
 
-    def check(value, path, problems):
+    def check(value: Any, path: str, problems: list[Any]) -> Any:
         if type(value) is not dict and not isinstance(value, Mapping):
             problems.append(_type_problem(decl, value, path))
             return None
@@ -178,14 +220,14 @@ def _default_of(decl: FactDecl) -> Any:
     return _MISSING
 
 
-def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset = frozenset()
-                   ) -> Callable[[Mapping, str, list], dict]:
+def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset[Any] = frozenset()
+                   ) -> Callable[[Mapping[str, Any], str, list[Any]], dict[Any, Any]]:
     """A checker for a mapping of declared names (top-level facts or a map's fields)."""
     plan = [(d.name, checker_for(d), d) for d in decls]
     names = frozenset(d.name for d in decls)
     known = sorted(names)
 
-    def check(value: Mapping, prefix: str, problems: list) -> dict:
+    def check(value: Mapping[str, Any], prefix: str, problems: list[Any]) -> dict[Any, Any]:
         out: dict[str, Any] = {}
         for name, chk, decl in plan:
             v = value.get(name, _MISSING)
@@ -213,7 +255,8 @@ def fields_checker(decls: tuple[FactDecl, ...], *, reserved: frozenset = frozens
                 out[name] = chk(v, prefix + name, problems)
         for k in value:
             if k not in names and k not in reserved:
-                shown = k if isinstance(k, str) else repr(k)
+                shown = k if isinstance(k, str) else (
+                    show(k).strip("`") if isinstance(k, int) else repr(k))
                 problems.append(Problem(
                     "invalid_facts", "this fact is not declared by the policy",
                     prefix + shown, "unknown",

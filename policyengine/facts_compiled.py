@@ -4,8 +4,9 @@
 each declared fact, the happy path of :mod:`facts`'s checker and nothing else: one ``get``, one
 type test, one membership or range test, the default when the fact is absent. The moment a
 value is not plainly valid (a missing required fact, a wrong type, a value outside ``enum``,
-``min`` or ``max``, an undeclared key, anything not a plain ``dict``), it hands the whole
-dispute to the closure checker of :mod:`facts`, which reports every problem at once, with its
+``min`` or ``max``, a text longer than its ``max_length`` or holding a lone surrogate, a list
+longer than its ``max_items``, an undeclared key, anything not a plain ``dict``), it hands the
+whole dispute to the closure checker of :mod:`facts`, which reports every problem at once, with its
 path and hint, exactly as before. So the generated code decides nothing the closure checker
 does not: it only skips, for valid facts, the work the closures do to be able to explain.
 
@@ -20,7 +21,9 @@ import itertools
 import math
 from typing import Any, Callable, Mapping
 
-from .facts import _MISSING, INT64_MAX, INT64_MIN, _default_of, checker_for, fields_checker
+from .facts import (_MISSING, INT64_MAX, INT64_MIN, _default_of, checker_for, fields_checker,
+                    unicode_problem)
+from .limits import DEFAULT_MAX_LENGTH
 from .model.nodes import FactDecl
 
 FieldsChecker = Callable[[Mapping[str, Any], str, list[Any]], dict[str, Any]]
@@ -35,7 +38,8 @@ class _Source:
                                         "_NINF": -math.inf, "_I64MIN": INT64_MIN,
                                         "_I64MAX": INT64_MAX, "_OverflowError": OverflowError,
                                         "_type": type, "_float": float, "_str": str,
-                                        "_int": int, "_bool": bool, "_dict": dict}
+                                        "_int": int, "_bool": bool, "_dict": dict,
+                                        "_len": len, "_unicode": unicode_problem}
         self._names = itertools.count()
         self._consts = itertools.count()
 
@@ -59,7 +63,11 @@ def _check_value(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
     value; on any doubt the whole check falls back."""
     t = decl.type
     if t == "string":
+        bound = decl.max_length if decl.max_length is not None else DEFAULT_MAX_LENGTH
         src.emit(depth, f"if _type({var}) is not _str: {_SLOW}")
+        src.emit(depth, f"if _len({var}) > {src.const(bound)}: {_SLOW}")
+        src.emit(depth, f"if not {var}.isascii() and _unicode({var}) is not None: "
+                 f"{_SLOW}")
         if decl.enum is not None:
             src.emit(depth, f"if {var} not in {src.const(frozenset(decl.enum))}: {_SLOW}")
     elif t == "bool":

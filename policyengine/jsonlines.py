@@ -41,8 +41,16 @@ class LineOutcome:
         return out
 
     def to_json(self, **extra: Any) -> str:
-        """The record as one line of compact JSON (no newline)."""
-        return json.dumps(self.record(**extra), ensure_ascii=False, separators=(",", ":"))
+        """The record as one line of compact JSON (no newline); text that UTF-8 cannot encode
+        (a lone surrogate in a key the record echoes) is written as a JSON escape."""
+        rec = self.record(**extra)
+        text = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                text = json.dumps(rec, ensure_ascii=True, separators=(",", ":"))
+        return text
 
 
 def invalid_json(line: int, message: str, code: str = "invalid_json") -> LineOutcome:
@@ -50,16 +58,21 @@ def invalid_json(line: int, message: str, code: str = "invalid_json") -> LineOut
 
 
 def parse_line(line: int, raw: bytes) -> tuple[Any, LineOutcome | None]:
-    """The JSON value of a line, or the refusal of a line that is empty or not JSON."""
-    text = raw.decode("utf-8", errors="replace").strip()
+    """The JSON value of a line, or the refusal of a line that is empty or not JSON (also:
+    not UTF-8, a key twice in one object, an integer too long, nesting too deep; see
+    :mod:`policyengine.load.json_input`). A byte-order mark on the first line is skipped."""
+    from .load.json_input import JsonInputError, loads
+
+    text = raw.strip()
+    if line == 1 and text.startswith(b"\xef\xbb\xbf"):  # a spreadsheet export's BOM
+        text = text[3:].lstrip()
     if not text:
         return None, invalid_json(line, "empty line")
     try:
-        return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        return None, invalid_json(line, f"not valid JSON at column {exc.colno}: {exc.msg}")
-    except RecursionError:
-        return None, invalid_json(line, "the JSON nests too deeply")
+        return loads(text), None
+    except JsonInputError as exc:
+        return None, invalid_json(line, f"not valid JSON at column {exc.column}: "
+                                  f"{exc.message.removeprefix('not valid JSON: ')}")
 
 
 def decide_value(policy: Policy, line: int, dispute: Any, as_of: _dt.date | None
@@ -69,6 +82,8 @@ def decide_value(policy: Policy, line: int, dispute: Any, as_of: _dt.date | None
         decision = policy.evaluate(dispute, as_of=as_of)
     except DisputeError as exc:
         return LineOutcome(line, None, exc.code, exc.problems, dispute)
+    except Exception as exc:  # a defect of ours: the line keeps its place, the run goes on
+        return invalid_json(line, f"internal error: {type(exc).__name__}", "internal_error")
     return LineOutcome(line, decision, None, (), dispute)
 
 

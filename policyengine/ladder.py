@@ -21,11 +21,11 @@ if TYPE_CHECKING:  # pragma: no cover
 _MONDAY = _dt.date(2024, 1, 1)
 
 
-def ladder_graph(ladder: Ladder) -> nx.DiGraph:
+def ladder_graph(ladder: Ladder) -> nx.DiGraph[str]:
     """Nodes are level ids (with the Level as ``level``); an edge ``a -> b`` is ``a.next == b``."""
     import networkx as nx  # lazily: the evaluation path (escalation_path) does not need it
 
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for lv in ladder.levels:
         graph.add_node(lv.id, level=lv)
     for lv in ladder.levels:
@@ -85,7 +85,7 @@ def structure_diagnostics(policy: Policy) -> list[Diagnostic]:
             policy.span_at(*by_id[cycle[-1]].path, "next"),
             hint=f"remove `next` from the level meant to be terminal (the last one is "
                  f"`{cycle[-1]}`), so that escalation ends",
-            related=tuple(r for r in related if r[1] is not None),
+            related=tuple((note, span) for note, span in related if span is not None),
             element=f"ladder.{cycle[0]}"))
     if ladder.entry in graph:
         reachable = {ladder.entry} | nx.descendants(graph, ladder.entry)
@@ -207,7 +207,8 @@ def window_diagnostics(policy: Policy) -> list[Diagnostic]:
                 f"over `max_resolution` {budget} ({allowed} days)",
                 policy.span_at("ladder", "max_resolution"),
                 hint="shorten some `decide_within` windows, or raise `max_resolution`",
-                related=tuple((f"`{lv.id}`: decide within {lv.decide_within}",
-                               policy.span_at(*lv.path, "decide_within")) for lv in path),
+                related=tuple((f"`{lv.id}`: decide within {lv.decide_within}", span)
+                              for lv in path
+                              if (span := policy.span_at(*lv.path, "decide_within")) is not None),
                 element="ladder.max_resolution"))
     return out

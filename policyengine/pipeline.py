@@ -32,7 +32,7 @@ class LoadResult:
 
 def _build(doc: RawDocument, path: str | None) -> LoadResult:
     diags = list(doc.diagnostics)
-    if doc.data is None or has_errors(diags):
+    if doc.data is None or doc.sourcemap is None or has_errors(diags):
         return LoadResult(None, None, diags)
     from .schema import validate
 
@@ -73,7 +73,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def inspect_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
+def inspect_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
                  max_depth: int = DEFAULT_MAX_DEPTH, display: str | None = None
                  ) -> LoadResult:
     """Load a file without raising."""
@@ -100,7 +100,7 @@ def _raise_or_return(result: LoadResult) -> Policy:
     return policy
 
 
-def load_policy(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
+def load_policy(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
                 max_depth: int = DEFAULT_MAX_DEPTH) -> Policy:
     """Load and compile a rulebook file. Raises PolicyError (with ``.diagnostics``) when it has
     errors; warnings stay available as ``policy.warnings``."""

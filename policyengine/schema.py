@@ -11,11 +11,18 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .diagnostics import Diagnostic, Severity, Span
 from .load.sourcemap import SourceMap
 from .suggest import did_you_mean, nearest, one_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jsonschema.protocols import Validator
+
+#: a jsonschema ValidationError: read as the validator fills it (its stub types every attribute
+#: with an `Unset` sentinel that a filled error never holds)
+SchemaError = Any
 
 _HERE = Path(__file__).resolve().parent
 _SCHEMA_DIRS = (_HERE / "_schemas", _HERE.parent / "schemas")
@@ -41,13 +48,14 @@ def schema_path(name: str) -> Path:
 
 
 @functools.lru_cache(maxsize=None)
-def load_schema(name: str) -> dict:
+def load_schema(name: str) -> dict[Any, Any]:
     with schema_path(name).open(encoding="utf-8") as fh:
-        return json.load(fh)
+        schema: dict[Any, Any] = json.load(fh)
+        return schema
 
 
 @functools.lru_cache(maxsize=None)
-def _validator(name: str):
+def _validator(name: str) -> Validator:
     import jsonschema
 
     schema = load_schema(name)
@@ -126,8 +134,8 @@ def json_type(value: Any, *, none: str = "empty") -> str:
     return "a value that is not JSON"
 
 
-def describe_path(data: Any, path: tuple, *, items: Mapping[str, tuple[str, str]] | None = None
-                  ) -> str:
+def describe_path(data: Any, path: tuple[Any, ...], *,
+                  items: Mapping[str, tuple[str, str]] | None = None) -> str:
     """A human context for ``path``: ``category `pricing`: band 2: when``.
 
     ``items`` names the items of lists (``{"cases": ("case", "name")}``); by default the
@@ -182,7 +190,7 @@ def describe_path(data: Any, path: tuple, *, items: Mapping[str, tuple[str, str]
     return ": ".join(parts)
 
 
-def _set(data: Any, path: tuple, value: Any) -> None:
+def _set(data: Any, path: tuple[Any, ...], value: Any) -> None:
     node = data
     for key in path[:-1]:
         node = node[key]
@@ -204,15 +212,60 @@ def validate(data: Any, smap: SourceMap) -> list[Diagnostic]:
             break
     for err in errors:
         diags.extend(_convert(err, data, smap))
+    _number_readings(data, smap, diags)
     return diags
 
 
-def _wants(err) -> list[str]:
+_ABSENT = object()
+
+
+def _get(data: Any, path: tuple) -> Any:
+    node = data
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return _ABSENT
+    return node
+
+
+def _number_readings(data: Any, smap: SourceMap, diags: list[Diagnostic]) -> None:
+    """A number YAML 1.1 reads in a surprising way (``1:30`` as 90, ``010`` as 8, ``1_000`` as
+    1000) and that stays a number: PE009, so the author sees the value actually used."""
+    for path, entry in smap.items():
+        if not (entry.yaml11 and entry.style == "plain" and entry.raw and path):
+            continue
+        value = _get(data, path)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        # a string fact's default or enum value becomes its text in the model (PE009 there)
+        decl = path[:-1] if path[-1] == "default" else (
+            path[:-2] if len(path) >= 2 and path[-2] == "enum" else None)
+        if decl is not None and "facts" in decl:
+            owner = _get(data, decl)
+            if isinstance(owner, dict) and owner.get("type") == "string":
+                continue
+        diags.append(Diagnostic.at(
+            "PE009", Severity.WARNING,
+            f"`{entry.raw}` is read by YAML 1.1 as the number {_number_text(value)}",
+            entry.value_span,
+            hint=f"write {_number_text(value)} if that is the number meant; quote it "
+                 f"('{entry.raw}') if it is text"))
+
+
+def _number_text(value: int | float) -> str:
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+    return repr(value)
+
+
+def _wants(err: SchemaError) -> list[str]:
     want = err.validator_value
     return [want] if isinstance(want, str) else list(want)
 
 
-def _coerce(data, path: tuple, err, smap: SourceMap, diags: list[Diagnostic]) -> bool:
+def _coerce(data: Any, path: tuple[Any, ...], err: SchemaError, smap: SourceMap,
+            diags: list[Diagnostic]) -> bool:
     if "string" not in _wants(err) or isinstance(err.instance, (dict, list, str)):
         return False
     entry = smap.get(path)
@@ -233,7 +286,7 @@ def yaml11_warning(raw: str, value: Any, span: Span) -> Diagnostic:
         hint=f"quote it: '{raw}'")
 
 
-def _convert(err, data, smap: SourceMap) -> list[Diagnostic]:
+def _convert(err: SchemaError, data: Any, smap: SourceMap) -> list[Diagnostic]:
     path = tuple(err.absolute_path)
     where = describe_path(data, path)
     prefix = f"{where}: " if where else ""
@@ -285,7 +338,7 @@ def _convert(err, data, smap: SourceMap) -> list[Diagnostic]:
                           element=_element(path))]
 
 
-def _value_message(err) -> str:
+def _value_message(err: SchemaError) -> str:
     v, inst, val = err.validator, err.instance, err.validator_value
     shown = f"`{inst}`" if isinstance(inst, (str, int, float)) and not isinstance(inst, bool) \
         else json_type(inst)
@@ -294,7 +347,7 @@ def _value_message(err) -> str:
     if v == "pattern":
         what = {
             "duration": "a duration", "date": "an ISO date (YYYY-MM-DD)", "id": "a valid id",
-            "factName": "a valid fact name"}.get(_def_name(err), "in the expected form")
+            "factName": "a valid fact name"}.get(_def_name(err) or "", "in the expected form")
         if what == "in the expected form" and list(err.absolute_path)[-1:] == ["version"]:
             what = "a version number"
         return f"{shown} is not {what}"
@@ -312,19 +365,19 @@ def _value_message(err) -> str:
         return f"the text is longer than {val} characters"
     if v == "not":
         return "this key is not allowed for this type"
-    return err.message
+    return str(err.message)
 
 
-def _def_name(err) -> str | None:
+def _def_name(err: SchemaError) -> str | None:
     pattern = err.validator_value
-    defs = _validator("policy").schema.get("$defs", {})
+    defs = load_schema("policy").get("$defs", {})
     for name, sub in defs.items():
         if isinstance(sub, dict) and sub.get("pattern") == pattern:
-            return name
+            return str(name)
     return None
 
 
-def _pattern_hint(err) -> str | None:
+def _pattern_hint(err: SchemaError) -> str | None:
     return {
         "duration": "write `Nd` (days), `Nw` (weeks) or `Nbd` (business days), e.g. `5bd`",
         "date": "write the date as YYYY-MM-DD, e.g. 2026-01-01",
@@ -335,7 +388,7 @@ def _pattern_hint(err) -> str | None:
         if err.absolute_path and list(err.absolute_path)[-1] == "version" else None)
 
 
-def _misspelt(err, key: str, path: tuple, smap: SourceMap) -> str | None:
+def _misspelt(err: SchemaError, key: str, path: tuple[Any, ...], smap: SourceMap) -> str | None:
     """When an unknown key of the same mapping is a near miss of the missing ``key``."""
     known = err.schema.get("properties", {})
     for other in err.instance if isinstance(err.instance, dict) else ():
@@ -357,7 +410,7 @@ def _required_hint(key: str) -> str | None:
     }.get(key)
 
 
-def _type_hint(path: tuple, err) -> str | None:
+def _type_hint(path: tuple[Any, ...], err: SchemaError) -> str | None:
     if path and path[-1] in ("when", "amount", "otherwise"):
         return None
     if "string" in _wants(err) and isinstance(err.instance, (dict, list)):
@@ -373,7 +426,7 @@ def _type_hint(path: tuple, err) -> str | None:
     return None
 
 
-def _head(smap: SourceMap, path: tuple) -> Span | None:
+def _head(smap: SourceMap, path: tuple[Any, ...]) -> Span | None:
     """The first line of a node: where a missing key would go."""
     entry = smap.get(path)
     if entry is None:
@@ -384,5 +437,5 @@ def _head(smap: SourceMap, path: tuple) -> Span | None:
     return Span(s.file, s.line, s.column, s.line, s.column + 1)
 
 
-def _element(path: tuple) -> str:
+def _element(path: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in path)

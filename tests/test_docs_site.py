@@ -5,6 +5,7 @@ playbook screenshot is in place."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import struct
 import subprocess
@@ -88,3 +89,9 @@ def test_mkdocs_build_strict(tmp_path):
     for page in ("index.html", "policy-tests/index.html", "playbook/index.html",
                  "rules/index.html", "img/playbook.png"):
         assert (tmp_path / "site" / page).is_file(), page
+    # each schema is published where its `$id` points (site_url + schemas/NAME)
+    site_url = _config()["site_url"]
+    for schema in sorted((ROOT / "schemas").glob("*.schema.json")):
+        schema_id = json.loads(schema.read_text(encoding="utf-8"))["$id"]
+        assert schema_id == f"{site_url}schemas/{schema.name}", schema.name
+        assert (tmp_path / "site" / "schemas" / schema.name).read_bytes() == schema.read_bytes()

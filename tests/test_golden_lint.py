@@ -15,7 +15,7 @@ generated here, in a temporary folder that becomes the working directory (the ou
   repository would only be noise);
 * PE002 not-utf8: a rulebook saved in Latin-1 (editors and git tools "fix" such files);
 * PE011 unreadable-file: a file the process may not read (permissions do not bind root, so the
-  read is refused by patching the reader's ``open``).
+  read is refused by patching the reader's ``_open``).
 """
 
 from __future__ import annotations
@@ -114,13 +114,14 @@ def test_generated_pe011_unreadable_file(tmp_path, golden, monkeypatch):
     monkeypatch.chdir(tmp_path)
     from policyengine.load import reader
 
-    class Unreadable(type(Path())):
-        def open(self, *args, **kwargs):
-            if self.name == "PE011.yaml":
-                raise PermissionError(13, "Permission denied", os.fspath(self))
-            return super().open(*args, **kwargs)
+    real_open = reader._open
 
-    monkeypatch.setattr(reader, "Path", Unreadable)
+    def unreadable(path):
+        if os.path.basename(os.fspath(path)) == "PE011.yaml":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path)
+
+    monkeypatch.setattr(reader, "_open", unreadable)
     check_outputs("PE011", "PE011.yaml", golden)
 
 

@@ -9,6 +9,7 @@ absorbed by ``&&``, ``||`` and ``?:`` exactly as CEL absorbs them.
 from __future__ import annotations
 
 import z3
+from typing import Any
 
 from ..expr import ast
 from ..expr import print_expression
@@ -22,40 +23,39 @@ _ORDER = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: 
           ">=": lambda a, b: a >= b}
 
 
-def encode_node(space, node: ast.Node, kids: tuple) -> Term | None:
-    cls = type(node)
-    if cls is ast.Literal:
+def encode_node(space, node: ast.Node, kids: tuple[Any, ...]) -> Term | None:
+    if isinstance(node, ast.Literal):
         return _literal(space, node)
-    if cls is ast.Name:
+    if isinstance(node, ast.Name):
         return _name(space, node)
-    if cls is ast.Comprehension:
+    if isinstance(node, ast.Comprehension):
         return None
     if any(k.kind == "other" for k in kids):
         return None
-    if cls is ast.Select:
+    if isinstance(node, ast.Select):
         return _select(space, node, kids[0])
-    if cls is ast.Index:
+    if isinstance(node, ast.Index):
         key = node.index
         if kids[0].kind == "map" and type(key) is ast.Literal and key.kind == "string":
             return _field(space, kids[0], key.value)
         return None
-    if cls is ast.Unary:
+    if isinstance(node, ast.Unary):
         return _unary(space, node.op, kids[0])
-    if cls is ast.Binary:
+    if isinstance(node, ast.Binary):
         return _binary(space, node, kids[0], kids[1])
-    if cls is ast.Ternary:
+    if isinstance(node, ast.Ternary):
         return _ternary(space, *kids)
-    if cls is ast.ListLit:
+    if isinstance(node, ast.ListLit):
         return Term("list", kids, space._and_all(k.ok for k in kids), *_marks(kids))
-    if cls is ast.MapLit:
+    if isinstance(node, ast.MapLit):
         keys = kids[0::2]
         return Term("mapkeys", keys, space._and_all(k.ok for k in kids), *_marks(kids))
-    if cls is ast.Call:
+    if isinstance(node, ast.Call):
         return _call(space, node, kids)
     return None
 
 
-def _marks(kids) -> tuple[frozenset, frozenset]:
+def _marks(kids) -> tuple[frozenset[Any], frozenset]:
     opaque, inexact = frozenset(), frozenset()
     for k in kids:
         opaque |= k.opaque
@@ -311,7 +311,7 @@ def _as_z3_string(space, value):
 
 
 # -- calls ---------------------------------------------------------------------------------------
-def _call(space, node: ast.Call, kids: tuple) -> Term | None:
+def _call(space, node: ast.Call, kids: tuple[Any, ...]) -> Term | None:
     fn = node.function
     if fn == "dyn" and len(kids) == 1:
         return kids[0]

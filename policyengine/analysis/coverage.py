@@ -28,11 +28,12 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import z3
 
 from ..errors import DisputeError
+from ..model.nodes import Expression, Policy, Remedy
 from .decision import DecisionEncoding
 from .domain import BOTTOM, Domains
 from .encode import FactSpace
@@ -58,11 +59,11 @@ class Finding:
     ``timeout`` (``question``), ``budget``."""
 
     kind: str
-    subject: tuple
-    witness: dict | None = None
+    subject: tuple[Any, ...]
+    witness: dict[Any, Any] | None = None
     possible: bool = False
-    uncertain: tuple = ()
-    related: tuple = ()  # subjects that explain the finding
+    uncertain: tuple[Any, ...] = ()
+    related: tuple[Any, ...] = ()  # subjects that explain the finding
     other: Any = None
     dead: int = 0
     limit: Any = None
@@ -92,7 +93,8 @@ def witness_date(policy: Any, as_of: _dt.date | None) -> _dt.date:
     if as_of is not None and as_of >= meta.effective and (meta.expires is None
                                                           or as_of <= meta.expires):
         return as_of
-    return meta.effective
+    effective: _dt.date = meta.effective
+    return effective
 
 
 def check_coverage(policy: Any, *, as_of: _dt.date | None = None,
@@ -102,7 +104,7 @@ def check_coverage(policy: Any, *, as_of: _dt.date | None = None,
 
 
 class _Run:
-    def __init__(self, policy, as_of, timeout, budget):
+    def __init__(self, policy: Policy, as_of: _dt.date, timeout: float, budget: float) -> None:
         self.policy = policy
         self.as_of = as_of
         self.space = FactSpace(policy, ieee=True)
@@ -120,7 +122,8 @@ class _Run:
     def add(self, finding: Finding) -> None:
         self.report.findings.append(finding)
 
-    def check(self, subject: tuple, question: str, *formulas, tracked=None) -> Outcome:
+    def check(self, subject: tuple[Any, ...], question: str, *formulas: z3.ExprRef,
+              tracked: Any = None) -> Outcome:
         out = self.prover.check(*formulas, tracked=tracked)
         if out.unknown:
             if out.reason == "budget":
@@ -131,7 +134,7 @@ class _Run:
                 self.add(Finding("timeout", subject, question=question))
         return out
 
-    def chosen(self, i: int):
+    def chosen(self, i: int) -> z3.BoolRef:
         hit = self._chosen.get(i)
         if hit is None:
             earlier = [j for j in self.candidates[i] if self.status[j] != "never"]
@@ -174,8 +177,8 @@ class _Run:
         return self.report
 
     # -- witnesses -----------------------------------------------------------------------------
-    def witness(self, outcome: Outcome, keep: list[Any], exprs: list[Any], check: Any
-                ) -> tuple[Any, ...]:
+    def witness(self, outcome: Outcome, keep: list[Any], exprs: list[Expression | None],
+                check: Callable[..., object]) -> tuple[Any, ...]:
         """(witness or None, possible, uncertain texts) for a sat outcome. A witness the
         evaluator does not reproduce is excluded and the solver asked for another one (a
         boundary value may round the other way in IEEE arithmetic; a refusal on the way)."""
@@ -317,7 +320,7 @@ class _Run:
         cat = self.cats[i]
         chosen = self.chosen(i)
         bands = cat.bands
-        fails = {}
+        fails: dict[int, Any] = {}
         for b, band in enumerate(bands):
             reached = self.space._and_all([chosen, *fails.values()])
             if band.when is not None:
@@ -360,7 +363,8 @@ class _Run:
             fails[b] = self.space.fails(band.when)
         self.gap(i, chosen)
 
-    def _dead_band(self, i: int, b: int, holds, chosen, out: Outcome) -> None:
+    def _dead_band(self, i: int, b: int, holds: z3.BoolRef, chosen: z3.BoolRef, out: Outcome
+                   ) -> None:
         alone = self.check(("band", i, b), "whether its `when` can hold", holds)
         if alone.unsat:
             self.add(Finding("never-holds", ("band", i, b)))
@@ -372,7 +376,7 @@ class _Run:
         self.add(Finding("band-unreachable", ("band", i, b),
                          related=tuple(("band", i, k) for k in sorted(out.core))))
 
-    def gap(self, i: int, chosen) -> None:
+    def gap(self, i: int, chosen: z3.BoolRef) -> None:
         goal = self.dec.gap(i, chosen)
         out = self.check(("category", i), "whether its bands leave a gap", goal)
         self.report.gaps[i] = None if out.unknown else out.sat
@@ -390,7 +394,8 @@ class _Run:
         for k, ov in enumerate(self.policy.overrides):
             self._never_or_always(("override", k), ov.when, always=True)
 
-    def _never_or_always(self, subject: tuple, expr, *, always: bool) -> bool:
+    def _never_or_always(self, subject: tuple[Any, ...], expr: Expression, *, always: bool
+                         ) -> bool:
         """Report a condition that never holds (True when it does not), and one that always
         holds when ``always``."""
         t, _ = self.domains.regions(expr)
@@ -423,7 +428,7 @@ class _Run:
             if users and r.amount is not None:
                 self.exceeds(k, r, need, users)
 
-    def exceeds(self, k: int, r, need, users: list[int]) -> None:
+    def exceeds(self, k: int, r: Remedy, need: z3.BoolRef, users: list[int]) -> None:
         limits = [x for x in self.dec.limits(r.action) if x is not None]
         if not limits or any(x is True for x in limits):
             return
@@ -541,7 +546,7 @@ class _Run:
         return True
 
 
-def _lookup(facts: dict, path: str) -> Any:
+def _lookup(facts: dict[Any, Any], path: str) -> Any:
     node: Any = facts
     for key in path.split("."):
         node = node.get(key) if isinstance(node, dict) else None

@@ -28,7 +28,7 @@ from .encode import FactSpace, Term
 
 
 class DecisionEncoding:
-    def __init__(self, space: FactSpace, policy: Policy | None = None):
+    def __init__(self, space: FactSpace, policy: Policy | None = None) -> None:
         """``policy`` defaults to the space's; the diff passes each version's own policy over
         a fact space shared by two versions."""
         self.space = space
@@ -39,48 +39,48 @@ class DecisionEncoding:
         self.categories = policy.categories
 
     # -- categories ---------------------------------------------------------------------------
-    def category_holds(self, i: int):
+    def category_holds(self, i: int) -> z3.ExprRef:
         return self.space.holds(self.categories[i].when)
 
-    def category_fails(self, i: int):
+    def category_fails(self, i: int) -> z3.ExprRef:
         return self.space.fails(self.categories[i].when)
 
-    def category_chosen(self, i: int, earlier: Iterable[int] | None = None):
+    def category_chosen(self, i: int, earlier: Iterable[int] | None = None) -> z3.ExprRef:
         """Category ``i`` decides the dispute: every earlier ``when`` is false, its own true."""
         before = range(i) if earlier is None else earlier
         return self.space._and_all([*(self.category_fails(j) for j in before),
                                     self.category_holds(i)])
 
-    def unclassified(self):
+    def unclassified(self) -> z3.BoolRef:
         """No category's ``when`` holds (and none errors): the ``unclassified`` refusal."""
         return self.space._and_all([self.category_fails(j) for j in range(len(self.categories))])
 
     # -- bands ---------------------------------------------------------------------------------
-    def band_holds(self, i: int, b: int):
+    def band_holds(self, i: int, b: int) -> z3.ExprRef:
         band = self.categories[i].bands[b]
         return self.space.true if band.when is None else self.space.holds(band.when)
 
-    def band_fails(self, i: int, b: int):
+    def band_fails(self, i: int, b: int) -> z3.ExprRef:
         band = self.categories[i].bands[b]
         return self.space.false if band.when is None else self.space.fails(band.when)
 
-    def band_reached(self, i: int, b: int, chosen: Any = None):
+    def band_reached(self, i: int, b: int, chosen: Any = None) -> z3.ExprRef:
         """Disputes of category ``i`` for which every band before ``b`` is false."""
         chosen = self.category_chosen(i) if chosen is None else chosen
         return self.space._and_all([chosen, *(self.band_fails(i, k) for k in range(b))])
 
-    def band_chosen(self, i: int, b: int, chosen: Any = None):
+    def band_chosen(self, i: int, b: int, chosen: Any = None) -> z3.ExprRef:
         return self.space._and(self.band_reached(i, b, chosen), self.band_holds(i, b))
 
-    def gap(self, i: int, chosen: Any = None):
+    def gap(self, i: int, chosen: Any = None) -> z3.ExprRef:
         """Category ``i`` is chosen and no band holds: the ``threshold_gap`` refusal."""
         return self.band_reached(i, len(self.categories[i].bands), chosen)
 
     # -- levels --------------------------------------------------------------------------------
-    def _int(self, n: int):
+    def _int(self, n: int) -> z3.ExprRef:
         return z3.IntVal(n, self.space.ctx)
 
-    def base_level(self):
+    def base_level(self) -> z3.ExprRef:
         """The rank of the level the chosen band gives (-1 when the dispute is refused)."""
         value = self._int(-1)
         for i in reversed(range(len(self.categories))):
@@ -89,7 +89,7 @@ class DecisionEncoding:
                 value = z3.If(self.band_chosen(i, b), self._int(self.rank[band.level]), value)
         return value
 
-    def level(self):
+    def level(self) -> z3.ExprRef:
         """The rank after the overrides (step 5): the highest of the band's and the overrides'
         that hold."""
         value = self.base_level()
@@ -98,12 +98,12 @@ class DecisionEncoding:
             value = z3.If(z3.And(self.space.holds(ov.when), value < r), r, value)
         return value
 
-    def decided(self):
+    def decided(self) -> z3.ExprRef:
         """Some category and some band decide the dispute (and no condition on the way fails)."""
         return self.base_level() >= 0
 
     # -- remedies --------------------------------------------------------------------------------
-    def remedy_required(self, i: int, remedy_id: str):
+    def remedy_required(self, i: int, remedy_id: str) -> z3.ExprRef:
         """Category ``i`` is chosen and the remedy (listed by it) is required."""
         remedy = self.policy.remedy(remedy_id)
         if remedy is None or remedy_id not in self.categories[i].remedies:
@@ -117,7 +117,7 @@ class DecisionEncoding:
             return None
         return self.space.encode(remedy.amount)
 
-    def limits(self, action: str) -> tuple:
+    def limits(self, action: str) -> tuple[Any, ...]:
         """Per level rank: True (unlimited), a number (up to, inclusive) or None."""
         out = []
         for lv in self.levels:
@@ -125,10 +125,11 @@ class DecisionEncoding:
             out.append(None if grant is None or grant.limit is False else grant.limit)
         return tuple(out)
 
-    def authorizing_rank(self, remedy_id: str, level: Any):
+    def authorizing_rank(self, remedy_id: str, level: Any) -> z3.ExprRef:
         """The rank of the lowest level at or above ``level`` that may authorize the remedy
         (step 7), or -1 when none may."""
         remedy = self.policy.remedy(remedy_id)
+        assert remedy is not None  # ids come from the policy's own remedies
         limits = self.limits(remedy.action)
         amount = self.remedy_amount(remedy_id)
         value = self._int(-1)
@@ -149,7 +150,7 @@ class DecisionEncoding:
             value = z3.If(z3.And(level <= k, allows), self._int(k), value)
         return value
 
-    def final_level(self):
+    def final_level(self) -> z3.ExprRef:
         """The decision's level rank after the remedies (step 7): a remedy no level may
         authorize sends the dispute to the terminal level."""
         level = self.level()

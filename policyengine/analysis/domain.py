@@ -59,7 +59,10 @@ class Interval:
         return Interval(lo, lc, hi, hc)
 
 
-def _max_lo(a, b):
+_Bound = tuple[Any, bool]  # (value or None for unbounded, closed)
+
+
+def _max_lo(a: _Bound, b: _Bound) -> _Bound:
     if a[0] is None:
         return b
     if b[0] is None:
@@ -69,7 +72,7 @@ def _max_lo(a, b):
     return (a[0], a[1] and b[1])
 
 
-def _min_hi(a, b):
+def _min_hi(a: _Bound, b: _Bound) -> _Bound:
     if a[0] is None:
         return b
     if b[0] is None:
@@ -120,7 +123,7 @@ class Domains:
     """The regions of conditions over one policy's facts."""
 
     def __init__(self, policy: Any):
-        self.finite: dict[str, frozenset] = {}
+        self.finite: dict[str, frozenset[Any]] = {}
         self.numeric: set[str] = set()
         stack = list(policy.facts)
         while stack:
@@ -145,12 +148,11 @@ class Domains:
 
     def _walk(self, root: ast.Node) -> tuple[Region, Region]:
         done: dict[int, tuple[Region, Region]] = {}
-        stack: list = [(root, False)]
+        stack: list[Any] = [(root, False)]
         while stack:
             node, expanded = stack.pop()
-            cls = type(node)
-            logical = (cls is ast.Binary and node.op in ("&&", "||")) or (
-                cls is ast.Unary and node.op == "!")
+            logical = (isinstance(node, ast.Binary) and node.op in ("&&", "||")) or (
+                isinstance(node, ast.Unary) and node.op == "!")
             if not logical:
                 done[id(node)] = self._atom(node)
                 continue
@@ -158,7 +160,7 @@ class Domains:
                 stack.append((node, True))
                 stack.extend((kid, False) for kid in ast.children(node))
                 continue
-            if cls is ast.Unary:
+            if isinstance(node, ast.Unary):
                 t, f = done[id(node.operand)]
                 done[id(node)] = (f, t)
             elif node.op == "&&":
@@ -180,19 +182,19 @@ class Domains:
         return None
 
     def _atom(self, node: ast.Node) -> tuple[Region, Region]:
-        cls = type(node)
-        if cls is ast.Literal and node.kind == "bool":
+        if isinstance(node, ast.Literal) and node.kind == "bool":
             return ({}, BOTTOM) if node.value else (BOTTOM, {})
         path = self._path(node)
         if path is not None and self.finite.get(path) == frozenset((True, False)):
             return {path: frozenset((True,))}, {path: frozenset((False,))}
-        if cls is not ast.Binary:
+        if not isinstance(node, ast.Binary):
             return {}, {}
         op = node.op
         if op == "in" and type(node.right) is ast.ListLit:
             path = self._path(node.left)
-            if path in self.finite and all(type(i) is ast.Literal for i in node.right.items):
-                values = frozenset(i.value for i in node.right.items)
+            items = node.right.items
+            if path in self.finite and all(isinstance(i, ast.Literal) for i in items):
+                values = frozenset(i.value for i in items if isinstance(i, ast.Literal))
                 return self._finite_atom(path, values)
             return {}, {}
         left, right = node.left, node.right
@@ -220,7 +222,7 @@ class Domains:
             return (point, {}) if op == "==" else ({}, point)
         return {}, {}
 
-    def _finite_atom(self, path: str, values: frozenset) -> tuple[Region, Region]:
+    def _finite_atom(self, path: str, values: frozenset[Any]) -> tuple[Region, Region]:
         domain = self.finite[path]
         # a bool literal must not match the ints 1/0 (True == 1 in Python): compare by type
         inside = frozenset(v for v in domain if any(type(v) is type(x) and v == x
@@ -283,7 +285,7 @@ class Domains:
                    for p, v in region.items())
 
 
-def _intervals_meet(a: dict, b: Region) -> bool:
+def _intervals_meet(a: dict[Any, Any], b: Region) -> bool:
     if b is BOTTOM:
         return False
     for path, mine in a.items():

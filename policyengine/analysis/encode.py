@@ -47,6 +47,7 @@ from ..expr import ast, print_expression
 from ..expr.interpret import interpret
 from ..expr.types import BOOL, DOUBLE, INT, STRING, base
 from ..expr.values import CelError
+from ..model.nodes import FactDecl
 
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 _ULP = "1/9007199254740992"  # 2^-53: half an ulp, relative
@@ -54,6 +55,8 @@ _TINY = f"1/{2 ** 1075}"  # half the smallest subnormal
 _MAX_DOUBLE = str(int(1.7976931348623157e308))
 #: A sub-expression whose facts have at most this many value combinations is evaluated for each.
 FINITE_LIMIT = 256
+#: A sub-expression costlier than this (steps, expr/cost.py) is not run for each combination.
+FINITE_STEPS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class Choice:
     """A string known to be one of finitely many literals: ``((condition, value), ...)``, the
     conditions mutually exclusive and, over the domain, exhaustive."""
 
-    alternatives: tuple
+    alternatives: tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +77,8 @@ class Term:
     kind: str
     value: Any
     ok: Any
-    opaque: frozenset = frozenset()
-    inexact: frozenset = frozenset()
+    opaque: frozenset[Any] = frozenset()
+    inexact: frozenset[Any] = frozenset()
 
     @property
     def exact(self) -> bool:
@@ -90,12 +93,13 @@ class FactVar:
     decl: Any  # FactDecl
     kind: str  # bool | int | double | enum | string
     var: Any
-    values: tuple | None = None  # enum values
+    values: tuple[Any, ...] | None = None  # enum values
 
-    def term(self, true) -> Term:
+    def term(self, true: z3.BoolRef) -> Term:
         if self.kind == "enum":
             return Term("string", Choice(tuple((self.var == i, v)
-                                               for i, v in enumerate(self.values))), true)
+                                               for i, v in enumerate(self.values or ()))),
+                    true)
         return Term(self.kind, self.var, true)
 
 
@@ -124,7 +128,7 @@ class FactSpace:
         self.true = z3.BoolVal(True, self.ctx)
         self.false = z3.BoolVal(False, self.ctx)
         self.facts: dict[str, FactVar] = {}
-        self.domain: list = []
+        self.domain: list[Any] = []
         self.opaque_vars: dict[str, Any] = {}  # canonical text -> z3 constant
         self.opaque_nodes: dict[str, ast.Node] = {}  # canonical text -> its typed AST
         self._cache: dict[str, Term] = {}
@@ -133,7 +137,7 @@ class FactSpace:
             self._declare(decl)
 
     # -- declarations ------------------------------------------------------------------------
-    def _declare(self, decl) -> None:
+    def _declare(self, decl: FactDecl) -> None:
         ctx = self.ctx
         if decl.type == "map":
             for f in decl.fields:
@@ -168,7 +172,7 @@ class FactSpace:
                 self.domain.append(fv.var <= self._bound(decl.max, decl.type, "max"))
         self.facts[path] = fv
 
-    def _bound(self, value, kind: str, which: str):
+    def _bound(self, value: float, kind: str, which: str) -> z3.ExprRef:
         if kind == "double":
             return self.num(float(value))
         # an int fact with a fractional bound (PE111 refuses it, but be safe): round inwards
@@ -184,7 +188,7 @@ class FactSpace:
             hit = self._fact_terms[path] = self.facts[path].term(self.true)
         return hit
 
-    def num(self, value: float):
+    def num(self, value: float) -> z3.ExprRef:
         """The exact value of a double as a z3 real."""
         frac = Fraction(value)
         return z3.RealVal(f"{frac.numerator}/{frac.denominator}", self.ctx)
@@ -275,26 +279,26 @@ class FactSpace:
             return hit
         return self._encode_tree(expression)
 
-    def holds(self, expression: Any):
+    def holds(self, expression: Any) -> z3.BoolRef:
         """z3 boolean: the condition evaluates to ``true``."""
         t = self.encode(expression)
         return self._and(t.ok, self.as_bool(t))
 
-    def fails(self, expression: Any):
+    def fails(self, expression: Any) -> z3.BoolRef:
         """z3 boolean: the condition evaluates to ``false`` (without error)."""
         t = self.encode(expression)
         return self._and(t.ok, z3.Not(self.as_bool(t)))
 
-    def errors(self, expression: Any):
+    def errors(self, expression: Any) -> z3.BoolRef:
         """z3 boolean: evaluating the expression is a CEL error."""
         return z3.Not(self.encode(expression).ok)
 
-    def as_bool(self, t: Term):
+    def as_bool(self, t: Term) -> z3.BoolRef:
         if t.kind == "bool":
             return t.value
         return self.false  # a non-bool condition never holds (the checker refuses it anyway)
 
-    def as_real(self, t: Term):
+    def as_real(self, t: Term) -> z3.ExprRef:
         """A numeric term as a z3 real (ints converted exactly), or None."""
         if t.kind == "double":
             return t.value
@@ -307,7 +311,7 @@ class FactSpace:
         from ._cel import encode_node  # the node rules live next door
 
         done: dict[int, Term] = {}
-        stack: list = [(root, False)]
+        stack: list[Any] = [(root, False)]
         while stack:
             node, expanded = stack.pop()
             if id(node) in done:
@@ -359,6 +363,11 @@ class FactSpace:
         return Term(kind, var, self.true, frozenset({text}))
 
     def _finite(self, node: ast.Node) -> Term | None:
+        from ..expr.cost import budgeted, estimate
+
+        declarations = {f.name: f.to_declaration() for f in self.policy.facts}
+        if estimate(node, declarations).high > FINITE_STEPS:
+            return None  # too costly to run for every combination: opaque
         names = _free_names(node)
         axes = []  # (fact name, [(z3 condition, python value), ...])
         for name in sorted(names):
@@ -379,13 +388,13 @@ class FactSpace:
             bindings = {name: value for (name, _), (_, value) in zip(axes, combo)}
             cond = self._and_all([c for c, _ in combo])
             try:
-                result = interpret(node, bindings)
+                result = budgeted(lambda b: interpret(node, b))(bindings)
             except Exception:  # the interpreter returns errors as values; be safe anyway
                 return None
             results.append((cond, result))
         return self._table(results)
 
-    def _finite_values(self, decl) -> list | None:
+    def _finite_values(self, decl: FactDecl) -> list[Any] | None:
         """``[(condition, value)]`` for a fact with a small finite domain, else None."""
         if decl.type == "map":
             axes = []
@@ -394,7 +403,7 @@ class FactSpace:
                 if values is None:
                     return None
                 axes.append((f.name, values))
-            out = []
+            out: list[Any] = []
             for combo in itertools.product(*(v for _, v in axes)):
                 if len(out) > FINITE_LIMIT:
                     return None
@@ -407,12 +416,12 @@ class FactSpace:
         if fv.kind == "bool":
             return [(fv.var, True), (z3.Not(fv.var), False)]
         if fv.kind == "enum":
-            return [(fv.var == i, v) for i, v in enumerate(fv.values)]
+            return [(fv.var == i, v) for i, v in enumerate(fv.values or ())]
         if fv.kind == "int" and fv.values is not None:
             return [(fv.var == v, v) for v in fv.values]
         return None
 
-    def _table(self, results: list) -> Term | None:
+    def _table(self, results: list[Any]) -> Term | None:
         errors = [c for c, r in results if type(r) is CelError]
         ok = z3.Not(self._or_all(errors)) if errors else self.true
         good = [(c, r) for c, r in results if type(r) is not CelError]
@@ -425,7 +434,7 @@ class FactSpace:
         if kind == "bool":
             return Term("bool", self._or_all([c for c, r in good if r is True]), ok)
         if kind == "string":
-            merged: dict[str, list] = {}
+            merged: dict[str, list[Any]] = {}
             for c, r in good:
                 merged.setdefault(r, []).append(c)
             return Term("string", Choice(tuple((self._or_all(cs), v)
@@ -441,7 +450,7 @@ class FactSpace:
         return None
 
     # -- boolean helpers (fold the constants z3 would keep) ------------------------------------
-    def _and(self, a, b):
+    def _and(self, a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
         if z3.is_true(a):
             return b
         if z3.is_true(b):
@@ -450,7 +459,7 @@ class FactSpace:
             return self.false
         return z3.And(a, b)
 
-    def _and_all(self, items: Iterable):
+    def _and_all(self, items: Iterable[Any]) -> z3.BoolRef:
         items = [x for x in items if not z3.is_true(x)]
         if any(z3.is_false(x) for x in items):
             return self.false
@@ -458,7 +467,7 @@ class FactSpace:
             return self.true
         return items[0] if len(items) == 1 else z3.And(items)
 
-    def _or_all(self, items: Iterable):
+    def _or_all(self, items: Iterable[Any]) -> z3.BoolRef:
         items = [x for x in items if not z3.is_false(x)]
         if any(z3.is_true(x) for x in items):
             return self.true
@@ -467,8 +476,8 @@ class FactSpace:
         return items[0] if len(items) == 1 else z3.Or(items)
 
     # -- witnesses -----------------------------------------------------------------------------
-    def witness(self, model: Any, as_of: Any, *, keep: Iterable = (),
-                avoid: dict | None = None) -> dict:
+    def witness(self, model: Any, as_of: Any, *, keep: Iterable[Any] = (),
+                avoid: dict[Any, Any] | None = None) -> dict[str, Any]:
         """A complete dispute ``{"facts": {...}, "as_of": "YYYY-MM-DD"}`` from a z3 model: every
         declared fact present and valid; values simplified (round numbers, boundary values,
         defaults) as long as every formula of ``keep`` stays true. ``avoid`` maps a fact path
@@ -528,7 +537,7 @@ def _can_raise(root: ast.Node) -> bool:
 def _free_names(root: ast.Node) -> set[str]:
     """The fact names a sub-expression reads (names bound by a macro excluded)."""
     names: set[str] = set()
-    stack: list = [(root, frozenset())]
+    stack: list[Any] = [(root, frozenset())]
     while stack:
         node, bound = stack.pop()
         if type(node) is ast.Name:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from typing import Any, Callable
 
+from ..decision import Decision
 from ..errors import DisputeError
+from ..model.nodes import Policy
 
 
-def reproduces(policy, witness: dict, check) -> bool:
+def reproduces(policy: Policy, witness: dict[str, Any],
+               check: Callable[[Decision | DisputeError, Any], object]) -> bool:
     """Decide the witness with the real evaluator and ask ``check(decision_or_error, facts)``."""
     try:
         outcome: Any = policy.evaluate(witness["facts"],
@@ -21,7 +24,8 @@ def reproduces(policy, witness: dict, check) -> bool:
         return False
 
 
-def overlap_reproduced(policy, decision, facts, earlier: int, later: int) -> bool:
+def overlap_reproduced(policy: Policy, decision: Decision | Exception, facts: Any,
+                       earlier: int, later: int) -> bool:
     """The earlier category decided the dispute, and the later one's `when` holds too."""
     cp = policy.compiled
     if isinstance(decision, DisputeError):
@@ -34,7 +38,7 @@ def overlap_reproduced(policy, decision, facts, earlier: int, later: int) -> boo
         return False
     elif decision.category.id != cp.categories[earlier].ref.id:
         return False
-    problems: list = []
+    problems: list[Any] = []
     normalized = cp.check_facts(facts, "", problems)
     if problems:
         return False

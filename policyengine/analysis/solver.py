@@ -26,7 +26,7 @@ DEFAULT_BUDGET = 60.0  # seconds per policy
 class Outcome:
     status: str  # "sat" | "unsat" | "unknown"
     model: Any = None
-    core: tuple = ()
+    core: tuple[Any, ...] = ()
     reason: str | None = None
 
     @property
@@ -52,6 +52,10 @@ class Prover:
         self.budget = budget
         self.spent = 0.0
         self.queries = 0
+        # the budget bounds wall-clock time too, from the prover's creation: time spent outside
+        # z3's own check (encoding, optimizing, describing) counts, so the whole command that
+        # owns the prover stops asking once the budget has passed
+        self.deadline = time.monotonic() + budget
         self.solver = z3.Solver(ctx=space.ctx)
         self.solver.set("timeout", max(1, int(timeout * 1000)))
         self.solver.set("core.minimize", True)
@@ -65,8 +69,13 @@ class Prover:
             self._asserted = len(domain)
 
     @property
+    def remaining(self) -> float:
+        """Seconds left before the deadline (0 when it has passed)."""
+        return max(0.0, self.deadline - time.monotonic())
+
+    @property
     def exhausted(self) -> bool:
-        return self.spent >= self.budget
+        return self.spent >= self.budget or time.monotonic() >= self.deadline
 
     def check(self, *formulas: Any, tracked: Mapping[str, Any] | None = None) -> Outcome:
         """Is the conjunction of ``formulas`` and ``tracked.values()`` satisfiable over the
@@ -97,6 +106,13 @@ def solve(solver: Any, prover: Prover, formulas: Any,
             solver.add(z3.Implies(lit, f))
             literals.append(lit)
             names[lit.get_id()] = name
+        if prover.exhausted:
+            return Outcome("unknown", reason="budget")
+        # no query may run past the deadline (set only when it is near: resetting a solver's
+        # parameters changes which of several models z3 finds)
+        left = prover.remaining
+        if left < prover.timeout:
+            solver.set("timeout", max(1, int(left * 1000)))
         started = time.perf_counter()
         try:
             result = solver.check(*literals)

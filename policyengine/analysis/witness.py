@@ -13,17 +13,19 @@ formulas (no solver call). Facts the formulas do not read get their default or a
 from __future__ import annotations
 
 import math
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterable
 
 import z3
 
+from ..model.nodes import FactDecl
 from .encode import INT64_MAX, INT64_MIN, FactSpace, FactVar
 
 
-def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple = (),
-                  avoid: dict | None = None) -> dict:
+def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple[Any, ...] = (),
+                  avoid: dict[Any, Any] | None = None) -> dict[str, Any]:
     formula = space._and_all([*space.domain, *keep])
     names = constant_names(formula)
     relevant = [fv for fv in space.facts.values() if fv.path in names]
@@ -55,11 +57,11 @@ def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple = (),
 
 
 # -- the formula --------------------------------------------------------------------------------
-def _name(var) -> str:
-    return var.decl().name()
+def _name(var: z3.ExprRef) -> str:
+    return str(var.decl().name())
 
 
-def constant_names(formula) -> set[str]:
+def constant_names(formula: z3.ExprRef) -> set[str]:
     """Names of the uninterpreted constants in ``formula`` (iterative walk, shared nodes once)."""
     seen: set[int] = set()
     names: set[str] = set()
@@ -77,8 +79,8 @@ def constant_names(formula) -> set[str]:
     return names
 
 
-def _holds(space: FactSpace, formula, relevant: list[FactVar], assignment: dict,
-           opaque: list) -> bool:
+def _holds(space: FactSpace, formula: z3.ExprRef, relevant: list[FactVar], assignment: dict[Any, Any],
+           opaque: list[Any]) -> bool:
     pairs = [(fv.var, _z3_value(space, fv, assignment[fv.path])) for fv in relevant]
     pairs.extend(opaque)
     rounded = ieee_values(space, pairs)
@@ -86,7 +88,7 @@ def _holds(space: FactSpace, formula, relevant: list[FactVar], assignment: dict,
         return False
     pairs.extend(rounded)
     ground = z3.substitute(formula, *pairs) if pairs else formula
-    return z3.is_true(z3.simplify(ground))
+    return bool(z3.is_true(z3.simplify(ground)))
 
 
 def ieee_values(space: FactSpace, pairs: list[Any]) -> list[Any] | None:
@@ -112,12 +114,12 @@ def ieee_values(space: FactSpace, pairs: list[Any]) -> list[Any] | None:
     return out
 
 
-def _z3_value(space: FactSpace, fv: FactVar, value: Any):
+def _z3_value(space: FactSpace, fv: FactVar, value: Any) -> z3.ExprRef:
     ctx = space.ctx
     if fv.kind == "bool":
         return z3.BoolVal(bool(value), ctx)
     if fv.kind == "enum":
-        return z3.IntVal(fv.values.index(value), ctx)
+        return z3.IntVal((fv.values or ()).index(value), ctx)
     if fv.kind == "int":
         return z3.IntVal(int(value), ctx)
     if fv.kind == "double":
@@ -126,13 +128,14 @@ def _z3_value(space: FactSpace, fv: FactVar, value: Any):
     return z3.StringVal(value, ctx)
 
 
-def _model_value(fv: FactVar, model) -> Any:
+def _model_value(fv: FactVar, model: z3.ModelRef) -> Any:
     v = model.eval(fv.var, model_completion=True)
     if fv.kind == "bool":
         return z3.is_true(v)
     if fv.kind == "enum":
         index = v.as_long() if z3.is_int_value(v) else 0
-        return fv.values[index] if 0 <= index < len(fv.values) else fv.values[0]
+        values = fv.values or ()
+        return values[index] if 0 <= index < len(values) else values[0]
     if fv.kind == "int":
         return v.as_long() if z3.is_int_value(v) else 0
     if fv.kind == "double":
@@ -145,18 +148,18 @@ def _model_value(fv: FactVar, model) -> Any:
 # -- candidates ---------------------------------------------------------------------------------
 def _candidates(fv: FactVar, current: Any) -> Iterable[Any]:
     decl = fv.decl
-    out: list = []
+    out: list[Any] = []
     if decl.has_default:
         out.append(decl.default)
     if fv.kind == "bool":
         out += [False, current, not current]
     elif fv.kind == "enum" or (fv.kind == "int" and fv.values is not None):
-        out += [current, *fv.values]
+        out += [current, *(fv.values or ())]
     elif fv.kind == "string":
         out += ["example", current]
     else:
         out += _numbers(fv, Fraction(current))
-    seen: list = []
+    seen: list[Any] = []
     for c in out:
         if c is None or any(type(c) is type(s) and c == s for s in seen):
             continue
@@ -166,7 +169,7 @@ def _candidates(fv: FactVar, current: Any) -> Iterable[Any]:
     return seen
 
 
-def _numbers(fv: FactVar, v: Fraction) -> list:
+def _numbers(fv: FactVar, v: Fraction) -> list[Any]:
     decl = fv.decl
     raw: list[Fraction] = [Fraction(0)]
     for bound in (decl.min, decl.max):
@@ -223,7 +226,7 @@ def _simple(fv: FactVar) -> Any:
     return decl.min if decl.min is not None else 0  # pragma: no cover - min > max is refused
 
 
-def _fact_value(decl, assignment: dict, space: FactSpace) -> Any:
+def _fact_value(decl: FactDecl, assignment: dict[Any, Any], space: FactSpace) -> Any:
     if decl.type == "map":
         return {f.name: _fact_value(f, assignment, space) for f in decl.fields}
     if decl.type == "list":
@@ -237,7 +240,7 @@ def _fact_value(decl, assignment: dict, space: FactSpace) -> Any:
 
 
 # -- opaque regular expressions -------------------------------------------------------------------
-def _satisfy_matches(space: FactSpace, assignment: dict, opaque: list) -> None:
+def _satisfy_matches(space: FactSpace, assignment: dict[Any, Any], opaque: list[Any]) -> None:
     """The solver knows ``s.matches("p")`` only as an unknown boolean: give the string fact a
     value for which RE2 agrees with the unknown's value in the model (the evaluator re-checks)."""
     from ..expr import ast
@@ -261,12 +264,12 @@ def _satisfy_matches(space: FactSpace, assignment: dict, opaque: list) -> None:
                 break
 
 
-def _text_of(var) -> str:
-    name = var.decl().name()
+def _text_of(var: z3.ExprRef) -> str:
+    name = str(var.decl().name())
     return name[1:-1] if name.startswith("|") and name.endswith("|") else name
 
 
-def _fact_path(node) -> str | None:
+def _fact_path(node: Any) -> str | None:
     from ..expr import ast
 
     parts = []
@@ -281,12 +284,13 @@ def _fact_path(node) -> str | None:
 def _regex_example(pattern: str) -> str | None:
     """A short string the pattern matches, read off Python's parse of it (RE2's syntax is
     close enough for a candidate: RE2 has the last word), or None."""
-    try:
+    if sys.version_info >= (3, 11):
         import re._parser as sre
-    except ImportError:  # pragma: no cover - Python 3.10
+    else:  # pragma: no cover - Python 3.10
         import sre_parse as sre
     try:
-        tree = sre.parse(pattern)
+        # read as plain data: the parse tree is the re module's internal form
+        tree: Any = sre.parse(pattern)
     except Exception:
         return None
     out: list[str] = []
@@ -323,7 +327,7 @@ def _regex_example(pattern: str) -> str | None:
     return "".join(out)
 
 
-def _class_char(item) -> str:
+def _class_char(item: tuple[Any, Any]) -> str:
     op, av = item
     name = str(op)
     if name == "LITERAL":

@@ -1,19 +1,24 @@
 """Batch evaluation: JSON Lines in, one record per line out, in order, in constant memory.
 
 Output records: ``{"line": N, "decision": {...}}`` or ``{"line": N, "error": {"code", "problems"}}``.
-The output is written to a hidden ``.NAME.partial-*`` file beside the target and renamed into
-place only when every line is done, so an interrupted run never leaves a file that looks
-complete. With ``--jobs N`` lines are decided by N worker processes, chunk by chunk.
+The output is opened before any work (``cli/output.py`` decides how: a regular file is
+written to a hidden ``.NAME.*.partial`` file beside it and renamed into place only when every
+line is done; a device or pipe is written straight through), so an interrupted or failed run
+never leaves a file that looks complete. SIGTERM and SIGINT remove the partial file and report
+how many lines had been decided (exit 128 + the signal's number); ``kill -9`` cannot be caught
+and leaves the hidden ``.partial`` file. A line whose decision meets a defect of ours is an
+``internal_error`` record in its place, and the run exits 3. With ``--jobs N`` lines are decided by N worker processes, chunk by chunk.
 """
 
 from __future__ import annotations
 
 import collections
 import os
+import stat
 import sys
-import tempfile
 import threading
-from typing import Any, Iterator
+import datetime as _dt
+from typing import Any, Iterable, Iterator
 
 import click
 
@@ -25,8 +30,13 @@ _POLICY: Any = None
 _AS_OF: Any = None
 
 
-def _init_worker(policy_path: str, as_of) -> None:
+def _init_worker(policy_path: str, as_of: _dt.date | None) -> None:
     global _POLICY, _AS_OF
+    import signal
+
+    # the parent handles Ctrl-C and SIGTERM (and terminates the workers)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _POLICY is None:
         from ..pipeline import load_policy
 
@@ -39,6 +49,8 @@ def decide_line(item: tuple[int, bytes]) -> tuple[str, str | None, str | None, s
     :mod:`policyengine.jsonlines`'s, shared with the service's batch endpoint)."""
     from ..jsonlines import decide_line as decide
 
+    from ..jsonlines import decide_line as decide
+
     number, raw = item
     outcome = decide(_POLICY, number, raw, _AS_OF)
     if outcome.decision is None:
@@ -46,24 +58,25 @@ def decide_line(item: tuple[int, bytes]) -> tuple[str, str | None, str | None, s
     return (outcome.to_json(), outcome.decision.category.id, outcome.decision.level.id, None)
 
 
-def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple]:
+def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple[Any, ...]]:
     """``decide_line`` for each line of a chunk, with each line's width in bytes (one task for
     a worker process: one round trip per chunk, not per line)."""
     return [(*decide_line(item), len(item[1])) for item in chunk]
 
 
-def _windowed(chunks: Iterator[list], window: threading.BoundedSemaphore) -> Iterator[list]:
+def _windowed(chunks: Iterator[list[Any]], window: threading.BoundedSemaphore
+              ) -> Iterator[list[Any]]:
     for chunk in chunks:
         window.acquire()
         yield chunk
 
 
-def _lines(fh) -> Iterator[tuple[int, bytes]]:
+def _lines(fh: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
     for number, raw in enumerate(fh, 1):
         yield number, raw
 
 
-def _chunks(it: Iterator, size: int) -> Iterator[list]:
+def _chunks(it: Iterator[Any], size: int) -> Iterator[list[Any]]:
     chunk = []
     for item in it:
         chunk.append(item)
@@ -74,78 +87,148 @@ def _chunks(it: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of, jobs: int,
+class _Interrupted(BaseException):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    raise _Interrupted(signum)
+
+
+def _install_handlers() -> dict[int, Any]:
+    """SIGTERM and SIGINT interrupt the batch cleanly (the partial output is removed); only
+    possible in the main thread."""
+    import signal
+
+    old: dict[int, Any] = {}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            old[sig] = signal.signal(sig, _on_signal)
+        except (ValueError, OSError):  # not the main thread
+            pass
+    return old
+
+
+def _restore_handlers(old: dict[int, Any]) -> None:
+    import signal
+
+    for sig, handler in old.items():
+        try:
+            signal.signal(sig, handler)
+        except (ValueError, OSError):
+            pass
+
+
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path: str, *,
+              as_of: _dt.date | None, jobs: int,
               progress: bool | None) -> int:
     global _POLICY, _AS_OF
-    _POLICY = load_or_exit(ctx, policy_path)
-    _AS_OF = as_of
+    from .output import OutputError, open_sink
+
+    if input_path != "-":
+        try:
+            infile = open(input_path, "rb")
+        except OSError as exc:
+            click.echo(f"policyengine: error: cannot read {input_path}: {exc.strerror}", err=True)
+            return 2
+    else:
+        infile = sys.stdin.buffer
     try:
-        infile = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")
-    except OSError as exc:
-        click.echo(f"policyengine: error: cannot read {input_path}: {exc.strerror}", err=True)
+        sink = open_sink(output_path, inputs=(input_path, policy_path))
+    except OutputError as exc:
+        click.echo(f"policyengine: error: {exc.message}", err=True)
+        if infile is not sys.stdin.buffer:
+            infile.close()
         return 2
+    atomic = sink.replaces  # the output appears only when the batch is complete
+    try:
+        _POLICY = load_or_exit(ctx, policy_path)
+    except BaseException:
+        sink.abort()
+        if infile is not sys.stdin.buffer:
+            infile.close()
+        raise
+    _AS_OF = as_of
     size = None
     if input_path != "-":
         try:
-            size = os.fstat(infile.fileno()).st_size
+            st = os.fstat(infile.fileno())
+            size = st.st_size if stat.S_ISREG(st.st_mode) else None
         except OSError:
             size = None
-    if output_path == "-":
-        out, tmp_name = sys.stdout, None
-    else:
-        target = os.path.abspath(output_path)
-        folder = os.path.dirname(target)
-        if not os.path.isdir(folder):
-            click.echo(f"policyengine: error: no such folder for the output: {folder}", err=True)
-            return 2
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.",
-                                        suffix=".partial")
-        out = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
     show = progress if progress is not None else (sys.stderr.isatty() and size is not None)
-    counts = {"category": collections.Counter(), "level": collections.Counter(),
+    counts: dict[str, collections.Counter[str]] = {
+              "category": collections.Counter(), "level": collections.Counter(),
               "error": collections.Counter()}
     total = 0
     pool = None
     bar = None
+    failure: str | None = None
+    interrupted: int | None = None
+    done = False
+    handlers = _install_handlers()
     try:
-        if jobs > 1:
-            import multiprocessing
+        try:
+            if jobs > 1:
+                import multiprocessing
 
-            pool = multiprocessing.get_context().Pool(
-                jobs, initializer=_init_worker, initargs=(os.path.abspath(policy_path), as_of))
-        if show:
-            bar = click.progressbar(length=size or 0, file=sys.stderr, label="deciding",
-                                    show_pos=False, show_percent=True)
-            bar.__enter__()
-        chunks = _chunks(_lines(infile), CHUNK)
-        if pool is None:
-            decided = (decide_chunk(chunk) for chunk in chunks)
-        else:
-            # at most 4 chunks per worker in flight: the pool's feeder must not read the whole
-            # input ahead of the writer (constant memory), and workers must never wait for it
-            window = threading.BoundedSemaphore(4 * jobs)
-            decided = pool.imap(decide_chunk, _windowed(chunks, window))
-        for results in decided:
-            if pool is not None:
-                window.release()
-            for record, category, level, error, width in results:
-                out.write(record)
-                out.write("\n")
-                total += 1
-                if error is None:
-                    counts["category"][category] += 1
-                    counts["level"][level] += 1
-                else:
-                    counts["error"][error] += 1
-                if bar is not None:
-                    bar.update(width)
-        out.flush()
-        if tmp_name is not None:
-            os.fsync(out.fileno())
-            out.close()
-            os.replace(tmp_name, target)
-            tmp_name = None
+                pool = multiprocessing.get_context().Pool(
+                    jobs, initializer=_init_worker,
+                    initargs=(os.path.abspath(policy_path), as_of))
+            if show:
+                bar = click.progressbar(length=size or 0, file=sys.stderr, label="deciding",
+                                        show_pos=False, show_percent=True)
+                bar.__enter__()
+            chunks = _chunks(_lines(infile), CHUNK)
+            if pool is None:
+                decided = (decide_chunk(chunk) for chunk in chunks)
+            else:
+                # at most 4 chunks per worker in flight: the pool's feeder must not read the
+                # whole input ahead of the writer (constant memory), and workers must never
+                # wait for it
+                window = threading.BoundedSemaphore(4 * jobs)
+                decided = pool.imap(decide_chunk, _windowed(chunks, window))
+            for results in decided:
+                if pool is not None:
+                    window.release()
+                buf = []
+                for record, category, level, error, width in results:
+                    buf.append(record)
+                    total += 1
+                    if error is None:
+                        counts["category"][category] += 1
+                        counts["level"][level] += 1
+                    else:
+                        counts["error"][error] += 1
+                    if bar is not None:
+                        bar.update(width)
+                buf.append("")
+                sink.write("\n".join(buf).encode("utf-8", errors="backslashreplace"))
+            sink.commit()
+            done = True
+        except OutputError as exc:
+            failure = exc.message
+        except OSError as exc:  # reading the input failed half-way
+            from .output import reason
+
+            failure = f"cannot read {input_path}: {reason(exc)}"
+        except (_Interrupted, KeyboardInterrupt) as exc:
+            import signal
+
+            interrupted = exc.signum if isinstance(exc, _Interrupted) else signal.SIGINT
     finally:
+        _restore_handlers(handlers)
         if bar is not None:
             bar.__exit__(None, None, None)
         if pool is not None:
@@ -153,11 +236,16 @@ def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of
             pool.join()
         if infile is not sys.stdin.buffer:
             infile.close()
-        if tmp_name is not None:  # interrupted or failed: never leave a partial file behind
-            try:
-                out.close()
-            finally:
-                os.unlink(tmp_name)
+        if not done:
+            sink.abort()  # never leave a partial file behind
+    if failure is not None or interrupted is not None:
+        where = (f"nothing was written to {sink.name}" if atomic else
+                 f"{sink.name} holds the first records only")
+        what = (f"interrupted by {_signal_name(interrupted)}" if interrupted is not None
+                else f"error: {failure}")
+        click.echo(f"policyengine: {what}; {total} line(s) had been decided: {where}",
+                   err=True)
+        return 128 + int(interrupted) if interrupted is not None else 2
     refused = sum(counts["error"].values())
     lines = [f"{total} line(s): {total - refused} decided, {refused} refused"]
     for key in ("category", "level", "error"):
@@ -165,4 +253,9 @@ def run_batch(ctx, policy_path: str, input_path: str, output_path: str, *, as_of
             parts = ", ".join(f"{k} {v}" for k, v in sorted(counts[key].items()))
             lines.append(f"  by {key}: {parts}")
     click.echo("\n".join(lines), err=True)
+    if counts["error"].get("internal_error"):
+        click.echo("policyengine: some lines met an internal error (code `internal_error`): "
+                   "please report this at the project's issue tracker, with those lines",
+                   err=True)
+        return 3
     return 1 if refused else 0

@@ -5,16 +5,27 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import sys
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from ..calendar import parse_date
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model.nodes import Policy
 
-class DateType(click.ParamType):
+
+if TYPE_CHECKING:  # click 8.3+ makes ParamType generic (value, input type); 8.2 does not
+    _ParamType = click.ParamType[_dt.date, Any]
+else:
+    _ParamType = click.ParamType
+
+
+class DateType(_ParamType):
     name = "YYYY-MM-DD"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> _dt.date:
         if isinstance(value, _dt.date):
             return value
         try:
@@ -26,7 +37,22 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
-def use_colour(choice: str, stream=None) -> bool:
+class FiniteFloat(click.FloatRange):
+    """A FloatRange that also refuses ``nan`` and ``inf`` (which compare false with every bound,
+    so click's range check lets them through)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+#: The largest size bound --max-bytes accepts (1 GiB): beyond, a read could not be held anyway.
+MAX_BYTES_LIMIT = 1 << 30
+
+
+def use_colour(choice: str, stream: TextIO | None = None) -> bool:
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
@@ -36,7 +62,7 @@ def use_colour(choice: str, stream=None) -> bool:
 
 
 def split_codes(values: tuple[str, ...]) -> list[str]:
-    out = []
+    out: list[str] = []
     for v in values:
         out.extend(x.strip() for x in v.split(",") if x.strip())
     return out
@@ -47,7 +73,7 @@ colour_option = click.option("--color", "--colour", "colour", default="auto", sh
                              help="Colour the text output.")
 
 
-def load_or_exit(ctx: click.Context, path: str):
+def load_or_exit(ctx: click.Context, path: str) -> Policy:
     """Load a rulebook, or print its errors and exit 2 (a policy that does not load is
     unusable input)."""
     from ..errors import PolicyError
@@ -63,15 +89,17 @@ def load_or_exit(ctx: click.Context, path: str):
         ctx.exit(2)
 
 
-def write_output(ctx: click.Context, text: str, output: str | None) -> None:
-    """Write to ``output`` (a file) or stdout; an unwritable file exits 2."""
+def write_output(ctx: click.Context, text: str, output: str | None,
+                 inputs: tuple[str, ...] = ()) -> None:
+    """Write to ``output`` or stdout (``cli/output.py``: atomic over a regular file, straight
+    through to a device, never over an input); an unwritable output exits 2."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
+    from .output import OutputError, write_text
+
     try:
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except OSError as exc:
-        click.echo(f"policyengine: error: cannot write {output}: {exc.strerror or exc}",
-                   err=True)
+        write_text(output, text, inputs=inputs)
+    except OutputError as exc:
+        click.echo(f"policyengine: error: {exc.message}", err=True)
         ctx.exit(2)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import sys
+from typing import BinaryIO
 
 import click
 
-from .common import DATE, colour_option, use_colour
+from .common import DATE, FiniteFloat, colour_option, use_colour
 
 
 @click.command("diff")
@@ -26,18 +28,19 @@ from .common import DATE, colour_option, use_colour
               "change, dates left out (outcome), on any change (any), or never.")
 @click.option("--behavior/--no-behavior", "behavior", default=True,
               help="Search for disputes decided differently with the solver (default: on).")
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
+@click.option("--timeout", type=FiniteFloat(min=0.01, max=86400), default=10.0, show_default=True,
               help="Seconds per solver query.")
-@click.option("--budget", type=click.FloatRange(min=0.01), default=60.0, show_default=True,
+@click.option("--budget", type=FiniteFloat(min=0.01, max=86400), default=60.0, show_default=True,
               help="Seconds for all solver queries.")
-@click.option("--examples", type=click.IntRange(min=0), default=5, show_default=True,
+@click.option("--examples", type=click.IntRange(min=0, max=10000), default=5, show_default=True,
               help="Replay: how many changed disputes to show.")
 @click.option("--progress/--no-progress", default=None,
               help="Replay: progress bar on stderr (default: when stderr is a terminal).")
 @colour_option
 @click.pass_context
-def diff_command(ctx, old, new, fmt, as_of, replay_path, fail_on, behavior, timeout, budget,
-                 examples, progress, colour):
+def diff_command(ctx: click.Context, old: str, new: str, fmt: str, as_of: _dt.date | None,
+                 replay_path: str | None, fail_on: str, behavior: bool, timeout: float,
+                 budget: float, examples: int, progress: bool | None, colour: str) -> None:
     """Compare two versions of a rulebook: structural changes matched by id, the disputes decided
     differently (proven with the solver, each with an example), and a replay of past disputes.
 
@@ -90,7 +93,7 @@ def diff_command(ctx, old, new, fmt, as_of, replay_path, fail_on, behavior, time
     ctx.exit(result.exit_code(fail_on))
 
 
-def _open_replay(ctx, path: str):
+def _open_replay(ctx: click.Context, path: str) -> BinaryIO:
     if path == "-":
         return sys.stdin.buffer
     try:
@@ -100,7 +103,7 @@ def _open_replay(ctx, path: str):
         ctx.exit(2)
 
 
-def _size(stream) -> int | None:
+def _size(stream: BinaryIO) -> int | None:
     try:
         return os.fstat(stream.fileno()).st_size
     except (OSError, AttributeError, ValueError):

@@ -2,35 +2,46 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import sys
+from typing import Any
 
 import click
 
 from .common import DATE, load_or_exit
 
 
-def _read_dispute(ctx, source: str):
+#: Largest single dispute read (bytes); a batch reads line by line and has no such bound.
+MAX_DISPUTE_BYTES = 16 * 1024 * 1024
+
+
+def _read_dispute(ctx: click.Context, source: str) -> Any:
+    from ..load.json_input import JsonInputError, loads
+
     try:
         if source == "-":
-            text = sys.stdin.read()
+            data = sys.stdin.buffer.read(MAX_DISPUTE_BYTES + 1)
             name = "<stdin>"
         else:
-            with open(source, encoding="utf-8") as fh:
-                text = fh.read()
+            with open(source, "rb") as fh:
+                data = fh.read(MAX_DISPUTE_BYTES + 1)
             name = source
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         click.echo(f"policyengine: error: cannot read {source}: "
                    f"{getattr(exc, 'strerror', None) or exc}", err=True)
         ctx.exit(2)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        click.echo(f"policyengine: error: {name}:{exc.lineno}:{exc.colno}: not valid JSON: "
-                   f"{exc.msg}", err=True)
+    if len(data) > MAX_DISPUTE_BYTES:
+        click.echo(f"policyengine: error: {name}: the dispute is larger than "
+                   f"{MAX_DISPUTE_BYTES // (1024 * 1024)} MiB; decide large sets of disputes "
+                   "as a batch (--input/--output, one per line)", err=True)
         ctx.exit(2)
-    except RecursionError:
-        click.echo(f"policyengine: error: {name}: the JSON nests too deeply", err=True)
+    try:
+        return loads(data)
+    except JsonInputError as exc:
+        message = exc.message if exc.message.startswith("not valid JSON") else \
+            f"not valid JSON: {exc.message}"
+        click.echo(f"policyengine: error: {name}:{exc.line}:{exc.column}: {message}", err=True)
         ctx.exit(2)
 
 
@@ -51,7 +62,9 @@ def _read_dispute(ctx, source: str):
 @click.option("--progress/--no-progress", default=None,
               help="Batch: progress bar on stderr (default: when stderr is a terminal).")
 @click.pass_context
-def evaluate_command(ctx, policy, dispute, as_of, fmt, input_path, output_path, jobs, progress):
+def evaluate_command(ctx: click.Context, policy: str, dispute: str | None, as_of: _dt.date | None,
+                     fmt: str, input_path: str | None, output_path: str | None, jobs: int,
+                     progress: bool | None) -> None:
     """Decide a dispute (a JSON object of facts) with POLICY, or a batch with --input/--output.
 
     Exit 0 when decided, 1 when refused (a batch: when any line was refused), 2 for usage
@@ -97,14 +110,14 @@ def evaluate_command(ctx, policy, dispute, as_of, fmt, input_path, output_path, 
 
 
 @click.group("schema")
-def schema_command():
+def schema_command() -> None:
     """Print JSON Schemas: of one policy's disputes, or the bundled ones."""
 
 
 @schema_command.command("dispute")
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.pass_context
-def schema_dispute(ctx, policy):
+def schema_dispute(ctx: click.Context, policy: str) -> None:
     """The JSON Schema of POLICY's disputes, generated from its facts."""
     from ..dispute_schema import dispute_schema
 
@@ -114,7 +127,7 @@ def schema_dispute(ctx, policy):
 
 @schema_command.command("show")
 @click.argument("name", type=click.Choice(["policy", "decision", "dispute", "diff", "policytest"]))
-def schema_show(name):
+def schema_show(name: str) -> None:
     """A bundled schema: policy, decision, (generic) dispute, diff or policytest."""
     from ..schema import load_schema
 

@@ -15,7 +15,7 @@ from .common import load_or_exit, write_output
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="Write to this file instead of stdout.")
 @click.pass_context
-def graph_command(ctx, policy, fmt, output):
+def graph_command(ctx: click.Context, policy: str, fmt: str, output: str | None) -> None:
     """Print the escalation ladder of POLICY: each level with its role and windows, and the
     escalation from each level to the next.
 
@@ -29,5 +29,5 @@ def graph_command(ctx, policy, fmt, output):
         text = ladder_graph.render_svg(loaded, standalone=True)
     else:
         text = ladder_graph.render_mermaid(loaded)
-    write_output(ctx, text, output)
+    write_output(ctx, text, output, inputs=(policy,))
     ctx.exit(0)

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
+import sys
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import click
 
+from ..diagnostics import Diagnostic
 from ..load import DEFAULT_MAX_BYTES
-from .common import DATE, colour_option, split_codes, use_colour
+from .common import (DATE, MAX_BYTES_LIMIT, FiniteFloat, colour_option, split_codes,
+                     use_colour)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..lint import LintResult
 
 FORMATS = ["text", "json", "sarif", "github", "junit"]
 
@@ -17,7 +25,7 @@ def _plain(exc: Exception) -> str:
     return str(exc).replace("`", "'")
 
 
-def _fail(ctx, message: str) -> None:
+def _fail(ctx: click.Context, message: str) -> None:
     click.echo(f"policyengine: error: {message}", err=True)
     ctx.exit(2)
 
@@ -38,7 +46,8 @@ def _fail(ctx, message: str) -> None:
               help="Skip these codes, prefixes or rule names (added to the configured `ignore`).")
 @click.option("--as-of", "as_of", type=DATE, default=None,
               help="Date for the date checks (default: today).")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+@click.option("--max-bytes", type=click.IntRange(min=1, max=MAX_BYTES_LIMIT),
+              default=DEFAULT_MAX_BYTES,
               show_default=True, help="Refuse files larger than this.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Configuration file (pyproject.toml or .policyengine.yaml; default: the "
@@ -52,24 +61,31 @@ def _fail(ctx, message: str) -> None:
               help="Report only the findings this baseline does not record.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               default=None, help="Record the current findings in this baseline file, and exit.")
-@click.option("--solver-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--solver-timeout", type=FiniteFloat(min=0, min_open=True, max=86400),
+              default=None,
               metavar="SECONDS", help="Time limit of each logic (PE5xx) solver query [2].")
+@click.option("--stdin-filename", "stdin_name", default=None, metavar="NAME",
+              help="The name a rulebook read from standard input (PATH `-`) is reported "
+                   "under [<stdin>].")
 @colour_option
 @click.pass_context
-def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_bytes,
-                 config_path, isolated, only_rulebooks, baseline_path, write_baseline,
-                 solver_timeout, colour):
+def lint_command(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None,
+                 strict: bool, select: tuple[str, ...], ignore: tuple[str, ...],
+                 as_of: _dt.date | None, max_bytes: int, config_path: str | None,
+                 isolated: bool, only_rulebooks: bool, baseline_path: str | None,
+                 write_baseline: str | None, solver_timeout: float | None,
+                 stdin_name: str | None, colour: str) -> None:
     """Check rulebooks for mistakes: YAML hazards, schema, references, the ladder, authority,
     expressions, and the logic (gaps, dead rules, overlaps), proved with a solver. PATHS are
-    files, or folders searched for rulebooks (*.yaml, *.yml; policy tests *.test.yaml are
-    skipped). Exit 0 when clean (warnings allowed), 1 on errors (or warnings with --strict),
-    2 on usage errors or unreadable files."""
-    from ..lint import is_rulebook_file, lint_paths
+    files, folders searched for rulebooks (*.yaml, *.yml; policy tests *.test.yaml are
+    skipped), or `-` for standard input. Exit 0 when clean (warnings allowed), 1 on errors
+    (or warnings with --strict), 2 on usage errors or unreadable files."""
+    from ..lint import STDIN_NAME, is_rulebook_file, lint_paths
     from ..lint.baseline import Baseline
     from ..lint.config import DEFAULT, ConfigError, load_config
 
     if only_rulebooks:
-        paths = tuple(p for p in paths if Path(p).is_dir() or is_rulebook_file(p))
+        paths = tuple(p for p in paths if p == "-" or Path(p).is_dir() or is_rulebook_file(p))
         if not paths:
             ctx.exit(0)
 
@@ -84,7 +100,12 @@ def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_byt
                                  param_hint="--select/--ignore") from None
     if solver_timeout is not None:
         config = dataclasses.replace(config, solver_timeout=solver_timeout)
-    result = lint_paths(paths, as_of=as_of, max_bytes=max_bytes, config=config)
+    stdin = None
+    if "-" in paths:  # read once, one byte past the limit so that PE001 still reports it
+        stream = getattr(sys.stdin, "buffer", None)  # None: no standard input at all
+        stdin = stream.read(max_bytes + 1) if stream is not None else b""
+    result = lint_paths(paths, as_of=as_of, max_bytes=max_bytes, config=config, stdin=stdin,
+                        stdin_name=stdin_name or STDIN_NAME)
     if not result.files and not result.missing:
         return _fail(ctx, "no rulebooks found in " + ", ".join(paths))
     unreadable = bool(result.missing) or any(d.code == "PE011" for d in result.diagnostics)
@@ -115,10 +136,12 @@ def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_byt
     painted = use_colour(colour) and output is None
     report = _render(fmt, diagnostics, result, baselined, painted)
     if output is not None:
+        from .output import OutputError, write_text
+
         try:
-            Path(output).write_text(report, encoding="utf-8")
-        except OSError as exc:
-            return _fail(ctx, f"cannot write {output}: {exc.strerror or exc}")
+            write_text(output, report, inputs=tuple(result.files))
+        except OutputError as exc:
+            return _fail(ctx, exc.message)
     else:
         # color=: click.echo would strip the escapes whenever stdout is not a terminal, which
         # made `--color always` (e.g. piped into `less -R`) print no colour at all
@@ -130,7 +153,8 @@ def lint_command(ctx, paths, fmt, output, strict, select, ignore, as_of, max_byt
     ctx.exit(1 if errors or (strict and warnings) else 0)
 
 
-def _render(fmt: str, diagnostics, result, baselined, colour: bool) -> str:
+def _render(fmt: str, diagnostics: list[Diagnostic], result: LintResult, baselined: int | None,
+            colour: bool) -> str:
     if fmt == "json":
         import json
 

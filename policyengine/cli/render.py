@@ -14,7 +14,7 @@ from .common import load_or_exit, write_output
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="Write to this file instead of stdout.")
 @click.pass_context
-def render_command(ctx, policy, fmt, output):
+def render_command(ctx: click.Context, policy: str, fmt: str, output: str | None) -> None:
     """Render POLICY as the partner playbook: categories and bands in plain words, the
     escalation ladder drawn, windows and the worst-case timeline, who may authorize what, the
     remedies with their sunsets and reviews, and the policy's version, dates and digest.
@@ -29,5 +29,5 @@ def render_command(ctx, policy, fmt, output):
         from ..render.playbook_md import render_playbook_md
 
         text = render_playbook_md(loaded)
-    write_output(ctx, text, output)
+    write_output(ctx, text, output, inputs=(policy,))
     ctx.exit(0)

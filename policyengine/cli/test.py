@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import click
 
+from .common import FiniteFloat
+
 
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), default=None,
+@click.option("--fail-under", "fail_under", type=FiniteFloat(0, 100), default=None,
               metavar="PCT", help="Fail (exit 1) when rule coverage is under PCT percent.")
 @click.option("--junit", "junit", type=click.Path(dir_okay=False, allow_dash=True),
               default=None, metavar="FILE", help="Also write the results as JUnit XML.")
 @click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
 @click.pass_context
-def test_command(ctx, paths, fail_under, junit, verbose):
+def test_command(ctx: click.Context, paths: tuple[str, ...], fail_under: float | None,
+                 junit: str | None, verbose: bool) -> None:
     """Run the policy tests in PATHS (files, or folders searched for *.test.yaml; default:
     the current folder). Each case decides a dispute as of a fixed date and compares the
     decision with what it expects; rule coverage shows which categories, bands, overrides and
@@ -35,7 +38,7 @@ def test_command(ctx, paths, fail_under, junit, verbose):
         from ..render import policytest_junit
         from .common import write_output
 
-        write_output(ctx, policytest_junit.render(run), junit)
+        write_output(ctx, policytest_junit.render(run), junit, inputs=tuple(f.path for f in run.files))
     if run.missing or run.broken:
         ctx.exit(2)
     if run.failed or (fail_under is not None and run.percent + 1e-9 < fail_under):

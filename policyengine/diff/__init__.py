@@ -19,10 +19,12 @@ import os
 from dataclasses import dataclass
 from typing import IO, Any, Callable
 
+from ..calendar import AsOf, as_day
 from ..model.nodes import Policy
 from .records import Added, Change, Changed, Moved, Removed
 from .replay import ReplayResult, replay
-from .semantic import Behavior, BehaviorReport, Comparison, compare_behavior
+from .comparison import Comparison
+from .semantic import Behavior, BehaviorReport, compare_behavior
 from .sources import SourceError, load_version
 from .space import project
 from .structural import structural_changes
@@ -103,7 +105,7 @@ class PolicyDiff:
         return 0 if self.decisions_change is False else 1
 
     def to_dict(self) -> dict[str, Any]:
-        def side(p: Policy) -> dict:
+        def side(p: Policy) -> dict[Any, Any]:
             return {"id": p.meta.id, "version": p.meta.version, "source": p.path,
                     "digest": p.digest}
 
@@ -125,8 +127,8 @@ class PolicyDiff:
         }
 
 
-def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.PathLike", *,
-                  as_of: _dt.date | None = None, replay: "str | os.PathLike | IO[bytes] | None"
+def diff_policies(old: "Policy | str | os.PathLike[str]", new: "Policy | str | os.PathLike[str]", *,
+                  as_of: AsOf | None = None, replay: "str | os.PathLike[str] | IO[bytes] | None"
                   = None, behavior: bool = True, timeout: float = 10.0, budget: float = 60.0,
                   max_regions: int = 30, examples: int = 5,
                   progress: Callable[[int], None] | None = None,
@@ -140,7 +142,7 @@ def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.Pat
 
     Raises SourceError (unreadable source) or PolicyError (a version does not load).
     """
-    day = as_of or _dt.date.today()
+    day = as_day(as_of)
     a, b = load_version(old), load_version(new)
     holder: dict[str, Comparison] = {}
 
@@ -171,6 +173,7 @@ def diff_policies(old: "Policy | str | os.PathLike", new: "Policy | str | os.Pat
     return PolicyDiff(a, b, day, changes, report, replayed)
 
 
-def _replay(a, b, stream, name, day, examples, progress) -> ReplayResult:
+def _replay(a: Policy, b: Policy, stream: IO[bytes], name: str, day: _dt.date, examples: int,
+            progress: Callable[[int], None] | None) -> ReplayResult:
     return replay(a, b, stream, source=str(name), as_of=day, examples=examples,
                   progress=progress)

@@ -16,7 +16,7 @@ non-linearly, is *tangled*: its interval is left to z3's optimizer.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Iterable
+from typing import Any, Iterable
 
 import z3
 
@@ -26,12 +26,13 @@ _COMPARE = {z3.Z3_OP_LE, z3.Z3_OP_LT, z3.Z3_OP_GE, z3.Z3_OP_GT, z3.Z3_OP_EQ, z3.
 MAX_FORMS = 64  # resolved forms of one comparison before giving up on it
 
 
-def _number(e) -> Fraction | None:
+def _number(e: z3.ExprRef) -> Fraction | None:
     e = z3.simplify(e)
     if z3.is_int_value(e):
         return Fraction(e.as_long())
     if z3.is_rational_value(e):
-        return e.as_fraction()
+        value: Fraction = e.as_fraction()
+        return value
     return None
 
 
@@ -39,7 +40,7 @@ class Roots:
     """``roots[name]``: the roots found for the numeric constant ``name``; ``tangled``: the
     names whose roots cannot be found this way."""
 
-    def __init__(self, atoms: Iterable, numeric: Iterable):
+    def __init__(self, atoms: Iterable[Any], numeric: Iterable[Any]) -> None:
         self.vars = {v.decl().name(): v for v in numeric}
         self.roots: dict[str, set[Fraction]] = {name: set() for name in self.vars}
         self.tangled: set[str] = set()
@@ -47,7 +48,7 @@ class Roots:
             self._walk(atom)
 
     # -- the walk ------------------------------------------------------------------------------
-    def _walk(self, formula) -> None:
+    def _walk(self, formula: z3.ExprRef) -> None:
         seen: set[int] = set()  # ids of nodes of ``formula``, alive while it is
         stack = [formula]
         while stack:
@@ -66,9 +67,9 @@ class Roots:
             else:
                 stack.extend(e.children())
 
-    def _comparison(self, e) -> list:
+    def _comparison(self, e: z3.ExprRef) -> list[Any]:
         """Record the roots of one comparison; return the conditions found inside it."""
-        conditions: list = []
+        conditions: list[Any] = []
         forms = self._resolve(e.arg(0) - e.arg(1), conditions)
         if forms is None:
             for name in self._names(e):
@@ -85,16 +86,16 @@ class Roots:
             root = self._root(form, self.vars[name])
             if root is None:
                 self.tangled.add(name)
-            elif root is not False:
+            elif isinstance(root, Fraction):  # False: the form is never zero
                 self.roots[name].add(root)
         return conditions
 
-    def _arith_conditions(self, e) -> list:
-        conditions: list = []
+    def _arith_conditions(self, e: z3.ExprRef) -> list[Any]:
+        conditions: list[Any] = []
         self._resolve(e, conditions)
         return conditions
 
-    def _resolve(self, term, conditions: list) -> list | None:
+    def _resolve(self, term: z3.ExprRef, conditions: list[Any]) -> list[Any] | None:
         """The If-free forms ``term`` can take (at most MAX_FORMS), collecting the conditions
         of its If-terms; None when there are too many."""
         if z3.is_app(term) and term.decl().kind() == z3.Z3_OP_ITE:
@@ -106,7 +107,7 @@ class Roots:
             return a + b
         if not z3.is_app(term) or term.num_args() == 0 or not self._has_ite(term):
             return [term]
-        options: list[list] = [[]]
+        options: list[list[Any]] = [[]]
         for kid in term.children():
             forms = self._resolve(kid, conditions)
             if forms is None or len(options) * len(forms) > MAX_FORMS:
@@ -114,7 +115,7 @@ class Roots:
             options = [o + [f] for o in options for f in forms]
         return [term.decl()(*o) for o in options]
 
-    def _has_ite(self, term) -> bool:
+    def _has_ite(self, term: z3.ExprRef) -> bool:
         seen: set[int] = set()
         stack = [term]
         while stack:
@@ -127,13 +128,13 @@ class Roots:
             stack.extend(e.children())
         return False
 
-    def _names(self, e) -> frozenset:
+    def _names(self, e: z3.ExprRef) -> frozenset[Any]:
         """The numeric facts an expression reads. (Not cached: z3 reuses the ids of terms
         that are freed, and the resolved forms are temporaries.)"""
         return frozenset(constant_names(e) & self.vars.keys())
 
     @staticmethod
-    def _root(form, var) -> Fraction | None | bool:
+    def _root(form: z3.ExprRef, var: z3.ExprRef) -> Fraction | None | bool:
         """The value of ``var`` where the linear ``form`` is zero; False when it never is
         (a constant slope of zero); None when ``form`` is not linear."""
         zero = z3.IntVal(0, var.ctx) if var.is_int() else z3.RealVal(0, var.ctx)

@@ -11,14 +11,14 @@ over that one space (``encoding.py``). ``differ(a, b)`` is the formula of "decid
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from typing import Any, Iterator
 
 import z3
 
 from ..analysis.encode import FactSpace
-from ..analysis.solver import Prover
+from ..analysis.solver import Outcome, Prover
 from ..expr import ast
-from ..model.nodes import Policy
+from ..model.nodes import Expression, Policy
 from .encoding import (Names, VersionTerms, make_escalation, presence_substitution, substitute,
                        version_terms)
 from .session import Session
@@ -37,39 +37,40 @@ class Comparison:
     for reordered categories and bands)."""
 
     def __init__(self, old: Policy, new: Policy, as_of: _dt.date, *, timeout: float,
-                 budget: float):
+                 budget: float) -> None:
         self.old, self.new, self.as_of = old, new, as_of
         self.shared = merge_facts(old, new)
         self.space = FactSpace(self.shared)
         self.prover = Prover(self.space, timeout=timeout, budget=budget)
         self.timeout = timeout
         self.unknown = 0
-        self.base: list = []
-        self._terms: tuple | None = None
-        self._scope: tuple | None = None
+        self.base: list[Any] = []
+        self._terms: tuple[Any, ...] | None = None
+        self._scope: tuple[Any, ...] | None = None
 
-    def check(self, *formulas):
+    def check(self, *formulas: z3.ExprRef) -> Outcome:
         out = self.prover.check(*self.base, *formulas)
         if out.unknown:
             self.unknown += 1
         return out
 
-    def session(self, *formulas) -> Session:
+    def session(self, *formulas: z3.ExprRef) -> Session:
         """A solver with the base constraints and ``formulas`` asserted for many queries."""
         return Session(self.prover, *self.base, *formulas)
 
-    def within(self, region, *formulas):
+    def within(self, region: z3.ExprRef, *formulas: z3.ExprRef) -> Outcome:
         """``check(region, *formulas)`` on a session kept for the last region asked about."""
         key = region.get_id()
         if self._scope is None or self._scope[0] != key:
             self._scope = (key, self.session(region))
-        out = self._scope[1].check(*formulas)
+        out: Outcome = self._scope[1].check(*formulas)
         if out.unknown:
             self.unknown += 1
         return out
 
     # -- the structural diff's question ------------------------------------------------------
-    def overlap(self, old_conditions: tuple, new_conditions: tuple) -> bool | None:
+    def overlap(self, old_conditions: tuple[Any, ...], new_conditions: tuple[Any, ...]
+                ) -> bool | None:
         """Can all the conditions of one version hold together (in either version)?"""
         verdicts = []
         for conds in (old_conditions, new_conditions):
@@ -97,7 +98,7 @@ class Comparison:
             self._terms = (a, b)
         return self._terms
 
-    def atoms(self) -> list:
+    def atoms(self) -> list[Any]:
         """The comparisons every region is made of: those in the expressions of both versions,
         each amount against each authority limit, and the amounts of both versions."""
         a, b = self.terms()
@@ -124,7 +125,7 @@ class Comparison:
         return out
 
 
-def differ(a: VersionTerms, b: VersionTerms, ctx):
+def differ(a: VersionTerms, b: VersionTerms, ctx: z3.Context) -> z3.BoolRef:
     false = z3.BoolVal(False, ctx)
     inner = [a.category != b.category, a.level != b.level, a.escalate != b.escalate]
     for rid in sorted(set(a.required) | set(b.required)):
@@ -136,7 +137,7 @@ def differ(a: VersionTerms, b: VersionTerms, ctx):
     return z3.Or(a.refusal != b.refusal, z3.And(both, z3.Or(inner)))
 
 
-def amount_differs(a: VersionTerms, b: VersionTerms, rid: str):
+def amount_differs(a: VersionTerms, b: VersionTerms, rid: str) -> z3.BoolRef:
     x, y = a.amount.get(rid), b.amount.get(rid)
     ctx = a.refusal.ctx
     if x is None and y is None:
@@ -146,7 +147,7 @@ def amount_differs(a: VersionTerms, b: VersionTerms, rid: str):
     return x != y
 
 
-def value(model, term) -> Any:
+def value(model: z3.ModelRef, term: z3.ExprRef) -> Any:
     v = model.eval(term, model_completion=True)
     if z3.is_true(v):
         return True
@@ -155,7 +156,7 @@ def value(model, term) -> Any:
     return v.as_long() if z3.is_int_value(v) else None
 
 
-def expressions(policy: Policy):
+def expressions(policy: Policy) -> Iterator[Expression]:
     for c in policy.categories:
         yield c.when
         for b in c.bands:

@@ -9,7 +9,7 @@ a relaxed bound, a new default) is not breaking.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..model.nodes import FactDecl
 from .match import pair_by_id
@@ -20,7 +20,7 @@ def _num(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-def fact_value(f: FactDecl) -> dict:
+def fact_value(f: FactDecl) -> dict[Any, Any]:
     """A fact declaration as plain data (the rulebook's ``facts`` format)."""
     out = f.to_declaration()
     for key in ("min", "max"):
@@ -29,7 +29,7 @@ def fact_value(f: FactDecl) -> dict:
     return out
 
 
-def _show(values) -> str:
+def _show(values: Iterable[Any]) -> str:
     return ", ".join(f"`{v}`" for v in values)
 
 
@@ -38,6 +38,7 @@ def fact_changes(old: tuple[FactDecl, ...], new: tuple[FactDecl, ...], prefix: s
     for pair in pair_by_id(old, new, key=lambda f: f.name):
         a, b = pair.old, pair.new
         if a is None:
+            assert b is not None  # a pair holds at least one side
             path = prefix + b.name
             if b.required:
                 yield Added(path, None, fact_value(b), note="a new required fact: every dispute "
@@ -53,14 +54,16 @@ def fact_changes(old: tuple[FactDecl, ...], new: tuple[FactDecl, ...], prefix: s
 
 
 def _one_fact(a: FactDecl, b: FactDecl, path: str) -> Iterator[Change]:
-    spans = {"old_span": a.span, "new_span": b.span}
+    spans: dict[str, Any] = {"old_span": a.span, "new_span": b.span}
     if a.type != b.type:
         yield Changed(path + ".type", a.type, b.type, note=f"values of type `{a.type}` are now "
                       "refused", breaking=True, **spans)
         return  # the rest of the declaration is not comparable
     if a.enum != b.enum:
         yield _enum_change(a, b, path, spans)
-    for key, tighter in (("min", lambda x, y: y > x), ("max", lambda x, y: y < x)):
+    bounds: tuple[tuple[str, Callable[[Any, Any], bool]], ...] = (
+        ("min", lambda x, y: bool(y > x)), ("max", lambda x, y: bool(y < x)))
+    for key, tighter in bounds:
         x, y = getattr(a, key), getattr(b, key)
         if x == y or (x is not None and y is not None and float(x) == float(y)):
             continue
@@ -94,7 +97,7 @@ def _one_fact(a: FactDecl, b: FactDecl, path: str) -> Iterator[Change]:
                       breaking=b.items is not None, **spans)
 
 
-def _enum_change(a: FactDecl, b: FactDecl, path: str, spans: dict) -> Change:
+def _enum_change(a: FactDecl, b: FactDecl, path: str, spans: dict[Any, Any]) -> Change:
     old, new = a.enum, b.enum
     jold = list(old) if old is not None else None
     jnew = list(new) if new is not None else None

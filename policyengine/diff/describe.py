@@ -14,11 +14,12 @@ import datetime as _dt
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable
 
 import z3
 
-from ..analysis.encode import INT64_MAX, INT64_MIN, FactSpace
+from ..analysis.encode import INT64_MAX, INT64_MIN, FactSpace, FactVar
+from ..analysis.solver import Outcome
 from ..analysis.witness import show_value
 from .boundaries import Roots  # noqa: F401  (the type of ``roots``)
 
@@ -33,13 +34,13 @@ class Clause:
     kind: str = "fact"
 
 
-def _fraction(v) -> Fraction | None:
+def _fraction(v: z3.ExprRef) -> Fraction | None:
     if z3.is_int_value(v):
         return Fraction(v.as_long())
     if z3.is_rational_value(v):
-        return v.as_fraction()
+        return Fraction(v.as_fraction())
     if z3.is_algebraic_value(v):
-        return v.approx(20).as_fraction()
+        return Fraction(v.approx(20).as_fraction())
     return None
 
 
@@ -59,7 +60,7 @@ def _literal(value: Any) -> str:
     return str(value)
 
 
-def _domain(fv) -> tuple:
+def _domain(fv: Any) -> tuple[Any, ...]:
     """The declared (or int64) bounds of a numeric fact, as fractions (None: unbounded)."""
     d = fv.decl
     dmin = Fraction(d.min) if d.min is not None else (
@@ -69,7 +70,7 @@ def _domain(fv) -> tuple:
     return dmin, dmax
 
 
-def _maker(fv, space):
+def _maker(fv: Any, space: FactSpace) -> Callable[[Fraction], z3.ExprRef]:
     if fv.kind == "int":
         return lambda v: z3.IntVal(int(v), space.ctx)
     return lambda v: z3.RealVal(f"{v.numerator}/{v.denominator}", space.ctx)
@@ -80,14 +81,17 @@ class Describer:
     with the base constraints (escalation domain) included; ``within(region, *formulas)`` the
     same check on a session that keeps ``region`` asserted."""
 
-    def __init__(self, space: FactSpace, check, within, base: list, esc,
+    def __init__(self, space: FactSpace, check: Callable[..., Outcome],
+                 within: Callable[..., Outcome], base: list[Any], esc: Any,
                  present: dict[str, Any], as_of: _dt.date, timeout: float,
-                 roots: Roots | None = None):
+                 roots: Roots | None = None, remaining: Any = None) -> None:
+        self.remaining = remaining  # () -> seconds left of the command's budget, or None
         self.space, self.check, self.within, self.base = space, check, within, base
         self.roots = roots
         self.esc, self.present, self.as_of, self.timeout = esc, present, as_of, timeout
 
-    def clauses(self, region, reads: set[str], model=None) -> list[Clause]:
+    def clauses(self, region: z3.BoolRef, reads: set[str], model: z3.ModelRef | None = None
+                ) -> list[Clause]:
         """Projections of ``region`` on the facts in ``reads`` (and the presence of facts), as
         clauses: enum and bool facts first, then numbers. ``model`` (a model of ``region``)
         spares the queries for the values it already shows possible."""
@@ -102,7 +106,7 @@ class Describer:
                                                                (False, z3.Not(fv.var))]))
             elif fv.kind == "enum":
                 out.extend(self._finite(region, path, fv.var,
-                                        [(v, fv.var == i) for i, v in enumerate(fv.values)]))
+                                        [(v, fv.var == i) for i, v in enumerate(fv.values or ())]))
             elif fv.kind == "int" and fv.values is not None:
                 out.extend(self._finite(region, path, fv.var,
                                         [(v, fv.var == v) for v in fv.values]))
@@ -119,7 +123,7 @@ class Describer:
                 out.append(Clause(f"`{path}` given", flag, "presence"))
         return out
 
-    def escalation_clauses(self, region) -> list[Clause]:
+    def escalation_clauses(self, region: z3.BoolRef) -> list[Clause]:
         esc = self.esc
         if esc is None or not self._possible(region, esc.on):
             return []
@@ -144,7 +148,7 @@ class Describer:
                 out.append(Clause(text, z3.And(esc.days >= lo, esc.days <= hi), "escalation"))
         return out
 
-    def _days(self, region) -> tuple[int | None, int | None]:
+    def _days(self, region: z3.BoolRef) -> tuple[int | None, int | None]:
         """The fewest and most days before ``as_of`` of the escalations in ``region``: every
         day between two breaks of the due tables is alike, so a binary search over the breaks
         finds them."""
@@ -163,20 +167,22 @@ class Describer:
         lo, _, hi, _ = self._search(region, _Days, points)
         return (0 if lo is None else int(lo)), (esc.horizon if hi is None else int(hi))
 
-    def _optimizer(self, region) -> z3.Optimize:
+    def _optimizer(self, region: z3.BoolRef) -> z3.Optimize:
         opt = z3.Optimize(ctx=self.space.ctx)
         opt.set(priority="box")
-        opt.set(timeout=max(1, int(self.timeout * 1000)))
+        limit = self.timeout if self.remaining is None else min(self.timeout, self.remaining())
+        opt.set(timeout=max(1, int(limit * 1000)))
         opt.add(*self.space.domain, *self.base, region)
         return opt
 
-    def _possible(self, region, formula) -> bool:
+    def _possible(self, region: z3.BoolRef, formula: z3.BoolRef) -> bool:
         if self.model is not None and z3.is_true(self.model.eval(formula,
                                                                  model_completion=True)):
             return True
         return not self.within(region, formula).unsat
 
-    def allowed(self, region, values: list, limit: int | None = None) -> list | None:
+    def allowed(self, region: z3.BoolRef, values: list[Any], limit: int | None = None
+                ) -> list[Any] | None:
         """The ``(value, formula)`` pairs of ``values`` that some dispute of ``region`` has, found
         by asking for a dispute with a value not found yet (one query per value found, not per
         value: an enum may have a thousand). None when more than ``limit`` are found."""
@@ -205,9 +211,10 @@ class Describer:
             found.add(hit)
         return [values[i] for i in sorted(found)]
 
-    def _finite(self, region, path: str, var, values: list) -> list[Clause]:
+    def _finite(self, region: z3.BoolRef, path: str, var: z3.ExprRef, values: list[Any]
+                ) -> list[Clause]:
         allowed = self.allowed(region, values)
-        if len(allowed) == len(values) or not allowed:
+        if not allowed or len(allowed) == len(values):
             return []
         formula = z3.Or([f for _, f in allowed]) if len(allowed) > 1 else allowed[0][1]
         if isinstance(allowed[0][0], bool):
@@ -221,16 +228,16 @@ class Describer:
             text = f"{path} in [" + ", ".join(_literal(v) for v, _ in allowed) + "]"
         return [Clause(text, formula)]
 
-    def _intervals(self, region, numeric: list) -> list[Clause]:
+    def _intervals(self, region: z3.BoolRef, numeric: list[Any]) -> list[Clause]:
         """The interval of each numeric fact over ``region``: a binary search over the roots of
         the atoms (``boundaries.py``); z3's optimizer for a fact whose roots are unknown."""
         if not numeric:
             return []
-        bounds: dict[str, tuple] = {}
+        bounds: dict[str, tuple[Any, ...]] = {}
         tangled = [(p, fv) for p, fv in numeric
                    if self.roots is None or fv.var.decl().name() in self.roots.tangled]
         for path, fv in numeric:
-            if (path, fv) not in tangled:
+            if (path, fv) not in tangled and self.roots is not None:
                 bounds[path] = self._search(region, fv,
                                             self.roots.roots[fv.var.decl().name()])
         if tangled:
@@ -248,10 +255,11 @@ class Describer:
             out.append(self._interval_clause(path, fv, lo, lo_open, hi, hi_open))
         return out
 
-    def _search(self, region, fv, roots: set) -> tuple:
+    def _search(self, region: z3.BoolRef, fv: Any, roots: set[Any]) -> tuple[Any, ...]:
         """``(lo, lo_open, hi, hi_open)``: the infimum and supremum of the fact over
         ``region``, found among the roots (and the declared bounds) by binary search; whether
-        a point is in reach is monotone in it."""
+        a point is in reach is monotone in it. ``fv``: a FactVar, or any numeric stand-in with
+        its ``var``, ``kind`` and ``decl`` bounds (the escalation's days)."""
         dmin, dmax = _domain(fv)
         points = sorted({r for r in roots if (dmin is None or r >= dmin) and
                          (dmax is None or r <= dmax)} | {e for e in (dmin, dmax)
@@ -291,7 +299,7 @@ class Describer:
                 hi, hi_open = Fraction(math.ceil(hi) - 1), False
         return lo, lo_open, hi, hi_open
 
-    def _optimize(self, region, numeric: list) -> dict[str, tuple]:
+    def _optimize(self, region: z3.BoolRef, numeric: list[Any]) -> dict[str, tuple[Any, ...]]:
         opt = self._optimizer(region)
         handles = [(path, opt.minimize(fv.var), opt.maximize(fv.var)) for path, fv in numeric]
         if opt.check() != z3.sat:
@@ -307,7 +315,8 @@ class Describer:
             out[path] = (lo, lo_open, hi, hi_open)
         return out
 
-    def _interval_clause(self, path: str, fv, lo, lo_open: bool, hi, hi_open: bool) -> Clause:
+    def _interval_clause(self, path: str, fv: FactVar, lo: Fraction | None, lo_open: bool,
+                         hi: Fraction | None, hi_open: bool) -> Clause:
         var = fv.var
         make = _maker(fv, self.space)
         parts, words = [], []
@@ -322,14 +331,15 @@ class Describer:
             words.append(f" {'<' if hi_open else '<='} {_num_text(hi, fv.kind)}")
         text = "".join(words)
         if hi is None:  # "amount >= 250000" reads better than "250000 <= amount"
+            assert lo is not None  # a clause has at least one bound
             text = f"{path} {'>' if lo_open else '>='} {_num_text(lo, fv.kind)}"
         return Clause(text, z3.And(parts) if len(parts) > 1 else parts[0])
 
-    def exact(self, region, clauses: list[Clause]) -> bool | None:
+    def exact(self, region: z3.BoolRef, clauses: list[Clause]) -> bool | None:
         """Whether the clauses describe the region exactly (None: not proven either way)."""
         box = [c.formula for c in clauses]
         out = self.check(*box, z3.Not(region))
         return True if out.unsat else False if out.sat else None
 
-    def implied(self, context, clause: Clause) -> bool:
-        return self.check(context, z3.Not(clause.formula)).unsat
+    def implied(self, context: z3.BoolRef, clause: Clause) -> bool:
+        return bool(self.check(context, z3.Not(clause.formula)).unsat)

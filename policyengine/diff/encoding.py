@@ -57,7 +57,7 @@ class Escalation:
     days: Any
     levels: tuple[str, ...]
     horizon: int
-    domain: list
+    domain: list[Any]
     #: the days at which some level's due level changes, in either version (0 first): between
     #: two breaks every day is decided alike
     breaks: tuple[int, ...] = (0,)
@@ -260,7 +260,7 @@ def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalatio
     errors = []
     for ov in policy.overrides:
         errors.append(sp.errors(ov.when))
-    required: dict[str, list] = {}
+    required: dict[str, list[Any]] = {}
     for i, cat in enumerate(policy.categories):
         chosen = enc.category_chosen(i)
         for rid in cat.remedies:
@@ -301,7 +301,7 @@ def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalatio
 
 
 def presence_substitution(space: FactSpace, shared: SharedFacts, which: int
-                          ) -> tuple[list, dict[str, Any]]:
+                          ) -> tuple[list[Any], dict[str, Any]]:
     """``(pairs, present)``: substitute each fact the two versions default differently by
     ``If(present, value, default)`` with this version's default (``which``: 0 old, 1 new)."""
     pairs = []
@@ -336,7 +336,7 @@ def _constant(space: FactSpace, fv, value: Any):
     return None
 
 
-def substitute(terms: VersionTerms, pairs: list) -> VersionTerms:
+def substitute(terms: VersionTerms, pairs: list[Any]) -> VersionTerms:
     if not pairs:
         return terms
 

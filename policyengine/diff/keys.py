@@ -9,6 +9,7 @@ level or action changes (the remedies follow), *fine* when only remedies change.
 from __future__ import annotations
 
 import z3
+from typing import Any
 
 from ..model.nodes import Policy
 from .comparison import Comparison, amount_differs, value
@@ -23,7 +24,7 @@ class Keys:
         self.names = cmp.names
 
     # -- keys ---------------------------------------------------------------------------------
-    def key(self, model, t: VersionTerms) -> tuple:
+    def key(self, model: z3.ModelRef, t: VersionTerms) -> tuple[Any, ...]:
         refusal = value(model, t.refusal)
         if refusal:
             return (refusal,)
@@ -34,7 +35,8 @@ class Keys:
         return (0, value(model, t.category), value(model, t.level),
                 value(model, t.escalate), tuple(remedies))
 
-    def region_formula(self, model, ka: tuple, kb: tuple, escalated: bool, phase):
+    def region_formula(self, model: z3.ModelRef, ka: tuple[Any, ...], kb: tuple[Any, ...],
+                       escalated: bool, phase: z3.BoolRef) -> z3.BoolRef:
         """The disputes whose outcome pair is like the model's.
 
         When the refusal, category, level or action changes, the region is every dispute with
@@ -67,7 +69,7 @@ class Keys:
                 parts.append(d if value(model, d) else z3.Not(d))
         return z3.And(phase, *parts)
 
-    def _coarse(self, key: tuple, t: VersionTerms, escalated: bool):
+    def _coarse(self, key: tuple[Any, ...], t: VersionTerms, escalated: bool) -> z3.BoolRef:
         parts = [t.refusal == key[0]]
         if key[0] == 0:
             parts += [t.level == key[2], t.escalate == z3.BoolVal(bool(key[3]), self.ctx)]
@@ -76,14 +78,15 @@ class Keys:
         return z3.And(parts)
 
     @staticmethod
-    def remedy_pairs(ka: tuple, kb: tuple) -> list:
+    def remedy_pairs(ka: tuple[Any, ...], kb: tuple[Any, ...]) -> list[Any]:
         """``[(remedy id, (required, by) old, (required, by) new)]`` over both versions."""
         a = {rid: (bool(req), by) for rid, req, by in ka[4]}
         b = {rid: (bool(req), by) for rid, req, by in kb[4]}
         return [(rid, a.get(rid, (False, None)), b.get(rid, (False, None)))
                 for rid in sorted(set(a) | set(b))]
 
-    def signature(self, model, ka: tuple, kb: tuple) -> tuple:
+    def signature(self, model: z3.ModelRef, ka: tuple[Any, ...], kb: tuple[Any, ...]
+                  ) -> tuple[Any, ...]:
         """How the remedies change in the model: per remedy, (required old, required new,
         authorizers when they change, whether the amount changes)."""
         names = self.names.roles
@@ -101,7 +104,7 @@ class Keys:
             out.append((rid, ra, rb, change, amount))
         return tuple(out)
 
-    def predicted(self, key: tuple, policy: Policy) -> Outcome:
+    def predicted(self, key: tuple[Any, ...], policy: Policy) -> Outcome:
         if key[0]:
             return Outcome(refusal=REFUSALS[key[0]])
         _, cat, level, escalate, remedies = key
@@ -113,7 +116,7 @@ class Keys:
 
     @staticmethod
     def matches(o_old: Outcome, o_new: Outcome, want_old: Outcome, want_new: Outcome,
-                want_sig: tuple | None, escalated: bool) -> bool:
+                want_sig: tuple[Any, ...] | None, escalated: bool) -> bool:
         """The evaluator's outcomes are in the region the solver described."""
         if want_sig is None:  # a coarse region: refusal, category, level, action
             return all(_same(real, want, escalated)
@@ -127,7 +130,7 @@ class Keys:
         return _signature(o_old, o_new) == want_sig
 
 
-def fine(ka: tuple, kb: tuple) -> bool:
+def fine(ka: tuple[Any, ...], kb: tuple[Any, ...]) -> bool:
     """A region is keyed by the whole outcome when only remedies change; otherwise by the
     refusal, category, level and action (the remedies follow the level)."""
     return ka[0] == 0 and kb[0] == 0 and ka[1:4] == kb[1:4]
@@ -142,7 +145,7 @@ def _same(real: Outcome, want: Outcome, loose: bool) -> bool:
         loose or real.category == want.category)
 
 
-def _signature(o_old: Outcome, o_new: Outcome) -> tuple:
+def _signature(o_old: Outcome, o_new: Outcome) -> tuple[Any, ...]:
     """How the remedies change between two decisions (see ``_Search.signature``)."""
     a = {i: (by, amount) for i, by, amount in o_old.remedies}
     b = {i: (by, amount) for i, by, amount in o_new.remedies}

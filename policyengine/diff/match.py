@@ -37,8 +37,8 @@ class Pair(Generic[T]):
         return getattr(self.new if self.new is not None else self.old, "id", None)
 
 
-def pair_by_id(old: Iterable[T], new: Iterable[T], key: Callable[[T], Any] = lambda x: x.id
-               ) -> list[Pair[T]]:
+def pair_by_id(old: Iterable[T], new: Iterable[T],
+               key: Callable[[T], Any] = lambda x: getattr(x, "id")) -> list[Pair[T]]:
     """Pairs in a stable order: the old sequence's order, each added element after the element
     that precedes it in the new sequence."""
     olds, news = list(old), list(new)
@@ -65,18 +65,23 @@ def pair_by_id(old: Iterable[T], new: Iterable[T], key: Callable[[T], Any] = lam
     return pairs
 
 
+def _index(i: int | None) -> int:
+    """A position for sorting: every pair sorted here has one (-1 would come first)."""
+    return -1 if i is None else i
+
+
 def moved_ids(pairs: Sequence[Pair[T]]) -> set[Any]:
     """Ids of matched elements whose relative order changed: the fewest elements that explain
     every inversion (two elements in the other order), found greedily: the element in the most
     inversions is moved first, ties going to the greatest id. Inversions, counts and ids do not
     depend on which version is called old, so diff(a, b) and diff(b, a) name the same moves."""
     matched = [p for p in pairs if p.old is not None and p.new is not None]
-    by_old = sorted(matched, key=lambda p: p.old_index)
+    by_old = sorted(matched, key=lambda p: _index(p.old_index))
     n = len(by_old)
     partners: list[set[int]] = [set() for _ in range(n)]
     for i in range(n):
         for j in range(i + 1, n):
-            if by_old[i].new_index > by_old[j].new_index:
+            if _index(by_old[i].new_index) > _index(by_old[j].new_index):
                 partners[i].add(j)
                 partners[j].add(i)
     moved: set[Any] = set()
@@ -157,9 +162,11 @@ def pair_bands(old: Sequence[Band], new: Sequence[Band]) -> list[Pair[Band]]:
     # 3. between anchors: same condition, then same level, then position
     bounds = [(-1, -1)] + sorted(anchors) + [(len(old), len(new))]
     for (i0, j0), (i1, j1) in zip(bounds, bounds[1:]):
-        for criterion in (lambda i, j: keys_old[i][0] == keys_new[j][0],
-                          lambda i, j: keys_old[i][1] == keys_new[j][1],
-                          lambda i, j: True):
+        criteria: tuple[Callable[[int, int], bool], ...] = (
+                lambda i, j: keys_old[i][0] == keys_new[j][0],
+                lambda i, j: keys_old[i][1] == keys_new[j][1],
+                lambda i, j: True)
+        for criterion in criteria:
             rest = [(i, j) for i in range(i0 + 1, i1) if i not in matched
                     for j in range(j0 + 1, j1) if j not in used_new and criterion(i, j)]
             for i, j in _closest(rest):
@@ -167,7 +174,7 @@ def pair_bands(old: Sequence[Band], new: Sequence[Band]) -> list[Pair[Band]]:
                 used_new.add(j)
     pairs: list[Pair[Band]] = [Pair(old[i], new[j], i, j, mv) for i, (j, mv) in matched.items()]
     pairs.extend(Pair(None, new[j], None, j) for j in range(len(new)) if j not in used_new)
-    pairs.sort(key=lambda p: p.new_index)
+    pairs.sort(key=lambda p: _index(p.new_index))
     for i in range(len(old)):
         if i in matched:
             continue

@@ -12,6 +12,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..decision import Decision
 from ..errors import DisputeError
 from ..model.nodes import Policy
 
@@ -42,7 +43,8 @@ class Outcome:
                              for i, by, amount in self.remedies]}
 
 
-def decide(policy: Policy, dispute: Mapping[str, Any], as_of: _dt.date | None):
+def decide(policy: Policy, dispute: Mapping[str, Any], as_of: _dt.date | None
+           ) -> tuple[Outcome, Decision | None]:
     """``(Outcome, Decision | None)`` of ``dispute`` under ``policy``; a refusal is an outcome."""
     try:
         decision = policy.evaluate(dispute, as_of=as_of)
@@ -51,12 +53,12 @@ def decide(policy: Policy, dispute: Mapping[str, Any], as_of: _dt.date | None):
     return outcome_of(decision), decision
 
 
-def outcome_of(decision) -> Outcome:
+def outcome_of(decision: Decision) -> Outcome:
     remedies = tuple(sorted((r.id, r.authorized_by, r.amount) for r in decision.remedies))
     return Outcome(None, decision.category.id, decision.level.id, decision.action, remedies)
 
 
-def dates_of(decision) -> tuple:
+def dates_of(decision: Decision | None) -> tuple[Any, ...]:
     """The dates a decision produces (None for a refusal)."""
     if decision is None:
         return ()

@@ -57,7 +57,8 @@ class Change:
     def mirrored(self) -> "Change":
         """The same change seen from the other side (diff(b, a) for a change of diff(a, b))."""
         kind = _MIRROR_KIND[self.kind]
-        return kind(self.path, self.new, self.old, _MIRROR_EFFECT.get(self.effect, self.effect),
+        effect = None if self.effect is None else _MIRROR_EFFECT.get(self.effect, self.effect)
+        return kind(self.path, self.new, self.old, effect,
                     None, False, None, self.new_span, self.old_span)
 
 

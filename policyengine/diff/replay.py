@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable
 
+from ..load import json_input
 from ..model.nodes import Policy
 from .outcome import dates_of, decide, difference
 
@@ -21,10 +22,10 @@ from .outcome import dates_of, decide, difference
 @dataclass
 class ReplayExample:
     line: int
-    dispute: dict
+    dispute: dict[Any, Any]
     as_of: str
-    old: dict
-    new: dict
+    old: dict[Any, Any]
+    new: dict[Any, Any]
     change: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,8 +41,8 @@ class ReplayResult:
     dates_changed: int = 0
     refused_both: int = 0
     unreadable: int = 0
-    by_change: collections.Counter = field(default_factory=collections.Counter)
-    by_category: collections.Counter = field(default_factory=collections.Counter)
+    by_change: collections.Counter[Any] = field(default_factory=collections.Counter)
+    by_category: collections.Counter[Any] = field(default_factory=collections.Counter)
     examples: list[ReplayExample] = field(default_factory=list)
 
     @property
@@ -59,7 +60,7 @@ class ReplayResult:
         }
 
 
-def _ordered(counter: collections.Counter) -> list[tuple[str, int]]:
+def _ordered(counter: collections.Counter[Any]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -83,8 +84,8 @@ def replay(old: Policy, new: Policy, stream: IO[bytes], *, source: str = "<strea
             continue
         result.total += 1
         try:
-            dispute = json.loads(text)
-        except (ValueError, RecursionError):
+            dispute = json_input.loads(text)
+        except json_input.JsonInputError:
             result.unreadable += 1
             continue
         if not isinstance(dispute, dict):

@@ -58,9 +58,9 @@ class Behavior:
     condition: str
     exact: bool
     change: str
-    witness: dict | None
-    old: dict
-    new: dict
+    witness: dict[str, Any]  # always reproduced: a region without one is left out
+    old: dict[Any, Any]
+    new: dict[Any, Any]
     escalated: bool = False
     example_change: str = ""
     #: ``outcome`` (the refusal, category, level, action or remedies change), ``dates`` (the
@@ -135,7 +135,8 @@ class _Search:
         numeric = [fv.var for fv in cmp.space.facts.values() if fv.kind in ("int", "double")]
         self.describer = Describer(cmp.space, cmp.check, cmp.within, cmp.base, cmp.esc,
                                    cmp.present, cmp.as_of, cmp.timeout,
-                                   Roots(cmp.atoms(), numeric))
+                                   Roots(cmp.atoms(), numeric),
+                                   remaining=lambda: cmp.prover.remaining)
         reads: set[str] = set()
         texts = [{e.canonical for e in expressions(p)} for p in (self.old, self.new)]
         self.changed_reads: set[str] = set()
@@ -190,7 +191,8 @@ class _Search:
         r.queries = self.cmp.prover.queries
         return r
 
-    def region(self, region, model, ka, kb, escalated: bool, phase, fine: bool) -> None:
+    def region(self, region: z3.BoolRef, model: z3.ModelRef, ka: tuple[Any, ...],
+               kb: tuple[Any, ...], escalated: bool, phase: z3.BoolRef, fine: bool) -> None:
         """Describe and report one region (split into exact parts when that helps). The
         condition is read together with its subject (``pricing`` disputes): it is exact when
         the subject's disputes that satisfy it are exactly the region's."""
@@ -206,10 +208,11 @@ class _Search:
             self.report_part(part, hint, cls, bool(ex), ka, kb, escalated, fine, subject,
                              context)
 
-    def split(self, region, escalated: bool, hidden: list[Clause]) -> list | None:
+    def split(self, region: z3.BoolRef, escalated: bool, hidden: list[Clause]
+              ) -> list[Any] | None:
         """Split ``region`` by the values of one enum or bool fact (or, for escalated
         disputes, by the escalation level) so that every part is exact."""
-        axes = []
+        axes: list[list[Any]] = []
         if escalated:
             axes.append([self.esc.level == i for i in range(len(self.esc.levels))])
         else:
@@ -220,14 +223,14 @@ class _Search:
                 if fv.kind == "bool":
                     axes.append([fv.var, z3.Not(fv.var)])
                 else:
-                    axes.append([fv.var == i for i in range(len(fv.values))])
+                    axes.append([fv.var == i for i in range(len(fv.values or ()))])
         for values in axes[:SPLIT_AXES]:
             self.describer.model = None
             pairs = [(i, f) for i, f in enumerate(values)]
             allowed = self.describer.allowed(region, pairs, limit=SPLIT_LIMIT)
             if allowed is None or len(allowed) < 2:
                 continue
-            parts = []
+            parts: list[Any] | None = []
             for _, f in allowed:
                 out = self.cmp.within(region, f)
                 if not out.sat:
@@ -240,13 +243,15 @@ class _Search:
                 if not self.describer.exact(sub, cls + hidden):
                     parts = None
                     break
+                assert parts is not None
                 parts.append((sub, out.model, cls, True))
             if parts:
                 return parts
         return None
 
-    def report_part(self, region, model, clauses, exact: bool, ka, kb, escalated, fine,
-                    subject: str, context) -> None:
+    def report_part(self, region: z3.BoolRef, model: z3.ModelRef, clauses: list[Clause],
+                    exact: bool, ka: tuple[Any, ...], kb: tuple[Any, ...], escalated: bool,
+                    fine: bool, subject: str, context: Any) -> None:
         witness, o_old, o_new = self.witness(region, model, ka, kb, fine, escalated)
         if witness is None:
             self.report.complete = False
@@ -274,7 +279,8 @@ class _Search:
                                              escalated, difference(o_old, o_new),
                                              formula=region))
 
-    def subject(self, ka: tuple, kb: tuple, any_category: bool) -> tuple[str, Any]:
+    def subject(self, ka: tuple[Any, ...], kb: tuple[Any, ...], any_category: bool
+                ) -> tuple[str, Any]:
         """Whose disputes a region holds (``pricing`` disputes), and that as a formula: the
         condition is read within it."""
         a, b = self.a, self.b
@@ -295,11 +301,13 @@ class _Search:
         return "disputes", None
 
     # -- witnesses ----------------------------------------------------------------------------
-    def witness(self, region, model, ka, kb, fine: bool, escalated: bool):
+    def witness(self, region: z3.BoolRef, model: z3.ModelRef, ka: tuple[Any, ...],
+                kb: tuple[Any, ...], fine: bool, escalated: bool
+                ) -> tuple[dict[str, Any] | None, Any, Any]:
         """A dispute of ``region`` that the evaluator decides as the solver says, or None."""
         want_old, want_new = self.keys.predicted(ka, self.old), self.keys.predicted(kb, self.new)
         want_sig = self.keys.signature(model, ka, kb) if fine else None
-        avoid: dict[str, list] = {}
+        avoid: dict[str, list[Any]] = {}
         for _ in range(WITNESS_TRIES):
             pairs = self.ground_pairs(model)
             keep = z3.substitute(region, *pairs) if pairs else region
@@ -315,14 +323,14 @@ class _Search:
                     avoid.setdefault(path, []).append(_lookup(w["facts"], path))
         return None, None, None
 
-    def ground_pairs(self, model) -> list:
+    def ground_pairs(self, model: z3.ModelRef) -> list[Any]:
         pairs = []
         esc = self.esc
         for var in (esc.on, esc.level, esc.days, *self.cmp.present.values()):
             pairs.append((var, model.eval(var, model_completion=True)))
         return pairs
 
-    def dispute(self, facts: dict, model) -> dict:
+    def dispute(self, facts: dict[Any, Any], model: z3.ModelRef) -> dict[str, Any]:
         out = dict(facts)
         for path, flag in self.cmp.present.items():
             if z3.is_false(model.eval(flag, model_completion=True)):
@@ -358,7 +366,7 @@ def escalation_is_neutral(old: Policy, new: Policy) -> bool:
         old.compiled.calendars.canonical() == new.compiled.calendars.canonical()
 
 
-def _lookup(facts: dict, path: str) -> Any:
+def _lookup(facts: dict[Any, Any], path: str) -> Any:
     node: Any = facts
     for key in path.split("."):
         if not isinstance(node, dict) or key not in node:
@@ -367,7 +375,7 @@ def _lookup(facts: dict, path: str) -> Any:
     return node
 
 
-def _drop(facts: dict, path: str) -> None:
+def _drop(facts: dict[Any, Any], path: str) -> None:
     keys = path.split(".")
     node: Any = facts
     for key in keys[:-1]:

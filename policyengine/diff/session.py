@@ -16,7 +16,7 @@ from ..analysis.solver import Outcome, Prover, solve
 
 
 class Session:
-    def __init__(self, prover: Prover, *formulas):
+    def __init__(self, prover: Prover, *formulas: z3.ExprRef) -> None:
         self.prover = prover
         space = prover.space
         self.solver = z3.Solver(ctx=space.ctx)
@@ -24,13 +24,13 @@ class Session:
         self.solver.add(*space.domain)
         self.add(*formulas)
 
-    def add(self, *formulas) -> None:
+    def add(self, *formulas: z3.ExprRef) -> None:
         """Assert for every later query."""
         for f in formulas:
             if not z3.is_true(f):
                 self.solver.add(f)
 
-    def check(self, *formulas) -> Outcome:
+    def check(self, *formulas: z3.ExprRef) -> Outcome:
         """Is the conjunction of the session's formulas and ``formulas`` satisfiable?"""
         if self.prover.exhausted:
             return Outcome("unknown", reason="budget")

@@ -70,7 +70,8 @@ def _merge_list(old: tuple[FactDecl, ...], new: tuple[FactDecl, ...], shared: Sh
 
 def _merge(a: FactDecl, b: FactDecl, shared: SharedFacts) -> FactDecl | None:
     if a.type != b.type or (a.type == "list" and (a.items is None) != (b.items is None)) or (
-            a.type == "list" and a.items is not None and a.items.type != b.items.type):
+            a.type == "list" and a.items is not None and b.items is not None
+            and a.items.type != b.items.type):
         required = a.required or b.required
         shared.excluded[a.path] = ("required under " + ("both versions" if a.required and
                                                          b.required else "one version")
@@ -107,12 +108,12 @@ def _merge(a: FactDecl, b: FactDecl, shared: SharedFacts) -> FactDecl | None:
     return dataclasses.replace(a, **changes)
 
 
-def project(policy: Policy, dispute: Mapping[str, Any]) -> dict:
+def project(policy: Policy, dispute: Mapping[str, Any]) -> dict[Any, Any]:
     """The dispute as ``policy`` sees it: facts (and map fields) it does not declare dropped;
     the reserved keys (``escalation``, ``remedies_in_force``, ``as_of``) kept."""
     from ..model.build import RESERVED_KEYS
 
-    def keep(decls: tuple[FactDecl, ...], values: Mapping) -> dict:
+    def keep(decls: tuple[FactDecl, ...], values: Mapping[str, Any]) -> dict[Any, Any]:
         out = {}
         for key, value in values.items():
             decl = next((d for d in decls if d.name == key), None)

@@ -25,7 +25,7 @@ from .match import moved_ids, pair_bands, pair_by_id
 from .records import Added, Change, Changed, Moved, Removed
 from .version import bump_kind, version_problem
 
-Overlap = Callable[[tuple, tuple], "bool | None"]
+Overlap = Callable[[tuple[Any, ...], tuple], "bool | None"]
 
 
 def _num(v: Any) -> Any:
@@ -76,7 +76,7 @@ class _Differ:
         self.out: list[Change] = []
 
     # -- helpers ---------------------------------------------------------------------------
-    def spans(self, a_node, b_node, *keys) -> dict:
+    def spans(self, a_node, b_node, *keys) -> dict[Any, Any]:
         def span(policy, node):
             if node is None:
                 return None
@@ -121,7 +121,7 @@ class _Differ:
                                 effect if effect not in ("added", "removed") else None, note,
                                 **self.spans(a_node, b_node, key)))
 
-    def moves(self, section: str, pairs, what: Callable[[Any], tuple] | None) -> None:
+    def moves(self, section: str, pairs, what: Callable[[Any], tuple[Any, ...]] | None) -> None:
         moved = moved_ids(pairs)
         for p in pairs:
             if p.key not in moved:
@@ -350,7 +350,7 @@ class _Differ:
                 self.category(x, y)
         self.moves("categories", pairs, self._category_move(pairs))
 
-    def _category_move(self, pairs) -> Callable:
+    def _category_move(self, pairs) -> Callable[..., Any]:
         both = [p for p in pairs if p.old is not None and p.new is not None]
 
         def verdict(p) -> tuple[str, str | None]:
@@ -359,7 +359,7 @@ class _Differ:
             return self._order_verdict(p, swapped, lambda c: c.when)
         return verdict
 
-    def _order_verdict(self, p, swapped, cond, context: tuple = ((), ())
+    def _order_verdict(self, p, swapped, cond, context: tuple[Any, ...] = ((), ())
                        ) -> tuple[str, str | None]:
         names = ", ".join(f"`{_name(q)}`" for q in swapped)
         if self.overlap is None:
@@ -410,7 +410,7 @@ class _Differ:
         path = f"categories.{x.id}.thresholds"
         pairs = pair_bands(x.bands, y.bands)
 
-        def band_value(b: Band) -> dict:
+        def band_value(b: Band) -> dict[Any, Any]:
             return {"when": _expr(b.when), "level": b.level} if b.when is not None else \
                 {"otherwise": b.level}
 
@@ -500,7 +500,7 @@ def _when_span(band: Band):
     return band.when.span if band.when is not None and band.when.span is not None else band.span
 
 
-def _rank(limit: Any) -> tuple:
+def _rank(limit: Any) -> tuple[Any, ...]:
     if limit is True:
         return (2, 0)
     if limit is False:

@@ -9,6 +9,7 @@ version.
 from __future__ import annotations
 
 import re
+from typing import Any
 from functools import total_ordering
 
 _VERSION = re.compile(r"^([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-([0-9A-Za-z.-]+))?"
@@ -27,7 +28,7 @@ class Version:
         self.release = tuple(int(g) if g is not None else 0 for g in m.group(1, 2, 3))
         self.pre = tuple(m.group(4).split(".")) if m.group(4) else ()
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[Any, ...]:
         # a release (no pre-release) sorts after every pre-release of the same numbers
         pre = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.pre)
         return (self.release, 0 if self.pre else 1, pre)

@@ -12,7 +12,8 @@ text; returns issues with PE6xx codes), ``compile_analysis``, ``parse_expression
 """
 
 from ..errors import ExpressionError, ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeError
-from .check import Analysis, Environment, Issue, analyze
+from .check import Analysis, Issue, analyze
+from .environment import Environment
 from .compile import CompiledExpression, compile_analysis, compile_expression
 from .parser import parse_expression
 from .printer import print_expression

@@ -27,7 +27,8 @@ Equality and hashing of the generated dataclass methods recurse; use them on tre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional, Tuple, Union
+from dataclasses import field as _field
+from typing import Any, Callable, Iterator, Optional, Tuple, Union
 
 Span = Optional[Tuple[int, int]]
 
@@ -64,10 +65,10 @@ class Name:
 @dataclass(frozen=True, slots=True)
 class Select:
     operand: "Node"
-    field: str
+    field: str  # the field's name: `dataclasses.field` is `_field` in this class body
     test: bool = False
-    span: Span = field(default=None, compare=False, hash=False, repr=False)
-    type: Any = field(default=None, compare=False, hash=False, repr=False)
+    span: Span = _field(default=None, compare=False, hash=False, repr=False)
+    type: Any = _field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,24 +149,23 @@ NODE_TYPES = (Literal, Name, Select, Index, Call, Unary, Binary, Ternary, ListLi
 
 def children(node: Node) -> Tuple[Node, ...]:
     """The direct sub-expressions of ``node``, in evaluation (left-to-right) order."""
-    cls = type(node)
-    if cls is Literal or cls is Name:
+    if isinstance(node, Literal) or isinstance(node, Name):
         return ()
-    if cls is Binary:
+    if isinstance(node, Binary):
         return (node.left, node.right)
-    if cls is Select or cls is Unary:
+    if isinstance(node, Select) or isinstance(node, Unary):
         return (node.operand,)
-    if cls is Index:
+    if isinstance(node, Index):
         return (node.operand, node.index)
-    if cls is Call:
+    if isinstance(node, Call):
         return node.args if node.target is None else (node.target, *node.args)
-    if cls is Ternary:
+    if isinstance(node, Ternary):
         return (node.cond, node.then, node.orelse)
-    if cls is ListLit:
+    if isinstance(node, ListLit):
         return node.items
-    if cls is MapLit:
+    if isinstance(node, MapLit):
         return tuple(x for pair in node.entries for x in pair)
-    if cls is Comprehension:
+    if isinstance(node, Comprehension):
         if node.filter is None:
             return (node.target, node.body)
         return (node.target, node.filter, node.body)
@@ -177,30 +177,30 @@ def rebuild(node: Node, kids: Tuple[Node, ...], **changes: Any) -> Node:
     :func:`children`) and other fields replaced by ``changes``."""
     cls = type(node)
     values = {"span": node.span, "type": node.type}
-    if cls is Literal:
+    if isinstance(node, Literal):
         values.update(value=node.value, kind=node.kind)
-    elif cls is Name:
+    elif isinstance(node, Name):
         values.update(name=node.name)
-    elif cls is Binary:
+    elif isinstance(node, Binary):
         values.update(op=node.op, left=kids[0], right=kids[1])
-    elif cls is Select:
+    elif isinstance(node, Select):
         values.update(operand=kids[0], field=node.field, test=node.test)
-    elif cls is Unary:
+    elif isinstance(node, Unary):
         values.update(op=node.op, operand=kids[0])
-    elif cls is Index:
+    elif isinstance(node, Index):
         values.update(operand=kids[0], index=kids[1])
-    elif cls is Call:
+    elif isinstance(node, Call):
         if node.target is None:
             values.update(function=node.function, args=tuple(kids), target=None)
         else:
             values.update(function=node.function, args=tuple(kids[1:]), target=kids[0])
-    elif cls is Ternary:
+    elif isinstance(node, Ternary):
         values.update(cond=kids[0], then=kids[1], orelse=kids[2])
-    elif cls is ListLit:
+    elif isinstance(node, ListLit):
         values.update(items=tuple(kids))
-    elif cls is MapLit:
+    elif isinstance(node, MapLit):
         values.update(entries=tuple(zip(kids[0::2], kids[1::2])))
-    elif cls is Comprehension:
+    elif isinstance(node, Comprehension):
         values.update(macro=node.macro, target=kids[0], var=node.var)
         if node.filter is None:
             values.update(body=kids[1], filter=None)
@@ -221,7 +221,7 @@ def walk(node: Node) -> Iterator[Node]:
 
 def postorder(node: Node) -> Iterator[Node]:
     """Every node of the tree, children before parents (iterative)."""
-    stack: list = [(node, False)]
+    stack: list[Any] = [(node, False)]
     while stack:
         current, expanded = stack.pop()
         if expanded:
@@ -231,7 +231,7 @@ def postorder(node: Node) -> Iterator[Node]:
         stack.extend((kid, False) for kid in reversed(children(current)))
 
 
-def map_tree(node: Node, fn) -> Node:
+def map_tree(node: Node, fn: Callable[[Node, Tuple[Node, ...]], Node]) -> Node:
     """Rebuild the tree bottom-up: ``fn(node, new_children)`` returns the replacement node."""
     results: dict[int, Node] = {}
     for current in postorder(node):

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ..errors import ExpressionEvalError
+from .environment import Environment
 from .types import BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, MapType
 from .values import INT64_MAX, INT64_MIN, format_value, type_name
 
 
-def binding_checker(env, reads: tuple) -> Callable[[Any], Any]:
+def binding_checker(env: Environment, reads: tuple[Any, ...]) -> Callable[[Any], Any]:
     """A function that returns the bindings (normalized) or raises ExpressionEvalError."""
     names = sorted({path.split(".", 1)[0] for path in reads} & set(env.variables))
     checks = [(name, _checker(env.variables[name], name)) for name in names]
@@ -78,7 +79,8 @@ def _checker(t: Any, path: str) -> Callable[[Any], Any]:
     simple = {STRING: (str, "string"), BOOL: (bool, "bool"), NULL: (type(None), "null_type")}
     for simple_type, (py_type, cel_name) in simple.items():
         if t == simple_type:
-            def check_simple(value: Any, py_type=py_type, cel_name=cel_name) -> Any:
+            def check_simple(value: Any, py_type: type = py_type, cel_name: str = cel_name
+                             ) -> Any:
                 if type(value) is not py_type:
                     raise _fail(path, cel_name, value)
                 return value

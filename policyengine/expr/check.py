@@ -43,8 +43,8 @@ class Analysis:
     text: str
     ast: Any
     type: Any
-    reads: tuple
-    issues: tuple
+    reads: tuple[Any, ...]
+    issues: tuple[Any, ...]
     env: Environment
 
     @property
@@ -105,8 +105,8 @@ class _Checker:
 
     # --- driver ------------------------------------------------------------------------------
     def run(self, root: ast.Node) -> ast.Node:
-        out: list = []
-        stack: list = [(_ENTER, root, {})]
+        out: list[Any] = []
+        stack: list[Any] = [(_ENTER, root, {})]
         while stack:
             step, node, scope = stack.pop()
             if step == _ENTER:
@@ -137,7 +137,7 @@ class _Checker:
                     for kid in kids:
                         self._read(kid)
                 out.append(typed)
-        result = out[0]
+        result: ast.Node = out[0]
         self._read(result)
         return result
 
@@ -147,7 +147,8 @@ class _Checker:
             self.reads.add(path)
 
     # --- helpers -------------------------------------------------------------------------------
-    def issue(self, code: str, message: str, where, hint: str | None = None) -> None:
+    def issue(self, code: str, message: str, where: ast.Node | tuple[int, int],
+              hint: str | None = None) -> None:
         if not self.check and code in _TYPE_CODES:
             return
         span = where if isinstance(where, tuple) else (where.span or (0, len(self.text)))
@@ -160,39 +161,39 @@ class _Checker:
         return shown if len(shown) <= 60 else shown[:57] + "..."
 
     @staticmethod
-    def typed(node: ast.Node, kids, t) -> ast.Node:
+    def typed(node: ast.Node, kids: tuple[ast.Node, ...], t: Any) -> ast.Node:
         return ast.rebuild(node, kids, type=t)
 
     # --- one node ------------------------------------------------------------------------------
-    def visit(self, node: ast.Node, kids, scope) -> ast.Node:
-        cls = type(node)
-        if cls is ast.Literal:
+    def visit(self, node: ast.Node, kids: tuple[ast.Node, ...], scope: Any) -> ast.Node:
+        if isinstance(node, ast.Literal):
             t = {"int": INT, "double": DOUBLE, "string": STRING, "bool": BOOL, "null": NULL}[node.kind]
             return self.typed(node, kids, t)
-        if cls is ast.Name:
+        if isinstance(node, ast.Name):
             return self.visit_name(node, scope)
-        if cls is ast.Select:
+        if isinstance(node, ast.Select):
             return self.visit_select(node, kids)
-        if cls is ast.Index:
+        if isinstance(node, ast.Index):
             return self.typed(node, kids, self.index_type(node, *kids))
-        if cls is ast.Call:
+        if isinstance(node, ast.Call):
             return self.typed(node, kids, self.call_type(node, kids))
-        if cls is ast.Unary:
+        if isinstance(node, ast.Unary):
             return self.typed(node, kids, self.unary_type(node, kids[0]))
-        if cls is ast.Binary:
+        if isinstance(node, ast.Binary):
             return self.typed(node, kids, self.binary_type(node, *kids))
-        if cls is ast.Ternary:
+        if isinstance(node, ast.Ternary):
             return self.typed(node, kids, self.ternary_type(*kids))
-        if cls is ast.ListLit:
-            t = kids[0].type if kids else DYN
+        if isinstance(node, ast.ListLit):
+            elem: Any = kids[0].type if kids else DYN
             for k in kids[1:]:
-                t = join(t, k.type)
-            return self.typed(node, kids, cap(ListType(base(t) if type(t) is EnumType else t)))
-        if cls is ast.MapLit:
+                elem = join(elem, k.type)
+            return self.typed(node, kids, cap(ListType(base(elem) if type(elem) is EnumType
+                                                       else elem)))
+        if isinstance(node, ast.MapLit):
             return self.typed(node, kids, self.map_type(kids))
         return self.typed(node, kids, self.comprehension_type(node, kids))
 
-    def visit_name(self, node: ast.Name, scope) -> ast.Node:
+    def visit_name(self, node: ast.Name, scope: Any) -> ast.Node:
         if node.name in scope:
             return self.typed(node, (), scope[node.name])
         t = self.env.lookup(node.name)
@@ -208,7 +209,7 @@ class _Checker:
             self.paths[id(typed)] = node.name
         return typed
 
-    def visit_select(self, node: ast.Select, kids) -> ast.Node:
+    def visit_select(self, node: ast.Select, kids: tuple[ast.Node, ...]) -> ast.Node:
         operand = kids[0]
         ot = base(operand.type)
         t = DYN
@@ -234,7 +235,7 @@ class _Checker:
             self.paths[id(typed)] = f"{parent}.{node.field}"
         return typed
 
-    def index_type(self, node, operand, key) -> Any:
+    def index_type(self, node: ast.Node, operand: ast.Node, key: ast.Node) -> Any:
         ot, kt = base(operand.type), base(key.type)
         if ot == DYN:
             return DYN
@@ -258,7 +259,7 @@ class _Checker:
         self.issue("PE605", f"type `{operand.type}` cannot be indexed", node)
         return DYN
 
-    def unary_type(self, node, operand) -> Any:
+    def unary_type(self, node: ast.Unary, operand: ast.Node) -> Any:
         t = base(operand.type)
         if node.op == "!":
             if t not in (BOOL, DYN):
@@ -269,7 +270,7 @@ class _Checker:
         self.issue("PE605", f"operator `-` needs a number, not `{operand.type}`", node)
         return DYN
 
-    def binary_type(self, node, left, right) -> Any:
+    def binary_type(self, node: ast.Binary, left: ast.Node, right: ast.Node) -> Any:
         op = node.op
         lt, rt = base(left.type), base(right.type)
         if op in ("&&", "||"):
@@ -292,7 +293,7 @@ class _Checker:
             return self.in_type(node, left, right)
         return self.arith_type(node, left, right)
 
-    def in_type(self, node, left, right) -> Any:
+    def in_type(self, node: ast.Binary, left: ast.Node, right: ast.Node) -> Any:
         rt = base(right.type)
         if rt == DYN:
             return BOOL
@@ -315,7 +316,7 @@ class _Checker:
                    f"`{right.type}`", right)
         return BOOL
 
-    def arith_type(self, node, left, right) -> Any:
+    def arith_type(self, node: ast.Binary, left: ast.Node, right: ast.Node) -> Any:
         op = node.op
         lt, rt = base(left.type), base(right.type)
         if lt == DYN or rt == DYN:
@@ -334,7 +335,7 @@ class _Checker:
         self.mismatch(node, left, right, "combine")
         return DYN
 
-    def mismatch(self, node, left, right, verb: str) -> None:
+    def mismatch(self, node: ast.Binary, left: ast.Node, right: ast.Node, verb: str) -> None:
         lt, rt = base(left.type), base(right.type)
         hint = None
         if is_numeric(lt) and is_numeric(rt):
@@ -348,8 +349,9 @@ class _Checker:
                     hint = "CEL never mixes `int` and `double` in arithmetic: convert one side " \
                            "with `double(...)` or `int(...)`"
         else:
-            for lit, other in ((right, left), (left, right)):
-                if type(lit) is ast.Literal and lit.kind == "string" and is_numeric(other.type):
+            for side, other in ((right, left), (left, right)):
+                lit = side if isinstance(side, ast.Literal) else None
+                if lit is not None and lit.kind == "string" and is_numeric(other.type):
                     try:
                         float(lit.value)
                         hint = f"`{self.src(other)}` is a number (`{other.type}`): write it " \
@@ -359,13 +361,13 @@ class _Checker:
         self.issue("PE605", f"operator `{node.op}` cannot {verb} `{left.type}` with "
                    f"`{right.type}`", node, hint)
 
-    def enum_equality(self, left, right) -> None:
+    def enum_equality(self, left: ast.Node, right: ast.Node) -> None:
         if type(left.type) is EnumType and type(right) is ast.Literal:
             self.enum_value(left, right)
         elif type(right.type) is EnumType and type(left) is ast.Literal:
             self.enum_value(right, left)
 
-    def enum_value(self, fact, literal, enum: EnumType | None = None) -> None:
+    def enum_value(self, fact: ast.Node, literal: ast.Node, enum: EnumType | None = None) -> None:
         enum = enum or fact.type
         if type(literal) is not ast.Literal or type(enum) is not EnumType:
             return
@@ -378,7 +380,7 @@ class _Checker:
         self.issue("PE604", f"`{literal.value}` is not a value of `{self.src(fact)}`", literal,
                    hint)
 
-    def ternary_type(self, cond, then, orelse) -> Any:
+    def ternary_type(self, cond: ast.Node, then: ast.Node, orelse: ast.Node) -> Any:
         if base(cond.type) not in (BOOL, DYN):
             self.issue("PE605", f"the condition of `?:` must be `bool`, not `{cond.type}`", cond)
         a, b = base(then.type), base(orelse.type)
@@ -389,7 +391,7 @@ class _Checker:
                        f"`{orelse.type}`", orelse)
         return join(a, b)
 
-    def map_type(self, kids) -> Any:
+    def map_type(self, kids: tuple[ast.Node, ...]) -> Any:
         keys, vals = kids[0::2], kids[1::2]
         kt = vt = None
         for k in keys:
@@ -400,7 +402,7 @@ class _Checker:
             vt = v.type if vt is None else join(vt, v.type)
         return cap(MapType(base(kt) if kt is not None else DYN, base(vt) if vt is not None else DYN))
 
-    def call_type(self, node: ast.Call, kids) -> Any:
+    def call_type(self, node: ast.Call, kids: tuple[ast.Node, ...]) -> Any:
         fn = node.function
         if node.target is None:
             table, args, shown = FUNCTIONS, kids, f"function `{fn}`"
@@ -446,7 +448,7 @@ class _Checker:
                                "https://github.com/google/re2/wiki/Syntax")
         return BOOL
 
-    def comprehension_type(self, node: ast.Comprehension, kids) -> Any:
+    def comprehension_type(self, node: ast.Comprehension, kids: tuple[ast.Node, ...]) -> Any:
         target = kids[0]
         body = kids[-1]
         var_type = elem_of(target.type) or DYN

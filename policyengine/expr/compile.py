@@ -26,6 +26,7 @@ from ..errors import ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeE
 from . import ast, runtime
 from .bindings import binding_checker
 from .check import Analysis, Environment, analyze
+from .cost import STEP_BUDGET, body_weight, budgeted, charger, estimate
 from .interpret import interpret as _interpret
 from .types import BOOL, DOUBLE, DYN, INT, NULL, STRING, ListType, MapType, base
 from .functions import GLOBAL_FUNCTIONS, RECEIVER_FUNCTIONS, compile_regex
@@ -53,7 +54,7 @@ class CompiledExpression:
         self.text: str = analysis.text
         self.ast = analysis.ast
         self.type = analysis.type
-        self.reads: tuple = analysis.reads
+        self.reads: tuple[Any, ...] = analysis.reads
         self.analysis = analysis
         self.function = function
         self.python_source = python_source
@@ -66,6 +67,8 @@ class CompiledExpression:
 
     def interpret(self, bindings: Mapping[str, Any]) -> Any:
         """The reference interpreter: same results and errors as ``function``."""
+        if estimate(self.ast, self.analysis.env.declarations).high > STEP_BUDGET:
+            return budgeted(lambda b: _run_interpreter(self.ast, b))(bindings)
         return _run_interpreter(self.ast, bindings)
 
     def __repr__(self) -> str:
@@ -103,15 +106,20 @@ def compile_analysis(analysis: Analysis) -> CompiledExpression:
         raise ValueError("cannot compile an expression with errors")
     root = analysis.ast
     prefix = f"_pe_e{next(_COUNTER)}_"
+    # only an expression whose worst case can exceed the step budget is instrumented
+    costly = estimate(root, analysis.env.declarations).high > STEP_BUDGET
     if ast.depth(root) <= MAX_COMPILED_DEPTH:
         gen = _Generator(prefix, analysis.env)
+        gen.costly = costly
         try:
             src = gen.generate(root)
             fn = _build_function(prefix, src, gen.globals)
-            return CompiledExpression(analysis, fn, src, gen.globals)
+            return CompiledExpression(analysis, budgeted(fn) if costly else fn, src,
+                                      gen.globals)
         except (SyntaxError, RecursionError, MemoryError, ValueError):
             pass  # too big for Python's compiler: use the interpreter
-    return CompiledExpression(analysis, _interpreted(root), None, {})
+    run = _interpreted(root)
+    return CompiledExpression(analysis, budgeted(run) if costly else run, None, {})
 
 
 def _run_interpreter(root: ast.Node, bindings: Any) -> Any:
@@ -133,7 +141,7 @@ def _interpreted(root: ast.Node) -> Callable[[Any], Any]:
     return run
 
 
-def _build_function(prefix: str, src: str, globals_: dict) -> Callable[[Any], Any]:
+def _build_function(prefix: str, src: str, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
     fn_name = prefix + "fn"
     code = (f"def {fn_name}(f):\n"
             f"    try:\n"
@@ -164,6 +172,7 @@ class _Generator:
         self.globals: dict[str, Any] = {}
         self.vars = itertools.count()
         self.consts = itertools.count()
+        self.costly = False  # instrument comprehensions with the step budget (expr/cost.py)
 
     # --- globals -------------------------------------------------------------------------------
     def helper(self, what: str) -> str:
@@ -191,7 +200,7 @@ class _Generator:
     # --- walk ----------------------------------------------------------------------------------
     def generate(self, root: ast.Node) -> str:
         out: list[_Code] = []
-        stack: list = [(False, root, {})]
+        stack: list[Any] = [(False, root, {})]
         while stack:
             done, node, scope = stack.pop()
             if not done:
@@ -215,36 +224,35 @@ class _Generator:
             out.append(self.emit(node, kids, scope))
         return out[0].src
 
-    def emit(self, node: ast.Node, kids: list, scope: dict) -> _Code:
+    def emit(self, node: ast.Node, kids: list[Any], scope: dict[Any, Any]) -> _Code:
         t = node.type if node.type is not None else DYN
-        cls = type(node)
-        if cls is ast.Literal:
+        if isinstance(node, ast.Literal):
             return _Code(self.literal(node.value), False, t)
-        if cls is ast.Name:
+        if isinstance(node, ast.Name):
             if node.name in scope:
                 return _Code(scope[node.name], False, t)
             if node.name in self.env.variables:
                 return _Code(f"f[{node.name!r}]", False, t)
             return _Code(f"{self.helper('name')}(f, {node.name!r})", True, t)
-        if cls is ast.Binary:
+        if isinstance(node, ast.Binary):
             return self.binary(node, kids[0], kids[1], t)
-        if cls is ast.Unary:
+        if isinstance(node, ast.Unary):
             return self.unary(node, kids[0], t)
-        if cls is ast.Ternary:
+        if isinstance(node, ast.Ternary):
             c, a, b = kids
             test = c.src if base(c.type) == BOOL else f"{self.helper('cond')}({c.src})"
             return _Code(f"({a.src} if {test} else {b.src})",
                          c.may_error or a.may_error or b.may_error or base(c.type) != BOOL, t)
-        if cls is ast.Select:
+        if isinstance(node, ast.Select):
             return self.select(node, kids[0], t)
-        if cls is ast.Index:
+        if isinstance(node, ast.Index):
             return _Code(f"{self.helper('index')}({kids[0].src}, {kids[1].src})", True, t)
-        if cls is ast.ListLit:
+        if isinstance(node, ast.ListLit):
             return _Code("[" + "".join(k.src + ", " for k in kids) + "]",
                          any(k.may_error for k in kids), t)
-        if cls is ast.MapLit:
+        if isinstance(node, ast.MapLit):
             return self.map_literal(node, kids, t)
-        if cls is ast.Call:
+        if isinstance(node, ast.Call):
             return self.call(node, kids, t)
         return self.comprehension(node, kids, scope["\0var"], t)
 
@@ -354,7 +362,7 @@ class _Generator:
         what = "has" if node.test else "select"
         return _Code(f"{self.helper(what)}({a.src}, {node.field!r})", True, t)
 
-    def map_literal(self, node: ast.MapLit, kids: list, t) -> _Code:
+    def map_literal(self, node: ast.MapLit, kids: list[Any], t) -> _Code:
         keys = [k for k, _ in node.entries]
         if all(type(k) is ast.Literal and k.kind == "string" for k in keys) and \
                 len({k.value for k in keys}) == len(keys):
@@ -363,7 +371,7 @@ class _Generator:
         pairs = "".join(f"({kids[2 * i].src}, {kids[2 * i + 1].src}), " for i in range(len(keys)))
         return _Code(f"{self.helper('map')}(({pairs}))", True, t)
 
-    def call(self, node: ast.Call, kids: list, t) -> _Code:
+    def call(self, node: ast.Call, kids: list[Any], t) -> _Code:
         fn, argc, receiver = node.function, len(node.args), node.target is not None
         table = RECEIVER_FUNCTIONS if receiver else GLOBAL_FUNCTIONS
         if (fn, argc) not in table:
@@ -390,8 +398,10 @@ class _Generator:
             return _Code(f"{self.helper('float')}({srcs[0]})", err, t)
         return _Code(f"{self.helper(fn)}({', '.join(srcs)})", True, t)
 
-    def comprehension(self, node: ast.Comprehension, kids: list, var: str, t) -> _Code:
+    def comprehension(self, node: ast.Comprehension, kids: list[Any], var: str, t) -> _Code:
         target = kids[0].src
+        if self.costly:  # charge the step budget before the loop runs
+            target = f"{self.const(charger(body_weight(node)))}({target})"
         body = f"lambda {var}: {kids[-1].src}"
         if node.macro == "map":
             if node.filter is not None:

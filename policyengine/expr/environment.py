@@ -15,9 +15,10 @@ class Environment:
     lets every free name through as ``dyn`` (checked at run time instead).
     """
 
-    def __init__(self, variables: Mapping[str, Any] | None = None, *, dynamic: bool = False):
+    def __init__(self, variables: Mapping[str, Any] | None = None, *, dynamic: bool = False
+                 ) -> None:
         self.variables: dict[str, Any] = dict(variables or {})
-        self.dynamic = dynamic
+        self.is_dynamic = dynamic  # not `dynamic`: that is the classmethod
         self.declarations: Mapping[str, Any] | None = None
 
     @classmethod
@@ -36,6 +37,6 @@ class Environment:
 
     def lookup(self, name: str) -> Any:
         t = self.variables.get(name)
-        if t is None and self.dynamic:
+        if t is None and self.is_dynamic:
             return DYN
         return t

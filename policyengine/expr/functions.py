@@ -161,6 +161,7 @@ def format_double(x: float) -> str:
         return head + "0"
     text = "".join(map(str, digits))
     nd = len(text)
+    assert isinstance(exponent, int)  # NaN and infinities were handled above
     dp = nd + exponent  # position of the decimal point relative to the digits
     exp = dp - 1
     if exp < -4 or exp >= 6:

@@ -9,9 +9,9 @@ form (:mod:`compile`) must agree with it on every input, errors included.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Generator, Mapping, cast
 
-from . import ast
+from . import ast, cost
 from .functions import GLOBAL_FUNCTIONS, RECEIVER_FUNCTIONS
 from .values import (BINARY_OPERATORS, CelError, condition, has_field, index, iteration_items,
                      logical_and, logical_not, logical_or, make_list, make_map, neg, no_overload,
@@ -19,10 +19,14 @@ from .values import (BINARY_OPERATORS, CelError, condition, has_field, index, it
 
 _NO_VALUE = object()
 
+_Scope = dict[Any, Any]  # comprehension variables in scope
+#: a node's evaluation: yields (sub-expression, scope), receives its value, returns the node's
+_Step = Generator[tuple[ast.Node, _Scope], Any, Any]
+
 
 def interpret(root: ast.Node, bindings: Mapping[str, Any]) -> Any:
     """The value of ``root`` (a plain Python value) or a :class:`CelError`."""
-    scope0: dict = {}
+    scope0: dict[Any, Any] = {}
     leaf = _leaf(root, scope0, bindings)
     if leaf is not _NO_VALUE:
         return leaf
@@ -42,11 +46,10 @@ def interpret(root: ast.Node, bindings: Mapping[str, Any]) -> Any:
     return value
 
 
-def _leaf(node: ast.Node, scope: dict, bindings: Mapping[str, Any]) -> Any:
-    cls = type(node)
-    if cls is ast.Literal:
+def _leaf(node: ast.Node, scope: dict[Any, Any], bindings: Mapping[str, Any]) -> Any:
+    if isinstance(node, ast.Literal):
         return node.value
-    if cls is ast.Name:
+    if isinstance(node, ast.Name):
         name = node.name
         if name in scope:
             return scope[name]
@@ -57,18 +60,18 @@ def _leaf(node: ast.Node, scope: dict, bindings: Mapping[str, Any]) -> Any:
     return _NO_VALUE
 
 
-def _select(node: ast.Select, scope):
+def _select(node: ast.Select, scope: _Scope) -> _Step:
     obj = yield node.operand, scope
     return has_field(obj, node.field) if node.test else select(obj, node.field)
 
 
-def _index(node: ast.Index, scope):
+def _index(node: ast.Index, scope: _Scope) -> _Step:
     container = yield node.operand, scope
     key = yield node.index, scope
     return index(container, key)
 
 
-def _call(node: ast.Call, scope):
+def _call(node: ast.Call, scope: _Scope) -> _Step:
     if node.target is None:
         impl = GLOBAL_FUNCTIONS.get((node.function, len(node.args)))
     else:
@@ -78,15 +81,15 @@ def _call(node: ast.Call, scope):
     values = []
     for kid in ast.children(node):
         values.append((yield kid, scope))
-    return impl(*values)
+    return cast(Callable[..., Any], impl)(*values)  # the table's values are plain functions
 
 
-def _unary(node: ast.Unary, scope):
+def _unary(node: ast.Unary, scope: _Scope) -> _Step:
     operand = yield node.operand, scope
     return logical_not(operand) if node.op == "!" else neg(operand)
 
 
-def _binary(node: ast.Binary, scope):
+def _binary(node: ast.Binary, scope: _Scope) -> _Step:
     op = node.op
     left = yield node.left, scope
     if op == "&&":
@@ -103,7 +106,7 @@ def _binary(node: ast.Binary, scope):
     return BINARY_OPERATORS[op](left, right)
 
 
-def _ternary(node: ast.Ternary, scope):
+def _ternary(node: ast.Ternary, scope: _Scope) -> _Step:
     cond = condition((yield node.cond, scope))
     if type(cond) is CelError:
         return cond
@@ -112,14 +115,14 @@ def _ternary(node: ast.Ternary, scope):
     return (yield node.orelse, scope)
 
 
-def _list(node: ast.ListLit, scope):
-    items = []
+def _list(node: ast.ListLit, scope: _Scope) -> _Step:
+    items: list[Any] = []
     for kid in node.items:
         items.append((yield kid, scope))
     return make_list(items)
 
 
-def _map(node: ast.MapLit, scope):
+def _map(node: ast.MapLit, scope: _Scope) -> _Step:
     pairs = []
     for key_node, value_node in node.entries:
         key = yield key_node, scope
@@ -128,10 +131,12 @@ def _map(node: ast.MapLit, scope):
     return make_map(pairs)
 
 
-def _comprehension(node: ast.Comprehension, scope):
+def _comprehension(node: ast.Comprehension, scope: _Scope) -> _Step:
     items = iteration_items((yield node.target, scope))
     if type(items) is CelError:
         return items
+    if cost.budget_active():
+        cost.charge(len(items) * _weight(node))
     macro, var, body = node.macro, node.var, node.body
     if macro == "all" or macro == "exists":
         stop = macro == "exists"  # the value that decides at once
@@ -172,6 +177,21 @@ def _comprehension(node: ast.Comprehension, scope):
     return out
 
 
+_WEIGHTS: dict[int, tuple[ast.Comprehension, int]] = {}
+
+
+def _weight(node: ast.Comprehension) -> int:
+    hit = _WEIGHTS.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    if len(_WEIGHTS) > 4096:
+        _WEIGHTS.clear()
+    weight = cost.body_weight(node)
+    _WEIGHTS[id(node)] = (node, weight)
+    return weight
+
+
+_HANDLERS: dict[type, Callable[[Any, _Scope], _Step]]
 _HANDLERS = {ast.Select: _select, ast.Index: _index, ast.Call: _call, ast.Unary: _unary,
              ast.Binary: _binary, ast.Ternary: _ternary, ast.ListLit: _list, ast.MapLit: _map,
              ast.Comprehension: _comprehension}

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import threading
 from importlib import resources
+from typing import Iterable
 
-from lark import Lark
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..errors import ExpressionError, ExpressionSyntaxError
@@ -104,8 +105,8 @@ def parse_expression(text: str) -> ast.Node:
                                     span=(0, len(text)), code="PE610") from None
 
 
-def _expected_list(names) -> str:
-    names = set(names)
+def _expected_list(allowed: Iterable[str]) -> str:
+    names = set(allowed)
     shown: list[str] = []
     if names & _VALUE_TOKENS:
         shown.append("a value")
@@ -130,7 +131,7 @@ def _label(err: UnexpectedInput) -> str | None:
 
 def _syntax_error(text: str, err: UnexpectedInput) -> ExpressionSyntaxError:
     if isinstance(err, UnexpectedCharacters):
-        pos = err.pos_in_stream
+        pos: int = err.pos_in_stream if err.pos_in_stream is not None else len(text) - 1
         ch = text[pos]
         hint = _CHAR_HINTS.get(ch)
         if ch == "=":
@@ -173,7 +174,7 @@ def _equals_hint(text: str, pos: int) -> str:
     return "compare with `==`"
 
 
-def _describe(tok) -> str:
+def _describe(tok: Token) -> str:
     value = str(tok)
     if tok.type == "STRING":
         return f"string `{value}`" if len(value) < 40 else "string"

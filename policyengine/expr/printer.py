@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any, Iterable
 
 from . import ast
 
@@ -24,7 +25,7 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\a
 def print_expression(node: ast.Node) -> str:
     """The canonical text of ``node``."""
     out: list[str] = []
-    stack: list = [(node, 0)]
+    stack: list[Any] = [(node, 0)]
     while stack:
         item = stack.pop()
         if type(item) is str:
@@ -71,8 +72,8 @@ def _literal_text(node: ast.Literal) -> str:
     return repr(value)
 
 
-def _args(nodes, opening: str = "(", closing: str = ")") -> list:
-    parts: list = [opening]
+def _args(nodes: "Iterable[ast.Node]", opening: str = "(", closing: str = ")") -> list[Any]:
+    parts: list[Any] = [opening]
     for i, arg in enumerate(nodes):
         if i:
             parts.append(", ")
@@ -81,45 +82,44 @@ def _args(nodes, opening: str = "(", closing: str = ")") -> list:
     return parts
 
 
-def _template(node: ast.Node) -> tuple[int, list]:
-    cls = type(node)
-    if cls is ast.Literal:
+def _template(node: ast.Node) -> tuple[int, list[Any]]:
+    if isinstance(node, ast.Literal):
         text = _literal_text(node)
         return (_UNARY if text.startswith("-") else _PRIMARY), [text]
-    if cls is ast.Name:
+    if isinstance(node, ast.Name):
         return _PRIMARY, [node.name]
-    if cls is ast.Select:
+    if isinstance(node, ast.Select):
         field = node.field if _IDENT.match(node.field) else f"`{node.field}`"
         if node.test:
             return _PRIMARY, ["has(", (node.operand, _MEMBER), ".", field, ")"]
         return _MEMBER, [(node.operand, _MEMBER), ".", field]
-    if cls is ast.Index:
+    if isinstance(node, ast.Index):
         return _MEMBER, [(node.operand, _MEMBER), "[", (node.index, 0), "]"]
-    if cls is ast.Call:
+    if isinstance(node, ast.Call):
         if node.target is None:
             return _PRIMARY, [node.function, *_args(node.args)]
         return _MEMBER, [(node.target, _MEMBER), ".", node.function, *_args(node.args)]
-    if cls is ast.Unary:
+    if isinstance(node, ast.Unary):
         operand = node.operand
         if node.op == "-" and type(operand) is ast.Literal and operand.kind in ("int", "double"):
             return _UNARY, ["-(", (operand, 0), ")"]
         return _UNARY, [node.op, (operand, _UNARY)]
-    if cls is ast.Binary:
+    if isinstance(node, ast.Binary):
         prec = _PREC[node.op]
         return prec, [(node.left, prec), f" {node.op} ", (node.right, prec + 1)]
-    if cls is ast.Ternary:
+    if isinstance(node, ast.Ternary):
         return 1, [(node.cond, 2), " ? ", (node.then, 2), " : ", (node.orelse, 1)]
-    if cls is ast.ListLit:
+    if isinstance(node, ast.ListLit):
         return _PRIMARY, _args(node.items, "[", "]")
-    if cls is ast.MapLit:
-        parts: list = ["{"]
+    if isinstance(node, ast.MapLit):
+        parts: list[Any] = ["{"]
         for i, (key, value) in enumerate(node.entries):
             if i:
                 parts.append(", ")
             parts.extend([(key, 0), ": ", (value, 0)])
         parts.append("}")
         return _PRIMARY, parts
-    if cls is ast.Comprehension:
+    if isinstance(node, ast.Comprehension):
         parts = [(node.target, _MEMBER), f".{node.macro}(", node.var, ", "]
         if node.filter is not None:
             parts.extend([(node.filter, 0), ", "])

@@ -9,7 +9,7 @@ forms produce the very same results and messages.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 from ..errors import ExpressionEvalError
 from . import functions as fn
@@ -17,7 +17,7 @@ from . import values as v
 from .values import CelError
 
 
-def fail(err: CelError):
+def fail(err: CelError) -> NoReturn:
     raise ExpressionEvalError(err.message)
 
 
@@ -119,7 +119,7 @@ def _quantifier(macro: str, items: Any, body: Callable[[Any], Any], stop: bool) 
     for item in items:
         r = _capture(lambda: body(item))
         if r is stop:
-            return stop
+            return bool(stop)
         if r is not (not stop) and error is None:
             error = r if r.__class__ is CelError else v.no_overload(macro, r)
     if error is not None:
@@ -138,7 +138,7 @@ def exists_one(items: Any, body: Callable[[Any], Any]) -> bool:
     return count == 1
 
 
-def filter_(items: Any, predicate: Callable[[Any], Any]) -> list:
+def filter_(items: Any, predicate: Callable[[Any], Any]) -> list[Any]:
     out = []
     for item in _settle(v.iteration_items(items)):
         keep = predicate(item)
@@ -150,7 +150,7 @@ def filter_(items: Any, predicate: Callable[[Any], Any]) -> list:
 
 
 def map_(items: Any, transform: Callable[[Any], Any],
-         predicate: Callable[[Any], Any] | None = None) -> list:
+         predicate: Callable[[Any], Any] | None = None) -> list[Any]:
     out = []
     for item in _settle(v.iteration_items(items)):
         if predicate is not None:

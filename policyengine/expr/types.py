@@ -74,7 +74,7 @@ MAX_TYPE_DEPTH = 16
 
 def cap(t: Type) -> Type:
     """``t``, with anything nested deeper than :data:`MAX_TYPE_DEPTH` replaced by ``dyn``."""
-    chain = []
+    chain: list[Type] = []
     current = t
     while type(current) in (ListType, MapType) and len(chain) <= MAX_TYPE_DEPTH:
         chain.append(current)
@@ -101,7 +101,7 @@ def is_dyn(t: Type) -> bool:
 
 def is_numeric(t: Type) -> bool:
     b = base(t)
-    return b == INT or b == DOUBLE
+    return bool(b == INT or b == DOUBLE)
 
 
 def join(a: Type, b: Type) -> Type:

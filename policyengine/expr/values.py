@@ -218,7 +218,7 @@ def not_equals(a: Any, b: Any) -> Any:
     return first_error(a, b) or not cel_eq(a, b)
 
 
-def _order_operands(op: str, a: Any, b: Any):
+def _order_operands(op: str, a: Any, b: Any) -> Any:  # (a, b) comparable, or a CelError
     ta, tb = type(a), type(b)
     if ta is tb and ta in (int, float, str, bool):
         return a, b
@@ -271,7 +271,7 @@ def contained_in(a: Any, container: Any) -> Any:
 _MISSING = object()
 
 
-def map_lookup(m: dict, key: Any) -> Any:
+def map_lookup(m: dict[Any, Any], key: Any) -> Any:
     """The value under ``key`` by CEL key equality, ``_MISSING``, or a CelError for a key type a
     map cannot hold. An integral double finds its int key."""
     tk = type(key)
@@ -338,9 +338,9 @@ def has_field(obj: Any, field: str) -> Any:
     return CelError(f"type `{type_name(obj)}` does not support field selection")
 
 
-def make_map(pairs) -> Any:
+def make_map(pairs: list[tuple[Any, Any]]) -> Any:
     """A map literal from evaluated ``(key, value)`` pairs; a repeated key is an error."""
-    out: dict = {}
+    out: dict[Any, Any] = {}
     for k, v in pairs:  # evaluation errors first, in order; then what the map cannot hold
         if type(k) is CelError:
             return k
@@ -357,7 +357,7 @@ def make_map(pairs) -> Any:
     return out
 
 
-def make_list(items) -> Any:
+def make_list(items: list[Any]) -> Any:
     for v in items:
         if type(v) is CelError:
             return v

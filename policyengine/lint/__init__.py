@@ -9,18 +9,23 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
+from ..calendar import AsOf, as_day
 from ..codes import REGISTRY
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..load import DEFAULT_MAX_BYTES
-from ..pipeline import inspect_file
+from ..pipeline import inspect_file, inspect_text
 from ..source import SourceFile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import LintConfig
 
 _RULEBOOK_HINT = re.compile(r"^policy\s*:", re.MULTILINE)
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
+STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True)
@@ -30,40 +35,51 @@ class LintContext:
     analysis_budget: float | None = None  # seconds of solver time per rulebook
 
 
-@dataclass
-class LintResult:
-    diagnostics: list[Diagnostic]
-    files: list[str]
-    sources: dict[str, SourceFile] = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)  # paths that do not exist
+class LintResult(list[Diagnostic]):
+    """What a lint run found: the sorted diagnostics (the result *is* that list, so it compares
+    equal to a list of diagnostics), with the files read (``files``), their text (``sources``,
+    for showing the offending lines) and the paths that do not exist (``missing``)."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], files: list[str],
+                 sources: dict[str, SourceFile] | None = None,
+                 missing: list[str] | None = None) -> None:
+        super().__init__(diagnostics)
+        self.files: list[str] = files
+        self.sources: dict[str, SourceFile] = sources if sources is not None else {}
+        self.missing: list[str] = missing if missing is not None else []
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self
 
     @property
     def errors(self) -> int:
-        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+        return sum(d.severity is Severity.ERROR for d in self)
 
     @property
     def warnings(self) -> int:
-        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+        return sum(d.severity is Severity.WARNING for d in self)
 
     @property
     def infos(self) -> int:
-        return sum(d.severity is Severity.INFO for d in self.diagnostics)
+        return sum(d.severity is Severity.INFO for d in self)
 
 
-def is_test_file(path: str | os.PathLike) -> bool:
+def is_test_file(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path).endswith(TEST_SUFFIXES)
 
 
 def _looks_like_rulebook(path: Path) -> bool:
     try:
-        with path.open("rb") as fh:
-            head = fh.read(64 * 1024).decode("utf-8", errors="replace")
-    except OSError:
+        from ..load.reader import UnreadableError, read_regular
+
+        head = read_regular(path, 64 * 1024).decode("utf-8", errors="replace")
+    except UnreadableError:
         return True  # let the loader report why it cannot be read
     return bool(_RULEBOOK_HINT.search(head))
 
 
-def is_rulebook_file(path: str | os.PathLike) -> bool:
+def is_rulebook_file(path: str | os.PathLike[str]) -> bool:
     """A file that folder search would lint: YAML with a top-level ``policy:``, not a policy
     test (``*.test.yaml``)."""
     p = Path(path)
@@ -71,7 +87,7 @@ def is_rulebook_file(path: str | os.PathLike) -> bool:
             and _looks_like_rulebook(p))
 
 
-def collect_files(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[str]]:
+def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str]]:
     """Files to lint (explicit files as given; folders searched for rulebooks), and the
     paths that do not exist. In a folder, ``*.test.yaml`` policy tests, hidden folders and
     YAML files that are not rulebooks (no top-level ``policy:``) are skipped."""
@@ -96,24 +112,27 @@ def collect_files(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[s
             files.append(os.fspath(raw))
         else:
             missing.append(os.fspath(raw))
-    seen: set[str] = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]
+    unique = list(dict.fromkeys(files))  # first occurrence of each, in order
     return unique, missing
 
 
 def _selected(code: str, select: Iterable[str] | None, ignore: Iterable[str] | None) -> bool:
-    def match(patterns):
+    def match(patterns: Iterable[str]) -> bool:
         return any(code.startswith(p.strip().upper()) for p in patterns if p.strip())
     if select and not match(select):
         return False
     return not (ignore and match(ignore))
 
 
-def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAULT_MAX_BYTES
-                     ) -> tuple[list[Diagnostic], SourceFile | None]:
+def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                     text: bytes | None = None) -> tuple[list[Diagnostic], SourceFile | None]:
+    """Lint one rulebook: the file at ``path``, or ``text`` (standard input) named ``path``."""
     from .rules import RULES
 
-    result = inspect_file(path, max_bytes=max_bytes)
+    if text is not None:
+        result = inspect_text(text, path, max_bytes=max_bytes)
+    else:
+        result = inspect_file(path, max_bytes=max_bytes)
     policy, diags = result.draft, result.diagnostics
     source = None
     if policy is not None and policy.sourcemap is not None:
@@ -127,29 +146,46 @@ def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAUL
                     f"{type(exc).__name__}", None, file=path,
                     hint="please report this with the rulebook attached"))
     elif diags and diags[0].file is not None:
-        source = _read_source(path)
+        source = _read_source(path, max_bytes) if text is None else _source_of(path, text)
     return diags, source
 
 
-def _read_source(path: str) -> SourceFile | None:
-    """The file's text for showing the offending line (undecodable bytes shown as U+FFFD)."""
+def _read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile | None:
+    """The file's text for showing the offending line (undecodable bytes shown as U+FFFD):
+    a regular file only, and never more than the size bound (a file over the bound was refused
+    without its text)."""
+    from ..load.reader import UnreadableError, read_regular
+
     try:
-        text = Path(path).read_bytes()[: 4 * DEFAULT_MAX_BYTES].decode("utf-8", errors="replace")
-    except OSError:
+        data = read_regular(path, max_bytes)
+    except UnreadableError:
         return None
+    if len(data) > max_bytes:
+        return None
+    return _source_of(path, data)
+
+
+def _source_of(path: str, data: bytes) -> SourceFile:
+    text = data.decode("utf-8", errors="replace")
     return SourceFile(path, text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def lint_paths(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | None = None,
-               ignore: Iterable[str] | None = None, as_of: _dt.date | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES, config=None) -> LintResult:
+def lint_paths(paths: Iterable[str | os.PathLike[str]], *, select: Iterable[str] | None = None,
+               ignore: Iterable[str] | None = None, as_of: AsOf | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES, config: LintConfig | None = None,
+               stdin: bytes | None = None, stdin_name: str = STDIN_NAME) -> LintResult:
     """``config`` (a :class:`~policyengine.lint.config.LintConfig`) sets severities, solver
-    limits and its own select/ignore; inline suppressions apply in any case."""
+    limits and its own select/ignore; inline suppressions apply in any case. A path ``-``
+    stands for ``stdin`` (the bytes read from standard input), reported as ``stdin_name``."""
     from .config import DEFAULT
 
     config = config if config is not None else DEFAULT
-    files, missing = collect_files(paths)
-    context = LintContext(as_of or _dt.date.today(), config.solver_timeout,
+    paths = [os.fspath(p) for p in paths]
+    from_stdin = stdin is not None and "-" in paths
+    files, missing = collect_files([p for p in paths if not (from_stdin and p == "-")])
+    if from_stdin:
+        files.append(stdin_name)
+    context = LintContext(as_day(as_of), config.solver_timeout,
                           config.analysis_budget)
     # a path that does not exist is a finding of its own, in every output format
     diagnostics: list[Diagnostic] = [
@@ -157,7 +193,8 @@ def lint_paths(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | No
                       hint="check the path") for m in missing]
     sources: dict[str, SourceFile] = {}
     for path in files:
-        diags, source = lint_policy_file(path, context, max_bytes=max_bytes)
+        text = stdin if from_stdin and path == stdin_name else None
+        diags, source = lint_policy_file(path, context, max_bytes=max_bytes, text=text)
         if source is not None:
             sources[path] = source
         diags = config.apply(diags, source)
@@ -165,15 +202,16 @@ def lint_paths(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | No
     return LintResult(sort_diagnostics(diagnostics), files, sources, missing)
 
 
-def run_lint(paths: Iterable[str | os.PathLike], *, select: Iterable[str] | None = None,
-             ignore: Iterable[str] | None = None, as_of: _dt.date | None = None,
-             max_bytes: int = DEFAULT_MAX_BYTES, config=None) -> list[Diagnostic]:
+def run_lint(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+             select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
+             as_of: AsOf | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+             config: LintConfig | None = None) -> LintResult:
     """Lint files or folders; returns the sorted diagnostics (missing paths are PE011).
     ``config``: a LintConfig (``policyengine.lint.config.load_config()`` reads the project's)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     return lint_paths(paths, select=select, ignore=ignore, as_of=as_of, max_bytes=max_bytes,
-                      config=config).diagnostics
+                      config=config)
 
 
 def known_code(code: str) -> bool:

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..diagnostics import Diagnostic
 from .config import ConfigError
@@ -36,27 +36,39 @@ def _relative(path: str | None, root: str) -> str:
         return Path(path).as_posix()
 
 
+#: Largest baseline file read (bytes).
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+
+
 @dataclass
 class Baseline:
     """Recorded findings: fingerprint -> how many times it occurred."""
 
     path: str
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[Any] = field(default_factory=Counter)
 
     @property
     def root(self) -> str:
         return os.path.dirname(os.path.abspath(self.path))
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Baseline":
+    def load(cls, path: str | os.PathLike[str]) -> "Baseline":
         p = os.fspath(path)
+        from ..load import json_input
+        from ..load.reader import UnreadableError, read_regular
+
         try:
-            data = json.loads(Path(p).read_text("utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"{p}: the baseline cannot be read: {exc.strerror or exc}") \
-                from None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{p}: the baseline is not valid JSON: {exc}") from None
+            raw = read_regular(p, MAX_BASELINE_BYTES)
+        except UnreadableError as exc:
+            raise ConfigError(f"{p}: the baseline cannot be read: {exc.reason}") from None
+        if len(raw) > MAX_BASELINE_BYTES:
+            raise ConfigError(f"{p}: the baseline is larger than "
+                              f"{MAX_BASELINE_BYTES // (1024 * 1024)} MiB")
+        try:
+            data = json_input.loads(raw)
+        except json_input.JsonInputError as exc:
+            raise ConfigError(f"{p}:{exc.line}:{exc.column}: the baseline is not valid JSON: "
+                              f"{exc.message.removeprefix('not valid JSON: ')}") from None
         findings = data.get("findings") if isinstance(data, dict) else None
         if not isinstance(findings, list) or not all(
                 isinstance(f, dict) and isinstance(f.get("fingerprint"), str) for f in findings):
@@ -65,7 +77,7 @@ class Baseline:
         return cls(p, Counter(f["fingerprint"] for f in findings))
 
     @classmethod
-    def write(cls, path: str | os.PathLike, diagnostics: Iterable[Diagnostic]) -> "Baseline":
+    def write(cls, path: str | os.PathLike[str], diagnostics: Iterable[Diagnostic]) -> "Baseline":
         p = os.fspath(path)
         base = cls(p)
         rows = []

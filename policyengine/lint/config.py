@@ -84,7 +84,8 @@ class LintConfig:
 
     def level(self, code: str) -> Severity | None | bool:
         """The configured severity of ``code`` (None: off), or False when not configured."""
-        best, best_len = False, -1
+        best: Severity | None | bool = False
+        best_len = -1
         for pattern, value in self.severity.items():
             if code.startswith(pattern) and len(pattern) > best_len:
                 best, best_len = _SEVERITIES[value], len(pattern)
@@ -106,7 +107,7 @@ class LintConfig:
             if not self.enabled(d.code):
                 continue
             level = self.level(d.code)
-            if level is not False and level is not d.severity:
+            if isinstance(level, Severity) and level is not d.severity:
                 d = d.with_severity(level)
             out.append(d)
         return out
@@ -181,16 +182,34 @@ def parse_config(data: Any, origin: str) -> LintConfig:
     return LintConfig(**out)
 
 
+#: Largest configuration file read (bytes).
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read_config_bytes(path: Path) -> bytes:
+    """A configuration file's bytes: a regular file only, within the size bound."""
+    from ..load.reader import UnreadableError, read_regular
+
+    try:
+        data = read_regular(path, MAX_CONFIG_BYTES)
+    except UnreadableError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.reason}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: cannot be read: it is larger than 1 MiB")
+    return data
+
+
 def _read_toml(path: Path) -> Any:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        return tomllib.loads(_read_config_bytes(path).decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text ({exc.reason})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: it nests too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
@@ -199,14 +218,14 @@ def _read_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(path.read_text("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        return yaml.safe_load(_read_config_bytes(path).decode("utf-8"))
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML: it nests too deeply") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
 
 
-def read_config_file(path: str | os.PathLike) -> LintConfig:
+def read_config_file(path: str | os.PathLike[str]) -> LintConfig:
     p = Path(path)
     if p.suffix == ".toml":
         table = _read_toml(p).get("tool", {}).get("policyengine")
@@ -216,8 +235,8 @@ def read_config_file(path: str | os.PathLike) -> LintConfig:
     return parse_config(_read_yaml(p), os.fspath(p))
 
 
-def load_config(explicit: str | os.PathLike | None = None, *,
-                start: str | os.PathLike | None = None) -> LintConfig:
+def load_config(explicit: str | os.PathLike[str] | None = None, *,
+                start: str | os.PathLike[str] | None = None) -> LintConfig:
     """The configuration named by ``explicit``, else the nearest one above ``start`` (the
     working directory), else the defaults."""
     if explicit is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from ..codes import REGISTRY, lookup
 from ..diagnostics import Diagnostic, Severity, Span
@@ -64,7 +65,7 @@ def _scalar_spans(text: str) -> list[tuple[int, int]] | None:
     return spans
 
 
-def _comment_start(text: str, at: int, scalars) -> int | None:
+def _comment_start(text: str, at: int, scalars: list[tuple[int, int]] | None) -> int | None:
     """The offset of the ``#`` opening the comment that contains ``at``, or None when ``at``
     is not in a comment."""
     line_start = text.rfind("\n", 0, at) + 1
@@ -95,7 +96,8 @@ def _comment_start(text: str, at: int, scalars) -> int | None:
 
 
 def apply_suppressions(diagnostics: list[Diagnostic], source: SourceFile | None,
-                       enabled=lambda code: True) -> list[Diagnostic]:
+                       enabled: Callable[[str], bool] = lambda code: True
+                       ) -> list[Diagnostic]:
     """Drop the diagnostics an inline suppression silences; add PE801/PE802 for the
     suppressions that silence nothing or name what does not exist."""
     if source is None:

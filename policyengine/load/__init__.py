@@ -39,7 +39,7 @@ def parse_document(raw: bytes | str, name: str, *, max_bytes: int = DEFAULT_MAX_
     return RawDocument(data, smap, source, tabs + composed)
 
 
-def read_document(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
+def read_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
                   max_depth: int = DEFAULT_MAX_DEPTH, display: str | None = None) -> RawDocument:
     name = display if display is not None else os.fspath(path)
     raw, diags = read_bytes(path, max_bytes=max_bytes, display=name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+import stat
 
 from ..diagnostics import Diagnostic, Severity, Span
 from ..source import SourceFile
@@ -13,24 +13,96 @@ DEFAULT_MAX_BYTES = 1024 * 1024  # 1 MiB
 _INDENT_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)
 
 
-def read_bytes(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
-               display: str | None = None) -> tuple[bytes | None, list[Diagnostic]]:
-    """Read a file, refusing it when it is larger than ``max_bytes`` (without reading it all)."""
-    name = display if display is not None else str(path)
-    p = Path(path)
+def _open(path: str | os.PathLike[str]) -> int:
+    """A read-only descriptor that never blocks on open (a named pipe would wait forever for a
+    writer); the caller checks what it opened before reading."""
+    return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+
+
+def file_kind(mode: int) -> str | None:
+    """What a non-regular file is, in words (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+class UnreadableError(OSError):
+    """A path that is not a regular file, or cannot be opened: ``reason`` says why in words."""
+
+    def __init__(self, reason: str, *, missing: bool = False, directory: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.missing = missing
+        self.directory = directory
+
+
+def read_regular(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of a regular file (the caller compares the length with the
+    bound). Anything else (a named pipe, a device such as ``/dev/zero``, a socket, a directory)
+    is refused at once, without reading from it: raises :class:`UnreadableError`."""
     try:
-        with p.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except IsADirectoryError:
-        return None, [Diagnostic.at("PE011", Severity.ERROR, "is a directory, not a rulebook file",
-                                    None, file=name)]
+        fd = _open(path)
     except FileNotFoundError:
-        return None, [Diagnostic.at("PE011", Severity.ERROR, "no such file", None, file=name,
-                                    hint="check the path")]
+        raise UnreadableError("no such file", missing=True) from None
+    except IsADirectoryError:
+        raise UnreadableError("is a directory", directory=True) from None
     except OSError as exc:
-        return None, [Diagnostic.at("PE011", Severity.ERROR,
-                                    f"cannot read the file: {exc.strerror or exc}", None, file=name,
-                                    hint="check that the file exists and that you may read it")]
+        raise UnreadableError(f"cannot read the file: {exc.strerror or exc}") from None
+    except ValueError:  # an embedded NUL character in the path
+        raise UnreadableError("the path contains a NUL character", missing=True) from None
+    try:
+        kind = file_kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise UnreadableError(f"is {kind}, not a regular file",
+                                  directory=kind == "a directory")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks = []
+        left = max_bytes + 1
+        while left > 0:
+            try:
+                chunk = os.read(fd, min(left, 1 << 20))
+            except OSError as exc:
+                raise UnreadableError(f"cannot read the file: {exc.strerror or exc}") from None
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+               display: str | None = None) -> tuple[bytes | None, list[Diagnostic]]:
+    """Read a regular file, refusing it when it is larger than ``max_bytes`` (without reading it
+    all) or when it is not a regular file (without reading from it)."""
+    name = display if display is not None else str(path)
+    try:
+        data = read_regular(path, max_bytes)
+    except UnreadableError as exc:
+        if exc.directory:
+            message = "is a directory, not a rulebook file"
+            hint = None
+        elif exc.missing:
+            message, hint = exc.reason, "check the path"
+        elif exc.reason.startswith("is "):
+            message = exc.reason
+            hint = "a rulebook is a regular file: copy it to one first"
+        else:
+            message, hint = exc.reason, "check that the file exists and that you may read it"
+        return None, [Diagnostic.at("PE011", Severity.ERROR, message, None, file=name,
+                                    hint=hint)]
     if len(data) > max_bytes:
         return None, [_too_large(name, max_bytes)]
     return data, []

@@ -7,12 +7,12 @@ Paths are tuples of mapping keys (str) and sequence indices (int), as jsonschema
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..diagnostics import Span
 from ..source import SourceFile
 
-Path = tuple  # tuple[str | int, ...]
+Path = tuple[Any, ...]  # tuple[str | int, ...]
 
 
 @dataclass(slots=True)

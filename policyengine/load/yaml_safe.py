@@ -14,6 +14,7 @@ the schema decides what a date is. Mapping keys are always their text.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -53,31 +54,72 @@ def _resolve_plain(text: str) -> tuple[Any, bool]:
     if tag == "tag:yaml.org,2002:null":
         return None, text == "~"
     if tag == "tag:yaml.org,2002:int":
+        if sum(c.isdigit() for c in text) > MAX_INT_DIGITS:
+            raise NumberError(f"`{_short(text)}` has more than {MAX_INT_DIGITS:,} digits: "
+                              "no rulebook number is that long")
         value = yaml.constructor.SafeConstructor.construct_yaml_int(
             _CONSTRUCTOR, yaml.ScalarNode(tag, text))
         surprising = ":" in text or "_" in text or (text.lstrip("+-").startswith("0")
                                                    and len(text.lstrip("+-")) > 1)
         return value, surprising
     if tag == "tag:yaml.org,2002:float":
+        if ":" in text and sum(c.isdigit() for c in text) > MAX_INT_DIGITS:
+            raise NumberError(f"`{_short(text)}` has more than {MAX_INT_DIGITS:,} digits: "
+                              "no rulebook number is that long")
         value = yaml.constructor.SafeConstructor.construct_yaml_float(
             _CONSTRUCTOR, yaml.ScalarNode(tag, text))
+        if value != value or value in (math.inf, -math.inf):
+            if text.lower().lstrip("+-") not in (".nan", ".inf"):
+                raise NumberError(f"`{_short(text)}` is too large for a number (it overflows "
+                                  "to infinity)")
         return value, ":" in text or "_" in text
     return text, False  # str, timestamp (kept as text), anything else
 
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
+#: Longest integer accepted, in digits (Python refuses to convert more than 4,300).
+MAX_INT_DIGITS = 4000
+
+
+class NumberError(ValueError):
+    """A number YAML can write but a rulebook cannot use (too long, or infinite)."""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]}"
+
 
 def _explicit(tag: str, text: str) -> Any:
     if tag == "tag:yaml.org,2002:str":
         return text
     value, _ = _resolve_plain(text)
+    if tag == "tag:yaml.org,2002:float" and isinstance(value, str):
+        value = _float_text(text)
     want = {"tag:yaml.org,2002:int": int, "tag:yaml.org,2002:float": float,
             "tag:yaml.org,2002:bool": bool, "tag:yaml.org,2002:null": type(None)}[tag]
     if want is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise NumberError(f"`{_short(text)}` is too large for a number (it overflows to "
+                              "infinity)") from None
     if not isinstance(value, want) or (want is int and isinstance(value, bool)):
         raise ValueError(f"`{text}` is not a valid {tag.rsplit(':', 1)[-1]}")
+    return value
+
+
+def _float_text(text: str) -> Any:
+    """``!!float`` on text the implicit resolver does not read as a number (``!!float 1``,
+    ``!!float 1e400``): Python's reading, finite only."""
+    try:
+        value = float(text.replace("_", ""))
+    except (ValueError, OverflowError):
+        return text
+    if value != value or value in (math.inf, -math.inf):
+        if text.lower().lstrip("+-") not in ("nan", "inf", "infinity", ".nan", ".inf"):
+            raise NumberError(f"`{_short(text)}` is too large for a number (it overflows to "
+                              "infinity)")
     return value
 
 
@@ -159,12 +201,12 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
               related=()) -> None:
         diags.append(Diagnostic.at(code, Severity.ERROR, message, sp, hint=hint, related=related))
 
-    def attach(value: Any, ev, entry: Entry | None) -> tuple | None:
+    def attach(value: Any, ev, entry: Entry | None) -> tuple[Any, ...] | None:
         """Put ``value`` where the stack says; return its path (None when it is dropped)."""
         nonlocal root, have_root
         if not stack:
             root, have_root = value, True
-            path: tuple = ()
+            path: tuple[Any, ...] = ()
             if entry is not None:
                 smap.entries[path] = entry
             return path
@@ -241,11 +283,18 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
                     else:
                         try:
                             value = _explicit(tag, ev.value)
+                        except NumberError as exc:
+                            error("PE104", str(exc), sp, hint="write a number of sensible size")
+                            value = None
                         except ValueError as exc:
                             error("PE003", str(exc), sp)
                             value = None
                 elif style == "plain":
-                    value, surprising = _resolve_plain(ev.value)
+                    try:
+                        value, surprising = _resolve_plain(ev.value)
+                    except NumberError as exc:
+                        error("PE104", str(exc), sp, hint="write a number of sensible size")
+                        value = None
                 else:
                     value = ev.value
                 entry = Entry(sp, None, ev.start_mark.index, ev.end_mark.index, ev.value,
@@ -305,7 +354,8 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
     if not fatal and (not have_root or root is None):
         diags.append(Diagnostic.at("PE010", Severity.ERROR, "the file holds no rulebook", None,
                                    file=source.path,
-                                   hint="start from a bundled example in `policies/`"))
+                                   hint="`policyengine init` writes a starter rulebook to "
+                                   "begin from"))
         fatal = True
     _check_numbers(smap, diags)
     return (None if fatal else root), smap, diags

@@ -16,6 +16,7 @@ from ..load.reader import span_of
 from ..load.sourcemap import SourceMap
 from ..schema import describe_path, json_type, yaml11_warning
 from ..suggest import did_you_mean, one_of
+from ..limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
 from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
                     FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
 
@@ -33,7 +34,7 @@ _PY_TYPES = {"string": (str,), "int": (int,), "double": (float, int), "bool": (b
 
 
 class _Builder:
-    def __init__(self, data: dict, smap: SourceMap):
+    def __init__(self, data: dict[Any, Any], smap: SourceMap):
         self.data = data
         self.smap = smap
         self.diags: list[Diagnostic] = []
@@ -43,15 +44,16 @@ class _Builder:
         # is parsed, checked and printed once. Spans inside an analysis are relative to the
         # text, so one analysis serves every place the text appears.
         self._analyses: dict[tuple[str, str], tuple[Any, str]] = {}
+        self._costs: dict[int, Any] = {}  # id of a cached analysis's AST -> its cost estimate
 
     # -- helpers -----------------------------------------------------------------------------
-    def span(self, path: Iterable) -> Span | None:
+    def span(self, path: Iterable[Any]) -> Span | None:
         return self.smap.value_span(tuple(path))
 
-    def key_span(self, path: Iterable) -> Span | None:
+    def key_span(self, path: Iterable[Any]) -> Span | None:
         return self.smap.key_span(tuple(path))
 
-    def report(self, code: str, severity: Severity, path: tuple, message: str,
+    def report(self, code: str, severity: Severity, path: tuple[Any, ...], message: str,
                hint: str | None = None, *, span: Span | None = None, related=(),
                element: str | None = None) -> None:
         where = describe_path(self.data, path)
@@ -60,7 +62,7 @@ class _Builder:
             span if span is not None else self.span(path), hint=hint, related=related,
             element=element or ".".join(str(p) for p in path)))
 
-    def duration(self, path: tuple, value: Any) -> Duration | None:
+    def duration(self, path: tuple[Any, ...], value: Any) -> Duration | None:
         if value is None:
             return None
         try:
@@ -68,8 +70,8 @@ class _Builder:
         except ValueError:
             return None  # the schema has reported it
 
-    def unique(self, items: list[tuple[str, tuple]], kind: str) -> None:
-        first: dict[str, tuple] = {}
+    def unique(self, items: list[tuple[str, tuple[Any, ...]]], kind: str) -> None:
+        first: dict[str, tuple[Any, ...]] = {}
         for ident, path in items:
             if ident in first:
                 self.report("PE201", E, (), f"duplicate {kind} id `{ident}`",
@@ -79,8 +81,8 @@ class _Builder:
             else:
                 first[ident] = path
 
-    def reference(self, code: str, kind: str, value: str, known: Iterable[str], path: tuple
-                  ) -> bool:
+    def reference(self, code: str, kind: str, value: str, known: Iterable[str],
+                  path: tuple[Any, ...]) -> bool:
         known = list(known)
         if value in known:
             return True
@@ -208,7 +210,7 @@ class _Builder:
                                 did_you_mean(p, known) or
                                 (f"use {one_of(known)}" if known else "declare the fact"))
 
-    def fact(self, name: str, decl: dict, path: tuple, dotted: str) -> FactDecl:
+    def fact(self, name: str, decl: dict[Any, Any], path: tuple[Any, ...], dotted: str) -> FactDecl:
         ftype = decl["type"]
         if len(path) == 2 and (name in RESERVED_WORDS or name in RESERVED_KEYS):
             self.report("PE104", E, path, f"`{name}` is reserved and cannot name a fact",
@@ -237,6 +239,20 @@ class _Builder:
             self.report("PE111", E, path, f"`min` ({bounds['min']}) is above `max` "
                         f"({bounds['max']}): no value is valid", "swap them",
                         span=self.span(path + ("min",)))
+        for k, v in bounds.items():
+            if ftype == "int" and isinstance(v, (int, float)) and not INT64_MIN <= v <= INT64_MAX:
+                self.report("PE111", E, path, f"`{k}` is outside the int range (64 bits): no "
+                            "dispute can give such a value", "use a bound between "
+                            f"{INT64_MIN} and {INT64_MAX}, or `type: double`",
+                            span=self.span(path + (k,)))
+        sizes = {}
+        for k, kind in (("max_items", "list"), ("max_length", "string")):
+            if k in decl:
+                if ftype != kind:
+                    self.report("PE111", E, path, f"`{k}` is for {kind} facts, not `{ftype}`",
+                                f"remove `{k}`, or change the type", span=self.span(path + (k,)))
+                else:
+                    sizes[k] = decl[k]
         fields: tuple[FactDecl, ...] = ()
         if ftype == "map":
             fields = tuple(sorted((self.fact(k, v, path + ("fields", k), f"{dotted}.{k}")
@@ -248,6 +264,7 @@ class _Builder:
         default = decl.get("default")
         draft = FactDecl(name, dotted, ftype, enum, bounds.get("min"), bounds.get("max"),
                          False, None, decl.get("unit"), decl.get("description"), fields, items,
+                         max_items=sizes.get("max_items"), max_length=sizes.get("max_length"),
                          span=self.key_span(path))
         if has_default:
             default = self.check_default(draft, default, path + ("default",))
@@ -257,9 +274,10 @@ class _Builder:
         return FactDecl(name, dotted, ftype, enum, bounds.get("min"), bounds.get("max"),
                         has_default, default, decl.get("unit"), decl.get("description"), fields,
                         items, bool(decl.get("sensitive", False)), derived,
+                        max_items=sizes.get("max_items"), max_length=sizes.get("max_length"),
                         span=self.key_span(path))
 
-    def coerce_enum(self, ftype: str, values: list, path: tuple) -> list:
+    def coerce_enum(self, ftype: str, values: list[Any], path: tuple[Any, ...]) -> list:
         out = []
         for i, v in enumerate(values):
             if ftype == "string" and not isinstance(v, str):
@@ -275,12 +293,17 @@ class _Builder:
                 self.report("PE104", E, path + (i,), f"enum value `{v}` is not a whole number, "
                             "but the fact is an int", "use whole numbers, or `type: string`")
                 continue
+            elif ftype == "int" and not INT64_MIN <= v <= INT64_MAX:
+                self.report("PE104", E, path + (i,), "enum value is outside the int range (64 "
+                            "bits): no dispute could give it", "use `type: string` for codes "
+                            "this long")
+                continue
             out.append(v)
         if len(set(out)) != len(out):
             self.report("PE104", E, path, "the enum repeats a value", "list each value once")
         return out
 
-    def check_default(self, decl: FactDecl, value: Any, path: tuple) -> Any:
+    def check_default(self, decl: FactDecl, value: Any, path: tuple[Any, ...]) -> Any:
         """Check a default against its own declaration; widen int -> double; coerce text."""
         if decl.type == "string" and not isinstance(value, str):
             entry = self.smap.get(path)
@@ -496,8 +519,8 @@ class _Builder:
                             span=self.key_span(path), path=path)
 
     # -- expressions -------------------------------------------------------------------------
-    def expression(self, raw: dict, key: str, parent: tuple, element: str, expect: str
-                   ) -> Expression | None:
+    def expression(self, raw: dict[Any, Any], key: str, parent: tuple[Any, ...], element: str,
+                   expect: str) -> Expression | None:
         if key not in raw:
             return None
         from ..expr import analyze, print_expression
@@ -525,9 +548,39 @@ class _Builder:
             self.report(issue.code, E if issue.severity == "error" else W, path, issue.message,
                         issue.hint, span=self.expr_span(entry, offsets, issue.start, issue.end),
                         element=element)
+        if analysis.ok and analysis.ast is not None:
+            self.cost_diagnostic(analysis.ast, path, entry, element)
         return Expression(text, canonical, "when" if expect == "bool" else "amount", element,
                           span=entry.value_span if entry else None, offsets=offsets,
                           analysis=analysis)
+
+    def cost_diagnostic(self, root: Any, path: tuple, entry: Any, element: str) -> None:
+        """PE611 when every dispute would exceed the step budget, PE612 when disputes with
+        lists and texts at their bounds may (``expr/cost.py``)."""
+        from ..expr.cost import STEP_BUDGET, estimate
+
+        cost = self._costs.get(id(root))  # a shared analysis (same text): estimated once
+        if cost is None:
+            cost = estimate(root, self.env.declarations if self.env is not None else None)
+            self._costs[id(root)] = cost
+        span = entry.value_span if entry is not None else None
+        if cost.fixed > STEP_BUDGET:
+            self.report("PE611", E, path, f"the expression can take {cost.fixed:,} evaluation "
+                        f"steps whatever the dispute holds, over the budget of {STEP_BUDGET:,}: "
+                        "no dispute that reaches it could be decided",
+                        "nested comprehensions multiply: iterate over fewer or shorter lists, "
+                        "or give the system that sends the dispute the computation as a fact",
+                        span=span, element=element)
+        elif cost.high > STEP_BUDGET:
+            hint = ("declare `max_items` (lists) and `max_length` (strings) on the facts it "
+                    "goes through: without them 10,000 items and 100,000 characters are "
+                    "assumed" if cost.assumed else
+                    "lower the `max_items`/`max_length` of the facts it goes through, or avoid "
+                    "nesting comprehensions")
+            self.report("PE612", W, path, f"the expression may take up to {cost.high:,} "
+                        f"evaluation steps, over the budget of {STEP_BUDGET:,}: disputes with "
+                        "lists or texts that large are refused with `evaluation_error`", hint,
+                        span=span, element=element)
 
     def expr_span(self, entry, offsets, start: int, end: int) -> Span | None:
         if entry is None:
@@ -578,6 +631,8 @@ def default_problem(decl: FactDecl, value: Any) -> str | None:
     if t == "list":
         if not isinstance(value, list):
             return f"must be a list, found {json_type(value)}"
+        if len(value) > (decl.max_items if decl.max_items is not None else DEFAULT_MAX_ITEMS):
+            return "has more items than the fact's `max_items`"
         for i, v in enumerate(value):
             p = default_problem(decl.items, v) if decl.items is not None else None
             if p:
@@ -587,6 +642,11 @@ def default_problem(decl: FactDecl, value: Any) -> str | None:
         want = {"string": "text", "int": "a whole number", "double": "a number",
                 "bool": "true or false"}[t]
         return f"must be {want}, found {json_type(value)}"
+    if t == "int" and not INT64_MIN <= value <= INT64_MAX:
+        return "is outside the int range (64 bits): no dispute could give it"
+    if t == "string" and len(value) > (decl.max_length if decl.max_length is not None
+                                       else DEFAULT_MAX_LENGTH):
+        return "is longer than the fact's `max_length`"
     if decl.enum is not None and value not in decl.enum:
         return f"`{value}` is not one of the fact's enum values"
     if decl.min is not None and value < decl.min:
@@ -596,7 +656,7 @@ def default_problem(decl: FactDecl, value: Any) -> str | None:
     return None
 
 
-def build_policy(data: dict, smap: SourceMap) -> tuple[Policy | None, list[Diagnostic]]:
+def build_policy(data: dict[Any, Any], smap: SourceMap) -> tuple[Policy | None, list[Diagnostic]]:
     """Build the model from schema-valid data. Returns (policy or None, diagnostics)."""
     builder = _Builder(data, smap)
     policy = builder.build()

@@ -12,6 +12,7 @@ from ..calendar import Duration
 from ..diagnostics import Diagnostic, Span
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..compiled import CompiledPolicy
     from ..decision import Decision
     from ..load.sourcemap import SourceMap
 
@@ -61,7 +62,7 @@ class FactDecl:
     name: str
     path: str  # dotted: partner.tier
     type: str  # string | int | double | bool | map | list
-    enum: tuple | None = None
+    enum: tuple[Any, ...] | None = None
     min: float | int | None = None
     max: float | int | None = None
     has_default: bool = False
@@ -72,6 +73,8 @@ class FactDecl:
     items: "FactDecl | None" = None
     sensitive: bool = False  # redacted in ledger output, logs and shared memos
     derived: DerivedCount | None = None  # computed by the dispute ledger
+    max_items: int | None = None  # list facts: the most items a dispute may give (None: default)
+    max_length: int | None = None  # string facts: the longest text (None: the default bound)
     span: Span | None = _loc()
 
     @property
@@ -90,12 +93,12 @@ class FactDecl:
                 return f
         return None
 
-    def to_declaration(self) -> dict:
+    def to_declaration(self) -> dict[Any, Any]:
         """The fact in the rulebook's ``facts`` format (for the expression checker)."""
         out: dict[str, Any] = {"type": self.type}
         if self.enum is not None:
             out["enum"] = list(self.enum)
-        for key in ("min", "max", "unit", "description"):
+        for key in ("min", "max", "unit", "description", "max_items", "max_length"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -119,7 +122,7 @@ class Level:
     advisory: bool = False
     description: str | None = None
     span: Span | None = _loc()
-    path: tuple = _loc()
+    path: tuple[Any, ...] = _loc()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +173,7 @@ class Band:
     level: str
     when: Expression | None = None  # None: `otherwise`
     span: Span | None = _loc()
-    path: tuple = _loc()
+    path: tuple[Any, ...] = _loc()
 
     @property
     def is_otherwise(self) -> bool:
@@ -189,7 +192,7 @@ class Category:
     description: str | None = None
     confidentiality_explicit: bool = field(default=False, compare=False)
     span: Span | None = _loc()
-    path: tuple = _loc()
+    path: tuple[Any, ...] = _loc()
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +202,7 @@ class Override:
     min_level: str
     reason: str
     span: Span | None = _loc()
-    path: tuple = _loc()
+    path: tuple[Any, ...] = _loc()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +216,7 @@ class Remedy:
     review_every: Duration | None = None
     description: str | None = None
     span: Span | None = _loc()
-    path: tuple = _loc()
+    path: tuple[Any, ...] = _loc()
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,9 +326,9 @@ class Policy:
 
     # -- compiled form ---------------------------------------------------------------------
     @property
-    def compiled(self):
+    def compiled(self) -> CompiledPolicy:
         """The compiled decision procedure (built at load)."""
-        compiled = self._compiled
+        compiled: CompiledPolicy | None = self._compiled
         if compiled is None:
             from ..compiled import compile_policy
 
@@ -345,17 +348,18 @@ class Policy:
     def __hash__(self) -> int:
         return hash(self.digest)
 
-    def evaluate(self, dispute: Mapping[str, Any], *, as_of: _dt.date | None = None
-                 ) -> "Decision":
+    def evaluate(self, dispute: Mapping[str, Any], *,
+                 as_of: _dt.date | _dt.datetime | str | None = None) -> "Decision":
         """Decide a dispute (facts plus the reserved keys ``escalation`` and
         ``remedies_in_force``) as of a date (default: today). Raises DisputeError."""
-        return _evaluator()(self.compiled, dispute, as_of=as_of)
+        decision: Decision = _evaluator()(self.compiled, dispute, as_of=as_of)
+        return decision
 
 
 _EVALUATE: Any = None
 
 
-def _evaluator():
+def _evaluator() -> Any:
     """``evaluate.evaluate_compiled``, imported once (the model must not import it eagerly)."""
     global _EVALUATE
     if _EVALUATE is None:

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from ..decision import Decision
 from ..diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
 from ..errors import DisputeError
-from ..pipeline import inspect_file
+from ..pipeline import LoadResult, inspect_file
 from .coverage import PolicyCoverage, percent, rules_of
 from .spec import Case, TestFile, check_against_policy, parse_test_file
 
@@ -108,7 +108,7 @@ class TestRun:
         return percent(sum(len(c.covered) for c in self.coverage), total)
 
 
-def collect_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[str], list[str]]:
+def collect_test_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str]]:
     """Test files to run (files as given; folders searched for ``*.test.yaml``, hidden
     folders skipped), and the paths that do not exist."""
     files: list[str] = []
@@ -124,8 +124,7 @@ def collect_test_files(paths: Iterable[str | os.PathLike]) -> tuple[list[str], l
             files.append(p)
         else:
             missing.append(p)
-    seen: set[str] = set()
-    return [f for f in files if not (f in seen or seen.add(f))], missing
+    return list(dict.fromkeys(files)), missing  # each file once, first occurrence first
 
 
 def _show_problems(error: DisputeError) -> str:
@@ -137,14 +136,15 @@ def _same(expected: Any, actual: Any) -> bool:
     if isinstance(expected, (int, float)) and not isinstance(expected, bool) and \
             isinstance(actual, (int, float)) and not isinstance(actual, bool):
         return math.isclose(expected, actual, rel_tol=1e-9, abs_tol=1e-9)
-    return expected == actual
+    return bool(expected == actual)
 
 
-def compare(expect: dict, decision: Decision | None, refusal: DisputeError | None
+def compare(expect: dict[Any, Any], decision: Decision | None, refusal: DisputeError | None
             ) -> list[Mismatch]:
     """The differences between what a case expects and what happened."""
     if "error" in expect:
         if refusal is None:
+            assert decision is not None
             return [Mismatch("error", expect["error"],
                              f"a decision (category `{decision.category.id}`, level "
                              f"`{decision.level.id}`)")]
@@ -154,6 +154,7 @@ def compare(expect: dict, decision: Decision | None, refusal: DisputeError | Non
     if refusal is not None:
         return [Mismatch("decision", "a decision", _show_problems(refusal))]
     d = decision
+    assert d is not None  # either a decision or a refusal
     actual = {"category": d.category.id, "level": d.level.id, "role": d.level.role,
               "action": d.action, "respond_by": d.respond_by.isoformat() if d.respond_by
               else None, "decide_by": d.decide_by.isoformat()}
@@ -170,7 +171,7 @@ def compare(expect: dict, decision: Decision | None, refusal: DisputeError | Non
     return out
 
 
-def _remedies(expected: list, d: Decision) -> list[Mismatch]:
+def _remedies(expected: list[Any], d: Decision) -> list[Mismatch]:
     want = [x if isinstance(x, dict) else {"id": x} for x in expected]
     got = {r.id: r.to_dict() for r in d.remedies}
     out = []
@@ -187,7 +188,10 @@ def _remedies(expected: list, d: Decision) -> list[Mismatch]:
 
 
 def run_case(test: TestFile, case: Case) -> CaseResult:
-    decision = refusal = None
+    decision: Decision | None = None
+    refusal: DisputeError | None = None
+    # run only for files without errors: the policy loaded, every case has its date
+    assert test.policy is not None and case.as_of is not None
     try:
         decision = test.policy.evaluate(case.dispute, as_of=case.as_of)
     except DisputeError as exc:
@@ -196,7 +200,7 @@ def run_case(test: TestFile, case: Case) -> CaseResult:
                       refusal)
 
 
-def run_tests(paths: Iterable[str | os.PathLike]) -> TestRun:
+def run_tests(paths: Iterable[str | os.PathLike[str]]) -> TestRun:
     """Run every test file under ``paths``; coverage is merged per policy file."""
     files, missing = collect_test_files(paths)
     loaded: dict[str, Any] = {}  # policy path -> LoadResult
@@ -231,21 +235,26 @@ def run_tests(paths: Iterable[str | os.PathLike]) -> TestRun:
     return TestRun(results, list(coverage.values()), missing)
 
 
-def _load(test: TestFile):
+def _load(test: TestFile) -> LoadResult:
     path = test.policy_path
-    if not os.path.isfile(path):
+    if path is None or not os.path.exists(path):  # a named pipe or device is refused by the reader, at once
         from ..pipeline import LoadResult
 
         return LoadResult(None, None, [])
     return inspect_file(path, display=path)
 
 
-def _cannot_load(test: TestFile, load) -> Diagnostic:
+def _cannot_load(test: TestFile, load: LoadResult) -> Diagnostic:
     span = test.sourcemap.value_span(("policy",)) if test.sourcemap else None
     if not load.diagnostics:
         return Diagnostic.at("PE011", Severity.ERROR,
                              f"the policy under test `{test.policy_path}` does not exist", span,
                              hint="`policy:` is a path relative to the test file")
+    unreadable = [d for d in load.diagnostics if d.code == "PE011"]
+    if unreadable:
+        return Diagnostic.at("PE011", Severity.ERROR,
+                             f"the policy under test `{test.policy_path}` cannot be read: "
+                             f"{unreadable[0].message}", span, hint=unreadable[0].hint)
     return Diagnostic.at("PE011", Severity.ERROR,
                          f"the policy under test `{test.policy_path}` does not load", span,
                          hint=f"run `policyengine lint {test.policy_path}` and fix its errors")

@@ -13,14 +13,21 @@ import datetime as _dt
 import functools
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..calendar import parse_date
-from ..diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
+from ..diagnostics import Diagnostic, Severity, Span, has_errors, sort_diagnostics
 from ..load import parse_document, read_document
 from ..load.sourcemap import SourceMap
 from ..model.nodes import Policy
 from ..schema import describe_path, json_type, load_schema, yaml11_warning
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jsonschema.protocols import Validator
+
+#: a jsonschema ValidationError: read as the validator fills it (its stub types every attribute
+#: with an `Unset` sentinel that a filled error never holds)
+SchemaError = Any
 from ..suggest import did_you_mean, one_of
 
 DECISION_KEYS = ("category", "level", "role", "action", "respond_by", "decide_by", "remedies",
@@ -43,9 +50,9 @@ _KEY_HINTS = {
 class Case:
     name: str
     note: str | None
-    as_of: _dt.date
-    dispute: dict
-    expect: dict
+    as_of: _dt.date | None  # None only in a file with errors (PE102: no date)
+    dispute: dict[Any, Any]
+    expect: dict[Any, Any]
     index: int
     line: int | None
     column: int | None
@@ -70,23 +77,23 @@ class TestFile:
 
 
 @functools.lru_cache(maxsize=None)
-def _validator():
+def _validator() -> Validator:
     import jsonschema
 
     schema = load_schema("policytest")
     return jsonschema.validators.validator_for(schema)(schema)
 
 
-def _where(data: Any, path: tuple) -> str:
+def _where(data: Any, path: tuple[Any, ...]) -> str:
     """``case `pricing, small`: expect: remedies: item 2``."""
     return describe_path(data, path, items={"cases": ("case", "name")})
 
 
-def _at(smap: SourceMap, path: tuple, key: bool = False):
+def _at(smap: SourceMap, path: tuple[Any, ...], key: bool = False) -> Span | None:
     return smap.key_span(path) if key else smap.value_span(path)
 
 
-def _convert(err, data: Any, smap: SourceMap) -> list[Diagnostic]:
+def _convert(err: SchemaError, data: Any, smap: SourceMap) -> list[Diagnostic]:
     path = tuple(err.absolute_path)
     where = _where(data, path)
     prefix = f"{where}: " if where else ""
@@ -187,6 +194,7 @@ def parse_test_file(path: str, display: str | None = None, *, text: str | bytes 
                 hint="start with `policy: <rulebook>.yaml` and `cases:`"))
         return result
     data, smap = doc.data, doc.sourcemap
+    assert smap is not None  # a document with data has its source map
     result.diagnostics.extend(_schema_diagnostics(data, smap))
     if has_errors(result.diagnostics):
         result.diagnostics = sort_diagnostics(result.diagnostics)
@@ -221,7 +229,7 @@ def parse_test_file(path: str, display: str | None = None, *, text: str | bytes 
     return result
 
 
-def _date(text: Any, path: tuple, smap: SourceMap, diags: list) -> _dt.date | None:
+def _date(text: Any, path: tuple[Any, ...], smap: SourceMap, diags: list[Any]) -> _dt.date | None:
     if text is None:
         return None
     try:
@@ -247,7 +255,7 @@ def check_against_policy(test: TestFile, policy: Policy) -> list[Diagnostic]:
              "remedies": "a remedy", "warnings": "a decision warning code"}
     out: list[Diagnostic] = []
 
-    def check(value: Any, key: str, path: tuple, where: str) -> None:
+    def check(value: Any, key: str, path: tuple[Any, ...], where: str) -> None:
         if isinstance(value, str) and value not in known[key]:
             hint = did_you_mean(value, known[key]) or (f"use {one_of(known[key])}"
                                                        if known[key] else None)

@@ -90,9 +90,9 @@ def render_decision(decision: Decision) -> str:
         lines += ["", "No remedy is required."]
     if d.remedies_in_force:
         lines += ["", "Remedies in force:"]
-        for r in d.remedies_in_force:
-            exp = f", lapses on {day(r.expires_on)}" if r.expires_on else ""
-            lines.append(f"  - `{r.id}` granted on {r.granted_on}: {r.status.replace('_', ' ')}"
+        for f in d.remedies_in_force:
+            exp = f", lapses on {day(f.expires_on)}" if f.expires_on else ""
+            lines.append(f"  - `{f.id}` granted on {f.granted_on}: {f.status.replace('_', ' ')}"
                          f"{exp}.")
     lines += ["", "Why:"]
     lines += [f"  {i}. {explain_step(s)}" for i, s in enumerate(d.trace, 1)]
@@ -113,5 +113,5 @@ def render_refusal(error: DisputeError) -> str:
     return "\n".join(lines) + "\n"
 
 
-def refusal_data(error: DisputeError) -> dict:
+def refusal_data(error: DisputeError) -> dict[Any, Any]:
     return {"error": {"code": error.code, "problems": [p.to_dict() for p in error.problems]}}

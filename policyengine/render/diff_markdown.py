@@ -5,6 +5,11 @@ differently with an example, and the replay."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..diff import PolicyDiff
+    from ..diff.replay import ReplayResult
 
 from .diff_text import SECTIONS, SYMBOLS, change_text, counts_text, outcome_text, percent, \
     plural, projection_notes, verdict_text
@@ -16,7 +21,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(diff) -> str:
+def render(diff: PolicyDiff) -> str:
     old, new = diff.old, diff.new
     out = [f"# Policy diff: `{old.meta.id}` {old.meta.version} → {new.meta.version}", ""]
     out.append(f"Compared on **{diff.as_of.isoformat()}**.")
@@ -96,13 +101,13 @@ def render(diff) -> str:
     return "\n".join(out) + "\n"
 
 
-def _show(value, outcome: dict) -> str:
+def _show(value: object, outcome: dict[Any, Any]) -> str:
     if outcome.get("refusal"):
         return f"refused: `{outcome['refusal']}`"
     return f"`{value}`" if value is not None else "—"
 
 
-def _remedies(outcome: dict) -> str:
+def _remedies(outcome: dict[Any, Any]) -> str:
     if outcome.get("refusal"):
         return "—"
     text = outcome_text(outcome)
@@ -110,7 +115,7 @@ def _remedies(outcome: dict) -> str:
     return text[len("remedies: "):] if text.startswith("remedies: ") else text
 
 
-def _replay(r) -> list[str]:
+def _replay(r: ReplayResult) -> list[str]:
     out = ["## Replay of past disputes", "",
            f"`{_cell(r.source)}`: **{r.changed}** of {r.total} disputes are decided "
            f"differently ({percent(r.changed, r.total)})."]

@@ -4,9 +4,14 @@ renderer shares: how a change, a value, an outcome and the verdict read."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diff.records import Change
+from ..model.nodes import Policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..diff import PolicyDiff
+    from ..diff.replay import ReplayResult
 
 SYMBOLS = {"added": "+", "removed": "-", "changed": "~", "moved": ">"}
 SECTIONS = (("policy", "Policy"), ("facts", "Facts"), ("ladder", "Ladder"), ("roles", "Roles"),
@@ -69,7 +74,7 @@ def change_text(c: Change) -> str:
     return text
 
 
-def outcome_text(outcome: dict) -> str:
+def outcome_text(outcome: dict[Any, Any]) -> str:
     """``pricing at regional, escalate; remedies: hold by regional_director``."""
     if outcome.get("refusal"):
         return f"refused: {outcome['refusal']}"
@@ -95,7 +100,7 @@ def dates_text(region, side: str) -> str:
     return "; " + ", ".join(f"{k} {v or 'none'}" for k, v in values.items())
 
 
-def undeclared(policy, facts: dict) -> list[str]:
+def undeclared(policy: Policy, facts: dict[Any, Any]) -> list[str]:
     """Facts (and map fields) of a witness that ``policy`` does not declare: they are left out
     when deciding under it."""
     out = []
@@ -110,7 +115,7 @@ def undeclared(policy, facts: dict) -> list[str]:
     return out
 
 
-def projection_notes(diff, witness: dict) -> list[str]:
+def projection_notes(diff: PolicyDiff, witness: dict[Any, Any]) -> list[str]:
     """``the old version is given the dispute without `channel` (it does not declare it)``."""
     out = []
     for label, p in (("old", diff.old), ("new", diff.new)):
@@ -122,11 +127,11 @@ def projection_notes(diff, witness: dict) -> list[str]:
     return out
 
 
-def witness_text(witness: dict) -> str:
+def witness_text(witness: dict[Any, Any]) -> str:
     return json.dumps(witness["facts"], ensure_ascii=False, sort_keys=True)
 
 
-def verdict_text(diff) -> str:
+def verdict_text(diff: PolicyDiff) -> str:
     """The one-line verdict of a diff."""
     v = diff.verdict
     day = diff.as_of.isoformat()
@@ -161,7 +166,7 @@ def verdict_text(diff) -> str:
     return "unknown: no changed decision found, but the solver could not prove there is none"
 
 
-def counts_text(diff) -> str:
+def counts_text(diff: PolicyDiff) -> str:
     parts = [f"{len(diff.changes)} change{'s' if len(diff.changes) != 1 else ''}"]
     if diff.breaking:
         parts.append(f"{len(diff.breaking)} breaking for integrators")
@@ -187,7 +192,7 @@ def _paint(text: str, code: str, colour: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
-def render(diff, *, colour: bool = False) -> str:
+def render(diff: PolicyDiff, *, colour: bool = False) -> str:
     old, new = diff.old, diff.new
     out = [_paint(f"policy {old.meta.id}: {old.meta.version} -> {new.meta.version}", "1", colour),
            f"  old: {old.path or '<string>'}  {old.digest}",
@@ -233,7 +238,7 @@ def render(diff, *, colour: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-def _replay(r, colour: bool) -> list[str]:
+def _replay(r: ReplayResult, colour: bool) -> list[str]:
     out = [_paint(f"Replay of {r.source}: {r.total} dispute{'s' if r.total != 1 else ''}, "
                   f"{r.changed} decided differently ({percent(r.changed, r.total)})", "1",
                   colour)]

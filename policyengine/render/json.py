@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..diagnostics import Diagnostic, Severity
 
 
-def to_data(diagnostics: Iterable[Diagnostic], *, files: int = 0) -> dict:
+def to_data(diagnostics: Iterable[Diagnostic], *, files: int = 0) -> dict[Any, Any]:
     items = list(diagnostics)
     return {
         "diagnostics": [d.to_dict() for d in items],

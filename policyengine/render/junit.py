@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 
 from ..codes import REGISTRY
 from ..diagnostics import Diagnostic, Severity
+from .escape import xml_safe
 
 NO_FILE = "policyengine"
 
@@ -78,6 +79,7 @@ def to_xml(diagnostics: Iterable[Diagnostic], *, files: Sequence[str] = ()) -> E
 
 def render(diagnostics: Iterable[Diagnostic], *, files: Sequence[str] = ()) -> str:
     root = to_xml(diagnostics, files=files)
+    xml_safe(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") \
         + "\n"

@@ -51,6 +51,9 @@ def _edges(policy: Policy) -> list[tuple[Level, Level]]:
 
 # -- Graphviz dot ---------------------------------------------------------------------------------
 def _dot_str(text: str) -> str:
+    from .escape import one_line
+
+    text = "\n".join(one_line(part) for part in text.split("\n"))
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
@@ -78,8 +81,9 @@ def render_dot(policy: Policy) -> str:
 
 # -- Mermaid ------------------------------------------------------------------------------------
 def _mermaid_text(text: str) -> str:
-    return (text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;")
-            .replace(">", "#gt;"))
+    from .escape import mermaid
+
+    return mermaid(text)
 
 
 def _mermaid_ids(policy: Policy) -> dict[str, str]:

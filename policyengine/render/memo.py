@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 from ..decision import Decision, TraceStep
 from ..errors import DisputeError
-from ..model.nodes import Expression, Policy
+from ..model.nodes import Expression, FactDecl, Policy
 from .markdown import code, escape, inline, table
 from .plain_words import Vocabulary, condition_words, number, value_with_unit, value_words_of
 from .playbook import WEEKDAYS, calendar_words, long_date
@@ -53,7 +53,7 @@ class _Context:
 
     def role_name(self, role: str | None) -> str:
         lv = self.roles.get(role) if role else None
-        return f"the {lv.title} ({code(role)})" if lv is not None else code(role or "")
+        return f"the {lv.title} ({code(role or '')})" if lv is not None else code(role or "")
 
     def values(self, step: TraceStep) -> str:
         if not step.values:
@@ -65,7 +65,8 @@ class _Context:
 
 def _facts_rows(ctx: _Context, dispute: Mapping[str, Any]) -> list[list[str]]:
     rows = []
-    stack = [(f, (f.name,)) for f in reversed(ctx.policy.facts)]
+    stack: list[tuple[FactDecl, tuple[str, ...]]] = [(f, (f.name,))
+                                                     for f in reversed(ctx.policy.facts)]
     while stack:
         decl, path = stack.pop()
         node: Any = dispute
@@ -90,8 +91,8 @@ def _facts_rows(ctx: _Context, dispute: Mapping[str, Any]) -> list[list[str]]:
     return rows
 
 
-def _step_words(ctx: _Context, step: TraceStep, decision: Decision, dispute: Mapping,
-                deadline: list) -> str:
+def _step_words(ctx: _Context, step: TraceStep, decision: Decision, dispute: Mapping[str, Any],
+                deadline: list[Any]) -> str:
     where = f" [{code(step.source)}]" if step.source else ""
     if step.kind == "category":
         cid = step.rule.split(".", 1)[1]
@@ -100,12 +101,12 @@ def _step_words(ctx: _Context, step: TraceStep, decision: Decision, dispute: Map
         if step.expression == "true":
             return f"Category **{title}**: no earlier category applies (the catch-all).{where}"
         expr = ctx.exprs.get(step.rule)
-        why = escape(condition_words(expr, ctx.vocab)) if expr else code(step.expression)
+        why = escape(condition_words(expr, ctx.vocab)) if expr else code(step.expression or "")
         return f"Category **{title}**: {why}{ctx.values(step)}.{where}"
     if step.kind == "band":
         m = _BAND.match(step.rule)
         cat = ctx.policy.category(m.group(1)) if m else None
-        band = cat.bands[int(m.group(2))] if cat is not None else None
+        band = cat.bands[int(m.group(2))] if m and cat is not None else None
         target = ctx.level_name(band.level) if band else "the level shown"
         if step.expression is None:
             return f"No earlier band of the category applies, so the dispute starts with " \
@@ -119,7 +120,7 @@ def _step_words(ctx: _Context, step: TraceStep, decision: Decision, dispute: Map
         oid = step.rule.split(".", 1)[1]
         o = next((x for x in ctx.policy.overrides if x.id == oid), None)
         expr = ctx.exprs.get(step.rule)
-        why = escape(condition_words(expr, ctx.vocab)) if expr else code(step.expression)
+        why = escape(condition_words(expr, ctx.vocab)) if expr else code(step.expression or "")
         reason = escape(o.reason) if o else code(oid)
         level = escape(ctx.level_name(o.min_level)) if o else "a higher level"
         met = " (already met)" if step.detail.endswith("already met") else ""

@@ -100,7 +100,7 @@ class Vocabulary:
         return node
 
 
-def _fact_path(node: Any, scope: frozenset) -> list[str] | None:
+def _fact_path(node: Any, scope: frozenset[Any]) -> list[str] | None:
     """``partner.tier`` -> ["partner", "tier"] when the node reads a declared fact path."""
     names = []
     while type(node) is ast.Select and not node.test:
@@ -138,38 +138,38 @@ class _Words:
             return f"the {label}", unit
         return f"the {label}", unit
 
-    def noun(self, node: Any, scope: frozenset, unit: str | None = None) -> tuple[str, str | None]:
+    def noun(self, node: Any, scope: frozenset[Any], unit: str | None = None
+             ) -> tuple[str, str | None]:
         """(phrase, unit) for a value."""
-        cls = type(node)
-        if cls is ast.Literal:
+        if isinstance(node, ast.Literal):
             return self.literal(node, unit), unit
         path = _fact_path(node, scope)
         if path is not None:
             return self.subject(path)
-        if cls is ast.Name:  # a comprehension variable
+        if isinstance(node, ast.Name):  # a comprehension variable
             return "the item", None
-        if cls is ast.Select and node.test:
+        if isinstance(node, ast.Select) and node.test:
             return f"whether {self.noun(node.operand, scope)[0]} has {words(node.field)}", None
-        if cls is ast.Binary and node.op in _ARITH_WORDS:
+        if isinstance(node, ast.Binary) and node.op in _ARITH_WORDS:
             return self.arithmetic(node, scope, unit)
-        if cls is ast.Unary and node.op == "-":
-            inner, u = self.noun(node.operand, scope, unit)
-            return f"minus {inner}", u
-        if cls is ast.Ternary:
+        if isinstance(node, ast.Unary) and node.op == "-":
+            negated_text, u = self.noun(node.operand, scope, unit)
+            return f"minus {negated_text}", u
+        if isinstance(node, ast.Ternary):
             then, u1 = self.noun(node.then, scope, unit)
             orelse, u2 = self.noun(node.orelse, scope, unit)
             return f"({then} if {self.cond(node.cond, scope)}, otherwise {orelse})", u1 or u2
-        if cls is ast.Call:
+        if isinstance(node, ast.Call):
             return self.call_noun(node, scope)
-        if cls is ast.ListLit:
+        if isinstance(node, ast.ListLit):
             items = [self.noun(x, scope, unit)[0] for x in node.items]
             return ("no items" if not items else self.join(items, "and")), unit
-        if cls is ast.Index:
+        if isinstance(node, ast.Index):
             target = self.noun(node.operand, scope)[0]
             if type(node.index) is ast.Literal and node.index.kind == "int":
                 return f"item {node.index.value + 1} of {target}", None
             return f"the {self.noun(node.index, scope)[0]} entry of {target}", None
-        if cls is ast.Comprehension and node.macro in ("filter", "map"):
+        if isinstance(node, ast.Comprehension) and node.macro in ("filter", "map"):
             inner = scope | {node.var}
             target = self.noun(node.target, scope)[0]
             if node.macro == "filter":
@@ -194,7 +194,8 @@ class _Words:
             return "nothing"
         return str(node.value)
 
-    def arithmetic(self, node: ast.Binary, scope: frozenset, unit: str | None):
+    def arithmetic(self, node: ast.Binary, scope: frozenset[Any], unit: str | None
+                   ) -> tuple[str, str | None]:
         left, right, op = node.left, node.right, node.op
         if op == "*":
             for k, other in ((right, left), (left, right)):
@@ -208,7 +209,7 @@ class _Words:
         b, ub = self.noun(right, scope, (ua or unit) if additive else None)
         return f"{a} {_ARITH_WORDS[op]} {b}", ua or ub
 
-    def call_noun(self, node: ast.Call, scope: frozenset):
+    def call_noun(self, node: ast.Call, scope: frozenset[Any]) -> tuple[str, str | None]:
         args = list(node.args) if node.target is None else [node.target, *node.args]
         fn = node.function
         if fn == "size" and len(args) == 1:
@@ -223,37 +224,37 @@ class _Words:
         return _quoted(node), None
 
     # -- statements --------------------------------------------------------------------------
-    def cond(self, node: Any, scope: frozenset, negated: bool = False) -> str:
-        cls = type(node)
-        if cls is ast.Literal and node.kind == "bool":
+    def cond(self, node: Any, scope: frozenset[Any], negated: bool = False) -> str:
+        if isinstance(node, ast.Literal) and node.kind == "bool":
             return "always" if node.value != negated else "never"
-        if cls is ast.Unary and node.op == "!":
+        if isinstance(node, ast.Unary) and node.op == "!":
             return self.cond(node.operand, scope, not negated)
-        if cls is ast.Binary and node.op in ("&&", "||"):
+        if isinstance(node, ast.Binary) and node.op in ("&&", "||"):
             return self.logical(node, scope, negated)
-        if cls is ast.Binary and node.op in _ORDER_WORDS:
+        if isinstance(node, ast.Binary) and node.op in _ORDER_WORDS:
             return self.comparison(node, scope, negated)
-        if cls is ast.Binary and node.op == "in":
+        if isinstance(node, ast.Binary) and node.op == "in":
             return self.membership(node, scope, negated)
         path = _fact_path(node, scope)
         if path is not None:
             return self.flag(path, negated)
-        if cls is ast.Select and node.test:
-            target = self.subject(_fact_path(node.operand, scope) + [node.field])[0] \
-                if _fact_path(node.operand, scope) else f"{words(node.field)}"
+        if isinstance(node, ast.Select) and node.test:
+            operand = _fact_path(node.operand, scope)
+            target = self.subject(operand + [node.field])[0] if operand \
+                else f"{words(node.field)}"
             return f"{target} is {'not ' if negated else ''}given"
-        if cls is ast.Call:
+        if isinstance(node, ast.Call):
             text = self.call_cond(node, scope, negated)
             if text is not None:
                 return text
-        if cls is ast.Comprehension and node.macro in ("all", "exists", "exists_one"):
+        if isinstance(node, ast.Comprehension) and node.macro in ("all", "exists", "exists_one"):
             target = self.noun(node.target, scope)[0]
             body = self.cond(node.body, scope | {node.var})
             lead = {"all": "every item of", "exists": "at least one item of",
                     "exists_one": "exactly one item of"}[node.macro]
             text = f"{lead} {target} is such that {body}"
             return f"it is not the case that {text}" if negated else text
-        if cls is ast.Ternary:
+        if isinstance(node, ast.Ternary):
             text = (f"if {self.cond(node.cond, scope)} then {self.cond(node.then, scope)}, "
                     f"otherwise {self.cond(node.orelse, scope)}")
             return f"it is not the case that ({text})" if negated else f"({text})"
@@ -279,10 +280,10 @@ class _Words:
             return f"the {words(name[:-5])} flag is{no} raised"
         return f"{words(name)} {'does not apply' if negated else 'applies'}"
 
-    def logical(self, node: ast.Binary, scope: frozenset, negated: bool) -> str:
+    def logical(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> str:
         op = node.op
         parts = []
-        stack = [node]
+        stack: list[ast.Node] = [node]
         while stack:  # flatten a chain of the same operator, left to right
             current = stack.pop()
             if type(current) is ast.Binary and current.op == op:
@@ -307,7 +308,8 @@ class _Words:
         texts = [self.part(p, scope, op, inner_neg) for p in parts]
         return self.join(texts, "and" if op == "&&" else "or")
 
-    def same_subject(self, parts: list, scope: frozenset, op: str, negated: bool):
+    def same_subject(self, parts: list[Any], scope: frozenset[Any], op: str, negated: bool
+                     ) -> tuple[str, list[str]] | None:
         """``region == "NA" || region == "EMEA"`` -> ("the region", ["NA", "EMEA"]); also
         the negated form and ``region != "NA" && region != "EMEA"``."""
         want = {"==": "!=", "!=": "=="}[op] if negated else op
@@ -329,7 +331,7 @@ class _Words:
         enum = decl is not None and decl.enum is not None
         return subject, [self.literal(v, unit, enum=enum) for v in values]
 
-    def part(self, node: Any, scope: frozenset, op: str, negated: bool) -> str:
+    def part(self, node: Any, scope: frozenset[Any], op: str, negated: bool) -> str:
         text = self.cond(node, scope, negated)
         other = "||" if op == "&&" else "&&"
         if type(node) is ast.Binary and node.op == other and not negated:
@@ -338,7 +340,7 @@ class _Words:
             return f"({text})"
         return text
 
-    def comparison(self, node: ast.Binary, scope: frozenset, negated: bool) -> str:
+    def comparison(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> str:
         left, right, op = node.left, node.right, node.op
         if type(left) is ast.Literal and type(right) is not ast.Literal:
             left, right, op = right, left, _FLIP[op]
@@ -359,7 +361,7 @@ class _Words:
             value = self.noun(right, scope, unit)[0]
         return f"{subject} {_ORDER_WORDS[op]} {value}"
 
-    def membership(self, node: ast.Binary, scope: frozenset, negated: bool) -> str:
+    def membership(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> str:
         subject, unit = self.noun(node.left, scope)
         path = _fact_path(node.left, scope)
         decl = self.vocab.decl(path) if path else None
@@ -377,7 +379,7 @@ class _Words:
         container = self.noun(node.right, scope)[0]
         return f"{subject} is {'not ' if negated else ''}among {container}"
 
-    def call_cond(self, node: ast.Call, scope: frozenset, negated: bool) -> str | None:
+    def call_cond(self, node: ast.Call, scope: frozenset[Any], negated: bool) -> str | None:
         verbs = {"contains": ("contains", "does not contain"),
                  "startsWith": ("starts with", "does not start with"),
                  "endsWith": ("ends with", "does not end with"),

@@ -164,7 +164,7 @@ class Playbook:
     facts: list[FactRow] = field(default_factory=list)
 
 
-def limit_words(limit, unit: str | None) -> str | None:
+def limit_words(limit: bool | float | None, unit: str | None) -> str | None:
     """An authority cell in words: "no limit", "up to 5,000 USD"; None when not allowed."""
     if limit is True:
         return "no limit"
@@ -286,8 +286,8 @@ def build_playbook(policy: Policy) -> Playbook:
         book.matrix.append((action.title, cells))
     actions = {a.id: a for a in policy.actions}
     for r in policy.remedies:
-        action = actions.get(r.action)
-        unit = action.unit if action else None
+        found = actions.get(r.action)
+        unit = found.unit if found else None
         who = []
         for lv in path:
             grant = policy.grant(lv.role, r.action)
@@ -295,7 +295,7 @@ def build_playbook(policy: Policy) -> Playbook:
             if words is not None:
                 who.append(f"{lv.title} ({words})" if r.amount is not None else lv.title)
         book.remedies.append(RemedyRow(
-            r.id, r.title, action.title if action else r.action,
+            r.id, r.title, found.title if found else r.action,
             value_words_of(r.amount, vocab, unit) if r.amount is not None else None,
             condition_words(r.when, vocab) if r.when is not None else None,
             r.sunset.words() if r.sunset else None,

@@ -84,7 +84,7 @@ footer { color: var(--muted); font-size: 14px; border-top: 1px solid var(--line)
 """
 
 
-def _e(text) -> str:
+def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 

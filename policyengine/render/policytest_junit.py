@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from .policytest_text import show
+from .escape import xml_safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..policytest.runner import TestRun
@@ -52,12 +53,13 @@ def render(run: "TestRun") -> str:
             attrs = {"classname": _classname(f.path), "name": c.name, "file": f.path}
             if c.case.line is not None:
                 attrs["line"] = str(c.case.line)
-            case = ET.SubElement(suite, "testcase", **attrs)
+            case = ET.SubElement(suite, "testcase", attrs)
             if not c.passed:
                 lines = [f"{m.field}: expected {show(m.expected)}, found {show(m.actual)}"
                          for m in c.mismatches]
                 failure = ET.SubElement(case, "failure", message=lines[0], type="mismatch")
                 failure.text = f"{c.location}: {c.name}\n" + "\n".join(lines)
+    xml_safe(root)
     ET.indent(root)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             + ET.tostring(root, encoding="unicode") + "\n")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..policytest.coverage import KIND_PLURALS, KINDS
+from .escape import terminal
 from .text import render_diagnostic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,22 +50,23 @@ def coverage_lines(run: "TestRun") -> list[str]:
 def render(run: "TestRun", *, fail_under: float | None = None, verbose: bool = False) -> str:
     blocks: list[str] = []
     for path in run.missing:
-        blocks.append(f"{path}: no such file or folder")
+        blocks.append(f"{terminal(path)}: no such file or folder")
     for f in run.files:
         if f.diagnostics:
             src = f.test.sourcemap.source if f.test.sourcemap is not None else None
             blocks.extend(render_diagnostic(d, src if d.file == f.path else None)
                           for d in f.diagnostics)
         if f.broken:
-            blocks.append(f"{f.path}: not run: the test file or its policy has errors")
+            blocks.append(f"{terminal(f.path)}: not run: the test file or its policy has errors")
         for c in f.cases:
             if c.passed:
                 if verbose:
-                    blocks.append(f"ok   {c.location}: {c.name}")
+                    blocks.append(f"ok   {terminal(c.location)}: {terminal(c.name)}")
                 continue
-            lines = [f"FAIL {c.location}: {c.name}"]
+            lines = [f"FAIL {terminal(c.location)}: {terminal(c.name)}"]
             for m in c.mismatches:
-                lines.append(f"  {m.field}: expected {show(m.expected)}, found {show(m.actual)}")
+                lines.append(terminal(f"  {m.field}: expected {show(m.expected)}, found "
+                                      f"{show(m.actual)}"))
             blocks.append("\n".join(lines))
     out = "\n\n".join(blocks)
     tail = coverage_lines(run)

@@ -17,7 +17,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 from urllib.parse import quote
 
 from .. import __version__
@@ -25,12 +25,12 @@ from ..codes import REGISTRY
 from ..diagnostics import Diagnostic, Severity, Span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://policyengine.readthedocs.io/"
+INFORMATION_URI = "https://channel-conflict-policyengine.readthedocs.io/"
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _rules(codes: Iterable[str]) -> list[dict]:
+def _rules(codes: Iterable[str]) -> list[dict[Any, Any]]:
     out = []
     for code in sorted(set(codes)):
         c = REGISTRY.get(code)
@@ -50,7 +50,7 @@ def _rules(codes: Iterable[str]) -> list[dict]:
     return out
 
 
-def _artifact(path: str, root: str) -> dict:
+def _artifact(path: str, root: str) -> dict[Any, Any]:
     absolute = os.path.abspath(path)
     try:
         rel = os.path.relpath(absolute, root)
@@ -62,7 +62,7 @@ def _artifact(path: str, root: str) -> dict:
 
 
 def _region(line: int | None, column: int | None, end_line: int | None,
-            end_column: int | None) -> dict | None:
+            end_column: int | None) -> dict[Any, Any] | None:
     if line is None:
         return None
     region = {"startLine": line}
@@ -76,8 +76,8 @@ def _region(line: int | None, column: int | None, end_line: int | None,
     return region
 
 
-def _location(file: str, region: dict | None, root: str) -> dict:
-    physical: dict = {"artifactLocation": _artifact(file, root)}
+def _location(file: str, region: dict[str, Any] | None, root: str) -> dict[str, Any]:
+    physical: dict[Any, Any] = {"artifactLocation": _artifact(file, root)}
     if region is not None:
         physical["region"] = region
     return {"physicalLocation": physical}
@@ -91,7 +91,7 @@ def fingerprint(d: Diagnostic, root: str) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 
-def to_sarif(diagnostics: Iterable[Diagnostic], *, root: str | None = None) -> dict:
+def to_sarif(diagnostics: Iterable[Diagnostic], *, root: str | None = None) -> dict[Any, Any]:
     root = os.path.abspath(root if root is not None else os.getcwd())
     diagnostics = list(diagnostics)
     rules = _rules(d.code for d in diagnostics)
@@ -99,7 +99,7 @@ def to_sarif(diagnostics: Iterable[Diagnostic], *, root: str | None = None) -> d
     results = []
     for d in diagnostics:
         text = d.message if not d.hint else f"{d.message}\n\nhint: {d.hint}"
-        result: dict = {"ruleId": d.code, "level": _LEVELS[d.severity],
+        result: dict[Any, Any] = {"ruleId": d.code, "level": _LEVELS[d.severity],
                         "message": {"text": text}}
         if d.code in index:
             result["ruleIndex"] = index[d.code]
@@ -131,7 +131,7 @@ def to_sarif(diagnostics: Iterable[Diagnostic], *, root: str | None = None) -> d
     }
 
 
-def _span_region(span: Span) -> dict | None:
+def _span_region(span: Span) -> dict[Any, Any] | None:
     return _region(span.line, span.column, span.end_line, span.end_column)
 
 

@@ -8,6 +8,7 @@ from typing import Iterable, Mapping
 
 from ..diagnostics import Diagnostic, Severity
 from ..source import SourceFile
+from .escape import terminal
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -20,7 +21,7 @@ def render_diagnostic(d: Diagnostic, source: SourceFile | None = None, *,
                       colour: bool = False) -> str:
     sev = _paint(d.severity.value, "1;" + _COLOURS[d.severity], colour)
     code = _paint(d.code, "1", colour)
-    lines = [f"{d.location()}: {code} {sev}: {d.message}"]
+    lines = [f"{terminal(d.location())}: {code} {sev}: {terminal(d.message)}"]
     if source is not None and d.line is not None and 1 <= d.line <= source.line_count:
         text = source.line_text(d.line).replace("\t", " ")
         number = str(d.line)
@@ -32,15 +33,22 @@ def render_diagnostic(d: Diagnostic, source: SourceFile | None = None, *,
             width = max(1, len(text) - start + 1)
         width = min(width, max(1, len(text) - start + 1))
         text, start, width = _window(text, start, width)
-        lines.append(f" {number} | {text}")
+        lines.append(f" {number} | {_shown_source(text)}")
         lines.append(f" {pad} | {' ' * (start - 1)}{_paint('^' * width, _COLOURS[d.severity], colour)}")
     if d.hint:
-        lines.append(f"  = hint: {d.hint}")
+        lines.append(f"  = hint: {terminal(d.hint)}")
     for note, span in d.related:
-        lines.append(f"  = note: {note} ({span})")
+        lines.append(f"  = note: {terminal(note)} ({terminal(str(span))})")
     if d.witness is not None:
         lines.append("  = witness: " + json.dumps(d.witness, sort_keys=True, ensure_ascii=False))
     return "\n".join(lines)
+
+
+def _shown_source(text: str) -> str:
+    """A source line for the terminal: a control character keeps its one column (as ``?``)
+    so that the caret line below still points at the span."""
+    return "".join("?" if terminal(ch) != ch else ch for ch in text) \
+        if terminal(text) != text else text
 
 
 MAX_SHOWN = 100  # characters of a source line shown; longer lines are cut around the span

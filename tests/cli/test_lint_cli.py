@@ -23,12 +23,12 @@ WARNING_ONLY = CLEAN.replace("  amount: {type: double, min: 0, unit: USD}\n",
 ERROR = CLEAN.replace("    sunset: 30d\n", "")  # PE404
 
 
-def invoke(*args: str, env: dict | None = None):
+def invoke(*args: str, env: dict | None = None, input: bytes | None = None):
     try:
         runner = CliRunner(mix_stderr=False)  # click < 8.2
     except TypeError:
         runner = CliRunner()
-    result = runner.invoke(cli, list(args), env=env)
+    result = runner.invoke(cli, list(args), env=env, input=input)
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         repr(result.exception)
     assert "Traceback" not in result.stdout + result.stderr
@@ -115,11 +115,10 @@ def test_unreadable_file_exits_2(folder, monkeypatch):
     write(folder / "p.yaml", CLEAN)
     from policyengine.load import reader
 
-    class Unreadable(type(Path())):
-        def open(self, *args, **kwargs):
-            raise PermissionError(13, "Permission denied", os.fspath(self))
+    def unreadable(path):
+        raise PermissionError(13, "Permission denied", os.fspath(path))
 
-    monkeypatch.setattr(reader, "Path", Unreadable)
+    monkeypatch.setattr(reader, "_open", unreadable)
     result = lint("p.yaml")
     assert result.exit_code == 2
     assert "PE011 error: cannot read the file: Permission denied" in result.stdout
@@ -242,6 +241,40 @@ def test_colour_only_when_asked(folder):
     assert "\x1b[" not in lint("p.yaml", "--format", "json", "--color", "always").stdout
 
 
+# -- standard input -------------------------------------------------------------------------------
+
+
+def test_lint_dash_reads_standard_input(folder):
+    write(folder / "p.yaml", ERROR)
+    from_file = lint("p.yaml", "--format", "json")
+    from_stdin = invoke("lint", "--as-of", AS_OF, "-", "--format", "json", "--stdin-filename",
+                        "p.yaml", input=ERROR.encode("utf-8"))
+    assert from_stdin.exit_code == from_file.exit_code == 1
+    assert from_stdin.stdout == from_file.stdout
+    clean = invoke("lint", "--as-of", AS_OF, "-", "--strict", input=CLEAN.encode("utf-8"))
+    assert clean.exit_code == 0 and "no problems found in 1 file" in clean.stdout
+
+
+def test_lint_dash_names_stdin_in_findings_and_shows_the_line(folder):
+    result = invoke("lint", "--as-of", AS_OF, "-", input=b"a: 1\na: 2\n")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("<stdin>:2:1: PE006")
+    assert " 2 | a: 2" in result.stdout
+    empty = invoke("lint", "-", input=b"")
+    assert empty.exit_code == 1 and "PE010" in empty.stdout
+
+
+def test_lint_dash_beside_files_and_over_the_size_bound(folder):
+    write(folder / "p.yaml", CLEAN)
+    both = invoke("lint", "--as-of", AS_OF, "p.yaml", "-", "--format", "json",
+                  input=ERROR.encode("utf-8"))
+    data = json.loads(both.stdout)
+    assert data["summary"]["files"] == 2
+    assert {d["file"] for d in data["diagnostics"]} == {"<stdin>"}
+    big = invoke("lint", "-", "--max-bytes", "100", input=CLEAN.encode("utf-8"))
+    assert big.exit_code == 1 and "PE001" in big.stdout
+
+
 # -- explain --------------------------------------------------------------------------------------
 
 
@@ -263,8 +296,46 @@ def test_explain_by_name_and_lowercase():
 def test_explain_lists_every_code():
     from policyengine.codes import REGISTRY
 
+    from policyengine.codes import REFUSALS
+
     out = invoke("explain").stdout
-    assert [line.split()[0] for line in out.splitlines()] == list(REGISTRY)
+    lint_part, refusal_part = out.split("\n\n")
+    assert [line.split()[0] for line in lint_part.splitlines()] == list(REGISTRY)
+    assert refusal_part.startswith("Decision refusal codes")
+    assert [line.split()[0] for line in refusal_part.splitlines()[1:]] == list(REFUSALS)
+
+
+@pytest.mark.parametrize("code", ["invalid_facts", "threshold_gap", "unclassified",
+                                  "policy_not_in_force", "evaluation_error"])
+def test_explain_a_refusal_code(code):
+    result = invoke("explain", code)
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.startswith(f"{code}: decision refusal code: ")
+    for section in ("## What it means", "## Why it happens", "## Example", "## Fix"):
+        assert section in out
+    assert out.rstrip().endswith(f"/refusals/{code}/")
+    assert invoke("explain", code.upper()).stdout == out
+
+
+def test_every_refusal_code_the_evaluator_raises_has_a_page():
+    import re
+
+    from policyengine.codes import REFUSALS
+
+    raised = set()
+    for path in (ROOT / "policyengine").rglob("*.py"):
+        raised |= set(re.findall(r'Problem\(\s*"([a-z_]+)"', path.read_text("utf-8")))
+    assert set(REFUSALS) <= raised  # the RULEBOOK's five; later codes may add pages here
+    for code in REFUSALS.values():
+        assert (ROOT / code.doc_path).is_file(), code.doc_path
+
+
+def test_a_kebab_name_is_the_lint_code_and_a_snake_name_the_refusal():
+    assert invoke("explain", "threshold-gap").stdout.startswith("PE501 (threshold-gap)")
+    assert invoke("explain", "threshold_gap").stdout.startswith("threshold_gap: ")
+    result = invoke("explain", "invalid_fact")
+    assert result.exit_code == 2 and "did you mean `invalid_facts`?" in result.stderr
 
 
 def test_explain_unknown_code_suggests():

@@ -11,6 +11,7 @@ import yaml
 
 from policyengine.codes import REGISTRY
 from policyengine.expr import Environment, analyze
+from policyengine.expr.cost import STEP_BUDGET, estimate
 from policyengine.expr.parser import MAX_LENGTH
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules"
@@ -27,7 +28,14 @@ def _codes_in(snippet: str, code: str) -> set[str]:
         if code == "PE610" and "4,000 more ids" in snippet and expect == "bool" and "customer" in text:
             text = text[:-1] + ", " + ", ".join(f'"C{i:05d}"' for i in range(4, 4004)) + "]"
             assert len(text) > MAX_LENGTH
-        found |= {i.code for i in analyze(text, env, expect).issues}
+        analysis = analyze(text, env, expect)
+        found |= {i.code for i in analysis.issues}
+        if analysis.ok and analysis.ast is not None:  # the cost codes (model/build.py)
+            cost = estimate(analysis.ast, data["facts"])
+            if cost.fixed > STEP_BUDGET:
+                found.add("PE611")
+            elif cost.high > STEP_BUDGET:
+                found.add("PE612")
     return found
 
 

@@ -133,6 +133,23 @@ def test_reserved_keys_are_checked_like_facts(policy):
     assert hints["remedies_in_force[0].id"] == "did you mean `hold`?"
 
 
+def test_dates_in_reserved_keys_may_be_python_dates(policy):
+    as_text = {"kind": "pricing", "amount": 12000, "partner": {"tier": "gold"},
+               "escalation": {"level": "l1", "since": "2026-11-01"},
+               "remedies_in_force": [{"id": "hold", "granted_on": "2026-11-01",
+                                      "last_reviewed": "2026-11-10"}]}
+    as_dates = {**as_text, "escalation": {"level": "l1", "since": D(2026, 11, 1)},
+                "remedies_in_force": [{"id": "hold", "granted_on": D(2026, 11, 1),
+                                       "last_reviewed": dt.datetime(2026, 11, 10, 9, 30)}]}
+    want = policy.evaluate(as_text, as_of="2026-11-22").to_json()
+    assert policy.evaluate(as_dates, as_of=D(2026, 11, 22)).to_json() == want
+    assert policy.evaluate(as_dates, as_of=dt.datetime(2026, 11, 22, 23, 59)).to_json() == want
+    # the order checks hold for dates as for strings
+    late = {**as_dates, "escalation": {"level": "l1", "since": D(2026, 12, 1)}}
+    err = refusal(policy, late)
+    assert [(p.path, p.detail) for p in err.problems] == [("escalation.since", "order")]
+
+
 def test_an_escalation_cannot_start_after_as_of(policy):
     err = refusal(policy, {"kind": "pricing", "amount": 1.0,
                            "escalation": {"level": "l1", "since": "2026-12-01"}})

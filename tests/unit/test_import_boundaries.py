@@ -3,7 +3,7 @@
 * each stage imports (at module level) only itself and earlier stages; an import inside a
   function may reach a later stage (``Policy.evaluate`` is a convenience that imports the
   evaluator when called);
-* ``diagnostics``, ``source``, ``errors``, ``suggest`` and ``calendar`` import nothing from the
+* ``diagnostics``, ``source``, ``errors``, ``suggest``, ``calendar`` and ``limits`` import nothing from the
   package, and ``codes`` only ``diagnostics`` (its severities): they are the leaves everything
   else stands on;
 * only ``cli/`` imports click; ``render/`` does not import ``lint/``;
@@ -25,7 +25,7 @@ PKG = Path(__file__).resolve().parents[2] / "policyengine"
 
 # stage rank of each module (by its first two name parts); lower ranks come first
 STAGES = [
-    ("diagnostics", "source", "errors", "codes", "suggest", "calendar"),
+    ("diagnostics", "source", "errors", "codes", "suggest", "calendar", "limits"),
     ("load",),
     ("schema",),
     ("expr",),
@@ -34,14 +34,14 @@ STAGES = [
     ("compiled",),
     ("evaluate",),
     ("pipeline", "jsonlines"),
-    ("lint", "analysis", "diff", "policytest", "ledger"),
+    ("lint", "analysis", "diff", "policytest", "ledger", "scaffold"),
     ("render",),
     ("service",),
     ("cli", "__main__"),
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
 LEAVES = {"diagnostics": set(), "source": set(), "errors": set(), "suggest": set(),
-          "calendar": set(), "codes": {"policyengine.diagnostics"}}
+          "calendar": set(), "limits": set(), "codes": {"policyengine.diagnostics"}}
 EVALUATION_PATH = ["policyengine.evaluate", "policyengine.compiled", "policyengine.facts",
                    "policyengine.decision"]
 HEAVY = {"networkx", "jsonschema", "click", "z3", "sqlalchemy", "alembic", "psycopg"}

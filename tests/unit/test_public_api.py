@@ -8,18 +8,28 @@ import types
 
 import policyengine
 
+# The result types are public too, so that typed callers can name what they get back.
 PUBLIC = [
+    "CategoryRef",
     "Decision",
+    "DecisionWarning",
     "Diagnostic",
     "DisputeError",
     "ExpressionError",
     "Ledger",
     "LedgerError",
+    "LevelRef",
+    "LintResult",
     "Policy",
+    "PolicyDiff",
     "PolicyError",
     "PolicyengineError",
     "Problem",
+    "RemedyInForce",
+    "RemedyOutcome",
     "Severity",
+    "Span",
+    "TraceStep",
     "diff_policies",
     "evaluate",
     "lint",
@@ -37,7 +47,8 @@ def test_every_public_name_is_in_all():
     names = {n for n, v in vars(policyengine).items()
              if not n.startswith("_") and not isinstance(v, types.ModuleType)
              and n != "annotations"}  # `from __future__ import annotations` binds this name
-    lazy = {"Ledger", "LedgerError"}  # imported on first use (they need SQLAlchemy)
+    # imported on first use: the ledger needs SQLAlchemy, the diff the solver
+    lazy = {"Ledger", "LedgerError", "PolicyDiff"}
     assert names - lazy == set(PUBLIC) - lazy
 
 
@@ -65,3 +76,23 @@ def test_lint_stays_the_function_after_the_subpackage_is_imported():
 
 def test_version():
     assert isinstance(policyengine.__version__, str) and policyengine.__version__.count(".") >= 1
+
+
+def test_the_version_has_one_source_the_installed_metadata():
+    from importlib import metadata
+
+    assert policyengine.__version__ == metadata.version("channel-conflict-policyengine")
+    init = inspect.getsource(policyengine)
+    assert f'"{policyengine.__version__}"' not in init  # no second copy of the version string
+
+
+def test_lint_result_is_the_list_of_diagnostics_with_the_files_read():
+    result = policyengine.lint("policies/acme-channel-conflict.yaml", as_of="2026-11-23")
+    assert isinstance(result, policyengine.LintResult) and isinstance(result, list)
+    assert result == [] and result.files == ["policies/acme-channel-conflict.yaml"]
+
+
+def test_policy_diff_is_loaded_on_first_access():
+    from policyengine.diff import PolicyDiff
+
+    assert policyengine.PolicyDiff is PolicyDiff

@@ -3,20 +3,26 @@ PE403 remedy-unapprovable, PE404 remedy-without-sunset, PE405 review-after-sunse
 
 from __future__ import annotations
 
-from ...diagnostics import Diagnostic, Severity
+from typing import TYPE_CHECKING, Iterator
+
+from ...diagnostics import Diagnostic, Severity, Span
 from ...ladder import ends_after, escalation_path, policy_calendars
+from ...model.nodes import Policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .. import LintContext
 
 E, W = Severity.ERROR, Severity.WARNING
 
 
-def _limit(policy, role: str, action: str):
+def _limit(policy: Policy, role: str, action: str) -> bool | float | None:
     grant = policy.grant(role, action)
     if grant is None or grant.limit is False:
         return None
     return grant.limit
 
 
-def _rank(limit) -> tuple[int, float]:
+def _rank(limit: bool | float | None) -> tuple[int, float]:
     """Order limits: none < any number (by value) < unlimited."""
     if limit is None:
         return (0, 0.0)
@@ -25,7 +31,7 @@ def _rank(limit) -> tuple[int, float]:
     return (1, float(limit))
 
 
-def _show(limit) -> str:
+def _show(limit: bool | float | None) -> str:
     if limit is None:
         return "not at all"
     if limit is True:
@@ -33,7 +39,7 @@ def _show(limit) -> str:
     return f"up to {limit:g}" if isinstance(limit, float) else f"up to {limit}"
 
 
-def missing_rows(policy, context):
+def missing_rows(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
     rows = {g.role for g in policy.authority} | _declared_roles(policy)
     seen = set()
     for lv in policy.ladder.levels:
@@ -48,7 +54,7 @@ def missing_rows(policy, context):
                             element=f"ladder.{lv.id}.role")
 
 
-def _declared_roles(policy):
+def _declared_roles(policy: Policy) -> set[str]:
     """Roles with a row in ``authority`` (an empty row ``{}`` has no grants but counts)."""
     if policy.sourcemap is None:
         return set()
@@ -56,7 +62,7 @@ def _declared_roles(policy):
             if len(path) == 2 and path[0] == "authority"}
 
 
-def shrinking(policy, context):
+def shrinking(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
     path = [lv for lv in escalation_path(policy.ladder) if not lv.advisory]
     rows = {g.role for g in policy.authority} | _declared_roles(policy)
     for lower, upper in zip(path, path[1:]):
@@ -84,7 +90,7 @@ def shrinking(policy, context):
                 element=f"authority.{upper.role}.{action.id}")
 
 
-def _row_span(policy, role: str):
+def _row_span(policy: Policy, role: str) -> Span | None:
     """The span of the role's key in ``authority`` (None when it has no row)."""
     if policy.sourcemap is None:
         return None
@@ -92,7 +98,7 @@ def _row_span(policy, role: str):
     return entry.key_span if entry is not None else None
 
 
-def unapprovable(policy, context):
+def unapprovable(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
     roles = [lv.role for lv in policy.ladder.levels]
     ladder_path = escalation_path(policy.ladder)
     deciders = [lv for lv in ladder_path if not lv.advisory] or ladder_path \
@@ -110,7 +116,7 @@ def unapprovable(policy, context):
                             element=f"remedies.{r.id}.action")
 
 
-def sunsets(policy, context):
+def sunsets(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
     for r in policy.remedies:
         if r.sunset is None:
             yield Diagnostic.at("PE404", E, f"remedy `{r.id}` has no `sunset`: it would never "

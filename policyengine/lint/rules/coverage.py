@@ -10,15 +10,23 @@ errors (the decision procedure of a broken policy is not defined).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterable
 
-from ...diagnostics import Diagnostic, Severity
+from ...diagnostics import Diagnostic, Severity, Span
+from ...model.nodes import Expression, Policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...analysis.coverage import Finding
+    from .. import LintContext
+
+#: (code, severity, message, hint, extra: span, related, element)
+_Message = tuple[str, Severity, str, str | None, dict[str, Any]]
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 MAX_FACTS_SHOWN = 3
 
 
-def logic(policy, context):
+def logic(policy: Policy, context: LintContext) -> list[Diagnostic]:
     if getattr(policy, "_compiled", None) is None:
         return []  # loaded with errors: lint reports those; the logic is not defined yet
     from ...analysis import DEFAULT_BUDGET, DEFAULT_TIMEOUT, check_coverage
@@ -35,13 +43,13 @@ RULES = (logic,)
 
 
 class _Words:
-    def __init__(self, policy, context):
+    def __init__(self, policy: Policy, context: LintContext) -> None:
         self.policy = policy
         self.context = context
         self.cats = policy.categories
 
     # -- places --------------------------------------------------------------------------------
-    def rule(self, subject: tuple) -> tuple[Any, str, str]:
+    def rule(self, subject: tuple[Any, ...]) -> tuple[Any, str, str]:
         """(model node, how messages name it, element) of a finding's subject."""
         kind = subject[0]
         if kind == "band":
@@ -57,29 +65,29 @@ class _Words:
             return node, f"{kind} `{node.id}`", f"{kind}s.{node.id}"
         return None, "categories", "categories"
 
-    def name(self, subject: tuple) -> str:
+    def name(self, subject: tuple[Any, ...]) -> str:
         return self.rule(subject)[1]
 
-    def element(self, subject: tuple) -> str:
+    def element(self, subject: tuple[Any, ...]) -> str:
         return self.rule(subject)[2]
 
-    def expression(self, subject: tuple):
+    def expression(self, subject: tuple[Any, ...]) -> Expression | None:
         return getattr(self.rule(subject)[0], "when", None)
 
-    def span(self, subject: tuple):
+    def span(self, subject: tuple[Any, ...]) -> Span | None:
         node = self.rule(subject)[0]
-        expr = getattr(node, "when", None)
+        expr: Expression | None = getattr(node, "when", None)
         if expr is not None and expr.span is not None:
             return expr.span
         if node is None:
             return self.key_span(("categories",))
         return self.policy.span_at(*node.path, "otherwise" if subject[0] == "band" else "id")
 
-    def key_span(self, path: tuple):
+    def key_span(self, path: tuple[Any, ...]) -> Span | None:
         smap = self.policy.sourcemap
         return smap.key_span(path) if smap is not None else None
 
-    def related(self, subjects) -> tuple:
+    def related(self, subjects: Iterable[tuple[Any, ...]]) -> tuple[tuple[str, Span], ...]:
         out = []
         for s in subjects:
             span = self.span(s)
@@ -93,7 +101,7 @@ class _Words:
                 out.append((f"category `{self.cats[s[1]].id}` comes first", span))
         return tuple(out)
 
-    def facts(self, witness: dict | None, exprs) -> str:
+    def facts(self, witness: dict[Any, Any] | None, exprs: Iterable[Expression | None]) -> str:
         """``amount`` = 10000.0 and ``kind`` = `pricing`, for the facts the rules read."""
         from ...analysis.witness import show_value
 
@@ -114,7 +122,7 @@ class _Words:
         return ", ".join(shown)
 
     # -- messages ------------------------------------------------------------------------------
-    def diagnostic(self, f) -> Diagnostic:
+    def diagnostic(self, f: Finding) -> Diagnostic:
         method = getattr(self, "_" + f.kind.replace("-", "_"))
         code, severity, message, hint, extra = method(f)
         if f.possible and f.uncertain:
@@ -130,7 +138,7 @@ class _Words:
                              witness=f.witness, element=extra.get("element",
                                                                   self.element(f.subject)))
 
-    def _gap(self, f):
+    def _gap(self, f: Finding) -> _Message:
         cat = self.cats[f.subject[1]]
         shown = self.facts(f.witness, [b.when for b in cat.bands] or [cat.when])
         where = f"for {shown}" if shown else "for some disputes"
@@ -140,7 +148,7 @@ class _Words:
                 "witness", {"span": self.key_span((*cat.path, "thresholds")),
                             "element": f"categories.{cat.id}.thresholds"})
 
-    def _band_unreachable(self, f):
+    def _band_unreachable(self, f: Finding) -> _Message:
         i, b = f.subject[1], f.subject[2]
         band = self.cats[i].bands[b]
         if band.when is None:
@@ -151,7 +159,7 @@ class _Words:
                 "earlier bands cover every dispute it matches",
                 "put narrower bands first, or remove this one", {})
 
-    def _band_outside_category(self, f):
+    def _band_outside_category(self, f: Finding) -> _Message:
         i, b = f.subject[1], f.subject[2]
         band = self.cats[i].bands[b]
         cat = self.cats[i]
@@ -161,13 +169,13 @@ class _Words:
                 "no dispute of the category satisfies it",
                 "check the band against the category's `when`", {"related": related})
 
-    def _category_unreachable(self, f):
+    def _category_unreachable(self, f: Finding) -> _Message:
         cat = self.cats[f.subject[1]]
         return ("PE503", W, f"category `{cat.id}` is never chosen: earlier categories cover "
                 "every dispute it matches",
                 "move it before the categories that cover it, or narrow them", {})
 
-    def _overlap(self, f):
+    def _overlap(self, f: Finding) -> _Message:
         later, earlier = self.cats[f.subject[1]], self.cats[f.other]
         shown = self.facts(f.witness, [later.when, earlier.when])
         example = f", e.g. for {shown}" if shown else ""
@@ -177,7 +185,7 @@ class _Words:
                 "earlier one only as its fallback, holding for every dispute the earlier one "
                 "decides", {"element": f"categories.{later.id}~categories.{earlier.id}"})
 
-    def _unclassified(self, f):
+    def _unclassified(self, f: Finding) -> _Message:
         shown = self.facts(f.witness, [c.when for c in self.cats])
         example = f", e.g. for {shown}" if shown else ""
         return ("PE505", W, f"some disputes match no category{example}: they are refused "
@@ -185,20 +193,22 @@ class _Words:
                 "add a catch-all category last (`when: \"true\"`), or widen a category",
                 {"span": self.key_span(("categories",))})
 
-    def _never_holds(self, f):
+    def _never_holds(self, f: Finding) -> _Message:
         expr = self.expression(f.subject)
+        assert expr is not None  # the finding is about this condition
         return ("PE506", W, f"{self.name(f.subject)}: the condition `{expr.text}` never holds",
                 "fix the condition, or remove the rule", {})
 
-    def _never_holds_here(self, f):
+    def _never_holds_here(self, f: Finding) -> _Message:
         expr = self.expression(f.subject)
+        assert expr is not None  # the finding is about this condition
         users = ", ".join(f"`{self.cats[s[1]].id}`" for s in f.related)
         return ("PE506", W, f"{self.name(f.subject)}: the condition `{expr.text}` never holds "
                 f"for a dispute of the categories that list it ({users})",
                 "fix the condition, or list the remedy under the categories it is meant for",
                 {"related": ()})
 
-    def _always_holds(self, f):
+    def _always_holds(self, f: Finding) -> _Message:
         kind = f.subject[0]
         if kind == "category":
             cat = self.cats[f.subject[1]]
@@ -224,7 +234,7 @@ class _Words:
                 f"every dispute is raised to at least `{ov.min_level}`",
                 "narrow the condition; to start every dispute higher, change the bands", {})
 
-    def _exceeds_authority(self, f):
+    def _exceeds_authority(self, f: Finding) -> _Message:
         r = self.policy.remedies[f.subject[1]]
         shown = self.facts(f.witness, [r.amount, r.when])
         example = f", e.g. for {shown}" if shown else ""
@@ -248,23 +258,23 @@ class _Words:
                 "`size(l) > i`), or bound the fact (`min: 1`)",
                 {"span": expr.span, "element": expr.element})
 
-    def _timeout(self, f):
+    def _timeout(self, f: Finding) -> _Message:
         timeout = getattr(self.context, "solver_timeout", None)
         limit = f" within {timeout:g}s" if timeout else ""
         return ("PE509", I, f"{self.name(f.subject)}: the solver could not decide {f.question}"
                 f"{limit}: that check was skipped",
                 "raise `solver-timeout` in the configuration, or simplify the condition", {})
 
-    def _budget(self, f):
+    def _budget(self, f: Finding) -> _Message:
         return ("PE509", I, "the logic analysis ran out of its time budget: the remaining "
                 "checks were skipped",
                 "raise `analysis-budget` in the configuration", {"span": self.key_span(
                     ("categories",)), "element": "categories"})
 
 
-def _paths(policy) -> list[str]:
+def _paths(policy: Policy) -> list[str]:
     """Every scalar fact path, in the order the rulebook declares them."""
-    out: list[tuple] = []
+    out: list[tuple[Any, ...]] = []
     stack = list(policy.facts)
     while stack:
         decl = stack.pop()

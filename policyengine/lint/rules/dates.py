@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from typing import TYPE_CHECKING, Iterator
+
 from ...diagnostics import Diagnostic, Severity
+from ...model.nodes import Policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .. import LintContext
 
 SOON_DAYS = 60
 
 
-def policy_term(policy, context):
+def policy_term(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
     meta = policy.meta
     if meta.expires is None:
         return

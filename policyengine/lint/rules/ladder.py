@@ -3,10 +3,17 @@ PE301-PE304, run at load: a ladder the engine cannot order is refused)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ...diagnostics import Diagnostic
 from ...ladder import window_diagnostics
+from ...model.nodes import Policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .. import LintContext
 
 
-def windows(policy, context):
+def windows(policy: Policy, context: LintContext) -> list[Diagnostic]:
     return window_diagnostics(policy)
 
 

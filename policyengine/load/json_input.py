@@ -1,0 +1,161 @@
+"""Dispute JSON (one document, or one JSON Lines line) -> plain data, refusing what is ambiguous.
+
+The standard library's reader keeps the last of two duplicate keys, raises a bare ``ValueError``
+for an integer longer than Python's int/str conversion limit, ``RecursionError`` for deep nesting,
+and refuses a UTF-8 byte-order mark. Here each is one :class:`JsonInputError` with the line and
+column, as the rulebook loader does for YAML:
+
+* a byte-order mark at the start is accepted (spreadsheet exports write one);
+* a key that occurs twice in one object is refused, naming the key and where it occurs again;
+* an integer of more than :data:`MAX_INT_DIGITS` digits is refused (no fact could hold it);
+* nesting deeper than the interpreter allows is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+#: Longest integer literal accepted, in digits (an int fact holds at most 19; Python's own
+#: int/str conversion limit is 4,300). Longer numbers are refused before they are converted.
+MAX_INT_DIGITS = 4000
+
+_LONG_INT = re.compile(r"-?\d{%d,}" % (MAX_INT_DIGITS + 1))
+_WS = re.compile(r"[ \t\n\r]*")
+_BOM = "\ufeff"
+
+
+class JsonInputError(ValueError):
+    """Text that is not a usable JSON document: ``message`` with 1-based ``line``/``column``."""
+
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(f"{line}:{column}: {message}")
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+class _HugeInt(Exception):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Duplicate(key)
+            seen.add(key)
+    return out
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS + 1:
+        raise _HugeInt(text)
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int)
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _show_key(key: str) -> str:
+    shown = json.dumps(key)[1:-1]
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def loads(text: str | bytes) -> Any:
+    """The value of a JSON document; raises :class:`JsonInputError` (never anything else)."""
+    if isinstance(text, (bytes, bytearray)):
+        raw = bytes(text)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            before = raw[: exc.start].decode("utf-8", "replace")
+            line, column = _position(before, len(before))
+            raise JsonInputError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 "
+                                 "(save the file as UTF-8)", line, column) from None
+    if text.startswith(_BOM):
+        text = text[1:]
+    try:
+        return _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        raise JsonInputError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except _Duplicate as dup:
+        line, column = _duplicate_at(text, dup.key)
+        raise JsonInputError(f"the key `{_show_key(dup.key)}` occurs twice in one object: "
+                             "JSON tools disagree on which one counts", line, column) from None
+    except _HugeInt:
+        m = _LONG_INT.search(text)
+        offset = m.start() if m else 0
+        digits = len(m.group().lstrip("-")) if m else MAX_INT_DIGITS + 1
+        line, column = _position(text, offset)
+        raise JsonInputError(f"a number of {digits:,} digits is too long (at most "
+                             f"{MAX_INT_DIGITS:,})", line, column) from None
+    except RecursionError:
+        raise JsonInputError("the JSON nests too deeply", 1, 1) from None
+
+
+def _duplicate_at(text: str, key: str) -> tuple[int, int]:
+    """Where ``key`` occurs for the second time in one object (a slow walk, run only once a
+    duplicate is known to exist)."""
+    scanner = json.scanner.py_make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+    scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+    # an explicit stack of objects being read: (keys seen so far)
+    stack: list[set[str] | None] = []
+    pos = 0
+    n = len(text)
+    expect_key = False
+    while pos < n:
+        ch = text[pos]
+        if ch in " \t\r\n,:":
+            if ch == ",":
+                expect_key = bool(stack) and stack[-1] is not None
+            pos += 1
+            continue
+        if ch == "{":
+            stack.append(set())
+            expect_key = True
+            pos += 1
+            continue
+        if ch == "[":
+            stack.append(None)
+            expect_key = False
+            pos += 1
+            continue
+        if ch in "}]":
+            stack.pop()
+            expect_key = False
+            pos += 1
+            continue
+        if ch == '"':
+            value, end = scanstring(text, pos + 1)
+            top = stack[-1] if stack else None
+            if expect_key and top is not None:
+                if value == key and value in top:
+                    return _position(text, pos)
+                top.add(value)
+                expect_key = False
+            pos = end
+            continue
+        try:  # a number, true, false, null
+            _, end = scanner(text, pos)
+        except (StopIteration, ValueError):
+            break
+        pos = max(end, pos + 1)
+    return 1, 1
+
+
+__all__ = ["JsonInputError", "MAX_INT_DIGITS", "loads"]
