@@ -28,9 +28,16 @@ class LoadResult:
     policy: Policy | None
     draft: Policy | None
     diagnostics: list[Diagnostic]
+    document: RawDocument | None = None  # the YAML as loaded (data and source map), if any
 
 
 def _build(doc: RawDocument, path: str | None) -> LoadResult:
+    result = _stages(doc, path)
+    result.document = doc
+    return result
+
+
+def _stages(doc: RawDocument, path: str | None) -> LoadResult:
     diags = list(doc.diagnostics)
     if doc.data is None or doc.sourcemap is None or has_errors(diags):
         return LoadResult(None, None, diags)

@@ -219,7 +219,7 @@ def validate(data: Any, smap: SourceMap) -> list[Diagnostic]:
 _ABSENT = object()
 
 
-def _get(data: Any, path: tuple) -> Any:
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
     node = data
     for key in path:
         try:

@@ -24,7 +24,7 @@ def _walk(node, found: dict[str, set]) -> None:
                 found["keys"].add(name)
             if isinstance(item.get("enum"), list):
                 found["values"].update(str(v) for v in item["enum"])
-            stack.extend(item.values())
+            stack.extend(v for k, v in item.items() if k != "examples")  # not schema
         elif isinstance(item, list):
             stack.extend(item)
 

@@ -96,7 +96,7 @@ def ieee_values(space: FactSpace, pairs: list[Any]) -> list[Any] | None:
     ``pairs``, computed as the evaluator computes it: the exact result of the operation on
     doubles, rounded to the nearest double (``float`` of a fraction rounds correctly), or an
     int converted with ``float``. None when a result overflows to infinity."""
-    out: list = []
+    out: list[Any] = []
     for var, exact, how in space.rounding:
         ground = z3.simplify(z3.substitute(exact, *(pairs + out)) if pairs or out else exact)
         if how == "convert":

@@ -143,7 +143,7 @@ def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path
             click.echo(f"policyengine: error: cannot read {input_path}: {exc.strerror}", err=True)
             return 2
     else:
-        infile = sys.stdin.buffer
+        infile = sys.stdin.buffer  # type: ignore[assignment]  # a BinaryIO, read alike
     try:
         sink = open_sink(output_path, inputs=(input_path, policy_path))
     except OutputError as exc:
@@ -192,7 +192,8 @@ def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path
                 bar.__enter__()
             chunks = _chunks(_lines(infile), CHUNK)
             if pool is None:
-                decided = (decide_chunk(chunk) for chunk in chunks)
+                decided: Iterator[list[tuple[Any, ...]]] = (decide_chunk(chunk)
+                                                            for chunk in chunks)
             else:
                 # at most 4 chunks per worker in flight: the pool's feeder must not read the
                 # whole input ahead of the writer (constant memory), and workers must never

@@ -41,7 +41,8 @@ class FiniteFloat(click.FloatRange):
     """A FloatRange that also refuses ``nan`` and ``inf`` (which compare false with every bound,
     so click's range check lets them through)."""
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> Any:
         number = super().convert(value, param, ctx)
         if number != number or number in (float("inf"), float("-inf")):
             self.fail(f"{value!r} is not a finite number.", param, ctx)

@@ -64,6 +64,14 @@ def _register() -> None:
 
     cli.add_command(init_command)
 
+    from .fmt import fmt_command
+
+    cli.add_command(fmt_command)
+
+    from .lsp import lsp_command
+
+    cli.add_command(lsp_command)
+
     from .ledger import ledger_command
 
     cli.add_command(ledger_command)
@@ -86,6 +94,16 @@ def _safe_streams() -> None:
                 reconfigure(errors="backslashreplace")
             except (ValueError, OSError):  # pragma: no cover - a closed or odd stream
                 pass
+
+
+def _write_failed(why: str) -> int:
+    """Report that standard output could not be written (exit 2, docs/bad-input.md)."""
+    _silence_stdout()
+    try:
+        click.echo(f"policyengine: error: cannot write standard output: {why}", err=True)
+    except OSError:
+        pass
+    return 2
 
 
 def _silence_stdout() -> None:
@@ -133,14 +151,13 @@ def main(argv: list[str] | None = None) -> None:
         if exc.errno not in _WRITE_ERRORS:
             _internal(exc)
             sys.exit(3)
-
-        _silence_stdout()
-        try:
-            click.echo(f"policyengine: error: cannot write standard output: {reason(exc)}",
-                       err=True)
-        except OSError:
-            pass
-        code = 2
+        code = _write_failed(reason(exc))
+    except SystemExit as exc:
+        # click swallows a broken pipe on its own output wrapper and exits 1, which would
+        # read as "findings": say what failed instead
+        if type(sys.stdout).__name__.lstrip("_") != "PacifyFlushWrapper" or exc.code != 1:
+            raise
+        code = _write_failed("broken pipe")
     except Exception as exc:  # the last line of defence: report, do not dump a traceback
         _internal(exc)
         code = 3
@@ -149,13 +166,3 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         _silence_stdout()
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def _silence_stdout() -> None:
-    """Point standard output at the null device, so that the interpreter's final flush does
-    not fail again on the closed pipe (the recipe of Python's `signal` documentation)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no file descriptor behind stdout: nothing to flush later
-        pass

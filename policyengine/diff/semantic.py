@@ -67,7 +67,7 @@ class Behavior:
     #: outcome is the same, its dates move) or ``validity`` (valid under one version, refused
     #: as invalid by the other)
     kind: str = "outcome"
-    dates: dict | None = None  # a date region: the witness's dates under each version
+    dates: dict[str, Any] | None = None  # a date region: the witness's dates under each version
     #: the region as a z3 formula over the comparison's variables (not serialized): tests
     #: check grid disputes against it with ``BehaviorReport.contains``
     formula: Any = field(default=None, compare=False, repr=False)
@@ -99,7 +99,7 @@ class BehaviorReport:
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "complete": self.complete, "notes": list(self.notes)}
 
-    def contains(self, region: Behavior, dispute: dict) -> bool | None:
+    def contains(self, region: Behavior, dispute: dict[str, Any]) -> bool | None:
         """Whether a new (not escalated) dispute, every fact given, lies in the region's formula
         (None when the region has none: validity regions, the term)."""
         cmp = self.comparison
@@ -117,7 +117,7 @@ class BehaviorReport:
             pairs.append((fv.var, _z3_value(cmp.space, fv, value)))
         for path, flag in cmp.present.items():
             pairs.append((flag, z3.BoolVal(_lookup(dispute, path) is not None, cmp.space.ctx)))
-        return z3.is_true(z3.simplify(z3.substitute(region.formula, *pairs)))
+        return bool(z3.is_true(z3.simplify(z3.substitute(region.formula, *pairs))))
 
 
 class _Search:

@@ -147,7 +147,7 @@ class ValiditySearch:
 
         space = FactSpace(policy)
         prover = Prover(space, timeout=self.timeout, budget=4 * self.timeout)
-        out = prover.check(DecisionEncoding(space).decided())  # type: ignore[no-untyped-call]
+        out = prover.check(DecisionEncoding(space).decided())
         if not out.sat:
             out = prover.check()
         if not out.sat:

@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ..calendar import AsOf, as_day
 from ..codes import REGISTRY
@@ -22,6 +22,7 @@ from ..source import SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import LintConfig
+    from ..pipeline import LoadResult
 
 _RULEBOOK_HINT = re.compile(r"^policy\s*:", re.MULTILINE)
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
@@ -124,11 +125,27 @@ def _selected(code: str, select: Iterable[str] | None, ignore: Iterable[str] | N
     return not (ignore and match(ignore))
 
 
+def _run_rules(policy: Any, path: str, context: LintContext, logic: bool
+               ) -> list[Diagnostic]:
+    from .rules import LOGIC_RULES, RULES
+
+    out: list[Diagnostic] = []
+    for rule in RULES:
+        if not logic and rule in LOGIC_RULES:
+            continue
+        try:
+            out.extend(rule(policy, context))
+        except Exception as exc:  # a crashing rule must not hide the other findings
+            out.append(Diagnostic.at(
+                "PE901", Severity.ERROR, f"internal error in check `{rule.__name__}`: "
+                f"{type(exc).__name__}", None, file=path,
+                hint="please report this with the rulebook attached"))
+    return out
+
+
 def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAULT_MAX_BYTES,
                      text: bytes | None = None) -> tuple[list[Diagnostic], SourceFile | None]:
     """Lint one rulebook: the file at ``path``, or ``text`` (standard input) named ``path``."""
-    from .rules import RULES
-
     if text is not None:
         result = inspect_text(text, path, max_bytes=max_bytes)
     else:
@@ -137,17 +154,32 @@ def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAUL
     source = None
     if policy is not None and policy.sourcemap is not None:
         source = policy.sourcemap.source
-        for rule in RULES:
-            try:
-                diags.extend(rule(policy, context))
-            except Exception as exc:  # a crashing rule must not hide the other findings
-                diags.append(Diagnostic.at(
-                    "PE901", Severity.ERROR, f"internal error in check `{rule.__name__}`: "
-                    f"{type(exc).__name__}", None, file=path,
-                    hint="please report this with the rulebook attached"))
+        diags.extend(_run_rules(policy, path, context, True))
     elif diags and diags[0].file is not None:
         source = _read_source(path, max_bytes) if text is None else _source_of(path, text)
     return diags, source
+
+
+def lint_text(text: str | bytes, name: str, context: LintContext, *, logic: bool = True,
+              config: Any = None, max_bytes: int = DEFAULT_MAX_BYTES
+              ) -> tuple[list[Diagnostic], "LoadResult"]:
+    """Lint a rulebook held in memory (an editor's buffer) as ``lint`` lints a file: every
+    diagnostic of loading it, the rules (the solver's logic checks, PE5xx, only with
+    ``logic``), then the inline suppressions and ``config``. Returns (sorted diagnostics, the
+    :class:`~policyengine.pipeline.LoadResult`)."""
+    from ..pipeline import inspect_text
+    from .config import DEFAULT
+
+    config = config if config is not None else DEFAULT
+    result = inspect_text(text, name, max_bytes=max_bytes)
+    diags = list(result.diagnostics)
+    source = None
+    if result.draft is not None and result.draft.sourcemap is not None:
+        source = result.draft.sourcemap.source
+        diags.extend(_run_rules(result.draft, name, context, logic))
+    elif isinstance(text, str):
+        source = SourceFile(name, text.replace("\r\n", "\n").replace("\r", "\n"))
+    return sort_diagnostics(config.apply(diags, source)), result
 
 
 def _read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile | None:

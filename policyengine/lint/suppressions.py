@@ -51,13 +51,45 @@ def find_suppressions(source: SourceFile) -> list[Suppression]:
     return out
 
 
+def find_comments(text: str) -> list[tuple[int, str]]:
+    """Every YAML comment of ``text``: (0-based offset of its ``#``, its text without the line
+    break). A ``#`` inside a scalar is text; a comment starts at the line start or after a
+    blank. The formatter checks with it that no comment is lost."""
+    scalars = _scalar_spans(text)
+    out: list[tuple[int, str]] = []
+    pos = text.find("#")
+    while pos != -1:
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        if scalars is None:
+            start = _comment_start(text, end, None)
+            is_comment = start == pos
+        else:
+            is_comment = (pos == 0 or text[pos - 1] in " \t\n") and not _inside(pos, scalars)
+        if is_comment:
+            out.append((pos, text[pos:end].rstrip("\r")))
+            pos = text.find("#", end)
+        else:
+            pos = text.find("#", pos + 1)
+    return out
+
+
+def _inside(pos: int, scalars: list[tuple[int, int]] | None) -> bool:
+    if scalars is None:
+        return False
+    starts = [s for s, _ in scalars]
+    k = bisect.bisect_right(starts, pos) - 1
+    return k >= 0 and scalars[k][0] <= pos < scalars[k][1]
+
+
 def _scalar_spans(text: str) -> list[tuple[int, int]] | None:
     """Start/end offsets of every scalar token, or None when the text does not scan."""
     import yaml
 
     spans = []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C scanner when available
     try:
-        for token in yaml.scan(text):
+        for token in yaml.scan(text, Loader=loader):
             if isinstance(token, yaml.ScalarToken):
                 spans.append((token.start_mark.index, token.end_mark.index))
     except yaml.YAMLError:

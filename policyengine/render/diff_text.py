@@ -92,7 +92,7 @@ def outcome_text(outcome: dict[Any, Any]) -> str:
     return text
 
 
-def dates_text(region, side: str) -> str:
+def dates_text(region: Any, side: str) -> str:
     """``; expires_on 2027-02-21`` for a dates region (the dates that move)."""
     if not region.dates:
         return ""

@@ -8,7 +8,6 @@ bound. Nothing here decides anything: it only turns bytes into (dispute, as_of).
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from typing import Any, AsyncIterator
 
 from starlette.requests import Request
@@ -46,15 +45,13 @@ def parse_json(body: bytes, what: str = "the request body") -> Any:
     if not body.strip():
         raise HTTPProblem(400, "invalid_json", f"{what} is empty",
                           hint='send a JSON object: {"dispute": {...}}')
+    from ..load.json_input import JsonInputError, loads
+
     try:
-        return json.loads(body)
-    except UnicodeDecodeError:
-        raise HTTPProblem(400, "invalid_json", f"{what} is not UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise HTTPProblem(400, "invalid_json", f"{what} is not valid JSON at line "
-                          f"{exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise HTTPProblem(400, "invalid_json", f"{what} nests too deeply") from None
+        return loads(body)
+    except JsonInputError as exc:  # duplicate keys, huge integers, bad UTF-8, deep nesting
+        raise HTTPProblem(400, "invalid_json", f"{what} is not usable JSON at line "
+                          f"{exc.line}, column {exc.column}: {exc.message}") from None
 
 
 def parse_date_param(value: Any, path: str) -> _dt.date | None:

@@ -138,7 +138,8 @@ def test_new_holidays_data_changes_the_digest_and_the_diff_shows_the_days(monkey
 
     monkeypatch.setattr(calendars, "holiday_names", moved)
     after = _policy(text)
-    # the same text under other holidays data is another policy: equality is digest equality
+    # equality is digest equality (docs/api.md): the same text with other holidays data decides
+    # other dates, so the two are not equal
     assert before.digest != after.digest and before != after
     diff = diff_policies(before, after, as_of=dt.date(2026, 11, 23))
     days = [c for c in diff.changes if c.path == "calendar.days"]

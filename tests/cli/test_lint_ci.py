@@ -163,13 +163,18 @@ def test_pre_commit_hook_definition():
 
     import yaml
 
-    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
-    assert hook["id"] == "policyengine-lint" and hook["language"] == "python"
-    assert hook["entry"].split()[:2] == ["policyengine", "lint"]
-    assert "--only-rulebooks" in hook["entry"]
-    files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
-    for name in ("policies/acme.yaml", "p.yml"):
-        assert files.search(name) and not exclude.search(name)
-    for name in ("policies/acme.test.yaml", "acme.test.yml"):
-        assert exclude.search(name)
-    assert not files.search("README.md")
+    hooks = {h["id"]: h for h in
+             yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))}
+    assert set(hooks) == {"policyengine-lint", "policyengine-fmt"}
+    for hook_id, command in (("policyengine-lint", ["policyengine", "lint"]),
+                             ("policyengine-fmt", ["policyengine", "fmt", "--check"])):
+        hook = hooks[hook_id]
+        assert hook["language"] == "python"
+        assert hook["entry"].split()[:len(command)] == command
+        assert "--only-rulebooks" in hook["entry"]
+        files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+        for name in ("policies/acme.yaml", "p.yml"):
+            assert files.search(name) and not exclude.search(name)
+        for name in ("policies/acme.test.yaml", "acme.test.yml"):
+            assert exclude.search(name)
+        assert not files.search("README.md")

@@ -35,9 +35,10 @@ def test_every_command_is_listed_including_init():
     assert names == set(cli.commands) and "init" in names
 
 
-def test_a_reader_that_leaves_early_is_not_a_finding():
-    """`policyengine explain | head`: the closed pipe exits 0, silently (1 would mean
-    findings, and a traceback must never show)."""
+def test_a_reader_that_leaves_early_is_a_write_error_not_a_finding():
+    """`policyengine explain` into a pipe closed before it writes: exit 2 with what failed
+    (docs/bad-input.md: a closed pipe is a write error), never 1 (findings), never a
+    traceback."""
     import subprocess
 
     proc = subprocess.Popen([sys.executable, "-m", "policyengine", "explain"],
@@ -46,5 +47,6 @@ def test_a_reader_that_leaves_early_is_not_a_finding():
     proc.stdout.close()  # before the command writes anything: every write hits a closed pipe
     err = proc.stderr.read()
     proc.stderr.close()
-    assert proc.wait(timeout=120) == 0, err
+    assert proc.wait(timeout=120) == 2, err
+    assert b"cannot write standard output" in err
     assert b"Traceback" not in err and b"Exception ignored" not in err

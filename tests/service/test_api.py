@@ -98,6 +98,20 @@ def test_malformed_requests_are_400_naming_the_field(server, body, path):
         assert problem["hint"] == "did you mean `as_of`?"
 
 
+@pytest.mark.parametrize("body, says", [
+    (b'{"dispute": {"kind": "mdf", "kind": "pricing"}}', "`kind`"),
+    (b'{"dispute": {"amount": 1' + b"0" * 5000 + b'}}', "digits"),
+    ("\ufeff".encode() + b'{"dispute": {"kind": "pricing"}, "dispute": {}}', "`dispute`"),
+])
+def test_ambiguous_json_is_400_as_in_the_cli(server, body, says):
+    """Duplicate keys and integers past Python's conversion limit are refused over HTTP as the
+    CLI refuses them (the same reader, policyengine/load/json_input.py); a BOM is accepted."""
+    r = server.client().post(DECIDE, content=body)
+    assert r.status_code == 400, r.text
+    problem = r.json()["error"]["problems"][0]
+    assert problem["code"] == "invalid_json" and says in problem["message"]
+
+
 def test_bodies_over_the_limit_are_413_even_when_streamed(server):
     big = b'{"dispute": {"kind": "' + b"x" * (2 * 1024 * 1024) + b'"}}'
     with server.client() as c:

@@ -34,9 +34,9 @@ STAGES = [
     ("compiled",),
     ("evaluate",),
     ("pipeline", "jsonlines"),
-    ("lint", "analysis", "diff", "policytest", "ledger", "scaffold"),
+    ("lint", "analysis", "diff", "policytest", "ledger", "scaffold", "fmt"),
     ("render",),
-    ("service",),
+    ("service", "lsp"),
     ("cli", "__main__"),
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}

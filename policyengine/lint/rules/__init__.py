@@ -8,3 +8,4 @@ from __future__ import annotations
 from . import authority, calendar, coverage, dates, ladder
 
 RULES = (*ladder.RULES, *authority.RULES, *dates.RULES, *calendar.RULES, *coverage.RULES)
+LOGIC_RULES = coverage.RULES  # the solver's: an editor runs them on save only

@@ -245,7 +245,7 @@ class _Words:
                 f"give the top level's role `{r.action}: true` (or a higher limit), or cap the "
                 "amount", {"span": r.amount.span, "element": f"remedies.{r.id}.amount"})
 
-    def _can_fail(self, f):
+    def _can_fail(self, f: Finding) -> _Message:
         expr = f.expression
         shown = self.facts(f.witness, [expr])
         example = f" for {shown}" if shown else ""
