@@ -142,8 +142,14 @@ class BusinessCalendar:
         if duration is None:
             return None
         if duration.unit == "bd":
+            # Saturdays and Sundays only: the result depends on the weekday of ``start`` alone,
+            # so the seven answers are computed once (a week from a Monday), then one lookup and
+            # one addition per date. Exact: shifting ``start`` by whole weeks shifts the result
+            # alike (tests/unit/test_calendar_adder.py checks it against add_business_days).
             count = duration.count
-            return lambda start: add_business_days(start, count)
+            deltas = tuple(add_business_days(_MONDAY + _dt.timedelta(days=w), count)
+                           - (_MONDAY + _dt.timedelta(days=w)) for w in range(7))
+            return lambda start: start + deltas[start.weekday()]
         delta = duration.delta
         return lambda start: start + delta
 

@@ -15,7 +15,7 @@ from .calendar import Adder, BusinessCalendar, Notes, ResolvedCalendar
 from .calendars import CalendarSet, resolve_calendars
 from .decision import CategoryRef, LevelRef, TraceStep
 from .diagnostics import Span
-from .facts import fields_checker
+from .facts_compiled import compile_fields_checker
 from .model.build import RESERVED_KEYS
 from .model.nodes import (Band, Category, Expression, FactDecl, Level, Override, Policy,
                           Remedy)
@@ -183,6 +183,9 @@ class CompiledPolicy:
     calendars: CalendarSet
     plan: CalendarPlan  # the top-level calendar
     region_plans: dict[str, CalendarPlan]  # by `regions` key
+    # categories chosen by one string fact: (fact, value -> index of the first category whose
+    # `when` holds for it, index of the catch-all or None); None when that is not exact
+    dispatch: tuple[str, dict[str, int], int | None] | None = None
 
     def plan_for(self, facts: Mapping[str, Any]) -> CalendarPlan:
         """The calendar of a dispute (the ``regions`` entry its ``by`` fact picks)."""
@@ -203,11 +206,23 @@ def _source(span: Span | None) -> str | None:
 
 
 def compile_expr(expr: Expression) -> CExpr:
+    return _compile_shared(expr, None)
+
+
+def _compile_shared(expr: Expression, cache: dict[int, Any] | None) -> CExpr:
+    """``cache`` (id of an analysis -> its compiled function and reads) lets the places of a
+    rulebook that share one analysis (the loader shares it by text) share one compilation."""
     from .expr import compile_analysis
 
-    compiled = compile_analysis(expr.analysis)
-    reads = tuple((p, tuple(p.split("."))) for p in compiled.reads)
-    return CExpr(compiled.function, expr.text, expr.element, _source(expr.span), reads)
+    analysis = expr.analysis
+    hit = cache.get(id(analysis)) if cache is not None else None
+    if hit is None or hit[0] is not analysis:
+        compiled = compile_analysis(analysis)
+        reads = tuple((p, tuple(p.split("."))) for p in compiled.reads)
+        hit = (analysis, compiled.function, reads)
+        if cache is not None:
+            cache[id(analysis)] = hit
+    return CExpr(hit[1], expr.text, expr.element, _source(expr.span), hit[2])
 
 
 def _limit(policy: Policy, role: str, action: str) -> Any:
@@ -221,6 +236,10 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     from .ladder import escalation_path
 
     levels = tuple(escalation_path(policy.ladder))
+    cache: dict[int, Any] = {}
+
+    def compile_expr(expr: Expression) -> CExpr:
+        return _compile_shared(expr, cache)
     calendars = resolve_calendars(policy)
     decl = policy.calendar
     shared: dict[Any, Notes] = {}
@@ -252,9 +271,54 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                       for o in policy.overrides)
     sources = {lv.id: _source(lv.span) for lv in levels}
     return CompiledPolicy(policy, policy_digest(policy, calendars), levels, refs, rank,
-                          fields_checker(policy.facts, reserved=RESERVED_KEYS),
+                          compile_fields_checker(policy.facts, reserved=RESERVED_KEYS),
                           tuple(categories), overrides, cremedies, sources,
-                          plan.decide_add, plan.respond_add, calendars, plan, region_plans)
+                          plan.decide_add, plan.respond_add, calendars, plan, region_plans,
+                          category_dispatch(policy))
+
+
+def _tested_values(node: Any, string_facts: frozenset[str]) -> tuple[str, list[str]] | None:
+    """(fact, values) when ``node`` is ``fact == "v"``, ``"v" == fact`` or
+    ``fact in ["v", ...]`` on a top-level string fact; else None."""
+    from .expr import ast
+
+    if type(node) is not ast.Binary:
+        return None
+    left, right = node.left, node.right
+    if node.op == "==" and type(right) is ast.Name and type(left) is ast.Literal:
+        left, right = right, left
+    if type(left) is not ast.Name or left.name not in string_facts:
+        return None
+    if node.op == "==" and type(right) is ast.Literal and type(right.value) is str:
+        return left.name, [right.value]
+    if node.op == "in" and type(right) is ast.ListLit and right.items and all(
+            type(i) is ast.Literal and type(i.value) is str for i in right.items):
+        return left.name, [i.value for i in right.items]
+    return None
+
+
+def category_dispatch(policy: Policy) -> tuple[str, dict[str, int], int | None] | None:
+    """Where every category's `when` tests one and the same string fact for equality with,
+    or membership in, literals (a final `true` catch-all allowed), the first category that
+    holds is a table lookup on that fact's value: the same answer as testing the conditions
+    in turn (they cannot fail, and a checked fact is always a string), in one step."""
+    from .expr import ast
+
+    string_facts = frozenset(f.name for f in policy.facts if f.type == "string")
+    fact = None
+    table: dict[str, int] = {}
+    for i, c in enumerate(policy.categories):
+        node = c.when.analysis.ast if c.when is not None and c.when.analysis is not None \
+            else None
+        if type(node) is ast.Literal and node.value is True:
+            return (fact, table, i) if fact is not None else None
+        tested = _tested_values(node, string_facts)
+        if tested is None or (fact is not None and tested[0] != fact):
+            return None
+        fact = tested[0]
+        for value in tested[1]:
+            table.setdefault(value, i)
+    return (fact, table, None) if fact is not None and len(policy.categories) > 1 else None
 
 
 # -- digest ------------------------------------------------------------------------------------

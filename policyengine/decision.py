@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 
 def _iso(d: _dt.date | None) -> str | None:
@@ -74,7 +74,31 @@ class RemedyInForce:
                 "review_on": _iso(self.review_on), "status": self.status}
 
 
-@dataclass(frozen=True, slots=True)
+def _shown(amount: Any) -> str:
+    return "" if amount is None else f" for {amount}"
+
+
+#: The words of each structured trace step: ``(key, args)`` -> text. A decision records the
+#: key and the values; the sentence is composed only when someone reads ``detail`` (a renderer,
+#: ``to_dict``), not on every decision.
+STEP_WORDS: dict[str, Callable[..., str]] = {
+    "category": lambda cid: f"category `{cid}` is the first whose condition holds",
+    "band": lambda n, level: f"band {n} gives level `{level}`",
+    "otherwise": lambda level: f"no earlier band holds: `otherwise` gives level `{level}`",
+    "override": lambda oid, reason, level, met: (
+        f"override `{oid}` ({reason}) requires at least `{level}`"
+        + (": already met" if met else "")),
+    "deadline": lambda lid, within, start, end, nxt: (
+        f"level `{lid}` had to decide within {within} from {start} (by {end}); it is now due "
+        f"at `{nxt}`"),
+    "remedy": lambda rid, holds: f"remedy `{rid}` is {'required' if holds else 'not required'}",
+    "no_authority": lambda action, amount: f"no role may authorize `{action}`{_shown(amount)}",
+    "authority": lambda action, amount, role, lid: (
+        f"`{action}`{_shown(amount)} is authorized by `{role}` at level `{lid}`"),
+}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class TraceStep:
     """One rule that decided the outcome.
 
@@ -83,6 +107,10 @@ class TraceStep:
     ``rule``: the element (``categories.pricing.thresholds[1]``); ``source``: ``file:line:col``;
     ``expression`` and ``result`` where an expression decided; ``values``: the facts it read;
     ``detail``: the step in words.
+
+    ``words`` is either the sentence itself or, as the evaluator records it, structured data
+    ``(key, args)`` with a key of :data:`STEP_WORDS`; ``detail`` is the sentence either way.
+    Two steps are equal when they say the same thing, whichever form they were given in.
     """
 
     kind: str
@@ -91,9 +119,29 @@ class TraceStep:
     expression: str | None
     result: Any
     values: tuple[tuple[str, Any], ...]
-    detail: str
+    words: str | tuple[str, tuple[Any, ...]]
 
-    def to_dict(self) -> dict[Any, Any]:
+    @property
+    def detail(self) -> str:
+        words = self.words
+        if isinstance(words, str):
+            return words
+        key, args = words
+        return STEP_WORDS[key](*args)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.kind, self.rule, self.source, self.expression, self.result, self.values,
+                self.detail)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TraceStep):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "rule": self.rule, "source": self.source,
                 "expression": self.expression, "result": self.result,
                 "values": dict(self.values), "detail": self.detail}
@@ -150,6 +198,11 @@ class Decision:
 
     def to_json(self, *, indent: int | None = None) -> bytes:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
+        if indent is None:  # one encoder for every decision: json.dumps builds one per call
+            return _COMPACT.encode(self.to_dict()).encode("utf-8", errors="backslashreplace")
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
-                          separators=(",", ":") if indent is None else (",", ": ")
+                          separators=(",", ": ")
                           ).encode("utf-8", errors="backslashreplace")  # a lone surrogate: \udXXX
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))

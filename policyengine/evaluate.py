@@ -168,8 +168,9 @@ def _run(expr: CExpr, facts: dict[Any, Any]) -> Any:
                                     else None)]) from None
 
 
-def _step(kind: str, expr: CExpr, result: Any, facts: dict[Any, Any], detail: str) -> TraceStep:
-    return TraceStep(kind, expr.rule, expr.source, expr.text, result, expr.values(facts), detail)
+def _step(kind: str, expr: CExpr, result: Any, facts: dict[Any, Any],
+          words: tuple[str, tuple[Any, ...]]) -> TraceStep:
+    return TraceStep(kind, expr.rule, expr.source, expr.text, result, expr.values(facts), words)
 
 
 def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
@@ -261,16 +262,21 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
     named = plan.calendar.resolved
     # 3. category
     chosen = None
-    for cat in cp.categories:
-        if _run(cat.when, facts) is True:
-            chosen = cat
-            break
+    if cp.dispatch is not None:
+        fact, table, fallback = cp.dispatch
+        at = table.get(facts[fact], fallback)
+        if at is not None:
+            chosen = cp.categories[at]
+    else:
+        for cat in cp.categories:
+            if _run(cat.when, facts) is True:
+                chosen = cat
+                break
     if chosen is None:
         raise DisputeError([Problem("unclassified", "no category's `when` holds for this "
                                     "dispute", None, hint="add a catch-all category last "
                                     "(`when: \"true\"`), or check the facts")])
-    trace.append(_step("category", chosen.when, True, facts,
-                       f"category `{chosen.ref.id}` is the first whose condition holds"))
+    trace.append(_step("category", chosen.when, True, facts, ("category", (chosen.ref.id,))))
     # 4. base level
     band = None
     for b in chosen.bands:
@@ -286,19 +292,17 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
     refs = cp.level_refs
     if band.when is None:
         trace.append(TraceStep("band", band.rule, band.source, None, True, (),
-                               f"no earlier band holds: `otherwise` gives level "
-                               f"`{band.band.level}`"))
+                               ("otherwise", (band.band.level,))))
     else:
         trace.append(_step("band", band.when, True, facts,
-                           f"band {band.band.index + 1} gives level `{band.band.level}`"))
+                           ("band", (band.band.index + 1, band.band.level))))
     # 5. overrides
     for ov in cp.overrides:
         if _run(ov.when, facts) is True:
             raised = ov.rank > level
+            o = ov.override
             trace.append(_step("override", ov.when, True, facts,
-                               f"override `{ov.override.id}` ({ov.override.reason}) requires "
-                               f"at least `{ov.override.min_level}`"
-                               + ("" if raised else ": already met")))
+                               ("override", (o.id, o.reason, o.min_level, not raised))))
             if raised:
                 level = ov.rank
     # 6. deadlines
@@ -310,8 +314,8 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
             lv = cp.levels[rk]
             trace.append(TraceStep(
                 "deadline", f"ladder.{lv.id}.decide_within", cp.level_sources[lv.id], None,
-                True, (), f"level `{lv.id}` had to decide within {lv.decide_within} from "
-                f"{start} (by {end}); it is now due at `{cp.levels[rk + 1].id}`"))
+                True, (), ("deadline", (lv.id, lv.decide_within, start, end,
+                                        cp.levels[rk + 1].id))))
             if named:
                 note = _note(plan, plan.decide_notes[rk], start, lv.decide_within, end)
                 if note is not None:
@@ -326,8 +330,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
         r = rem.remedy
         if rem.when is not None:
             holds = _run(rem.when, facts) is True
-            trace.append(_step("remedy", rem.when, holds, facts,
-                               f"remedy `{r.id}` is {'required' if holds else 'not required'}"))
+            trace.append(_step("remedy", rem.when, holds, facts, ("remedy", (r.id, holds))))
             if not holds:
                 continue
         amount = None
@@ -347,8 +350,8 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
             if limit is True or (limit is not None and (amount is None or amount <= limit)):
                 by = rk
                 break
-        shown = "" if amount is None else f" for {amount}"
         if by is None:
+            shown = "" if amount is None else f" for {amount}"
             outcomes.append((rem, amount, None))
             warnings.append(DecisionWarning(
                 "no_authority", f"no level at or above `{refs[level].id}` may authorize "
@@ -357,14 +360,14 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
             trace.append(TraceStep("authority", rem.rule, rem.source,
                                    rem.amount.text if rem.amount else None, None,
                                    rem.amount.values(facts) if rem.amount else (),
-                                   f"no role may authorize `{r.action}`{shown}"))
+                                   ("no_authority", (r.action, amount))))
             continue
         outcomes.append((rem, amount, by))
         trace.append(TraceStep("authority", rem.rule, rem.source,
                                rem.amount.text if rem.amount else None, refs[by].role,
                                rem.amount.values(facts) if rem.amount else (),
-                               f"`{r.action}`{shown} is authorized by `{refs[by].role}` at "
-                               f"level `{refs[by].id}`"))
+                               ("authority", (r.action, amount, refs[by].role,
+                                              refs[by].id))))
     final = level
     for _, _, by in outcomes:
         if by is None:

@@ -52,11 +52,21 @@ def level_order(ladder: Ladder) -> dict[str, int]:
     return {lv.id: i for i, lv in enumerate(escalation_path(ladder))}
 
 
+def _is_simple_chain(ladder: Ladder) -> bool:
+    """True when walking ``next`` from the entry visits every level once and stops at a level
+    without ``next``: then there is no cycle, no unreachable level and a terminal level."""
+    path = escalation_path(ladder)
+    return (len(path) == len(ladder.levels) == len({lv.id for lv in ladder.levels})
+            and path[-1].next is None)
+
+
 def structure_diagnostics(policy: Policy) -> list[Diagnostic]:
     """Cycles, levels unreachable from the entry, no terminal level (all fatal)."""
+    ladder = policy.ladder
+    if _is_simple_chain(ladder):
+        return []  # the usual case, proved without building a graph (or importing networkx)
     import networkx as nx
 
-    ladder = policy.ladder
     graph = ladder_graph(ladder)
     by_id = {lv.id: lv for lv in ladder.levels}
     out: list[Diagnostic] = []

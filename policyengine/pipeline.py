@@ -6,9 +6,12 @@ return what was built (or None) with every diagnostic, for lint.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import os
 from dataclasses import dataclass
+from typing import Iterator
 
 from .diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
 from .errors import PolicyError
@@ -63,20 +66,36 @@ def _stages(doc: RawDocument, path: str | None) -> LoadResult:
     return LoadResult(draft, draft, diags)
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading allocates many small objects and frees almost none of them: the cyclic garbage
+    collector's passes over them find nothing and cost a fifth of a large load. It is paused
+    while a rulebook loads (and restored as it was, even when loading fails)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def inspect_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
                  max_depth: int = DEFAULT_MAX_DEPTH, display: str | None = None
                  ) -> LoadResult:
     """Load a file without raising."""
     name = display if display is not None else os.fspath(path)
-    doc = read_document(path, max_bytes=max_bytes, max_depth=max_depth, display=name)
-    return _build(doc, name)
+    with _gc_paused():
+        doc = read_document(path, max_bytes=max_bytes, max_depth=max_depth, display=name)
+        return _build(doc, name)
 
 
 def inspect_text(text: str | bytes, name: str = "<string>", *,
                  max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH
                  ) -> LoadResult:
-    doc = parse_document(text, name, max_bytes=max_bytes, max_depth=max_depth)
-    return _build(doc, None if name == "<string>" else name)
+    with _gc_paused():
+        doc = parse_document(text, name, max_bytes=max_bytes, max_depth=max_depth)
+        return _build(doc, None if name == "<string>" else name)
 
 
 def _raise_or_return(result: LoadResult) -> Policy:

@@ -79,11 +79,11 @@ def load_or_exit(ctx: click.Context, path: str) -> Policy:
     unusable input)."""
     from ..errors import PolicyError
     from ..pipeline import load_policy
-    from ..render import text as render_text
-
     try:
         return load_policy(path)
     except PolicyError as exc:
+        from ..render import text as render_text
+
         click.echo(f"policyengine: cannot load the policy {path}:", err=True)
         errors = [d for d in exc.diagnostics if d.is_error]
         click.echo(render_text.render(errors, files=1), err=True, nl=False)

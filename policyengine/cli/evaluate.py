@@ -79,13 +79,14 @@ def evaluate_command(ctx: click.Context, policy: str, dispute: str | None, as_of
         ctx.exit(run_batch(ctx, policy, input_path, output_path, as_of=as_of, jobs=jobs,
                            progress=progress))
     from ..errors import DisputeError
-    from ..render.decision_text import refusal_data, render_decision, render_refusal
 
     loaded = load_or_exit(ctx, policy)
     data = _read_dispute(ctx, dispute if dispute is not None else "-")
     try:
         decision = loaded.evaluate(data, as_of=as_of)
     except DisputeError as exc:
+        from ..render.decision_text import refusal_data, render_refusal
+
         if fmt == "json":
             click.echo(json.dumps(refusal_data(exc), indent=2, ensure_ascii=False))
         elif fmt == "memo":
@@ -102,6 +103,8 @@ def evaluate_command(ctx: click.Context, policy: str, dispute: str | None, as_of
 
         click.echo(render_memo(loaded, data, decision), nl=False)
     else:
+        from ..render.decision_text import render_decision
+
         click.echo(render_decision(decision), nl=False)
     ctx.exit(0)
 

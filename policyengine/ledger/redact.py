@@ -137,7 +137,7 @@ def redact_decision_object(policy: Policy, decision: Any, *, reveal: bool = Fals
         detail = step.detail
         if hide and step.kind == "authority":
             detail = _AMOUNT.sub(" for " + MASK, detail)
-        steps.append(dataclasses.replace(step, detail=detail, values=tuple(
+        steps.append(dataclasses.replace(step, words=detail, values=tuple(
             (k, MASK if restricted or _masked_name(k, paths) else v) for k, v in step.values)))
     remedies = tuple(dataclasses.replace(r, amount=MASK) if r.amount is not None and (
         restricted or any(_masked_name(k, paths) for k in _reads(policy, r.id))) else r

@@ -39,6 +39,12 @@ class _Builder:
         self.smap = smap
         self.diags: list[Diagnostic] = []
         self.env = None
+        # (text, expect) -> (analysis, canonical text): a rulebook repeats its band conditions
+        # (`amount < 10000.0`) many times; within one load (one environment) each distinct text
+        # is parsed, checked and printed once. Spans inside an analysis are relative to the
+        # text, so one analysis serves every place the text appears.
+        self._analyses: dict[tuple[str, str], tuple[Any, str]] = {}
+        self._costs: dict[int, Any] = {}  # id of a cached analysis's AST -> its cost estimate
 
     # -- helpers -----------------------------------------------------------------------------
     def span(self, path: Iterable[Any]) -> Span | None:
@@ -531,14 +537,19 @@ class _Builder:
         else:
             text = value
         offsets = expression_offsets(self.smap, entry, text) if entry is not None else None
-        analysis = analyze(text, self.env, expect=expect)
+        cached = self._analyses.get((text, expect))
+        if cached is None:
+            analysis = analyze(text, self.env, expect=expect)
+            canonical = print_expression(analysis.ast) if analysis.ast is not None else text
+            self._analyses[(text, expect)] = (analysis, canonical)
+        else:
+            analysis, canonical = cached
         for issue in analysis.issues:
             self.report(issue.code, E if issue.severity == "error" else W, path, issue.message,
                         issue.hint, span=self.expr_span(entry, offsets, issue.start, issue.end),
                         element=element)
         if analysis.ok and analysis.ast is not None:
             self.cost_diagnostic(analysis.ast, path, entry, element)
-        canonical = print_expression(analysis.ast) if analysis.ast is not None else text
         return Expression(text, canonical, "when" if expect == "bool" else "amount", element,
                           span=entry.value_span if entry else None, offsets=offsets,
                           analysis=analysis)
@@ -548,7 +559,10 @@ class _Builder:
         lists and texts at their bounds may (``expr/cost.py``)."""
         from ..expr.cost import STEP_BUDGET, estimate
 
-        cost = estimate(root, self.env.declarations if self.env is not None else None)
+        cost = self._costs.get(id(root))  # a shared analysis (same text): estimated once
+        if cost is None:
+            cost = estimate(root, self.env.declarations if self.env is not None else None)
+            self._costs[id(root)] = cost
         span = entry.value_span if entry is not None else None
         if cost.fixed > STEP_BUDGET:
             self.report("PE611", E, path, f"the expression can take {cost.fixed:,} evaluation "

@@ -42,6 +42,18 @@ def test_a_restricted_category_masks_every_fact() -> None:
     assert redact_decision(policy, decision.to_dict(), reveal=True) == decision.to_dict()
 
 
+def test_the_decision_object_of_a_restricted_category_is_masked_alike() -> None:
+    """What a memo renders: the Decision object, masked as its dictionary is."""
+    from policyengine.ledger.redact import redact_decision_object
+
+    policy = load_policy(ACME)
+    decision = policy.evaluate(PRICING, as_of=__import__("datetime").date(2026, 11, 22))
+    red = redact_decision_object(policy, decision)
+    assert red.to_dict() == redact_decision(policy, decision.to_dict())
+    assert "120000" not in red.to_json().decode() and "12000.0" not in red.to_json().decode()
+    assert redact_decision_object(policy, decision, reveal=True) is decision
+
+
 def test_the_ledger_keeps_everything_and_shows_it_masked(ledger: Ledger) -> None:
     ledger.open("D-1", V1, P1, on="2026-11-27")
     ledger.open("R-1", ACME, PRICING, on="2026-11-27")

@@ -30,7 +30,7 @@ STAGES = [
     ("schema",),
     ("expr",),
     ("model",),
-    ("ladder", "facts", "decision", "dispute_schema", "calendars"),
+    ("ladder", "facts", "decision", "dispute_schema", "facts_compiled", "calendars"),
     ("compiled",),
     ("evaluate",),
     ("pipeline", "jsonlines"),

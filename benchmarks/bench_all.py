@@ -1,0 +1,459 @@
+"""Every speed bound of issue 14 in one run, side by side: medians over shuffled rounds, ratios.
+
+    python benchmarks/bench_all.py            # the full run (a few minutes)
+    python benchmarks/bench_all.py --quick    # tiny sizes: checks the benchmarks still run (CI)
+
+Sections (each prints its own table):
+  decision   the RULEBOOK example: Policy.evaluate, + to_dict, + to_json, the hand-written
+             function (benchmarks/handwritten_acme.py, equal Decisions checked first) and
+             GoRules Zen (JDM table of the category/band/override logic only), when installed
+  table      a 20-category x 3-band table: Policy.evaluate vs an if/elif chain with the same
+             facts check (and Zen's decision table, when installed)
+  load       generated rulebooks of 1,000 and 10,000 categories: load_policy wall and CPU time
+  start-up   `policyengine --help` vs `python -c pass`; which heavy modules `--help` and
+             `evaluate` import (python -X importtime)
+  json       encoding the batch records: json (stdlib) vs orjson vs msgspec, and whether their
+             bytes are identical to the stdlib's
+  batch      `policyengine evaluate --input --output` with --jobs 1 and 2, decisions per second
+
+Rounds run the implementations in a shuffled order; each cell is the median of the rounds.
+Machines are shared and noisy: read the ratios, not the absolute times. Nothing is asserted:
+the numbers are for people (the CI runs --quick only to keep the benchmarks from rotting).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
+
+import bench_decisions  # noqa: E402
+import handwritten_acme  # noqa: E402
+
+import policyengine  # noqa: E402
+from policyengine.errors import DisputeError, Problem  # noqa: E402
+
+AS_OF = bench_decisions.AS_OF
+DISPUTES = bench_decisions.DISPUTES
+ACME = ROOT / "policies" / "acme-channel-conflict.yaml"
+
+
+def rounds(fns: dict[str, Callable[[], None]], n_rounds: int, number: int) -> dict[str, float]:
+    """Median ns per call of each function over shuffled rounds of ``number`` calls."""
+    samples: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(n_rounds):
+        order = list(fns)
+        random.shuffle(order)
+        for name in order:
+            fn = fns[name]
+            start = time.perf_counter_ns()
+            for _ in range(number):
+                fn()
+            samples[name].append((time.perf_counter_ns() - start) / number)
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def table(title: str, medians: dict[str, float], base: str, per: int = 1) -> None:
+    print(f"\n## {title}")
+    print(f"{'implementation':<48} {'median':>11} {'vs ' + base:>22}")
+    for name, ns in medians.items():
+        print(f"{name:<48} {ns / per / 1000:>9.2f}us {ns / medians[base]:>21.2f}x")
+
+
+# -- decision ----------------------------------------------------------------------------------
+def section_decision(args: argparse.Namespace) -> None:
+    policy = policyengine.load_policy(ACME)
+    hand = handwritten_acme.make(policy)
+    for d in DISPUTES:
+        assert policy.evaluate(d, as_of=AS_OF) == hand(d, AS_OF), d
+
+    def each(fn: Callable[[dict], Any]) -> Callable[[], None]:
+        def run() -> None:
+            for d in DISPUTES:
+                fn(d)
+        return run
+
+    fns = {
+        "hand-written Python": each(lambda d: hand(d, AS_OF)),
+        "policyengine evaluate": each(lambda d: policy.evaluate(d, as_of=AS_OF)),
+        "policyengine evaluate + to_dict": each(
+            lambda d: policy.evaluate(d, as_of=AS_OF).to_dict()),
+        "policyengine evaluate + to_json": each(
+            lambda d: policy.evaluate(d, as_of=AS_OF).to_json()),
+    }
+    try:
+        import zen
+
+        decision = zen.ZenEngine().create_decision(bench_decisions.zen_model())
+        fns["zen-engine (category+band+overrides only)"] = each(decision.evaluate)
+    except ImportError:
+        print("zen-engine not installed (pip install -e '.[bench]'): skipped")
+    m = rounds(fns, args.rounds, args.number)
+    table(f"decision: RULEBOOK example, per decision ({len(DISPUTES)} disputes, "
+          f"{args.rounds} shuffled rounds)", m, "hand-written Python", per=len(DISPUTES))
+    ours = m["policyengine evaluate"]
+    print(f"to_dict on top of evaluate: +{(m['policyengine evaluate + to_dict'] / ours - 1):.0%};"
+          f" to_json: +{(m['policyengine evaluate + to_json'] / ours - 1):.0%}")
+
+
+# -- table -------------------------------------------------------------------------------------
+TABLE_KINDS = [f"k{i:02d}" for i in range(20)]
+
+
+def table_rulebook() -> str:
+    cats = "".join(f"""  - id: c{i:02d}
+    title: Category {i}
+    class: commercial
+    when: kind == "{k}"
+    thresholds:
+      - {{when: amount < {1000 * (i + 1)}.0, level: frontline}}
+      - {{when: amount < {10000 * (i + 1)}.0, level: regional}}
+      - {{otherwise: executive}}
+""" for i, k in enumerate(TABLE_KINDS))
+    return f"""policy:
+  id: table-20x3
+  title: A 20 x 3 decision table
+  version: 1.0.0
+  effective: 2026-01-01
+  owners: [legal@acme.example]
+facts:
+  kind: {{type: string, enum: [{", ".join(TABLE_KINDS)}]}}
+  amount: {{type: double, min: 0}}
+ladder:
+  levels:
+    - {{id: frontline, title: Account manager, role: account_manager, decide_within: 5bd, next: regional}}
+    - {{id: regional, title: Regional director, role: regional_director, decide_within: 10bd, next: executive}}
+    - {{id: executive, title: Executive sponsor, role: executive_sponsor, decide_within: 20d}}
+actions:
+  hold: {{title: Hold}}
+authority:
+  account_manager: {{hold: true}}
+  regional_director: {{hold: true}}
+  executive_sponsor: {{hold: true}}
+categories:
+{cats}"""
+
+
+def table_handwritten() -> Callable[[dict], tuple[str, str]]:
+    """An if/elif chain over the 20 kinds, then the 3 bands, after the same facts check
+    (every problem at once). Written out as source once: the chain a person would type."""
+    lines = ["def decide(d):",
+             "    problems = []",
+             "    if type(d) is not dict:",
+             "        raise DisputeError([Problem('invalid_facts', 'not a mapping', None)])",
+             "    for k in d:",
+             "        if k not in ('kind', 'amount'):",
+             "            problems.append(Problem('invalid_facts', 'undeclared', k))",
+             "    kind = d.get('kind')",
+             "    if type(kind) is not str or kind not in KINDS:",
+             "        problems.append(Problem('invalid_facts', 'bad kind', 'kind'))",
+             "    amount = d.get('amount')",
+             "    if type(amount) is int:",
+             "        amount = float(amount)",
+             "    if type(amount) is not float or amount != amount or amount < 0.0:",
+             "        problems.append(Problem('invalid_facts', 'bad amount', 'amount'))",
+             "    if problems:",
+             "        raise DisputeError(problems)"]
+    for i, k in enumerate(TABLE_KINDS):
+        lines.append(f"    {'if' if i == 0 else 'elif'} kind == {k!r}:")
+        lines.append(f"        cat, low, high = 'c{i:02d}', {1000.0 * (i + 1)!r}, "
+                     f"{10000.0 * (i + 1)!r}")
+    lines += ["    if amount < low:", "        return cat, 'frontline'",
+              "    if amount < high:", "        return cat, 'regional'",
+              "    return cat, 'executive'"]
+    namespace: dict[str, Any] = {"KINDS": frozenset(TABLE_KINDS), "DisputeError": DisputeError,
+                                 "Problem": Problem}
+    exec("\n".join(lines), namespace)  # the benchmark's own source, no user text
+    fn: Callable[[dict], tuple[str, str]] = namespace["decide"]
+    return fn
+
+
+def section_table(args: argparse.Namespace) -> None:
+    policy = policyengine.loads_policy(table_rulebook(), "table-20x3.yaml")
+    hand = table_handwritten()
+    rng = random.Random(14)
+    disputes = [{"kind": rng.choice(TABLE_KINDS), "amount": rng.choice([500.0, 15000.0, 9e5])}
+                for _ in range(20)]
+    for d in disputes:
+        got = policy.evaluate(d, as_of=AS_OF)
+        assert (got.category.id, got.level.id) == hand(d), d
+
+    def each(fn: Callable[[dict], Any]) -> Callable[[], None]:
+        def run() -> None:
+            for d in disputes:
+                fn(d)
+        return run
+
+    fns = {"if/elif chain (facts checked)": each(hand),
+           "policyengine evaluate": each(lambda d: policy.evaluate(d, as_of=AS_OF))}
+    print(f"\ntable: category dispatch {'by a table on `' + policy.compiled.dispatch[0] + '`' if policy.compiled.dispatch else 'by testing each condition'}")
+    m = rounds(fns, args.rounds, max(1, args.number // 4))
+    table(f"table: 20 categories x 3 bands, per decision ({len(disputes)} disputes)", m,
+          "if/elif chain (facts checked)", per=len(disputes))
+
+
+# -- load --------------------------------------------------------------------------------------
+def generated_rulebook(n: int) -> str:
+    """n categories, each pinning one (kind, region) pair, with two amount bands and an
+    `otherwise`; a catch-all last (the shape of bench_lint's rulebooks, without its limit of
+    1,280 combinations)."""
+    kinds = [f"k{i:04d}" for i in range(max(1, n // 4 + 1))]
+    regions = ["NA", "EMEA", "APAC", "LATAM"]
+    head = f"""policy:
+  id: generated-{n}
+  title: Generated rulebook of {n} categories
+  version: 1.0.0
+  effective: 2026-01-01
+  owners: [legal@acme.example]
+facts:
+  kind:   {{type: string, enum: [{", ".join(kinds)}]}}
+  region: {{type: string, enum: [{", ".join(regions)}]}}
+  amount: {{type: double, min: 0, unit: USD}}
+  recurrences: {{type: int, min: 0, default: 0}}
+ladder:
+  levels:
+    - {{id: frontline, title: Account manager, role: account_manager, decide_within: 5bd, next: regional}}
+    - {{id: regional, title: Regional director, role: regional_director, decide_within: 10bd, next: executive}}
+    - {{id: executive, title: Executive sponsor, role: executive_sponsor, decide_within: 20d}}
+actions:
+  price_adjustment: {{title: Price realignment, unit: USD}}
+  hold_unilateral:  {{title: Hold on unilateral actions}}
+authority:
+  account_manager:   {{hold_unilateral: true, price_adjustment: 5000}}
+  regional_director: {{hold_unilateral: true, price_adjustment: 50000}}
+  executive_sponsor: {{hold_unilateral: true, price_adjustment: true}}
+overrides:
+  - {{id: recurring, when: recurrences >= 3, min_level: regional, reason: Recurring}}
+remedies:
+  - {{id: realign, title: Price realignment, action: price_adjustment, amount: amount * 0.1, when: amount >= 1000.0, sunset: 90d}}
+  - {{id: hold, title: Hold, action: hold_unilateral, sunset: 30d}}
+categories:
+"""
+    out = [head]
+    for i in range(n - 1):
+        k, r = kinds[i // 4], regions[i % 4]
+        low = 1000 * (1 + i % 7)
+        out.append(f"""  - id: c{i}
+    title: Category {i}
+    class: commercial
+    when: 'kind == "{k}" && region == "{r}"'
+    thresholds:
+      - {{when: amount < {low}.0, level: frontline}}
+      - {{when: amount < {low * 10}.0, level: regional}}
+      - {{otherwise: executive}}
+    remedies: [realign, hold]
+""")
+    out.append("""  - id: other
+    title: Everything else
+    class: operational
+    when: "true"
+    thresholds:
+      - {otherwise: frontline}
+    remedies: [hold]
+""")
+    return "".join(out)
+
+
+def section_load(args: argparse.Namespace) -> None:
+    policyengine.load_policy(ACME)  # imports and the parser's tables, before any timing
+    print("\n## load: load_policy of generated rulebooks (median of rounds)")
+    print(f"{'categories':>10} {'lines':>7} {'wall':>9} {'cpu':>9} {'cpu per category':>17}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.load_sizes:
+            path = Path(tmp) / f"generated-{n}.yaml"
+            text = generated_rulebook(n)
+            path.write_text(text, encoding="utf-8")
+            walls, cpus, base = [], [], []
+            bound = 2 * len(text.encode("utf-8"))  # over the default 1 MiB bound at 10,000
+            for _ in range(args.load_rounds):
+                if args.baseline:  # the same file loaded by another checkout, same conditions
+                    base.append(_baseline_load(args.baseline, path, bound))
+                w, c = time.perf_counter(), time.process_time()
+                policy = policyengine.load_policy(path, max_bytes=bound)
+                cpus.append(time.process_time() - c)
+                walls.append(time.perf_counter() - w)
+            assert len(policy.categories) == n
+            extra = ""
+            if base:
+                b = statistics.median(base)
+                extra = f"   baseline cpu {b:.2f}s (baseline/ours {b / statistics.median(cpus):.2f}x)"
+            print(f"{n:>10} {text.count(chr(10)):>7} {statistics.median(walls):>8.2f}s "
+                  f"{statistics.median(cpus):>8.2f}s "
+                  f"{statistics.median(cpus) / n * 1e6:>15.0f}us{extra}")
+
+
+def _baseline_load(checkout: str, path: Path, bound: int) -> float:
+    """CPU seconds of load_policy in another checkout (imports done before timing)."""
+    code = ("import sys, time, policyengine\n"
+            "policyengine.loads_policy(open(sys.argv[3]).read())\n"
+            "c = time.process_time()\n"
+            "policyengine.load_policy(sys.argv[1], max_bytes=int(sys.argv[2]))\n"
+            "print(time.process_time() - c)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path), str(bound), str(ACME)],
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": checkout}, cwd=checkout)
+    return float(done.stdout.split()[-1])
+
+
+# -- start-up ----------------------------------------------------------------------------------
+HEAVY = ("z3", "networkx", "jsonschema", "lark", "yaml", "click", "policyengine.render",
+         "policyengine.analysis", "policyengine.lint", "policyengine.diff")
+
+
+def _imports(argv: list[str]) -> list[str]:
+    done = subprocess.run([sys.executable, "-X", "importtime", *argv], capture_output=True,
+                          text=True, cwd=ROOT)
+    names = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return sorted(h for h in HEAVY if any(n == h or n.startswith(h + ".") for n in names))
+
+
+def section_startup(args: argparse.Namespace) -> None:
+    def timed(argv: list[str]) -> Callable[[], None]:
+        def run() -> None:
+            subprocess.run([sys.executable, *argv], capture_output=True, cwd=ROOT)
+        return run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dispute = Path(tmp) / "d.json"
+        dispute.write_text(json.dumps(DISPUTES[0]), encoding="utf-8")
+        evaluate = ["-m", "policyengine.cli", "evaluate", str(ACME), str(dispute), "--as-of",
+                    AS_OF.isoformat()]
+        fns = {"python -c pass": timed(["-c", "pass"]),
+               "policyengine --help": timed(["-m", "policyengine.cli", "--help"]),
+               "policyengine evaluate (one dispute)": timed(evaluate)}
+        m = rounds(fns, args.startup_rounds, 1)
+        table(f"start-up: wall time of a fresh process ({args.startup_rounds} shuffled rounds)",
+              m, "python -c pass")
+        print("heavy modules imported (python -X importtime):")
+        print(f"  --help:   {', '.join(_imports(['-m', 'policyengine.cli', '--help'])) or 'none'}")
+        print(f"  evaluate: {', '.join(_imports(evaluate)) or 'none'}")
+
+
+# -- json --------------------------------------------------------------------------------------
+def section_json(args: argparse.Namespace) -> None:
+    policy = policyengine.load_policy(ACME)
+    records = [{"line": i, "decision": policy.evaluate(d, as_of=AS_OF).to_dict()}
+               for i, d in enumerate(DISPUTES)]
+    lines = [json.dumps(DISPUTES[i % len(DISPUTES)]).encode() for i in range(len(DISPUTES))]
+
+    def stdlib_dumps(r: dict) -> bytes:
+        return json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    codecs: dict[str, tuple[Callable[[dict], bytes], Callable[[bytes], Any]]] = {
+        "json (stdlib)": (stdlib_dumps, json.loads)}
+    try:
+        import orjson
+
+        codecs["orjson"] = (orjson.dumps, orjson.loads)
+    except ImportError:
+        print("orjson not installed: skipped")
+    try:
+        import msgspec
+
+        enc, dec = msgspec.json.Encoder(), msgspec.json.Decoder()
+        codecs["msgspec"] = (enc.encode, dec.decode)
+    except ImportError:
+        print("msgspec not installed: skipped")
+    want = [stdlib_dumps(r) for r in records]
+    # amounts a decision may carry whose spelling differs between codecs (exponents)
+    awkward = [{"amount": v} for v in (1e16, 1.5e-7, 123456789.0, 2 ** 63, 0.1)]
+    fns = {}
+    for name, (dumps, loads) in codecs.items():
+        same = [dumps(r) for r in records] == want
+        differ = [a["amount"] for a in awkward if dumps(a) != stdlib_dumps(a)]
+        print(f"{name}: bytes of the benchmark records {'identical to' if same else 'DIFFER from'}"
+              f" the stdlib's; amounts spelt differently: "
+              f"{', '.join(map(repr, differ)) or 'none'}")
+
+        def run(dumps: Callable[[dict], bytes] = dumps, loads: Callable[[bytes], Any] = loads
+                ) -> None:
+            for r in records:
+                dumps(r)
+            for raw in lines:
+                loads(raw)
+        fns[name] = run
+    m = rounds(fns, args.rounds, args.number)
+    table("json: encode a decision record + decode a dispute, per record", m, "json (stdlib)",
+          per=len(records))
+
+
+# -- batch -------------------------------------------------------------------------------------
+def section_batch(args: argparse.Namespace) -> None:
+    from policyengine.cli import batch
+
+    policy = policyengine.load_policy(ACME)
+    batch._POLICY, batch._AS_OF = policy, AS_OF
+    items = [(i, json.dumps(DISPUTES[i % len(DISPUTES)]).encode()) for i in range(1000)]
+    start = time.process_time()
+    for _ in range(max(1, args.batch_lines // 5000)):
+        batch.decide_chunk(items)
+    cpu = time.process_time() - start
+    per_core = max(1, args.batch_lines // 5000) * len(items) / cpu
+    print(f"\n## batch\nin-process decide_chunk (parse JSON, decide, serialize): {per_core:,.0f} "
+          "decisions per CPU-second")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.jsonl"
+        with src.open("w") as fh:
+            for i in range(args.batch_lines):
+                fh.write(json.dumps(DISPUTES[i % len(DISPUTES)]) + "\n")
+        results: dict[int, list[float]] = {1: [], 2: []}
+        outputs = {}
+        for _ in range(args.batch_rounds):
+            for jobs in random.sample([1, 2], 2):
+                dst = Path(tmp) / f"out{jobs}.jsonl"
+                cmd = [sys.executable, "-m", "policyengine.cli", "evaluate", str(ACME),
+                       "--input", str(src), "--output", str(dst), "--as-of", AS_OF.isoformat(),
+                       "--jobs", str(jobs), "--no-progress"]
+                start = time.perf_counter()
+                subprocess.run(cmd, check=False, capture_output=True)
+                results[jobs].append(args.batch_lines / (time.perf_counter() - start))
+                outputs[jobs] = dst.read_bytes()
+        one, two = statistics.median(results[1]), statistics.median(results[2])
+        print(f"`evaluate --input/--output`, {args.batch_lines} lines, process start-up and load "
+              f"included: {one:,.0f}/s with --jobs 1, {two:,.0f}/s with --jobs 2 "
+              f"({two / one:.2f}x); outputs identical: {outputs[1] == outputs[2]}")
+
+
+SECTIONS = {"decision": section_decision, "table": section_table, "load": section_load,
+            "startup": section_startup, "json": section_json, "batch": section_batch}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="tiny sizes (CI: the code still runs)")
+    ap.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    ap.add_argument("--baseline", default=None, metavar="CHECKOUT",
+                    help="load section: also time another checkout of policyengine (before/after)")
+    args = ap.parse_args(argv)
+    q = args.quick
+    args.rounds = 3 if q else 15
+    args.number = 20 if q else 400
+    args.load_sizes = [50, 200] if q else [1000, 10000]
+    args.load_rounds = 1 if q else 3
+    args.startup_rounds = 2 if q else 11
+    args.batch_lines = 500 if q else 40000
+    args.batch_rounds = 1 if q else 3
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu, load average "
+          f"{os.getloadavg()[0]:.1f}{' (quick mode: numbers not meaningful)' if q else ''}")
+    for name in args.only.split(","):
+        SECTIONS[name](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

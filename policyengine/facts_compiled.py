@@ -1,0 +1,152 @@
+"""The facts check of one policy as straight-line Python, generated once at load.
+
+:func:`compile_fields_checker` turns the typed declarations into one function that does, for
+each declared fact, the happy path of :mod:`facts`'s checker and nothing else: one ``get``, one
+type test, one membership or range test, the default when the fact is absent. The moment a
+value is not plainly valid (a missing required fact, a wrong type, a value outside ``enum``,
+``min`` or ``max``, a text longer than its ``max_length`` or holding a lone surrogate, a list
+longer than its ``max_items``, an undeclared key, anything not a plain ``dict``), it hands the
+whole dispute to the closure checker of :mod:`facts`, which reports every problem at once, with its
+path and hint, exactly as before. So the generated code decides nothing the closure checker
+does not: it only skips, for valid facts, the work the closures do to be able to explain.
+
+Safety: the source is built only from the declarations. Fact names enter through ``repr`` as
+dictionary keys; variables are generated (``v0, v1, ...``); every constant (enum sets, bounds,
+defaults, the fallback) is a global named ``_c<N>``; no text of the rulebook is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any, Callable, Mapping
+
+from .facts import (_MISSING, INT64_MAX, INT64_MIN, _default_of, checker_for, fields_checker,
+                    unicode_problem)
+from .limits import DEFAULT_MAX_LENGTH
+from .model.nodes import FactDecl
+
+FieldsChecker = Callable[[Mapping[str, Any], str, list[Any]], dict[str, Any]]
+
+
+class _Source:
+    """Lines of generated code with an indentation level and a table of constants."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.globals: dict[str, Any] = {"_MISSING": _MISSING, "_INF": math.inf,
+                                        "_NINF": -math.inf, "_I64MIN": INT64_MIN,
+                                        "_I64MAX": INT64_MAX, "_OverflowError": OverflowError,
+                                        "_type": type, "_float": float, "_str": str,
+                                        "_int": int, "_bool": bool, "_dict": dict,
+                                        "_len": len, "_unicode": unicode_problem}
+        self._names = itertools.count()
+        self._consts = itertools.count()
+
+    def var(self) -> str:
+        return f"v{next(self._names)}"
+
+    def const(self, value: Any) -> str:
+        name = f"_c{next(self._consts)}"
+        self.globals[name] = value
+        return name
+
+    def emit(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+
+_SLOW = "return _slow(value, prefix, problems)"
+
+
+def _check_value(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
+    """Emit the tests of ``var`` against ``decl``; on success ``var`` holds the normalized
+    value; on any doubt the whole check falls back."""
+    t = decl.type
+    if t == "string":
+        bound = decl.max_length if decl.max_length is not None else DEFAULT_MAX_LENGTH
+        src.emit(depth, f"if _type({var}) is not _str: {_SLOW}")
+        src.emit(depth, f"if _len({var}) > {src.const(bound)}: {_SLOW}")
+        src.emit(depth, f"if not {var}.isascii() and _unicode({var}) is not None: "
+                 f"{_SLOW}")
+        if decl.enum is not None:
+            src.emit(depth, f"if {var} not in {src.const(frozenset(decl.enum))}: {_SLOW}")
+    elif t == "bool":
+        src.emit(depth, f"if _type({var}) is not _bool: {_SLOW}")
+    elif t == "int":
+        src.emit(depth, f"if _type({var}) is not _int: {_SLOW}")
+        src.emit(depth, f"if not _I64MIN <= {var} <= _I64MAX: {_SLOW}")
+        if decl.enum is not None:
+            src.emit(depth, f"if {var} not in {src.const(frozenset(decl.enum))}: {_SLOW}")
+        _bounds(src, decl, var, depth)
+    elif t == "double":
+        src.emit(depth, f"if _type({var}) is not _float:")
+        src.emit(depth + 1, f"if _type({var}) is not _int: {_SLOW}")
+        src.emit(depth + 1, "try:")
+        src.emit(depth + 2, f"{var} = _float({var})")
+        src.emit(depth + 1, f"except _OverflowError: {_SLOW}")
+        src.emit(depth, f"if {var} != {var} or {var} == _INF or {var} == _NINF: {_SLOW}")
+        _bounds(src, decl, var, depth)
+    elif t == "map":
+        src.emit(depth, f"if _type({var}) is not _dict: {_SLOW}")
+        _check_fields(src, decl.fields, var, depth, reserved=frozenset())
+        src.emit(depth, f"{var} = {var}_out")
+    else:  # a list, or any type to come: its closure checker, on a private problem list
+        probs = src.var()
+        chk = src.const(checker_for(decl))
+        src.emit(depth, f"{probs} = []")
+        src.emit(depth, f"{var} = {chk}({var}, '', {probs})")
+        src.emit(depth, f"if {probs}: {_SLOW}")
+
+
+def _bounds(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
+    if decl.min is not None:
+        src.emit(depth, f"if {var} < {src.const(decl.min)}: {_SLOW}")
+    if decl.max is not None:
+        src.emit(depth, f"if {var} > {src.const(decl.max)}: {_SLOW}")
+
+
+def _check_fields(src: _Source, decls: tuple[FactDecl, ...], mapping: str, depth: int, *,
+                  reserved: frozenset[str]) -> None:
+    """Emit the check of a mapping of declared names; leaves the normalized dict in
+    ``<mapping>_out``."""
+    allowed = frozenset(d.name for d in decls) | reserved
+    src.emit(depth, f"if not {src.const(allowed)}.issuperset({mapping}): {_SLOW}")
+    parts: list[str] = []
+    for decl in decls:
+        var = src.var()
+        key = repr(decl.name)  # a name enters only as a string literal
+        parts.append(f"{key}: {var}")
+        src.emit(depth, f"{var} = {mapping}.get({key}, _MISSING)")
+        src.emit(depth, f"if {var} is _MISSING:")
+        if _default_of(decl) is _MISSING:  # required: its absence is a problem to report
+            src.emit(depth + 1, _SLOW)
+            _check_value(src, decl, var, depth)
+        else:
+            src.emit(depth + 1, f"{var} = {src.const(_default_of)}({src.const(decl)})")
+            src.emit(depth, "else:")
+            _check_value(src, decl, var, depth + 1)
+    src.emit(depth, f"{mapping}_out = {{{', '.join(parts)}}}")
+
+
+def compile_fields_checker(decls: tuple[FactDecl, ...], *,
+                           reserved: frozenset[str] = frozenset()
+                           ) -> FieldsChecker:
+    """A checker with the signature and results of :func:`facts.fields_checker`, fast for
+    valid facts."""
+    slow = fields_checker(decls, reserved=reserved)
+    src = _Source()
+    src.globals["_slow"] = slow
+    src.emit(0, "def check(value, prefix, problems):")
+    src.emit(1, f"if prefix or _type(value) is not _dict: {_SLOW}")
+    _check_fields(src, decls, "value", 1, reserved=reserved)
+    src.emit(1, "return value_out")
+    text = "\n".join(src.lines) + "\n"
+    try:
+        code = compile(text, "<policyengine facts check>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return slow  # too deep for Python's compiler: the closures do the same job
+    namespace = dict(src.globals)
+    exec(code, namespace)  # generated from the declarations above, never from user text
+    fn: FieldsChecker = namespace["check"]
+    fn.python_source = text  # type: ignore[attr-defined]
+    return fn

@@ -1,0 +1,70 @@
+"""Start-up: ``policyengine --help`` and ``policyengine evaluate`` of one dispute import only
+what they use (issue 14). Not a timed test: it pins which modules are *not* imported; the
+start-up times live in ``benchmarks/bench_all.py``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ACME = ROOT / "policies" / "acme-channel-conflict.yaml"
+
+# Runs the command in a fresh interpreter, then prints the top-level names of sys.modules.
+_PROBE = """
+import json, sys
+from policyengine.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+sys.stdout.flush()
+sys.stderr.write("\\n@@" + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+
+def _modules(*args: str, stdin: str | None = None) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", _PROBE, *args], input=stdin, text=True,
+                          capture_output=True, cwd=ROOT, timeout=120)
+    marker = done.stderr.rsplit("@@", 1)
+    assert len(marker) == 2, done.stderr
+    return set(json.loads(marker[1]))
+
+
+def _loaded(modules: set[str], prefix: str) -> list[str]:
+    return sorted(m for m in modules if m == prefix or m.startswith(prefix + "."))
+
+
+HEAVY = ("z3", "networkx", "jsonschema", "lark", "policyengine.render", "policyengine.analysis",
+         "policyengine.diff")
+
+
+def test_help_imports_no_analysis_schema_parser_or_renderer() -> None:
+    modules = _modules("--help")
+    assert "click" in modules  # the probe did run the command line
+    for name in HEAVY:
+        assert _loaded(modules, name) == [], name
+
+
+def test_evaluate_one_dispute_imports_no_solver_graph_or_renderer(tmp_path: Path) -> None:
+    dispute = tmp_path / "d.json"
+    dispute.write_text(json.dumps({"kind": "pricing", "amount": 120000.0, "region": "EMEA",
+                                   "partner": {"tier": "gold"}}), encoding="utf-8")
+    modules = _modules("evaluate", str(ACME), str(dispute), "--as-of", "2026-11-22")
+    assert "policyengine.evaluate" in modules and "lark" in modules  # it loaded and decided
+    # loading needs the parser (lark) and the rulebook's schema (jsonschema); deciding needs
+    # neither the solver, the ladder graph nor any renderer
+    for name in ("z3", "networkx", "policyengine.render", "policyengine.analysis",
+                 "policyengine.diff"):
+        assert _loaded(modules, name) == [], name
+
+
+def test_a_ladder_that_is_not_a_chain_still_gets_its_diagnostics(tmp_path: Path) -> None:
+    from policyengine.pipeline import inspect_text
+
+    text = ACME.read_text(encoding="utf-8").replace("      next: mediation\n",
+                                                     "      next: frontline\n")
+    codes = {d.code for d in inspect_text(text, "cycle.yaml").diagnostics}
+    assert "PE301" in codes
