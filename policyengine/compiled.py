@@ -291,9 +291,10 @@ def _tested_values(node: Any, string_facts: frozenset[str]) -> tuple[str, list[s
         return None
     if node.op == "==" and type(right) is ast.Literal and type(right.value) is str:
         return left.name, [right.value]
-    if node.op == "in" and type(right) is ast.ListLit and right.items and all(
-            type(i) is ast.Literal and type(i.value) is str for i in right.items):
-        return left.name, [i.value for i in right.items]
+    if node.op == "in" and type(right) is ast.ListLit and right.items:
+        values = [i.value for i in right.items if isinstance(i, ast.Literal)]
+        if len(values) == len(right.items) and all(type(v) is str for v in values):
+            return left.name, [str(v) for v in values]
     return None
 
 

@@ -21,9 +21,8 @@ import itertools
 import math
 from typing import Any, Callable, Mapping
 
-from .facts import (_MISSING, INT64_MAX, INT64_MIN, _default_of, checker_for, fields_checker,
-                    unicode_problem)
-from .limits import DEFAULT_MAX_LENGTH
+from .facts import _MISSING, _default_of, checker_for, fields_checker, unicode_problem
+from .limits import DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
 from .model.nodes import FactDecl
 
 FieldsChecker = Callable[[Mapping[str, Any], str, list[Any]], dict[str, Any]]
