@@ -229,6 +229,8 @@ REFUSALS: dict[str, Refusal] = {r.code: r for r in [
             "`otherwise`", "PE501"),
     Refusal("evaluation_error", "a trigger expression failed at run time (division by zero, "
             "overflow, an index out of range)"),
+    Refusal("outside_calendar", "a date of the dispute needs the business calendar outside the "
+            "days it was resolved for (the policy's term, with margins)"),
 ]}
 
 

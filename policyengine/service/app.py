@@ -145,9 +145,15 @@ class Service:
 Handler = Callable[[Service, Request], Awaitable[Response]]
 
 
-def _endpoint(service: Service, handler: Handler, needed: str | None
+ROUTE_KEY = "policyengine.route"
+
+
+def _endpoint(service: Service, path: str, handler: Handler, needed: str | None
               ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
+        # the route template for the metrics' `route` label; set here rather than read from
+        # Starlette's scope["route"], which older Starlette releases do not record
+        request.scope[ROUTE_KEY] = path
         if needed is not None and scope_missing(request.scope, needed):
             return error_response(403, "forbidden", [Problem(
                 "forbidden", f"the token lacks the scope `{needed}`", None, None,
@@ -354,8 +360,8 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = scope.get("route")
-            label = getattr(route, "path", None) or "unmatched"
+            label = scope.get(ROUTE_KEY) or getattr(scope.get("route"), "path", None) \
+                or "unmatched"
             self.metrics.requests.labels(scope["method"], label, str(status[0])).inc()
             self.metrics.latency.labels(label).observe(time.perf_counter() - started)
 
@@ -382,7 +388,7 @@ def build_app(service: Service) -> Starlette:
     from .ledger_routes import LEDGER_ROUTES
     from .watch import watch_policies
 
-    routes = [Route(path, _endpoint(service, handler, needed), methods=[method])
+    routes = [Route(path, _endpoint(service, path, handler, needed), methods=[method])
               for method, path, handler, needed in (*ROUTES, *LEDGER_ROUTES)]
 
     @contextlib.asynccontextmanager

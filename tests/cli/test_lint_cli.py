@@ -306,7 +306,7 @@ def test_explain_lists_every_code():
 
 
 @pytest.mark.parametrize("code", ["invalid_facts", "threshold_gap", "unclassified",
-                                  "policy_not_in_force", "evaluation_error"])
+                                  "policy_not_in_force", "evaluation_error", "outside_calendar"])
 def test_explain_a_refusal_code(code):
     result = invoke("explain", code)
     assert result.exit_code == 0
@@ -329,6 +329,23 @@ def test_every_refusal_code_the_evaluator_raises_has_a_page():
     assert set(REFUSALS) <= raised  # the RULEBOOK's five; later codes may add pages here
     for code in REFUSALS.values():
         assert (ROOT / code.doc_path).is_file(), code.doc_path
+        assert f"refusals/{code.code}.md" in (ROOT / "mkdocs.yml").read_text("utf-8")
+
+
+def test_every_code_a_decision_is_refused_with_is_explained():
+    """The other way round: each code the evaluator refuses a dispute with (the Problems it
+    raises) has a refusal entry and page, so `explain` knows every code a decision carries."""
+    import importlib
+    import re
+    from pathlib import Path
+
+    from policyengine.codes import REFUSALS
+
+    evaluate_module = importlib.import_module("policyengine.evaluate")  # the module, not the function
+
+    source = Path(evaluate_module.__file__).read_text("utf-8")
+    raised = set(re.findall(r'Problem\(\s*"([a-z_]+)"', source))
+    assert raised and raised <= set(REFUSALS), raised - set(REFUSALS)
 
 
 def test_a_kebab_name_is_the_lint_code_and_a_snake_name_the_refusal():
