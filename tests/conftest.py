@@ -18,6 +18,10 @@ settings.register_profile("default", deadline=None, max_examples=60,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", deadline=None, max_examples=1000,
                           suppress_health_check=[HealthCheck.too_slow])
+# .ci/run's second and third passes of the suite (lowest and newest releases, the unpacked sdist)
+# check the dependencies and the package's contents; they run each property a few times only
+settings.register_profile("quick", deadline=None, max_examples=8,
+                          suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
