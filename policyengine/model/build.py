@@ -16,7 +16,8 @@ from ..load.reader import span_of
 from ..load.sourcemap import SourceMap
 from ..schema import describe_path, json_type, yaml11_warning
 from ..suggest import did_you_mean, one_of
-from ..limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+from ..limits import INT64_MAX, INT64_MIN
+from .values import default_problem, default_words, value_violation
 from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
                     FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
 
@@ -30,7 +31,6 @@ RESERVED_WORDS = frozenset({
 # keys of a dispute that are not facts (RULEBOOK.md, "How a dispute is decided")
 RESERVED_KEYS = frozenset({"escalation", "remedies_in_force", "as_of"})
 _SIGNED_DURATION = __import__("re").compile(r"^(-)?([0-9]{1,5})(d|w|bd)$")
-_PY_TYPES = {"string": (str,), "int": (int,), "double": (float, int), "bool": (bool,)}
 
 
 class _Builder:
@@ -312,7 +312,12 @@ class _Builder:
                 if entry.yaml11:
                     self.diags.append(yaml11_warning(entry.raw, value, entry.value_span))
                 value = entry.raw
-        problem = default_problem(decl, value)
+        normalized: Any = None
+        if decl.type == "map":
+            problem: str | None = default_problem(decl, value)
+        else:
+            normalized, violation = value_violation(decl, value)
+            problem = default_words(violation, value) if violation is not None else None
         if problem:
             hint = None
             if decl.enum is not None and isinstance(value, (str, int)):
@@ -322,9 +327,7 @@ class _Builder:
                         hint or "make the default a valid value of the fact, or remove it",
                         span=self.span(path))
             return None
-        if decl.type == "double" and isinstance(value, int):
-            value = float(value)
-        return value
+        return normalized
 
     def environment(self, facts: list[FactDecl]) -> None:
         from ..expr import Environment
@@ -621,39 +624,6 @@ def _walk_facts(facts: Iterable[FactDecl]) -> list[FactDecl]:
         out.append(f)
         stack.extend(reversed(f.fields))
     return out
-
-
-def default_problem(decl: FactDecl, value: Any) -> str | None:
-    """Why ``value`` is not a valid value of ``decl`` (None when it is)."""
-    t = decl.type
-    if t == "map":
-        return "is not allowed on a map fact: give its fields defaults instead"
-    if t == "list":
-        if not isinstance(value, list):
-            return f"must be a list, found {json_type(value)}"
-        if len(value) > (decl.max_items if decl.max_items is not None else DEFAULT_MAX_ITEMS):
-            return "has more items than the fact's `max_items`"
-        for i, v in enumerate(value):
-            p = default_problem(decl.items, v) if decl.items is not None else None
-            if p:
-                return f"item {i + 1}: {p}"
-        return None
-    if isinstance(value, bool) and t != "bool" or not isinstance(value, _PY_TYPES[t]):
-        want = {"string": "text", "int": "a whole number", "double": "a number",
-                "bool": "true or false"}[t]
-        return f"must be {want}, found {json_type(value)}"
-    if t == "int" and not INT64_MIN <= value <= INT64_MAX:
-        return "is outside the int range (64 bits): no dispute could give it"
-    if t == "string" and len(value) > (decl.max_length if decl.max_length is not None
-                                       else DEFAULT_MAX_LENGTH):
-        return "is longer than the fact's `max_length`"
-    if decl.enum is not None and value not in decl.enum:
-        return f"`{value}` is not one of the fact's enum values"
-    if decl.min is not None and value < decl.min:
-        return f"`{value}` is below the fact's min ({decl.min})"
-    if decl.max is not None and value > decl.max:
-        return f"`{value}` is above the fact's max ({decl.max})"
-    return None
 
 
 def build_policy(data: dict[Any, Any], smap: SourceMap) -> tuple[Policy | None, list[Diagnostic]]:
