@@ -17,7 +17,7 @@ from ..load.sourcemap import SourceMap
 from ..schema import describe_path, json_type, yaml11_warning
 from ..suggest import did_you_mean, one_of
 from ..limits import INT64_MAX, INT64_MIN
-from .values import default_problem, default_words, value_violation
+from .values import default_problem, value_violation
 from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
                     FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
 
@@ -312,12 +312,8 @@ class _Builder:
                 if entry.yaml11:
                     self.diags.append(yaml11_warning(entry.raw, value, entry.value_span))
                 value = entry.raw
-        normalized: Any = None
-        if decl.type == "map":
-            problem: str | None = default_problem(decl, value)
-        else:
-            normalized, violation = value_violation(decl, value)
-            problem = default_words(violation, value) if violation is not None else None
+        problem = default_problem(decl, value)
+        normalized = None if problem else value_violation(decl, value)[0]
         if problem:
             hint = None
             if decl.enum is not None and isinstance(value, (str, int)):

@@ -418,10 +418,25 @@ def default_problem(decl: FactDecl, value: Any) -> str | None:
     PE110 ("default ..." follows)."""
     if decl.type == "map":
         return "is not allowed on a map fact: give its fields defaults instead"
-    if decl.type == "list" and isinstance(value, tuple):
-        value = list(value)
+    if decl.type == "list" and decl.items is not None and _holds_map(decl.items):
+        # a map has no default, in a list neither: the list itself, then each item
+        if not isinstance(value, (list, tuple)):
+            return default_words(Violation("type", decl, "", value), value)
+        if len(value) > items_bound(decl):
+            return default_words(Violation("max_items", decl, "", value), value)
+        for i, item in enumerate(value):
+            p = default_problem(decl.items, item)
+            if p:
+                return f"item {i + 1}: {p}"
+        return None
     _, first = value_violation(decl, value)
     return None if first is None else default_words(first, value)
+
+
+def _holds_map(decl: FactDecl) -> bool:
+    while decl.type == "list" and decl.items is not None:
+        decl = decl.items
+    return decl.type == "map"
 
 
 # -- dates (the reserved keys) -------------------------------------------------------------
