@@ -8,12 +8,12 @@ diagnostics. Nothing is raised for bad user input.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, TypeVar, cast
 
 from ..calendar import Duration, parse_date
 from ..diagnostics import Diagnostic, Severity, Span
 from ..load.reader import span_of
-from ..load.sourcemap import SourceMap
+from ..load.sourcemap import Entry, SourceMap
 from ..schema import describe_path, json_type, yaml11_warning
 from ..suggest import did_you_mean, one_of
 from ..limits import INT64_MAX, INT64_MIN
@@ -33,12 +33,25 @@ RESERVED_KEYS = frozenset({"escalation", "remedies_in_force", "as_of"})
 _SIGNED_DURATION = __import__("re").compile(r"^(-)?([0-9]{1,5})(d|w|bd)$")
 
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ..expr import Environment
+
+_T = TypeVar("_T")
+
+
+def _draft(part: _T | None) -> _T:
+    """A required part of a node that could not be built (its error is already reported: the
+    schema's or this builder's). The node holding it belongs to a *draft*: a policy with errors,
+    which the pipeline never compiles and lint reads only for what it can still check."""
+    return cast(_T, part)
+
+
 class _Builder:
     def __init__(self, data: dict[Any, Any], smap: SourceMap):
         self.data = data
         self.smap = smap
         self.diags: list[Diagnostic] = []
-        self.env = None
+        self.env: Environment | None = None
         # (text, expect) -> (analysis, canonical text): a rulebook repeats its band conditions
         # (`amount < 10000.0`) many times; within one load (one environment) each distinct text
         # is parsed, checked and printed once. Spans inside an analysis are relative to the
@@ -54,7 +67,8 @@ class _Builder:
         return self.smap.key_span(tuple(path))
 
     def report(self, code: str, severity: Severity, path: tuple[Any, ...], message: str,
-               hint: str | None = None, *, span: Span | None = None, related=(),
+               hint: str | None = None, *, span: Span | None = None,
+               related: Iterable[tuple[str, Span]] = (),
                element: str | None = None) -> None:
         where = describe_path(self.data, path)
         self.diags.append(Diagnostic.at(
@@ -74,9 +88,10 @@ class _Builder:
         first: dict[str, tuple[Any, ...]] = {}
         for ident, path in items:
             if ident in first:
+                earlier = self.span(first[ident] + ("id",))
                 self.report("PE201", E, (), f"duplicate {kind} id `{ident}`",
                             f"give each {kind} its own id", span=self.span(path + ("id",)),
-                            related=(("first defined here", self.span(first[ident] + ("id",))),),
+                            related=(("first defined here", earlier),) if earlier else (),
                             element=".".join(str(p) for p in path + ("id",)))
             else:
                 first[ident] = path
@@ -145,7 +160,8 @@ class _Builder:
         self.check_derived(facts)
         return facts
 
-    def derived(self, decl: dict, path: tuple, ftype: str, nested: bool) -> DerivedCount | None:
+    def derived(self, decl: dict[Any, Any], path: tuple[Any, ...], ftype: str, nested: bool
+                ) -> DerivedCount | None:
         """``derived: {count: disputes, within: 90d, same: [partner.id]}`` (PE120, PE121)."""
         raw = decl.get("derived")
         if raw is None:
@@ -223,7 +239,7 @@ class _Builder:
                 enum = None
             else:
                 enum = tuple(self.coerce_enum(ftype, enum, path + ("enum",)))
-        bounds = {k: decl.get(k) for k in ("min", "max") if k in decl}
+        bounds: dict[str, Any] = {k: decl.get(k) for k in ("min", "max") if k in decl}
         if bounds and ftype not in ("int", "double"):
             self.report("PE111", E, path,
                         f"`min`/`max` are for int and double facts, not `{ftype}`",
@@ -277,7 +293,7 @@ class _Builder:
                         max_items=sizes.get("max_items"), max_length=sizes.get("max_length"),
                         span=self.key_span(path))
 
-    def coerce_enum(self, ftype: str, values: list[Any], path: tuple[Any, ...]) -> list:
+    def coerce_enum(self, ftype: str, values: list[Any], path: tuple[Any, ...]) -> list[Any]:
         out = []
         for i, v in enumerate(values):
             if ftype == "string" and not isinstance(v, str):
@@ -340,7 +356,8 @@ class _Builder:
         for i, raw in enumerate(lad["levels"]):
             path = ("ladder", "levels", i)
             levels.append(Level(raw["id"], raw["title"], raw["role"],
-                                self.duration(path + ("decide_within",), raw["decide_within"]),
+                                _draft(self.duration(path + ("decide_within",),
+                                                     raw["decide_within"])),
                                 self.duration(path + ("respond_within",),
                                               raw.get("respond_within")),
                                 raw.get("next"), bool(raw.get("advisory", False)),
@@ -416,7 +433,8 @@ class _Builder:
                 self.reference("PE205", "remedy", rid, remedy_ids, path + ("remedies", k))
             out.append(Category(
                 cid, raw["title"], raw["class"], raw.get("confidentiality", "internal"),
-                self.expression(raw, "when", path, f"categories.{cid}", "bool"), tuple(bands),
+                _draft(self.expression(raw, "when", path, f"categories.{cid}", "bool")),
+                tuple(bands),
                 tuple(raw.get("remedies", [])), raw.get("description"),
                 "confidentiality" in raw, span=self.span(path + ("id",)), path=path))
         self.unique([(c.id, c.path) for c in out], "category")
@@ -427,8 +445,9 @@ class _Builder:
         for i, raw in enumerate(self.data.get("overrides", [])):
             path = ("overrides", i)
             self.reference("PE202", "level", raw["min_level"], level_ids, path + ("min_level",))
-            out.append(Override(raw["id"], self.expression(raw, "when", path,
-                                                            f"overrides.{raw['id']}", "bool"),
+            out.append(Override(raw["id"], _draft(self.expression(raw, "when", path,
+                                                                   f"overrides.{raw['id']}",
+                                                                   "bool")),
                                 raw["min_level"], raw["reason"],
                                 span=self.span(path + ("id",)), path=path))
         self.unique([(o.id, o.path) for o in out], "override")
@@ -528,7 +547,7 @@ class _Builder:
         value = raw[key]
         entry = self.smap.get(path)
         if isinstance(value, bool):
-            if entry is not None and entry.yaml11:
+            if entry is not None and entry.yaml11 and entry.raw is not None:
                 self.diags.append(yaml11_warning(entry.raw, value, entry.value_span))
             text = "true" if value else "false"
         elif isinstance(value, (int, float)):
@@ -553,7 +572,8 @@ class _Builder:
                           span=entry.value_span if entry else None, offsets=offsets,
                           analysis=analysis)
 
-    def cost_diagnostic(self, root: Any, path: tuple, entry: Any, element: str) -> None:
+    def cost_diagnostic(self, root: Any, path: tuple[Any, ...], entry: Any, element: str
+                        ) -> None:
         """PE611 when every dispute would exceed the step budget, PE612 when disputes with
         lists and texts at their bounds may (``expr/cost.py``)."""
         from ..expr.cost import STEP_BUDGET, estimate
@@ -581,7 +601,8 @@ class _Builder:
                         "lists or texts that large are refused with `evaluation_error`", hint,
                         span=span, element=element)
 
-    def expr_span(self, entry, offsets, start: int, end: int) -> Span | None:
+    def expr_span(self, entry: Entry | None, offsets: tuple[int, ...] | None, start: int,
+                  end: int) -> Span | None:
         if entry is None:
             return None
         if offsets is None:
@@ -592,7 +613,8 @@ class _Builder:
         return span_of(self.smap.source, offsets[start], offsets[min(end, n)])
 
 
-def expression_offsets(smap: SourceMap, entry, text: str) -> tuple[int, ...] | None:
+def expression_offsets(smap: SourceMap, entry: Entry | None, text: str
+                       ) -> tuple[int, ...] | None:
     """Map each character of ``text`` to its offset in the file by aligning the parsed value
     with the raw scalar (quotes, escapes, folding and block indentation are skipped)."""
     if entry is None or entry.raw is None:
