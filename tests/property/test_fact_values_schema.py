@@ -190,3 +190,18 @@ def test_the_edges_by_name() -> None:
     assert schema_accepts(long, "x" * DEFAULT_MAX_LENGTH)
     assert not schema_accepts(long, "x" * (DEFAULT_MAX_LENGTH + 1))
     assert not engine_accepts(long, "x" * (DEFAULT_MAX_LENGTH + 1))
+
+
+def test_a_default_is_worded_as_before_and_refused_where_a_dispute_would_be() -> None:
+    i = FactDecl("n", "n", "int", min=0)
+    assert default_problem(i, -1) == "`-1` is below the fact's min (0)"
+    assert default_problem(i, 2.0) == "must be a whole number, found a number"
+    d = FactDecl("x", "x", "double", min=0)
+    assert default_problem(d, -1) == "`-1` is below the fact's min (0)"  # as written
+    assert default_problem(d, math.inf) == "must be a finite number, found `inf`"
+    s = FactDecl("s", "s", "string")
+    assert default_problem(s, "a\ud800") == "holds a lone surrogate (U+D800): no dispute " \
+        "could give it"
+    lst = FactDecl("l", "l", "list", items=FactDecl("item", "item", "int", max=3), max_items=2)
+    assert default_problem(lst, [1, 5]) == "item 2: `5` is above the fact's max (3)"
+    assert default_problem(lst, [1, 2, 3]) == "has more items than the fact's `max_items`"
