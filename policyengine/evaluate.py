@@ -16,6 +16,7 @@ from .compiled import CalendarPlan, CExpr, CompiledPolicy
 from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
 from .errors import DisputeError, ExpressionEvalError, Problem
 from .facts import describe, show
+from .model.values import check_date
 from .suggest import did_you_mean, one_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,24 +56,6 @@ def _as_of(value: Any, dispute: Mapping[str, Any], cp: CompiledPolicy) -> _dt.da
                                 f"{describe(value)}", "as_of", "type")])
 
 
-def _date_at(value: Any, path: str, problems: list[Problem]) -> _dt.date | None:
-    # From Python a date may be given as a date (a datetime counts as its day), as `as_of` is.
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if not isinstance(value, str):
-        problems.append(Problem("invalid_facts", f"expected an ISO date YYYY-MM-DD, found "
-                                f"{describe(value)}", path, "type"))
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        problems.append(Problem("invalid_facts", str(exc), path, "type",
-                                hint="write dates as YYYY-MM-DD"))
-        return None
-
-
 def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
                 ) -> tuple[str, _dt.date] | None:
     if not isinstance(raw, Mapping):
@@ -98,7 +81,7 @@ def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[An
     if "since" not in raw:
         problems.append(Problem("invalid_facts", "required", "escalation.since", "missing"))
     else:
-        since = _date_at(raw["since"], "escalation.since", problems)
+        since = check_date(raw["since"], "escalation.since", problems)
         if since is not None and since > as_of:
             problems.append(Problem("invalid_facts", f"{since} is after as_of {as_of}",
                                     "escalation.since", "order",
@@ -141,10 +124,10 @@ def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
             problems.append(Problem("invalid_facts", "required", f"{path}.granted_on",
                                     "missing"))
         else:
-            granted = _date_at(item["granted_on"], f"{path}.granted_on", problems)
+            granted = check_date(item["granted_on"], f"{path}.granted_on", problems)
         reviewed = None
         if item.get("last_reviewed") is not None:
-            reviewed = _date_at(item["last_reviewed"], f"{path}.last_reviewed", problems)
+            reviewed = check_date(item["last_reviewed"], f"{path}.last_reviewed", problems)
         if granted is not None and granted > as_of:
             problems.append(Problem("invalid_facts", f"{granted} is after as_of {as_of}",
                                     f"{path}.granted_on", "order"))
@@ -200,7 +183,7 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
     if as_of is not None and dispute.get("as_of") is not None \
             and not isinstance(dispute["as_of"], _dt.date):
         # the given date wins, but a malformed `as_of` in the dispute is still a bad value
-        _date_at(dispute["as_of"], "as_of", problems)
+        check_date(dispute["as_of"], "as_of", problems)
     escalation = None
     if "escalation" in dispute and dispute["escalation"] is not None:
         escalation = _escalation(cp, dispute["escalation"], day, problems)

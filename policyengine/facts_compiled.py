@@ -1,13 +1,14 @@
 """The facts check of one policy as straight-line Python, generated once at load.
 
 :func:`compile_fields_checker` turns the typed declarations into one function that does, for
-each declared fact, the happy path of :mod:`facts`'s checker and nothing else: one ``get``, one
-type test, one membership or range test, the default when the fact is absent. The moment a
+each declared fact, the happy path of the checker of :mod:`model.values` and nothing else:
+one ``get``, one type test, one membership or range test, the default when the fact is absent. The moment a
 value is not plainly valid (a missing required fact, a wrong type, a value outside ``enum``,
 ``min`` or ``max``, a text longer than its ``max_length`` or holding a lone surrogate, a list
 longer than its ``max_items``, an undeclared key, anything not a plain ``dict``), it hands the
-whole dispute to the closure checker of :mod:`facts`, which reports every problem at once, with its
-path and hint, exactly as before. So the generated code decides nothing the closure checker
+whole dispute to the closure checker of :mod:`model.values`, which reports every problem at
+once, with its path and hint, exactly as before. The bounds it emits are that module's
+(``length_bound``, ``number_bounds``), so the two cannot drift. So the generated code decides nothing the closure checker
 does not: it only skips, for valid facts, the work the closures do to be able to explain.
 
 Safety: the source is built only from the declarations. Fact names enter through ``repr`` as
@@ -21,9 +22,10 @@ import itertools
 import math
 from typing import Any, Callable, Mapping
 
-from .facts import _MISSING, _default_of, checker_for, fields_checker, unicode_problem
-from .limits import DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+from .limits import INT64_MAX, INT64_MIN
 from .model.nodes import FactDecl
+from .model.values import (_MISSING, checker_for, default_of, fields_checker, length_bound,
+                           number_bounds, unicode_problem)
 
 FieldsChecker = Callable[[Mapping[str, Any], str, list[Any]], dict[str, Any]]
 
@@ -62,7 +64,7 @@ def _check_value(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
     value; on any doubt the whole check falls back."""
     t = decl.type
     if t == "string":
-        bound = decl.max_length if decl.max_length is not None else DEFAULT_MAX_LENGTH
+        bound = length_bound(decl)
         src.emit(depth, f"if _type({var}) is not _str: {_SLOW}")
         src.emit(depth, f"if _len({var}) > {src.const(bound)}: {_SLOW}")
         src.emit(depth, f"if not {var}.isascii() and _unicode({var}) is not None: "
@@ -98,10 +100,11 @@ def _check_value(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
 
 
 def _bounds(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
-    if decl.min is not None:
-        src.emit(depth, f"if {var} < {src.const(decl.min)}: {_SLOW}")
-    if decl.max is not None:
-        src.emit(depth, f"if {var} > {src.const(decl.max)}: {_SLOW}")
+    lo, hi = number_bounds(decl)
+    if lo is not None:
+        src.emit(depth, f"if {var} < {src.const(lo)}: {_SLOW}")
+    if hi is not None:
+        src.emit(depth, f"if {var} > {src.const(hi)}: {_SLOW}")
 
 
 def _check_fields(src: _Source, decls: tuple[FactDecl, ...], mapping: str, depth: int, *,
@@ -117,11 +120,11 @@ def _check_fields(src: _Source, decls: tuple[FactDecl, ...], mapping: str, depth
         parts.append(f"{key}: {var}")
         src.emit(depth, f"{var} = {mapping}.get({key}, _MISSING)")
         src.emit(depth, f"if {var} is _MISSING:")
-        if _default_of(decl) is _MISSING:  # required: its absence is a problem to report
+        if default_of(decl) is _MISSING:  # required: its absence is a problem to report
             src.emit(depth + 1, _SLOW)
             _check_value(src, decl, var, depth)
         else:
-            src.emit(depth + 1, f"{var} = {src.const(_default_of)}({src.const(decl)})")
+            src.emit(depth + 1, f"{var} = {src.const(default_of)}({src.const(decl)})")
             src.emit(depth, "else:")
             _check_value(src, decl, var, depth + 1)
     src.emit(depth, f"{mapping}_out = {{{', '.join(parts)}}}")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .diagnostics import Diagnostic, Severity, Span
 from .load.sourcemap import SourceMap
@@ -286,56 +287,112 @@ def yaml11_warning(raw: str, value: Any, span: Span) -> Diagnostic:
         hint=f"quote it: '{raw}'")
 
 
-def _convert(err: SchemaError, data: Any, smap: SourceMap) -> list[Diagnostic]:
+@dataclass(frozen=True)
+class SchemaWords:
+    """How one kind of document words its JSON Schema errors. :func:`schema_diagnostics` is the
+    one adapter from a jsonschema error to Diagnostics (PE101 an unknown key, PE102 a missing
+    key, PE103 a wrong type, PE104 any other value); a document kind only supplies its words:
+    how a path reads, the hints it knows, how alternatives (``anyOf``) are explained."""
+
+    describe: Callable[[Any, tuple[Any, ...]], str]
+    unknown_hint: Callable[[str, list[str]], str | None]
+    missing_span: Callable[[SourceMap, tuple[Any, ...]], Span | None]
+    missing_hint: Callable[[SchemaError, str, tuple[Any, ...], SourceMap], str | None]
+    type_hint: Callable[[tuple[Any, ...], SchemaError], str | None]
+    value_message: Callable[[SchemaError], str]
+    value_hint: Callable[[SchemaError, tuple[Any, ...]], str | None]
+    #: ``anyOf``/``oneOf`` errors: the diagnostics, or None to word it as any other value
+    alternatives: Callable[[SchemaError, Any, SourceMap, "SchemaWords"],
+                           list[Diagnostic] | None]
+    elements: bool = True  # name the element (``categories.0.when``) on each diagnostic
+
+
+def schema_diagnostics(err: SchemaError, data: Any, smap: SourceMap, words: SchemaWords
+                       ) -> list[Diagnostic]:
+    """The diagnostics of one jsonschema error, in ``words``."""
     path = tuple(err.absolute_path)
-    where = describe_path(data, path)
+    where = words.describe(data, path)
     prefix = f"{where}: " if where else ""
     span = smap.value_span(path)
     v = err.validator
+
+    def element(p: tuple[Any, ...]) -> str | None:
+        return _element(p) if words.elements else None
+
+    if v in ("anyOf", "oneOf"):
+        found = words.alternatives(err, data, smap, words)
+        if found is not None:
+            return found
     if v == "additionalProperties" and isinstance(err.instance, dict):
         allowed = list(err.schema.get("properties", {}))
-        out = []
-        for key in err.instance:
-            if key in allowed:
-                continue
-            hint = did_you_mean(key, allowed) or (f"allowed keys here: {one_of(allowed, limit=12)}"
-                                                  if allowed else None)
-            out.append(Diagnostic.at("PE101", Severity.ERROR, f"{prefix}unknown key `{key}`",
-                                     smap.key_span(path + (key,)), hint=hint,
-                                     element=_element(path + (key,))))
-        return out
+        return [Diagnostic.at("PE101", Severity.ERROR, f"{prefix}unknown key `{key}`",
+                              smap.key_span(path + (key,)),
+                              hint=words.unknown_hint(key, allowed),
+                              element=element(path + (key,)))
+                for key in err.instance if key not in allowed]
     if v == "required":
         missing = [k for k in err.validator_value if k not in (err.instance or {})]
         return [Diagnostic.at("PE102", Severity.ERROR, f"{prefix}missing key `{k}`",
-                              _head(smap, path), hint=_misspelt(err, k, path, smap)
-                              or _required_hint(k), element=_element(path))
+                              words.missing_span(smap, path),
+                              hint=words.missing_hint(err, k, path, smap), element=element(path))
                 for k in missing]
     if v == "type":
         wants = " or ".join(_TYPE_WORDS.get(t, t) for t in _wants(err))
         return [Diagnostic.at("PE103", Severity.ERROR,
                               f"{prefix}expected {wants}, found {json_type(err.instance)}", span,
-                              hint=_type_hint(path, err), element=_element(path))]
-    if v in ("oneOf", "anyOf") and path and path[-2:-1] == ("thresholds",):
-        return [Diagnostic.at("PE104", Severity.ERROR,
-                              f"{prefix}a band needs `when` and `level`, or `otherwise` alone",
-                              span, hint="write `{when: amount < 10000.0, level: frontline}` or "
-                                         "`{otherwise: regional}`", element=_element(path))]
+                              hint=words.type_hint(path, err), element=element(path))]
     if v == "propertyNames":
         name = err.instance if isinstance(err.instance, str) else None
         key_span = smap.key_span(path + (name,)) if name else span
         return [Diagnostic.at("PE104", Severity.ERROR, f"{prefix}`{name}` is not a valid name",
-                              key_span, hint=_pattern_hint(err), element=_element(path))]
-    message = _value_message(err)
-    hint = None
+                              key_span, hint=_pattern_hint(err), element=element(path))]
+    return [Diagnostic.at("PE104", Severity.ERROR, prefix + words.value_message(err), span,
+                          hint=words.value_hint(err, path), element=element(path))]
+
+
+def enum_hint(err: SchemaError) -> str:
+    """The nearest allowed value, or the list of them."""
+    choices = [str(x) for x in err.validator_value]
+    return did_you_mean(str(err.instance), choices) or f"use {one_of(choices)}"
+
+
+def _rulebook_value_hint(err: SchemaError, path: tuple[Any, ...]) -> str | None:
+    v = err.validator
     if v == "enum":
-        hint = did_you_mean(str(err.instance), [str(x) for x in err.validator_value]) or \
-            f"use {one_of([str(x) for x in err.validator_value])}"
-    elif v == "pattern":
-        hint = _pattern_hint(err)
-    elif v == "not" and path[-1:] in (("fields",), ("items",)) or v == "not":
-        hint = "`fields` belongs to `type: map` facts and `items` to `type: list` facts"
-    return [Diagnostic.at("PE104", Severity.ERROR, prefix + message, span, hint=hint,
-                          element=_element(path))]
+        return enum_hint(err)
+    if v == "pattern":
+        return _pattern_hint(err)
+    if v == "not":
+        return "`fields` belongs to `type: map` facts and `items` to `type: list` facts"
+    return None
+
+
+def _rulebook_alternatives(err: SchemaError, data: Any, smap: SourceMap, words: SchemaWords
+                           ) -> list[Diagnostic] | None:
+    path = tuple(err.absolute_path)
+    if not (path and path[-2:-1] == ("thresholds",)):
+        return None
+    where = words.describe(data, path)
+    prefix = f"{where}: " if where else ""
+    return [Diagnostic.at("PE104", Severity.ERROR,
+                          f"{prefix}a band needs `when` and `level`, or `otherwise` alone",
+                          smap.value_span(path),
+                          hint="write `{when: amount < 10000.0, level: frontline}` or "
+                               "`{otherwise: regional}`", element=_element(path))]
+
+
+def _rulebook_unknown_hint(key: str, allowed: list[str]) -> str | None:
+    return did_you_mean(key, allowed) or (f"allowed keys here: {one_of(allowed, limit=12)}"
+                                          if allowed else None)
+
+
+def _rulebook_missing_hint(err: SchemaError, key: str, path: tuple[Any, ...], smap: SourceMap
+                           ) -> str | None:
+    return _misspelt(err, key, path, smap) or _required_hint(key)
+
+
+def _convert(err: SchemaError, data: Any, smap: SourceMap) -> list[Diagnostic]:
+    return schema_diagnostics(err, data, smap, RULEBOOK_WORDS)
 
 
 def _value_message(err: SchemaError) -> str:
@@ -439,3 +496,11 @@ def _head(smap: SourceMap, path: tuple[Any, ...]) -> Span | None:
 
 def _element(path: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in path)
+
+
+#: the words of a rulebook (``schemas/policy.schema.json``)
+RULEBOOK_WORDS = SchemaWords(
+    describe=lambda data, path: describe_path(data, path), unknown_hint=_rulebook_unknown_hint,
+    missing_span=_head, missing_hint=_rulebook_missing_hint, type_hint=_type_hint,
+    value_message=_value_message, value_hint=_rulebook_value_hint,
+    alternatives=_rulebook_alternatives)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -29,6 +29,8 @@ DEFAULT_MAX_DEPTH = 64
 
 _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 _resolver = yaml.resolver.Resolver()
+#: PyYAML's implicit resolver (its stubs leave it unannotated): (node kind, text, implicit) -> tag
+_resolve_tag: Callable[[type, str, tuple[bool, bool]], str] = _resolver.resolve
 _TRUE_FALSE = {"true", "false"}
 _STD_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
@@ -48,7 +50,7 @@ def _style(event: yaml.ScalarEvent) -> str:
 
 def _resolve_plain(text: str) -> tuple[Any, bool]:
     """(value, surprising) for a plain scalar, as YAML 1.1 reads it."""
-    tag = _resolver.resolve(yaml.ScalarNode, text, (True, False))
+    tag = _resolve_tag(yaml.ScalarNode, text, (True, False))
     if tag == "tag:yaml.org,2002:bool":
         return text.lower() in ("yes", "true", "on"), text.lower() not in _TRUE_FALSE
     if tag == "tag:yaml.org,2002:null":
@@ -57,7 +59,7 @@ def _resolve_plain(text: str) -> tuple[Any, bool]:
         if sum(c.isdigit() for c in text) > MAX_INT_DIGITS:
             raise NumberError(f"`{_short(text)}` has more than {MAX_INT_DIGITS:,} digits: "
                               "no rulebook number is that long")
-        value = yaml.constructor.SafeConstructor.construct_yaml_int(
+        value: Any = yaml.constructor.SafeConstructor.construct_yaml_int(
             _CONSTRUCTOR, yaml.ScalarNode(tag, text))
         surprising = ":" in text or "_" in text or (text.lstrip("+-").startswith("0")
                                                    and len(text.lstrip("+-")) > 1)
@@ -171,56 +173,90 @@ def _quoting_helps(source: SourceFile, line: int, new_line: str) -> bool:
 
 
 class _Frame:
+    """An open mapping or sequence: where it sits, and for a mapping the key awaiting its value
+    and the keys seen so far."""
+
     __slots__ = ("container", "path", "is_map", "key", "key_span", "seen", "start")
 
-    def __init__(self, container, path, is_map, start):
+    def __init__(self, container: Any, path: tuple[Any, ...], is_map: bool, start: int) -> None:
         self.container = container
         self.path = path
         self.is_map = is_map
-        self.key = None
-        self.key_span = None
+        self.key: Any = None
+        self.key_span: Span | None = None
         self.seen: dict[str, Span] = {}
         self.start = start
 
 
-def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
-            ) -> tuple[Any, SourceMap, list[Diagnostic]]:
-    """Parse ``source`` into (data, sourcemap, diagnostics); data is None when it cannot be used."""
-    smap = SourceMap(source)
-    diags: list[Diagnostic] = []
-    stack: list[_Frame] = []
-    root: Any = None
-    have_root = False
-    documents = 0
-    fatal = False
+_DROPPED: tuple[Any, ...] = ("\0dropped",)
+_ANCHOR_HINT = ("write the value out in full: anchors and aliases are refused because they hide "
+                "repetition and allow alias bombs")
 
-    def span(ev) -> Span:
-        return span_of(source, ev.start_mark.index, ev.end_mark.index)
 
-    def error(code: str, message: str, sp: Span, hint: str | None = None,
-              related=()) -> None:
-        diags.append(Diagnostic.at(code, Severity.ERROR, message, sp, hint=hint, related=related))
+class _Stop(Exception):
+    """The document cannot be used past this event (the finding is already recorded)."""
 
-    def attach(value: Any, ev, entry: Entry | None) -> tuple[Any, ...] | None:
+
+def _index(mark: Any) -> int:
+    """The character offset of a PyYAML mark (every event has both of its marks)."""
+    return int(mark.index) if mark is not None else 0
+
+
+class _Composer:
+    """Events -> plain data and a SourceMap: one handler per kind of event (:attr:`handlers`),
+    on an explicit stack of open containers (no recursion, so depth is bounded by us)."""
+
+    def __init__(self, source: SourceFile, max_depth: int) -> None:
+        self.source = source
+        self.max_depth = max_depth
+        self.smap = SourceMap(source)
+        self.diags: list[Diagnostic] = []
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.have_root = False
+        self.documents = 0
+        self.handlers: dict[type, Callable[[Any], None]] = {
+            yaml.StreamStartEvent: self.skip, yaml.StreamEndEvent: self.skip,
+            yaml.DocumentEndEvent: self.skip, yaml.DocumentStartEvent: self.document,
+            yaml.AliasEvent: self.alias, yaml.ScalarEvent: self.scalar,
+            yaml.MappingStartEvent: self.start, yaml.SequenceStartEvent: self.start,
+            yaml.MappingEndEvent: self.end, yaml.SequenceEndEvent: self.end,
+        }
+
+    # -- helpers ---------------------------------------------------------------------------
+    def span(self, ev: Any) -> Span:
+        return span_of(self.source, _index(ev.start_mark), _index(ev.end_mark))
+
+    def error(self, code: str, message: str, sp: Span | None, hint: str | None = None,
+              related: tuple[tuple[str, Span], ...] = ()) -> None:
+        self.diags.append(Diagnostic.at(code, Severity.ERROR, message, sp, hint=hint,
+                                        related=related))
+
+    def awaiting_key(self) -> _Frame | None:
+        """The open mapping when the next node is its key, else None."""
+        top = self.stack[-1] if self.stack else None
+        return top if top is not None and top.is_map and top.key is None else None
+
+    def attach(self, value: Any, entry: Entry | None) -> tuple[Any, ...] | None:
         """Put ``value`` where the stack says; return its path (None when it is dropped)."""
-        nonlocal root, have_root
-        if not stack:
-            root, have_root = value, True
+        if not self.stack:
+            self.root, self.have_root = value, True
             path: tuple[Any, ...] = ()
             if entry is not None:
-                smap.entries[path] = entry
+                self.smap.entries[path] = entry
             return path
-        top = stack[-1]
+        top = self.stack[-1]
+        key_span: Span | None
         if top.is_map:
             key, key_span = top.key, top.key_span
             top.key = None
-            if key is _BAD_KEY or key is None:
-                return None
+            if key is _BAD_KEY or key is None or key_span is None:
+                return None  # (a key always comes with its span)
             path = top.path + (key,)
             if key in top.seen:
-                error("PE006", f"duplicate key `{key}`", key_span,
-                      hint="remove or rename one of them: YAML tools would silently keep "
-                           "only the last", related=(("first defined here", top.seen[key]),))
+                self.error("PE006", f"duplicate key `{key}`", key_span,
+                           hint="remove or rename one of them: YAML tools would silently keep "
+                                "only the last", related=(("first defined here", top.seen[key]),))
                 return None
             top.seen[key] = key_span
             top.container[key] = value
@@ -230,135 +266,155 @@ def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
             key_span = None
         if entry is not None:
             entry.key_span = key_span
-            smap.entries[path] = entry
+            self.smap.entries[path] = entry
         return path
 
-    try:
-        for ev in yaml.parse(source.text, Loader=_Loader):
-            if isinstance(ev, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    error("PE005", "the file holds more than one YAML document", span(ev),
-                          hint="keep one rulebook per file: remove the `---` separator and "
-                               "what follows, or move it to its own file")
-                    fatal = True
-                    break
-                continue
-            if isinstance(ev, (yaml.StreamStartEvent, yaml.StreamEndEvent,
-                               yaml.DocumentEndEvent)):
-                continue
-            anchor = getattr(ev, "anchor", None)
-            if anchor is not None and not isinstance(ev, yaml.AliasEvent):
-                start = ev.start_mark.index  # the span of `&name` alone, not the node after it
-                error("PE007", f"the YAML anchor `&{anchor}` is not allowed",
-                      span_of(source, start, start + 1 + len(anchor)),
-                      hint="write the value out in full: anchors and aliases are refused "
-                           "because they hide repetition and allow alias bombs")
-            if isinstance(ev, yaml.AliasEvent):
-                error("PE007", f"the YAML alias `*{ev.anchor}` is not allowed", span(ev),
-                      hint="write the value out in full: anchors and aliases are refused "
-                           "because they hide repetition and allow alias bombs")
-                if stack and stack[-1].is_map and stack[-1].key is None:
-                    stack[-1].key = _BAD_KEY
-                else:
-                    attach(None, ev, None)
-                continue
-            if isinstance(ev, yaml.ScalarEvent):
-                sp = span(ev)
-                top = stack[-1] if stack else None
-                if top is not None and top.is_map and top.key is None:
-                    top.key, top.key_span = ev.value, sp  # keys are always text
-                    continue
-                style = _style(ev)
-                surprising = False
-                tag = ev.tag
-                if tag is not None and tag != "!" and not ev.implicit[0] and not ev.implicit[1]:
-                    if tag not in _STD_TAGS:
-                        line_text = source.line_text(sp.line)
-                        hint = quote_hint(line_text) or (
-                            "remove the tag; if the value starts with `!`, quote it")
-                        error("PE003", f"the YAML tag `{_shown_tag(tag)}` is not supported", sp,
-                              hint=hint)
-                        value: Any = None
-                    else:
-                        try:
-                            value = _explicit(tag, ev.value)
-                        except NumberError as exc:
-                            error("PE104", str(exc), sp, hint="write a number of sensible size")
-                            value = None
-                        except ValueError as exc:
-                            error("PE003", str(exc), sp)
-                            value = None
-                elif style == "plain":
-                    try:
-                        value, surprising = _resolve_plain(ev.value)
-                    except NumberError as exc:
-                        error("PE104", str(exc), sp, hint="write a number of sensible size")
-                        value = None
-                else:
-                    value = ev.value
-                entry = Entry(sp, None, ev.start_mark.index, ev.end_mark.index, ev.value,
-                              style, surprising)
-                attach(value, ev, entry)
-                continue
-            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                is_map = isinstance(ev, yaml.MappingStartEvent)
-                if len(stack) >= max_depth:
-                    error("PE008", f"the YAML nests deeper than {max_depth} levels", span(ev),
-                          hint="a rulebook never needs this depth: flatten the structure")
-                    fatal = True
-                    break
-                sp = span(ev)
-                top = stack[-1] if stack else None
-                container: Any = {} if is_map else []
-                if top is not None and top.is_map and top.key is None:
-                    error("PE003", "a mapping key must be a plain name, not a "
-                          + ("mapping" if is_map else "list"), sp,
-                          hint="write the key as a name, e.g. `amount:`; quote text that "
-                               "starts with `[` or `{`")
-                    top.key = _BAD_KEY
-                    stack.append(_Frame(container, None, is_map, ev.start_mark.index))
-                    stack[-1].path = ("\0dropped",)
-                    continue
-                entry = Entry(sp, None, ev.start_mark.index, ev.start_mark.index, None,
-                              "flow" if ev.flow_style else "block")
-                path = attach(container, ev, entry)
-                frame = _Frame(container, path if path is not None else ("\0dropped",),
-                               is_map, ev.start_mark.index)
-                stack.append(frame)
-                continue
-            if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                frame = stack.pop()
-                entry = smap.entries.get(frame.path)
-                if entry is not None:
-                    entry.end = ev.end_mark.index
-                    entry.value_span = span_of(source, entry.start, ev.end_mark.index)
-                continue
-    except yaml.MarkedYAMLError as exc:
-        if "nesting depth" in (exc.problem or ""):
-            # PyYAML 6.0.4 and later bound nesting in their own scanner, which reads ahead of
-            # the events this loop sees: the same limit as ours, so the same finding.
-            mark = exc.problem_mark
-            offset = min(mark.index, len(source.text)) if mark is not None else 0
-            error("PE008", f"the YAML nests deeper than {max_depth} levels",
-                  span_of(source, offset, min(offset + 1, len(source.text))),
-                  hint="a rulebook never needs this depth: flatten the structure")
+    def refuse_anchor(self, ev: Any) -> None:
+        anchor = getattr(ev, "anchor", None)
+        if anchor is not None:
+            start = _index(ev.start_mark)  # the span of `&name` alone, not the node after it
+            self.error("PE007", f"the YAML anchor `&{anchor}` is not allowed",
+                       span_of(self.source, start, start + 1 + len(anchor)), hint=_ANCHOR_HINT)
+
+    # -- one handler per event -------------------------------------------------------------
+    def skip(self, ev: Any) -> None:
+        return None
+
+    def document(self, ev: Any) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            self.error("PE005", "the file holds more than one YAML document", self.span(ev),
+                       hint="keep one rulebook per file: remove the `---` separator and what "
+                            "follows, or move it to its own file")
+            raise _Stop
+
+    def alias(self, ev: Any) -> None:
+        self.error("PE007", f"the YAML alias `*{ev.anchor}` is not allowed", self.span(ev),
+                   hint=_ANCHOR_HINT)
+        top = self.awaiting_key()
+        if top is not None:
+            top.key = _BAD_KEY
         else:
-            diags.append(_syntax_error(source, exc))
-        fatal = True
-    except yaml.YAMLError as exc:  # unmarked: rare, e.g. a reader error
-        diags.append(Diagnostic.at("PE003", Severity.ERROR,
-                                   f"the YAML does not parse: {_clean(str(exc))}", None,
-                                   file=source.path))
-        fatal = True
-    if not fatal and (not have_root or root is None):
-        diags.append(Diagnostic.at("PE010", Severity.ERROR, "the file holds no rulebook", None,
-                                   file=source.path,
-                                   hint="`policyengine init` writes a starter rulebook to "
-                                   "begin from"))
-        fatal = True
-    _check_numbers(smap, diags)
-    return (None if fatal else root), smap, diags
+            self.attach(None, None)
+
+    def scalar(self, ev: Any) -> None:
+        self.refuse_anchor(ev)
+        sp = self.span(ev)
+        top = self.awaiting_key()
+        if top is not None:
+            top.key, top.key_span = ev.value, sp  # keys are always text
+            return
+        style = _style(ev)
+        surprising = False
+        tag = ev.tag
+        value: Any
+        if tag is not None and tag != "!" and not ev.implicit[0] and not ev.implicit[1]:
+            value = self.tagged(tag, ev.value, sp)
+        elif style == "plain":
+            try:
+                value, surprising = _resolve_plain(ev.value)
+            except NumberError as exc:
+                self.error("PE104", str(exc), sp, hint="write a number of sensible size")
+                value = None
+        else:
+            value = ev.value
+        entry = Entry(sp, None, _index(ev.start_mark), _index(ev.end_mark), ev.value, style,
+                      surprising)
+        self.attach(value, entry)
+
+    def tagged(self, tag: str, text: str, sp: Span) -> Any:
+        """The value of a scalar with an explicit tag (None, with a finding, when refused)."""
+        if tag not in _STD_TAGS:
+            hint = quote_hint(self.source.line_text(sp.line)) or (
+                "remove the tag; if the value starts with `!`, quote it")
+            self.error("PE003", f"the YAML tag `{_shown_tag(tag)}` is not supported", sp,
+                       hint=hint)
+            return None
+        try:
+            return _explicit(tag, text)
+        except NumberError as exc:
+            self.error("PE104", str(exc), sp, hint="write a number of sensible size")
+        except ValueError as exc:
+            self.error("PE003", str(exc), sp)
+        return None
+
+    def start(self, ev: Any) -> None:
+        self.refuse_anchor(ev)
+        is_map = isinstance(ev, yaml.MappingStartEvent)
+        if len(self.stack) >= self.max_depth:
+            self.error("PE008", f"the YAML nests deeper than {self.max_depth} levels",
+                       self.span(ev),
+                       hint="a rulebook never needs this depth: flatten the structure")
+            raise _Stop
+        sp = self.span(ev)
+        start = _index(ev.start_mark)
+        container: Any = {} if is_map else []
+        top = self.awaiting_key()
+        if top is not None:
+            self.error("PE003", "a mapping key must be a plain name, not a "
+                       + ("mapping" if is_map else "list"), sp,
+                       hint="write the key as a name, e.g. `amount:`; quote text that starts "
+                            "with `[` or `{`")
+            top.key = _BAD_KEY
+            self.stack.append(_Frame(container, _DROPPED, is_map, start))
+            return
+        entry = Entry(sp, None, start, start, None, "flow" if ev.flow_style else "block")
+        path = self.attach(container, entry)
+        self.stack.append(_Frame(container, path if path is not None else _DROPPED, is_map,
+                                 start))
+
+    def end(self, ev: Any) -> None:
+        frame = self.stack.pop()
+        entry = self.smap.entries.get(frame.path)
+        if entry is not None:
+            entry.end = _index(ev.end_mark)
+            entry.value_span = span_of(self.source, entry.start, entry.end)
+
+    # -- the walk --------------------------------------------------------------------------
+    def run(self) -> bool:
+        """Walk the event stream; True when the document can be used."""
+        handlers = self.handlers
+        try:
+            for ev in yaml.parse(self.source.text, Loader=_Loader):
+                handler = handlers.get(type(ev))
+                if handler is not None:
+                    handler(ev)
+        except _Stop:
+            return False
+        except yaml.MarkedYAMLError as exc:
+            if "nesting depth" in (exc.problem or ""):
+                # PyYAML 6.0.4 and later bound nesting in their own scanner, which reads ahead
+                # of the events this walk sees: the same limit as ours, so the same finding.
+                mark = exc.problem_mark
+                text = self.source.text
+                offset = min(_index(mark), len(text))
+                self.error("PE008", f"the YAML nests deeper than {self.max_depth} levels",
+                           span_of(self.source, offset, min(offset + 1, len(text))),
+                           hint="a rulebook never needs this depth: flatten the structure")
+            else:
+                self.diags.append(_syntax_error(self.source, exc))
+            return False
+        except yaml.YAMLError as exc:  # unmarked: rare, e.g. a reader error
+            self.diags.append(Diagnostic.at("PE003", Severity.ERROR,
+                                            f"the YAML does not parse: {_clean(str(exc))}", None,
+                                            file=self.source.path))
+            return False
+        if not self.have_root or self.root is None:
+            self.diags.append(Diagnostic.at(
+                "PE010", Severity.ERROR, "the file holds no rulebook", None,
+                file=self.source.path,
+                hint="`policyengine init` writes a starter rulebook to begin from"))
+            return False
+        return True
+
+
+def compose(source: SourceFile, *, max_depth: int = DEFAULT_MAX_DEPTH
+            ) -> tuple[Any, SourceMap, list[Diagnostic]]:
+    """Parse ``source`` into (data, sourcemap, diagnostics); data is None when it cannot be used."""
+    composer = _Composer(source, max_depth)
+    usable = composer.run()
+    _check_numbers(composer.smap, composer.diags)
+    return (composer.root if usable else None), composer.smap, composer.diags
 
 
 def _check_numbers(smap: SourceMap, diags: list[Diagnostic]) -> None:

@@ -8,15 +8,16 @@ diagnostics. Nothing is raised for bad user input.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, TypeVar, cast
 
 from ..calendar import Duration, parse_date
 from ..diagnostics import Diagnostic, Severity, Span
 from ..load.reader import span_of
-from ..load.sourcemap import SourceMap
+from ..load.sourcemap import Entry, SourceMap
 from ..schema import describe_path, json_type, yaml11_warning
 from ..suggest import did_you_mean, one_of
-from ..limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+from ..limits import INT64_MAX, INT64_MIN
+from .values import default_problem, value_violation
 from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
                     FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
 
@@ -30,7 +31,19 @@ RESERVED_WORDS = frozenset({
 # keys of a dispute that are not facts (RULEBOOK.md, "How a dispute is decided")
 RESERVED_KEYS = frozenset({"escalation", "remedies_in_force", "as_of"})
 _SIGNED_DURATION = __import__("re").compile(r"^(-)?([0-9]{1,5})(d|w|bd)$")
-_PY_TYPES = {"string": (str,), "int": (int,), "double": (float, int), "bool": (bool,)}
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..expr import Environment
+
+_T = TypeVar("_T")
+
+
+def _draft(part: _T | None) -> _T:
+    """A required part of a node that could not be built (its error is already reported: the
+    schema's or this builder's). The node holding it belongs to a *draft*: a policy with errors,
+    which the pipeline never compiles and lint reads only for what it can still check."""
+    return cast(_T, part)
 
 
 class _Builder:
@@ -38,7 +51,7 @@ class _Builder:
         self.data = data
         self.smap = smap
         self.diags: list[Diagnostic] = []
-        self.env = None
+        self.env: Environment | None = None
         # (text, expect) -> (analysis, canonical text): a rulebook repeats its band conditions
         # (`amount < 10000.0`) many times; within one load (one environment) each distinct text
         # is parsed, checked and printed once. Spans inside an analysis are relative to the
@@ -54,7 +67,8 @@ class _Builder:
         return self.smap.key_span(tuple(path))
 
     def report(self, code: str, severity: Severity, path: tuple[Any, ...], message: str,
-               hint: str | None = None, *, span: Span | None = None, related=(),
+               hint: str | None = None, *, span: Span | None = None,
+               related: Iterable[tuple[str, Span]] = (),
                element: str | None = None) -> None:
         where = describe_path(self.data, path)
         self.diags.append(Diagnostic.at(
@@ -74,9 +88,10 @@ class _Builder:
         first: dict[str, tuple[Any, ...]] = {}
         for ident, path in items:
             if ident in first:
+                earlier = self.span(first[ident] + ("id",))
                 self.report("PE201", E, (), f"duplicate {kind} id `{ident}`",
                             f"give each {kind} its own id", span=self.span(path + ("id",)),
-                            related=(("first defined here", self.span(first[ident] + ("id",))),),
+                            related=(("first defined here", earlier),) if earlier else (),
                             element=".".join(str(p) for p in path + ("id",)))
             else:
                 first[ident] = path
@@ -145,7 +160,8 @@ class _Builder:
         self.check_derived(facts)
         return facts
 
-    def derived(self, decl: dict, path: tuple, ftype: str, nested: bool) -> DerivedCount | None:
+    def derived(self, decl: dict[Any, Any], path: tuple[Any, ...], ftype: str, nested: bool
+                ) -> DerivedCount | None:
         """``derived: {count: disputes, within: 90d, same: [partner.id]}`` (PE120, PE121)."""
         raw = decl.get("derived")
         if raw is None:
@@ -223,7 +239,7 @@ class _Builder:
                 enum = None
             else:
                 enum = tuple(self.coerce_enum(ftype, enum, path + ("enum",)))
-        bounds = {k: decl.get(k) for k in ("min", "max") if k in decl}
+        bounds: dict[str, Any] = {k: decl.get(k) for k in ("min", "max") if k in decl}
         if bounds and ftype not in ("int", "double"):
             self.report("PE111", E, path,
                         f"`min`/`max` are for int and double facts, not `{ftype}`",
@@ -277,7 +293,7 @@ class _Builder:
                         max_items=sizes.get("max_items"), max_length=sizes.get("max_length"),
                         span=self.key_span(path))
 
-    def coerce_enum(self, ftype: str, values: list[Any], path: tuple[Any, ...]) -> list:
+    def coerce_enum(self, ftype: str, values: list[Any], path: tuple[Any, ...]) -> list[Any]:
         out = []
         for i, v in enumerate(values):
             if ftype == "string" and not isinstance(v, str):
@@ -313,6 +329,7 @@ class _Builder:
                     self.diags.append(yaml11_warning(entry.raw, value, entry.value_span))
                 value = entry.raw
         problem = default_problem(decl, value)
+        normalized = None if problem else value_violation(decl, value)[0]
         if problem:
             hint = None
             if decl.enum is not None and isinstance(value, (str, int)):
@@ -322,9 +339,7 @@ class _Builder:
                         hint or "make the default a valid value of the fact, or remove it",
                         span=self.span(path))
             return None
-        if decl.type == "double" and isinstance(value, int):
-            value = float(value)
-        return value
+        return normalized
 
     def environment(self, facts: list[FactDecl]) -> None:
         from ..expr import Environment
@@ -341,7 +356,8 @@ class _Builder:
         for i, raw in enumerate(lad["levels"]):
             path = ("ladder", "levels", i)
             levels.append(Level(raw["id"], raw["title"], raw["role"],
-                                self.duration(path + ("decide_within",), raw["decide_within"]),
+                                _draft(self.duration(path + ("decide_within",),
+                                                     raw["decide_within"])),
                                 self.duration(path + ("respond_within",),
                                               raw.get("respond_within")),
                                 raw.get("next"), bool(raw.get("advisory", False)),
@@ -417,7 +433,8 @@ class _Builder:
                 self.reference("PE205", "remedy", rid, remedy_ids, path + ("remedies", k))
             out.append(Category(
                 cid, raw["title"], raw["class"], raw.get("confidentiality", "internal"),
-                self.expression(raw, "when", path, f"categories.{cid}", "bool"), tuple(bands),
+                _draft(self.expression(raw, "when", path, f"categories.{cid}", "bool")),
+                tuple(bands),
                 tuple(raw.get("remedies", [])), raw.get("description"),
                 "confidentiality" in raw, span=self.span(path + ("id",)), path=path))
         self.unique([(c.id, c.path) for c in out], "category")
@@ -428,8 +445,9 @@ class _Builder:
         for i, raw in enumerate(self.data.get("overrides", [])):
             path = ("overrides", i)
             self.reference("PE202", "level", raw["min_level"], level_ids, path + ("min_level",))
-            out.append(Override(raw["id"], self.expression(raw, "when", path,
-                                                            f"overrides.{raw['id']}", "bool"),
+            out.append(Override(raw["id"], _draft(self.expression(raw, "when", path,
+                                                                   f"overrides.{raw['id']}",
+                                                                   "bool")),
                                 raw["min_level"], raw["reason"],
                                 span=self.span(path + ("id",)), path=path))
         self.unique([(o.id, o.path) for o in out], "override")
@@ -529,7 +547,7 @@ class _Builder:
         value = raw[key]
         entry = self.smap.get(path)
         if isinstance(value, bool):
-            if entry is not None and entry.yaml11:
+            if entry is not None and entry.yaml11 and entry.raw is not None:
                 self.diags.append(yaml11_warning(entry.raw, value, entry.value_span))
             text = "true" if value else "false"
         elif isinstance(value, (int, float)):
@@ -554,7 +572,8 @@ class _Builder:
                           span=entry.value_span if entry else None, offsets=offsets,
                           analysis=analysis)
 
-    def cost_diagnostic(self, root: Any, path: tuple, entry: Any, element: str) -> None:
+    def cost_diagnostic(self, root: Any, path: tuple[Any, ...], entry: Any, element: str
+                        ) -> None:
         """PE611 when every dispute would exceed the step budget, PE612 when disputes with
         lists and texts at their bounds may (``expr/cost.py``)."""
         from ..expr.cost import STEP_BUDGET, estimate
@@ -582,7 +601,8 @@ class _Builder:
                         "lists or texts that large are refused with `evaluation_error`", hint,
                         span=span, element=element)
 
-    def expr_span(self, entry, offsets, start: int, end: int) -> Span | None:
+    def expr_span(self, entry: Entry | None, offsets: tuple[int, ...] | None, start: int,
+                  end: int) -> Span | None:
         if entry is None:
             return None
         if offsets is None:
@@ -593,7 +613,8 @@ class _Builder:
         return span_of(self.smap.source, offsets[start], offsets[min(end, n)])
 
 
-def expression_offsets(smap: SourceMap, entry, text: str) -> tuple[int, ...] | None:
+def expression_offsets(smap: SourceMap, entry: Entry | None, text: str
+                       ) -> tuple[int, ...] | None:
     """Map each character of ``text`` to its offset in the file by aligning the parsed value
     with the raw scalar (quotes, escapes, folding and block indentation are skipped)."""
     if entry is None or entry.raw is None:
@@ -621,39 +642,6 @@ def _walk_facts(facts: Iterable[FactDecl]) -> list[FactDecl]:
         out.append(f)
         stack.extend(reversed(f.fields))
     return out
-
-
-def default_problem(decl: FactDecl, value: Any) -> str | None:
-    """Why ``value`` is not a valid value of ``decl`` (None when it is)."""
-    t = decl.type
-    if t == "map":
-        return "is not allowed on a map fact: give its fields defaults instead"
-    if t == "list":
-        if not isinstance(value, list):
-            return f"must be a list, found {json_type(value)}"
-        if len(value) > (decl.max_items if decl.max_items is not None else DEFAULT_MAX_ITEMS):
-            return "has more items than the fact's `max_items`"
-        for i, v in enumerate(value):
-            p = default_problem(decl.items, v) if decl.items is not None else None
-            if p:
-                return f"item {i + 1}: {p}"
-        return None
-    if isinstance(value, bool) and t != "bool" or not isinstance(value, _PY_TYPES[t]):
-        want = {"string": "text", "int": "a whole number", "double": "a number",
-                "bool": "true or false"}[t]
-        return f"must be {want}, found {json_type(value)}"
-    if t == "int" and not INT64_MIN <= value <= INT64_MAX:
-        return "is outside the int range (64 bits): no dispute could give it"
-    if t == "string" and len(value) > (decl.max_length if decl.max_length is not None
-                                       else DEFAULT_MAX_LENGTH):
-        return "is longer than the fact's `max_length`"
-    if decl.enum is not None and value not in decl.enum:
-        return f"`{value}` is not one of the fact's enum values"
-    if decl.min is not None and value < decl.min:
-        return f"`{value}` is below the fact's min ({decl.min})"
-    if decl.max is not None and value > decl.max:
-        return f"`{value}` is above the fact's max ({decl.max})"
-    return None
 
 
 def build_policy(data: dict[Any, Any], smap: SourceMap) -> tuple[Policy | None, list[Diagnostic]]:

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..calendar import parse_date
-from ..diagnostics import Diagnostic, Severity, Span, has_errors, sort_diagnostics
+from ..diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
 from ..load import parse_document, read_document
 from ..load.sourcemap import SourceMap
 from ..model.nodes import Policy
-from ..schema import describe_path, json_type, load_schema, yaml11_warning
+from ..schema import (_TYPE_WORDS, SchemaWords, describe_path, enum_hint, json_type,
+                      load_schema, schema_diagnostics, yaml11_warning)
 
 if TYPE_CHECKING:  # pragma: no cover
     from jsonschema.protocols import Validator
@@ -33,9 +34,6 @@ from ..suggest import did_you_mean, one_of
 DECISION_KEYS = ("category", "level", "role", "action", "respond_by", "decide_by", "remedies",
                  "warnings")
 KNOWN_WARNINGS = ("no_authority",)
-_TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number",
-               "boolean": "true or false", "array": "a list", "object": "a mapping",
-               "null": "empty"}
 _KEY_HINTS = {
     "as_of": "decisions depend on the date: give `as_of: YYYY-MM-DD` in the case, or once at "
              "the top of the file",
@@ -89,73 +87,71 @@ def _where(data: Any, path: tuple[Any, ...]) -> str:
     return describe_path(data, path, items={"cases": ("case", "name")})
 
 
-def _at(smap: SourceMap, path: tuple[Any, ...], key: bool = False) -> Span | None:
-    return smap.key_span(path) if key else smap.value_span(path)
+def _alternatives(err: SchemaError, data: Any, smap: SourceMap, words: SchemaWords
+                  ) -> list[Diagnostic] | None:
+    """``anyOf``: the errors of the alternative meant (a mapping's or a text's), else the
+    types that would do."""
+    if not err.context:
+        return None
+    path = tuple(err.absolute_path)
+    deeper = [e for e in err.context
+              if not (e.validator == "type" and tuple(e.absolute_path) == path)
+              and not (e.validator == "pattern" and not isinstance(err.instance, str))]
+    if deeper and isinstance(err.instance, (dict, str)):
+        out: list[Diagnostic] = []
+        for sub in deeper:
+            out.extend(schema_diagnostics(sub, data, smap, words))
+        return out
+    wants = sorted({t for e in err.context if e.validator == "type"
+                    for t in ([e.validator_value] if isinstance(e.validator_value, str)
+                              else e.validator_value)} | (
+        {"string"} if any(e.validator == "pattern" for e in err.context) else set()))
+    shown = " or ".join(_TYPE_WORDS.get(t, t) for t in wants) or "another value"
+    where = words.describe(data, path)
+    prefix = f"{where}: " if where else ""
+    return [Diagnostic.at("PE103", Severity.ERROR,
+                          f"{prefix}expected {shown}, found {json_type(err.instance)}",
+                          smap.value_span(path))]
+
+
+def _value_message(err: SchemaError) -> str:
+    v = err.validator
+    shown = f"`{err.instance}`" if isinstance(err.instance, (str, int, float)) \
+        and not isinstance(err.instance, bool) else json_type(err.instance)
+    if v == "enum":
+        return f"{shown} is not one of the allowed values"
+    if v == "pattern":
+        is_date = "[0-9]{4}" in err.validator_value
+        return f"{shown} is not " + ("an ISO date (YYYY-MM-DD)" if is_date else "a valid id")
+    return {"minItems": "the list is empty", "minProperties": "the mapping is empty",
+            "uniqueItems": "the list repeats an item", "minLength": "the text is empty",
+            }.get(v, f"{shown} is not allowed here")
+
+
+def _value_hint(err: SchemaError, path: tuple[Any, ...]) -> str | None:
+    v = err.validator
+    if v == "enum":
+        return enum_hint(err)
+    if v == "pattern":
+        return ("write the date as YYYY-MM-DD, e.g. 2026-11-22" if "[0-9]{4}" in
+                err.validator_value else "start with a letter; then letters, digits, `_` or `-`")
+    if v == "minProperties":
+        return _KEY_HINTS.get(path[-1]) if path and isinstance(path[-1], str) else None
+    return None
+
+
+#: the words of a test file (``schemas/policytest.schema.json``)
+TEST_FILE_WORDS = SchemaWords(
+    describe=_where,
+    unknown_hint=lambda key, allowed: did_you_mean(key, allowed) or f"use {one_of(allowed)}",
+    missing_span=lambda smap, path: smap.key_span(path) if path else smap.value_span(path),
+    missing_hint=lambda err, key, path, smap: _KEY_HINTS.get(key),
+    type_hint=lambda path, err: None, value_message=_value_message, value_hint=_value_hint,
+    alternatives=_alternatives, elements=False)
 
 
 def _convert(err: SchemaError, data: Any, smap: SourceMap) -> list[Diagnostic]:
-    path = tuple(err.absolute_path)
-    where = _where(data, path)
-    prefix = f"{where}: " if where else ""
-    v = err.validator
-    if v in ("anyOf", "oneOf") and err.context:
-        deeper = [e for e in err.context
-                  if not (e.validator == "type" and tuple(e.absolute_path) == path)
-                  and not (e.validator == "pattern" and not isinstance(err.instance, str))]
-        if deeper and isinstance(err.instance, (dict, str)):
-            out: list[Diagnostic] = []
-            for sub in deeper:
-                out.extend(_convert(sub, data, smap))
-            return out
-        wants = sorted({t for e in err.context if e.validator == "type"
-                        for t in ([e.validator_value] if isinstance(e.validator_value, str)
-                                  else e.validator_value)} | (
-            {"string"} if any(e.validator == "pattern" for e in err.context) else set()))
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in wants) or "another value"
-        return [Diagnostic.at("PE103", Severity.ERROR,
-                              f"{prefix}expected {words}, found {json_type(err.instance)}",
-                              _at(smap, path))]
-    if v == "additionalProperties" and isinstance(err.instance, dict):
-        allowed = list(err.schema.get("properties", {}))
-        return [Diagnostic.at("PE101", Severity.ERROR, f"{prefix}unknown key `{k}`",
-                              _at(smap, path + (k,), key=True),
-                              hint=did_you_mean(k, allowed) or f"use {one_of(allowed)}")
-                for k in err.instance if k not in allowed]
-    if v == "required":
-        return [Diagnostic.at("PE102", Severity.ERROR, f"{prefix}missing key `{k}`",
-                              _at(smap, path, key=bool(path)), hint=_KEY_HINTS.get(k))
-                for k in err.validator_value if k not in (err.instance or {})]
-    if v == "type":
-        wants = [err.validator_value] if isinstance(err.validator_value, str) \
-            else list(err.validator_value)
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in wants)
-        return [Diagnostic.at("PE103", Severity.ERROR,
-                              f"{prefix}expected {words}, found {json_type(err.instance)}",
-                              _at(smap, path))]
-    shown = f"`{err.instance}`" if isinstance(err.instance, (str, int, float)) \
-        and not isinstance(err.instance, bool) else json_type(err.instance)
-    hint = None
-    if v == "enum":
-        message = f"{shown} is not one of the allowed values"
-        choices = [str(x) for x in err.validator_value]
-        hint = did_you_mean(str(err.instance), choices) or f"use {one_of(choices)}"
-    elif v == "pattern":
-        is_date = "[0-9]{4}" in err.validator_value
-        message = f"{shown} is not " + ("an ISO date (YYYY-MM-DD)" if is_date else "a valid id")
-        hint = ("write the date as YYYY-MM-DD, e.g. 2026-11-22" if is_date else
-                "start with a letter; then letters, digits, `_` or `-`")
-    elif v == "minItems":
-        message = "the list is empty"
-    elif v == "minProperties":
-        message = "the mapping is empty"
-        hint = _KEY_HINTS.get(path[-1]) if path and isinstance(path[-1], str) else None
-    elif v == "uniqueItems":
-        message = "the list repeats an item"
-    elif v == "minLength":
-        message = "the text is empty"
-    else:
-        message = f"{shown} is not allowed here"
-    return [Diagnostic.at("PE104", Severity.ERROR, prefix + message, _at(smap, path), hint=hint)]
+    return schema_diagnostics(err, data, smap, TEST_FILE_WORDS)
 
 
 def _schema_diagnostics(data: Any, smap: SourceMap) -> list[Diagnostic]:

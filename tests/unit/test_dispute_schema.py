@@ -38,6 +38,8 @@ def schema_accepts(dispute: dict) -> bool:
     {"escalation": {"level": "nope", "since": "2026-11-01"}},
     {"remedies_in_force": [{"id": "hold", "granted_on": "2026-11-00"}]},
     {"remedies_in_force": [{"id": "hold", "granted_on": "2026-11-02"}]},
+    {"escalation": None}, {"remedies_in_force": None}, {"as_of": None},  # null: as if absent
+    {"kind": "x" * 100_001}, {"partner": {"tier": "gold\ud800"}}, {"amount": 2 ** 1100},
 ])
 def test_the_schema_agrees_with_the_engine(change):
     dispute = dict(BASE, **change)
