@@ -10,34 +10,12 @@ logic codes (PE5xx) asks the solver nothing. The codes no rule declares are the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Callable
 
-from ...diagnostics import Diagnostic
+from . import authority, calendar, coverage, dates, ladder
+from ._rule import Rule
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .. import LintContext
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A lint rule: ``name`` (kebab-case), the ``codes`` it can emit, and its ``check``.
-    ``logic``: it asks the solver (an editor runs those on save only)."""
-
-    name: str
-    codes: tuple[str, ...]
-    check: Callable[[Any, "LintContext"], Iterable[Diagnostic]]
-    logic: bool = False
-
-    def __call__(self, policy: Any, context: "LintContext") -> Iterable[Diagnostic]:
-        return self.check(policy, context)
-
-    @property
-    def __name__(self) -> str:  # the name PE901 reports a crash under
-        return self.name
-
-
-from . import authority, calendar, coverage, dates, ladder  # noqa: E402
+__all__ = ["LOGIC_RULES", "RULES", "Rule", "STAGE_CODES", "rules_for"]
 
 RULES: tuple[Rule, ...] = (*ladder.RULES, *authority.RULES, *dates.RULES, *calendar.RULES,
                            *coverage.RULES)

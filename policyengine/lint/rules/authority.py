@@ -134,7 +134,7 @@ def sunsets(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
                     hint="shorten `review_every`, or remove it", element=f"remedies.{r.id}")
 
 
-from . import Rule  # noqa: E402
+from ._rule import Rule  # noqa: E402
 
 RULES = (
     Rule("role-without-authority", ("PE401",), missing_rows),

@@ -107,7 +107,7 @@ def roll_has_effect(policy: Policy, context: Any) -> Iterator[Diagnostic]:
                 element=".".join(map(str, path)) + ".roll")
 
 
-from . import Rule  # noqa: E402
+from ._rule import Rule  # noqa: E402
 
 RULES = (
     Rule("region-without-calendar", ("PE713",), regions_cover_by),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from ...codes import REGISTRY
 from ...diagnostics import Diagnostic, Severity, Span
 from ...model.nodes import Expression, Policy
-from . import Rule
+from ._rule import Rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...analysis.coverage import Finding
