@@ -201,12 +201,54 @@ def test_baseline_round_trip(tmp_path, monkeypatch):
     path = tmp_path / "baseline.json"
     Baseline.write(path, [_diag(1), _diag(2), _diag(3, code="PE206", element="remedies.x")])
     data = json.loads(path.read_text())
-    assert data["policyengine-baseline"] == 1 and len(data["findings"]) == 3
+    assert data["policyengine-baseline"] == 2 and len(data["findings"]) == 3
     assert data["findings"][0]["file"] == "p.yaml"
     base = Baseline.load(path)
     # two overlaps recorded: a third one is new; the PE206 is gone (stale)
     new, matched, stale = base.filter([_diag(7), _diag(8), _diag(9)])
     assert (len(new), matched, stale) == (1, 2, 1)
+
+
+def _v1_fingerprint(d, file):
+    """The fingerprint format 1 of the baseline wrote (before Diagnostic.fingerprint)."""
+    import hashlib
+    import re
+
+    blob = "\0".join((d.code, file, d.element or "",
+                      re.sub(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", "#", d.message)))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+
+
+def test_a_format_1_baseline_still_hides_what_it_recorded(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    recorded = [_diag(1), _diag(3, code="PE206", element="remedies.x", message="unused"),
+                _diag(4, code="PE801", element=None, message="suppression on line 4")]
+    rows = [{"fingerprint": _v1_fingerprint(d, "p.yaml"), "code": d.code, "file": "p.yaml",
+             "element": d.element, "message": d.message} for d in recorded]
+    rows.append({"fingerprint": "0" * 24})  # hand-written, without the fields: stale
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"policyengine-baseline": 1, "findings": rows}))
+    base = Baseline.load(path)
+    now = [_diag(7), _diag(8, code="PE206", element="remedies.x", message="unused"),
+           _diag(9, code="PE801", element=None, message="suppression on line 9"), _diag(9)]
+    new, matched, stale = base.filter(now)
+    assert (new, matched, stale) == ([now[3]], 3, 1)
+    # rewritten, it is format 2 and hides the same findings
+    Baseline.write(path, now[:3])
+    assert json.loads(path.read_text())["policyengine-baseline"] == 2
+    assert Baseline.load(path).filter(now) == ([now[3]], 3, 0)
+
+
+def test_one_fingerprint_for_the_baseline_and_sarif(tmp_path, monkeypatch):
+    from policyengine.render import sarif
+
+    monkeypatch.chdir(tmp_path)
+    for d in (_diag(1), _diag(2, element=None), _diag(3, file="sub/q.yaml")):
+        assert fingerprint(d, str(tmp_path)) == sarif.fingerprint(d, str(tmp_path)) \
+            == d.fingerprint(d.file)
+    (tmp_path / "b.json").write_text('{"policyengine-baseline": 3, "findings": []}')
+    with pytest.raises(ConfigError, match="baseline format 3"):
+        Baseline.load(tmp_path / "b.json")
 
 
 def test_bad_baselines(tmp_path):
