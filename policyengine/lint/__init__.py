@@ -20,6 +20,8 @@ from ..load import DEFAULT_MAX_BYTES
 from ..pipeline import inspect_file, inspect_text
 from ..source import SourceFile
 
+from ..load.sourcemap import SourceMap
+
 if TYPE_CHECKING:  # pragma: no cover
     from .config import LintConfig
     from ..pipeline import LoadResult
@@ -162,6 +164,16 @@ def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAUL
     """Lint one rulebook: the file at ``path``, or ``text`` (standard input) named ``path``.
     ``enabled(code)``: whether ``code`` is reported (the rules of no enabled code do not run;
     None: every rule runs)."""
+    diags, source, _ = _lint_file(path, context, max_bytes=max_bytes, text=text,
+                                  enabled=enabled)
+    return diags, source
+
+
+def _lint_file(path: str, context: LintContext, *, max_bytes: int, text: bytes | None,
+               enabled: Callable[[str], bool] | None
+               ) -> tuple[list[Diagnostic], SourceFile | None, "SourceMap | None"]:
+    """:func:`lint_policy_file`, with the source map of a rulebook that loaded (its comments
+    hold the inline suppressions)."""
     if text is not None:
         result = inspect_text(text, path, max_bytes=max_bytes)
     else:
@@ -171,9 +183,10 @@ def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAUL
     if policy is not None and policy.sourcemap is not None:
         source = policy.sourcemap.source
         diags.extend(_run_rules(policy, path, context, True, enabled))
-    elif diags and diags[0].file is not None:
+        return diags, source, policy.sourcemap
+    if diags and diags[0].file is not None:
         source = _read_source(path, max_bytes) if text is None else _source_of(path, text)
-    return diags, source
+    return diags, source, None
 
 
 def lint_text(text: str | bytes, name: str, context: LintContext, *, logic: bool = True,
@@ -189,9 +202,9 @@ def lint_text(text: str | bytes, name: str, context: LintContext, *, logic: bool
     config = config if config is not None else DEFAULT
     result = inspect_text(text, name, max_bytes=max_bytes)
     diags = list(result.diagnostics)
-    source = None
+    source: SourceFile | SourceMap | None = None
     if result.draft is not None and result.draft.sourcemap is not None:
-        source = result.draft.sourcemap.source
+        source = result.draft.sourcemap
         diags.extend(_run_rules(result.draft, name, context, logic, config.enabled))
     elif isinstance(text, str):
         source = SourceFile(name, text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -245,11 +258,11 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], *, select: Iterable[str]
 
     for path in files:
         text = stdin if from_stdin and path == stdin_name else None
-        diags, source = lint_policy_file(path, context, max_bytes=max_bytes, text=text,
+        diags, source, smap = _lint_file(path, context, max_bytes=max_bytes, text=text,
                                          enabled=enabled)
         if source is not None:
             sources[path] = source
-        diags = config.apply(diags, source, enabled)
+        diags = config.apply(diags, smap or source, enabled)
         diagnostics.extend(d for d in diags if _selected(d.code, select, ignore))
     return LintResult(sort_diagnostics(diagnostics), files, sources, missing)
 

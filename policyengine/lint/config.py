@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ..codes import REGISTRY, lookup
 from ..diagnostics import Diagnostic, Severity
+from ..load.sourcemap import SourceMap
 from ..source import SourceFile
 from .suppressions import apply_suppressions
 
@@ -98,7 +99,7 @@ class LintConfig:
             return False
         return self.level(code) is not None
 
-    def apply(self, diagnostics: Iterable[Diagnostic], source: SourceFile | None,
+    def apply(self, diagnostics: Iterable[Diagnostic], source: SourceFile | SourceMap | None,
               enabled: Callable[[str], bool] | None = None) -> list[Diagnostic]:
         """Suppressions of ``source`` first, then severities, ``off``, select and ignore.
         ``enabled``: which codes ran (default: this configuration's); a suppression of a

@@ -260,3 +260,52 @@ def test_bad_baselines(tmp_path):
         Baseline.load(tmp_path / "c.json")
     with pytest.raises(ConfigError, match="cannot be read"):
         Baseline.load(tmp_path / "missing.json")
+
+
+# -- comments from the source map ----------------------------------------------------------------
+TRICKY = """policy:  # the header
+  id: "a # not a comment"
+  note: 'b # nor this'  # but this
+  text: |
+    # a line of a block scalar
+    x # y
+  "odd # key": 1 # a comment after a quoted key
+  list: [1, "#2", 3]  # after a flow list
+# a comment of its own line
+plain: a#b # and one after a plain scalar with a hash inside
+"""
+
+
+def test_the_source_map_records_every_comment():
+    from policyengine.load.sourcemap import SourceMap  # noqa: F401
+    from policyengine.load.yaml_safe import compose
+    from policyengine.lint.suppressions import find_comments
+
+    root = Path(__file__).resolve().parents[2]
+    texts = [TRICKY] + [p.read_text("utf-8") for p in sorted(
+        [*(root / "tests" / "golden" / "lint").glob("PE*.yaml"),
+         *(root / "policies").glob("*.yaml")])]
+    for text in texts:
+        data, smap, _ = compose(SourceFile("t.yaml", text))
+        if data is None:
+            continue
+        assert smap.comments == find_comments(text), text[:80]
+    _, smap, _ = compose(SourceFile("t.yaml", TRICKY))
+    assert [c for _, c in smap.comments] == [
+        "# the header", "# but this", "# a comment after a quoted key", "# after a flow list",
+        "# a comment of its own line", "# and one after a plain scalar with a hash inside"]
+
+
+def test_suppressions_of_a_loaded_rulebook_do_not_scan_the_text_again(tmp_path, monkeypatch):
+    from policyengine.lint import suppressions
+
+    root = Path(__file__).resolve().parents[2]
+    path = root / "tests" / "golden" / "lint" / "PE801.yaml"
+    want = [(d.code, d.line) for d in lint_paths([path], as_of="2026-11-23")]
+    assert any(code == "PE801" for code, _ in want)
+
+    def no_scan(text):
+        raise AssertionError("rescanned")
+
+    monkeypatch.setattr(suppressions, "_scalar_spans", no_scan)
+    assert [(d.code, d.line) for d in lint_paths([path], as_of="2026-11-23")] == want
