@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from ..ladder import escalation_path
 from ..model.nodes import Policy
 from .plain_words import Vocabulary, condition_words, number, value_words_of
-from .sentence import Sentence, joined, sentence, strong, value
+from .sentence import Part, Sentence, joined, sentence, strong, value
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
