@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
@@ -18,6 +20,7 @@ class Severity(enum.Enum):
 
 
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,17 @@ class Diagnostic:
     def format_line(self) -> str:
         """``file:line:col: CODE severity: message``, the first line of the text format."""
         return f"{self.location()}: {self.code} {self.severity.value}: {self.message}"
+
+    def fingerprint(self, where: str | None = None) -> str:
+        """The finding's identity across edits that do not touch it (32 hex digits): a hash of
+        the code, ``where`` (the file as the output names it: relative to the baseline, the
+        SARIF artifact URI; default ``file``) and the element the finding is about (or, when it
+        has none, the message with its numbers blanked). Never the line: moving a rule keeps
+        its findings' fingerprints. The baseline and SARIF's ``partialFingerprints`` use it."""
+        if where is None:
+            where = self.file or ""
+        blob = "\0".join((self.code, where, self.element or _NUMBERS.sub("#", self.message)))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import z3
 
@@ -42,6 +43,42 @@ from .solver import DEFAULT_BUDGET, DEFAULT_TIMEOUT, Outcome, Prover
 
 
 WITNESS_TRIES = 3
+
+#: The code of each kind of finding (``timeout`` and ``budget`` are PE509).
+FINDING_CODES = {
+    "gap": "PE501", "band-unreachable": "PE502", "band-outside-category": "PE502",
+    "category-unreachable": "PE503", "overlap": "PE504", "unclassified": "PE505",
+    "never-holds": "PE506", "never-holds-here": "PE506", "always-holds": "PE507",
+    "exceeds-authority": "PE508", "can-fail": "PE510", "timeout": "PE509", "budget": "PE509",
+}
+#: The codes lint's logic rules report (PE509 says that a check of theirs was skipped).
+LOGIC_CODES = frozenset(FINDING_CODES.values())
+
+#: The nine checks, in the order they run: the codes each reports, and the checks whose
+#: verdicts it reads (a check that is needed only by another one runs without reporting).
+STEPS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "categories": (frozenset({"PE503", "PE506", "PE507"}), ()),
+    "overlaps": (frozenset({"PE504"}), ("categories",)),
+    "unclassified": (frozenset({"PE505"}), ("categories",)),
+    "bands": (frozenset({"PE502", "PE506", "PE507"}), ("categories",)),
+    "gap": (frozenset({"PE501"}), ("categories", "bands")),
+    "overrides": (frozenset({"PE506", "PE507"}), ()),
+    "remedies": (frozenset({"PE506"}), ("categories",)),
+    "exceeds": (frozenset({"PE508"}), ("categories",)),
+    "failures": (frozenset({"PE510"}), ("categories",)),
+}
+
+
+def needed_steps(codes: Iterable[str] | None) -> frozenset[str]:
+    """The checks that run for ``codes`` (None: all): those reporting one of them, and the
+    checks they read."""
+    if codes is None:
+        return frozenset(STEPS)
+    wanted = set(codes)
+    out = {name for name, (reports, _) in STEPS.items() if reports & wanted}
+    for name in list(out):
+        out.update(STEPS[name][1])
+    return frozenset(out)
 
 
 class WitnessError(AssertionError):
@@ -81,6 +118,7 @@ class Report:
     overlaps: set[tuple[int, int]] = field(default_factory=set)  # (earlier, later)
     unclassified: bool | None = None
     queries: int = 0
+    steps: Counter[str] = field(default_factory=Counter)  # solver queries per check
 
 
 def strict_witnesses() -> bool:
@@ -98,14 +136,26 @@ def witness_date(policy: Any, as_of: _dt.date | None) -> _dt.date:
 
 
 def check_coverage(policy: Any, *, as_of: _dt.date | None = None,
-                   timeout: float = DEFAULT_TIMEOUT, budget: float = DEFAULT_BUDGET) -> Report:
-    """Run every logic check on a policy that loaded without errors."""
-    return _Run(policy, witness_date(policy, as_of), timeout, budget).run()
+                   timeout: float = DEFAULT_TIMEOUT, budget: float = DEFAULT_BUDGET,
+                   codes: Iterable[str] | None = None) -> Report:
+    """Run the logic checks on a policy that loaded without errors: every one, or those
+    that report one of ``codes`` (with the checks they read, whose own findings are left
+    out). A check that reports none of ``codes`` asks the solver nothing."""
+    wanted = None if codes is None else frozenset(codes)
+    report = _Run(policy, witness_date(policy, as_of), timeout, budget, wanted).run()
+    if wanted is not None:
+        report.findings = [f for f in report.findings
+                           if FINDING_CODES[f.kind] in wanted or f.kind in ("timeout", "budget")]
+    return report
 
 
 class _Run:
-    def __init__(self, policy: Policy, as_of: _dt.date, timeout: float, budget: float) -> None:
+    def __init__(self, policy: Policy, as_of: _dt.date, timeout: float, budget: float,
+                 codes: frozenset[str] | None = None) -> None:
         self.policy = policy
+        self.codes = codes
+        self.steps = needed_steps(codes)
+        self.step = ""  # the check asking the solver, for Report.steps
         self.as_of = as_of
         self.space = FactSpace(policy, ieee=True)
         self.dec = DecisionEncoding(self.space)
@@ -122,9 +172,21 @@ class _Run:
     def add(self, finding: Finding) -> None:
         self.report.findings.append(finding)
 
+    def reports(self, code: str) -> bool:
+        """Whether findings of ``code`` are wanted (the queries that only classify a finding
+        as ``code`` are skipped otherwise)."""
+        return self.codes is None or code in self.codes
+
+    def begin(self, step: str) -> bool:
+        """Start the check ``step`` if it is needed; its solver queries count under its name."""
+        if step not in self.steps:
+            return False
+        self.step = self.prover.label = step
+        return True
+
     def check(self, subject: tuple[Any, ...], question: str, *formulas: z3.ExprRef,
               tracked: Any = None) -> Outcome:
-        out = self.prover.check(*formulas, tracked=tracked)
+        out = self._ask(*formulas, tracked=tracked)
         if out.unknown:
             if out.reason == "budget":
                 if not self._budget_reported:
@@ -162,18 +224,34 @@ class _Run:
                                                                      amount_ok))
         return sp._and_all(parts)
 
+    def _ask(self, *formulas: Any, tracked: Any = None) -> Outcome:
+        before = self.prover.queries
+        out = self.prover.check(*formulas, tracked=tracked)
+        self.report.steps[self.step] += self.prover.queries - before
+        return out
+
     def run(self) -> Report:
+        """The checks in a fixed order (the solver's answers, hence the witnesses, depend on
+        the queries asked before): each runs only when needed (:data:`STEPS`)."""
         self.candidates = self._candidates()
-        self.categories()
-        self.overlaps()
-        self.unclassified()
-        for i in range(len(self.cats)):
-            if self.status[i] == "ok":
-                self.bands(i)
-        self.overrides()
-        self.remedies()
-        self.failures()
+        if self.begin("categories"):
+            self.categories()
+            if self.begin("overlaps"):
+                self.overlaps()
+            if self.begin("unclassified"):
+                self.unclassified()
+            if self.begin("bands"):
+                for i in range(len(self.cats)):
+                    if self.status[i] == "ok":
+                        self.bands(i)
+        if self.begin("overrides"):
+            self.overrides()
+        if self.steps & {"remedies", "exceeds"}:
+            self.remedies()
+        if self.begin("failures"):
+            self.failures()
         self.report.queries = self.prover.queries
+        self.report.steps = +self.report.steps
         return self.report
 
     # -- witnesses -----------------------------------------------------------------------------
@@ -208,7 +286,7 @@ class _Run:
             if not differs:
                 break
             blocks.append(self.space._or_all(differs))
-            again = self.prover.check(*keep, *blocks)
+            again = self._ask(*keep, *blocks)
             if not again.sat:
                 break
             model = again.model
@@ -332,7 +410,8 @@ class _Run:
                     return
                 if out.unsat:
                     self.report.reached[(i, b)] = False
-                    self._dead_band(i, b, holds, chosen, out)
+                    if self.reports("PE502") or self.reports("PE506"):
+                        self._dead_band(i, b, holds, chosen, out)
                     fails[b] = self.space.fails(band.when)
                     continue
             else:
@@ -361,7 +440,9 @@ class _Run:
                 self.report.gaps[i] = False
                 return
             fails[b] = self.space.fails(band.when)
-        self.gap(i, chosen)
+        if self.begin("gap"):
+            self.gap(i, chosen)
+            self.begin("bands")
 
     def _dead_band(self, i: int, b: int, holds: z3.BoolRef, chosen: z3.BoolRef, out: Outcome
                    ) -> None:
@@ -400,10 +481,11 @@ class _Run:
         holds when ``always``."""
         t, _ = self.domains.regions(expr)
         holds = self.space.holds(expr)
-        if t is BOTTOM or self.check(subject, "whether its `when` can hold", holds).unsat:
+        if t is BOTTOM or (self.reports("PE506") and self.check(
+                subject, "whether its `when` can hold", holds).unsat):
             self.add(Finding("never-holds", subject))
             return False
-        if always and not self.domains.restricts(t):
+        if always and self.reports("PE507") and not self.domains.restricts(t):
             out = self.check(subject, "whether its `when` always holds", z3.Not(holds))
             if out.unsat:
                 self.add(Finding("always-holds", subject))
@@ -413,19 +495,20 @@ class _Run:
         for k, r in enumerate(self.policy.remedies):
             users = [i for i, c in enumerate(self.cats) if r.id in c.remedies
                      and self.status[i] == "ok"]
-            if r.when is not None and not self._never_or_always(("remedy", k), r.when,
-                                                                always=False):
+            conditions = self.begin("remedies")  # PE506; else only the amount (PE508)
+            if r.when is not None and conditions and not self._never_or_always(
+                    ("remedy", k), r.when, always=False):
                 continue
             some = self.space._or_all([self.chosen(i) for i in users])
             need = some if r.when is None else self.space._and(some, self.space.holds(r.when))
-            if r.when is not None and users:
+            if r.when is not None and users and conditions:
                 out = self.check(("remedy", k), "whether its `when` holds for the categories "
                                  "that list it", need)
                 if out.unsat:
                     self.add(Finding("never-holds-here", ("remedy", k),
                                      related=tuple(("category", i) for i in users)))
                     continue
-            if users and r.amount is not None:
+            if users and r.amount is not None and self.begin("exceeds"):
                 self.exceeds(k, r, need, users)
 
     def exceeds(self, k: int, r: Remedy, need: z3.BoolRef, users: list[int]) -> None:

@@ -51,7 +51,8 @@ class Prover:
         self.timeout = timeout
         self.budget = budget
         self.spent = 0.0
-        self.queries = 0
+        self.queries = 0  # queries z3 answered (not those decided without it)
+        self.label = ""  # who is asking (lint's logic checks name themselves), for counting
         # the budget bounds wall-clock time too, from the prover's creation: time spent outside
         # z3's own check (encoding, optimizing, describing) counts, so the whole command that
         # owns the prover stops asking once the budget has passed

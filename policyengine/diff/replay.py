@@ -54,13 +54,15 @@ class ReplayResult:
             "source": self.source, "total": self.total, "changed": self.changed,
             "unchanged": self.unchanged, "dates_changed": self.dates_changed,
             "refused_both": self.refused_both, "unreadable": self.unreadable,
-            "by_change": [{"change": k, "count": n} for k, n in _ordered(self.by_change)],
-            "by_category": [{"category": k, "count": n} for k, n in _ordered(self.by_category)],
+            "by_change": [{"change": k, "count": n} for k, n in ordered(self.by_change)],
+            "by_category": [{"category": k, "count": n} for k, n in ordered(self.by_category)],
             "examples": [e.to_dict() for e in self.examples],
         }
 
 
-def _ordered(counter: collections.Counter[Any]) -> list[tuple[str, int]]:
+def ordered(counter: collections.Counter[Any]) -> list[tuple[str, int]]:
+    """The counts of a replay's counter, most first (ties by name): the order of every
+    report of the replay."""
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
 

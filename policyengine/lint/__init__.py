@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..calendar import AsOf, as_day
 from ..codes import REGISTRY
@@ -19,6 +19,8 @@ from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..load import DEFAULT_MAX_BYTES
 from ..pipeline import inspect_file, inspect_text
 from ..source import SourceFile
+
+from ..load.sourcemap import SourceMap
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import LintConfig
@@ -34,6 +36,9 @@ class LintContext:
     as_of: _dt.date
     solver_timeout: float | None = None  # seconds per solver query (PE5xx); None: default
     analysis_budget: float | None = None  # seconds of solver time per rulebook
+    codes: frozenset[str] | None = None  # the codes the running rules report (None: all)
+    # what the rules of one file share (the logic checks' findings); fresh in each replace()
+    memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 class LintResult(list[Diagnostic]):
@@ -125,14 +130,24 @@ def _selected(code: str, select: Iterable[str] | None, ignore: Iterable[str] | N
     return not (ignore and match(ignore))
 
 
-def _run_rules(policy: Any, path: str, context: LintContext, logic: bool
-               ) -> list[Diagnostic]:
-    from .rules import LOGIC_RULES, RULES
+def _run_rules(policy: Any, path: str, context: LintContext, logic: bool,
+               enabled: Callable[[str], bool] | None = None) -> list[Diagnostic]:
+    """Run the rules that declare a code ``enabled`` reports (every rule when None; the
+    solver's only with ``logic``); a rule with no code reported does not run."""
+    from . import rules as _rules
 
-    out: list[Diagnostic] = []
-    for rule in RULES:
-        if not logic and rule in LOGIC_RULES:
+    running = []
+    for rule in _rules.RULES:
+        codes = getattr(rule, "codes", None)
+        if not logic and getattr(rule, "logic", False):
             continue
+        if enabled is not None and codes is not None and not any(enabled(c) for c in codes):
+            continue
+        running.append(rule)
+    context = replace(context, codes=None if enabled is None else frozenset(
+        c for r in running for c in getattr(r, "codes", ()) if enabled(c)))
+    out: list[Diagnostic] = []
+    for rule in running:
         try:
             out.extend(rule(policy, context))
         except Exception as exc:  # a crashing rule must not hide the other findings
@@ -144,8 +159,21 @@ def _run_rules(policy: Any, path: str, context: LintContext, logic: bool
 
 
 def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                     text: bytes | None = None) -> tuple[list[Diagnostic], SourceFile | None]:
-    """Lint one rulebook: the file at ``path``, or ``text`` (standard input) named ``path``."""
+                     text: bytes | None = None, enabled: Callable[[str], bool] | None = None
+                     ) -> tuple[list[Diagnostic], SourceFile | None]:
+    """Lint one rulebook: the file at ``path``, or ``text`` (standard input) named ``path``.
+    ``enabled(code)``: whether ``code`` is reported (the rules of no enabled code do not run;
+    None: every rule runs)."""
+    diags, source, _ = _lint_file(path, context, max_bytes=max_bytes, text=text,
+                                  enabled=enabled)
+    return diags, source
+
+
+def _lint_file(path: str, context: LintContext, *, max_bytes: int, text: bytes | None,
+               enabled: Callable[[str], bool] | None
+               ) -> tuple[list[Diagnostic], SourceFile | None, "SourceMap | None"]:
+    """:func:`lint_policy_file`, with the source map of a rulebook that loaded (its comments
+    hold the inline suppressions)."""
     if text is not None:
         result = inspect_text(text, path, max_bytes=max_bytes)
     else:
@@ -154,10 +182,11 @@ def lint_policy_file(path: str, context: LintContext, *, max_bytes: int = DEFAUL
     source = None
     if policy is not None and policy.sourcemap is not None:
         source = policy.sourcemap.source
-        diags.extend(_run_rules(policy, path, context, True))
-    elif diags and diags[0].file is not None:
+        diags.extend(_run_rules(policy, path, context, True, enabled))
+        return diags, source, policy.sourcemap
+    if diags and diags[0].file is not None:
         source = _read_source(path, max_bytes) if text is None else _source_of(path, text)
-    return diags, source
+    return diags, source, None
 
 
 def lint_text(text: str | bytes, name: str, context: LintContext, *, logic: bool = True,
@@ -173,10 +202,10 @@ def lint_text(text: str | bytes, name: str, context: LintContext, *, logic: bool
     config = config if config is not None else DEFAULT
     result = inspect_text(text, name, max_bytes=max_bytes)
     diags = list(result.diagnostics)
-    source = None
+    source: SourceFile | SourceMap | None = None
     if result.draft is not None and result.draft.sourcemap is not None:
-        source = result.draft.sourcemap.source
-        diags.extend(_run_rules(result.draft, name, context, logic))
+        source = result.draft.sourcemap
+        diags.extend(_run_rules(result.draft, name, context, logic, config.enabled))
     elif isinstance(text, str):
         source = SourceFile(name, text.replace("\r\n", "\n").replace("\r", "\n"))
     return sort_diagnostics(config.apply(diags, source)), result
@@ -224,12 +253,16 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], *, select: Iterable[str]
         Diagnostic.at("PE011", Severity.ERROR, "no such file or folder", None, file=m,
                       hint="check the path") for m in missing]
     sources: dict[str, SourceFile] = {}
+    def enabled(code: str) -> bool:
+        return config.enabled(code) and _selected(code, select, ignore)
+
     for path in files:
         text = stdin if from_stdin and path == stdin_name else None
-        diags, source = lint_policy_file(path, context, max_bytes=max_bytes, text=text)
+        diags, source, smap = _lint_file(path, context, max_bytes=max_bytes, text=text,
+                                         enabled=enabled)
         if source is not None:
             sources[path] = source
-        diags = config.apply(diags, source)
+        diags = config.apply(diags, smap or source, enabled)
         diagnostics.extend(d for d in diags if _selected(d.code, select, ignore))
     return LintResult(sort_diagnostics(diagnostics), files, sources, missing)
 

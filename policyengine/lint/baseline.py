@@ -1,30 +1,46 @@
-"""The baseline: the findings of a run, recorded by a fingerprint that survives unrelated edits
-(code, file relative to the baseline, element, and the message with its numbers blanked; never
-line numbers). A later run reports only the findings the baseline does not account for, and says
-how many recorded findings no longer occur.
+"""The baseline: the findings of a run, recorded by the fingerprint that survives unrelated
+edits (:meth:`Diagnostic.fingerprint <policyengine.diagnostics.Diagnostic.fingerprint>`, the
+one SARIF's ``partialFingerprints`` carry too: code, file relative to the baseline, and the
+element, or the message with its numbers blanked when there is none; never line numbers). A
+later run reports only the findings the baseline does not account for, and says how many
+recorded findings no longer occur.
+
+Format 2 (written since the fingerprint became one): ``{"policyengine-baseline": 2,
+"findings": [{"fingerprint", "code", "file", "element", "message"}, ...]}``. Format 1 (24-digit
+fingerprints that always hashed the message) is still read: each entry's fingerprint is
+recomputed from the code, file, element and message it records, so an old baseline keeps
+hiding the findings it recorded; ``--write-baseline`` rewrites it as format 2.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Severity
 from .config import ConfigError
-_NUMBERS = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+FORMAT = 2
 
 
 def fingerprint(d: Diagnostic, root: str) -> str:
-    """Code, file (relative to ``root``), element and the message with numbers blanked."""
-    where = _relative(d.file, root)
-    blob = "\0".join((d.code, where, d.element or "", _NUMBERS.sub("#", d.message)))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+    """:meth:`Diagnostic.fingerprint` with the file relative to ``root``."""
+    return d.fingerprint(_relative(d.file, root))
+
+
+def _migrated(entry: dict[str, Any]) -> str:
+    """The fingerprint of a format-1 entry, from what it records (its own when it lacks the
+    fields: such an entry matches nothing and counts as no longer occurring)."""
+    code, file, message = entry.get("code"), entry.get("file"), entry.get("message")
+    element = entry.get("element")
+    if not (isinstance(code, str) and isinstance(file, str) and isinstance(message, str)
+            and (element is None or isinstance(element, str))):
+        return str(entry["fingerprint"])
+    return Diagnostic(code, Severity.WARNING, message, element=element).fingerprint(file)
 
 
 def _relative(path: str | None, root: str) -> str:
@@ -74,6 +90,13 @@ class Baseline:
                 isinstance(f, dict) and isinstance(f.get("fingerprint"), str) for f in findings):
             raise ConfigError(f"{p}: not a policyengine baseline (write one with "
                               "--write-baseline)")
+        version = data.get("policyengine-baseline", 1)
+        if version == 1:
+            return cls(p, Counter(_migrated(f) for f in findings))
+        if version != FORMAT:
+            raise ConfigError(f"{p}: baseline format {version!r} is not one this version of "
+                              f"policyengine reads (1 or {FORMAT}): rewrite it with "
+                              "--write-baseline")
         return cls(p, Counter(f["fingerprint"] for f in findings))
 
     @classmethod
@@ -87,7 +110,7 @@ class Baseline:
             rows.append({"fingerprint": fp, "code": d.code, "file": _relative(d.file, base.root),
                          "element": d.element, "message": d.message})
         rows.sort(key=lambda r: (r["file"], r["code"], r["element"] or "", r["message"]))
-        data = {"policyengine-baseline": 1, "findings": rows}
+        data = {"policyengine-baseline": FORMAT, "findings": rows}
         try:
             Path(p).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
         except OSError as exc:

@@ -24,10 +24,11 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ..codes import REGISTRY, lookup
 from ..diagnostics import Diagnostic, Severity
+from ..load.sourcemap import SourceMap
 from ..source import SourceFile
 from .suppressions import apply_suppressions
 
@@ -98,10 +99,12 @@ class LintConfig:
             return False
         return self.level(code) is not None
 
-    def apply(self, diagnostics: Iterable[Diagnostic], source: SourceFile | None
-              ) -> list[Diagnostic]:
-        """Suppressions of ``source`` first, then severities, ``off``, select and ignore."""
-        kept = apply_suppressions(list(diagnostics), source, self.enabled)
+    def apply(self, diagnostics: Iterable[Diagnostic], source: SourceFile | SourceMap | None,
+              enabled: Callable[[str], bool] | None = None) -> list[Diagnostic]:
+        """Suppressions of ``source`` first, then severities, ``off``, select and ignore.
+        ``enabled``: which codes ran (default: this configuration's); a suppression of a
+        code that did not run is not reported as unused."""
+        kept = apply_suppressions(list(diagnostics), source, enabled or self.enabled)
         out = []
         for d in kept:
             if not self.enabled(d.code):

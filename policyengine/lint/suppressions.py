@@ -1,20 +1,20 @@
 """Inline suppressions: a YAML comment ``# policyengine: ignore[PE504]`` (several codes or rule
 names comma-separated) silences those codes on its line. A suppression that silences nothing is
 reported (PE801 unused-suppression), and so is one naming an unknown code or no code (PE802
-invalid-suppression). Comments are found with PyYAML's scanner, so a ``#`` inside a quoted or
-block scalar is text, not a comment (a file that does not scan is read line by line, quotes in
-mind).
+invalid-suppression). The comments of a loaded rulebook are those its source map records (a
+``#`` inside a quoted or block scalar is text, not a comment); a file that did not load is
+scanned, or read line by line, quotes in mind, when it does not scan.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from typing import Callable
 
 from ..codes import REGISTRY, lookup
 from ..diagnostics import Diagnostic, Severity, Span
+from ..load.sourcemap import SourceMap, comments_outside
 from ..source import SourceFile
 _SUPPRESS = re.compile(r"policyengine\s*:\s*ignore\b(\[[^\]\n]*\]?)?")
 
@@ -27,59 +27,51 @@ class Suppression:
     unknown: tuple[str, ...]
 
 
-def find_suppressions(source: SourceFile) -> list[Suppression]:
-    text = source.text
-    matches = list(_SUPPRESS.finditer(text))
-    if not matches:
+def find_suppressions(source: SourceFile | SourceMap) -> list[Suppression]:
+    """The suppressions in the comments of ``source``: those the source map of a loaded
+    rulebook recorded, or (a file that did not load) those found in its text."""
+    comments = source.comments if isinstance(source, SourceMap) else None
+    text_of = source.source if isinstance(source, SourceMap) else source
+    if _SUPPRESS.search(text_of.text) is None:
         return []
-    scalars = _scalar_spans(text)
+    if comments is None:
+        comments = find_comments(text_of.text)
     out = []
-    for m in matches:
-        hash_at = _comment_start(text, m.start(), scalars)
-        if hash_at is None:
-            continue
-        line, col = source.position(hash_at)
-        _, end_col = source.position(m.end())
-        inside = (m.group(1) or "").strip("[]")
-        names = tuple(x.strip() for x in inside.split(",") if x.strip())
-        codes, unknown = [], []
-        for name in names:
-            found = lookup(name)
-            (codes.append(found.code) if found is not None else unknown.append(name))
-        out.append(Suppression(Span(source.path, line, col, line, end_col), names,
-                               tuple(codes), tuple(unknown)))
+    for hash_at, comment in comments:
+        for m in _SUPPRESS.finditer(comment):
+            line, col = text_of.position(hash_at)
+            _, end_col = text_of.position(hash_at + m.end())
+            inside = (m.group(1) or "").strip("[]")
+            names = tuple(x.strip() for x in inside.split(",") if x.strip())
+            codes, unknown = [], []
+            for name in names:
+                found = lookup(name)
+                (codes.append(found.code) if found is not None else unknown.append(name))
+            out.append(Suppression(Span(text_of.path, line, col, line, end_col), names,
+                                   tuple(codes), tuple(unknown)))
     return out
 
 
 def find_comments(text: str) -> list[tuple[int, str]]:
     """Every YAML comment of ``text``: (0-based offset of its ``#``, its text without the line
     break). A ``#`` inside a scalar is text; a comment starts at the line start or after a
-    blank. The formatter checks with it that no comment is lost."""
+    blank. The text is scanned for its scalars (a loaded rulebook's
+    :attr:`SourceMap.comments` has them without scanning); a text that does not scan is read
+    line by line, quotes in mind. The formatter checks with it that no comment is lost."""
     scalars = _scalar_spans(text)
+    if scalars is not None:
+        return comments_outside(text, scalars)
     out: list[tuple[int, str]] = []
     pos = text.find("#")
     while pos != -1:
         end = text.find("\n", pos)
         end = len(text) if end == -1 else end
-        if scalars is None:
-            start = _comment_start(text, end, None)
-            is_comment = start == pos
-        else:
-            is_comment = (pos == 0 or text[pos - 1] in " \t\n") and not _inside(pos, scalars)
-        if is_comment:
+        if _comment_start(text, end) == pos:
             out.append((pos, text[pos:end].rstrip("\r")))
             pos = text.find("#", end)
         else:
             pos = text.find("#", pos + 1)
     return out
-
-
-def _inside(pos: int, scalars: list[tuple[int, int]] | None) -> bool:
-    if scalars is None:
-        return False
-    starts = [s for s, _ in scalars]
-    k = bisect.bisect_right(starts, pos) - 1
-    return k >= 0 and scalars[k][0] <= pos < scalars[k][1]
 
 
 def _scalar_spans(text: str) -> list[tuple[int, int]] | None:
@@ -97,24 +89,11 @@ def _scalar_spans(text: str) -> list[tuple[int, int]] | None:
     return spans
 
 
-def _comment_start(text: str, at: int, scalars: list[tuple[int, int]] | None) -> int | None:
-    """The offset of the ``#`` opening the comment that contains ``at``, or None when ``at``
-    is not in a comment."""
+def _comment_start(text: str, at: int) -> int | None:
+    """The offset of the ``#`` opening the comment that contains ``at`` in a text that does
+    not scan (read with quotes in mind), or None when ``at`` is not in a comment."""
     line_start = text.rfind("\n", 0, at) + 1
-    if scalars is not None:
-        starts = [s for s, _ in scalars]
-        k = bisect.bisect_right(starts, at) - 1
-        if k >= 0 and scalars[k][0] <= at < scalars[k][1]:
-            return None
-        pos = text.find("#", line_start, at)
-        while pos != -1:
-            k = bisect.bisect_right(starts, pos) - 1
-            in_scalar = k >= 0 and scalars[k][0] <= pos < scalars[k][1]
-            if not in_scalar and (pos == line_start or text[pos - 1] in " \t"):
-                return pos
-            pos = text.find("#", pos + 1, at)
-        return None
-    quote = None  # the text does not scan: read the line with quotes in mind
+    quote = None
     for pos in range(line_start, at):
         ch = text[pos]
         if quote:
@@ -127,16 +106,19 @@ def _comment_start(text: str, at: int, scalars: list[tuple[int, int]] | None) ->
     return None
 
 
-def apply_suppressions(diagnostics: list[Diagnostic], source: SourceFile | None,
+def apply_suppressions(diagnostics: list[Diagnostic], source: SourceFile | SourceMap | None,
                        enabled: Callable[[str], bool] = lambda code: True
                        ) -> list[Diagnostic]:
     """Drop the diagnostics an inline suppression silences; add PE801/PE802 for the
-    suppressions that silence nothing or name what does not exist."""
+    suppressions that silence nothing or name what does not exist. ``source``: the loaded
+    rulebook's source map (its comments are recorded), or the text of one that did not load."""
     if source is None:
         return diagnostics
     found = find_suppressions(source)
     if not found:
         return diagnostics
+    if isinstance(source, SourceMap):
+        source = source.source
     by_line: dict[int, list[Suppression]] = {}
     for s in found:
         by_line.setdefault(s.span.line, []).append(s)

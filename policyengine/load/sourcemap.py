@@ -6,8 +6,10 @@ Paths are tuples of mapping keys (str) and sequence indices (int), as jsonschema
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from functools import cached_property
+from typing import Any, Iterable, Iterator
 
 from ..diagnostics import Span
 from ..source import SourceFile
@@ -62,3 +64,43 @@ class SourceMap:
 
     def items(self) -> Iterator[tuple[Path, Entry]]:
         return iter(self.entries.items())
+
+    @cached_property
+    def comments(self) -> list[tuple[int, str]]:
+        """Every YAML comment of the source: (0-based offset of its ``#``, its text without
+        the line break), found once from the spans this map records (the keys' and the
+        scalars'), without scanning the YAML again."""
+        text = self.source.text
+        scalars = []
+        for entry in self.entries.values():
+            if entry.raw is not None:
+                scalars.append((entry.start, entry.end))
+            k = entry.key_span
+            if k is not None:
+                scalars.append((self.source.offset(k.line, k.column),
+                                self.source.offset(k.end_line, k.end_column)))
+        return comments_outside(text, scalars)
+
+
+def comments_outside(text: str, scalars: Iterable[tuple[int, int]]) -> list[tuple[int, str]]:
+    """The comments of ``text`` given the offsets ``[start, end)`` of its scalars (keys
+    included): a ``#`` outside every scalar, at the start of a line or after a blank, opens a
+    comment that runs to the end of its line."""
+    spans = sorted(scalars)
+    starts = [a for a, _ in spans]
+    ends: list[int] = []  # the furthest end of the spans up to each one (spans may nest)
+    for _, b in spans:
+        ends.append(max(b, ends[-1]) if ends else b)
+    out: list[tuple[int, str]] = []
+    pos = text.find("#")
+    while pos != -1:
+        k = bisect.bisect_right(starts, pos) - 1
+        inside = k >= 0 and pos < ends[k]
+        if not inside and (pos == 0 or text[pos - 1] in " \t\n"):
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end
+            out.append((pos, text[pos:end].rstrip("\r")))
+            pos = text.find("#", end)
+        else:
+            pos = text.find("#", pos + 1)
+    return out

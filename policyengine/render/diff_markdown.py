@@ -11,8 +11,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..diff import PolicyDiff
     from ..diff.replay import ReplayResult
 
-from .diff_text import SECTIONS, SYMBOLS, change_text, counts_text, outcome_text, percent, \
-    plural, projection_notes, verdict_text
+from .diff_text import SECTIONS, SYMBOLS, change_text, counts_text, outcome_text, \
+    plural, projection_notes, replay_summary, verdict_text
 
 _KIND_WORDS = {"added": "added", "removed": "removed", "changed": "changed", "moved": "moved"}
 
@@ -116,31 +116,22 @@ def _remedies(outcome: dict[Any, Any]) -> str:
 
 
 def _replay(r: ReplayResult) -> list[str]:
+    s = replay_summary(r)
     out = ["## Replay of past disputes", "",
-           f"`{_cell(r.source)}`: **{r.changed}** of {r.total} disputes are decided "
-           f"differently ({percent(r.changed, r.total)})."]
-    extra = []
-    if r.dates_changed:
-        extra.append(f"{plural(r.dates_changed, 'keeps its', 'keep their')} outcome with "
-                     "other dates")
-    if r.refused_both:
-        extra.append(f"{plural(r.refused_both, 'is', 'are')} refused alike by both versions")
-    if r.unreadable:
-        extra.append(f"{plural(r.unreadable, 'line is', 'lines are')} unreadable")
-    if extra:
-        out.append("Of the others, " + "; ".join(extra) + ".")
-    if r.by_change:
+           f"`{_cell(s.source)}`: **{s.changed}** of {s.total} disputes are decided "
+           f"differently ({s.share})."]
+    if s.notes:
+        out.append("Of the others, " + "; ".join(
+            f"{plural(n.count, n.one, n.many)} {n.rest}" for n in s.notes) + ".")
+    if s.by_change:
         out += ["", "| Change | Disputes |", "|---|---|"]
-        for change, n in sorted(r.by_change.items(), key=lambda kv: (-kv[1], kv[0])):
-            out.append(f"| {_cell(change)} | {n} |")
-    if r.by_category:
+        out += [f"| {_cell(change)} | {n} |" for change, n in s.by_change]
+    if s.by_category:
         out += ["", "| Category (old version) | Changed |", "|---|---|"]
-        for cat, n in sorted(r.by_category.items(), key=lambda kv: (-kv[1], kv[0])):
-            out.append(f"| `{cat}` | {n} |")
-    if r.examples:
+        out += [f"| `{cat}` | {n} |" for cat, n in s.by_category]
+    if s.examples:
         out += ["", "First examples:", ""]
-        for e in r.examples:
-            out.append(f"- line {e.line} ({e.as_of}): {_cell(e.change)}: "
-                       f"`{_cell(json.dumps(e.dispute, ensure_ascii=False, sort_keys=True))}`")
+        out += [f"- line {line} ({as_of}): {_cell(change)}: `{_cell(dispute)}`"
+                for line, as_of, change, dispute in s.examples]
     out.append("")
     return out

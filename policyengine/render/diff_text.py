@@ -4,6 +4,7 @@ renderer shares: how a change, a value, an outcome and the verdict read."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..diff.records import Change
@@ -238,29 +239,70 @@ def render(diff: PolicyDiff, *, colour: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+@dataclass(frozen=True)
+class ReplayNote:
+    """``3 keep their outcome with other dates``: a count, its verb (one, many), the rest."""
+
+    kind: str  # dates | refused | unreadable
+    count: int
+    one: str
+    many: str
+    rest: str
+
+
+@dataclass(frozen=True)
+class ReplaySummary:
+    """What every report of a replay says, composed once (the text and Markdown renderers
+    mark it up): the headline counts, the notes on the disputes that did not change, the
+    counts by change and by category (most first), the first examples."""
+
+    source: str
+    total: int
+    changed: int
+    share: str  # "12.5%"
+    notes: tuple[ReplayNote, ...]
+    by_change: tuple[tuple[str, int], ...]
+    by_category: tuple[tuple[str, int], ...]
+    examples: tuple[tuple[int, str, str, str], ...]  # (line, as_of, change, dispute JSON)
+
+
+def replay_summary(r: ReplayResult) -> ReplaySummary:
+    from ..diff.replay import ordered
+
+    notes = [ReplayNote("dates", r.dates_changed, "keeps its", "keep their",
+                        "outcome with other dates"),
+             ReplayNote("refused", r.refused_both, "is", "are",
+                        "refused alike by both versions"),
+             ReplayNote("unreadable", r.unreadable, "line is", "lines are", "unreadable")]
+    return ReplaySummary(
+        r.source, r.total, r.changed, percent(r.changed, r.total),
+        tuple(n for n in notes if n.count), tuple(ordered(r.by_change)),
+        tuple(ordered(r.by_category)),
+        tuple((e.line, e.as_of, e.change, json.dumps(e.dispute, ensure_ascii=False,
+                                                     sort_keys=True)) for e in r.examples))
+
+
+def _replay_note(n: ReplayNote) -> str:
+    if n.kind == "dates":  # a line of its own: it names its subject
+        return f"  {plural(n.count, 'other ' + n.one, 'others ' + n.many)} {n.rest}"
+    tail = " (not a JSON object)" if n.kind == "unreadable" else ""
+    return f"  {plural(n.count, n.one, n.many)} {n.rest}{tail}"
+
+
 def _replay(r: ReplayResult, colour: bool) -> list[str]:
-    out = [_paint(f"Replay of {r.source}: {r.total} dispute{'s' if r.total != 1 else ''}, "
-                  f"{r.changed} decided differently ({percent(r.changed, r.total)})", "1",
-                  colour)]
-    if r.dates_changed:
-        out.append(f"  {plural(r.dates_changed, 'other keeps its', 'others keep their')} "
-                   "outcome with other dates")
-    if r.refused_both:
-        out.append(f"  {plural(r.refused_both, 'is', 'are')} refused alike by both versions")
-    if r.unreadable:
-        out.append(f"  {plural(r.unreadable, 'line is', 'lines are')} unreadable (not a JSON "
-                   "object)")
-    if r.by_change:
+    s = replay_summary(r)
+    out = [_paint(f"Replay of {s.source}: {s.total} dispute{'s' if s.total != 1 else ''}, "
+                  f"{s.changed} decided differently ({s.share})", "1", colour)]
+    out += [_replay_note(n) for n in s.notes]
+    if s.by_change:
         out.append("  by change:")
-        for change, n in sorted(r.by_change.items(), key=lambda kv: (-kv[1], kv[0])):
-            out.append(f"    {n:>6}  {change}")
-    if r.by_category:
+        out += [f"    {n:>6}  {change}" for change, n in s.by_change]
+    if s.by_category:
         out.append("  by category (under the old version):")
-        for cat, n in sorted(r.by_category.items(), key=lambda kv: (-kv[1], kv[0])):
-            out.append(f"    {n:>6}  {cat}")
-    if r.examples:
+        out += [f"    {n:>6}  {cat}" for cat, n in s.by_category]
+    if s.examples:
         out.append("  first examples:")
-        for e in r.examples:
-            out.append(f"    line {e.line} ({e.as_of}): {e.change}")
-            out.append(f"      {json.dumps(e.dispute, ensure_ascii=False, sort_keys=True)}")
+        for line, as_of, change, dispute in s.examples:
+            out.append(f"    line {line} ({as_of}): {change}")
+            out.append(f"      {dispute}")
     return out

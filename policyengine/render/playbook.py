@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from ..ladder import escalation_path
 from ..model.nodes import Policy
 from .plain_words import Vocabulary, condition_words, number, value_words_of
+from .sentence import Part, Sentence, joined, sentence, strong, value
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -162,6 +163,70 @@ class Playbook:
     matrix: list[tuple[str, list[str]]] = field(default_factory=list)  # (action title, cells)
     remedies: list[RemedyRow] = field(default_factory=list)
     facts: list[FactRow] = field(default_factory=list)
+
+
+# -- the sentences both formats show (composed once, marked up by playbook_md and _html) --------
+ADVISORY = ("An advisory level facilitates and recommends; it does not decide on its own "
+            "authority.")
+NO_OVERRIDES = "None: the category's band alone sets the level."
+OVERRIDES_LEAD = ("Whatever the category says, each override that holds raises the level to at "
+                  "least the one shown.")
+CATEGORIES_LEAD = "Checked in this order; the first that applies is the dispute's category."
+FACTS_LEAD = "Every dispute states these facts; the conditions above are about them."
+DIGEST_NOTE = ("The digest identifies the policy's content: comments and layout do not change "
+               "it, any change of meaning does.")
+NO_REMEDIES = "The policy defines no remedies."
+
+
+def band_sentence(band: BandRow, earlier: bool) -> Sentence:
+    """When a band holds: ``if <condition>``, ``otherwise, if ...``, ``always``."""
+    if band.condition is None:
+        return sentence("in every other case" if earlier else "always")
+    return sentence("otherwise, if " if earlier else "if ", value(band.condition))
+
+
+def applies_sentence(c: CategorySection) -> Sentence:
+    if c.catch_all:
+        return sentence(strong("Applies to"), " any dispute that no earlier category takes "
+                        "(the catch-all).")
+    return sentence(strong("Applies when"), " ", value(c.applies_when), ".")
+
+
+def remedy_sentences(r: RemedyRow) -> list[Sentence]:
+    """What a remedy requires, how long it lasts, who may authorize it, who uses it."""
+    out = [sentence(strong("Required"), " ", *((("when ", value(r.condition)) if r.condition
+                                               else ("whenever its category applies",))), ".")]
+    if r.amount is not None:
+        out.append(sentence(strong("Amount:"), " ", value(r.amount), "."))
+    out.append(sentence(strong("Lapses"), " ", *(((value(r.sunset), " after it is granted")
+                                                 if r.sunset else ("never (no sunset)",))),
+                        "."))
+    out.append(sentence(strong("Reviewed"), " ", *((("every ", value(r.review)) if r.review
+                                                   else ("only at its sunset",))), "."))
+    out.append(sentence(strong("May be authorized by:"), " ", *(
+        joined(r.authorizers, ", ") if r.authorizers
+        else ["no level: such a dispute goes to the top of the ladder"]), "."))
+    if r.categories:
+        out.append(sentence(strong("Used by:"), " ", *joined(r.categories, "; "), "."))
+    return out
+
+
+def timeline_sentence(t: Timeline) -> Sentence:
+    """``From filing to the last decision: at most N days, within the ... budget of X.``"""
+    parts: list[str | Part] = ["From filing to the last decision: at most ",
+                               strong(f"{t.total_days} days")]
+    if t.budget is not None:
+        within = t.total_days <= (t.budget_days or 0)
+        parts += [", ", "within" if within else strong("over"),
+                  " the policy's resolution budget of ", value(t.budget)]
+    return sentence(*parts, ".")
+
+
+def calendar_sentences(c: CalendarSection) -> tuple[Sentence, Sentence]:
+    """The calendar in words, and its company closures."""
+    return (sentence(value(c.words[0].upper() + c.words[1:]), "."),
+            sentence("Company closures: ", value(", ".join(c.closures)), ".") if c.closures
+            else sentence("No company closures."))
 
 
 def limit_words(limit: bool | float | None, unit: str | None) -> str | None:

@@ -11,7 +11,10 @@ from html import escape
 
 from ..model.nodes import Policy
 from .ladder_graph import SVG_CSS, render_svg
-from .playbook import Playbook, build_playbook
+from .playbook import (ADVISORY, CATEGORIES_LEAD, DIGEST_NOTE, FACTS_LEAD, NO_OVERRIDES,
+                       NO_REMEDIES, OVERRIDES_LEAD, Playbook, applies_sentence, band_sentence,
+                       build_playbook, calendar_sentences, remedy_sentences, timeline_sentence)
+from .sentence import html
 
 _CSS = """
 :root { --ink: #1d2433; --muted: #5b6475; --line: #d8dde6; --accent: #1f5fbf;
@@ -124,21 +127,13 @@ _HOW = ("A dispute belongs to the <b>first category</b> below whose condition ho
 
 
 def _categories(book: Playbook) -> str:
-    out = ['<section id="categories"><h2>Categories</h2><p class="lead">Checked in this '
-           "order; the first that applies is the dispute's category.</p>"]
+    out = [f'<section id="categories"><h2>Categories</h2><p class="lead">{CATEGORIES_LEAD}'
+           "</p>"]
     for i, c in enumerate(book.categories, 1):
         conf = f'<span class="tag {_e(c.confidentiality)}">{_e(c.confidentiality)}</span>'
-        applies = ("<b>Applies to</b> any dispute that no earlier category takes "
-                   "(the catch-all)." if c.catch_all
-                   else f"<b>Applies when</b> {_e(c.applies_when)}.")
-        rows, earlier = [], False
-        for band in c.bands:
-            if band.condition is None:
-                cond = "in every other case" if earlier else "always"
-            else:
-                cond = ("otherwise, if " if earlier else "if ") + _e(band.condition)
-            rows.append([_td(cond), _td(f"{_e(band.level_title)}", "level")])
-            earlier = True
+        applies = html(applies_sentence(c))
+        rows = [[_td(html(band_sentence(band, k > 0))), _td(f"{_e(band.level_title)}", "level")]
+                for k, band in enumerate(c.bands)]
         remedies = "; ".join(_e(title) for _, title in c.remedies) or "none"
         desc = f"<p>{_e(c.description)}</p>" if c.description else ""
         out.append(
@@ -156,11 +151,10 @@ def _categories(book: Playbook) -> str:
 def _overrides(book: Playbook) -> str:
     head = '<section id="overrides"><h2>Overrides</h2>'
     if not book.overrides:
-        return head + "<p>None: the category's band alone sets the level.</p></section>"
+        return head + f"<p>{NO_OVERRIDES}</p></section>"
     rows = [[_td(f"<b>{_e(o.reason)}</b><br><span class=id>{_e(o.id)}</span>"),
              _td(_e(o.condition)), _td(_e(o.level_title), "level")] for o in book.overrides]
-    return (head + '<p class="lead">Whatever the category says, each override that holds raises '
-            "the level to at least the one shown.</p>"
+    return (head + f'<p class="lead">{OVERRIDES_LEAD}</p>'
             + _table(["Override", "When", "At least"], rows) + "</section>")
 
 
@@ -183,20 +177,13 @@ def _ladder(book: Playbook, policy: Policy) -> str:
                 f'<div class="bar"><span style="left:{left:.1f}%;width:{width:.1f}%"></span>'
                 "</div>"), _td(f"{_e(r.window)}: day {r.start_day} to day {r.end_day} "
                              f"({_e(r.end_weekday)})")])
-        verdict = ""
-        if t.budget is not None:
-            ok = t.total_days <= (t.budget_days or 0)
-            verdict = (f", {'within' if ok else '<b>over</b>'} the policy's resolution budget "
-                       f"of {_e(t.budget)}")
         timeline = (
             "<h3 style='margin-top:26px'>Worst-case timeline</h3><p class='lead'>If no level "
             "decides in time, a dispute climbs the whole ladder. The slowest case starts on "
             f"{_e(t.start_phrase)}.</p>"
             + _table(["Level", "Timeline", "Window and decision due"], bars, "timeline")
-            + f"<p>From filing to the last decision: at most <b>{t.total_days} days</b>"
-            f"{verdict}.</p>")
-    advisory = ("<p>An advisory level facilitates and recommends; it does not decide on its "
-                "own authority.</p>" if any(lv.advisory for lv in book.levels) else "")
+            + f"<p>{html(timeline_sentence(t))}</p>")
+    advisory = f"<p>{ADVISORY}</p>" if any(lv.advisory for lv in book.levels) else ""
     return (f'<section id="ladder"><h2>Escalation ladder</h2><div class="ladder-wrap">'
             f'{render_svg(policy)}<div class="side">{side}{advisory}</div></div>{timeline}'
             "</section>")
@@ -214,21 +201,9 @@ def _authority(book: Playbook) -> str:
 def _remedies(book: Playbook) -> str:
     out = ['<section id="remedies"><h2>Remedies</h2>']
     if not book.remedies:
-        out.append("<p>The policy defines no remedies.</p>")
+        out.append(f"<p>{NO_REMEDIES}</p>")
     for r in book.remedies:
-        items = ["<b>Required</b> " + (f"when {_e(r.condition)}" if r.condition
-                                       else "whenever its category applies") + "."]
-        if r.amount is not None:
-            items.append(f"<b>Amount:</b> {_e(r.amount)}.")
-        items.append("<b>Lapses</b> " + (f"{_e(r.sunset)} after it is granted" if r.sunset
-                                         else "never (no sunset)") + ".")
-        items.append("<b>Reviewed</b> " + (f"every {_e(r.review)}" if r.review
-                                           else "only at its sunset") + ".")
-        items.append("<b>May be authorized by:</b> " + (
-            ", ".join(_e(w) for w in r.authorizers) if r.authorizers
-            else "no level: such a dispute goes to the top of the ladder") + ".")
-        if r.categories:
-            items.append("<b>Used by:</b> " + "; ".join(_e(c) for c in r.categories) + ".")
+        items = [html(item) for item in remedy_sentences(r)]
         desc = f"<p>{_e(r.description)}</p>" if r.description else ""
         out.append(f'<div class="card" id="remedy-{_e(r.id)}"><h3>{_e(r.title)}</h3>'
                    f'<div class="meta">action: {_e(r.action_title)} '
@@ -243,8 +218,8 @@ def _facts(book: Playbook) -> str:
              _td(_e(f.default) if f.default is not None else ("required" if f.required
                                                               else ""))]
             for f in book.facts]
-    return ('<section id="facts"><h2>Facts a dispute carries</h2><p class="lead">Every '
-            "dispute states these facts; the conditions above are about them.</p>"
+    return (f'<section id="facts"><h2>Facts a dispute carries</h2><p class="lead">{FACTS_LEAD}'
+            "</p>"
             + _table(["Fact", "Meaning", "Values", "If not given"], rows) + "</section>")
 
 
@@ -258,8 +233,7 @@ def _details(book: Playbook) -> str:
         rows.append(("Source", f"<code>{_e(book.source)}</code>"))
     return ('<section id="details"><h2>Document details</h2>'
             + _table(["", ""], [[_td(f"<b>{k}</b>"), _td(v)] for k, v in rows])
-            + "<footer>The digest identifies the policy's content: comments and layout do not "
-            "change it, any change of meaning does. Generated by policyengine.</footer>"
+            + f"<footer>{DIGEST_NOTE} Generated by policyengine.</footer>"
             "</section>")
 
 
@@ -270,12 +244,12 @@ def _calendars(book: Playbook) -> str:
            "windows skip the weekend, the public holidays and the company closures of the "
            "dispute's calendar; the days below fall within the policy's term.</p>"]
     for c in book.calendars:
-        out.append(f"<h3>{_e(c.name)}</h3><p>{_e(c.words[0].upper() + c.words[1:])}.</p>")
+        words, closures = calendar_sentences(c)
+        out.append(f"<h3>{_e(c.name)}</h3><p>{html(words)}</p>")
         if c.holidays:
             out.append(_table(["Public holiday", "Date"],
                               [[_td(_e(n)), _td(_e(d))] for d, n in c.holidays], "holidays"))
-        out.append("<p>" + (f"Company closures: {_e(', '.join(c.closures))}." if c.closures
-                            else "No company closures.") + "</p>")
+        out.append(f"<p>{html(closures)}</p>")
     out.append("</section>")
     return "".join(out)
 

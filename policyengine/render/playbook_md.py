@@ -9,7 +9,10 @@ from __future__ import annotations
 from ..model.nodes import Policy
 from .ladder_graph import render_mermaid
 from .markdown import code, escape, table
-from .playbook import Playbook, build_playbook
+from .playbook import (ADVISORY, CATEGORIES_LEAD, DIGEST_NOTE, FACTS_LEAD, NO_OVERRIDES,
+                       NO_REMEDIES, OVERRIDES_LEAD, Playbook, applies_sentence, band_sentence,
+                       build_playbook, calendar_sentences, remedy_sentences, timeline_sentence)
+from .sentence import markdown
 
 _HOW_TO_READ = (
     "A dispute belongs to the **first category** below whose condition holds. Within the "
@@ -38,8 +41,7 @@ def _header(book: Playbook) -> list[str]:
 
 
 def _categories(book: Playbook) -> list[str]:
-    out = ["## Categories", "",
-           "Checked in this order; the first that applies is the dispute's category.", ""]
+    out = ["## Categories", "", CATEGORIES_LEAD, ""]
     for i, c in enumerate(book.categories, 1):
         out += [f"### {i}. {escape(c.title)}", ""]
         out.append(f"{code(c.id)} · class: {escape(c.class_)} · confidentiality: "
@@ -47,20 +49,10 @@ def _categories(book: Playbook) -> list[str]:
         out.append("")
         if c.description:
             out += [escape(c.description), ""]
-        if c.catch_all:
-            out += ["**Applies to** any dispute that no earlier category takes (the catch-all).",
-                    ""]
-        else:
-            out += [f"**Applies when** {escape(c.applies_when)}.", ""]
-        rows = []
-        earlier = False
-        for band in c.bands:
-            if band.condition is None:
-                cond = "in every other case" if earlier else "always"
-            else:
-                cond = ("otherwise, if " if earlier else "if ") + escape(band.condition)
-            rows.append([cond, f"{escape(band.level_title)} ({code(band.level_id)})"])
-            earlier = True
+        out += [markdown(applies_sentence(c)), ""]
+        rows = [[markdown(band_sentence(band, k > 0)),
+                 f"{escape(band.level_title)} ({code(band.level_id)})"]
+                for k, band in enumerate(c.bands)]
         out += table(["Band", "Handled by"], rows) + [""]
         if c.remedies:
             out.append("**Remedies it may require:** " + "; ".join(
@@ -74,9 +66,8 @@ def _categories(book: Playbook) -> list[str]:
 def _overrides(book: Playbook) -> list[str]:
     out = ["## Overrides", ""]
     if not book.overrides:
-        return out + ["None: the category's band alone sets the level.", ""]
-    out += ["Whatever the category says, each override that holds raises the level to at "
-            "least the one shown.", ""]
+        return out + [NO_OVERRIDES, ""]
+    out += [OVERRIDES_LEAD, ""]
     rows = [[f"{escape(o.reason)} ({code(o.id)})", escape(o.condition),
              f"{escape(o.level_title)} ({code(o.level_id)})"] for o in book.overrides]
     return out + table(["Override", "When", "At least"], rows) + [""]
@@ -94,8 +85,7 @@ def _ladder(book: Playbook, policy: Policy) -> list[str]:
     out += table(["#", "Level", "Role", "Responds within", "Decides within", "Next"], rows)
     out.append("")
     if any(lv.advisory for lv in book.levels):
-        out += ["An advisory level facilitates and recommends; it does not decide on its own "
-                "authority.", ""]
+        out += [ADVISORY, ""]
     t = book.timeline
     if t is not None and t.rows:
         out += ["### Worst-case timeline", "",
@@ -104,11 +94,7 @@ def _ladder(book: Playbook, policy: Policy) -> list[str]:
         rows = [[escape(r.level_title), escape(r.window), f"day {r.start_day}",
                  f"day {r.end_day} ({r.end_weekday})"] for r in t.rows]
         out += table(["Level", "Window", "From", "Decision due by"], rows) + [""]
-        line = f"From filing to the last decision: at most **{t.total_days} days**"
-        if t.budget is not None:
-            verdict = "within" if t.total_days <= (t.budget_days or 0) else "**over**"
-            line += f", {verdict} the policy's resolution budget of {escape(t.budget)}"
-        out += [line + ".", ""]
+        out += [markdown(timeline_sentence(t)), ""]
     return out
 
 
@@ -123,33 +109,18 @@ def _authority(book: Playbook) -> list[str]:
 def _remedies(book: Playbook) -> list[str]:
     out = ["## Remedies", ""]
     if not book.remedies:
-        return out + ["The policy defines no remedies.", ""]
+        return out + [NO_REMEDIES, ""]
     for r in book.remedies:
         out += [f"### {escape(r.title)}", "", f"{code(r.id)} · action: {escape(r.action_title)}",
                 ""]
         if r.description:
             out += [escape(r.description), ""]
-        items = []
-        items.append("**Required** " + (f"when {escape(r.condition)}" if r.condition
-                                        else "whenever its category applies") + ".")
-        if r.amount is not None:
-            items.append(f"**Amount:** {escape(r.amount)}.")
-        items.append("**Lapses** " + (f"{escape(r.sunset)} after it is granted"
-                                      if r.sunset else "never (no sunset)") + ".")
-        items.append("**Reviewed** " + (f"every {escape(r.review)}" if r.review
-                                        else "only at its sunset") + ".")
-        items.append("**May be authorized by:** " + (
-            ", ".join(escape(w) for w in r.authorizers) if r.authorizers
-            else "no level: such a dispute goes to the top of the ladder") + ".")
-        if r.categories:
-            items.append("**Used by:** " + "; ".join(escape(c) for c in r.categories) + ".")
-        out += [f"- {item}" for item in items] + [""]
+        out += [f"- {markdown(item)}" for item in remedy_sentences(r)] + [""]
     return out
 
 
 def _facts(book: Playbook) -> list[str]:
-    out = ["## Facts a dispute carries", "",
-           "Every dispute states these facts; the conditions above are about them.", ""]
+    out = ["## Facts a dispute carries", "", FACTS_LEAD, ""]
     rows = [[code(f.name), escape(f.meaning) if f.meaning else " ", escape(f.values),
              escape(f.default) if f.default is not None else ("required" if f.required
                                                               else " ")]
@@ -166,8 +137,7 @@ def _details(book: Playbook) -> list[str]:
     if book.source:
         rows.append(["Source", code(book.source)])
     return (["## Document details", ""] + table(["", ""], rows) +
-            ["", "The digest identifies the policy's content: comments and layout do not change "
-             "it, any change of meaning does.", ""])
+            ["", DIGEST_NOTE, ""])
 
 
 def _calendars(book: Playbook) -> list[str]:
@@ -179,12 +149,12 @@ def _calendars(book: Playbook) -> list[str]:
            "other value uses the top-level one. The days below fall within the policy's term.",
            ""]
     for c in book.calendars:
-        out += [f"### {escape(c.name)}", "", escape(c.words[0].upper() + c.words[1:]) + ".", ""]
+        words, closures = calendar_sentences(c)
+        out += [f"### {escape(c.name)}", "", markdown(words), ""]
         if c.holidays:
             out += table(["Public holiday", "Date"], [[escape(n), d] for d, n in c.holidays])
             out.append("")
-        out += [("Company closures: " + ", ".join(c.closures) + ".") if c.closures
-                else "No company closures.", ""]
+        out += [markdown(closures), ""]
     return out
 
 

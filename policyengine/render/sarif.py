@@ -12,10 +12,8 @@ of a logic finding in ``properties``. Columns count Unicode code points (``colum
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
@@ -26,7 +24,6 @@ from ..diagnostics import Diagnostic, Severity, Span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://channel-conflict-policyengine.readthedocs.io/"
-_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -84,11 +81,9 @@ def _location(file: str, region: dict[str, Any] | None, root: str) -> dict[str, 
 
 
 def fingerprint(d: Diagnostic, root: str) -> str:
-    """Stable across line moves: code, file and the element (or, when there is none, the
-    message with its numbers blanked)."""
-    where = _artifact(d.file, root)["uri"] if d.file is not None else ""
-    blob = "\0".join((d.code, where, d.element or _NUMBERS.sub("#", d.message)))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+    """:meth:`Diagnostic.fingerprint` with the file named by its artifact URI (relative to
+    ``root``, the ``%SRCROOT%``)."""
+    return d.fingerprint(_artifact(d.file, root)["uri"] if d.file is not None else "")
 
 
 def to_sarif(diagnostics: Iterable[Diagnostic], *, root: str | None = None) -> dict[Any, Any]:

@@ -222,7 +222,8 @@ class PolicyRegistry:
                     previous)
         config = self._lint_config()
         context = LintContext(_dt.date.today(), config.solver_timeout, config.analysis_budget)
-        diags_list, source = lint_policy_file(path, context, max_bytes=self.max_bytes)
+        diags_list, source = lint_policy_file(path, context, max_bytes=self.max_bytes,
+                                              enabled=config.enabled)
         diags = tuple(sort_diagnostics(config.apply(diags_list, source)))
         meta = policy.meta
         if any(d.is_error for d in diags):

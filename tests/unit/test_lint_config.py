@@ -201,12 +201,54 @@ def test_baseline_round_trip(tmp_path, monkeypatch):
     path = tmp_path / "baseline.json"
     Baseline.write(path, [_diag(1), _diag(2), _diag(3, code="PE206", element="remedies.x")])
     data = json.loads(path.read_text())
-    assert data["policyengine-baseline"] == 1 and len(data["findings"]) == 3
+    assert data["policyengine-baseline"] == 2 and len(data["findings"]) == 3
     assert data["findings"][0]["file"] == "p.yaml"
     base = Baseline.load(path)
     # two overlaps recorded: a third one is new; the PE206 is gone (stale)
     new, matched, stale = base.filter([_diag(7), _diag(8), _diag(9)])
     assert (len(new), matched, stale) == (1, 2, 1)
+
+
+def _v1_fingerprint(d, file):
+    """The fingerprint format 1 of the baseline wrote (before Diagnostic.fingerprint)."""
+    import hashlib
+    import re
+
+    blob = "\0".join((d.code, file, d.element or "",
+                      re.sub(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", "#", d.message)))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+
+
+def test_a_format_1_baseline_still_hides_what_it_recorded(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    recorded = [_diag(1), _diag(3, code="PE206", element="remedies.x", message="unused"),
+                _diag(4, code="PE801", element=None, message="suppression on line 4")]
+    rows = [{"fingerprint": _v1_fingerprint(d, "p.yaml"), "code": d.code, "file": "p.yaml",
+             "element": d.element, "message": d.message} for d in recorded]
+    rows.append({"fingerprint": "0" * 24})  # hand-written, without the fields: stale
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"policyengine-baseline": 1, "findings": rows}))
+    base = Baseline.load(path)
+    now = [_diag(7), _diag(8, code="PE206", element="remedies.x", message="unused"),
+           _diag(9, code="PE801", element=None, message="suppression on line 9"), _diag(9)]
+    new, matched, stale = base.filter(now)
+    assert (new, matched, stale) == ([now[3]], 3, 1)
+    # rewritten, it is format 2 and hides the same findings
+    Baseline.write(path, now[:3])
+    assert json.loads(path.read_text())["policyengine-baseline"] == 2
+    assert Baseline.load(path).filter(now) == ([now[3]], 3, 0)
+
+
+def test_one_fingerprint_for_the_baseline_and_sarif(tmp_path, monkeypatch):
+    from policyengine.render import sarif
+
+    monkeypatch.chdir(tmp_path)
+    for d in (_diag(1), _diag(2, element=None), _diag(3, file="sub/q.yaml")):
+        assert fingerprint(d, str(tmp_path)) == sarif.fingerprint(d, str(tmp_path)) \
+            == d.fingerprint(d.file)
+    (tmp_path / "b.json").write_text('{"policyengine-baseline": 3, "findings": []}')
+    with pytest.raises(ConfigError, match="baseline format 3"):
+        Baseline.load(tmp_path / "b.json")
 
 
 def test_bad_baselines(tmp_path):
@@ -218,3 +260,52 @@ def test_bad_baselines(tmp_path):
         Baseline.load(tmp_path / "c.json")
     with pytest.raises(ConfigError, match="cannot be read"):
         Baseline.load(tmp_path / "missing.json")
+
+
+# -- comments from the source map ----------------------------------------------------------------
+TRICKY = """policy:  # the header
+  id: "a # not a comment"
+  note: 'b # nor this'  # but this
+  text: |
+    # a line of a block scalar
+    x # y
+  "odd # key": 1 # a comment after a quoted key
+  list: [1, "#2", 3]  # after a flow list
+# a comment of its own line
+plain: a#b # and one after a plain scalar with a hash inside
+"""
+
+
+def test_the_source_map_records_every_comment():
+    from policyengine.load.sourcemap import SourceMap  # noqa: F401
+    from policyengine.load.yaml_safe import compose
+    from policyengine.lint.suppressions import find_comments
+
+    root = Path(__file__).resolve().parents[2]
+    texts = [TRICKY] + [p.read_text("utf-8") for p in sorted(
+        [*(root / "tests" / "golden" / "lint").glob("PE*.yaml"),
+         *(root / "policies").glob("*.yaml")])]
+    for text in texts:
+        data, smap, _ = compose(SourceFile("t.yaml", text))
+        if data is None:
+            continue
+        assert smap.comments == find_comments(text), text[:80]
+    _, smap, _ = compose(SourceFile("t.yaml", TRICKY))
+    assert [c for _, c in smap.comments] == [
+        "# the header", "# but this", "# a comment after a quoted key", "# after a flow list",
+        "# a comment of its own line", "# and one after a plain scalar with a hash inside"]
+
+
+def test_suppressions_of_a_loaded_rulebook_do_not_scan_the_text_again(tmp_path, monkeypatch):
+    from policyengine.lint import suppressions
+
+    root = Path(__file__).resolve().parents[2]
+    path = root / "tests" / "golden" / "lint" / "PE801.yaml"
+    want = [(d.code, d.line) for d in lint_paths([path], as_of="2026-11-23")]
+    assert any(code == "PE801" for code, _ in want)
+
+    def no_scan(text):
+        raise AssertionError("rescanned")
+
+    monkeypatch.setattr(suppressions, "_scalar_spans", no_scan)
+    assert [(d.code, d.line) for d in lint_paths([path], as_of="2026-11-23")] == want

@@ -134,4 +134,11 @@ def sunsets(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
                     hint="shorten `review_every`, or remove it", element=f"remedies.{r.id}")
 
 
-RULES = (missing_rows, shrinking, unapprovable, sunsets)
+from ._rule import Rule  # noqa: E402
+
+RULES = (
+    Rule("role-without-authority", ("PE401",), missing_rows),
+    Rule("authority-shrinks", ("PE402",), shrinking),
+    Rule("remedy-unapprovable", ("PE403",), unapprovable),
+    Rule("remedy-sunsets", ("PE404", "PE405"), sunsets),
+)

@@ -107,4 +107,11 @@ def roll_has_effect(policy: Policy, context: Any) -> Iterator[Diagnostic]:
                 element=".".join(map(str, path)) + ".roll")
 
 
-RULES = (regions_cover_by, closures_in_term, business_days_exist, roll_has_effect)
+from ._rule import Rule  # noqa: E402
+
+RULES = (
+    Rule("region-without-calendar", ("PE713",), regions_cover_by),
+    Rule("closed-outside-term", ("PE715",), closures_in_term),
+    Rule("no-business-day", ("PE716",), business_days_exist),
+    Rule("roll-without-effect", ("PE718",), roll_has_effect),
+)

@@ -1,10 +1,11 @@
-"""Logic (PE5xx), proved with the z3 solver: PE501 threshold-gap, PE502 band-unreachable,
+"""Logic (PE5xx), proved with the z3 solver, one rule per code: PE501 threshold-gap, PE502 band-unreachable,
 PE503 category-unreachable, PE504 category-overlap, PE505 unclassified-disputes,
 PE506 condition-never-holds, PE507 condition-always-holds, PE508 remedy-exceeds-authority,
 PE509 analysis-timeout, PE510 expression-can-fail.
 
 The checks themselves live in :mod:`policyengine.analysis.coverage`; this module places each
-finding at the YAML span of its rule and words it. They run only on a policy that loaded without
+finding at the YAML span of its rule and words it. The rules of one lint run share one run of
+the checks, which runs only the checks the enabled rules need (``check_coverage(codes=...)``). They run only on a policy that loaded without
 errors (the decision procedure of a broken policy is not defined).
 """
 
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
+from ...codes import REGISTRY
 from ...diagnostics import Diagnostic, Severity, Span
 from ...model.nodes import Expression, Policy
+from ._rule import Rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...analysis.coverage import Finding
@@ -26,20 +29,50 @@ E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 MAX_FACTS_SHOWN = 3
 
 
-def logic(policy: Policy, context: LintContext) -> list[Diagnostic]:
+#: The logic rules, one per code, in the order they report (PE509 last: it reports the
+#: checks of the others that the solver could not finish).
+LOGIC_CODES = ("PE501", "PE502", "PE503", "PE504", "PE505", "PE506", "PE507", "PE508",
+               "PE510", "PE509")
+
+
+def _findings(policy: Policy, context: LintContext) -> dict[str, list[Diagnostic]] | None:
+    """The logic diagnostics of ``policy`` by code, from one run of the checks the enabled
+    logic rules need (shared by the rules of one lint run: ``context.memo``); None when the
+    policy loaded with errors (its decision procedure is not defined)."""
     if getattr(policy, "_compiled", None) is None:
-        return []  # loaded with errors: lint reports those; the logic is not defined yet
+        return None
+    memo = context.memo
+    if memo.get("logic-policy") is policy:
+        found: dict[str, list[Diagnostic]] = memo["logic"]
+        return found
     from ...analysis import DEFAULT_BUDGET, DEFAULT_TIMEOUT, check_coverage
 
+    codes = None if context.codes is None else \
+        frozenset(c for c in context.codes if c in LOGIC_CODES and c != "PE509")
     report = check_coverage(
-        policy, as_of=getattr(context, "as_of", None),
-        timeout=getattr(context, "solver_timeout", None) or DEFAULT_TIMEOUT,
-        budget=getattr(context, "analysis_budget", None) or DEFAULT_BUDGET)
+        policy, as_of=context.as_of, timeout=context.solver_timeout or DEFAULT_TIMEOUT,
+        budget=context.analysis_budget or DEFAULT_BUDGET, codes=codes)
     words = _Words(policy, context)
-    return [words.diagnostic(f) for f in report.findings]
+    found = {}
+    for f in report.findings:
+        d = words.diagnostic(f)
+        found.setdefault(d.code, []).append(d)
+    memo["logic-policy"], memo["logic"] = policy, found
+    return found
 
 
-RULES = (logic,)
+def _rule(code: str) -> Rule:
+    def check(policy: Policy, context: LintContext) -> list[Diagnostic]:
+        if code == "PE509" and context.memo.get("logic-policy") is not policy:
+            return []  # no other logic check ran: none was skipped
+        found = _findings(policy, context)
+        return [] if found is None else found.get(code, [])
+
+    check.__name__ = check.__qualname__ = REGISTRY[code].name.replace("-", "_")
+    return Rule(REGISTRY[code].name, (code,), check, logic=True)
+
+
+RULES = tuple(_rule(code) for code in LOGIC_CODES)
 
 
 class _Words:

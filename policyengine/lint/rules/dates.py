@@ -42,4 +42,6 @@ def policy_term(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
                                  "version changes", element="policy.expires")
 
 
-RULES = (policy_term,)
+from ._rule import Rule  # noqa: E402
+
+RULES = (Rule("policy-term", ("PE701", "PE702", "PE703"), policy_term),)

@@ -17,4 +17,6 @@ def windows(policy: Policy, context: LintContext) -> list[Diagnostic]:
     return window_diagnostics(policy)
 
 
-RULES = (windows,)
+from ._rule import Rule  # noqa: E402
+
+RULES = (Rule("ladder-windows", ("PE305", "PE306"), windows),)
