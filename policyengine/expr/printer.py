@@ -82,7 +82,7 @@ def _at(kid: _Text, need: int) -> _Pieces:
     return kid[1] if kid[0] >= need else ("(", kid[1], ")")
 
 
-def _args(kids: Sequence[_Text], opening: str = "(", closing: str = ")") -> _Pieces:
+def _args(kids: tuple[_Text, ...], opening: str = "(", closing: str = ")") -> _Pieces:
     parts: list[_Pieces] = [opening]
     for i, kid in enumerate(kids):
         if i:
@@ -95,44 +95,44 @@ def _args(kids: Sequence[_Text], opening: str = "(", closing: str = ")") -> _Pie
 class _Printer(Fold[None, _Text]):
     """Each node's (precedence, text) from its children's."""
 
-    def visit_literal(self, node: ast.Literal, kids: Sequence[_Text], scope: None) -> _Text:
+    def visit_literal(self, node: ast.Literal, kids: tuple[_Text, ...], scope: None) -> _Text:
         text = _literal_text(node)
         return (_UNARY if text.startswith("-") else _PRIMARY), text
 
-    def visit_name(self, node: ast.Name, kids: Sequence[_Text], scope: None) -> _Text:
+    def visit_name(self, node: ast.Name, kids: tuple[_Text, ...], scope: None) -> _Text:
         return _PRIMARY, node.name
 
-    def visit_select(self, node: ast.Select, kids: Sequence[_Text], scope: None) -> _Text:
+    def visit_select(self, node: ast.Select, kids: tuple[_Text, ...], scope: None) -> _Text:
         field = node.field if _IDENT.match(node.field) else f"`{node.field}`"
         if node.test:
             return _PRIMARY, ("has(", _at(kids[0], _MEMBER), ".", field, ")")
         return _MEMBER, (_at(kids[0], _MEMBER), ".", field)
 
-    def visit_index(self, node: ast.Index, kids: Sequence[_Text], scope: None) -> _Text:
+    def visit_index(self, node: ast.Index, kids: tuple[_Text, ...], scope: None) -> _Text:
         return _MEMBER, (_at(kids[0], _MEMBER), "[", kids[1][1], "]")
 
-    def visit_call(self, node: ast.Call, kids: Sequence[_Text], scope: None) -> _Text:
+    def visit_call(self, node: ast.Call, kids: tuple[_Text, ...], scope: None) -> _Text:
         if node.target is None:
             return _PRIMARY, (node.function, _args(kids))
         return _MEMBER, (_at(kids[0], _MEMBER), ".", node.function, _args(kids[1:]))
 
-    def visit_unary(self, node: ast.Unary, kids: Sequence[_Text], scope: None) -> _Text:
+    def visit_unary(self, node: ast.Unary, kids: tuple[_Text, ...], scope: None) -> _Text:
         operand = node.operand
         if node.op == "-" and type(operand) is ast.Literal and operand.kind in ("int", "double"):
             return _UNARY, ("-(", kids[0][1], ")")
         return _UNARY, (node.op, _at(kids[0], _UNARY))
 
-    def visit_binary(self, node: ast.Binary, kids: Sequence[_Text], scope: None) -> _Text:
+    def visit_binary(self, node: ast.Binary, kids: tuple[_Text, ...], scope: None) -> _Text:
         prec = _PREC[node.op]
         return prec, (_at(kids[0], prec), f" {node.op} ", _at(kids[1], prec + 1))
 
-    def visit_ternary(self, node: ast.Ternary, kids: Sequence[_Text], scope: None) -> _Text:
+    def visit_ternary(self, node: ast.Ternary, kids: tuple[_Text, ...], scope: None) -> _Text:
         return 1, (_at(kids[0], 2), " ? ", _at(kids[1], 2), " : ", _at(kids[2], 1))
 
-    def visit_list_lit(self, node: ast.ListLit, kids: Sequence[_Text], scope: None) -> _Text:
+    def visit_list_lit(self, node: ast.ListLit, kids: tuple[_Text, ...], scope: None) -> _Text:
         return _PRIMARY, _args(kids, "[", "]")
 
-    def visit_map_lit(self, node: ast.MapLit, kids: Sequence[_Text], scope: None) -> _Text:
+    def visit_map_lit(self, node: ast.MapLit, kids: tuple[_Text, ...], scope: None) -> _Text:
         parts: list[_Pieces] = ["{"]
         for i in range(0, len(kids), 2):
             if i:
@@ -141,7 +141,7 @@ class _Printer(Fold[None, _Text]):
         parts.append("}")
         return _PRIMARY, tuple(parts)
 
-    def visit_comprehension(self, node: ast.Comprehension, kids: Sequence[_Text], scope: None,
+    def visit_comprehension(self, node: ast.Comprehension, kids: tuple[_Text, ...], scope: None,
                             inner: None) -> _Text:
         parts: list[_Pieces] = [_at(kids[0], _MEMBER), f".{node.macro}(", node.var, ", "]
         if node.filter is not None:

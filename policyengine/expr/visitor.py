@@ -42,7 +42,7 @@ walker -- the coverage test names each walker that lacks one.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generator, Generic, NoReturn, Sequence, TypeVar
+from typing import Any, Callable, Generator, Generic, NoReturn, TypeVar
 
 from . import ast
 
@@ -134,37 +134,37 @@ class Fold(Generic[S, R]):
         return out[0]
 
     # --- one method per node kind (each walker overrides every one) --------------------------
-    def visit_literal(self, node: ast.Literal, kids: Sequence[R], scope: S) -> R:
+    def visit_literal(self, node: ast.Literal, kids: tuple[R, ...], scope: S) -> R:
         _unhandled(self, node)
 
-    def visit_name(self, node: ast.Name, kids: Sequence[R], scope: S) -> R:
+    def visit_name(self, node: ast.Name, kids: tuple[R, ...], scope: S) -> R:
         _unhandled(self, node)
 
-    def visit_select(self, node: ast.Select, kids: Sequence[R], scope: S) -> R:
+    def visit_select(self, node: ast.Select, kids: tuple[R, ...], scope: S) -> R:
         _unhandled(self, node)
 
-    def visit_index(self, node: ast.Index, kids: Sequence[R], scope: S) -> R:
+    def visit_index(self, node: ast.Index, kids: tuple[R, ...], scope: S) -> R:
         _unhandled(self, node)
 
-    def visit_call(self, node: ast.Call, kids: Sequence[R], scope: S) -> R:
+    def visit_call(self, node: ast.Call, kids: tuple[R, ...], scope: S) -> R:
         _unhandled(self, node)
 
-    def visit_unary(self, node: ast.Unary, kids: Sequence[R], scope: S) -> R:
+    def visit_unary(self, node: ast.Unary, kids: tuple[R, ...], scope: S) -> R:
         _unhandled(self, node)
 
-    def visit_binary(self, node: ast.Binary, kids: Sequence[R], scope: S) -> R:
+    def visit_binary(self, node: ast.Binary, kids: tuple[R, ...], scope: S) -> R:
         _unhandled(self, node)
 
-    def visit_ternary(self, node: ast.Ternary, kids: Sequence[R], scope: S) -> R:
+    def visit_ternary(self, node: ast.Ternary, kids: tuple[R, ...], scope: S) -> R:
         _unhandled(self, node)
 
-    def visit_list_lit(self, node: ast.ListLit, kids: Sequence[R], scope: S) -> R:
+    def visit_list_lit(self, node: ast.ListLit, kids: tuple[R, ...], scope: S) -> R:
         _unhandled(self, node)
 
-    def visit_map_lit(self, node: ast.MapLit, kids: Sequence[R], scope: S) -> R:
+    def visit_map_lit(self, node: ast.MapLit, kids: tuple[R, ...], scope: S) -> R:
         _unhandled(self, node)
 
-    def visit_comprehension(self, node: ast.Comprehension, kids: Sequence[R], scope: S,
+    def visit_comprehension(self, node: ast.Comprehension, kids: tuple[R, ...], scope: S,
                             inner: S) -> R:
         _unhandled(self, node)
 
