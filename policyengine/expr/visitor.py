@@ -36,8 +36,9 @@ walker class leaves to that default, and a test requires it to be empty for ever
 that treats several kinds alike aliases one method: ``visit_select = visit_index = _atom``).
 
 Adding a node kind: add the dataclass to :mod:`ast` (and to ``Node``, ``NODE_TYPES``,
-``children`` and ``rebuild``), then a ``visit_<kind>`` method here in both bases and in every
-walker -- the coverage test names each walker that lacks one.
+``children`` and ``rebuild``), its kind to :data:`KINDS`, a raising ``visit_<kind>`` to both
+bases here, then one to every walker -- ``tests/expr/test_visitor.py`` names each walker that
+lacks it.
 """
 
 from __future__ import annotations
