@@ -21,6 +21,7 @@ from policyengine.expr.interpret import interpret
 from policyengine.expr.printer import print_expression
 from policyengine.expr.types import BOOL
 from policyengine.expr.visitor import KINDS, Fold, Interpreter, method_name, missing_methods
+from policyengine.render.plain_words import Vocabulary, _Words, condition_words
 
 DEEP = 10_000
 
@@ -33,6 +34,7 @@ EXPECTED = {
     "policyengine.expr.cost._Sizes",
     "policyengine.expr.interpret._Interpreter",
     "policyengine.analysis.domain._Regions",
+    "policyengine.render.plain_words._Words",
 }
 
 
@@ -188,3 +190,23 @@ def test_deep_trees_regions():
     assert domains._walk(_nots(ast.Literal(True), DEEP)) == ({}, BOTTOM)
     assert domains._walk(_nots(ast.Literal(True), DEEP + 1)) == (BOTTOM, {})
     assert domains._walk(_chain("||", ast.Literal(False), DEEP)) == (BOTTOM, {})
+
+
+def test_deep_trees_in_plain_words():
+    words = _Words(Vocabulary())
+    assert words.cond(_chain("&&", ast.Name("a"), DEEP)).count("a applies") == DEEP + 1
+    assert words.cond(_nots(ast.Name("a"), DEEP)) == "a applies"
+    assert words.cond(_nots(ast.Name("a"), DEEP + 1)) == "a does not apply"
+    # the public functions quote what is too deep to read, as before
+    assert condition_words(_nots(ast.Name("a"), DEEP), Vocabulary()).startswith("the condition")
+
+
+def test_a_field_of_a_comprehension_variable_is_quoted_in_plain_words():
+    env = Environment.from_declarations(
+        {"items": {"type": "list", "items": {"type": "map", "fields": {"ok": {"type": "bool"}}}}})
+    checker = _Checker("", env, True)
+    tree = checker.run(ast.Comprehension("all", ast.Name("items"), "x",
+                                         ast.Select(ast.Name("x"), "ok")))
+    assert checker.issues == []
+    assert condition_words(tree, Vocabulary()) == \
+        "every item of the items is such that \u201cx.ok\u201d is true"
