@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from ..expr import ast
+from ..expr.visitor import Interpreter, Step
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,29 +148,7 @@ class Domains:
         return hit
 
     def _walk(self, root: ast.Node) -> tuple[Region, Region]:
-        done: dict[int, tuple[Region, Region]] = {}
-        stack: list[Any] = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            logical = (isinstance(node, ast.Binary) and node.op in ("&&", "||")) or (
-                isinstance(node, ast.Unary) and node.op == "!")
-            if not logical:
-                done[id(node)] = self._atom(node)
-                continue
-            if not expanded:
-                stack.append((node, True))
-                stack.extend((kid, False) for kid in ast.children(node))
-                continue
-            if isinstance(node, ast.Unary):
-                t, f = done[id(node.operand)]
-                done[id(node)] = (f, t)
-            elif node.op == "&&":
-                (ta, fa), (tb, fb) = done[id(node.left)], done[id(node.right)]
-                done[id(node)] = (meet(ta, tb), join(fa, fb))
-            else:
-                (ta, fa), (tb, fb) = done[id(node.left)], done[id(node.right)]
-                done[id(node)] = (join(ta, tb), meet(fa, fb))
-        return done[id(root)]
+        return _Regions(self).run(root, None)
 
     def _path(self, node: ast.Node) -> str | None:
         if type(node) is ast.Name:
@@ -295,3 +274,42 @@ def _intervals_meet(a: dict[Any, Any], b: Region) -> bool:
         if mine.meet(other).empty:
             return False
     return True
+
+
+_Pair = tuple[Region, Region]  # (true region, false region)
+
+
+class _Regions(Interpreter[None, _Pair]):
+    """``&&``, ``||`` and ``!`` combine their operands' regions; every other node is an atom,
+    whose parts are not walked (a :class:`~policyengine.expr.visitor.Interpreter`)."""
+
+    def __init__(self, domains: Domains):
+        self.atom = domains._atom
+
+    def visit_literal(self, node: ast.Literal, scope: None) -> _Pair:
+        return self.atom(node)
+
+    def visit_name(self, node: ast.Name, scope: None) -> _Pair:
+        return self.atom(node)
+
+    def visit_binary(self, node: ast.Binary, scope: None) -> Step[None, _Pair]:
+        if node.op not in ("&&", "||"):
+            return self.atom(node)
+        ta, fa = yield node.left, None
+        tb, fb = yield node.right, None
+        if node.op == "&&":
+            return meet(ta, tb), join(fa, fb)
+        return join(ta, tb), meet(fa, fb)
+
+    def visit_unary(self, node: ast.Unary, scope: None) -> Step[None, _Pair]:
+        if node.op != "!":
+            return self.atom(node)
+        t, f = yield node.operand, None
+        return f, t
+
+    def _atom(self, node: ast.Node, scope: None) -> Step[None, _Pair]:
+        return self.atom(node)
+        yield  # an atom: nothing below it is visited
+
+    visit_select = visit_index = visit_call = visit_ternary = _atom
+    visit_list_lit = visit_map_lit = visit_comprehension = _atom

@@ -21,14 +21,15 @@ Node kinds::
                                     xs.filter(x, p)  xs.map(x, t)  xs.map(x, p, t) (``filter`` = p)
 
 Equality and hashing of the generated dataclass methods recurse; use them on trees of modest depth
-(tests), never on untrusted input. Walk trees with :func:`children` and an explicit stack.
+(tests), never on untrusted input. Walk trees with :mod:`.visitor` (one method per node kind,
+non-recursive), or :func:`walk` and :func:`children` for a plain iteration.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from dataclasses import field as _field
-from typing import Any, Callable, Iterator, Optional, Tuple, Union
+from typing import Any, Iterator, Optional, Tuple, Union
 
 Span = Optional[Tuple[int, int]]
 
@@ -217,27 +218,6 @@ def walk(node: Node) -> Iterator[Node]:
         current = stack.pop()
         yield current
         stack.extend(reversed(children(current)))
-
-
-def postorder(node: Node) -> Iterator[Node]:
-    """Every node of the tree, children before parents (iterative)."""
-    stack: list[Any] = [(node, False)]
-    while stack:
-        current, expanded = stack.pop()
-        if expanded:
-            yield current
-            continue
-        stack.append((current, True))
-        stack.extend((kid, False) for kid in reversed(children(current)))
-
-
-def map_tree(node: Node, fn: Callable[[Node, Tuple[Node, ...]], Node]) -> Node:
-    """Rebuild the tree bottom-up: ``fn(node, new_children)`` returns the replacement node."""
-    results: dict[int, Node] = {}
-    for current in postorder(node):
-        kids = tuple(results[id(k)] for k in children(current))
-        results[id(current)] = fn(current, kids)
-    return results[id(node)]
 
 
 def depth(node: Node) -> int:

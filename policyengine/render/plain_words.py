@@ -9,16 +9,20 @@ into words (``recurrences_90d`` -> "the number of recurrences in the last 90 day
 
 The output is plain text (no markup); the playbook and memo renderers escape it for their
 format. An expression nested deeper than :data:`MAX_DEPTH` is shown as written, in quotes, rather
-than put into words (the walk below recurses, and such expressions are unreadable in any words).
+than put into words (such expressions are unreadable in any words; the walk itself is a
+non-recursive :class:`~policyengine.expr.visitor.Interpreter`, so depth never breaks it). A field
+of something that is not a fact (``items.all(x, x.ok)``: a comprehension variable's field) is
+shown as written too.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence
+from typing import Any, Generator, Iterable, Optional, Sequence
 
 from ..expr import ast, print_expression
 from ..expr.types import BOOL
+from ..expr.visitor import Interpreter
 from ..model.nodes import Expression, FactDecl
 
 MAX_DEPTH = 40
@@ -112,12 +116,45 @@ def _fact_path(node: Any, scope: frozenset[Any]) -> list[str] | None:
     return None
 
 
-class _Words:
+#: what a node is walked for: (as a condition?, comprehension variables in scope, then
+#: ``negated`` for a condition or the unit of the surrounding numbers for a noun phrase)
+_Ctx = tuple[bool, frozenset[Any], Any]
+_Noun = tuple[str, Optional[str]]  # (phrase, unit)
+_Gen = Generator[tuple[ast.Node, _Ctx], Any, Any]
+
+
+def _noun(node: ast.Node, scope: frozenset[Any], unit: str | None = None
+          ) -> tuple[ast.Node, _Ctx]:
+    """The request for ``node`` as a noun phrase: its value is (phrase, unit)."""
+    return node, (False, scope, unit)
+
+
+def _cond(node: ast.Node, scope: frozenset[Any], negated: bool = False
+          ) -> tuple[ast.Node, _Ctx]:
+    """The request for ``node`` as a clause: its value is the text."""
+    return node, (True, scope, negated)
+
+
+def _is_true(text: str, negated: bool) -> str:
+    return f"{text} is {'false' if negated else 'true'}"
+
+
+class _Words(Interpreter[_Ctx, Any]):
+    """Each node kind as a clause (a condition) or a noun phrase (a value), top-down (a
+    :class:`~policyengine.expr.visitor.Interpreter`: a method yields the parts it puts into
+    words, with how: ``_cond(part, ...)`` or ``_noun(part, ...)``)."""
+
     def __init__(self, vocab: Vocabulary):
         self.vocab = vocab
 
+    def cond(self, node: ast.Node) -> str:
+        return str(self.run(node, (True, frozenset(), False)))
+
+    def noun(self, node: ast.Node, unit: str | None = None) -> str:
+        return str(self.run(node, (False, frozenset(), unit))[0])
+
     # -- nouns -------------------------------------------------------------------------------
-    def subject(self, path: list[str]) -> tuple[str, str | None]:
+    def subject(self, path: list[str]) -> _Noun:
         """(noun phrase, unit) for a fact path."""
         decl = self.vocab.decl(path)
         unit = decl.unit if decl is not None else None
@@ -138,49 +175,11 @@ class _Words:
             return f"the {label}", unit
         return f"the {label}", unit
 
-    def noun(self, node: Any, scope: frozenset[Any], unit: str | None = None
-             ) -> tuple[str, str | None]:
-        """(phrase, unit) for a value."""
-        if isinstance(node, ast.Literal):
-            return self.literal(node, unit), unit
-        path = _fact_path(node, scope)
-        if path is not None:
-            return self.subject(path)
-        if isinstance(node, ast.Name):  # a comprehension variable
-            return "the item", None
-        if isinstance(node, ast.Select) and node.test:
-            return f"whether {self.noun(node.operand, scope)[0]} has {words(node.field)}", None
-        if isinstance(node, ast.Binary) and node.op in _ARITH_WORDS:
-            return self.arithmetic(node, scope, unit)
-        if isinstance(node, ast.Unary) and node.op == "-":
-            negated_text, u = self.noun(node.operand, scope, unit)
-            return f"minus {negated_text}", u
-        if isinstance(node, ast.Ternary):
-            then, u1 = self.noun(node.then, scope, unit)
-            orelse, u2 = self.noun(node.orelse, scope, unit)
-            return f"({then} if {self.cond(node.cond, scope)}, otherwise {orelse})", u1 or u2
-        if isinstance(node, ast.Call):
-            return self.call_noun(node, scope)
-        if isinstance(node, ast.ListLit):
-            items = [self.noun(x, scope, unit)[0] for x in node.items]
-            return ("no items" if not items else self.join(items, "and")), unit
-        if isinstance(node, ast.Index):
-            target = self.noun(node.operand, scope)[0]
-            if type(node.index) is ast.Literal and node.index.kind == "int":
-                return f"item {node.index.value + 1} of {target}", None
-            return f"the {self.noun(node.index, scope)[0]} entry of {target}", None
-        if isinstance(node, ast.Comprehension) and node.macro in ("filter", "map"):
-            inner = scope | {node.var}
-            target = self.noun(node.target, scope)[0]
-            if node.macro == "filter":
-                return f"the items of {target} for which {self.cond(node.body, inner)}", None
-            body = self.noun(node.body, inner)[0]
-            if node.filter is not None:
-                return (f"for the items of {target} for which {self.cond(node.filter, inner)}, "
-                        f"{body}"), None
-            return f"{target}, each turned into {body}", None
+    def noun_otherwise(self, node: ast.Node, scope: frozenset[Any]) -> _Gen:
+        """A value no rule of its kind puts into words: a condition as "whether ...", else the
+        expression as written."""
         if node.type == BOOL:
-            return f"whether {self.cond(node, scope)}", None
+            return f"whether {(yield _cond(node, scope))}", None
         return _quoted(node), None
 
     def literal(self, node: ast.Literal, unit: str | None, enum: bool = False) -> str:
@@ -194,73 +193,156 @@ class _Words:
             return "nothing"
         return str(node.value)
 
-    def arithmetic(self, node: ast.Binary, scope: frozenset[Any], unit: str | None
-                   ) -> tuple[str, str | None]:
+    def arithmetic(self, node: ast.Binary, scope: frozenset[Any], unit: str | None) -> _Gen:
         left, right, op = node.left, node.right, node.op
         if op == "*":
             for k, other in ((right, left), (left, right)):
                 if type(k) is ast.Literal and k.kind in ("int", "double") and 0 < k.value < 1:
-                    phrase, u = self.noun(other, scope, unit)
+                    phrase, u = yield _noun(other, scope, unit)
                     pct = f"{round(k.value * 100, 6):g}"
                     return ("half of " + phrase if pct == "50" else f"{pct}% of {phrase}"), u
         additive = op in ("+", "-")  # a unit carries across + and -, not * / %
-        a, ua = self.noun(left, scope, unit if additive or type(left) is not ast.Literal
-                          else None)
-        b, ub = self.noun(right, scope, (ua or unit) if additive else None)
+        a, ua = yield _noun(left, scope, unit if additive or type(left) is not ast.Literal
+                            else None)
+        b, ub = yield _noun(right, scope, (ua or unit) if additive else None)
         return f"{a} {_ARITH_WORDS[op]} {b}", ua or ub
 
-    def call_noun(self, node: ast.Call, scope: frozenset[Any]) -> tuple[str, str | None]:
+    def call_noun(self, node: ast.Call, scope: frozenset[Any]) -> _Gen:
         args = list(node.args) if node.target is None else [node.target, *node.args]
         fn = node.function
         if fn == "size" and len(args) == 1:
             path = _fact_path(args[0], scope)
             decl = self.vocab.decl(path) if path else None
-            target = self.noun(args[0], scope)[0]
+            target = (yield _noun(args[0], scope))[0]
             if decl is not None and decl.type == "string":
                 return f"the length of {target}", None
             return f"the number of {target[4:] if target.startswith('the ') else target}", None
         if fn in ("int", "double", "string", "dyn") and len(args) == 1:
-            return self.noun(args[0], scope)
+            return (yield _noun(args[0], scope))
         return _quoted(node), None
 
-    # -- statements --------------------------------------------------------------------------
-    def cond(self, node: Any, scope: frozenset[Any], negated: bool = False) -> str:
-        if isinstance(node, ast.Literal) and node.kind == "bool":
-            return "always" if node.value != negated else "never"
-        if isinstance(node, ast.Unary) and node.op == "!":
-            return self.cond(node.operand, scope, not negated)
-        if isinstance(node, ast.Binary) and node.op in ("&&", "||"):
-            return self.logical(node, scope, negated)
-        if isinstance(node, ast.Binary) and node.op in _ORDER_WORDS:
-            return self.comparison(node, scope, negated)
-        if isinstance(node, ast.Binary) and node.op == "in":
-            return self.membership(node, scope, negated)
+    # -- one method per node kind: (as a condition, as a value) -------------------------------
+    def visit_literal(self, node: ast.Literal, ctx: _Ctx) -> Any:
+        as_cond, _, x = ctx
+        if not as_cond:
+            return self.literal(node, x), x
+        if node.kind == "bool":
+            return "always" if node.value != x else "never"
+        return _is_true(self.literal(node, None), x)
+
+    def visit_name(self, node: ast.Name, ctx: _Ctx) -> Any:
+        as_cond, scope, x = ctx
+        if node.name not in scope:
+            return self.flag([node.name], x) if as_cond else self.subject([node.name])
+        return _is_true("the item", x) if as_cond else ("the item", None)  # its variable
+
+    def visit_select(self, node: ast.Select, ctx: _Ctx) -> _Gen:
+        as_cond, scope, x = ctx
         path = _fact_path(node, scope)
         if path is not None:
-            return self.flag(path, negated)
-        if isinstance(node, ast.Select) and node.test:
+            return self.flag(path, x) if as_cond else self.subject(path)
+        if node.test and as_cond:
             operand = _fact_path(node.operand, scope)
             target = self.subject(operand + [node.field])[0] if operand \
                 else f"{words(node.field)}"
-            return f"{target} is {'not ' if negated else ''}given"
-        if isinstance(node, ast.Call):
-            text = self.call_cond(node, scope, negated)
+            return f"{target} is {'not ' if x else ''}given"
+        if node.test:
+            return f"whether {(yield _noun(node.operand, scope))[0]} has {words(node.field)}", None
+        # a field of something that is not a fact (a comprehension variable's): as written
+        return _is_true(_quoted(node), x) if as_cond else (_quoted(node), None)
+
+    def visit_index(self, node: ast.Index, ctx: _Ctx) -> _Gen:
+        as_cond, scope, x = ctx
+        target = (yield _noun(node.operand, scope))[0]
+        if type(node.index) is ast.Literal and node.index.kind == "int":
+            text = f"item {node.index.value + 1} of {target}"
+        else:
+            text = f"the {(yield _noun(node.index, scope))[0]} entry of {target}"
+        return _is_true(text, x) if as_cond else (text, None)
+
+    def visit_call(self, node: ast.Call, ctx: _Ctx) -> _Gen:
+        as_cond, scope, x = ctx
+        if as_cond:
+            text = yield from self.call_cond(node, scope, x)
             if text is not None:
                 return text
-        if isinstance(node, ast.Comprehension) and node.macro in ("all", "exists", "exists_one"):
-            target = self.noun(node.target, scope)[0]
-            body = self.cond(node.body, scope | {node.var})
+            return _is_true((yield from self.call_noun(node, scope))[0], x)
+        return (yield from self.call_noun(node, scope))
+
+    def visit_unary(self, node: ast.Unary, ctx: _Ctx) -> _Gen:
+        as_cond, scope, x = ctx
+        if node.op == "!":
+            if as_cond:
+                return (yield _cond(node.operand, scope, not x))
+            return (yield from self.noun_otherwise(node, scope))
+        negated_text, u = yield _noun(node.operand, scope, None if as_cond else x)
+        return _is_true(f"minus {negated_text}", x) if as_cond else (f"minus {negated_text}", u)
+
+    def visit_binary(self, node: ast.Binary, ctx: _Ctx) -> _Gen:
+        as_cond, scope, x = ctx
+        op = node.op
+        if as_cond:
+            if op in ("&&", "||"):
+                return (yield from self.logical(node, scope, x))
+            if op in _ORDER_WORDS:
+                return (yield from self.comparison(node, scope, x))
+            if op == "in":
+                return (yield from self.membership(node, scope, x))
+            return _is_true((yield _noun(node, scope))[0], x)
+        if op in _ARITH_WORDS:
+            return (yield from self.arithmetic(node, scope, x))
+        return (yield from self.noun_otherwise(node, scope))
+
+    def visit_ternary(self, node: ast.Ternary, ctx: _Ctx) -> _Gen:
+        as_cond, scope, x = ctx
+        if as_cond:
+            text = (f"if {(yield _cond(node.cond, scope))} then "
+                    f"{(yield _cond(node.then, scope))}, "
+                    f"otherwise {(yield _cond(node.orelse, scope))}")
+            return f"it is not the case that ({text})" if x else f"({text})"
+        then, u1 = yield _noun(node.then, scope, x)
+        orelse, u2 = yield _noun(node.orelse, scope, x)
+        return f"({then} if {(yield _cond(node.cond, scope))}, otherwise {orelse})", u1 or u2
+
+    def visit_list_lit(self, node: ast.ListLit, ctx: _Ctx) -> _Gen:
+        as_cond, scope, x = ctx
+        unit = None if as_cond else x
+        items = []
+        for item in node.items:
+            items.append((yield _noun(item, scope, unit))[0])
+        text = "no items" if not items else self.join(items, "and")
+        return _is_true(text, x) if as_cond else (text, unit)
+
+    def visit_map_lit(self, node: ast.MapLit, ctx: _Ctx) -> _Gen:
+        as_cond, scope, x = ctx
+        text, unit = yield from self.noun_otherwise(node, scope)
+        return _is_true(text, x) if as_cond else (text, unit)
+
+    def visit_comprehension(self, node: ast.Comprehension, ctx: _Ctx) -> _Gen:
+        as_cond, scope, x = ctx
+        inner = scope | {node.var}
+        if as_cond and node.macro in ("all", "exists", "exists_one"):
+            target = (yield _noun(node.target, scope))[0]
+            body = yield _cond(node.body, inner)
             lead = {"all": "every item of", "exists": "at least one item of",
                     "exists_one": "exactly one item of"}[node.macro]
             text = f"{lead} {target} is such that {body}"
-            return f"it is not the case that {text}" if negated else text
-        if isinstance(node, ast.Ternary):
-            text = (f"if {self.cond(node.cond, scope)} then {self.cond(node.then, scope)}, "
-                    f"otherwise {self.cond(node.orelse, scope)}")
-            return f"it is not the case that ({text})" if negated else f"({text})"
-        text = self.noun(node, scope)[0]
-        return f"{text} is {'false' if negated else 'true'}"
+            return f"it is not the case that {text}" if x else text
+        if node.macro not in ("filter", "map"):  # a value that is a condition
+            return (yield from self.noun_otherwise(node, scope))
+        target = (yield _noun(node.target, scope))[0]
+        if node.macro == "filter":
+            text = f"the items of {target} for which {(yield _cond(node.body, inner))}"
+        else:
+            body = (yield _noun(node.body, inner))[0]
+            if node.filter is not None:
+                text = (f"for the items of {target} for which "
+                        f"{(yield _cond(node.filter, inner))}, {body}")
+            else:
+                text = f"{target}, each turned into {body}"
+        return _is_true(text, x) if as_cond else (text, None)
 
+    # -- statements --------------------------------------------------------------------------
     def flag(self, path: list[str], negated: bool) -> str:
         decl = self.vocab.decl(path)
         description = (decl.description or "").strip().rstrip(".") if decl is not None else ""
@@ -280,7 +362,7 @@ class _Words:
             return f"the {words(name[:-5])} flag is{no} raised"
         return f"{words(name)} {'does not apply' if negated else 'applies'}"
 
-    def logical(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> str:
+    def logical(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> _Gen:
         op = node.op
         parts = []
         stack: list[ast.Node] = [node]
@@ -293,7 +375,9 @@ class _Words:
         if negated and op == "||":  # not (a or b) = neither a nor b: every part negated
             op, inner_neg = "&&", True
         elif negated:  # not (a and b)
-            texts = [self.part(p, scope, "&&", False) for p in parts]
+            texts = []
+            for p in parts:
+                texts.append((yield from self.part(p, scope, "&&", False)))
             return "not all of these hold: " + self.join(texts, "and")
         else:
             inner_neg = False
@@ -305,7 +389,9 @@ class _Words:
             if len(values) == 2:
                 return f"{subject} is neither {values[0]} nor {values[1]}"
             return f"{subject} is none of {self.join(values, 'and')}"
-        texts = [self.part(p, scope, op, inner_neg) for p in parts]
+        texts = []
+        for p in parts:
+            texts.append((yield from self.part(p, scope, op, inner_neg)))
         return self.join(texts, "and" if op == "&&" else "or")
 
     def same_subject(self, parts: list[Any], scope: frozenset[Any], op: str, negated: bool
@@ -331,8 +417,8 @@ class _Words:
         enum = decl is not None and decl.enum is not None
         return subject, [self.literal(v, unit, enum=enum) for v in values]
 
-    def part(self, node: Any, scope: frozenset[Any], op: str, negated: bool) -> str:
-        text = self.cond(node, scope, negated)
+    def part(self, node: Any, scope: frozenset[Any], op: str, negated: bool) -> _Gen:
+        text = yield _cond(node, scope, negated)
         other = "||" if op == "&&" else "&&"
         if type(node) is ast.Binary and node.op == other and not negated:
             return f"({text})"
@@ -340,7 +426,7 @@ class _Words:
             return f"({text})"
         return text
 
-    def comparison(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> str:
+    def comparison(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> _Gen:
         left, right, op = node.left, node.right, node.op
         if type(left) is ast.Literal and type(right) is not ast.Literal:
             left, right, op = right, left, _FLIP[op]
@@ -350,25 +436,27 @@ class _Words:
         if type(right) is ast.Literal and right.kind == "bool" and op in ("==", "!=") and path:
             return self.flag(path, (op == "!=") == bool(right.value))
         if type(right) is ast.Literal and right.kind == "null" and op in ("==", "!="):
-            subject = self.noun(left, scope)[0]
+            subject = (yield _noun(left, scope))[0]
             return f"{subject} is {'not given' if op == '==' else 'given'}"
-        subject, unit = self.noun(left, scope)
+        subject, unit = yield _noun(left, scope)
         decl = self.vocab.decl(path) if path else None
         enum = decl is not None and decl.enum is not None
         if type(right) is ast.Literal:
             value = self.literal(right, unit, enum=enum)
         else:
-            value = self.noun(right, scope, unit)[0]
+            value = (yield _noun(right, scope, unit))[0]
         return f"{subject} {_ORDER_WORDS[op]} {value}"
 
-    def membership(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> str:
-        subject, unit = self.noun(node.left, scope)
+    def membership(self, node: ast.Binary, scope: frozenset[Any], negated: bool) -> _Gen:
+        subject, unit = yield _noun(node.left, scope)
         path = _fact_path(node.left, scope)
         decl = self.vocab.decl(path) if path else None
         enum = decl is not None and decl.enum is not None
         if type(node.right) is ast.ListLit:
-            items = [self.literal(x, unit, enum=enum) if type(x) is ast.Literal
-                     else self.noun(x, scope, unit)[0] for x in node.right.items]
+            items = []
+            for x in node.right.items:
+                items.append(self.literal(x, unit, enum=enum) if type(x) is ast.Literal
+                             else (yield _noun(x, scope, unit))[0])
             if not items:
                 return "always" if negated else "never"
             if len(items) == 1:
@@ -376,18 +464,18 @@ class _Words:
             if negated:
                 return f"{subject} is none of {self.join(items, 'and')}"
             return f"{subject} is {self.join(items, 'or')}"
-        container = self.noun(node.right, scope)[0]
+        container = (yield _noun(node.right, scope))[0]
         return f"{subject} is {'not ' if negated else ''}among {container}"
 
-    def call_cond(self, node: ast.Call, scope: frozenset[Any], negated: bool) -> str | None:
+    def call_cond(self, node: ast.Call, scope: frozenset[Any], negated: bool) -> _Gen:
         verbs = {"contains": ("contains", "does not contain"),
                  "startsWith": ("starts with", "does not start with"),
                  "endsWith": ("ends with", "does not end with"),
                  "matches": ("matches the pattern", "does not match the pattern")}
         args = list(node.args) if node.target is None else [node.target, *node.args]
         if node.function in verbs and len(args) == 2:
-            subject = self.noun(args[0], scope)[0]
-            value = self.noun(args[1], scope)[0]
+            subject = (yield _noun(args[0], scope))[0]
+            value = (yield _noun(args[1], scope))[0]
             return f"{subject} {verbs[node.function][1 if negated else 0]} {value}"
         return None
 
@@ -420,7 +508,7 @@ def condition_words(expr: Expression | Any, vocab: Vocabulary) -> str:
     tree = _tree(expr)
     if ast.depth(tree) > MAX_DEPTH:
         return f"the condition {_quoted(tree)} holds"
-    return _Words(vocab).cond(tree, frozenset())
+    return _Words(vocab).cond(tree)
 
 
 def value_words_of(expr: Expression | Any, vocab: Vocabulary, unit: str | None = None) -> str:
@@ -428,7 +516,7 @@ def value_words_of(expr: Expression | Any, vocab: Vocabulary, unit: str | None =
     tree = _tree(expr)
     if ast.depth(tree) > MAX_DEPTH:
         return _quoted(tree)
-    return _Words(vocab).noun(tree, frozenset(), unit)[0]
+    return _Words(vocab).noun(tree, unit)
 
 
 def value_with_unit(value: Any, vocab: Vocabulary, path: str) -> str:
