@@ -473,7 +473,9 @@ AsOf = _dt.date | _dt.datetime | str
 
 
 def as_day(value: AsOf | None, *, name: str = "as_of") -> _dt.date:
-    """``value`` as a date; today when None. Raises ValueError naming ``name`` otherwise."""
+    """``value`` as a date; today when None. Raises ValueError naming ``name`` otherwise (no
+    name with ``name=""``). The one conversion of a day given to the API (the evaluator's
+    ``as_of`` too)."""
     if value is None:
         return _dt.date.today()
     if isinstance(value, _dt.datetime):
@@ -484,5 +486,5 @@ def as_day(value: AsOf | None, *, name: str = "as_of") -> _dt.date:
         try:
             return parse_date(value)
         except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
+            raise ValueError(f"{name}: {exc}" if name else str(exc)) from None
     raise ValueError(f"{name} must be a date, a datetime or an ISO date YYYY-MM-DD")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
+from ...compiled import loaded_program
 from ...diagnostics import Diagnostic, Severity, Span
 from ...model.nodes import Expression, Policy
 
@@ -27,7 +28,7 @@ MAX_FACTS_SHOWN = 3
 
 
 def logic(policy: Policy, context: LintContext) -> list[Diagnostic]:
-    if getattr(policy, "_compiled", None) is None:
+    if loaded_program(policy) is None:
         return []  # loaded with errors: lint reports those; the logic is not defined yet
     from ...analysis import DEFAULT_BUDGET, DEFAULT_TIMEOUT, check_coverage
 
