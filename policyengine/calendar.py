@@ -10,7 +10,7 @@ import bisect
 import re
 from types import MappingProxyType
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping
 
 _DURATION = re.compile(r"^([1-9][0-9]{0,4})(d|w|bd)$")
 _DAY = _dt.timedelta(days=1)
@@ -450,21 +450,6 @@ class Notes:
         words = self.calendar.note(start, self.duration, slot)
         self.slots[i] = words
         return words
-
-
-def deadline_walk(decide: Sequence[Adder], rank: int, since: _dt.date, as_of: _dt.date
-                  ) -> tuple[int, list[tuple[int, _dt.date, _dt.date]]]:
-    """RULEBOOK.md step 6: a dispute at level ``rank`` since ``since`` is due, on ``as_of``, at
-    the returned rank; ``passed`` lists each window that ended before ``as_of`` as
-    ``(rank, start, end)`` (the next window starts where the last one ended)."""
-    passed: list[tuple[int, _dt.date, _dt.date]] = []
-    start = since
-    while True:
-        end = decide[rank](start)
-        if as_of <= end or rank + 1 >= len(decide):
-            return rank, passed
-        passed.append((rank, start, end))
-        rank, start = rank + 1, end
 
 
 #: What the API accepts wherever it takes a day (``as_of``): a date, a datetime (its day), or an

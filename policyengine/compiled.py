@@ -28,7 +28,7 @@ from typing import Any, Callable, Generic, Mapping, TypeVar, Union
 
 from .calendar import WEEKDAYS_ONLY, Adder, BusinessCalendar, Notes, ResolvedCalendar
 from .calendars import CalendarSet, resolve_calendars
-from .decision import CategoryRef, LevelRef, TraceStep
+from .decision import CategoryRef, LevelRef, StepSite, TraceStep
 from .diagnostics import Span
 from .facts_compiled import compile_fields_checker
 from .ladder import escalation_path
@@ -184,6 +184,7 @@ class CExpr:
     rule: str
     source: str | None
     reads: tuple[tuple[str, tuple[str, ...]], ...]  # (dotted path, keys)
+    site: StepSite | None = None  # the trace step this expression records, when it decides
 
     def values(self, facts: dict[Any, Any]) -> tuple[tuple[str, Any], ...]:
         out = []
@@ -206,6 +207,7 @@ class CBand:
     rank: int
     rule: str
     source: str | None
+    site: StepSite  # of its ``band`` step (the ``otherwise`` one too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +220,7 @@ class CRemedy:
     source: str | None
     sunset_add: Callable[..., Any] | None  # date -> date
     review_add: Callable[..., Any] | None
+    authority_site: StepSite  # of its ``authority`` step
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,10 +245,10 @@ class StepNotes:
     load (``Notes``); each step is built the first time a decision needs it, then reused (a
     TraceStep is immutable)."""
 
-    __slots__ = ("notes", "what", "rule", "source", "steps")
+    __slots__ = ("notes", "what", "site", "steps")
 
-    def __init__(self, notes: Notes, what: str, rule: str, source: str | None):
-        self.notes, self.what, self.rule, self.source = notes, what, rule, source
+    def __init__(self, notes: Notes, what: str, site: StepSite):
+        self.notes, self.what, self.site = notes, what, site
         self.steps: dict[int, TraceStep] = {}
 
     def step(self, i: int) -> TraceStep | None:
@@ -258,8 +261,7 @@ class StepNotes:
             note = self.notes.get(i)
             if note is None:
                 return None
-            step = self.steps[i] = TraceStep("calendar", self.rule, self.source, None, None,
-                                             (), f"{self.what}: {note}")
+            step = self.steps[i] = TraceStep(self.site, None, (), f"{self.what}: {note}")
         return step
 
 
@@ -275,6 +277,7 @@ class CalendarPlan:
     review_add: dict[str, Adder | None]
     rule: str  # "calendar" or "calendar.regions.<key>"
     source: str | None
+    site: StepSite  # of its ``calendar`` trace steps
     # the trace's words for each window from each start day of the horizon (index: ordinal -
     # ``base``; empty for a calendar without ``calendar:``): precomputed, looked up per decision
     base: int = 0
@@ -307,12 +310,16 @@ class CalendarPlan:
 
 
 def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar, rule: str,
-          source: str | None, shared: dict[Any, Notes] | None = None) -> CalendarPlan:
+          span: Span | None, region: str | None,
+          shared: dict[Any, Notes] | None = None) -> CalendarPlan:
     add = calendar.adder
+    source = _source(span)
+    site = StepSite("calendar", rule, source, None, region, None, span)
     plan = CalendarPlan(calendar, tuple(calendar.window(lv.decide_within) for lv in levels),
                         tuple(add(lv.respond_within) for lv in levels),
                         {r.id: add(r.sunset) for r in policy.remedies},
-                        {r.id: add(r.review_every) for r in policy.remedies}, rule, source)
+                        {r.id: add(r.review_every) for r in policy.remedies}, rule, source,
+                        site)
     if not isinstance(calendar, ResolvedCalendar):
         return plan
     tables: dict[Any, Notes] = shared if shared is not None else {}
@@ -328,13 +335,12 @@ def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar,
         respond_notes=tuple(notes(lv.respond_within) for lv in levels),
         sunset_notes={r.id: notes(r.sunset) for r in policy.remedies},
         review_notes={r.id: notes(r.review_every) for r in policy.remedies},
-        level_notes=tuple((StepNotes(notes(lv.respond_within), "respond_by", rule, source),
-                           StepNotes(notes(lv.decide_within), "decide_by", rule, source))
+        level_notes=tuple((StepNotes(notes(lv.respond_within), "respond_by", site),
+                           StepNotes(notes(lv.decide_within), "decide_by", site))
                           for lv in levels),
-        remedy_notes={r.id: (StepNotes(notes(r.sunset), f"remedy `{r.id}` expires_on", rule,
-                                       source),
+        remedy_notes={r.id: (StepNotes(notes(r.sunset), f"remedy `{r.id}` expires_on", site),
                              StepNotes(notes(r.review_every), f"remedy `{r.id}` review_on",
-                                       rule, source))
+                                       site))
                       for r in policy.remedies})
 
 
@@ -354,6 +360,7 @@ class CompiledPolicy:
     overrides: tuple[COverride, ...]
     remedies: dict[str, CRemedy]
     level_sources: dict[str, str | None]
+    deadline_sites: tuple[StepSite, ...]  # per level rank: of its ``deadline`` step
     decide_add: tuple[Adder, ...]  # per level rank: date -> date (top-level calendar)
     respond_add: tuple[Adder | None, ...]
     calendars: CalendarSet
@@ -385,7 +392,8 @@ def compile_expr(expr: Expression) -> CExpr:
     return _compile_shared(expr, None)
 
 
-def _compile_shared(expr: Expression, cache: dict[int, Any] | None) -> CExpr:
+def _compile_shared(expr: Expression, cache: dict[int, Any] | None, kind: str | None = None,
+                    element: str | None = None, index: int | None = None) -> CExpr:
     """``cache`` (id of an analysis -> its compiled function and reads) lets the places of a
     rulebook that share one analysis (the loader shares it by text) share one compilation."""
     from .expr import compile_analysis
@@ -398,7 +406,10 @@ def _compile_shared(expr: Expression, cache: dict[int, Any] | None) -> CExpr:
         hit = (analysis, compiled.function, reads)
         if cache is not None:
             cache[id(analysis)] = hit
-    return CExpr(hit[1], expr.text, expr.element, _source(expr.span), hit[2])
+    source = _source(expr.span)
+    site = None if kind is None else StepSite(kind, expr.element, source, expr.text, element,
+                                              index, expr.span)
+    return CExpr(hit[1], expr.text, expr.element, source, hit[2], site)
 
 
 def compile_policy(policy: Policy) -> CompiledPolicy:
@@ -407,42 +418,54 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     levels = derived.levels
     cache: dict[int, Any] = {}
 
-    def compile_expr(expr: Expression) -> CExpr:
-        return _compile_shared(expr, cache)
+    def compile_expr(expr: Expression, kind: str | None = None, element: str | None = None,
+                     index: int | None = None) -> CExpr:
+        return _compile_shared(expr, cache, kind, element, index)
     calendars = resolve_calendars(policy)
     decl = policy.calendar
     shared: dict[Any, Notes] = {}
     plan = _plan(policy, levels, calendars.default, "calendar",
-                 _source(decl.span if decl is not None else None), shared)
+                 decl.span if decl is not None else None, None, shared)
     entries = dict(decl.regions) if decl is not None else {}
     region_plans = {key: _plan(policy, levels, cal, f"calendar.regions.{key}",
-                               _source(entries[key].span), shared)
+                               entries[key].span, key, shared)
                     for key, cal in calendars.regions.items()}
     rank = derived.rank
     refs = tuple(LevelRef(lv.id, lv.role, lv.title) for lv in levels)
     cremedies: dict[str, CRemedy] = {}
     for r in policy.remedies:
         limits = derived.limits_of(r.action)
+        rule, source = f"remedies.{r.id}", _source(r.span)
         cremedies[r.id] = CRemedy(
-            r, compile_expr(r.when) if r.when is not None else None,
+            r, compile_expr(r.when, "remedy", r.id) if r.when is not None else None,
             compile_expr(r.amount) if r.amount is not None else None, limits,
-            f"remedies.{r.id}", _source(r.span), plan.sunset_add[r.id], plan.review_add[r.id])
+            rule, source, plan.sunset_add[r.id], plan.review_add[r.id],
+            StepSite("authority", rule, source, r.amount.text if r.amount else None, r.id,
+                     None, r.span))
     categories = []
     for c in policy.categories:
-        bands = tuple(CBand(b, compile_expr(b.when) if b.when is not None else None,
-                            rank[b.level], f"categories.{c.id}.thresholds[{b.index}]",
-                            _source(b.span if b.when is None else b.when.span))
-                      for b in c.bands)
+        bands = []
+        for b in c.bands:
+            when = compile_expr(b.when, "band", c.id, b.index) if b.when is not None else None
+            rule = f"categories.{c.id}.thresholds[{b.index}]"
+            span = b.span if b.when is None else b.when.span
+            site = when.site if when is not None and when.site is not None else \
+                StepSite("band", rule, _source(span), None, c.id, b.index, span)
+            bands.append(CBand(b, when, rank[b.level], rule, _source(span), site))
         categories.append(CCategory(
-            c, CategoryRef(c.id, c.title, c.class_, c.confidentiality), compile_expr(c.when),
-            bands, tuple(cremedies[rid] for rid in c.remedies if rid in cremedies)))
-    overrides = tuple(COverride(o, compile_expr(o.when), rank[o.min_level])
+            c, CategoryRef(c.id, c.title, c.class_, c.confidentiality),
+            compile_expr(c.when, "category", c.id), tuple(bands),
+            tuple(cremedies[rid] for rid in c.remedies if rid in cremedies)))
+    overrides = tuple(COverride(o, compile_expr(o.when, "override", o.id), rank[o.min_level])
                       for o in policy.overrides)
     sources = {lv.id: _source(lv.span) for lv in levels}
+    deadline_sites = tuple(StepSite("deadline", f"ladder.{lv.id}.decide_within",
+                                    sources[lv.id], None, lv.id, None, lv.span)
+                           for lv in levels)
     return CompiledPolicy(policy.meta, policy_digest(policy, calendars), derived, levels,
                           refs, rank,
                           compile_fields_checker(policy.facts, reserved=RESERVED_KEYS),
-                          tuple(categories), overrides, cremedies, sources,
+                          tuple(categories), overrides, cremedies, sources, deadline_sites,
                           plan.decide_add, plan.respond_add, calendars, plan, region_plans,
                           category_dispatch(policy))
 

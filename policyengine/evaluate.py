@@ -164,9 +164,11 @@ def _run(expr: CExpr, facts: dict[Any, Any]) -> Any:
                                     else None)]) from None
 
 
-def _step(kind: str, expr: CExpr, result: Any, facts: dict[Any, Any],
+def _step(expr: CExpr, result: Any, facts: dict[Any, Any],
           words: tuple[str, tuple[Any, ...]]) -> TraceStep:
-    return TraceStep(kind, expr.rule, expr.source, expr.text, result, expr.values(facts), words)
+    site = expr.site
+    assert site is not None  # every expression that records a step has its site (compiled.py)
+    return TraceStep(site, result, expr.values(facts), words)
 
 
 def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
@@ -248,7 +250,7 @@ def _note(plan: CalendarPlan, table: Notes, start: _dt.date, duration: Duration 
 
 
 def _calendar_step(plan: CalendarPlan, what: str, note: str) -> TraceStep:
-    return TraceStep("calendar", plan.rule, plan.source, None, None, (), f"{what}: {note}")
+    return TraceStep(plan.site, None, (), f"{what}: {note}")
 
 
 def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
@@ -272,7 +274,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
         raise DisputeError([Problem("unclassified", "no category's `when` holds for this "
                                     "dispute", None, hint="add a catch-all category last "
                                     "(`when: \"true\"`), or check the facts")])
-    trace.append(_step("category", chosen.when, True, facts, ("category", (chosen.ref.id,))))
+    trace.append(_step(chosen.when, True, facts, ("category", (chosen.ref.id,))))
     # 4. base level
     band = None
     for b in chosen.bands:
@@ -287,17 +289,16 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
     level = band.rank
     refs = cp.level_refs
     if band.when is None:
-        trace.append(TraceStep("band", band.rule, band.source, None, True, (),
-                               ("otherwise", (band.band.level,))))
+        trace.append(TraceStep(band.site, True, (), ("otherwise", (band.band.level,))))
     else:
-        trace.append(_step("band", band.when, True, facts,
+        trace.append(_step(band.when, True, facts,
                            ("band", (band.band.index + 1, band.band.level))))
     # 5. overrides
     for ov in cp.overrides:
         if _run(ov.when, facts) is True:
             raised = ov.rank > level
             o = ov.override
-            trace.append(_step("override", ov.when, True, facts,
+            trace.append(_step(ov.when, True, facts,
                                ("override", (o.id, o.reason, o.min_level, not raised))))
             if raised:
                 level = ov.rank
@@ -308,10 +309,8 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
         due, passed = plan.deadline(current, escalation[1], day)
         for rk, start, end in passed:
             lv = cp.levels[rk]
-            trace.append(TraceStep(
-                "deadline", f"ladder.{lv.id}.decide_within", cp.level_sources[lv.id], None,
-                True, (), ("deadline", (lv.id, lv.decide_within, start, end,
-                                        cp.levels[rk + 1].id))))
+            trace.append(TraceStep(cp.deadline_sites[rk], True, (), (
+                "deadline", (lv.id, lv.decide_within, start, end, cp.levels[rk + 1].id))))
             if named:
                 note = _note(plan, plan.decide_notes[rk], start, lv.decide_within, end)
                 if note is not None:
@@ -326,7 +325,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
         r = rem.remedy
         if rem.when is not None:
             holds = _run(rem.when, facts) is True
-            trace.append(_step("remedy", rem.when, holds, facts, ("remedy", (r.id, holds))))
+            trace.append(_step(rem.when, holds, facts, ("remedy", (r.id, holds))))
             if not holds:
                 continue
         amount = None
@@ -353,14 +352,12 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
                 "no_authority", f"no level at or above `{refs[level].id}` may authorize "
                 f"`{r.action}`{shown} (remedy `{r.id}`): the decision goes to the terminal "
                 "level", rem.rule))
-            trace.append(TraceStep("authority", rem.rule, rem.source,
-                                   rem.amount.text if rem.amount else None, None,
+            trace.append(TraceStep(rem.authority_site, None,
                                    rem.amount.values(facts) if rem.amount else (),
                                    ("no_authority", (r.action, amount))))
             continue
         outcomes.append((rem, amount, by))
-        trace.append(TraceStep("authority", rem.rule, rem.source,
-                               rem.amount.text if rem.amount else None, refs[by].role,
+        trace.append(TraceStep(rem.authority_site, refs[by].role,
                                rem.amount.values(facts) if rem.amount else (),
                                ("authority", (r.action, amount, refs[by].role,
                                               refs[by].id))))

@@ -13,7 +13,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..compiled import derived_facts, loaded_program, policy_calendars
+from ..compiled import derived_facts, policy_calendars, program
 from ..model.nodes import Policy
 from .plain_words import Vocabulary, condition_words, number, value_words_of
 
@@ -198,15 +198,17 @@ def _timeline(policy: Policy) -> Timeline:
 
 
 def _calendar_sections(policy: Policy) -> list[CalendarSection]:
-    compiled = loaded_program(policy)
-    if policy.calendar is None or compiled is None:
+    if policy.calendar is None:
         return []
+    compiled = program(policy)  # the playbook's digest is the program's: compiled already
     from .. import calendars as _calendars
 
     first, last = _calendars.resolved_term(policy)
     out = []
     for cal in compiled.calendars.all:
         info = cal.describe()
+        if info is None:  # pragma: no cover - a policy with `calendar:` has resolved ones
+            continue
         name = f"Region {info['region']}" if info.get("region") else "Top-level calendar"
         hol = [(long_date(d), n) for d, n in getattr(cal, "holidays", {}).items()
                if first <= d <= last]
