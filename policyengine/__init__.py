@@ -21,10 +21,9 @@ from .decision import (CategoryRef, Decision, DecisionWarning, LevelRef, RemedyI
                        RemedyOutcome, TraceStep)
 from .diagnostics import Diagnostic, Severity, Span
 from .errors import DisputeError, ExpressionError, PolicyengineError, PolicyError, Problem
-from .evaluate import evaluate
 from .load import DEFAULT_MAX_BYTES as _DEFAULT_MAX_BYTES
 from .model.nodes import Policy
-from .pipeline import load_policy, loads_policy
+from .pipeline import evaluate, load_policy, loads_policy
 
 # The subpackage `policyengine.lint` is imported first so that the function `lint` defined below
 # is what the name means: importing a subpackage for the first time rebinds the package's

@@ -10,7 +10,7 @@ import bisect
 import re
 from types import MappingProxyType
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping
 
 _DURATION = re.compile(r"^([1-9][0-9]{0,4})(d|w|bd)$")
 _DAY = _dt.timedelta(days=1)
@@ -452,28 +452,15 @@ class Notes:
         return words
 
 
-def deadline_walk(decide: Sequence[Adder], rank: int, since: _dt.date, as_of: _dt.date
-                  ) -> tuple[int, list[tuple[int, _dt.date, _dt.date]]]:
-    """RULEBOOK.md step 6: a dispute at level ``rank`` since ``since`` is due, on ``as_of``, at
-    the returned rank; ``passed`` lists each window that ended before ``as_of`` as
-    ``(rank, start, end)`` (the next window starts where the last one ended)."""
-    passed: list[tuple[int, _dt.date, _dt.date]] = []
-    start = since
-    while True:
-        end = decide[rank](start)
-        if as_of <= end or rank + 1 >= len(decide):
-            return rank, passed
-        passed.append((rank, start, end))
-        rank, start = rank + 1, end
-
-
 #: What the API accepts wherever it takes a day (``as_of``): a date, a datetime (its day), or an
 #: ISO ``YYYY-MM-DD`` string.
 AsOf = _dt.date | _dt.datetime | str
 
 
 def as_day(value: AsOf | None, *, name: str = "as_of") -> _dt.date:
-    """``value`` as a date; today when None. Raises ValueError naming ``name`` otherwise."""
+    """``value`` as a date; today when None. Raises ValueError naming ``name`` otherwise (no
+    name with ``name=""``). The one conversion of a day given to the API (the evaluator's
+    ``as_of`` too)."""
     if value is None:
         return _dt.date.today()
     if isinstance(value, _dt.datetime):
@@ -484,5 +471,5 @@ def as_day(value: AsOf | None, *, name: str = "as_of") -> _dt.date:
         try:
             return parse_date(value)
         except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
+            raise ValueError(f"{name}: {exc}" if name else str(exc)) from None
     raise ValueError(f"{name} must be a date, a datetime or an ISO date YYYY-MM-DD")

@@ -1,24 +1,178 @@
 """Stage 4: Policy -> CompiledPolicy. Everything that does not depend on a dispute is done
 here, once: expressions compiled, the ladder ordered, the authority matrix turned into a
 per-action table indexed by level rank, fact checkers built, the digest computed. ``evaluate``
-then only runs closures and table lookups."""
+then only runs closures and table lookups.
+
+This module is the one home of the policy's *derived facts* (docs/design.md, "Where each
+derived fact lives"): the ladder order and ranks, the authority limit of each rank for each
+action and the order of limits (:class:`DerivedFacts`, built from the model alone, so lint can
+read them on a rulebook that does not compile), every window as a date function and the
+deadline walk (:class:`CalendarPlan`). Consumers (evaluate, analysis, diff, memo, playbook, lint)
+read them here and recompute nothing.
+
+The model does not hold its program: :func:`program` compiles a policy the first time it is
+asked and remembers the result for exactly as long as that very ``Policy`` object lives (a
+weak reference, keyed by identity). A policy made with ``dataclasses.replace`` is another
+object, so it gets its own program and digest; nothing can go stale.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Generic, Mapping, TypeVar, Union
 
-from .calendar import Adder, BusinessCalendar, Notes, ResolvedCalendar
+from .calendar import WEEKDAYS_ONLY, Adder, BusinessCalendar, Notes, ResolvedCalendar
 from .calendars import CalendarSet, resolve_calendars
-from .decision import CategoryRef, LevelRef, TraceStep
+from .decision import CategoryRef, LevelRef, StepSite, TraceStep
 from .diagnostics import Span
 from .facts_compiled import compile_fields_checker
+from .ladder import escalation_path
 from .model.build import RESERVED_KEYS
-from .model.nodes import (Band, Category, Expression, FactDecl, Level, Override, Policy,
-                          Remedy)
+from .model.nodes import (Band, Category, Expression, FactDecl, Level, Metadata, Override,
+                          Policy, Remedy, use_compiler)
+
+#: The authority a role has for an action: True (without limit), a number (up to it,
+#: inclusive) or None (none: no cell, or ``false``).
+Limit = Union[bool, int, float, None]
+_T = TypeVar("_T")
+
+
+# -- derived facts that need no compiled expression ------------------------------------------
+def limit_order(limit: Limit) -> tuple[int, float]:
+    """Order limits: none < any number (by value) < unlimited (the authority lint checks and
+    the diff's widened/narrowed both compare limits by it)."""
+    if limit is None:
+        return (0, 0.0)
+    if limit is True:
+        return (2, 0.0)
+    return (1, float(limit))
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedFacts:
+    """The facts of a policy that follow from its ladder and authority alone, computed once
+    (:func:`derived_facts`): they exist for a draft that does not compile, so lint reads them
+    too.
+
+    ``levels``: the escalation path, entry first (RULEBOOK.md step 5: levels are ordered by
+    their distance from the entry along ``next``; it stops at a repeat); ``rank``: level id ->
+    index in ``levels``; ``complete``: the path visits every level of the ladder (a ladder the
+    engine can order); ``limits``: action id -> the authority :data:`Limit` of each rank."""
+
+    levels: tuple[Level, ...]
+    rank: dict[str, int]
+    complete: bool
+    limits: dict[str, tuple[Limit, ...]]
+    grants: dict[tuple[str, str], Limit]
+
+    def limit(self, role: str, action: str) -> Limit:
+        """The authority of ``role`` for ``action`` (step 7's cell of the matrix)."""
+        return self.grants.get((role, action))
+
+    def limits_of(self, action: str) -> tuple[Limit, ...]:
+        """Per level rank, the authority of that level's role for ``action``."""
+        hit = self.limits.get(action)
+        if hit is None:
+            hit = tuple(self.grants.get((lv.role, action)) for lv in self.levels)
+        return hit
+
+    @property
+    def deciders(self) -> tuple[Level, ...]:
+        """The non-advisory levels of the escalation path, in order (authority must not shrink
+        along them)."""
+        return tuple(lv for lv in self.levels if not lv.advisory)
+
+
+def derive(policy: Policy) -> DerivedFacts:
+    """Compute the derived facts of ``policy`` (use :func:`derived_facts`, which remembers
+    them)."""
+    levels = tuple(escalation_path(policy.ladder))
+    grants: dict[tuple[str, str], Limit] = {}
+    for g in policy.authority:
+        key = (g.role, g.action)
+        if key not in grants:  # the first cell wins, as ``Policy.grant`` finds it
+            grants[key] = None if g.limit is False else g.limit
+    actions = [a.id for a in policy.actions] + [r.action for r in policy.remedies]
+    limits = {a: tuple(grants.get((lv.role, a)) for lv in levels) for a in actions}
+    complete = (len(levels) == len(policy.ladder.levels)
+                == len({lv.id for lv in policy.ladder.levels}))
+    return DerivedFacts(levels, {lv.id: i for i, lv in enumerate(levels)}, complete, limits,
+                        grants)
+
+
+class _PerPolicy(Generic[_T]):
+    """Values computed from a policy, remembered for as long as that very object lives: keyed
+    by identity (a ``Policy`` is immutable, so its identity fixes its content), held through a
+    weak reference (the entry goes when the policy does). Values must not refer to the policy,
+    or it would never be freed."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref[Policy], _T]] = {}
+
+    def get(self, policy: Policy) -> _T | None:
+        hit = self._entries.get(id(policy))
+        if hit is not None and hit[0]() is policy:
+            return hit[1]
+        return None
+
+    def put(self, policy: Policy, value: _T) -> _T:
+        key = id(policy)
+        entries = self._entries
+
+        def forget(ref: weakref.ref[Policy]) -> None:
+            entry = entries.get(key)
+            if entry is not None and entry[0] is ref:
+                del entries[key]
+
+        entries[key] = (weakref.ref(policy, forget), value)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_PROGRAMS: _PerPolicy[CompiledPolicy] = _PerPolicy()
+_DERIVED: _PerPolicy[DerivedFacts] = _PerPolicy()
+
+
+def program(policy: Policy) -> CompiledPolicy:
+    """The compiled program of ``policy``: compiled on first use, then remembered for as long
+    as ``policy`` lives. Raises what compiling raises for a policy that does not load."""
+    hit = _PROGRAMS.get(policy)
+    if hit is None:
+        hit = _PROGRAMS.put(policy, compile_policy(policy))
+    return hit
+
+
+def loaded_program(policy: Policy) -> CompiledPolicy | None:
+    """The program of a policy that was compiled (by loading it), without compiling: None for
+    a draft that lint checks despite its errors."""
+    return _PROGRAMS.get(policy)
+
+
+def derived_facts(policy: Policy) -> DerivedFacts:
+    """The :class:`DerivedFacts` of ``policy`` (its program's, when it is compiled)."""
+    compiled = _PROGRAMS.get(policy)
+    if compiled is not None:
+        return compiled.derived
+    hit = _DERIVED.get(policy)
+    if hit is None:
+        hit = _DERIVED.put(policy, derive(policy))
+    return hit
+
+
+def policy_calendars(policy: Policy) -> list[BusinessCalendar]:
+    """The calendars of a loaded policy (Monday to Friday for a policy without ``calendar:``,
+    or for a draft that did not load)."""
+    compiled = _PROGRAMS.get(policy)
+    return list(compiled.calendars.all) if compiled is not None else [WEEKDAYS_ONLY]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +184,7 @@ class CExpr:
     rule: str
     source: str | None
     reads: tuple[tuple[str, tuple[str, ...]], ...]  # (dotted path, keys)
+    site: StepSite | None = None  # the trace step this expression records, when it decides
 
     def values(self, facts: dict[Any, Any]) -> tuple[tuple[str, Any], ...]:
         out = []
@@ -52,6 +207,7 @@ class CBand:
     rank: int
     rule: str
     source: str | None
+    site: StepSite  # of its ``band`` step (the ``otherwise`` one too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +220,7 @@ class CRemedy:
     source: str | None
     sunset_add: Callable[..., Any] | None  # date -> date
     review_add: Callable[..., Any] | None
+    authority_site: StepSite  # of its ``authority`` step
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +245,10 @@ class StepNotes:
     load (``Notes``); each step is built the first time a decision needs it, then reused (a
     TraceStep is immutable)."""
 
-    __slots__ = ("notes", "what", "rule", "source", "steps")
+    __slots__ = ("notes", "what", "site", "steps")
 
-    def __init__(self, notes: Notes, what: str, rule: str, source: str | None):
-        self.notes, self.what, self.rule, self.source = notes, what, rule, source
+    def __init__(self, notes: Notes, what: str, site: StepSite):
+        self.notes, self.what, self.site = notes, what, site
         self.steps: dict[int, TraceStep] = {}
 
     def step(self, i: int) -> TraceStep | None:
@@ -104,8 +261,7 @@ class StepNotes:
             note = self.notes.get(i)
             if note is None:
                 return None
-            step = self.steps[i] = TraceStep("calendar", self.rule, self.source, None, None,
-                                             (), f"{self.what}: {note}")
+            step = self.steps[i] = TraceStep(self.site, None, (), f"{self.what}: {note}")
         return step
 
 
@@ -121,6 +277,7 @@ class CalendarPlan:
     review_add: dict[str, Adder | None]
     rule: str  # "calendar" or "calendar.regions.<key>"
     source: str | None
+    site: StepSite  # of its ``calendar`` trace steps
     # the trace's words for each window from each start day of the horizon (index: ordinal -
     # ``base``; empty for a calendar without ``calendar:``): precomputed, looked up per decision
     base: int = 0
@@ -133,14 +290,36 @@ class CalendarPlan:
     level_notes: tuple[tuple[StepNotes, ...], ...] = ()
     remedy_notes: dict[str, tuple[StepNotes, ...]] | None = None
 
+    def deadline(self, rank: int, since: _dt.date, as_of: _dt.date
+                 ) -> tuple[int, list[tuple[int, _dt.date, _dt.date]]]:
+        """RULEBOOK.md step 6, the one deadline walk (the evaluator and the diff's encoding
+        both ask it): a dispute at level ``rank`` since ``since`` is due, on ``as_of``, at the
+        returned rank; ``passed`` lists each window that ended before ``as_of`` as ``(rank,
+        start, end)``: the next window starts where the last one ended, until a window has not
+        passed or the terminal level is reached. HorizonError (an OverflowError) or
+        CalendarError where the calendar cannot count."""
+        decide = self.decide_add
+        passed: list[tuple[int, _dt.date, _dt.date]] = []
+        start = since
+        while True:
+            end = decide[rank](start)
+            if as_of <= end or rank + 1 >= len(decide):
+                return rank, passed
+            passed.append((rank, start, end))
+            rank, start = rank + 1, end
+
 
 def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar, rule: str,
-          source: str | None, shared: dict[Any, Notes] | None = None) -> CalendarPlan:
+          span: Span | None, region: str | None,
+          shared: dict[Any, Notes] | None = None) -> CalendarPlan:
     add = calendar.adder
+    source = _source(span)
+    site = StepSite("calendar", rule, source, None, region, None, span)
     plan = CalendarPlan(calendar, tuple(calendar.window(lv.decide_within) for lv in levels),
                         tuple(add(lv.respond_within) for lv in levels),
                         {r.id: add(r.sunset) for r in policy.remedies},
-                        {r.id: add(r.review_every) for r in policy.remedies}, rule, source)
+                        {r.id: add(r.review_every) for r in policy.remedies}, rule, source,
+                        site)
     if not isinstance(calendar, ResolvedCalendar):
         return plan
     tables: dict[Any, Notes] = shared if shared is not None else {}
@@ -156,21 +335,24 @@ def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar,
         respond_notes=tuple(notes(lv.respond_within) for lv in levels),
         sunset_notes={r.id: notes(r.sunset) for r in policy.remedies},
         review_notes={r.id: notes(r.review_every) for r in policy.remedies},
-        level_notes=tuple((StepNotes(notes(lv.respond_within), "respond_by", rule, source),
-                           StepNotes(notes(lv.decide_within), "decide_by", rule, source))
+        level_notes=tuple((StepNotes(notes(lv.respond_within), "respond_by", site),
+                           StepNotes(notes(lv.decide_within), "decide_by", site))
                           for lv in levels),
-        remedy_notes={r.id: (StepNotes(notes(r.sunset), f"remedy `{r.id}` expires_on", rule,
-                                       source),
+        remedy_notes={r.id: (StepNotes(notes(r.sunset), f"remedy `{r.id}` expires_on", site),
                              StepNotes(notes(r.review_every), f"remedy `{r.id}` review_on",
-                                       rule, source))
+                                       site))
                       for r in policy.remedies})
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledPolicy:
-    policy: Policy
+    """The program of one policy. It holds the policy's ``meta`` and its parts, never the
+    ``Policy`` itself (see :func:`program`)."""
+
+    meta: Metadata
     digest: str
-    levels: tuple[Level, ...]  # in ladder order, entry first
+    derived: DerivedFacts
+    levels: tuple[Level, ...]  # in ladder order, entry first (``derived.levels``)
     level_refs: tuple[LevelRef, ...]
     rank: dict[str, int]
     check_facts: Callable[..., Any]
@@ -178,6 +360,7 @@ class CompiledPolicy:
     overrides: tuple[COverride, ...]
     remedies: dict[str, CRemedy]
     level_sources: dict[str, str | None]
+    deadline_sites: tuple[StepSite, ...]  # per level rank: of its ``deadline`` step
     decide_add: tuple[Adder, ...]  # per level rank: date -> date (top-level calendar)
     respond_add: tuple[Adder | None, ...]
     calendars: CalendarSet
@@ -209,7 +392,8 @@ def compile_expr(expr: Expression) -> CExpr:
     return _compile_shared(expr, None)
 
 
-def _compile_shared(expr: Expression, cache: dict[int, Any] | None) -> CExpr:
+def _compile_shared(expr: Expression, cache: dict[int, Any] | None, kind: str | None = None,
+                    element: str | None = None, index: int | None = None) -> CExpr:
     """``cache`` (id of an analysis -> its compiled function and reads) lets the places of a
     rulebook that share one analysis (the loader shares it by text) share one compilation."""
     from .expr import compile_analysis
@@ -222,57 +406,66 @@ def _compile_shared(expr: Expression, cache: dict[int, Any] | None) -> CExpr:
         hit = (analysis, compiled.function, reads)
         if cache is not None:
             cache[id(analysis)] = hit
-    return CExpr(hit[1], expr.text, expr.element, _source(expr.span), hit[2])
-
-
-def _limit(policy: Policy, role: str, action: str) -> Any:
-    grant = policy.grant(role, action)
-    if grant is None or grant.limit is False:
-        return None
-    return grant.limit
+    source = _source(expr.span)
+    site = None if kind is None else StepSite(kind, expr.element, source, expr.text, element,
+                                              index, expr.span)
+    return CExpr(hit[1], expr.text, expr.element, source, hit[2], site)
 
 
 def compile_policy(policy: Policy) -> CompiledPolicy:
-    from .ladder import escalation_path
-
-    levels = tuple(escalation_path(policy.ladder))
+    """Compile ``policy`` (every call compiles anew: :func:`program` remembers the result)."""
+    derived = derive(policy)
+    levels = derived.levels
     cache: dict[int, Any] = {}
 
-    def compile_expr(expr: Expression) -> CExpr:
-        return _compile_shared(expr, cache)
+    def compile_expr(expr: Expression, kind: str | None = None, element: str | None = None,
+                     index: int | None = None) -> CExpr:
+        return _compile_shared(expr, cache, kind, element, index)
     calendars = resolve_calendars(policy)
     decl = policy.calendar
     shared: dict[Any, Notes] = {}
     plan = _plan(policy, levels, calendars.default, "calendar",
-                 _source(decl.span if decl is not None else None), shared)
+                 decl.span if decl is not None else None, None, shared)
     entries = dict(decl.regions) if decl is not None else {}
     region_plans = {key: _plan(policy, levels, cal, f"calendar.regions.{key}",
-                               _source(entries[key].span), shared)
+                               entries[key].span, key, shared)
                     for key, cal in calendars.regions.items()}
-    rank = {lv.id: i for i, lv in enumerate(levels)}
+    rank = derived.rank
     refs = tuple(LevelRef(lv.id, lv.role, lv.title) for lv in levels)
     cremedies: dict[str, CRemedy] = {}
     for r in policy.remedies:
-        limits = tuple(_limit(policy, lv.role, r.action) for lv in levels)
+        limits = derived.limits_of(r.action)
+        rule, source = f"remedies.{r.id}", _source(r.span)
         cremedies[r.id] = CRemedy(
-            r, compile_expr(r.when) if r.when is not None else None,
+            r, compile_expr(r.when, "remedy", r.id) if r.when is not None else None,
             compile_expr(r.amount) if r.amount is not None else None, limits,
-            f"remedies.{r.id}", _source(r.span), plan.sunset_add[r.id], plan.review_add[r.id])
+            rule, source, plan.sunset_add[r.id], plan.review_add[r.id],
+            StepSite("authority", rule, source, r.amount.text if r.amount else None, r.id,
+                     None, r.span))
     categories = []
     for c in policy.categories:
-        bands = tuple(CBand(b, compile_expr(b.when) if b.when is not None else None,
-                            rank[b.level], f"categories.{c.id}.thresholds[{b.index}]",
-                            _source(b.span if b.when is None else b.when.span))
-                      for b in c.bands)
+        bands = []
+        for b in c.bands:
+            when = compile_expr(b.when, "band", c.id, b.index) if b.when is not None else None
+            rule = f"categories.{c.id}.thresholds[{b.index}]"
+            span = b.span if b.when is None else b.when.span
+            site = when.site if when is not None and when.site is not None else \
+                StepSite("band", rule, _source(span), None, c.id, b.index, span)
+            bands.append(CBand(b, when, rank[b.level], rule, _source(span), site))
         categories.append(CCategory(
-            c, CategoryRef(c.id, c.title, c.class_, c.confidentiality), compile_expr(c.when),
-            bands, tuple(cremedies[rid] for rid in c.remedies if rid in cremedies)))
-    overrides = tuple(COverride(o, compile_expr(o.when), rank[o.min_level])
+            c, CategoryRef(c.id, c.title, c.class_, c.confidentiality),
+            compile_expr(c.when, "category", c.id), tuple(bands),
+            tuple(cremedies[rid] for rid in c.remedies if rid in cremedies)))
+    overrides = tuple(COverride(o, compile_expr(o.when, "override", o.id), rank[o.min_level])
                       for o in policy.overrides)
     sources = {lv.id: _source(lv.span) for lv in levels}
-    return CompiledPolicy(policy, policy_digest(policy, calendars), levels, refs, rank,
+    deadline_sites = tuple(StepSite("deadline", f"ladder.{lv.id}.decide_within",
+                                    sources[lv.id], None, lv.id, None, lv.span)
+                           for lv in levels)
+    return CompiledPolicy(policy.meta, policy_digest(policy, calendars), derived, levels,
+                          refs, rank,
                           compile_fields_checker(policy.facts, reserved=RESERVED_KEYS),
-                          tuple(categories), overrides, cremedies, sources,
+                          tuple(categories), overrides, cremedies, sources, deadline_sites,
                           plan.decide_add, plan.respond_add, calendars, plan, region_plans,
                           category_dispatch(policy))
 
@@ -428,3 +621,6 @@ def policy_digest(policy: Policy, calendars: CalendarSet | None = None) -> str:
     blob = json.dumps(form, sort_keys=True, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False).encode("utf-8")
     return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
+use_compiler(program)  # the model's Policy.compiled, .digest and == ask this module

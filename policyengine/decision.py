@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from .diagnostics import Span
+
 
 def _iso(d: _dt.date | None) -> str | None:
     return None if d is None else d.isoformat()
@@ -97,29 +99,114 @@ STEP_WORDS: dict[str, Callable[..., str]] = {
         f"`{action}`{_shown(amount)} is authorized by `{role}` at level `{lid}`"),
 }
 
+#: The names of the arguments of each key of :data:`STEP_WORDS`: ``TraceStep.data`` reads
+#: them by name (``step.data["start"]``), so renderers never parse ``detail``.
+STEP_ARGS: dict[str, tuple[str, ...]] = {
+    "category": ("category",),
+    "band": ("number", "level"),
+    "otherwise": ("level",),
+    "override": ("override", "reason", "level", "met"),
+    "deadline": ("level", "within", "start", "end", "next"),
+    "remedy": ("remedy", "required"),
+    "no_authority": ("action", "amount"),
+    "authority": ("action", "amount", "role", "level"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StepSite:
+    """Where a trace step comes from: the part of a decision that depends on the policy only,
+    built once at load (``compiled.py``) and shared by every decision's steps.
+
+    ``kind``: ``category``, ``band``, ``override``, ``deadline``, ``remedy``, ``authority`` or
+    ``calendar``; ``rule``: the element's dotted path (``categories.pricing.thresholds[1]``, the
+    JSON's ``rule``); ``source``: ``file:line:col``; ``expression``: the expression's text where
+    one decides; ``element``: the id of the element the step is about (the category of a
+    ``category`` or ``band`` step, the override, the remedy of a ``remedy`` or ``authority``
+    step, the level whose window passed, the ``regions`` key of a ``calendar`` step or None for
+    the top-level calendar); ``index``: a band's 0-based index in its category; ``span``: the
+    source span."""
+
+    kind: str
+    rule: str
+    source: str | None
+    expression: str | None = None
+    element: str | None = None
+    index: int | None = None
+    span: Span | None = None
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class TraceStep:
     """One rule that decided the outcome.
 
-    ``kind``: ``category``, ``band``, ``override``, ``deadline``, ``remedy``, ``authority`` or
-    ``calendar`` (the holidays and closures a date skipped);
-    ``rule``: the element (``categories.pricing.thresholds[1]``); ``source``: ``file:line:col``;
-    ``expression`` and ``result`` where an expression decided; ``values``: the facts it read;
-    ``detail``: the step in words.
+    ``site`` (a :class:`StepSite`) says where it comes from: ``kind``, ``rule``, ``source``,
+    ``expression``, ``element``, ``index`` and ``span`` read through it. ``result`` is what the
+    expression gave (or the authorizing role of an ``authority`` step); ``values``: the facts
+    it read; ``detail``: the step in words.
 
-    ``words`` is either the sentence itself or, as the evaluator records it, structured data
-    ``(key, args)`` with a key of :data:`STEP_WORDS`; ``detail`` is the sentence either way.
-    Two steps are equal when they say the same thing, whichever form they were given in.
+    ``words`` is either the sentence itself (a ``calendar`` step) or, as the evaluator records
+    it, structured data ``(key, args)`` with a key of :data:`STEP_WORDS`; ``data`` names the
+    args (:data:`STEP_ARGS`), ``detail`` is the sentence either way. Renderers read these
+    fields, never the text of ``rule`` or ``detail``. Two steps are equal when they say the
+    same thing, whichever form they were given in.
     """
 
-    kind: str
-    rule: str
-    source: str | None
-    expression: str | None
+    site: StepSite
     result: Any
     values: tuple[tuple[str, Any], ...]
     words: str | tuple[str, tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, kind: str, rule: str, source: str | None, expression: str | None, result: Any,
+           values: tuple[tuple[str, Any], ...], words: str | tuple[str, tuple[Any, ...]], *,
+           element: str | None = None, index: int | None = None, span: Span | None = None
+           ) -> TraceStep:
+        """A step with a site of its own (the evaluator shares sites built at load)."""
+        return cls(StepSite(kind, rule, source, expression, element, index, span), result,
+                   values, words)
+
+    @property
+    def kind(self) -> str:
+        return self.site.kind
+
+    @property
+    def rule(self) -> str:
+        return self.site.rule
+
+    @property
+    def source(self) -> str | None:
+        return self.site.source
+
+    @property
+    def expression(self) -> str | None:
+        return self.site.expression
+
+    @property
+    def element(self) -> str | None:
+        return self.site.element
+
+    @property
+    def index(self) -> int | None:
+        return self.site.index
+
+    @property
+    def span(self) -> Span | None:
+        return self.site.span
+
+    @property
+    def key(self) -> str | None:
+        """The key of :data:`STEP_WORDS` the step was recorded with (None for plain words)."""
+        words = self.words
+        return None if isinstance(words, str) else words[0]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The recorded values by name (:data:`STEP_ARGS`); empty for plain words."""
+        words = self.words
+        if isinstance(words, str):
+            return {}
+        return dict(zip(STEP_ARGS[words[0]], words[1]))
 
     @property
     def detail(self) -> str:
@@ -130,7 +217,8 @@ class TraceStep:
         return STEP_WORDS[key](*args)
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.kind, self.rule, self.source, self.expression, self.result, self.values,
+        site = self.site
+        return (site.kind, site.rule, site.source, site.expression, self.result, self.values,
                 self.detail)
 
     def __eq__(self, other: object) -> bool:
@@ -142,8 +230,9 @@ class TraceStep:
         return hash(self._key())
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "rule": self.rule, "source": self.source,
-                "expression": self.expression, "result": self.result,
+        site = self.site
+        return {"kind": site.kind, "rule": site.rule, "source": site.source,
+                "expression": site.expression, "result": self.result,
                 "values": dict(self.values), "detail": self.detail}
 
 

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import os
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
-from .calendar import Duration, HorizonError, Notes, deadline_walk, parse_date
+from .calendar import Duration, HorizonError, Notes, as_day, parse_date
 from .compiled import CalendarPlan, CExpr, CompiledPolicy
 from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
 from .errors import DisputeError, ExpressionEvalError, Problem
 from .facts import describe, show
+from .model.nodes import use_evaluator
 from .model.values import check_date
 from .suggest import did_you_mean, one_of
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .model.nodes import Policy
 
 _ESCALATION_KEYS = frozenset({"level", "since"})
 _IN_FORCE_KEYS = frozenset({"id", "granted_on", "last_reviewed"})
@@ -36,24 +33,23 @@ def _today(zone: str | None = None) -> _dt.date:
 
 
 def _as_of(value: Any, dispute: Mapping[str, Any], cp: CompiledPolicy) -> _dt.date:
+    """The day of the decision: ``as_of`` as given, else the dispute's ``as_of``, else today in
+    the dispute's calendar's time zone. The conversion is ``calendar.as_day``'s (the one for
+    every API that takes a day); its ValueError becomes an ``invalid_facts`` problem."""
     if type(value) is _dt.date:
         return value
     if value is None:
         value = dispute.get("as_of") if isinstance(dispute, Mapping) else None
         if value is None:
             return _today(cp.plan_for(dispute).calendar.timezone)
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return parse_date(value)
-        except ValueError as exc:
-            raise DisputeError([Problem("invalid_facts", str(exc), "as_of", "type",
-                                        hint="give as_of as YYYY-MM-DD")]) from None
-    raise DisputeError([Problem("invalid_facts", f"as_of must be a date, found "
-                                f"{describe(value)}", "as_of", "type")])
+    if not isinstance(value, (str, _dt.date)):
+        raise DisputeError([Problem("invalid_facts", f"as_of must be a date, found "
+                                    f"{describe(value)}", "as_of", "type")])
+    try:
+        return as_day(value, name="")
+    except ValueError as exc:
+        raise DisputeError([Problem("invalid_facts", str(exc), "as_of", "type",
+                                    hint="give as_of as YYYY-MM-DD")]) from None
 
 
 def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
@@ -151,9 +147,11 @@ def _run(expr: CExpr, facts: dict[Any, Any]) -> Any:
                                     else None)]) from None
 
 
-def _step(kind: str, expr: CExpr, result: Any, facts: dict[Any, Any],
+def _step(expr: CExpr, result: Any, facts: dict[Any, Any],
           words: tuple[str, tuple[Any, ...]]) -> TraceStep:
-    return TraceStep(kind, expr.rule, expr.source, expr.text, result, expr.values(facts), words)
+    site = expr.site
+    assert site is not None  # every expression that records a step has its site (compiled.py)
+    return TraceStep(site, result, expr.values(facts), words)
 
 
 def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
@@ -168,7 +166,7 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
         raise DisputeError([Problem("invalid_facts", f"a dispute is a mapping of facts, found "
                                     f"{describe(dispute)}", None, "type")])
     day = _as_of(as_of, dispute, cp)
-    meta = cp.policy.meta
+    meta = cp.meta
     # 1. in force (on the day the dispute was pinned to this version, when it was)
     check = day if pinned_on is None else pinned_on
     if check < meta.effective or (meta.expires is not None and check > meta.expires):
@@ -235,7 +233,7 @@ def _note(plan: CalendarPlan, table: Notes, start: _dt.date, duration: Duration 
 
 
 def _calendar_step(plan: CalendarPlan, what: str, note: str) -> TraceStep:
-    return TraceStep("calendar", plan.rule, plan.source, None, None, (), f"{what}: {note}")
+    return TraceStep(plan.site, None, (), f"{what}: {note}")
 
 
 def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
@@ -259,7 +257,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
         raise DisputeError([Problem("unclassified", "no category's `when` holds for this "
                                     "dispute", None, hint="add a catch-all category last "
                                     "(`when: \"true\"`), or check the facts")])
-    trace.append(_step("category", chosen.when, True, facts, ("category", (chosen.ref.id,))))
+    trace.append(_step(chosen.when, True, facts, ("category", (chosen.ref.id,))))
     # 4. base level
     band = None
     for b in chosen.bands:
@@ -274,17 +272,16 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
     level = band.rank
     refs = cp.level_refs
     if band.when is None:
-        trace.append(TraceStep("band", band.rule, band.source, None, True, (),
-                               ("otherwise", (band.band.level,))))
+        trace.append(TraceStep(band.site, True, (), ("otherwise", (band.band.level,))))
     else:
-        trace.append(_step("band", band.when, True, facts,
+        trace.append(_step(band.when, True, facts,
                            ("band", (band.band.index + 1, band.band.level))))
     # 5. overrides
     for ov in cp.overrides:
         if _run(ov.when, facts) is True:
             raised = ov.rank > level
             o = ov.override
-            trace.append(_step("override", ov.when, True, facts,
+            trace.append(_step(ov.when, True, facts,
                                ("override", (o.id, o.reason, o.min_level, not raised))))
             if raised:
                 level = ov.rank
@@ -292,13 +289,11 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
     current = None
     if escalation is not None:
         current = cp.rank[escalation[0]]
-        due, passed = deadline_walk(plan.decide_add, current, escalation[1], day)
+        due, passed = plan.deadline(current, escalation[1], day)
         for rk, start, end in passed:
             lv = cp.levels[rk]
-            trace.append(TraceStep(
-                "deadline", f"ladder.{lv.id}.decide_within", cp.level_sources[lv.id], None,
-                True, (), ("deadline", (lv.id, lv.decide_within, start, end,
-                                        cp.levels[rk + 1].id))))
+            trace.append(TraceStep(cp.deadline_sites[rk], True, (), (
+                "deadline", (lv.id, lv.decide_within, start, end, cp.levels[rk + 1].id))))
             if named:
                 note = _note(plan, plan.decide_notes[rk], start, lv.decide_within, end)
                 if note is not None:
@@ -313,7 +308,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
         r = rem.remedy
         if rem.when is not None:
             holds = _run(rem.when, facts) is True
-            trace.append(_step("remedy", rem.when, holds, facts, ("remedy", (r.id, holds))))
+            trace.append(_step(rem.when, holds, facts, ("remedy", (r.id, holds))))
             if not holds:
                 continue
         amount = None
@@ -340,14 +335,12 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
                 "no_authority", f"no level at or above `{refs[level].id}` may authorize "
                 f"`{r.action}`{shown} (remedy `{r.id}`): the decision goes to the terminal "
                 "level", rem.rule))
-            trace.append(TraceStep("authority", rem.rule, rem.source,
-                                   rem.amount.text if rem.amount else None, None,
+            trace.append(TraceStep(rem.authority_site, None,
                                    rem.amount.values(facts) if rem.amount else (),
                                    ("no_authority", (r.action, amount))))
             continue
         outcomes.append((rem, amount, by))
-        trace.append(TraceStep("authority", rem.rule, rem.source,
-                               rem.amount.text if rem.amount else None, refs[by].role,
+        trace.append(TraceStep(rem.authority_site, refs[by].role,
                                rem.amount.values(facts) if rem.amount else (),
                                ("authority", (r.action, amount, refs[by].role,
                                               refs[by].id))))
@@ -371,7 +364,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
         _name_skipped_days(cp, plan, day, final, remedies, statuses, trace)
     action = "escalate" if current is None or final > current else "handle"
     return Decision(
-        cp.policy.meta.id, cp.policy.meta.version, cp.digest, day, chosen.ref, refs[final],
+        cp.meta.id, cp.meta.version, cp.digest, day, chosen.ref, refs[final],
         action, respond_by, decide_by, remedies, statuses, tuple(trace), tuple(warnings),
         calendar)
 
@@ -448,31 +441,4 @@ def _status(cp: CompiledPolicy, plan: CalendarPlan, rid: str, granted: _dt.date,
     return RemedyInForce(rid, granted, reviewed, expires, review, status)
 
 
-# -- the module-level convenience --------------------------------------------------------------
-_CACHE: dict[str, tuple[tuple[int, int], Any]] = {}
-
-
-def evaluate(dispute: Mapping[str, Any], policy: Policy | str | os.PathLike[str], *,
-             as_of: _dt.date | _dt.datetime | str | None = None) -> Decision:
-    """Decide ``dispute`` with ``policy``: a loaded Policy, or a path to a rulebook (loaded
-    once and cached by path and modification time)."""
-    from .model.nodes import Policy
-
-    if isinstance(policy, Policy):
-        return evaluate_compiled(policy.compiled, dispute, as_of=as_of)
-    if isinstance(policy, (str, os.PathLike)):
-        path = os.path.abspath(os.fspath(policy))
-        try:
-            st = os.stat(path)
-            stamp = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            stamp = (-1, -1)
-        hit = _CACHE.get(path)
-        if hit is None or hit[0] != stamp:
-            from .pipeline import load_policy
-
-            loaded = load_policy(path)
-            _CACHE[path] = (stamp, loaded)
-            hit = _CACHE[path]
-        return evaluate_compiled(hit[1].compiled, dispute, as_of=as_of)
-    raise TypeError("policy must be a Policy or the path of a rulebook file")
+use_evaluator(evaluate_compiled)  # behind the model's Policy.evaluate

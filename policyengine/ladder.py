@@ -9,7 +9,7 @@ are lint findings.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from .calendar import WEEKDAYS_ONLY, BusinessCalendar, CalendarError, Duration
 from .diagnostics import Diagnostic, Severity
@@ -35,7 +35,9 @@ def ladder_graph(ladder: Ladder) -> nx.DiGraph[str]:
 
 
 def escalation_path(ladder: Ladder) -> list[Level]:
-    """The levels from the entry up to the terminal level, in order (stops at a repeat)."""
+    """The levels from the entry up to the terminal level, in order (stops at a repeat): the
+    one definition of the ladder order. Consumers read it, with the ranks, from
+    ``policyengine.compiled.derived_facts(policy)``, which computes it once per policy."""
     by_id = {lv.id: lv for lv in ladder.levels}
     out: list[Level] = []
     seen: set[str] = set()
@@ -45,11 +47,6 @@ def escalation_path(ladder: Ladder) -> list[Level]:
         seen.add(current.id)
         current = by_id.get(current.next) if current.next is not None else None
     return out
-
-
-def level_order(ladder: Ladder) -> dict[str, int]:
-    """Level id -> distance from the entry (0 for the entry)."""
-    return {lv.id: i for i, lv in enumerate(escalation_path(ladder))}
 
 
 def _is_simple_chain(ladder: Ladder) -> bool:
@@ -108,13 +105,14 @@ def structure_diagnostics(policy: Policy) -> list[Diagnostic]:
     return out
 
 
-def worst_path(ladder: Ladder, calendar: BusinessCalendar = WEEKDAYS_ONLY
+def worst_path(path: Sequence[Level], calendar: BusinessCalendar = WEEKDAYS_ONLY
                ) -> tuple[int, list[Level], _dt.date, list[tuple[Level, _dt.date, _dt.date]]]:
-    """The slowest walk up the escalation path under ``calendar``: (calendar days from entering
-    the ladder to the last decision, the path, the start day, each window's (level, start,
-    end)). Each window starts where the last one ended; every start day the calendar samples
-    is tried (each weekday; every day of the term for a resolved calendar)."""
-    path = escalation_path(ladder)
+    """The slowest walk up the escalation ``path`` (``derived_facts(policy).levels``) under
+    ``calendar``: (calendar days from entering the ladder to the last decision, the path, the
+    start day, each window's (level, start, end)). Each window starts where the last one
+    ended; every start day the calendar samples is tried (each weekday; every day of the term
+    for a resolved calendar)."""
+    path = list(path)
     adders = [calendar.adder(lv.decide_within) for lv in path]
     best: tuple[int, _dt.date, list[tuple[Level, _dt.date, _dt.date]]] | None = None
     for start in calendar.sample_starts():
@@ -135,12 +133,12 @@ def worst_path(ladder: Ladder, calendar: BusinessCalendar = WEEKDAYS_ONLY
     return best[0], path, best[1], best[2]
 
 
-def worst_path_days(ladder: Ladder, calendar: BusinessCalendar = WEEKDAYS_ONLY
+def worst_path_days(path: Sequence[Level], calendar: BusinessCalendar = WEEKDAYS_ONLY
                     ) -> tuple[int, list[Level]]:
-    """Calendar days from entering the ladder to the last decision on the escalation path, at
-    the worst start day (each window starts where the last one ended)."""
-    days, path, _, _ = worst_path(ladder, calendar)
-    return days, path
+    """Calendar days from entering the ladder to the last decision on the escalation ``path``,
+    at the worst start day (each window starts where the last one ended)."""
+    days, levels, _, _ = worst_path(path, calendar)
+    return days, levels
 
 
 def span_days(duration: Duration, calendar: BusinessCalendar = WEEKDAYS_ONLY) -> list[int]:
@@ -170,18 +168,13 @@ def ends_after(a: Duration, b: Duration, calendar: BusinessCalendar, *, strict: 
                for x, y in zip(span_by_start(a, calendar), span_by_start(b, calendar)))
 
 
-def policy_calendars(policy: Policy) -> list[BusinessCalendar]:
-    """The calendars of a loaded policy (Monday to Friday for a policy without ``calendar:``,
-    or for a draft that did not load)."""
-    compiled = policy._compiled
-    return list(compiled.calendars.all) if compiled is not None else [WEEKDAYS_ONLY]
-
-
-def window_diagnostics(policy: Policy) -> list[Diagnostic]:
-    """PE305 (respond after decide) and PE306 (path over max_resolution): lint findings."""
+def window_diagnostics(policy: Policy, path: Sequence[Level],
+                       calendars: Sequence[BusinessCalendar]) -> list[Diagnostic]:
+    """PE305 (respond after decide) and PE306 (path over max_resolution): lint findings.
+    ``path`` is the escalation path and ``calendars`` the policy's calendars, both as the
+    compiled layer derives them (``derived_facts(policy).levels``, ``policy_calendars``)."""
     ladder = policy.ladder
     out: list[Diagnostic] = []
-    calendars = policy_calendars(policy)
     for lv in ladder.levels:
         r, d = lv.respond_within, lv.decide_within
         if r is None or d is None:
@@ -195,8 +188,8 @@ def window_diagnostics(policy: Policy) -> list[Diagnostic]:
                 hint=f"a response is due before the decision: make `respond_within` at most "
                      f"{d}", element=f"ladder.{lv.id}.respond_within"))
     budget = ladder.max_resolution
-    if budget is not None and len(escalation_path(ladder)) == len(ladder.levels):
-        worst = [(worst_path_days(ladder, cal), min(span_days(budget, cal) or [0]))
+    if budget is not None and len(path) == len(ladder.levels):
+        worst = [(worst_path_days(path, cal), min(span_days(budget, cal) or [0]))
                  for cal in calendars]
         (days, path), allowed = max(worst, key=lambda w: w[0][0] - w[1])
         if days > allowed:

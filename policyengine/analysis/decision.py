@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 import z3
 
-from ..ladder import escalation_path
+from ..compiled import derived_facts
 from ..model.nodes import Policy
 from .encode import FactSpace, Term
 
@@ -34,8 +34,9 @@ class DecisionEncoding:
         self.space = space
         policy = policy if policy is not None else space.policy
         self.policy = policy
-        self.levels = tuple(escalation_path(policy.ladder))
-        self.rank = {lv.id: i for i, lv in enumerate(self.levels)}
+        self.derived = derived_facts(policy)  # the ladder order and the authority limits
+        self.levels = self.derived.levels
+        self.rank = self.derived.rank
         self.categories = policy.categories
 
     # -- categories ---------------------------------------------------------------------------
@@ -119,11 +120,7 @@ class DecisionEncoding:
 
     def limits(self, action: str) -> tuple[Any, ...]:
         """Per level rank: True (unlimited), a number (up to, inclusive) or None."""
-        out = []
-        for lv in self.levels:
-            grant = self.policy.grant(lv.role, action)
-            out.append(None if grant is None or grant.limit is False else grant.limit)
-        return tuple(out)
+        return self.derived.limits_of(action)
 
     def authorizing_rank(self, remedy_id: str, level: Any) -> z3.ExprRef:
         """The rank of the lowest level at or above ``level`` that may authorize the remedy

@@ -21,8 +21,8 @@ import z3
 
 from ..analysis.decision import DecisionEncoding
 from ..analysis.encode import FactSpace
-from ..calendar import CalendarError, deadline_walk
-from ..ladder import escalation_path
+from ..calendar import CalendarError
+from ..compiled import derived_facts
 from ..model.nodes import Policy
 from .space import SharedFacts
 
@@ -42,7 +42,7 @@ class Names:
             return out
 
         self.categories = ids([c.id for p in (old, new) for c in p.categories])
-        self.levels = ids([lv.id for p in (old, new) for lv in escalation_path(p.ladder)])
+        self.levels = ids([lv.id for p in (old, new) for lv in derived_facts(p).levels])
         self.roles = ids([lv.role for p in (old, new) for lv in p.ladder.levels])
         self.remedies = ids([r.id for p in (old, new) for r in p.remedies])
 
@@ -68,7 +68,7 @@ class Escalation:
 
 def make_escalation(space: FactSpace, old: Policy, new: Policy, as_of: _dt.date) -> Escalation:
     ctx = space.ctx
-    common = tuple(lv.id for lv in escalation_path(old.ladder) if new.ladder.level(lv.id))
+    common = tuple(lv.id for lv in derived_facts(old).levels if new.ladder.level(lv.id))
     horizon = 1
     for p in (old, new):
         # with a business calendar, holidays and closures lengthen business-day windows
@@ -109,17 +109,17 @@ def _plans(policy: Policy) -> list[Any]:
 def due_table(policy: Policy, level_id: str, as_of: _dt.date, horizon: int, plan: Any = None
               ) -> list[tuple[int, int]]:
     """``[(from_days, rank), ...]``: the rank a dispute escalated to ``level_id`` ``days`` before
-    ``as_of`` is due at (RULEBOOK.md step 6, the walk of ``calendar.deadline_walk`` under the
+    ``as_of`` is due at (RULEBOOK.md step 6, the walk of ``CalendarPlan.deadline`` under the
     calendar ``plan``, by default the top-level one), run-length encoded over ``0..horizon``
     days. A start day the calendar cannot count from (outside its horizon, which the evaluator
     refuses) keeps the level where it stands."""
     cp = policy.compiled
-    decide = (plan if plan is not None else cp.plan).decide_add
+    walk = (plan if plan is not None else cp.plan).deadline
     out: list[tuple[int, int]] = []
     for k in range(horizon + 1):
         start = as_of - _dt.timedelta(days=k)
         try:
-            due, _ = deadline_walk(decide, cp.rank[level_id], start, as_of)
+            due, _ = walk(cp.rank[level_id], start, as_of)
         except (OverflowError, CalendarError):
             due = cp.rank[level_id]
         if not out or out[-1][1] != due:

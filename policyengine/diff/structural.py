@@ -18,7 +18,7 @@ import datetime as _dt
 from typing import Any, Callable
 
 from ..calendar import Duration
-from ..compiled import canonical_form
+from ..compiled import canonical_form, limit_order
 from ..model.nodes import Band, Category, Expression, Policy
 from .compat import fact_changes
 from .match import moved_ids, pair_bands, pair_by_id
@@ -501,11 +501,7 @@ def _when_span(band: Band):
 
 
 def _rank(limit: Any) -> tuple[Any, ...]:
-    if limit is True:
-        return (2, 0)
-    if limit is False:
-        return (0, 0)
-    return (1, float(limit))
+    return limit_order(None if limit is False else limit)  # the order lint's PE402 uses too
 
 
 def _limit_words(limit: Any) -> str:

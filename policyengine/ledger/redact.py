@@ -134,10 +134,13 @@ def redact_decision_object(policy: Policy, decision: Any, *, reveal: bool = Fals
     steps = []
     for step in decision.trace:
         hide = restricted or any(_masked_name(k, paths) for k, _ in step.values)
-        detail = step.detail
+        words = step.words
         if hide and step.kind == "authority":
-            detail = _AMOUNT.sub(" for " + MASK, detail)
-        steps.append(dataclasses.replace(step, words=detail, values=tuple(
+            if isinstance(words, str):
+                words = _AMOUNT.sub(" for " + MASK, words)
+            elif words[1][1] is not None:  # (action, amount, ...): the amount, masked
+                words = (words[0], (words[1][0], MASK, *words[1][2:]))
+        steps.append(dataclasses.replace(step, words=words, values=tuple(
             (k, MASK if restricted or _masked_name(k, paths) else v) for k, v in step.values)))
     remedies = tuple(dataclasses.replace(r, amount=MASK) if r.amount is not None and (
         restricted or any(_masked_name(k, paths) for k in _reads(policy, r.id))) else r

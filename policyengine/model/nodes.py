@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..calendar import Duration
 from ..diagnostics import Diagnostic, Span
@@ -265,7 +265,7 @@ class Metadata:
     span: Span | None = _loc()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, eq=False)
 class Policy:
     """A loaded rulebook. Immutable; compare two policies with ``==`` to compare their meaning.
 
@@ -273,6 +273,12 @@ class Policy:
     of the canonical serialization (comments and layout do not change it). Two policies are
     equal exactly when their digests are: the same meaning, whatever the layout, quoting,
     spacing of expressions or order of mappings.
+
+    The model is data: it holds no compiled program. ``compiled``, ``digest`` and
+    ``evaluate`` are conveniences that ask the compiled layer (``policyengine.compiled.program``
+    remembers the program of each live policy object), so ``dataclasses.replace(policy, ...)``
+    gives a policy that decides, and hashes, by its own content. (Not slotted, so that the
+    compiled layer can refer to it weakly.)
     """
 
     meta: Metadata
@@ -287,7 +293,6 @@ class Policy:
     path: str | None = _loc()
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, hash=False, repr=False)
     sourcemap: "SourceMap | None" = _loc()
-    _compiled: Any = _loc()
 
     # -- lookups -----------------------------------------------------------------------------
     @property
@@ -324,21 +329,15 @@ class Policy:
         """The span of a node of the YAML document (nearest ancestor when absent)."""
         return self.sourcemap.value_span(path) if self.sourcemap is not None else None
 
-    # -- compiled form ---------------------------------------------------------------------
+    # -- conveniences over the compiled layer ----------------------------------------------
     @property
     def compiled(self) -> CompiledPolicy:
-        """The compiled decision procedure (built at load)."""
-        compiled: CompiledPolicy | None = self._compiled
-        if compiled is None:
-            from ..compiled import compile_policy
-
-            compiled = compile_policy(self)
-            object.__setattr__(self, "_compiled", compiled)
-        return compiled
+        """The compiled decision procedure (``policyengine.compiled.program(policy)``)."""
+        return _LAYER.compile(self)
 
     @property
     def digest(self) -> str:
-        return self.compiled.digest
+        return _LAYER.compile(self).digest
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Policy):
@@ -352,18 +351,35 @@ class Policy:
                  as_of: _dt.date | _dt.datetime | str | None = None) -> "Decision":
         """Decide a dispute (facts plus the reserved keys ``escalation`` and
         ``remedies_in_force``) as of a date (default: today). Raises DisputeError."""
-        decision: Decision = _evaluator()(self.compiled, dispute, as_of=as_of)
-        return decision
+        return _LAYER.evaluate(_LAYER.compile(self), dispute, as_of=as_of)
 
 
-_EVALUATE: Any = None
+class _Layer:
+    """The two functions of the layers above that the conveniences of :class:`Policy` call.
+    The model imports nothing above it: ``policyengine.compiled`` installs ``compile`` and
+    ``policyengine.evaluate`` installs ``evaluate`` when they are imported (``import
+    policyengine`` imports both)."""
+
+    __slots__ = ("compile", "evaluate")
+
+    def __init__(self) -> None:
+        self.compile: Callable[[Policy], CompiledPolicy] = _missing
+        self.evaluate: Callable[..., Decision] = _missing
 
 
-def _evaluator() -> Any:
-    """``evaluate.evaluate_compiled``, imported once (the model must not import it eagerly)."""
-    global _EVALUATE
-    if _EVALUATE is None:
-        from ..evaluate import evaluate_compiled
+def _missing(*args: Any, **kwargs: Any) -> Any:
+    raise RuntimeError("the compiled layer is not loaded: `import policyengine` (or load the "
+                       "policy with policyengine.load_policy) before evaluating")
 
-        _EVALUATE = evaluate_compiled
-    return _EVALUATE
+
+_LAYER = _Layer()
+
+
+def use_compiler(compile: Callable[[Policy], CompiledPolicy]) -> None:
+    """Install the compiler (``policyengine.compiled.program``) behind ``Policy.compiled``."""
+    _LAYER.compile = compile
+
+
+def use_evaluator(evaluate: Callable[..., Decision]) -> None:
+    """Install ``evaluate.evaluate_compiled`` behind ``Policy.evaluate``."""
+    _LAYER.evaluate = evaluate

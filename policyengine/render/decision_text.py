@@ -33,11 +33,12 @@ def _where(step: TraceStep) -> str:
 def explain_step(step: TraceStep) -> str:
     """One trace step as a sentence."""
     if step.kind == "category":
-        return (f"Category `{step.rule.split('.', 1)[1]}` applies: `{step.expression}` holds"
+        return (f"Category `{step.element}` applies: `{step.expression}` holds"
                 f"{_values(step)}, and no earlier category's condition does.{_where(step)}")
     if step.kind == "band":
         if step.expression is None:
-            return f"No earlier band holds, so {step.detail.split(': ', 1)[1]}.{_where(step)}"
+            return (f"No earlier band holds, so `otherwise` gives level "
+                    f"`{step.data.get('level')}`.{_where(step)}")
         return f"`{step.expression}` holds{_values(step)}: {step.detail}.{_where(step)}"
     if step.kind == "override":
         return f"`{step.expression}` holds{_values(step)}: {step.detail}.{_where(step)}"

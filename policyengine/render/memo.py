@@ -11,18 +11,16 @@ as_of): the same inputs give the same bytes.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from typing import Any, Mapping
 
 from ..decision import Decision, TraceStep
 from ..errors import DisputeError
-from ..model.nodes import Expression, FactDecl, Policy
+from ..model.nodes import FactDecl, Policy
 from .markdown import code, escape, inline, table
 from .plain_words import Vocabulary, condition_words, number, value_with_unit, value_words_of
 from .playbook import WEEKDAYS, calendar_words, long_date
 
 _RESERVED = ("escalation", "remedies_in_force", "as_of")
-_BAND = re.compile(r"^categories\.(.+)\.thresholds\[(\d+)\]$")
 
 
 def day_words(day: _dt.date | None) -> str:
@@ -38,14 +36,6 @@ class _Context:
         self.vocab = Vocabulary(policy.facts)
         self.levels = {lv.id: lv for lv in policy.ladder.levels}
         self.roles = {lv.role: lv for lv in policy.ladder.levels}
-        self.exprs: dict[str, Expression] = {}
-        for c in policy.categories:
-            self.exprs[f"categories.{c.id}"] = c.when
-            for b in c.bands:
-                if b.when is not None:
-                    self.exprs[f"categories.{c.id}.thresholds[{b.index}]"] = b.when
-        for o in policy.overrides:
-            self.exprs[f"overrides.{o.id}"] = o.when
 
     def level_name(self, level_id: str) -> str:
         lv = self.levels.get(level_id)
@@ -91,61 +81,56 @@ def _facts_rows(ctx: _Context, dispute: Mapping[str, Any]) -> list[list[str]]:
     return rows
 
 
-def _step_words(ctx: _Context, step: TraceStep, decision: Decision, dispute: Mapping[str, Any],
-                deadline: list[Any]) -> str:
+def _step_words(ctx: _Context, step: TraceStep, decision: Decision) -> str:
+    """One trace step in words, from its structured fields (``element``, ``index``, ``data``):
+    the element's own words come from the policy, the dates from what the evaluator recorded."""
     where = f" [{code(step.source)}]" if step.source else ""
     if step.kind == "category":
-        cid = step.rule.split(".", 1)[1]
+        cid = step.element or ""
         cat = ctx.policy.category(cid)
         title = escape(cat.title) if cat else code(cid)
         if step.expression == "true":
             return f"Category **{title}**: no earlier category applies (the catch-all).{where}"
-        expr = ctx.exprs.get(step.rule)
+        expr = cat.when if cat is not None else None
         why = escape(condition_words(expr, ctx.vocab)) if expr else code(step.expression or "")
         return f"Category **{title}**: {why}{ctx.values(step)}.{where}"
     if step.kind == "band":
-        m = _BAND.match(step.rule)
-        cat = ctx.policy.category(m.group(1)) if m else None
-        band = cat.bands[int(m.group(2))] if m and cat is not None else None
+        cat = ctx.policy.category(step.element or "")
+        index = step.index
+        band = cat.bands[index] if cat is not None and index is not None \
+            and 0 <= index < len(cat.bands) else None
         target = ctx.level_name(band.level) if band else "the level shown"
         if step.expression is None:
             return f"No earlier band of the category applies, so the dispute starts with " \
                    f"{escape(target)}.{where}"
-        expr = ctx.exprs.get(step.rule)
+        expr = band.when if band is not None else None
         why = escape(condition_words(expr, ctx.vocab)) if expr else code(step.expression)
-        n = int(m.group(2)) + 1 if m else 0
+        n = index + 1 if index is not None else 0
         return f"Band {n}: {why}{ctx.values(step)}, so the dispute starts with " \
                f"{escape(target)}.{where}"
     if step.kind == "override":
-        oid = step.rule.split(".", 1)[1]
+        oid = step.element or ""
         o = next((x for x in ctx.policy.overrides if x.id == oid), None)
-        expr = ctx.exprs.get(step.rule)
+        expr = o.when if o is not None else None
         why = escape(condition_words(expr, ctx.vocab)) if expr else code(step.expression or "")
         reason = escape(o.reason) if o else code(oid)
         level = escape(ctx.level_name(o.min_level)) if o else "a higher level"
-        met = " (already met)" if step.detail.endswith("already met") else ""
+        met = " (already met)" if step.data.get("met") else ""
         return f"Override *{reason}*: {why}{ctx.values(step)}, so the dispute goes at least " \
                f"to {level}{met}.{where}"
     if step.kind == "deadline":
-        level_id = step.rule.split(".")[1]
-        lv = ctx.levels.get(level_id)
-        start = deadline[0]
-        end = None
-        if lv is not None and start is not None:
-            cp = ctx.policy.compiled  # the window as the dispute's calendar counts it
-            try:
-                end = cp.plan_for(dispute).decide_add[cp.rank[level_id]](start)
-            except (OverflowError, ValueError):
-                end = None
-        deadline[0] = end
-        nxt = ctx.level_name(lv.next) if lv and lv.next else "the next level"
-        if lv is None or start is None or end is None:
+        data = step.data  # the window as the evaluator walked it (RULEBOOK.md step 6)
+        level_id = step.element or ""
+        within, start, end, nxt = (data.get("within"), data.get("start"), data.get("end"),
+                                   data.get("next"))
+        if within is None or start is None or end is None or nxt is None:
             return f"A decision window passed: {inline(step.detail)}.{where}"
         return (f"Deadline: {escape(ctx.level_name(level_id))} had to decide within "
-                f"{lv.decide_within.words()} from {start.isoformat()}, that is by "
-                f"{end.isoformat()}; the dispute is now due at {escape(nxt)}.{where}")
+                f"{within.words()} from {start.isoformat()}, that is by "
+                f"{end.isoformat()}; the dispute is now due at "
+                f"{escape(ctx.level_name(nxt))}.{where}")
     if step.kind == "remedy":
-        rid = step.rule.split(".", 1)[1]
+        rid = step.element or ""
         r = ctx.policy.remedy(rid)
         title = escape(r.title) if r else code(rid)
         why = escape(condition_words(r.when, ctx.vocab)) if r and r.when else code(
@@ -157,7 +142,7 @@ def _step_words(ctx: _Context, step: TraceStep, decision: Decision, dispute: Map
     if step.kind == "calendar":
         return f"Calendar: {inline(step.detail)}.{where}"
     if step.kind == "authority":
-        rid = step.rule.split(".", 1)[1]
+        rid = step.element or ""
         r = ctx.policy.remedy(rid)
         outcome = next((x for x in decision.remedies if x.id == rid), None)
         title = escape(r.title) if r else code(rid)
@@ -229,14 +214,7 @@ def render_memo(policy: Policy, dispute: Mapping[str, Any], decision: Decision) 
               f"({code(d.category.id)}; class {escape(d.category.class_)}, confidentiality "
               f"{escape(d.category.confidentiality)}).", "",
               "How the decision was reached, rule by rule:", ""]
-    since = None
-    if isinstance(esc, Mapping) and isinstance(esc.get("since"), str):
-        try:
-            since = _dt.date.fromisoformat(esc["since"])
-        except ValueError:
-            since = None
-    deadline = [since]
-    lines += [f"{i}. {_step_words(ctx, s, d, dispute, deadline)}"
+    lines += [f"{i}. {_step_words(ctx, s, d)}"
               for i, s in enumerate(d.trace, 1)] + [""]
     lines += ["## Required action", ""]
     if d.action == "escalate":

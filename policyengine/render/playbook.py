@@ -13,7 +13,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..ladder import escalation_path
+from ..compiled import derived_facts, policy_calendars, program
 from ..model.nodes import Policy
 from .plain_words import Vocabulary, condition_words, number, value_words_of
 from .sentence import Part, Sentence, joined, sentence, strong, value
@@ -239,10 +239,11 @@ def limit_words(limit: bool | float | None, unit: str | None) -> str | None:
 
 
 def _timeline(policy: Policy) -> Timeline:
-    from ..ladder import policy_calendars, span_days, worst_path
+    from ..ladder import span_days, worst_path
 
     calendars = policy_calendars(policy)
-    runs = [(worst_path(policy.ladder, cal), cal) for cal in calendars]
+    levels = derived_facts(policy).levels
+    runs = [(worst_path(levels, cal), cal) for cal in calendars]
     (total, path, start, windows), cal = max(runs, key=lambda r: r[0][0])
     rows = [TimelineRow(lv.title, lv.decide_within.words(), (a - start).days,
                         (b - start).days, WEEKDAYS[b.weekday()]) for lv, a, b in windows]
@@ -262,15 +263,17 @@ def _timeline(policy: Policy) -> Timeline:
 
 
 def _calendar_sections(policy: Policy) -> list[CalendarSection]:
-    compiled = policy._compiled
-    if policy.calendar is None or compiled is None:
+    if policy.calendar is None:
         return []
+    compiled = program(policy)  # the playbook's digest is the program's: compiled already
     from .. import calendars as _calendars
 
     first, last = _calendars.resolved_term(policy)
     out = []
     for cal in compiled.calendars.all:
         info = cal.describe()
+        if info is None:  # pragma: no cover - a policy with `calendar:` has resolved ones
+            continue
         name = f"Region {info['region']}" if info.get("region") else "Top-level calendar"
         hol = [(long_date(d), n) for d, n in getattr(cal, "holidays", {}).items()
                if first <= d <= last]
@@ -316,7 +319,8 @@ def build_playbook(policy: Policy) -> Playbook:
     m = policy.meta
     vocab = Vocabulary(policy.facts)
     levels = {lv.id: lv for lv in policy.ladder.levels}
-    path = escalation_path(policy.ladder)
+    derived = derived_facts(policy)
+    path = derived.levels
     book = Playbook(m.id, m.title, m.version, long_date(m.effective),
                     long_date(m.expires) if m.expires else None, list(m.owners),
                     policy.digest, policy.path, m.description)
@@ -345,18 +349,16 @@ def build_playbook(policy: Policy) -> Playbook:
     book.matrix_roles = [(lv.title, lv.role) for lv in path]
     for action in sorted(policy.actions, key=lambda a: (a.title.lower(), a.id)):
         cells = []
-        for lv in path:
-            grant = policy.grant(lv.role, action.id)
-            cells.append(limit_words(grant.limit if grant else None, action.unit) or "")
+        for limit in derived.limits_of(action.id):
+            cells.append(limit_words(limit, action.unit) or "")
         book.matrix.append((action.title, cells))
     actions = {a.id: a for a in policy.actions}
     for r in policy.remedies:
         found = actions.get(r.action)
         unit = found.unit if found else None
         who = []
-        for lv in path:
-            grant = policy.grant(lv.role, r.action)
-            words = limit_words(grant.limit if grant else None, unit if r.amount else None)
+        for lv, limit in zip(path, derived.limits_of(r.action)):
+            words = limit_words(limit, unit if r.amount else None)
             if words is not None:
                 who.append(f"{lv.title} ({words})" if r.amount is not None else lv.title)
         book.remedies.append(RemedyRow(

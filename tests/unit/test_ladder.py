@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from policyengine.calendar import Duration
-from policyengine.ladder import (escalation_path, ladder_graph, level_order,
-                                 structure_diagnostics, window_diagnostics, worst_path_days)
+from policyengine.compiled import derived_facts, policy_calendars
+from policyengine.ladder import (escalation_path, ladder_graph, structure_diagnostics,
+                                 window_diagnostics as _window_diagnostics, worst_path_days)
 from policyengine.pipeline import inspect_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +45,15 @@ def load(text: str):
     return inspect_text(text, "t.yaml")
 
 
+def window_diagnostics(policy):
+    """As the lint rule calls it: the path and calendars the compiled layer derives."""
+    return _window_diagnostics(policy, derived_facts(policy).levels, policy_calendars(policy))
+
+
+def level_order(policy) -> dict[str, int]:
+    return derived_facts(policy).rank
+
+
 def codes(diags) -> list[str]:
     return [d.code for d in diags]
 
@@ -59,7 +69,7 @@ def test_order_path_and_graph():
     ladder = policy.ladder
     assert [lv.id for lv in escalation_path(ladder)] == ["frontline", "regional", "executive",
                                                          "mediation"]
-    assert level_order(ladder) == {"frontline": 0, "regional": 1, "executive": 2, "mediation": 3}
+    assert level_order(policy) == {"frontline": 0, "regional": 1, "executive": 2, "mediation": 3}
     graph = ladder_graph(ladder)
     assert sorted(graph.edges) == [("executive", "mediation"), ("frontline", "regional"),
                                    ("regional", "executive")]
@@ -70,7 +80,7 @@ def test_order_follows_next_not_the_listing_order():
     levels = (level("executive", ROLES[2], "20d") + level("frontline", ROLES[0], "5bd", "regional")
               + level("regional", ROLES[1], "10bd", "executive"))
     policy = load(with_ladder(levels, head="  entry: frontline\n")).policy
-    assert level_order(policy.ladder) == {"frontline": 0, "regional": 1, "executive": 2}
+    assert level_order(policy) == {"frontline": 0, "regional": 1, "executive": 2}
 
 
 def test_cycle_is_spelled_out_with_each_edge():
@@ -190,7 +200,7 @@ def test_worst_path_days_against_brute_force():
     import datetime as dt
 
     policy = load(with_ladder(FOUR)).policy
-    days, path = worst_path_days(policy.ladder)
+    days, path = worst_path_days(derived_facts(policy).levels)
     windows = [Duration.parse(w) for w in ("5bd", "10bd", "20d", "30d")]
     brute = 0
     for weekday in range(7):

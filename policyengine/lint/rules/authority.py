@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from ...compiled import Limit, derived_facts, limit_order, policy_calendars
 from ...diagnostics import Diagnostic, Severity, Span
-from ...ladder import ends_after, escalation_path, policy_calendars
+from ...ladder import ends_after
 from ...model.nodes import Policy
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -15,23 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
 E, W = Severity.ERROR, Severity.WARNING
 
 
-def _limit(policy: Policy, role: str, action: str) -> bool | float | None:
-    grant = policy.grant(role, action)
-    if grant is None or grant.limit is False:
-        return None
-    return grant.limit
-
-
-def _rank(limit: bool | float | None) -> tuple[int, float]:
-    """Order limits: none < any number (by value) < unlimited."""
-    if limit is None:
-        return (0, 0.0)
-    if limit is True:
-        return (2, 0.0)
-    return (1, float(limit))
-
-
-def _show(limit: bool | float | None) -> str:
+def _show(limit: Limit) -> str:
     if limit is None:
         return "not at all"
     if limit is True:
@@ -63,14 +48,15 @@ def _declared_roles(policy: Policy) -> set[str]:
 
 
 def shrinking(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
-    path = [lv for lv in escalation_path(policy.ladder) if not lv.advisory]
+    derived = derived_facts(policy)
+    path = derived.deciders
     rows = {g.role for g in policy.authority} | _declared_roles(policy)
     for lower, upper in zip(path, path[1:]):
         if upper.role not in rows:
             continue  # PE401 reports the missing row; every action would repeat it
         for action in policy.actions:
-            a, b = _limit(policy, lower.role, action.id), _limit(policy, upper.role, action.id)
-            if a is None or _rank(b) >= _rank(a):
+            a, b = derived.limit(lower.role, action.id), derived.limit(upper.role, action.id)
+            if a is None or limit_order(b) >= limit_order(a):
                 continue
             cell = policy.grant(upper.role, action.id)
             span = cell.span if cell is not None and cell.span is not None else \
@@ -100,14 +86,13 @@ def _row_span(policy: Policy, role: str) -> Span | None:
 
 def unapprovable(policy: Policy, context: LintContext) -> Iterator[Diagnostic]:
     roles = [lv.role for lv in policy.ladder.levels]
-    ladder_path = escalation_path(policy.ladder)
-    deciders = [lv for lv in ladder_path if not lv.advisory] or ladder_path \
-        or list(policy.ladder.levels)
+    derived = derived_facts(policy)
+    deciders = derived.deciders or derived.levels or policy.ladder.levels
     top = deciders[-1].role
     for r in policy.remedies:
         if policy.action(r.action) is None:
             continue  # PE204 at load
-        if any(_limit(policy, role, r.action) is not None for role in roles):
+        if any(derived.limit(role, r.action) is not None for role in roles):
             continue
         yield Diagnostic.at("PE403", E, f"remedy `{r.id}`: no role on the ladder may approve "
                             f"`{r.action}`", policy.span_at(*r.path, "action"),

@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 from ...calendar import ResolvedCalendar
 from ...calendars import fact_path, term
+from ...compiled import loaded_program
 from ...diagnostics import Diagnostic, Severity
 from ...model.nodes import CalendarRule, Policy
 
@@ -70,7 +71,7 @@ def _range(a: _dt.date, b: _dt.date) -> str:
 
 
 def business_days_exist(policy: Policy, context: Any) -> Iterator[Diagnostic]:
-    compiled = policy._compiled
+    compiled = loaded_program(policy)
     if policy.calendar is None or compiled is None:
         return
     paths: dict[str | None, tuple[str, ...]] = {None: ("calendar",)}

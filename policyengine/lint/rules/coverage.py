@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ...codes import REGISTRY
+from ...compiled import loaded_program
 from ...diagnostics import Diagnostic, Severity, Span
 from ...model.nodes import Expression, Policy
 from ._rule import Rule
@@ -39,7 +40,7 @@ def _findings(policy: Policy, context: LintContext) -> dict[str, list[Diagnostic
     """The logic diagnostics of ``policy`` by code, from one run of the checks the enabled
     logic rules need (shared by the rules of one lint run: ``context.memo``); None when the
     policy loaded with errors (its decision procedure is not defined)."""
-    if getattr(policy, "_compiled", None) is None:
+    if loaded_program(policy) is None:
         return None
     memo = context.memo
     if memo.get("logic-policy") is policy:

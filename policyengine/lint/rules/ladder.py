@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...compiled import derived_facts, policy_calendars
 from ...diagnostics import Diagnostic
 from ...ladder import window_diagnostics
 from ...model.nodes import Policy
@@ -14,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def windows(policy: Policy, context: LintContext) -> list[Diagnostic]:
-    return window_diagnostics(policy)
+    return window_diagnostics(policy, derived_facts(policy).levels, policy_calendars(policy))
 
 
 from ._rule import Rule  # noqa: E402
