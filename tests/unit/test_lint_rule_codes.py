@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 import policyengine.analysis.solver as solver
+from policyengine.compiled import loaded_program
 from policyengine import codes
 from policyengine.analysis import check_coverage
 from policyengine.analysis.coverage import FINDING_CODES, STEPS, needed_steps
@@ -117,7 +118,7 @@ LOGIC_BOOKS = [p for p in RULEBOOKS if p.stem.startswith("PE5") or p.parent == P
 @functools.lru_cache(maxsize=None)
 def _draft(path: Path):
     draft = inspect_file(str(path)).draft
-    return draft if draft is not None and draft._compiled is not None else None
+    return draft if draft is not None and loaded_program(draft) is not None else None
 
 
 @functools.lru_cache(maxsize=None)
