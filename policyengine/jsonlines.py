@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from .decision import Decision
+from .decision import Decision, fast_compact_json
 from .errors import DisputeError, Problem
 from .model.nodes import Policy
 
@@ -61,33 +60,13 @@ def _stdlib_record(rec: Any) -> bytes:
     return text.encode("ascii")
 
 
-try:  # a faster encoder, where installed, for what it spells exactly as the standard library
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib does the same job
-    _orjson = None  # type: ignore[assignment]
-
-#: what orjson may spell differently from the standard library: a number with an exponent
-#: (``1.5e-7`` vs ``1.5e-07``) or below 1e-4 (``0.00001`` vs ``1e-05``); text that merely looks
-#: like it only costs the fallback
-_MAYBE_OTHER_FLOAT = re.compile(rb"[0-9][eE]|0\.0000")
-
-
 def dumps_record(rec: Any) -> bytes:
     """A record as compact JSON bytes, byte for byte what ``json.dumps(rec,
     ensure_ascii=False, separators=(",", ":"))`` encoded as UTF-8 gives (a lone surrogate:
-    the ``ensure_ascii`` spelling). orjson writes it where its bytes are provably the same:
-    it refuses what it cannot write (a lone surrogate, an integer beyond 64 bits, a key that
-    is not text), and a record whose numbers it might spell differently goes to the standard
-    library. Records never hold a non-finite float (a decision's numbers are checked finite,
-    a refusal holds only text), the one other place the two differ."""
-    if _orjson is not None:
-        try:
-            out: bytes = _orjson.dumps(rec)
-        except TypeError:  # orjson.JSONEncodeError is a TypeError
-            return _stdlib_record(rec)
-        if _MAYBE_OTHER_FLOAT.search(out) is None:
-            return out
-    return _stdlib_record(rec)
+    the ``ensure_ascii`` spelling): orjson's where they are provably the same
+    (:func:`policyengine.decision.fast_compact_json`), the standard library's otherwise."""
+    fast = fast_compact_json(rec)
+    return fast if fast is not None else _stdlib_record(rec)
 
 
 def invalid_json(line: int, message: str, code: str = "invalid_json") -> LineOutcome:

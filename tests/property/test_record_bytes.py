@@ -53,3 +53,15 @@ def test_the_records_of_real_decisions_are_the_stdlib_bytes() -> None:
         record = outcome.record()
         assert outcome.to_bytes() == json.dumps(record, ensure_ascii=False,
                                                 separators=(",", ":")).encode("utf-8")
+
+
+def test_decision_to_json_is_the_stdlib_bytes() -> None:
+    policy = policyengine.load_policy(ROOT / "policies" / "acme-channel-conflict.yaml")
+    for path in sorted((ROOT / "examples").glob("acme*.json")):
+        try:
+            decision = policy.evaluate(json.loads(path.read_text()), as_of="2026-11-22")
+        except policyengine.DisputeError:
+            continue
+        assert decision.to_json() == json.dumps(
+            decision.to_dict(), ensure_ascii=False, allow_nan=False,
+            separators=(",", ":")).encode("utf-8", errors="backslashreplace")
