@@ -371,9 +371,13 @@ def section_json(args: argparse.Namespace) -> None:
         codecs["msgspec"] = (enc.encode, dec.decode)
     except ImportError:
         print("msgspec not installed: skipped")
+    from policyengine.jsonlines import dumps_record
+
+    # what the batch writes: orjson where its bytes are provably the stdlib's, else the stdlib
+    codecs["dumps_record (orjson, guarded)"] = (dumps_record, json.loads)
     want = [stdlib_dumps(r) for r in records]
     # amounts a decision may carry whose spelling differs between codecs (exponents)
-    awkward = [{"amount": v} for v in (1e16, 1.5e-7, 123456789.0, 2 ** 63, 0.1)]
+    awkward = [{"amount": v} for v in (1e16, 1.5e-7, 1e-5, 123456789.0, 2 ** 63, 0.1)]
     fns = {}
     for name, (dumps, loads) in codecs.items():
         same = [dumps(r) for r in records] == want
