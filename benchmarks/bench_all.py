@@ -445,12 +445,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     ap.add_argument("--baseline", default=None, metavar="CHECKOUT",
                     help="load section: also time another checkout of policyengine (before/after)")
+    ap.add_argument("--load-sizes", default=None, metavar="N,N",
+                    help="load section: the rulebook sizes (default 1000,10000)")
+    ap.add_argument("--load-rounds", type=int, default=None, help="load section: rounds")
     args = ap.parse_args(argv)
     q = args.quick
     args.rounds = 3 if q else 15
     args.number = 20 if q else 400
-    args.load_sizes = [50, 200] if q else [1000, 10000]
-    args.load_rounds = 1 if q else 3
+    args.load_sizes = ([int(n) for n in args.load_sizes.split(",")] if args.load_sizes
+                       else [50, 200] if q else [1000, 10000])
+    args.load_rounds = args.load_rounds or (1 if q else 3)
     args.startup_rounds = 2 if q else 11
     args.batch_lines = 500 if q else 40000
     args.batch_rounds = 1 if q else 3
