@@ -114,9 +114,9 @@ def _static_words(key: str, *args: Any) -> str:
 
 
 def _words(words: str | tuple[str, tuple[Any, ...]]) -> str:
-    if type(words) is str:
+    if isinstance(words, str):
         return words
-    key, args = words  # type: ignore[misc]
+    key, args = words
     if key in _STATIC_WORDS:
         return _static_words(key, *args)
     return STEP_WORDS[key](*args)
@@ -236,7 +236,7 @@ _COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(","
 try:  # a faster encoder, where installed, for what it spells exactly as the standard library
     import orjson as _orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib does the same job
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]
 
 #: what orjson may spell differently from the standard library: a number below 1e-4, which it
 #: writes ``1.5e-7`` (the stdlib ``1.5e-07``) or ``0.00001`` (the stdlib ``1e-05``); a large

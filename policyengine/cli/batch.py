@@ -77,8 +77,9 @@ def decide_chunk(chunk: tuple[int, list[bytes]]) -> ChunkResult:
         out.append(record)
         width += len(raw)
         if error is None:
-            categories[category] = categories.get(category, 0) + 1  # type: ignore[index]
-            levels[level] = levels.get(level, 0) + 1  # type: ignore[index]
+            assert category is not None and level is not None  # a decision has both
+            categories[category] = categories.get(category, 0) + 1
+            levels[level] = levels.get(level, 0) + 1
         else:
             errors[error] = errors.get(error, 0) + 1
     out.append(b"")
