@@ -8,41 +8,37 @@
     'regional'
 
 The public API is exactly ``__all__``; everything else is private and may change.
+
+Importing the package is cheap (PEP 562): each public name is imported from its module on
+first use, so ``policyengine --help`` does not pay for the loader, the schema or the parser.
+Type checkers and IDEs see the names through the ``TYPE_CHECKING`` imports below.
 """
 
 from __future__ import annotations
 
 import os as _os
+import sys as _sys
+import types as _types
 import typing as _t
-from importlib import metadata as _metadata
 
-from .calendar import AsOf as _AsOf
-from .decision import (CategoryRef, Decision, DecisionWarning, LevelRef, RemedyInForce,
-                       RemedyOutcome, TraceStep)
-from .diagnostics import Diagnostic, Severity, Span
-from .errors import DisputeError, ExpressionError, PolicyengineError, PolicyError, Problem
-from .load import DEFAULT_MAX_BYTES as _DEFAULT_MAX_BYTES
-from .model.nodes import Policy
-from .pipeline import evaluate, load_policy, loads_policy
-
-# The subpackage `policyengine.lint` is imported first so that the function `lint` defined below
-# is what the name means: importing a subpackage for the first time rebinds the package's
-# attribute of that name, which would otherwise replace the function by the module.
-from . import lint as _lint_package  # noqa: E402
-from .lint import LintResult  # noqa: E402
-
-if _t.TYPE_CHECKING:  # pragma: no cover
+if _t.TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for mypy and IDEs
+    from .calendar import AsOf as _AsOf
+    from .decision import (CategoryRef, Decision, DecisionWarning, LevelRef, RemedyInForce,
+                           RemedyOutcome, TraceStep)
+    from .diagnostics import Diagnostic, Severity, Span
     from .diff import PolicyDiff
+    from .errors import (DisputeError, ExpressionError, PolicyengineError, PolicyError,
+                         Problem)
     from .ledger import Ledger, LedgerError
+    from .lint import LintResult
     from .lint.config import LintConfig
+    from .model.nodes import Policy
+    from .pipeline import evaluate, load_policy, loads_policy
+
+    __version__: str
 
 #: The name the package is published under (the import name stays ``policyengine``).
 _DISTRIBUTION = "channel-conflict-policyengine"
-
-try:
-    __version__: str = _metadata.version(_DISTRIBUTION)
-except _metadata.PackageNotFoundError:  # pragma: no cover - a checkout that was not installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "CategoryRef",
@@ -72,34 +68,85 @@ __all__ = [
     "loads_policy",
 ]
 
-
-#: names imported on first use: the dispute ledger needs SQLAlchemy and the diff the solver,
-#: which deciding a dispute does not, so `import policyengine` stays light
-_LAZY = {"Ledger": "policyengine.ledger", "LedgerError": "policyengine.ledger",
-         "PolicyDiff": "policyengine.diff"}
+#: each public name -> the module that defines it, imported on first use (the ledger needs
+#: SQLAlchemy, the diff the solver, loading the parser and the schema: deciding a dispute
+#: needs none of the first two, ``--help`` none of them)
+_LAZY = {
+    "CategoryRef": "policyengine.decision", "Decision": "policyengine.decision",
+    "DecisionWarning": "policyengine.decision", "LevelRef": "policyengine.decision",
+    "RemedyInForce": "policyengine.decision", "RemedyOutcome": "policyengine.decision",
+    "TraceStep": "policyengine.decision",
+    "Diagnostic": "policyengine.diagnostics", "Severity": "policyengine.diagnostics",
+    "Span": "policyengine.diagnostics",
+    "DisputeError": "policyengine.errors", "ExpressionError": "policyengine.errors",
+    "PolicyengineError": "policyengine.errors", "PolicyError": "policyengine.errors",
+    "Problem": "policyengine.errors",
+    "evaluate": "policyengine.pipeline",
+    "LintResult": "policyengine.lint",
+    "Policy": "policyengine.model.nodes",
+    "load_policy": "policyengine.pipeline", "loads_policy": "policyengine.pipeline",
+    "Ledger": "policyengine.ledger", "LedgerError": "policyengine.ledger",
+    "PolicyDiff": "policyengine.diff",
+}
 
 
 def __getattr__(name: str) -> _t.Any:
+    if name == "__version__":
+        from importlib import metadata
+
+        try:
+            version = metadata.version(_DISTRIBUTION)
+        except metadata.PackageNotFoundError:  # pragma: no cover - a checkout not installed
+            version = "0+unknown"
+        globals()["__version__"] = version
+        return version
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'policyengine' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(_types.ModuleType):
+    """The package's module type: importing the subpackage ``policyengine.lint`` binds the
+    package attribute ``lint`` to that module, which would replace the function ``lint``
+    below; the function keeps its name."""
+
+    def __setattr__(self, name: str, value: _t.Any) -> None:
+        if name in ("lint", "evaluate") and isinstance(value, _types.ModuleType):
+            return  # `policyengine.lint` / `policyengine.evaluate` stay the functions
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
 
 
 def lint(*paths: str | _os.PathLike[str], select: _t.Iterable[str] | None = None,
          ignore: _t.Iterable[str] | None = None, as_of: _AsOf | None = None,
-         max_bytes: int = _DEFAULT_MAX_BYTES, config: LintConfig | None = None) -> LintResult:
+         max_bytes: int | None = None, config: LintConfig | None = None) -> LintResult:
     """Lint rulebook files or folders; returns the sorted Diagnostics (a :class:`LintResult`,
     which is a list that also knows the ``files`` it read).
 
     ``select``/``ignore``: codes or prefixes (``PE5``); ``as_of``: the day the date checks use
-    (default today); ``max_bytes``: the size limit per file; ``config``: a LintConfig (default:
-    none; ``policyengine.lint.config.load_config()`` reads a project's). See ``docs/api.md``.
+    (default today); ``max_bytes``: the size limit per file (default: the loader's, 1 MiB);
+    ``config``: a LintConfig (default: none; ``policyengine.lint.config.load_config()`` reads a
+    project's). See ``docs/api.md``.
     """
-    return _lint_package.run_lint(paths, select=select, ignore=ignore, as_of=as_of,
-                                  max_bytes=max_bytes, config=config)
+    from .lint import run_lint
+
+    if max_bytes is None:
+        from .load import DEFAULT_MAX_BYTES
+
+        max_bytes = DEFAULT_MAX_BYTES
+    return run_lint(paths, select=select, ignore=ignore, as_of=as_of, max_bytes=max_bytes,
+                    config=config)
 
 
 def diff_policies(old: Policy | str | _os.PathLike[str],

@@ -8,7 +8,9 @@ bytes: the same (policy, facts, as_of) always gives the same bytes.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -53,9 +55,11 @@ class RemedyOutcome:
     review_on: _dt.date | None
 
     def to_dict(self) -> dict[Any, Any]:
+        expires, review = self.expires_on, self.review_on
         return {"id": self.id, "action": self.action, "amount": self.amount,
-                "authorized_by": self.authorized_by, "expires_on": _iso(self.expires_on),
-                "review_on": _iso(self.review_on)}
+                "authorized_by": self.authorized_by,
+                "expires_on": None if expires is None else expires.isoformat(),
+                "review_on": None if review is None else review.isoformat()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,26 @@ class StepSite:
     span: Span | None = None
 
 
+#: the keys whose words depend only on the rulebook (ids, reasons, band numbers, whether a
+#: level was met): their sentences are composed once and then reused (a bounded cache keyed
+#: on the key and the exact, typed arguments); the others read dates and amounts
+_STATIC_WORDS = frozenset({"category", "band", "otherwise", "override", "remedy"})
+
+
+@functools.lru_cache(maxsize=8192, typed=True)
+def _static_words(key: str, *args: Any) -> str:
+    return STEP_WORDS[key](*args)
+
+
+def _words(words: str | tuple[str, tuple[Any, ...]]) -> str:
+    if isinstance(words, str):
+        return words
+    key, args = words
+    if key in _STATIC_WORDS:
+        return _static_words(key, *args)
+    return STEP_WORDS[key](*args)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class TraceStep:
     """One rule that decided the outcome.
@@ -210,11 +234,7 @@ class TraceStep:
 
     @property
     def detail(self) -> str:
-        words = self.words
-        if isinstance(words, str):
-            return words
-        key, args = words
-        return STEP_WORDS[key](*args)
+        return _words(self.words)
 
     def _key(self) -> tuple[Any, ...]:
         site = self.site
@@ -233,7 +253,7 @@ class TraceStep:
         site = self.site
         return {"kind": site.kind, "rule": site.rule, "source": site.source,
                 "expression": site.expression, "result": self.result,
-                "values": dict(self.values), "detail": self.detail}
+                "values": dict(self.values), "detail": _words(self.words)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +293,7 @@ class Decision:
             "category": self.category.to_dict(),
             "level": self.level.to_dict(),
             "action": self.action,
-            "respond_by": _iso(self.respond_by),
+            "respond_by": None if self.respond_by is None else self.respond_by.isoformat(),
             "decide_by": self.decide_by.isoformat(),
             "remedies": [r.to_dict() for r in self.remedies],
             "remedies_in_force": [r.to_dict() for r in self.remedies_in_force],
@@ -287,11 +307,47 @@ class Decision:
 
     def to_json(self, *, indent: int | None = None) -> bytes:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
-        if indent is None:  # one encoder for every decision: json.dumps builds one per call
-            return _COMPACT.encode(self.to_dict()).encode("utf-8", errors="backslashreplace")
+        if indent is None:
+            data = self.to_dict()
+            fast = fast_compact_json(data)
+            if fast is not None:
+                return fast
+            # one encoder for every decision: json.dumps builds one per call
+            return _COMPACT.encode(data).encode("utf-8", errors="backslashreplace")
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
                           separators=(",", ": ")
                           ).encode("utf-8", errors="backslashreplace")  # a lone surrogate: \udXXX
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+try:  # a faster encoder, where installed, for what it spells exactly as the standard library
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib does the same job
+    _orjson = None  # type: ignore[assignment]
+
+#: what orjson may spell differently from the standard library: a number below 1e-4, which it
+#: writes ``1.5e-7`` (the stdlib ``1.5e-07``) or ``0.00001`` (the stdlib ``1e-05``); a large
+#: one is ``1e+16`` in both. Text that merely looks like it only costs the stdlib's path.
+_EXPONENT_BELOW = re.compile(rb"e-(?<=[0-9]e-)")  # a literal first: the fast search
+
+
+def _maybe_other_number(out: bytes) -> bool:
+    return b"0.0000" in out or _EXPONENT_BELOW.search(out) is not None
+
+
+def fast_compact_json(value: Any) -> bytes | None:
+    """``value`` as compact JSON by orjson, where its bytes are provably those of the standard
+    library's ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` in UTF-8; None
+    where they might not be (the caller then uses the standard library): orjson refuses a
+    lone surrogate, an integer beyond 64 bits and a key that is not text, and a number it
+    might spell differently is looked for in its output. The one other difference, a
+    non-finite float, cannot occur: a decision's and a record's numbers are checked finite."""
+    if _orjson is None:  # pragma: no cover
+        return None
+    try:
+        out: bytes = _orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return None
+    return None if _maybe_other_number(out) else out

@@ -64,6 +64,12 @@ def _validator(name: str) -> Validator:
     return cls(inline_refs(schema))
 
 
+#: keywords that only annotate (JSON Schema 2020-12 meta-data, and the editors' own): beside a
+#: ``$ref`` they change nothing the validator checks
+_ANNOTATIONS = frozenset({"description", "markdownDescription", "title", "examples",
+                          "default", "deprecated", "readOnly", "writeOnly", "$comment"})
+
+
 def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     """The schema with each bare ``{"$ref": "#/$defs/X"}`` replaced by ``X`` itself, unless
     ``X`` refers back to itself (a fact's ``fields`` are facts): the same schema, but the
@@ -103,9 +109,16 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     def inline(node: Any) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if len(node) == 1 and isinstance(ref, str) and ref.startswith(prefix) \
-                    and ref[len(prefix):] in defs and ref[len(prefix):] not in recursive:
-                return inline(defs[ref[len(prefix):]])
+            if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix):] in defs \
+                    and ref[len(prefix):] not in recursive and _ANNOTATIONS.issuperset(
+                        k for k in node if k != "$ref"):
+                # beside the reference only annotations (a description for editors), which
+                # validate nothing: the target's keywords, then the node's annotations
+                target = inline(defs[ref[len(prefix):]])
+                if not isinstance(target, dict):
+                    return target
+                extra = {k: v for k, v in node.items() if k != "$ref"}
+                return {**target, **extra} if extra else target
             return {k: (v if k == "$defs" else inline(v)) for k, v in node.items()}
         if isinstance(node, list):
             return [inline(v) for v in node]

@@ -13,6 +13,7 @@ and leaves the hidden ``.partial`` file. A line whose decision meets a defect of
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 import stat
 import sys
@@ -44,47 +45,64 @@ def _init_worker(policy_path: str, as_of: _dt.date | None) -> None:
     _AS_OF = as_of
 
 
-def decide_line(item: tuple[int, bytes]) -> tuple[str, str | None, str | None, str | None]:
-    """(record JSON, category, level, error code) for one input line (the record format is
-    :mod:`policyengine.jsonlines`'s, shared with the service's batch endpoint)."""
-    from ..jsonlines import decide_line as decide
-
+def decide_line(item: tuple[int, bytes]) -> tuple[bytes, str | None, str | None, str | None]:
+    """(record JSON bytes, category, level, error code) for one input line (the record format
+    is :mod:`policyengine.jsonlines`'s, shared with the service's batch endpoint)."""
     from ..jsonlines import decide_line as decide
 
     number, raw = item
     outcome = decide(_POLICY, number, raw, _AS_OF)
     if outcome.decision is None:
-        return outcome.to_json(), None, None, outcome.code
-    return (outcome.to_json(), outcome.decision.category.id, outcome.decision.level.id, None)
+        return outcome.to_bytes(), None, None, outcome.code
+    return (outcome.to_bytes(), outcome.decision.category.id, outcome.decision.level.id, None)
 
 
-def decide_chunk(chunk: list[tuple[int, bytes]]) -> list[tuple[Any, ...]]:
-    """``decide_line`` for each line of a chunk, with each line's width in bytes (one task for
-    a worker process: one round trip per chunk, not per line)."""
-    return [(*decide_line(item), len(item[1])) for item in chunk]
+#: what a chunk gives back: its records as one block of bytes (each line ended by a newline),
+#: the lines decided, per category, per level, per refusal code, and the input bytes read
+ChunkResult = tuple[bytes, int, dict[str, int], dict[str, int], dict[str, int], int]
 
 
-def _windowed(chunks: Iterator[list[Any]], window: threading.BoundedSemaphore
-              ) -> Iterator[list[Any]]:
+def decide_chunk(chunk: tuple[int, list[bytes]]) -> ChunkResult:
+    """Decide a chunk of lines (the line number of the first, the raw lines): one task for a
+    worker process, one round trip per chunk, and everything a chunk can share done once
+    per chunk (one block of output bytes, the counts already summed)."""
+    first, lines = chunk
+    out = []
+    categories: dict[str, int] = {}
+    levels: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    width = 0
+    for number, raw in enumerate(lines, first):
+        record, category, level, error = decide_line((number, raw))
+        out.append(record)
+        width += len(raw)
+        if error is None:
+            assert category is not None and level is not None  # a decision has both
+            categories[category] = categories.get(category, 0) + 1
+            levels[level] = levels.get(level, 0) + 1
+        else:
+            errors[error] = errors.get(error, 0) + 1
+    out.append(b"")
+    return b"\n".join(out), len(lines), categories, levels, errors, width
+
+
+def _windowed(chunks: Iterator[Any], window: threading.BoundedSemaphore) -> Iterator[Any]:
     for chunk in chunks:
         window.acquire()
         yield chunk
 
 
-def _lines(fh: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
-    for number, raw in enumerate(fh, 1):
-        yield number, raw
-
-
-def _chunks(it: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    chunk = []
-    for item in it:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _chunks(fh: Iterable[bytes], size: int) -> Iterator[tuple[int, list[bytes]]]:
+    """(number of the first line, up to ``size`` raw lines) of a binary stream, lines split
+    on ``\n`` only."""
+    it = iter(fh)
+    first = 1
+    while True:
+        lines = list(itertools.islice(it, size))
+        if not lines:
+            return
+        yield first, lines
+        first += len(lines)
 
 
 class _Interrupted(BaseException):
@@ -190,32 +208,25 @@ def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path
                 bar = click.progressbar(length=size or 0, file=sys.stderr, label="deciding",
                                         show_pos=False, show_percent=True)
                 bar.__enter__()
-            chunks = _chunks(_lines(infile), CHUNK)
+            chunks = _chunks(infile, CHUNK)
             if pool is None:
-                decided: Iterator[list[tuple[Any, ...]]] = (decide_chunk(chunk)
-                                                            for chunk in chunks)
+                decided: Iterator[ChunkResult] = (decide_chunk(chunk) for chunk in chunks)
             else:
                 # at most 4 chunks per worker in flight: the pool's feeder must not read the
                 # whole input ahead of the writer (constant memory), and workers must never
                 # wait for it
                 window = threading.BoundedSemaphore(4 * jobs)
                 decided = pool.imap(decide_chunk, _windowed(chunks, window))
-            for results in decided:
+            for data, n, categories, levels, errors, width in decided:
                 if pool is not None:
                     window.release()
-                buf = []
-                for record, category, level, error, width in results:
-                    buf.append(record)
-                    total += 1
-                    if error is None:
-                        counts["category"][category] += 1
-                        counts["level"][level] += 1
-                    else:
-                        counts["error"][error] += 1
-                    if bar is not None:
-                        bar.update(width)
-                buf.append("")
-                sink.write("\n".join(buf).encode("utf-8", errors="backslashreplace"))
+                sink.write(data)
+                total += n
+                counts["category"].update(categories)
+                counts["level"].update(levels)
+                counts["error"].update(errors)
+                if bar is not None:
+                    bar.update(width)
             sink.commit()
             done = True
         except OutputError as exc:

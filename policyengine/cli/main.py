@@ -8,17 +8,80 @@ import sys
 
 import click
 
-from .. import __version__
-from .lint import lint_command
+#: The commands, imported on first use (click's LazyGroup pattern): name -> (module, attribute,
+#: summary). ``--help`` lists the summaries from here without importing any command (each
+#: command's module pulls in the loader, the parser or the solver); the summary is the
+#: command's own help's first sentence, which tests/unit/test_startup_imports.py checks.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "diff": ("diff", "diff_command",
+             "Compare two versions of a rulebook: structural changes matched by id, the "
+             "disputes decided differently (proven with the solver, each with an example), "
+             "and a replay of past disputes."),
+    "evaluate": ("evaluate", "evaluate_command",
+                 "Decide a dispute (a JSON object of facts) with POLICY, or a batch with "
+                 "--input/--output."),
+    "explain": ("explain", "explain_command",
+                "Explain a lint CODE (PE301 or its name, ladder-cycle) or a decision refusal "
+                "code (invalid_facts, threshold_gap, ...); without CODE, list them all."),
+    "fmt": ("fmt", "fmt_command",
+            "Format rulebooks in place: canonical key order, short bands and authority rows "
+            "in flow style, expressions in their canonical form, quotes only where YAML needs "
+            "them; comments stay."),
+    "graph": ("graph", "graph_command",
+              "Print the escalation ladder of POLICY: each level with its role and windows, "
+              "and the escalation from each level to the next."),
+    "init": ("init", "init_command",
+             "Start a policy repository in DIRECTORY (default: here): a starter rulebook with "
+             "comments, its policy test, the JSON Schemas beside them, an example dispute, a "
+             "pre-commit configuration and a CI workflow."),
+    "ledger": ("ledger", "ledger_command",
+               "The dispute ledger: record disputes, their decisions and remedies, and what "
+               "comes due."),
+    "lint": ("lint", "lint_command",
+             "Check rulebooks for mistakes: YAML hazards, schema, references, the ladder, "
+             "authority, expressions, and the logic (gaps, dead rules, overlaps), proved with "
+             "a solver."),
+    "lsp": ("lsp", "lsp_command",
+            "Run the language server for rulebooks over standard input and output: "
+            "diagnostics as you type, completion, hover, go to definition, references, "
+            "rename, outline, quick fixes and formatting."),
+    "render": ("render", "render_command",
+               "Render POLICY as the partner playbook: categories and bands in plain words, "
+               "the escalation ladder drawn, windows and the worst-case timeline, who may "
+               "authorize what, the remedies with their sunsets and reviews, and the "
+               "policy's version, dates and digest."),
+    "schema": ("evaluate", "schema_command",
+               "Print JSON Schemas: of one policy's disputes, or the bundled ones."),
+    "serve": ("serve", "serve_command", "Serve decisions over HTTP (see docs/service.md)."),
+    "test": ("test", "test_command",
+             "Run the policy tests in PATHS (files, or folders searched for *.test.yaml; "
+             "default: the current folder)."),
+}
 
 
 class _Group(click.Group):
-    """Lists each command with its summary whole (its help's first sentence), wrapped, where
-    click would cut it to one line."""
+    """Imports each command on first use (``COMMANDS``), and lists each command with its
+    summary whole (its help's first sentence), wrapped, where click would cut it to one
+    line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            import importlib
+
+            module, attribute, _ = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
         for name in self.list_commands(ctx):
+            if name not in self.commands and name in COMMANDS:
+                rows.append((name, COMMANDS[name][2]))  # without importing the command
+                continue
             cmd = self.get_command(ctx, name)
             if cmd is not None and not cmd.hidden:
                 rows.append((name, cmd.get_short_help_str(limit=sys.maxsize)))
@@ -27,61 +90,24 @@ class _Group(click.Group):
                 formatter.write_dl(rows)
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .. import __version__
+
+    click.echo(f"policyengine, version {__version__}")
+    ctx.exit()
+
+
 @click.group(cls=_Group,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="policyengine")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_show_version, help="Show the version and exit.")
 def cli() -> None:
     """policyengine: lint, evaluate and diff partner and channel conflict rulebooks.
 
     Installed as channel-conflict-policyengine; `policyengine` and
     `channel-conflict-policyengine` are the same command."""
-
-
-cli.add_command(lint_command)
-
-
-def _register() -> None:
-    from .evaluate import evaluate_command, schema_command
-    from .explain import explain_command
-
-    cli.add_command(evaluate_command)
-    cli.add_command(schema_command)
-    cli.add_command(explain_command)
-
-    from .graph import graph_command
-    from .render import render_command
-    from .test import test_command
-
-    cli.add_command(render_command)
-    cli.add_command(graph_command)
-    cli.add_command(test_command)
-
-    from .diff import diff_command
-
-    cli.add_command(diff_command)
-
-    from .init import init_command
-
-    cli.add_command(init_command)
-
-    from .fmt import fmt_command
-
-    cli.add_command(fmt_command)
-
-    from .lsp import lsp_command
-
-    cli.add_command(lsp_command)
-
-    from .ledger import ledger_command
-
-    cli.add_command(ledger_command)
-
-    from .serve import serve_command
-
-    cli.add_command(serve_command)
-
-
-_register()
 
 
 def _safe_streams() -> None:

@@ -12,7 +12,8 @@ from typing import Any, Callable, Mapping
 
 from ..errors import ExpressionEvalError
 from .environment import Environment
-from .types import BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, MapType
+from .types import (BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, MapType,
+                    typed_values)
 from .values import INT64_MAX, INT64_MIN, format_value, type_name
 
 
@@ -49,12 +50,13 @@ def _checker(t: Any, path: str) -> Callable[[Any], Any]:
     value (a normalized copy if an int stood for a double) or raises ExpressionEvalError."""
     if type(t) is EnumType:
         inner = _checker(t.base, path)
-        allowed = frozenset((type(v), v) for v in t.values)
-        shown = ", ".join(format_value(v) for v in t.values)
+        allowed = typed_values(t)
+        values = t.values
 
         def check_enum(value: Any) -> Any:
             value = inner(value)
             if (type(value), value) not in allowed:
+                shown = ", ".join(format_value(v) for v in values)  # when it is said only
                 raise ExpressionEvalError(f"`{path}`: {format_value(value)} is not one of {shown}")
             return value
         return check_enum

@@ -19,7 +19,7 @@ from . import ast
 from .parser import parse_expression
 from .environment import Environment
 from .types import (BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, MapType, base, cap,
-                    comparable_eq, elem_of, is_numeric, join, ordered)
+                    comparable_eq, elem_of, is_numeric, join, ordered, typed_values)
 from .functions import compile_regex
 from .values import CelError
 from .visitor import Fold
@@ -378,7 +378,7 @@ class _Checker(Fold[_Scope, ast.Node]):
             return
         if literal.kind != ("string" if enum.base == STRING else "int"):
             return
-        if any(type(v) is type(literal.value) and v == literal.value for v in enum.values):
+        if (type(literal.value), literal.value) in typed_values(enum):
             return
         shown = [str(v) for v in enum.values]
         hint = did_you_mean(str(literal.value), shown) or f"its values: {one_of(shown)}"

@@ -55,6 +55,22 @@ class EnumType:
         return str(self.base)
 
 
+_TYPED_VALUES: dict[int, tuple[EnumType, frozenset[tuple[type, Any]]]] = {}
+
+
+def typed_values(t: EnumType) -> frozenset[tuple[type, Any]]:
+    """``{(type(v), v)}`` of an enum's values, computed once per enum type (a rulebook's
+    thousands of expressions share its declarations' types: without this each would pay for
+    the whole enum, and a load would grow with categories x enum values)."""
+    hit = _TYPED_VALUES.get(id(t))
+    if hit is None or hit[0] is not t:
+        if len(_TYPED_VALUES) > 4096:
+            _TYPED_VALUES.clear()
+        hit = (t, frozenset((type(v), v) for v in t.values))
+        _TYPED_VALUES[id(t)] = hit
+    return hit[1]
+
+
 Type = Any  # Primitive | ListType | MapType | EnumType
 
 INT = Primitive("int")

@@ -47,9 +47,21 @@ def test_every_public_name_is_in_all():
     names = {n for n, v in vars(policyengine).items()
              if not n.startswith("_") and not isinstance(v, types.ModuleType)
              and n != "annotations"}  # `from __future__ import annotations` binds this name
-    # imported on first use: the ledger needs SQLAlchemy, the diff the solver
-    lazy = {"Ledger", "LedgerError", "PolicyDiff"}
-    assert names - lazy == set(PUBLIC) - lazy
+    # the rest are imported on first use (PEP 562): `import policyengine` stays cheap
+    assert names | set(policyengine._LAZY) == set(PUBLIC)
+    assert set(policyengine._LAZY) <= set(PUBLIC)
+    assert set(PUBLIC) <= set(dir(policyengine))
+
+
+def test_import_policyengine_imports_no_stage() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, policyengine; print(sorted(m for m in sys.modules "
+            "if m.startswith('policyengine')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "['policyengine']"
 
 
 def test_every_name_in_all_exists_and_belongs_to_the_package():

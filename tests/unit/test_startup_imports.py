@@ -46,6 +46,34 @@ def test_help_imports_no_analysis_schema_parser_or_renderer() -> None:
     assert "click" in modules  # the probe did run the command line
     for name in HEAVY:
         assert _loaded(modules, name) == [], name
+    # nor any command, the loader, YAML or the evaluator: the summaries come from the table
+    for name in ("policyengine.cli.lint", "policyengine.cli.evaluate", "policyengine.load",
+                 "policyengine.evaluate", "policyengine.compiled", "yaml", "sqlalchemy",
+                 "importlib.metadata"):
+        assert _loaded(modules, name) == [], name
+
+
+def test_the_help_summaries_are_each_commands_own() -> None:
+    """``--help`` lists the summaries of the lazy command table; each is the first sentence
+    of the command's own help, and every command of the table exists."""
+    import click
+
+    from policyengine.cli.main import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name, (_, _, summary) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+        assert command.get_short_help_str(limit=sys.maxsize) == summary, name
+
+
+def test_version_option_prints_the_installed_version() -> None:
+    import policyengine
+
+    done = subprocess.run([sys.executable, "-m", "policyengine.cli", "--version"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0
+    assert done.stdout == f"policyengine, version {policyengine.__version__}\n"
 
 
 def test_evaluate_one_dispute_imports_no_solver_graph_or_renderer(tmp_path: Path) -> None:
