@@ -37,19 +37,20 @@ from __future__ import annotations
 import itertools
 import math
 import struct
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable
 
 import z3
 
 from ..expr import ast, print_expression
+from ..expr.cost import budgeted, estimate
 from ..expr.interpret import interpret
 from ..expr.types import BOOL, DOUBLE, INT, STRING, base
 from ..expr.values import CelError
-from ..model.nodes import FactDecl
-
-INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+from ..model.nodes import Expression, FactDecl, Policy
+from ._cel import encode_node
+from .terms import INT64_MAX, INT64_MIN, Choice, FactSource, FactVar, Term, Z3Expr
+from .witness import build_witness
 _ULP = "1/9007199254740992"  # 2^-53: half an ulp, relative
 _TINY = f"1/{2 ** 1075}"  # half the smallest subnormal
 _MAX_DOUBLE = str(int(1.7976931348623157e308))
@@ -59,60 +60,20 @@ FINITE_LIMIT = 256
 FINITE_STEPS = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """A string known to be one of finitely many literals: ``((condition, value), ...)``, the
-    conditions mutually exclusive and, over the domain, exhaustive."""
-
-    alternatives: tuple[Any, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """An encoded sub-expression. ``kind``: ``bool``, ``int``, ``double``, ``string``, ``null``
-    or ``other`` (a value the encoding does not follow, such as a list). ``value`` is a z3
-    expression (a :class:`Choice` for a finite string); ``ok`` holds when it evaluates without
-    error."""
-
-    kind: str
-    value: Any
-    ok: Any
-    opaque: frozenset[Any] = frozenset()
-    inexact: frozenset[Any] = frozenset()
-
-    @property
-    def exact(self) -> bool:
-        return not self.opaque and not self.inexact
-
-
-@dataclass(frozen=True, slots=True)
-class FactVar:
-    """The z3 variable of one scalar fact (``path`` is dotted: ``partner.tier``)."""
-
-    path: str
-    decl: Any  # FactDecl
-    kind: str  # bool | int | double | enum | string
-    var: Any
-    values: tuple[Any, ...] | None = None  # enum values
-
-    def term(self, true: z3.BoolRef) -> Term:
-        if self.kind == "enum":
-            return Term("string", Choice(tuple((self.var == i, v)
-                                               for i, v in enumerate(self.values or ()))),
-                    true)
-        return Term(self.kind, self.var, true)
-
-
 class FactSpace:
     """z3 variables and domain constraints for the facts of ``policy`` (built once).
 
     Public attributes: ``ctx`` (the z3 context every term lives in), ``facts`` (dotted path ->
     :class:`FactVar`), ``domain`` (list of z3 booleans that every valid dispute satisfies; it grows
-    when an opaque integer gets its range), ``policy``.
+    when an opaque integer gets its range), ``policy``, ``declarations`` (where the facts are
+    declared: ``policy`` unless ``declarations=`` is given, as the diff gives the merged
+    declarations of two versions).
     """
 
-    def __init__(self, policy: Any, *, ctx: z3.Context | None = None, ieee: bool = False):
+    def __init__(self, policy: Policy, *, ctx: Any = None, ieee: bool = False,
+                 declarations: FactSource | None = None) -> None:
         self.policy = policy
+        self.declarations: FactSource = declarations if declarations is not None else policy
         self.ctx = ctx if ctx is not None else z3.Context()
         #: encode double arithmetic and int -> double conversions as the evaluator computes
         #: them (IEEE round-to-nearest): each result is a variable within half an ulp of the
@@ -121,19 +82,19 @@ class FactSpace:
         #: the rounded results, in creation order (inner first):
         #: ``(variable, exact z3 value, "double" | "convert")``; the witness builder computes
         #: each from the facts as the evaluator does
-        self.rounding: list[tuple[Any, Any, str]] = []
-        self._rounded: dict[tuple[str, int], Any] = {}
-        self._by_var: dict[int, tuple] = {}
+        self.rounding: list[tuple[Z3Expr, Z3Expr, str]] = []
+        self._rounded: dict[tuple[str, int], Z3Expr] = {}
+        self._by_var: dict[int, tuple[Z3Expr, Z3Expr, str]] = {}
         self._pinned: set[tuple[int, int]] = set()
-        self.true = z3.BoolVal(True, self.ctx)
-        self.false = z3.BoolVal(False, self.ctx)
+        self.true: Z3Expr = z3.BoolVal(True, self.ctx)
+        self.false: Z3Expr = z3.BoolVal(False, self.ctx)
         self.facts: dict[str, FactVar] = {}
-        self.domain: list[Any] = []
-        self.opaque_vars: dict[str, Any] = {}  # canonical text -> z3 constant
+        self.domain: list[Z3Expr] = []
+        self.opaque_vars: dict[str, Z3Expr] = {}  # canonical text -> z3 constant
         self.opaque_nodes: dict[str, ast.Node] = {}  # canonical text -> its typed AST
         self._cache: dict[str, Term] = {}
         self._fact_terms: dict[str, Term] = {}
-        for decl in policy.facts:
+        for decl in self.declarations.facts:
             self._declare(decl)
 
     # -- declarations ------------------------------------------------------------------------
@@ -146,6 +107,7 @@ class FactSpace:
         if decl.type == "list":
             return
         path = decl.path
+        fv: FactVar
         if decl.type == "bool":
             fv = FactVar(path, decl, "bool", z3.Bool(path, ctx))
         elif decl.type == "string" and decl.enum is not None:
@@ -172,7 +134,7 @@ class FactSpace:
                 self.domain.append(fv.var <= self._bound(decl.max, decl.type, "max"))
         self.facts[path] = fv
 
-    def _bound(self, value: float, kind: str, which: str) -> z3.ExprRef:
+    def _bound(self, value: float, kind: str, which: str) -> Z3Expr:
         if kind == "double":
             return self.num(float(value))
         # an int fact with a fractional bound (PE111 refuses it, but be safe): round inwards
@@ -188,13 +150,13 @@ class FactSpace:
             hit = self._fact_terms[path] = self.facts[path].term(self.true)
         return hit
 
-    def num(self, value: float) -> z3.ExprRef:
+    def num(self, value: float) -> Z3Expr:
         """The exact value of a double as a z3 real."""
         frac = Fraction(value)
         return z3.RealVal(f"{frac.numerator}/{frac.denominator}", self.ctx)
 
     # -- IEEE doubles -------------------------------------------------------------------------
-    def rounded(self, exact: Any, how: str = "double") -> Any:
+    def rounded(self, exact: Z3Expr, how: str = "double") -> Z3Expr:
         """A real within IEEE round-to-nearest of ``exact`` (a z3 real): ``|r - exact| <=
         2^-53 |exact| + 2^-1075``, and free beyond the largest double (the evaluator's result is
         then infinite). ``how`` is ``double`` (an arithmetic result) or ``convert`` (an int made
@@ -225,7 +187,7 @@ class FactSpace:
         self._by_var[r.get_id()] = (r, exact, how)
         return r
 
-    def pin(self, value: Any, other: Any) -> None:
+    def pin(self, value: Z3Expr, other: Z3Expr) -> None:
         """When ``value`` is a rounded result and ``other`` a constant double ``c``, make their
         comparisons exact: rounding to nearest is monotone, so ``r <= c`` exactly when the
         exact value is below the midpoint between ``c`` and the next double (at the midpoint,
@@ -254,10 +216,10 @@ class FactSpace:
             self.domain.append((r <= c) == z3.Or(exact < mid_up, z3.And(at_up, even)))
             self.domain.append((r >= c) == z3.Or(exact > mid_dn, z3.And(at_dn, even)))
 
-    def _frac(self, f: Fraction) -> Any:
+    def _frac(self, f: Fraction) -> Z3Expr:
         return z3.RealVal(f"{f.numerator}/{f.denominator}", self.ctx)
 
-    def to_double(self, t: "Term") -> Any:
+    def to_double(self, t: Term) -> Z3Expr:
         """An int or double term as the double the evaluator compares (``float(int)``)."""
         if t.kind == "double":
             return t.value
@@ -268,37 +230,36 @@ class FactSpace:
         return self.rounded(t.value, "convert")
 
     # -- conditions ----------------------------------------------------------------------------
-    def encode(self, expression: Any) -> Term:
+    def encode(self, expression: Expression | ast.Node) -> Term:
         """The term of a model Expression (cached by canonical text) or of a typed AST node."""
-        root = getattr(expression, "analysis", None)
-        if root is not None:
+        if isinstance(expression, Expression):
             key = expression.canonical
             hit = self._cache.get(key)
             if hit is None:
-                hit = self._cache[key] = self._encode_tree(root.ast)
+                hit = self._cache[key] = self._encode_tree(expression.analysis.ast)
             return hit
         return self._encode_tree(expression)
 
-    def holds(self, expression: Any) -> z3.BoolRef:
+    def holds(self, expression: Expression | ast.Node) -> Z3Expr:
         """z3 boolean: the condition evaluates to ``true``."""
         t = self.encode(expression)
-        return self._and(t.ok, self.as_bool(t))
+        return self.both(t.ok, self.as_bool(t))
 
-    def fails(self, expression: Any) -> z3.BoolRef:
+    def fails(self, expression: Expression | ast.Node) -> Z3Expr:
         """z3 boolean: the condition evaluates to ``false`` (without error)."""
         t = self.encode(expression)
-        return self._and(t.ok, z3.Not(self.as_bool(t)))
+        return self.both(t.ok, z3.Not(self.as_bool(t)))
 
-    def errors(self, expression: Any) -> z3.BoolRef:
+    def errors(self, expression: Expression | ast.Node) -> Z3Expr:
         """z3 boolean: evaluating the expression is a CEL error."""
         return z3.Not(self.encode(expression).ok)
 
-    def as_bool(self, t: Term) -> z3.BoolRef:
+    def as_bool(self, t: Term) -> Z3Expr:
         if t.kind == "bool":
             return t.value
         return self.false  # a non-bool condition never holds (the checker refuses it anyway)
 
-    def as_real(self, t: Term) -> z3.ExprRef:
+    def as_real(self, t: Term) -> Z3Expr | None:
         """A numeric term as a z3 real (ints converted exactly), or None."""
         if t.kind == "double":
             return t.value
@@ -308,10 +269,8 @@ class FactSpace:
 
     # -- the walk ------------------------------------------------------------------------------
     def _encode_tree(self, root: ast.Node) -> Term:
-        from ._cel import encode_node  # the node rules live next door
-
         done: dict[int, Term] = {}
-        stack: list[Any] = [(root, False)]
+        stack: list[tuple[ast.Node, bool]] = [(root, False)]
         while stack:
             node, expanded = stack.pop()
             if id(node) in done:
@@ -332,7 +291,7 @@ class FactSpace:
         (an index out of range or a missing key, integer arithmetic, a conversion): opaque
         parts are assumed not to fail, so a claim that an expression never fails is only
         *possible* when such a part is present."""
-        out = set()
+        out: set[str] = set()
         for text in term.opaque:
             node = self.opaque_nodes.get(text)
             if node is None or _can_raise(node):
@@ -363,15 +322,13 @@ class FactSpace:
         return Term(kind, var, self.true, frozenset({text}))
 
     def _finite(self, node: ast.Node) -> Term | None:
-        from ..expr.cost import budgeted, estimate
-
-        declarations = {f.name: f.to_declaration() for f in self.policy.facts}
+        declarations = {f.name: f.to_declaration() for f in self.declarations.facts}
         if estimate(node, declarations).high > FINITE_STEPS:
             return None  # too costly to run for every combination: opaque
         names = _free_names(node)
-        axes = []  # (fact name, [(z3 condition, python value), ...])
+        axes: list[tuple[str, list[tuple[Z3Expr, Any]]]] = []  # (fact, [(condition, value)])
         for name in sorted(names):
-            decl = self.policy.fact(name)
+            decl = self.declarations.fact(name)
             if decl is None:
                 return None
             values = self._finite_values(decl)
@@ -383,31 +340,32 @@ class FactSpace:
             size *= len(values)
             if size > FINITE_LIMIT:
                 return None
-        results = []
+        results: list[tuple[Z3Expr, Any]] = []
+        run = budgeted(lambda b: interpret(node, b))
         for combo in itertools.product(*(values for _, values in axes)):
             bindings = {name: value for (name, _), (_, value) in zip(axes, combo)}
-            cond = self._and_all([c for c, _ in combo])
+            cond = self.all_of([c for c, _ in combo])
             try:
-                result = budgeted(lambda b: interpret(node, b))(bindings)
+                result = run(bindings)
             except Exception:  # the interpreter returns errors as values; be safe anyway
                 return None
             results.append((cond, result))
         return self._table(results)
 
-    def _finite_values(self, decl: FactDecl) -> list[Any] | None:
+    def _finite_values(self, decl: FactDecl) -> list[tuple[Z3Expr, Any]] | None:
         """``[(condition, value)]`` for a fact with a small finite domain, else None."""
         if decl.type == "map":
-            axes = []
+            axes: list[tuple[str, list[tuple[Z3Expr, Any]]]] = []
             for f in decl.fields:
                 values = self._finite_values(f)
                 if values is None:
                     return None
                 axes.append((f.name, values))
-            out: list[Any] = []
+            out: list[tuple[Z3Expr, Any]] = []
             for combo in itertools.product(*(v for _, v in axes)):
                 if len(out) > FINITE_LIMIT:
                     return None
-                out.append((self._and_all([c for c, _ in combo]),
+                out.append((self.all_of([c for c, _ in combo]),
                             {name: value for (name, _), (_, value) in zip(axes, combo)}))
             return out
         fv = self.facts.get(decl.path)
@@ -421,9 +379,9 @@ class FactSpace:
             return [(fv.var == v, v) for v in fv.values]
         return None
 
-    def _table(self, results: list[Any]) -> Term | None:
+    def _table(self, results: list[tuple[Z3Expr, Any]]) -> Term | None:
         errors = [c for c, r in results if type(r) is CelError]
-        ok = z3.Not(self._or_all(errors)) if errors else self.true
+        ok = z3.Not(self.any_of(errors)) if errors else self.true
         good = [(c, r) for c, r in results if type(r) is not CelError]
         kinds = {_kind_of(r) for _, r in good}
         if not good:
@@ -432,15 +390,17 @@ class FactSpace:
             return None
         kind = kinds.pop()
         if kind == "bool":
-            return Term("bool", self._or_all([c for c, r in good if r is True]), ok)
+            return Term("bool", self.any_of([c for c, r in good if r is True]), ok)
         if kind == "string":
-            merged: dict[str, list[Any]] = {}
+            merged: dict[str, list[Z3Expr]] = {}
             for c, r in good:
                 merged.setdefault(r, []).append(c)
-            return Term("string", Choice(tuple((self._or_all(cs), v)
+            return Term("string", Choice(tuple((self.any_of(cs), v)
                                                for v, cs in merged.items())), ok)
         if kind in ("int", "double"):
-            make = (lambda v: z3.IntVal(v, self.ctx)) if kind == "int" else self.num
+            def make(v: Any) -> Z3Expr:
+                return z3.IntVal(v, self.ctx) if kind == "int" else self.num(v)
+
             value = make(good[-1][1])
             for c, r in reversed(good[:-1]):
                 value = z3.If(c, make(r), value)
@@ -449,8 +409,9 @@ class FactSpace:
             return Term("null", None, ok)
         return None
 
-    # -- boolean helpers (fold the constants z3 would keep) ------------------------------------
-    def _and(self, a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
+    # -- boolean combinators (fold the constants z3 would keep) -------------------------------
+    def both(self, a: Z3Expr, b: Z3Expr) -> Z3Expr:
+        """``a and b`` as a z3 boolean, ``true`` and ``false`` folded."""
         if z3.is_true(a):
             return b
         if z3.is_true(b):
@@ -459,37 +420,44 @@ class FactSpace:
             return self.false
         return z3.And(a, b)
 
-    def _and_all(self, items: Iterable[Any]) -> z3.BoolRef:
-        items = [x for x in items if not z3.is_true(x)]
-        if any(z3.is_false(x) for x in items):
+    def all_of(self, items: Iterable[Z3Expr]) -> Z3Expr:
+        """The conjunction of ``items`` (``true`` for none), constants folded."""
+        kept = [x for x in items if not z3.is_true(x)]
+        if any(z3.is_false(x) for x in kept):
             return self.false
-        if not items:
+        if not kept:
             return self.true
-        return items[0] if len(items) == 1 else z3.And(items)
+        return kept[0] if len(kept) == 1 else z3.And(kept)
 
-    def _or_all(self, items: Iterable[Any]) -> z3.BoolRef:
-        items = [x for x in items if not z3.is_false(x)]
-        if any(z3.is_true(x) for x in items):
+    def any_of(self, items: Iterable[Z3Expr]) -> Z3Expr:
+        """The disjunction of ``items`` (``false`` for none), constants folded."""
+        kept = [x for x in items if not z3.is_false(x)]
+        if any(z3.is_true(x) for x in kept):
             return self.true
-        if not items:
+        if not kept:
             return self.false
-        return items[0] if len(items) == 1 else z3.Or(items)
+        return kept[0] if len(kept) == 1 else z3.Or(kept)
+
+    # the names the analysis modules of other owners still use (lint's rules, the decision
+    # encoding); code outside ``analysis/`` calls the public ones above
+    _and = both
+    _and_all = all_of
+    _or_all = any_of
 
     # -- witnesses -----------------------------------------------------------------------------
-    def witness(self, model: Any, as_of: Any, *, keep: Iterable[Any] = (),
-                avoid: dict[Any, Any] | None = None) -> dict[str, Any]:
+    def witness(self, model: Any, as_of: Any, *, keep: Iterable[Z3Expr] = (),
+                avoid: dict[str, Any] | None = None) -> dict[str, Any]:
         """A complete dispute ``{"facts": {...}, "as_of": "YYYY-MM-DD"}`` from a z3 model: every
         declared fact present and valid; values simplified (round numbers, boundary values,
         defaults) as long as every formula of ``keep`` stays true. ``avoid`` maps a fact path
         to values not to pick (for a second try when a witness did not reproduce)."""
-        from .witness import build_witness
-
         return build_witness(self, model, as_of, keep=tuple(keep), avoid=avoid)
 
 
 def _even(value: float) -> bool:
     """Whether a double's last mantissa bit is 0 (round-half-to-even picks it)."""
-    return (struct.unpack("<q", struct.pack("<d", value))[0] & 1) == 0
+    bits: int = struct.unpack("<q", struct.pack("<d", value))[0]
+    return (bits & 1) == 0
 
 
 def _kind_of(value: Any) -> str:
@@ -512,22 +480,21 @@ _RAISING_CALLS = frozenset({"int", "uint", "double", "timestamp", "duration"})
 
 def _can_raise(root: ast.Node) -> bool:
     """Whether evaluating ``root`` may be a CEL error on valid facts (syntactically)."""
-    stack = [root]
+    stack: list[ast.Node] = [root]
     while stack:
         node = stack.pop()
-        cls = type(node)
-        if cls is ast.Index:
+        if isinstance(node, ast.Index):
             return True
-        if cls is ast.Binary and (node.op in ("/", "%") or (
+        if isinstance(node, ast.Binary) and (node.op in ("/", "%") or (
                 node.op in ("+", "-", "*") and base(node.type) is INT)):
             return True
-        if cls is ast.Unary and node.op == "-" and base(node.type) is INT:
+        if isinstance(node, ast.Unary) and node.op == "-" and base(node.type) is INT:
             return True
-        if cls is ast.Call and (node.function in _RAISING_CALLS or (
+        if isinstance(node, ast.Call) and (node.function in _RAISING_CALLS or (
                 node.function == "matches" and not (
-                    node.args and type(node.args[0]) is ast.Literal))):
+                    node.args and isinstance(node.args[0], ast.Literal)))):
             return True
-        if cls is ast.Comprehension:
+        if isinstance(node, ast.Comprehension):
             stack.extend(x for x in (node.target, node.body, node.filter) if x is not None)
             continue
         stack.extend(ast.children(node))
@@ -537,14 +504,14 @@ def _can_raise(root: ast.Node) -> bool:
 def _free_names(root: ast.Node) -> set[str]:
     """The fact names a sub-expression reads (names bound by a macro excluded)."""
     names: set[str] = set()
-    stack: list[Any] = [(root, frozenset())]
+    stack: list[tuple[ast.Node, frozenset[str]]] = [(root, frozenset())]
     while stack:
         node, bound = stack.pop()
-        if type(node) is ast.Name:
+        if isinstance(node, ast.Name):
             if node.name not in bound:
                 names.add(node.name)
             continue
-        if type(node) is ast.Comprehension:
+        if isinstance(node, ast.Comprehension):
             stack.append((node.target, bound))
             inner = bound | {node.var}
             stack.append((node.body, inner))
@@ -553,3 +520,7 @@ def _free_names(root: ast.Node) -> set[str]:
             continue
         stack.extend((kid, bound) for kid in ast.children(node))
     return names
+
+
+__all__ = ["FINITE_LIMIT", "FINITE_STEPS", "INT64_MAX", "INT64_MIN", "Choice", "FactSpace",
+           "FactVar", "Term"]

@@ -16,17 +16,22 @@ import math
 import sys
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import z3
 
+from ..expr import ast
+from ..expr.functions import matches
 from ..model.nodes import FactDecl
-from .encode import INT64_MAX, INT64_MIN, FactSpace, FactVar
+from .terms import INT64_MAX, INT64_MIN, FactVar, Z3Expr
+
+if TYPE_CHECKING:  # the space calls build_witness with itself; this module only reads it
+    from .encode import FactSpace
 
 
-def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple[Any, ...] = (),
-                  avoid: dict[Any, Any] | None = None) -> dict[str, Any]:
-    formula = space._and_all([*space.domain, *keep])
+def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple[Z3Expr, ...] = (),
+                  avoid: dict[str, Any] | None = None) -> dict[str, Any]:
+    formula = space.all_of([*space.domain, *keep])
     names = constant_names(formula)
     relevant = [fv for fv in space.facts.values() if fv.path in names]
     assignment: dict[str, Any] = {}
@@ -50,18 +55,18 @@ def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple[Any, 
             assignment[fv.path] = _simple(fv)
     _satisfy_matches(space, assignment, opaque)
     facts = {}
-    for decl in space.policy.facts:
+    for decl in space.declarations.facts:
         facts[decl.name] = _fact_value(decl, assignment, space)
     day = as_of.isoformat() if hasattr(as_of, "isoformat") else str(as_of)
     return {"facts": facts, "as_of": day}
 
 
 # -- the formula --------------------------------------------------------------------------------
-def _name(var: z3.ExprRef) -> str:
+def _name(var: Z3Expr) -> str:
     return str(var.decl().name())
 
 
-def constant_names(formula: z3.ExprRef) -> set[str]:
+def constant_names(formula: Z3Expr) -> set[str]:
     """Names of the uninterpreted constants in ``formula`` (iterative walk, shared nodes once)."""
     seen: set[int] = set()
     names: set[str] = set()
@@ -73,15 +78,15 @@ def constant_names(formula: z3.ExprRef) -> set[str]:
             continue
         seen.add(key)
         if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            names.add(e.decl().name())
+            names.add(str(e.decl().name()))
             continue
         stack.extend(e.children())
     return names
 
 
-def _holds(space: FactSpace, formula: z3.ExprRef, relevant: list[FactVar], assignment: dict[Any, Any],
-           opaque: list[Any]) -> bool:
-    pairs = [(fv.var, _z3_value(space, fv, assignment[fv.path])) for fv in relevant]
+def _holds(space: FactSpace, formula: Z3Expr, relevant: list[FactVar],
+           assignment: dict[str, Any], opaque: list[tuple[Z3Expr, Z3Expr]]) -> bool:
+    pairs = [(fv.var, z3_value(space, fv, assignment[fv.path])) for fv in relevant]
     pairs.extend(opaque)
     rounded = ieee_values(space, pairs)
     if rounded is None:
@@ -91,12 +96,13 @@ def _holds(space: FactSpace, formula: z3.ExprRef, relevant: list[FactVar], assig
     return bool(z3.is_true(z3.simplify(ground)))
 
 
-def ieee_values(space: FactSpace, pairs: list[Any]) -> list[Any] | None:
+def ieee_values(space: FactSpace, pairs: list[tuple[Z3Expr, Z3Expr]]
+                ) -> list[tuple[Z3Expr, Z3Expr]] | None:
     """The value of every rounded result (:meth:`FactSpace.rounded`) for the facts of
     ``pairs``, computed as the evaluator computes it: the exact result of the operation on
     doubles, rounded to the nearest double (``float`` of a fraction rounds correctly), or an
     int converted with ``float``. None when a result overflows to infinity."""
-    out: list[Any] = []
+    out: list[tuple[Z3Expr, Z3Expr]] = []
     for var, exact, how in space.rounding:
         ground = z3.simplify(z3.substitute(exact, *(pairs + out)) if pairs or out else exact)
         if how == "convert":
@@ -114,7 +120,8 @@ def ieee_values(space: FactSpace, pairs: list[Any]) -> list[Any] | None:
     return out
 
 
-def _z3_value(space: FactSpace, fv: FactVar, value: Any) -> z3.ExprRef:
+def z3_value(space: FactSpace, fv: FactVar, value: Any) -> Z3Expr:
+    """A fact's Python value as the z3 constant its variable takes (an enum by its index)."""
     ctx = space.ctx
     if fv.kind == "bool":
         return z3.BoolVal(bool(value), ctx)
@@ -128,7 +135,7 @@ def _z3_value(space: FactSpace, fv: FactVar, value: Any) -> z3.ExprRef:
     return z3.StringVal(value, ctx)
 
 
-def _model_value(fv: FactVar, model: z3.ModelRef) -> Any:
+def _model_value(fv: FactVar, model: Any) -> Any:
     v = model.eval(fv.var, model_completion=True)
     if fv.kind == "bool":
         return z3.is_true(v)
@@ -226,7 +233,7 @@ def _simple(fv: FactVar) -> Any:
     return decl.min if decl.min is not None else 0  # pragma: no cover - min > max is refused
 
 
-def _fact_value(decl: FactDecl, assignment: dict[Any, Any], space: FactSpace) -> Any:
+def _fact_value(decl: FactDecl, assignment: dict[str, Any], space: FactSpace) -> Any:
     if decl.type == "map":
         return {f.name: _fact_value(f, assignment, space) for f in decl.fields}
     if decl.type == "list":
@@ -240,12 +247,10 @@ def _fact_value(decl: FactDecl, assignment: dict[Any, Any], space: FactSpace) ->
 
 
 # -- opaque regular expressions -------------------------------------------------------------------
-def _satisfy_matches(space: FactSpace, assignment: dict[Any, Any], opaque: list[Any]) -> None:
+def _satisfy_matches(space: FactSpace, assignment: dict[str, Any],
+                     opaque: list[tuple[Z3Expr, Z3Expr]]) -> None:
     """The solver knows ``s.matches("p")`` only as an unknown boolean: give the string fact a
     value for which RE2 agrees with the unknown's value in the model (the evaluator re-checks)."""
-    from ..expr import ast
-    from ..expr.functions import matches
-
     for var, value in opaque:
         node = space.opaque_nodes.get(_text_of(var))
         if (type(node) is not ast.Call or node.function != "matches" or len(node.args) != 1
@@ -253,7 +258,7 @@ def _satisfy_matches(space: FactSpace, assignment: dict[Any, Any], opaque: list[
             continue
         path = _fact_path(node.target)
         fv = space.facts.get(path) if path else None
-        if fv is None or fv.kind != "string":
+        if path is None or fv is None or fv.kind != "string":
             continue
         pattern, want = node.args[0].value, z3.is_true(value)
         if matches(assignment[path], pattern) is want:
@@ -264,15 +269,13 @@ def _satisfy_matches(space: FactSpace, assignment: dict[Any, Any], opaque: list[
                 break
 
 
-def _text_of(var: z3.ExprRef) -> str:
+def _text_of(var: Z3Expr) -> str:
     name = str(var.decl().name())
     return name[1:-1] if name.startswith("|") and name.endswith("|") else name
 
 
 def _fact_path(node: Any) -> str | None:
-    from ..expr import ast
-
-    parts = []
+    parts: list[str] = []
     while type(node) is ast.Select and not node.test:
         parts.append(node.field)
         node = node.operand
@@ -351,3 +354,7 @@ def show_value(value: Any) -> str:
     if isinstance(value, (int,)):
         return str(value)
     return f"`{value}`"
+
+
+#: the name lint's coverage checks import (inside ``analysis``); elsewhere use :func:`z3_value`
+_z3_value = z3_value

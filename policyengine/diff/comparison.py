@@ -40,7 +40,9 @@ class Comparison:
                  budget: float) -> None:
         self.old, self.new, self.as_of = old, new, as_of
         self.shared = merge_facts(old, new)
-        self.space = FactSpace(self.shared)
+        # the old version's space over the facts of both (each version's decision terms
+        # are built for its own policy: encoding.py)
+        self.space = FactSpace(old, declarations=self.shared)
         self.prover = Prover(self.space, timeout=timeout, budget=budget)
         self.timeout = timeout
         self.unknown = 0

@@ -270,7 +270,7 @@ def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalatio
     ctx = sp.ctx
     I = lambda n: z3.IntVal(n, ctx)  # noqa: E731
     unclassified = enc.unclassified()
-    gap = sp._or_all([enc.gap(i) for i in range(len(policy.categories))])
+    gap = sp.any_of([enc.gap(i) for i in range(len(policy.categories))])
     decided = enc.decided()
     errors = []
     for ov in policy.overrides:
@@ -283,12 +283,12 @@ def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalatio
             if r is None:
                 continue
             if r.when is not None:
-                errors.append(sp._and(chosen, sp.errors(r.when)))
+                errors.append(sp.both(chosen, sp.errors(r.when)))
             need = enc.remedy_required(i, rid)
             required.setdefault(rid, []).append(need)
             if r.amount is not None:
-                errors.append(sp._and(need, sp.errors(r.amount)))
-    failed = sp._or_all(errors)
+                errors.append(sp.both(need, sp.errors(r.amount)))
+    failed = sp.any_of(errors)
     refusal = z3.If(unclassified, I(1), z3.If(gap, I(2), z3.If(
         z3.Or(z3.Not(decided), failed), I(3), I(0))))
     category = I(-1)
@@ -301,7 +301,7 @@ def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalatio
         level = z3.If(final == r, I(names.levels.index(enc.levels[r].id)), level)
     escalate = z3.BoolVal(True, ctx) if esc is None else z3.Or(z3.Not(esc.on),
                                                                final > enc.current())
-    req = {rid: sp._or_all(terms) for rid, terms in required.items()}
+    req = {rid: sp.any_of(terms) for rid, terms in required.items()}
     by: dict[str, Any] = {}
     amount: dict[str, Any] = {}
     for rid in req:

@@ -105,7 +105,7 @@ class BehaviorReport:
         cmp = self.comparison
         if region.formula is None or cmp is None:
             return None
-        from ..analysis.witness import _z3_value
+        from ..analysis.witness import z3_value
 
         pairs = [(cmp.esc.on, z3.BoolVal(False, cmp.space.ctx)),
                  (cmp.esc.level, z3.IntVal(0, cmp.space.ctx)),
@@ -114,7 +114,7 @@ class BehaviorReport:
             value = _lookup(dispute, path)
             if value is None:
                 return None
-            pairs.append((fv.var, _z3_value(cmp.space, fv, value)))
+            pairs.append((fv.var, z3_value(cmp.space, fv, value)))
         for path, flag in cmp.present.items():
             pairs.append((flag, z3.BoolVal(_lookup(dispute, path) is not None, cmp.space.ctx)))
         return bool(z3.is_true(z3.simplify(z3.substitute(region.formula, *pairs))))
