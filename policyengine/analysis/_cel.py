@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import z3
 
@@ -20,17 +20,17 @@ from ..expr.functions import contains, ends_with, matches, starts_with
 from ..expr.values import CelError
 from ..model.nodes import FactDecl
 from .terms import INT64_MAX, INT64_MIN, Choice, Term, Z3Expr
-
-if TYPE_CHECKING:  # the space calls these functions; they only read it
-    from .encode import FactSpace
-
-_POINTWISE: dict[str, Callable[[str, str], Any]] = {"contains": contains, "startsWith": starts_with, "endsWith": ends_with,
-              "matches": matches}
-_ORDER: dict[str, Callable[[Any, Any], Any]] = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-          ">=": lambda a, b: a >= b}
+from .variables import FactVariables
 
 
-def encode_node(space: FactSpace, node: ast.Node, kids: tuple[Term, ...]) -> Term | None:
+_POINTWISE: dict[str, Callable[[str, str], Any]] = {
+    "contains": contains, "startsWith": starts_with, "endsWith": ends_with, "matches": matches}
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b}
+
+
+def encode_node(space: FactVariables, node: ast.Node, kids: tuple[Term, ...]) -> Term | None:
     if isinstance(node, ast.Literal):
         return _literal(space, node)
     if isinstance(node, ast.Name):
@@ -71,8 +71,8 @@ def _marks(kids: Iterable[Term]) -> tuple[frozenset[str], frozenset[str]]:
     return opaque, inexact
 
 
-def _make(space: FactSpace, kind: str, value: Z3Expr, kids: tuple[Term, ...], *extra_ok: Z3Expr,
-          inexact_text: str | None = None) -> Term:
+def _make(space: FactVariables, kind: str, value: Z3Expr, kids: tuple[Term, ...],
+          *extra_ok: Z3Expr, inexact_text: str | None = None) -> Term:
     opaque, inexact = _marks(kids)
     if inexact_text is not None:
         inexact |= {inexact_text}
@@ -80,7 +80,7 @@ def _make(space: FactSpace, kind: str, value: Z3Expr, kids: tuple[Term, ...], *e
 
 
 # -- leaves ------------------------------------------------------------------------------------
-def _literal(space: FactSpace, node: ast.Literal) -> Term:
+def _literal(space: FactVariables, node: ast.Literal) -> Term:
     ctx, v = space.ctx, node.value
     if node.kind == "bool":
         return Term("bool", z3.BoolVal(v, ctx), space.true)
@@ -95,14 +95,14 @@ def _literal(space: FactSpace, node: ast.Literal) -> Term:
     return Term("null", None, space.true)
 
 
-def _name(space: FactSpace, node: ast.Name) -> Term | None:
+def _name(space: FactVariables, node: ast.Name) -> Term | None:
     decl = space.declarations.fact(node.name)
     if decl is None:
         return None
     return _fact_term(space, decl)
 
 
-def _fact_term(space: FactSpace, decl: FactDecl) -> Term:
+def _fact_term(space: FactVariables, decl: FactDecl) -> Term:
     if decl.type == "map":
         return Term("map", decl, space.true)
     if decl.type == "list":
@@ -110,14 +110,14 @@ def _fact_term(space: FactSpace, decl: FactDecl) -> Term:
     return space.fact_term(decl.path)
 
 
-def _field(space: FactSpace, term: Term, name: str) -> Term | None:
+def _field(space: FactVariables, term: Term, name: str) -> Term | None:
     decl = term.value.field_named(name) if term.value is not None else None
     if decl is None:
         return None
     return _fact_term(space, decl)
 
 
-def _select(space: FactSpace, node: ast.Select, operand: Term) -> Term | None:
+def _select(space: FactVariables, node: ast.Select, operand: Term) -> Term | None:
     if operand.kind != "map":
         return None
     if node.test:  # has(m.f): after validation every declared field is present
@@ -127,7 +127,7 @@ def _select(space: FactSpace, node: ast.Select, operand: Term) -> Term | None:
 
 
 # -- operators ---------------------------------------------------------------------------------
-def _unary(space: FactSpace, op: str, a: Term) -> Term | None:
+def _unary(space: FactVariables, op: str, a: Term) -> Term | None:
     if op == "!" and a.kind == "bool":
         return _make(space, "bool", z3.Not(a.value), (a,))
     if op == "-" and a.kind == "int":
@@ -137,7 +137,7 @@ def _unary(space: FactSpace, op: str, a: Term) -> Term | None:
     return None
 
 
-def _binary(space: FactSpace, node: ast.Binary, a: Term, b: Term) -> Term | None:
+def _binary(space: FactVariables, node: ast.Binary, a: Term, b: Term) -> Term | None:
     op = node.op
     if op in ("&&", "||"):
         if a.kind != "bool" or b.kind != "bool":
@@ -171,7 +171,7 @@ def _binary(space: FactSpace, node: ast.Binary, a: Term, b: Term) -> Term | None
     return _arith(space, node, a, b)
 
 
-def _converts(space: FactSpace, node: ast.Binary, a: Term, b: Term) -> str | None:
+def _converts(space: FactVariables, node: ast.Binary, a: Term, b: Term) -> str | None:
     """The text of a comparison that converts a non-constant int to a double (which rounds
     beyond 2^53), under the IEEE encoding."""
     if not space.ieee or {a.kind, b.kind} != {"int", "double"}:
@@ -180,7 +180,7 @@ def _converts(space: FactSpace, node: ast.Binary, a: Term, b: Term) -> str | Non
     return None if z3.is_int_value(side.value) else print_expression(node)
 
 
-def _either(space: FactSpace, ok_a: Z3Expr, ok_b: Z3Expr, a_false: Z3Expr,
+def _either(space: FactVariables, ok_a: Z3Expr, ok_b: Z3Expr, a_false: Z3Expr,
             b_false: Z3Expr) -> Z3Expr:
     """ok of ``&&`` (``||`` with the roles of true/false swapped): both evaluate, or one side
     decides the result on its own."""
@@ -190,7 +190,7 @@ def _either(space: FactSpace, ok_a: Z3Expr, ok_b: Z3Expr, a_false: Z3Expr,
                          space.both(ok_b, b_false)])
 
 
-def _arith(space: FactSpace, node: ast.Binary, a: Term, b: Term) -> Term | None:
+def _arith(space: FactVariables, node: ast.Binary, a: Term, b: Term) -> Term | None:
     op = node.op
     if a.kind == b.kind == "int":
         x, y = a.value, b.value
@@ -232,12 +232,12 @@ def _is_double_literal(node: ast.Node) -> bool:
     return type(node) is ast.Literal and node.kind == "double"
 
 
-def _decimal(space: FactSpace, node: ast.Node) -> Z3Expr:
+def _decimal(space: FactVariables, node: ast.Node) -> Z3Expr:
     assert isinstance(node, ast.Literal)
     return z3.RealVal(repr(node.value), space.ctx)
 
 
-def _ternary(space: FactSpace, c: Term, t: Term, e: Term) -> Term | None:
+def _ternary(space: FactVariables, c: Term, t: Term, e: Term) -> Term | None:
     if c.kind != "bool":
         return None
     ok = space.both(c.ok, z3.If(c.value, t.ok, e.ok) if not (
@@ -258,7 +258,7 @@ def _ternary(space: FactSpace, c: Term, t: Term, e: Term) -> Term | None:
 
 
 # -- comparisons -------------------------------------------------------------------------------
-def equal(space: FactSpace, a: Term, b: Term) -> Z3Expr | None:
+def equal(space: FactVariables, a: Term, b: Term) -> Z3Expr | None:
     """z3 boolean for CEL ``a == b`` (assuming both evaluate), or None when not encodable."""
     ka, kb = a.kind, b.kind
     numeric = ("int", "double")
@@ -294,7 +294,7 @@ def equal(space: FactSpace, a: Term, b: Term) -> Z3Expr | None:
     return None
 
 
-def _compare(space: FactSpace, op: str, a: Term, b: Term) -> Z3Expr | None:
+def _compare(space: FactVariables, op: str, a: Term, b: Term) -> Z3Expr | None:
     fn = _ORDER[op]
     if a.kind in ("int", "double") and b.kind in ("int", "double"):
         if a.kind == b.kind:
@@ -321,7 +321,7 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
 _FAR = 2 ** 1100  # beyond every value an int term takes where it evaluates (int64)
 
 
-def _int_against_literal(space: FactSpace, op: str, a: Term, b: Term) -> Z3Expr | None:
+def _int_against_literal(space: FactVariables, op: str, a: Term, b: Term) -> Z3Expr | None:
     """``a op b`` for an int and a constant double (either order) exactly as the evaluator
     decides it, ``float(int) op double``, as bounds on the int; None for other operands and
     under the IEEE encoding (which rounds the int and pins the comparison instead).
@@ -334,9 +334,14 @@ def _int_against_literal(space: FactSpace, op: str, a: Term, b: Term) -> Z3Expr 
         return None
     if a.kind == "double":
         a, b, op = b, a, _FLIP[op]
-    if a.kind != "int" or b.kind != "double" or not z3.is_rational_value(b.value):
+    if a.kind != "int" or b.kind != "double":
         return None
-    exact = b.value.as_fraction()
+    value = b.value
+    if z3.is_app_of(value, z3.Z3_OP_UMINUS) and z3.is_rational_value(value.arg(0)):
+        value = z3.simplify(value)  # a negative literal: `-` applied to the literal
+    if not z3.is_rational_value(value):
+        return None
+    exact = value.as_fraction()
     c = float(exact)
     if not math.isfinite(c) or Fraction(c) != exact or z3.is_int_value(a.value):
         return None  # not a double's value, or a constant int (converted exactly: to_double)
@@ -372,7 +377,7 @@ def least_int_reaching(c: float) -> int:
     return n
 
 
-def _as_z3_string(space: FactSpace, value: Any) -> Z3Expr:
+def _as_z3_string(space: FactVariables, value: Any) -> Z3Expr:
     if type(value) is not Choice:
         return value
     alts = value.alternatives
@@ -383,7 +388,7 @@ def _as_z3_string(space: FactSpace, value: Any) -> Z3Expr:
 
 
 # -- calls ---------------------------------------------------------------------------------------
-def _call(space: FactSpace, node: ast.Call, kids: tuple[Term, ...]) -> Term | None:
+def _call(space: FactVariables, node: ast.Call, kids: tuple[Term, ...]) -> Term | None:
     fn = node.function
     if fn == "dyn" and len(kids) == 1:
         return kids[0]
@@ -416,7 +421,7 @@ def _call(space: FactSpace, node: ast.Call, kids: tuple[Term, ...]) -> Term | No
     return None
 
 
-def _pointwise_int(space: FactSpace, choice: Choice, fn: Callable[[str], int],
+def _pointwise_int(space: FactVariables, choice: Choice, fn: Callable[[str], int],
                    kids: tuple[Term, ...]) -> Term:
     value: Z3Expr = None
     for cond, v in reversed(choice.alternatives):
@@ -425,7 +430,7 @@ def _pointwise_int(space: FactSpace, choice: Choice, fn: Callable[[str], int],
     return _make(space, "int", value, kids)
 
 
-def _convert(space: FactSpace, fn: str, a: Term) -> Term | None:
+def _convert(space: FactVariables, fn: str, a: Term) -> Term | None:
     if fn == "double" and a.kind == "double":
         return a
     if fn == "int" and a.kind == "int":

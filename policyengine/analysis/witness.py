@@ -16,7 +16,7 @@ import math
 import sys
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 
 import z3
 
@@ -24,12 +24,11 @@ from ..expr import ast
 from ..expr.functions import matches
 from ..model.nodes import FactDecl
 from .terms import INT64_MAX, INT64_MIN, FactVar, Z3Expr
-
-if TYPE_CHECKING:  # the space calls build_witness with itself; this module only reads it
-    from .encode import FactSpace
+from .variables import FactVariables
 
 
-def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple[Z3Expr, ...] = (),
+
+def build_witness(space: FactVariables, model: Any, as_of: Any, *, keep: tuple[Z3Expr, ...] = (),
                   avoid: dict[str, Any] | None = None) -> dict[str, Any]:
     formula = space.all_of([*space.domain, *keep])
     names = constant_names(formula)
@@ -84,7 +83,7 @@ def constant_names(formula: Z3Expr) -> set[str]:
     return names
 
 
-def _holds(space: FactSpace, formula: Z3Expr, relevant: list[FactVar],
+def _holds(space: FactVariables, formula: Z3Expr, relevant: list[FactVar],
            assignment: dict[str, Any], opaque: list[tuple[Z3Expr, Z3Expr]]) -> bool:
     pairs = [(fv.var, z3_value(space, fv, assignment[fv.path])) for fv in relevant]
     pairs.extend(opaque)
@@ -96,7 +95,7 @@ def _holds(space: FactSpace, formula: Z3Expr, relevant: list[FactVar],
     return bool(z3.is_true(z3.simplify(ground)))
 
 
-def ieee_values(space: FactSpace, pairs: list[tuple[Z3Expr, Z3Expr]]
+def ieee_values(space: FactVariables, pairs: list[tuple[Z3Expr, Z3Expr]]
                 ) -> list[tuple[Z3Expr, Z3Expr]] | None:
     """The value of every rounded result (:meth:`FactSpace.rounded`) for the facts of
     ``pairs``, computed as the evaluator computes it: the exact result of the operation on
@@ -120,7 +119,7 @@ def ieee_values(space: FactSpace, pairs: list[tuple[Z3Expr, Z3Expr]]
     return out
 
 
-def z3_value(space: FactSpace, fv: FactVar, value: Any) -> Z3Expr:
+def z3_value(space: FactVariables, fv: FactVar, value: Any) -> Z3Expr:
     """A fact's Python value as the z3 constant its variable takes (an enum by its index)."""
     ctx = space.ctx
     if fv.kind == "bool":
@@ -233,7 +232,7 @@ def _simple(fv: FactVar) -> Any:
     return decl.min if decl.min is not None else 0  # pragma: no cover - min > max is refused
 
 
-def _fact_value(decl: FactDecl, assignment: dict[str, Any], space: FactSpace) -> Any:
+def _fact_value(decl: FactDecl, assignment: dict[str, Any], space: FactVariables) -> Any:
     if decl.type == "map":
         return {f.name: _fact_value(f, assignment, space) for f in decl.fields}
     if decl.type == "list":
@@ -247,7 +246,7 @@ def _fact_value(decl: FactDecl, assignment: dict[str, Any], space: FactSpace) ->
 
 
 # -- opaque regular expressions -------------------------------------------------------------------
-def _satisfy_matches(space: FactSpace, assignment: dict[str, Any],
+def _satisfy_matches(space: FactVariables, assignment: dict[str, Any],
                      opaque: list[tuple[Z3Expr, Z3Expr]]) -> None:
     """The solver knows ``s.matches("p")`` only as an unknown boolean: give the string fact a
     value for which RE2 agrees with the unknown's value in the model (the evaluator re-checks)."""

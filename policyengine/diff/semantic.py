@@ -408,6 +408,17 @@ def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: floa
         return report
     report = _Search(cmp, max_regions).run()
     report.comparison = cmp
+    rounded = cmp.inexact_changes()
+    if rounded and report.complete:
+        # the search proved its claims over real numbers: at the rounding edges of double
+        # arithmetic the evaluator may decide otherwise, so they are possible, not proven
+        report.complete = False
+        if report.verdict == "equivalent":
+            report.verdict = "unknown"
+        shown = ", ".join(f"`{t}`" for t in rounded[:3]) + (", ..." if len(rounded) > 3 else "")
+        report.notes.append(f"the solver computes {shown} with exact real numbers where the "
+                            "evaluator rounds to doubles: disputes at the rounding edges may "
+                            "change too (possible, not proven)")
     if validity:
         report.regions[:0] = validity
         report.verdict = "different"
