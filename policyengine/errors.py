@@ -99,6 +99,8 @@ class ExpressionError(PolicyengineError):
     """
 
     code = "PE601"
+    #: every issue of the expression (set by ``compile_expression``; the message is the first)
+    issues: tuple[object, ...] = ()
 
     def __init__(
         self,

@@ -2,8 +2,8 @@
 
 ``analyze`` never raises for bad user text: a syntax error becomes a PE601 issue, and every type
 problem an issue with its code, a one-line message, a computed hint (the nearest declared name,
-field or enum value) and the span of the offending token. The walk is iterative, so 5,000-deep
-input is fine. Types follow CEL's checker, with two deliberate leniencies for policy authors:
+field or enum value) and the span of the offending token. The walk is a :class:`~.visitor.Fold`
+(iterative), so 5,000-deep input is fine. Types follow CEL's checker, with two deliberate leniencies for policy authors:
 ``int`` and ``double`` may be compared (``amount >= 100000``), and ``null`` may be compared with
 anything. Arithmetic never mixes ``int`` and ``double``.
 """
@@ -22,6 +22,7 @@ from .types import (BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, Ma
                     comparable_eq, elem_of, is_numeric, join, ordered)
 from .functions import compile_regex
 from .values import CelError
+from .visitor import Fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +92,14 @@ def analyze(text: str, env: Environment | None = None, expect: str | None = None
     return Analysis(text, typed, typed.type, tuple(sorted(checker.reads)), issues, env)
 
 
-_ENTER, _BODY, _EXIT = 0, 1, 2
+_LITERAL_TYPES = {"int": INT, "double": DOUBLE, "string": STRING, "bool": BOOL, "null": NULL}
+
+_Scope = dict[str, Any]  # comprehension variable -> its type
 
 
-class _Checker:
+class _Checker(Fold[_Scope, ast.Node]):
+    """Each node's typed copy from its children's typed copies (a :class:`~.visitor.Fold`)."""
+
     def __init__(self, text: str, env: Environment, check: bool):
         self.text = text
         self.env = env
@@ -105,41 +110,24 @@ class _Checker:
 
     # --- driver ------------------------------------------------------------------------------
     def run(self, root: ast.Node) -> ast.Node:
-        out: list[Any] = []
-        stack: list[Any] = [(_ENTER, root, {})]
-        while stack:
-            step, node, scope = stack.pop()
-            if step == _ENTER:
-                if type(node) is ast.Comprehension:
-                    stack.append((_BODY, node, scope))
-                    stack.append((_ENTER, node.target, scope))
-                else:
-                    stack.append((_EXIT, node, scope))
-                    stack.extend((_ENTER, kid, scope) for kid in reversed(ast.children(node)))
-            elif step == _BODY:
-                target = out[-1]
-                var_type = elem_of(target.type)
-                if var_type is None:
-                    self.issue("PE605", f"`{node.macro}` needs a list or a map, not "
-                               f"`{target.type}`", target)
-                    var_type = DYN
-                inner = {**scope, node.var: var_type}
-                stack.append((_EXIT, node, scope))
-                kids = (node.body,) if node.filter is None else (node.filter, node.body)
-                stack.extend((_ENTER, kid, inner) for kid in reversed(kids))
-            else:
-                n = len(ast.children(node))
-                kids = tuple(out[len(out) - n:]) if n else ()
-                if n:
-                    del out[len(out) - n:]
-                typed = self.visit(node, kids, scope)
-                if type(node) is not ast.Select:
-                    for kid in kids:
-                        self._read(kid)
-                out.append(typed)
-        result: ast.Node = out[0]
+        result = self.fold(root, {})
         self._read(result)
         return result
+
+    def bind(self, node: ast.Comprehension, target: ast.Node, scope: _Scope) -> _Scope:
+        var_type = elem_of(target.type)
+        if var_type is None:
+            self.issue("PE605", f"`{node.macro}` needs a list or a map, not "
+                       f"`{target.type}`", target)
+            var_type = DYN
+        return {**scope, node.var: var_type}
+
+    def _reading(self, kids: tuple[ast.Node, ...], typed: ast.Node) -> ast.Node:
+        """``typed``, once the fact paths its operands read are recorded (a field selection
+        reads the longer path instead, recorded by the parent that uses it)."""
+        for kid in kids:
+            self._read(kid)
+        return typed
 
     def _read(self, node: ast.Node) -> None:
         path = self.paths.get(id(node))
@@ -164,36 +152,53 @@ class _Checker:
     def typed(node: ast.Node, kids: tuple[ast.Node, ...], t: Any) -> ast.Node:
         return ast.rebuild(node, kids, type=t)
 
-    # --- one node ------------------------------------------------------------------------------
-    def visit(self, node: ast.Node, kids: tuple[ast.Node, ...], scope: Any) -> ast.Node:
-        if isinstance(node, ast.Literal):
-            t = {"int": INT, "double": DOUBLE, "string": STRING, "bool": BOOL, "null": NULL}[node.kind]
-            return self.typed(node, kids, t)
-        if isinstance(node, ast.Name):
-            return self.visit_name(node, scope)
-        if isinstance(node, ast.Select):
-            return self.visit_select(node, kids)
-        if isinstance(node, ast.Index):
-            return self.typed(node, kids, self.index_type(node, *kids))
-        if isinstance(node, ast.Call):
-            return self.typed(node, kids, self.call_type(node, kids))
-        if isinstance(node, ast.Unary):
-            return self.typed(node, kids, self.unary_type(node, kids[0]))
-        if isinstance(node, ast.Binary):
-            return self.typed(node, kids, self.binary_type(node, *kids))
-        if isinstance(node, ast.Ternary):
-            return self.typed(node, kids, self.ternary_type(*kids))
-        if isinstance(node, ast.ListLit):
-            elem: Any = kids[0].type if kids else DYN
-            for k in kids[1:]:
-                elem = join(elem, k.type)
-            return self.typed(node, kids, cap(ListType(base(elem) if type(elem) is EnumType
-                                                       else elem)))
-        if isinstance(node, ast.MapLit):
-            return self.typed(node, kids, self.map_type(kids))
-        return self.typed(node, kids, self.comprehension_type(node, kids))
+    # --- one method per node kind --------------------------------------------------------------
+    def visit_literal(self, node: ast.Literal, kids: tuple[ast.Node, ...], scope: _Scope
+                      ) -> ast.Node:
+        return self.typed(node, (), _LITERAL_TYPES[node.kind])
 
-    def visit_name(self, node: ast.Name, scope: Any) -> ast.Node:
+    def visit_name(self, node: ast.Name, kids: tuple[ast.Node, ...], scope: _Scope) -> ast.Node:
+        return self.name(node, scope)
+
+    def visit_select(self, node: ast.Select, kids: tuple[ast.Node, ...], scope: _Scope
+                     ) -> ast.Node:
+        return self.select(node, kids)
+
+    def visit_index(self, node: ast.Index, kids: tuple[ast.Node, ...], scope: _Scope) -> ast.Node:
+        return self._reading(kids, self.typed(node, kids, self.index_type(node, *kids)))
+
+    def visit_call(self, node: ast.Call, kids: tuple[ast.Node, ...], scope: _Scope) -> ast.Node:
+        return self._reading(kids, self.typed(node, kids, self.call_type(node, kids)))
+
+    def visit_unary(self, node: ast.Unary, kids: tuple[ast.Node, ...], scope: _Scope) -> ast.Node:
+        return self._reading(kids, self.typed(node, kids, self.unary_type(node, kids[0])))
+
+    def visit_binary(self, node: ast.Binary, kids: tuple[ast.Node, ...], scope: _Scope
+                     ) -> ast.Node:
+        return self._reading(kids, self.typed(node, kids, self.binary_type(node, *kids)))
+
+    def visit_ternary(self, node: ast.Ternary, kids: tuple[ast.Node, ...], scope: _Scope
+                      ) -> ast.Node:
+        return self._reading(kids, self.typed(node, kids, self.ternary_type(*kids)))
+
+    def visit_list_lit(self, node: ast.ListLit, kids: tuple[ast.Node, ...], scope: _Scope
+                       ) -> ast.Node:
+        elem: Any = kids[0].type if kids else DYN
+        for k in kids[1:]:
+            elem = join(elem, k.type)
+        t = cap(ListType(base(elem) if type(elem) is EnumType else elem))
+        return self._reading(kids, self.typed(node, kids, t))
+
+    def visit_map_lit(self, node: ast.MapLit, kids: tuple[ast.Node, ...], scope: _Scope
+                      ) -> ast.Node:
+        return self._reading(kids, self.typed(node, kids, self.map_type(kids)))
+
+    def visit_comprehension(self, node: ast.Comprehension, kids: tuple[ast.Node, ...],
+                            scope: _Scope, inner: _Scope) -> ast.Node:
+        t = self.comprehension_type(node, kids)
+        return self._reading(kids, self.typed(node, kids, t))
+
+    def name(self, node: ast.Name, scope: _Scope) -> ast.Node:
         if node.name in scope:
             return self.typed(node, (), scope[node.name])
         t = self.env.lookup(node.name)
@@ -209,7 +214,7 @@ class _Checker:
             self.paths[id(typed)] = node.name
         return typed
 
-    def visit_select(self, node: ast.Select, kids: tuple[ast.Node, ...]) -> ast.Node:
+    def select(self, node: ast.Select, kids: tuple[ast.Node, ...]) -> ast.Node:
         operand = kids[0]
         ot = base(operand.type)
         t = DYN

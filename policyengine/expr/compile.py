@@ -20,17 +20,19 @@ import itertools
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, cast
 
 from ..errors import ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeError
 from . import ast, runtime
 from .bindings import binding_checker
-from .check import Analysis, Environment, analyze
+from .check import Analysis, analyze
+from .environment import Environment
 from .cost import STEP_BUDGET, body_weight, budgeted, charger, estimate
 from .interpret import interpret as _interpret
 from .types import BOOL, DOUBLE, DYN, INT, NULL, STRING, ListType, MapType, base
 from .functions import GLOBAL_FUNCTIONS, RECEIVER_FUNCTIONS, compile_regex
 from .values import CelError, unbound_function
+from .visitor import Fold
 
 #: Deeper trees are run by the interpreter: Python's own compiler has a nesting limit.
 MAX_COMPILED_DEPTH = 60
@@ -159,12 +161,15 @@ def _build_function(prefix: str, src: str, globals_: dict[Any, Any]) -> Callable
         warnings.simplefilter("ignore", SyntaxWarning)
         program = compile(code, f"<policyengine expression {prefix}>", "exec")
     exec(program, namespace)  # noqa: S102 - generated from the typed AST only, never user text
-    return namespace[fn_name]
+    return cast(Callable[[Any], Any], namespace[fn_name])
 
 
-class _Generator:
-    """Post-order code generation with an explicit stack (the tree is at most 60 deep here,
-    but comprehension scopes still need an ordered walk)."""
+_Scope = dict[str, str]  # comprehension variable -> its generated name
+
+
+class _Generator(Fold[_Scope, _Code]):
+    """Each node's Python source from its children's (a :class:`~.visitor.Fold`; the tree is at
+    most 60 deep here, but comprehension scopes still need an ordered walk)."""
 
     def __init__(self, prefix: str, env: Environment):
         self.prefix = prefix
@@ -199,65 +204,63 @@ class _Generator:
 
     # --- walk ----------------------------------------------------------------------------------
     def generate(self, root: ast.Node) -> str:
-        out: list[_Code] = []
-        stack: list[Any] = [(False, root, {})]
-        while stack:
-            done, node, scope = stack.pop()
-            if not done:
-                stack.append((True, node, scope))
-                if type(node) is ast.Comprehension:
-                    var = f"v{next(self.vars)}"
-                    inner = {**scope, node.var: var}
-                    kids = [(node.target, scope)]
-                    if node.filter is not None:
-                        kids.append((node.filter, inner))
-                    kids.append((node.body, inner))
-                    stack[-1] = (True, node, {**scope, "\0var": var})
-                else:
-                    kids = [(kid, scope) for kid in ast.children(node)]
-                stack.extend((False, kid, s) for kid, s in reversed(kids))
-                continue
-            n = len(ast.children(node))
-            kids = out[len(out) - n:] if n else []
-            if n:
-                del out[len(out) - n:]
-            out.append(self.emit(node, kids, scope))
-        return out[0].src
+        return self.fold(root, {}).src
 
-    def emit(self, node: ast.Node, kids: list[Any], scope: dict[Any, Any]) -> _Code:
-        t = node.type if node.type is not None else DYN
-        if isinstance(node, ast.Literal):
-            return _Code(self.literal(node.value), False, t)
-        if isinstance(node, ast.Name):
-            if node.name in scope:
-                return _Code(scope[node.name], False, t)
-            if node.name in self.env.variables:
-                return _Code(f"f[{node.name!r}]", False, t)
-            return _Code(f"{self.helper('name')}(f, {node.name!r})", True, t)
-        if isinstance(node, ast.Binary):
-            return self.binary(node, kids[0], kids[1], t)
-        if isinstance(node, ast.Unary):
-            return self.unary(node, kids[0], t)
-        if isinstance(node, ast.Ternary):
-            c, a, b = kids
-            test = c.src if base(c.type) == BOOL else f"{self.helper('cond')}({c.src})"
-            return _Code(f"({a.src} if {test} else {b.src})",
-                         c.may_error or a.may_error or b.may_error or base(c.type) != BOOL, t)
-        if isinstance(node, ast.Select):
-            return self.select(node, kids[0], t)
-        if isinstance(node, ast.Index):
-            return _Code(f"{self.helper('index')}({kids[0].src}, {kids[1].src})", True, t)
-        if isinstance(node, ast.ListLit):
-            return _Code("[" + "".join(k.src + ", " for k in kids) + "]",
-                         any(k.may_error for k in kids), t)
-        if isinstance(node, ast.MapLit):
-            return self.map_literal(node, kids, t)
-        if isinstance(node, ast.Call):
-            return self.call(node, kids, t)
-        return self.comprehension(node, kids, scope["\0var"], t)
+    def bind(self, node: ast.Comprehension, target: _Code, scope: _Scope) -> _Scope:
+        return {**scope, node.var: f"v{next(self.vars)}"}
+
+    @staticmethod
+    def type_of(node: ast.Node) -> Any:
+        return node.type if node.type is not None else DYN
+
+    # --- one method per node kind --------------------------------------------------------------
+    def visit_literal(self, node: ast.Literal, kids: tuple[_Code, ...], scope: _Scope) -> _Code:
+        return _Code(self.literal(node.value), False, self.type_of(node))
+
+    def visit_name(self, node: ast.Name, kids: tuple[_Code, ...], scope: _Scope) -> _Code:
+        t = self.type_of(node)
+        if node.name in scope:
+            return _Code(scope[node.name], False, t)
+        if node.name in self.env.variables:
+            return _Code(f"f[{node.name!r}]", False, t)
+        return _Code(f"{self.helper('name')}(f, {node.name!r})", True, t)
+
+    def visit_binary(self, node: ast.Binary, kids: tuple[_Code, ...], scope: _Scope) -> _Code:
+        return self.binary(node, kids[0], kids[1], self.type_of(node))
+
+    def visit_unary(self, node: ast.Unary, kids: tuple[_Code, ...], scope: _Scope) -> _Code:
+        return self.unary(node, kids[0], self.type_of(node))
+
+    def visit_ternary(self, node: ast.Ternary, kids: tuple[_Code, ...], scope: _Scope) -> _Code:
+        c, a, b = kids
+        test = c.src if base(c.type) == BOOL else f"{self.helper('cond')}({c.src})"
+        return _Code(f"({a.src} if {test} else {b.src})",
+                     c.may_error or a.may_error or b.may_error or base(c.type) != BOOL,
+                     self.type_of(node))
+
+    def visit_select(self, node: ast.Select, kids: tuple[_Code, ...], scope: _Scope) -> _Code:
+        return self.select(node, kids[0], self.type_of(node))
+
+    def visit_index(self, node: ast.Index, kids: tuple[_Code, ...], scope: _Scope) -> _Code:
+        return _Code(f"{self.helper('index')}({kids[0].src}, {kids[1].src})", True,
+                     self.type_of(node))
+
+    def visit_list_lit(self, node: ast.ListLit, kids: tuple[_Code, ...], scope: _Scope) -> _Code:
+        return _Code("[" + "".join(k.src + ", " for k in kids) + "]",
+                     any(k.may_error for k in kids), self.type_of(node))
+
+    def visit_map_lit(self, node: ast.MapLit, kids: tuple[_Code, ...], scope: _Scope) -> _Code:
+        return self.map_literal(node, kids, self.type_of(node))
+
+    def visit_call(self, node: ast.Call, kids: tuple[_Code, ...], scope: _Scope) -> _Code:
+        return self.call(node, kids, self.type_of(node))
+
+    def visit_comprehension(self, node: ast.Comprehension, kids: tuple[_Code, ...],
+                            scope: _Scope, inner: _Scope) -> _Code:
+        return self.comprehension(node, kids, inner[node.var], self.type_of(node))
 
     # --- operators -----------------------------------------------------------------------------
-    def binary(self, node: ast.Binary, a: _Code, b: _Code, t) -> _Code:
+    def binary(self, node: ast.Binary, a: _Code, b: _Code, t: Any) -> _Code:
         op = node.op
         err = a.may_error or b.may_error
         ta, tb = base(a.type), base(b.type)
@@ -286,8 +289,8 @@ class _Generator:
         if ta == tb == DOUBLE and op != "%":
             if op != "/":
                 return _Code(f"({a.src} {op} {b.src})", err, t)
-            right = node.right
-            if type(right) is ast.Literal and right.kind == "double" and right.value != 0.0:
+            divisor = node.right
+            if type(divisor) is ast.Literal and divisor.kind == "double" and divisor.value != 0.0:
                 return _Code(f"({a.src} / {b.src})", err, t)
             return _Code(f"{self.helper('fdiv')}({a.src}, {b.src})", err, t)
         if ta == tb == STRING and op == "+":
@@ -311,7 +314,7 @@ class _Generator:
                 srcs.append(code.src)
         return srcs[0], srcs[1]
 
-    def logical(self, op: str, a: _Code, b: _Code, t) -> _Code:
+    def logical(self, op: str, a: _Code, b: _Code, t: Any) -> _Code:
         py = "and" if op == "&&" else "or"
         kind = "and" if op == "&&" else "or"
         a_bool, b_bool = base(a.type) == BOOL, base(b.type) == BOOL
@@ -327,13 +330,13 @@ class _Generator:
             return _Code(f"({b.src} {py} {self.helper(kind + '_l')}({a.src}))", True, t)
         return _Code(f"{self.helper(kind)}(lambda: {a.src}, lambda: {b.src})", True, t)
 
-    def membership(self, node: ast.Binary, a: _Code, b: _Code, t) -> _Code:
+    def membership(self, node: ast.Binary, a: _Code, b: _Code, t: Any) -> _Code:
         ta, tb = base(a.type), base(b.type)
         right = node.right
         if (type(right) is ast.ListLit and ta in _SIMPLE
                 and all(type(i) is ast.Literal and i.type is not None and base(i.type) == ta
                         for i in right.items)):
-            values = frozenset(i.value for i in right.items)
+            values = frozenset(cast(ast.Literal, i).value for i in right.items)
             return _Code(f"({a.src} in {self.const(values)})", a.may_error, t)
         if type(tb) is ListType and ta in (INT, STRING, BOOL) and base(tb.elem) == ta:
             return _Code(f"({a.src} in {b.src})", a.may_error or b.may_error, t)
@@ -341,7 +344,7 @@ class _Generator:
             return _Code(f"({a.src} in {b.src})", a.may_error or b.may_error, t)
         return _Code(f"{self.helper('in')}({a.src}, {b.src})", True, t)
 
-    def unary(self, node: ast.Unary, a: _Code, t) -> _Code:
+    def unary(self, node: ast.Unary, a: _Code, t: Any) -> _Code:
         ta = base(a.type)
         if node.op == "!":
             if ta == BOOL:
@@ -353,7 +356,7 @@ class _Generator:
             return _Code(f"(-{a.src})", a.may_error, t)
         return _Code(f"{self.helper('neg')}({a.src})", True, t)
 
-    def select(self, node: ast.Select, a: _Code, t) -> _Code:
+    def select(self, node: ast.Select, a: _Code, t: Any) -> _Code:
         ot = base(a.type)
         if type(ot) is MapType and ot.fields is not None and ot.field(node.field) is not None:
             if node.test:
@@ -362,16 +365,16 @@ class _Generator:
         what = "has" if node.test else "select"
         return _Code(f"{self.helper(what)}({a.src}, {node.field!r})", True, t)
 
-    def map_literal(self, node: ast.MapLit, kids: list[Any], t) -> _Code:
+    def map_literal(self, node: ast.MapLit, kids: tuple[_Code, ...], t: Any) -> _Code:
         keys = [k for k, _ in node.entries]
         if all(type(k) is ast.Literal and k.kind == "string" for k in keys) and \
-                len({k.value for k in keys}) == len(keys):
+                len({cast(ast.Literal, k).value for k in keys}) == len(keys):
             body = ", ".join(f"{kids[2 * i].src}: {kids[2 * i + 1].src}" for i in range(len(keys)))
             return _Code("{" + body + "}", any(k.may_error for k in kids), t)
         pairs = "".join(f"({kids[2 * i].src}, {kids[2 * i + 1].src}), " for i in range(len(keys)))
         return _Code(f"{self.helper('map')}(({pairs}))", True, t)
 
-    def call(self, node: ast.Call, kids: list[Any], t) -> _Code:
+    def call(self, node: ast.Call, kids: tuple[_Code, ...], t: Any) -> _Code:
         fn, argc, receiver = node.function, len(node.args), node.target is not None
         table = RECEIVER_FUNCTIONS if receiver else GLOBAL_FUNCTIONS
         if (fn, argc) not in table:
@@ -398,7 +401,8 @@ class _Generator:
             return _Code(f"{self.helper('float')}({srcs[0]})", err, t)
         return _Code(f"{self.helper(fn)}({', '.join(srcs)})", True, t)
 
-    def comprehension(self, node: ast.Comprehension, kids: list[Any], var: str, t) -> _Code:
+    def comprehension(self, node: ast.Comprehension, kids: tuple[_Code, ...], var: str,
+                      t: Any) -> _Code:
         target = kids[0].src
         if self.costly:  # charge the step budget before the loop runs
             target = f"{self.const(charger(body_weight(node)))}({target})"

@@ -36,6 +36,7 @@ from typing import Any, Callable, Mapping
 from ..errors import ExpressionEvalError
 from ..limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, STEP_BUDGET
 from . import ast
+from .visitor import Fold, Interpreter, Step
 
 _Size = tuple[int, int]  # (low, high) number of items (or characters)
 
@@ -71,62 +72,46 @@ def _decl_size(decl: Any) -> tuple[_Size, bool]:
     return (0, 0), False
 
 
-class _Estimator:
+_Scope = Mapping[str, Any]  # comprehension variable -> (size range, declaration) of one item
+_Steps = tuple[int, int]  # (low, high)
+
+
+class _Estimator(Fold[_Scope, _Steps]):
+    """Each node's (low, high) steps from its children's (a :class:`~.visitor.Fold`)."""
+
     def __init__(self, declarations: Mapping[str, Any] | None, *, empty_facts: bool = False):
         self.declarations = declarations or {}
         self.assumed = False
         self.empty_facts = empty_facts
+        self.sizes = _Sizes(self)
 
     # the declaration a node reads, when it reads a fact (or a part of one)
-    def decl(self, node: ast.Node, scope: Mapping[str, Any]) -> Any:
-        if isinstance(node, ast.Name):
-            if node.name in scope:
-                return scope[node.name][1]
-            return self.declarations.get(node.name)
-        if isinstance(node, ast.Select) and not node.test:
-            owner = self.decl(node.operand, scope)
-            if isinstance(owner, Mapping) and isinstance(owner.get("fields"), Mapping):
-                return owner["fields"].get(node.field)
+    def decl(self, node: ast.Node, scope: _Scope) -> Any:
+        steps: list[ast.Node] = []  # the selections and indexes, outermost first
+        while isinstance(node, (ast.Select, ast.Index)):
+            if isinstance(node, ast.Select) and node.test:
+                return None
+            steps.append(node)
+            node = node.operand
+        if not isinstance(node, ast.Name):
             return None
-        if isinstance(node, ast.Index):
-            owner = self.decl(node.operand, scope)
-            if isinstance(owner, Mapping) and owner.get("type") == "list":
-                return owner.get("items")
-            return None
-        return None
+        owner = scope[node.name][1] if node.name in scope else self.declarations.get(node.name)
+        for step in reversed(steps):
+            if isinstance(step, ast.Select):
+                if not (isinstance(owner, Mapping) and isinstance(owner.get("fields"), Mapping)):
+                    return None
+                owner = owner["fields"].get(step.field)
+            else:
+                if not (isinstance(owner, Mapping) and owner.get("type") == "list"):
+                    return None
+                owner = owner.get("items")
+        return owner
 
-    def size(self, node: ast.Node, scope: Mapping[str, Any]) -> _Size:
+    def size(self, node: ast.Node, scope: _Scope) -> _Size:
         """How many items (or characters) the value of ``node`` may have."""
-        if isinstance(node, ast.ListLit):
-            return len(node.items), len(node.items)
-        if isinstance(node, ast.MapLit):
-            return len(node.entries), len(node.entries)
-        if isinstance(node, ast.Literal):
-            n = len(node.value) if isinstance(node.value, str) else 0
-            return n, n
-        if isinstance(node, ast.Name) and node.name in scope:
-            lo, hi = scope[node.name][0]
-            return int(lo), int(hi)
-        if isinstance(node, ast.Comprehension) and node.macro in ("map", "filter"):
-            lo, hi = self.size(node.target, scope)
-            return (lo if node.macro == "map" and node.filter is None else 0), hi
-        if isinstance(node, ast.Binary) and node.op == "+":
-            a, b = self.size(node.left, scope), self.size(node.right, scope)
-            return a[0] + b[0], a[1] + b[1]
-        if isinstance(node, ast.Ternary):
-            a, b = self.size(node.then, scope), self.size(node.orelse, scope)
-            return min(a[0], b[0]), max(a[1], b[1])
-        if self.empty_facts:
-            return 0, 0
-        decl = self.decl(node, scope)
-        if decl is not None:
-            size, assumed = _decl_size(decl)
-            self.assumed = self.assumed or assumed
-            return size
-        self.assumed = True
-        return 0, DEFAULT_MAX_ITEMS
+        return self.sizes.run(node, scope)
 
-    def element(self, target: ast.Node, scope: Mapping[str, Any]) -> tuple[_Size, Any]:
+    def element(self, target: ast.Node, scope: _Scope) -> tuple[_Size, Any]:
         """(size range, declaration) of one item of ``target`` (the comprehension variable)."""
         if isinstance(target, ast.ListLit) and target.items:
             sizes = [self.size(item, scope) for item in target.items]
@@ -141,52 +126,102 @@ class _Estimator:
             return size, item
         return (0, 0), None  # a map's keys, or unknown: strings, sized by nothing we iterate
 
-    def cost(self, root: ast.Node) -> tuple[int, int]:
-        """(low, high) steps, computed with an explicit stack (trees may be deep)."""
-        # post-order over (node, scope); results keyed by id(node) within the scope chain
-        results: dict[tuple[int, int], tuple[int, int]] = {}
-        stack: list[tuple[ast.Node, Mapping[str, Any], int, bool]] = [(root, {}, 0, False)]
-        scopes: list[Mapping[str, Any]] = [{}]
-        while stack:
-            node, scope, sid, done = stack.pop()
-            if not done:
-                stack.append((node, scope, sid, True))
-                if isinstance(node, ast.Comprehension):
-                    inner = {**scope, node.var: self.element(node.target, scope)}
-                    scopes.append(inner)
-                    inner_id = len(scopes) - 1
-                    results[(id(node), -1)] = (inner_id, 0)
-                    stack.append((node.target, scope, sid, False))
-                    stack.append((node.body, inner, inner_id, False))
-                    if node.filter is not None:
-                        stack.append((node.filter, inner, inner_id, False))
-                else:
-                    for kid in ast.children(node):
-                        stack.append((kid, scope, sid, False))
-                continue
-            results[(id(node), sid)] = self._combine(node, scope, sid, results)
-        return results[(id(root), 0)]
+    def cost(self, root: ast.Node) -> _Steps:
+        """(low, high) steps (a fold: trees may be deep)."""
+        return self.fold(root, {})
 
-    def _combine(self, node: ast.Node, scope: Mapping[str, Any], sid: int,
-                 results: dict[tuple[int, int], tuple[int, int]]) -> tuple[int, int]:
-        if isinstance(node, ast.Comprehension):
-            inner_id = results[(id(node), -1)][0]
-            t_lo, t_hi = results[(id(node.target), sid)]
-            b_lo, b_hi = results[(id(node.body), inner_id)]
-            if node.filter is not None:
-                f_lo, f_hi = results[(id(node.filter), inner_id)]
-                b_lo, b_hi = f_lo, b_hi + f_hi
-            n_lo, n_hi = self.size(node.target, scope)
-            return 1 + t_lo + n_lo * b_lo, 1 + t_hi + n_hi * b_hi
-        kids = [results[(id(k), sid)] for k in ast.children(node)]
-        high = 1 + sum(k[1] for k in kids)
-        if isinstance(node, ast.Binary) and node.op in ("&&", "||"):
-            low = 1 + min(kids[0][0], kids[1][0])
-        elif isinstance(node, ast.Ternary):
-            low = 1 + kids[0][0] + min(kids[1][0], kids[2][0])
-        else:
-            low = 1 + sum(k[0] for k in kids)
-        return low, high
+    def bind(self, node: ast.Comprehension, target: _Steps, scope: _Scope) -> _Scope:
+        return {**scope, node.var: self.element(node.target, scope)}
+
+    # --- one method per node kind --------------------------------------------------------------
+    def _sum(self, node: ast.Node, kids: tuple[_Steps, ...], scope: _Scope) -> _Steps:
+        return 1 + sum(k[0] for k in kids), 1 + sum(k[1] for k in kids)
+
+    visit_literal = visit_name = visit_select = visit_index = visit_call = _sum
+    visit_unary = visit_list_lit = visit_map_lit = _sum
+
+    def visit_binary(self, node: ast.Binary, kids: tuple[_Steps, ...], scope: _Scope) -> _Steps:
+        if node.op in ("&&", "||"):
+            return 1 + min(kids[0][0], kids[1][0]), 1 + kids[0][1] + kids[1][1]
+        return self._sum(node, kids, scope)
+
+    def visit_ternary(self, node: ast.Ternary, kids: tuple[_Steps, ...], scope: _Scope
+                      ) -> _Steps:
+        return 1 + kids[0][0] + min(kids[1][0], kids[2][0]), 1 + sum(k[1] for k in kids)
+
+    def visit_comprehension(self, node: ast.Comprehension, kids: tuple[_Steps, ...],
+                            scope: _Scope, inner: _Scope) -> _Steps:
+        t_lo, t_hi = kids[0]
+        b_lo, b_hi = kids[-1]
+        if node.filter is not None:
+            f_lo, f_hi = kids[1]
+            b_lo, b_hi = f_lo, b_hi + f_hi
+        n_lo, n_hi = self.size(node.target, scope)
+        return 1 + t_lo + n_lo * b_lo, 1 + t_hi + n_hi * b_hi
+
+
+class _Sizes(Interpreter[_Scope, _Size]):
+    """How many items (or characters) a value may have: literals by their length, facts by
+    their declaration, ``+`` and ``?:`` and ``map``/``filter`` from their parts (an interpreter:
+    only those parts are visited)."""
+
+    def __init__(self, estimator: _Estimator):
+        self.est = estimator
+
+    def declared(self, node: ast.Node, scope: _Scope) -> _Size:
+        est = self.est
+        if est.empty_facts:
+            return 0, 0
+        decl = est.decl(node, scope)
+        if decl is not None:
+            size, assumed = _decl_size(decl)
+            est.assumed = est.assumed or assumed
+            return size
+        est.assumed = True
+        return 0, DEFAULT_MAX_ITEMS
+
+    def visit_literal(self, node: ast.Literal, scope: _Scope) -> _Size:
+        n = len(node.value) if isinstance(node.value, str) else 0
+        return n, n
+
+    def visit_name(self, node: ast.Name, scope: _Scope) -> _Size:
+        if node.name in scope:
+            lo, hi = scope[node.name][0]
+            return int(lo), int(hi)
+        return self.declared(node, scope)
+
+    def visit_list_lit(self, node: ast.ListLit, scope: _Scope) -> Step[_Scope, _Size]:
+        return len(node.items), len(node.items)
+        yield  # a generator that visits nothing
+
+    def visit_map_lit(self, node: ast.MapLit, scope: _Scope) -> Step[_Scope, _Size]:
+        return len(node.entries), len(node.entries)
+        yield
+
+    def visit_comprehension(self, node: ast.Comprehension, scope: _Scope
+                            ) -> Step[_Scope, _Size]:
+        if node.macro not in ("map", "filter"):
+            return self.declared(node, scope)
+        lo, hi = yield node.target, scope
+        return (lo if node.macro == "map" and node.filter is None else 0), hi
+
+    def visit_binary(self, node: ast.Binary, scope: _Scope) -> Step[_Scope, _Size]:
+        if node.op != "+":
+            return self.declared(node, scope)
+        a = yield node.left, scope
+        b = yield node.right, scope
+        return a[0] + b[0], a[1] + b[1]
+
+    def visit_ternary(self, node: ast.Ternary, scope: _Scope) -> Step[_Scope, _Size]:
+        a = yield node.then, scope
+        b = yield node.orelse, scope
+        return min(a[0], b[0]), max(a[1], b[1])
+
+    def _declared(self, node: ast.Node, scope: _Scope) -> Step[_Scope, _Size]:
+        return self.declared(node, scope)
+        yield
+
+    visit_select = visit_index = visit_call = visit_unary = _declared
 
 
 def estimate(root: ast.Node, declarations: Mapping[str, Any] | None = None) -> Cost:

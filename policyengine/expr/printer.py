@@ -3,16 +3,18 @@
 
 Canonical means: ``&&``/``||``/``!`` rather than the keywords, double-quoted strings with the
 escapes spelled out, a space around binary operators, and only the parentheses precedence needs.
-The printer is iterative: it pushes text pieces and sub-trees on an explicit stack.
+The printer is a :class:`~.visitor.Fold` (iterative): each node's text from its children's, as
+nested pieces flattened once at the end.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterable
+from typing import Any, Sequence, Tuple, Union
 
 from . import ast
+from .visitor import Fold
 
 _PREC = {"||": 2, "&&": 3, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "in": 4,
          "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
@@ -25,17 +27,13 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\a
 def print_expression(node: ast.Node) -> str:
     """The canonical text of ``node``."""
     out: list[str] = []
-    stack: list[Any] = [(node, 0)]
-    while stack:
+    stack: list[_Pieces] = [_Printer().fold(node, None)[1]]
+    while stack:  # flatten the nested pieces, left to right
         item = stack.pop()
         if type(item) is str:
             out.append(item)
-            continue
-        current, need = item
-        prec, parts = _template(current)
-        if prec < need:
-            parts = ["(", *parts, ")"]
-        stack.extend(reversed(parts))
+        else:
+            stack.extend(reversed(item))
     return "".join(out)
 
 
@@ -72,57 +70,81 @@ def _literal_text(node: ast.Literal) -> str:
     return repr(value)
 
 
-def _args(nodes: "Iterable[ast.Node]", opening: str = "(", closing: str = ")") -> list[Any]:
-    parts: list[Any] = [opening]
-    for i, arg in enumerate(nodes):
+#: the text of a sub-tree: a string, or a tuple of pieces (nested, so that building the text of
+#: a deep tree stays linear; :func:`print_expression` flattens it once)
+_Pieces = Union[str, Tuple[Any, ...]]
+#: (precedence of the node's form, its text)
+_Text = Tuple[int, _Pieces]
+
+
+def _at(kid: _Text, need: int) -> _Pieces:
+    """A sub-tree's text where the parent needs precedence ``need``: parenthesised if lower."""
+    return kid[1] if kid[0] >= need else ("(", kid[1], ")")
+
+
+def _args(kids: tuple[_Text, ...], opening: str = "(", closing: str = ")") -> _Pieces:
+    parts: list[_Pieces] = [opening]
+    for i, kid in enumerate(kids):
         if i:
             parts.append(", ")
-        parts.append((arg, 0))
+        parts.append(kid[1])
     parts.append(closing)
-    return parts
+    return tuple(parts)
 
 
-def _template(node: ast.Node) -> tuple[int, list[Any]]:
-    if isinstance(node, ast.Literal):
+class _Printer(Fold[None, _Text]):
+    """Each node's (precedence, text) from its children's."""
+
+    def visit_literal(self, node: ast.Literal, kids: tuple[_Text, ...], scope: None) -> _Text:
         text = _literal_text(node)
-        return (_UNARY if text.startswith("-") else _PRIMARY), [text]
-    if isinstance(node, ast.Name):
-        return _PRIMARY, [node.name]
-    if isinstance(node, ast.Select):
+        return (_UNARY if text.startswith("-") else _PRIMARY), text
+
+    def visit_name(self, node: ast.Name, kids: tuple[_Text, ...], scope: None) -> _Text:
+        return _PRIMARY, node.name
+
+    def visit_select(self, node: ast.Select, kids: tuple[_Text, ...], scope: None) -> _Text:
         field = node.field if _IDENT.match(node.field) else f"`{node.field}`"
         if node.test:
-            return _PRIMARY, ["has(", (node.operand, _MEMBER), ".", field, ")"]
-        return _MEMBER, [(node.operand, _MEMBER), ".", field]
-    if isinstance(node, ast.Index):
-        return _MEMBER, [(node.operand, _MEMBER), "[", (node.index, 0), "]"]
-    if isinstance(node, ast.Call):
+            return _PRIMARY, ("has(", _at(kids[0], _MEMBER), ".", field, ")")
+        return _MEMBER, (_at(kids[0], _MEMBER), ".", field)
+
+    def visit_index(self, node: ast.Index, kids: tuple[_Text, ...], scope: None) -> _Text:
+        return _MEMBER, (_at(kids[0], _MEMBER), "[", kids[1][1], "]")
+
+    def visit_call(self, node: ast.Call, kids: tuple[_Text, ...], scope: None) -> _Text:
         if node.target is None:
-            return _PRIMARY, [node.function, *_args(node.args)]
-        return _MEMBER, [(node.target, _MEMBER), ".", node.function, *_args(node.args)]
-    if isinstance(node, ast.Unary):
+            return _PRIMARY, (node.function, _args(kids))
+        return _MEMBER, (_at(kids[0], _MEMBER), ".", node.function, _args(kids[1:]))
+
+    def visit_unary(self, node: ast.Unary, kids: tuple[_Text, ...], scope: None) -> _Text:
         operand = node.operand
         if node.op == "-" and type(operand) is ast.Literal and operand.kind in ("int", "double"):
-            return _UNARY, ["-(", (operand, 0), ")"]
-        return _UNARY, [node.op, (operand, _UNARY)]
-    if isinstance(node, ast.Binary):
+            return _UNARY, ("-(", kids[0][1], ")")
+        return _UNARY, (node.op, _at(kids[0], _UNARY))
+
+    def visit_binary(self, node: ast.Binary, kids: tuple[_Text, ...], scope: None) -> _Text:
         prec = _PREC[node.op]
-        return prec, [(node.left, prec), f" {node.op} ", (node.right, prec + 1)]
-    if isinstance(node, ast.Ternary):
-        return 1, [(node.cond, 2), " ? ", (node.then, 2), " : ", (node.orelse, 1)]
-    if isinstance(node, ast.ListLit):
-        return _PRIMARY, _args(node.items, "[", "]")
-    if isinstance(node, ast.MapLit):
-        parts: list[Any] = ["{"]
-        for i, (key, value) in enumerate(node.entries):
+        return prec, (_at(kids[0], prec), f" {node.op} ", _at(kids[1], prec + 1))
+
+    def visit_ternary(self, node: ast.Ternary, kids: tuple[_Text, ...], scope: None) -> _Text:
+        return 1, (_at(kids[0], 2), " ? ", _at(kids[1], 2), " : ", _at(kids[2], 1))
+
+    def visit_list_lit(self, node: ast.ListLit, kids: tuple[_Text, ...], scope: None) -> _Text:
+        return _PRIMARY, _args(kids, "[", "]")
+
+    def visit_map_lit(self, node: ast.MapLit, kids: tuple[_Text, ...], scope: None) -> _Text:
+        parts: list[_Pieces] = ["{"]
+        for i in range(0, len(kids), 2):
             if i:
                 parts.append(", ")
-            parts.extend([(key, 0), ": ", (value, 0)])
+            parts.extend([kids[i][1], ": ", kids[i + 1][1]])
         parts.append("}")
-        return _PRIMARY, parts
-    if isinstance(node, ast.Comprehension):
-        parts = [(node.target, _MEMBER), f".{node.macro}(", node.var, ", "]
+        return _PRIMARY, tuple(parts)
+
+    def visit_comprehension(self, node: ast.Comprehension, kids: tuple[_Text, ...], scope: None,
+                            inner: None) -> _Text:
+        parts: list[_Pieces] = [_at(kids[0], _MEMBER), f".{node.macro}(", node.var, ", "]
         if node.filter is not None:
-            parts.extend([(node.filter, 0), ", "])
-        parts.extend([(node.body, 0), ")"])
-        return _MEMBER, parts
-    raise TypeError(f"not an expression node: {node!r}")
+            parts.extend([kids[1][1], ", "])
+        parts.extend([kids[-1][1], ")"])
+        return _MEMBER, tuple(parts)

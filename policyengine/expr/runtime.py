@@ -178,7 +178,7 @@ def internal(err: BaseException) -> ExpressionEvalError:
 
 
 #: The strict helpers of compiled code, by the suffix of their global name.
-STRICT = {
+STRICT: dict[str, Callable[..., Any]] = {
     "add": v.add, "sub": v.sub, "mul": v.mul, "div": v.div, "mod": v.mod, "neg": v.neg,
     "eq": v.equals, "ne": v.not_equals, "lt": v.less, "le": v.less_equal, "gt": v.greater,
     "ge": v.greater_equal, "in": v.contained_in, "not": v.logical_not, "index": v.index,
@@ -186,7 +186,7 @@ STRICT = {
     "startsWith": fn.starts_with, "endsWith": fn.ends_with, "matches": fn.matches, "int": fn.to_int,
     "double": fn.to_double, "string": fn.to_string, "bool": fn.to_bool, "map": v.make_map,
 }
-PLAIN = {
+PLAIN: dict[str, Callable[..., Any]] = {
     "i64": i64, "name": name, "and": and_, "or": or_, "and_r": and_right, "and_l": and_left,
     "or_r": or_right, "or_l": or_left, "cond": cond, "all": all_, "exists": exists,
     "exists_one": exists_one, "filter": filter_, "map_": map_, "fdiv": v.fdiv, "float": float,
