@@ -1,8 +1,8 @@
-"""CEL's operators on :class:`~policyengine.analysis.terms.Term`: one function per node kind.
+"""CEL's operators on :class:`~policyengine.analysis.terms.Term`: one method per node kind.
 
-``encode_node(space, node, kids)`` returns the term of ``node`` from the terms of its children,
-or None when the node is outside what is encoded exactly (the caller then evaluates it over a
-finite domain or makes it opaque). Semantics follow ``policyengine/expr/values.py``: errors are
+:class:`Encoder` (a walker of the visitor base, :mod:`policyengine.expr.visitor`) computes the
+term of a node from the terms of its children; a node outside what is encoded exactly goes to
+the fallback it is given (the fact space evaluates it over a finite domain or makes it opaque). Semantics follow ``policyengine/expr/values.py``: errors are
 absorbed by ``&&``, ``||`` and ``?:`` exactly as CEL absorbs them.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Generator, Iterable
 
 import z3
 
@@ -18,6 +18,7 @@ from ..expr import ast
 from ..expr import print_expression
 from ..expr.functions import contains, ends_with, matches, starts_with
 from ..expr.values import CelError
+from ..expr.visitor import Interpreter, Step
 from ..model.nodes import FactDecl
 from .terms import INT64_MAX, INT64_MIN, Choice, Term, Z3Expr
 from .variables import FactVariables
@@ -30,36 +31,90 @@ _ORDER: dict[str, Callable[[Any, Any], Any]] = {
     ">=": lambda a, b: a >= b}
 
 
-def encode_node(space: FactVariables, node: ast.Node, kids: tuple[Term, ...]) -> Term | None:
-    if isinstance(node, ast.Literal):
-        return _literal(space, node)
-    if isinstance(node, ast.Name):
-        return _name(space, node)
-    if isinstance(node, ast.Comprehension):
-        return None
-    if any(k.kind == "other" for k in kids):
-        return None
-    if isinstance(node, ast.Select):
-        return _select(space, node, kids[0])
-    if isinstance(node, ast.Index):
+class Encoder(Interpreter[None, Term]):
+    """The term of every node from its children's terms: one method per node kind, the walk the
+    visitor base's (top-down, non-recursive: each method yields its children in
+    :func:`~policyengine.expr.ast.children` order and receives their terms). A node outside what
+    is encoded exactly (a child the encoding does not follow, an operator on kinds it does not
+    cover) is handed to ``fallback``: evaluated over its finite facts or made opaque. A
+    comprehension is such a node as a whole: its parts are not walked."""
+
+    def __init__(self, space: FactVariables, fallback: Callable[[ast.Node], Term]) -> None:
+        self.space = space
+        self.fallback = fallback
+
+    def _kids(self, node: ast.Node, scope: None
+              ) -> Generator[tuple[ast.Node, None], Term, tuple[Term, ...]]:
+        """Walk the children in order (``yield from`` this): their terms."""
+        kids: list[Term] = []
+        for kid in ast.children(node):
+            term = yield kid, scope
+            kids.append(term)
+        return tuple(kids)
+
+    def _done(self, node: ast.Node, term: Term | None) -> Term:
+        return term if term is not None else self.fallback(node)
+
+    def _followed(self, kids: tuple[Term, ...]) -> bool:
+        return not any(k.kind == "other" for k in kids)
+
+    # -- leaves ----------------------------------------------------------------------------
+    def visit_literal(self, node: ast.Literal, scope: None) -> Term:
+        return _literal(self.space, node)
+
+    def visit_name(self, node: ast.Name, scope: None) -> Term:
+        return self._done(node, _name(self.space, node))
+
+    # -- one method per kind with children ---------------------------------------------------
+    def visit_select(self, node: ast.Select, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        ok = self._followed(kids)
+        return self._done(node, _select(self.space, node, kids[0]) if ok else None)
+
+    def visit_index(self, node: ast.Index, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
         key = node.index
-        if kids[0].kind == "map" and type(key) is ast.Literal and key.kind == "string":
-            return _field(space, kids[0], key.value)
-        return None
-    if isinstance(node, ast.Unary):
-        return _unary(space, node.op, kids[0])
-    if isinstance(node, ast.Binary):
-        return _binary(space, node, kids[0], kids[1])
-    if isinstance(node, ast.Ternary):
-        return _ternary(space, *kids)
-    if isinstance(node, ast.ListLit):
-        return Term("list", kids, space.all_of(k.ok for k in kids), *_marks(kids))
-    if isinstance(node, ast.MapLit):
-        keys = kids[0::2]
-        return Term("mapkeys", keys, space.all_of(k.ok for k in kids), *_marks(kids))
-    if isinstance(node, ast.Call):
-        return _call(space, node, kids)
-    return None
+        if (self._followed(kids) and kids[0].kind == "map" and isinstance(key, ast.Literal)
+                and key.kind == "string"):
+            return self._done(node, _field(self.space, kids[0], key.value))
+        return self.fallback(node)
+
+    def visit_unary(self, node: ast.Unary, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        ok = self._followed(kids)
+        return self._done(node, _unary(self.space, node.op, kids[0]) if ok else None)
+
+    def visit_binary(self, node: ast.Binary, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        ok = self._followed(kids)
+        return self._done(node, _binary(self.space, node, kids[0], kids[1]) if ok else None)
+
+    def visit_ternary(self, node: ast.Ternary, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        ok = self._followed(kids)
+        return self._done(node, _ternary(self.space, *kids) if ok else None)
+
+    def visit_list_lit(self, node: ast.ListLit, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        if not self._followed(kids):
+            return self.fallback(node)
+        return Term("list", kids, self.space.all_of(k.ok for k in kids), *_marks(kids))
+
+    def visit_map_lit(self, node: ast.MapLit, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        if not self._followed(kids):
+            return self.fallback(node)
+        return Term("mapkeys", kids[0::2], self.space.all_of(k.ok for k in kids),
+                    *_marks(kids))
+
+    def visit_call(self, node: ast.Call, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        ok = self._followed(kids)
+        return self._done(node, _call(self.space, node, kids) if ok else None)
+
+    def visit_comprehension(self, node: ast.Comprehension, scope: None) -> Step[None, Term]:
+        return self.fallback(node)
+        yield  # a generator that walks none of its parts (a macro is encoded as a whole)
 
 
 def _marks(kids: Iterable[Term]) -> tuple[frozenset[str], frozenset[str]]:

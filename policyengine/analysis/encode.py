@@ -44,8 +44,9 @@ from ..expr.cost import budgeted, estimate
 from ..expr.interpret import interpret
 from ..expr.types import BOOL, DOUBLE, INT, STRING, base
 from ..expr.values import CelError
+from ..expr.visitor import Fold
 from ..model.nodes import Expression, FactDecl, Policy
-from ._cel import encode_node
+from ._cel import Encoder
 from .terms import INT64_MAX, INT64_MIN, Choice, FactSource, FactVar, Term, Z3Expr
 from .variables import FactVariables
 from .witness import build_witness
@@ -94,22 +95,7 @@ class FactSpace(FactVariables):
 
     # -- the walk ------------------------------------------------------------------------------
     def _encode_tree(self, root: ast.Node) -> Term:
-        done: dict[int, Term] = {}
-        stack: list[tuple[ast.Node, bool]] = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if id(node) in done:
-                continue
-            if type(node) is ast.Comprehension or expanded:
-                kids = () if type(node) is ast.Comprehension else ast.children(node)
-                term = encode_node(self, node, tuple(done[id(k)] for k in kids))
-                if term is None:
-                    term = self.finite_or_opaque(node)
-                done[id(node)] = term
-                continue
-            stack.append((node, True))
-            stack.extend((kid, False) for kid in reversed(ast.children(node)))
-        return done[id(root)]
+        return Encoder(self, self.finite_or_opaque).run(root, None)
 
     def may_fail_opaque(self, term: Term) -> frozenset[str]:
         """The opaque parts of ``term`` that may raise a CEL error the encoding does not see
@@ -262,48 +248,67 @@ def _kind_of(value: Any) -> str:
 _RAISING_CALLS = frozenset({"int", "uint", "double", "timestamp", "duration"})
 
 
+class _CanRaise(Fold[None, bool]):
+    """Whether evaluating a node may be a CEL error on valid facts (syntactically): it or a
+    part of it indexes, divides, does integer arithmetic or a conversion, or matches a pattern
+    that is not a literal."""
+
+    def _any(self, node: ast.Node, kids: tuple[bool, ...], scope: None) -> bool:
+        return any(kids)
+
+    visit_literal = visit_name = visit_select = visit_ternary = _any
+    visit_list_lit = visit_map_lit = _any
+
+    def visit_index(self, node: ast.Index, kids: tuple[bool, ...], scope: None) -> bool:
+        return True
+
+    def visit_binary(self, node: ast.Binary, kids: tuple[bool, ...], scope: None) -> bool:
+        return node.op in ("/", "%") or (node.op in ("+", "-", "*") and base(node.type) is INT) \
+            or any(kids)
+
+    def visit_unary(self, node: ast.Unary, kids: tuple[bool, ...], scope: None) -> bool:
+        return (node.op == "-" and base(node.type) is INT) or any(kids)
+
+    def visit_call(self, node: ast.Call, kids: tuple[bool, ...], scope: None) -> bool:
+        return node.function in _RAISING_CALLS or (node.function == "matches" and not (
+            node.args and isinstance(node.args[0], ast.Literal))) or any(kids)
+
+    def visit_comprehension(self, node: ast.Comprehension, kids: tuple[bool, ...], scope: None,
+                            inner: None) -> bool:
+        return any(kids)
+
+
 def _can_raise(root: ast.Node) -> bool:
     """Whether evaluating ``root`` may be a CEL error on valid facts (syntactically)."""
-    stack: list[ast.Node] = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Index):
-            return True
-        if isinstance(node, ast.Binary) and (node.op in ("/", "%") or (
-                node.op in ("+", "-", "*") and base(node.type) is INT)):
-            return True
-        if isinstance(node, ast.Unary) and node.op == "-" and base(node.type) is INT:
-            return True
-        if isinstance(node, ast.Call) and (node.function in _RAISING_CALLS or (
-                node.function == "matches" and not (
-                    node.args and isinstance(node.args[0], ast.Literal)))):
-            return True
-        if isinstance(node, ast.Comprehension):
-            stack.extend(x for x in (node.target, node.body, node.filter) if x is not None)
-            continue
-        stack.extend(ast.children(node))
-    return False
+    return _CanRaise().fold(root, None)
+
+
+class _FreeNames(Fold[frozenset[str], frozenset[str]]):
+    """The fact names a node reads; the scope holds the names its macros bind."""
+
+    def bind(self, node: ast.Comprehension, target: frozenset[str], scope: frozenset[str]
+             ) -> frozenset[str]:
+        return scope | {node.var}
+
+    def visit_name(self, node: ast.Name, kids: tuple[frozenset[str], ...],
+                   scope: frozenset[str]) -> frozenset[str]:
+        return frozenset() if node.name in scope else frozenset({node.name})
+
+    def _union(self, node: ast.Node, kids: tuple[frozenset[str], ...], scope: frozenset[str]
+               ) -> frozenset[str]:
+        return frozenset().union(*kids)
+
+    visit_literal = visit_select = visit_index = visit_call = visit_unary = _union
+    visit_binary = visit_ternary = visit_list_lit = visit_map_lit = _union
+
+    def visit_comprehension(self, node: ast.Comprehension, kids: tuple[frozenset[str], ...],
+                            scope: frozenset[str], inner: frozenset[str]) -> frozenset[str]:
+        return frozenset().union(*kids)
 
 
 def _free_names(root: ast.Node) -> set[str]:
     """The fact names a sub-expression reads (names bound by a macro excluded)."""
-    names: set[str] = set()
-    stack: list[tuple[ast.Node, frozenset[str]]] = [(root, frozenset())]
-    while stack:
-        node, bound = stack.pop()
-        if isinstance(node, ast.Name):
-            if node.name not in bound:
-                names.add(node.name)
-            continue
-        if isinstance(node, ast.Comprehension):
-            stack.append((node.target, bound))
-            inner = bound | {node.var}
-            stack.append((node.body, inner))
-            if node.filter is not None:
-                stack.append((node.filter, inner))
-            continue
-        stack.extend((kid, bound) for kid in ast.children(node))
-    return names
+    return set(_FreeNames().fold(root, frozenset()))
 
 
 __all__ = ["FINITE_LIMIT", "FINITE_STEPS", "INT64_MAX", "INT64_MIN", "Choice", "FactSpace",

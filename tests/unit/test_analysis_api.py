@@ -95,3 +95,11 @@ def test_analysis_modules_import_one_another_without_a_cycle():
                     graph.add_edge(source, name)
     assert ("policyengine.analysis.encode", "policyengine.analysis._cel") in graph.edges
     assert list(nx.simple_cycles(graph)) == []
+
+
+def test_the_analysis_walkers_handle_every_node_kind():
+    from policyengine.analysis import _cel, encode
+    from policyengine.expr.visitor import missing_methods
+
+    for walker in (_cel.Encoder, encode._CanRaise, encode._FreeNames):
+        assert missing_methods(walker) == [], walker.__name__
