@@ -16,7 +16,7 @@ import math
 import sys
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import z3
 
@@ -357,3 +357,95 @@ def show_value(value: Any) -> str:
 
 #: the name lint's coverage checks import (inside ``analysis``); elsewhere use :func:`z3_value`
 _z3_value = z3_value
+
+
+def numerals(formula: Z3Expr) -> list[Fraction]:
+    """The numeric constants of ``formula`` (iterative walk, shared nodes once), each once, in
+    the order ``(|value|, value)``: the rulebook's own cuts and limits, for canonical witness
+    values."""
+    seen: set[int] = set()
+    found: set[Fraction] = set()
+    stack = [formula]
+    while stack:
+        e = stack.pop()
+        key = e.get_id()
+        if key in seen:
+            continue
+        seen.add(key)
+        if z3.is_int_value(e):
+            found.add(Fraction(e.as_long()))
+        elif z3.is_rational_value(e):
+            found.add(e.as_fraction())
+        else:
+            stack.extend(e.children())
+    return sorted(found, key=lambda v: (abs(v), v))
+
+
+def canonical_candidates(fv: FactVar, constants: list[Fraction], limit: int = 96) -> list[Any]:
+    """Values to try, in order, for a fact in a canonical witness (the same on every z3
+    release): for a bool ``False, True``; for an enum each value's index in declaration order;
+    for a number its default, zero, its bounds, then the constants of the formula (and, for
+    an int, each one's neighbours; for a double, the doubles next to it), then powers of ten."""
+    decl = fv.decl
+    if fv.kind == "bool":
+        return [False, True]
+    if fv.kind == "enum":
+        return list(range(len(fv.values or ())))
+    if fv.kind not in ("int", "double"):
+        return []
+    raw: list[Fraction] = []
+    if decl.has_default and isinstance(decl.default, (int, float)):
+        raw.append(Fraction(decl.default))
+    raw.append(Fraction(0))
+    raw += [Fraction(b) for b in (decl.min, decl.max) if b is not None]
+    for c in constants:
+        if fv.kind == "int":
+            whole = math.floor(c)
+            raw += [c, Fraction(whole + 1), Fraction(whole - 1)] if c.denominator == 1 else \
+                [Fraction(whole), Fraction(whole + 1)]
+        elif abs(c) < Fraction(2) ** 1000:
+            f = float(c)
+            raw += [c, Fraction(math.nextafter(f, math.inf)),
+                    Fraction(math.nextafter(f, -math.inf))]
+    raw += [Fraction(10) ** k for k in range(16)]  # round numbers, when no constant fits
+    out: list[Any] = []
+    for v in raw:
+        if (fv.kind == "int" and v.denominator != 1) or abs(v) > Fraction(2) ** 1000:
+            continue
+        value: Any = int(v) if fv.kind == "int" else float(v)
+        if not _in_range(fv, value):
+            continue
+        if value not in out:
+            out.append(value)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def canonical_model(space: FactVariables, check: Callable[..., Any], model: Any,
+                    constants: list[Fraction],
+                    first: Iterable[tuple[Z3Expr, list[Z3Expr]]] = ()) -> Any:
+    """A model that does not depend on the z3 release, for a witness: each variable of
+    ``first`` (pairs of a variable and its candidate values), then each fact in declaration
+    order, takes the first of its candidates (:func:`canonical_candidates`) that the formula
+    still allows together with those fixed before it, by one ``check(*equalities)`` each
+    (``check`` returns an :class:`~policyengine.analysis.solver.Outcome`). A variable none of
+    them fits keeps a value of the last model; an unknown answer stops the tightening there."""
+    ctx = space.ctx
+    axes = list(first)
+    for fv in space.facts.values():
+        values = canonical_candidates(fv, constants)
+        axes.append((fv.var, [z3.IntVal(v, ctx) if fv.kind == "enum" else z3_value(space, fv, v)
+                              for v in values]))
+    fixed: list[Z3Expr] = []
+    best = model
+    for var, candidates in axes:
+        for value in candidates:
+            out = check(*fixed, var == value)
+            if out.sat:
+                fixed.append(var == value)
+                best = out.model
+                break
+            if out.unknown:
+                return best
+    return best

@@ -285,6 +285,7 @@ class DateSearch:
         move as ``src`` says (with outcomes equal for levels and granted remedies)."""
         s = self.s
         avoid: dict[str, list[Any]] = {}
+        model = s.canonical(region, model)
         for _ in range(3):
             pairs = s.ground_pairs(model)
             keep = z3.substitute(region, *pairs) if pairs else region

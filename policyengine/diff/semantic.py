@@ -28,6 +28,7 @@ from typing import Any
 
 import z3
 
+from ..analysis.witness import canonical_model, numerals, z3_value
 from ..model.nodes import Policy
 from .boundaries import Roots
 from .comparison import Comparison, differ, expressions, in_force, value
@@ -105,8 +106,6 @@ class BehaviorReport:
         cmp = self.comparison
         if region.formula is None or cmp is None:
             return None
-        from ..analysis.witness import z3_value
-
         pairs = [(cmp.esc.on, z3.BoolVal(False, cmp.space.ctx)),
                  (cmp.esc.level, z3.IntVal(0, cmp.space.ctx)),
                  (cmp.esc.days, z3.IntVal(0, cmp.space.ctx))]
@@ -308,6 +307,7 @@ class _Search:
         want_old, want_new = self.keys.predicted(ka, self.old), self.keys.predicted(kb, self.new)
         want_sig = self.keys.signature(model, ka, kb) if fine else None
         avoid: dict[str, list[Any]] = {}
+        model = self.canonical(region, model)
         for _ in range(WITNESS_TRIES):
             pairs = self.ground_pairs(model)
             keep = z3.substitute(region, *pairs) if pairs else region
@@ -322,6 +322,22 @@ class _Search:
                 if fv.kind in ("int", "double"):
                     avoid.setdefault(path, []).append(_lookup(w["facts"], path))
         return None, None, None
+
+    def canonical(self, region: z3.BoolRef, model: z3.ModelRef) -> z3.ModelRef:
+        """A model of ``region`` that does not depend on the z3 release: the escalation, the
+        presence of facts and each fact in turn (declaration order) take the first of their
+        canonical candidates (``analysis.witness.canonical_candidates``: defaults, zero,
+        bounds, the formula's own constants; enum values in order) that the region still
+        allows, by one query each; a variable none of them fits keeps the model's value."""
+        esc, ctx = self.esc, self.ctx
+        first: list[tuple[Any, list[Any]]] = [
+            (esc.on, [z3.BoolVal(False, ctx), z3.BoolVal(True, ctx)]),
+            (esc.level, [z3.IntVal(i, ctx) for i in range(max(1, len(esc.levels)))]),
+            (esc.days, [z3.IntVal(d, ctx) for d in esc.breaks]),
+            *[(flag, [z3.BoolVal(True, ctx), z3.BoolVal(False, ctx)])
+              for _, flag in sorted(self.cmp.present.items())]]
+        return canonical_model(self.space, lambda *f: self.cmp.within(region, *f), model,
+                               numerals(region), first)
 
     def ground_pairs(self, model: z3.ModelRef) -> list[Any]:
         pairs = []
@@ -408,13 +424,12 @@ def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: floa
         return report
     report = _Search(cmp, max_regions).run()
     report.comparison = cmp
-    rounded = cmp.inexact_changes()
-    if rounded and report.complete:
-        # the search proved its claims over real numbers: at the rounding edges of double
-        # arithmetic the evaluator may decide otherwise, so they are possible, not proven
+    rounded = cmp.inexact_changes() if report.verdict == "equivalent" else []
+    if rounded:
+        # "no dispute changes" was proven over real numbers: at the rounding edges of double
+        # arithmetic the evaluator may decide otherwise, so it is possible, not proven
         report.complete = False
-        if report.verdict == "equivalent":
-            report.verdict = "unknown"
+        report.verdict = "unknown"
         shown = ", ".join(f"`{t}`" for t in rounded[:3]) + (", ..." if len(rounded) > 3 else "")
         report.notes.append(f"the solver computes {shown} with exact real numbers where the "
                             "evaluator rounds to doubles: disputes at the rounding edges may "
@@ -435,7 +450,8 @@ def _term_change(cmp: Comparison, old_in_force: bool) -> BehaviorReport:
         report.verdict = "unknown"
         report.complete = False
         return report
-    w = cmp.space.witness(out.model, cmp.as_of)
+    model = canonical_model(cmp.space, lambda *f: cmp.prover.check(*f), out.model, [])
+    w = cmp.space.witness(model, cmp.as_of)
     dispute = w["facts"]
     o_old, _ = decide(cmp.old, project(cmp.old, dispute), cmp.as_of)
     o_new, _ = decide(cmp.new, project(cmp.new, dispute), cmp.as_of)

@@ -147,12 +147,18 @@ class ValiditySearch:
 
         space = FactSpace(policy)
         prover = Prover(space, timeout=self.timeout, budget=4 * self.timeout)
-        out = prover.check(DecisionEncoding(space).decided())
+        from ..analysis.witness import canonical_model, numerals
+
+        formula = DecisionEncoding(space).decided()
+        out = prover.check(formula)
         if not out.sat:
+            formula = space.true
             out = prover.check()
         if not out.sat:
             return None
-        return dict(space.witness(out.model, self.as_of)["facts"])
+        model = canonical_model(space, lambda *f: prover.check(formula, *f), out.model,
+                                numerals(formula))  # the same dispute on every z3 release
+        return dict(space.witness(model, self.as_of)["facts"])
 
     def regions(self) -> list[Any]:
         from .semantic import Behavior
