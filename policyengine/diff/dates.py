@@ -196,7 +196,7 @@ class DateSearch:
         self.cmp = search.cmp
 
     def run(self) -> None:
-        from .semantic import Behavior
+        from .behavior import Behavior
 
         s = self.s
         sources = date_sources(s.old, s.new, s.as_of)
@@ -308,7 +308,7 @@ class DateSearch:
                         got[0], got[1])
             for path, fv in s.space.facts.items():
                 if fv.kind in ("int", "double"):
-                    from .semantic import _lookup
+                    from .behavior import lookup as _lookup
 
                     avoid.setdefault(path, []).append(_lookup(w["facts"], path))
         return None

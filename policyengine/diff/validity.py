@@ -161,7 +161,7 @@ class ValiditySearch:
         return dict(space.witness(model, self.as_of)["facts"])
 
     def regions(self) -> list[Any]:
-        from .semantic import Behavior
+        from .behavior import Behavior
 
         found: list[Any] = []
         for a, b, a_is_old in ((self.old, self.new, True), (self.new, self.old, False)):
