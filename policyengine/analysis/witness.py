@@ -430,7 +430,9 @@ def canonical_model(space: FactVariables, check: Callable[..., Any], model: Any,
     order, takes the first of its candidates (:func:`canonical_candidates`) that the formula
     still allows together with those fixed before it, by one ``check(*equalities)`` each
     (``check`` returns an :class:`~policyengine.analysis.solver.Outcome`). A variable none of
-    them fits keeps a value of the last model; an unknown answer stops the tightening there."""
+    them fits keeps a value of the last model; an unknown answer stops the tightening there.
+    ``model`` must satisfy the formula: a candidate it already has is taken without a query
+    (every earlier one was refused by a query, so the choice is the same)."""
     ctx = space.ctx
     axes = list(first)
     for fv in space.facts.values():
@@ -440,12 +442,28 @@ def canonical_model(space: FactVariables, check: Callable[..., Any], model: Any,
     fixed: list[Z3Expr] = []
     best = model
     for var, candidates in axes:
-        for value in candidates:
-            out = check(*fixed, var == value)
-            if out.sat:
-                fixed.append(var == value)
-                best = out.model
-                break
+        # the first candidate that fits: a model holding candidate k bounds it by k; ask for
+        # one of the candidates before k until none fits (each answer moves k down)
+        k = _held(best, var, candidates, 0, len(candidates))
+        hi = len(candidates) if k is None else k
+        while hi > 0:
+            out = check(*fixed, z3.Or([var == c for c in candidates[:hi]]))
             if out.unknown:
                 return best
+            if not out.sat:
+                break
+            k = _held(out.model, var, candidates, 0, hi)
+            if k is None:
+                break  # pragma: no cover - the model satisfies the disjunction
+            best, hi = out.model, k
+        if k is not None:
+            fixed.append(var == candidates[k])
     return best
+
+
+def _held(model: Any, var: Z3Expr, candidates: list[Z3Expr], lo: int, hi: int) -> int | None:
+    """The first index in ``lo..hi-1`` of a candidate the model gives ``var``, or None."""
+    for i in range(lo, hi):
+        if z3.is_true(model.eval(var == candidates[i], model_completion=True)):
+            return i
+    return None
