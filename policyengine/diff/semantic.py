@@ -368,7 +368,8 @@ def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: floa
     cmp = comparison or Comparison(old, new, as_of, timeout=timeout, budget=budget)
     if fo != fn:
         return _term_change(cmp, fo)
-    validity = ValiditySearch(old, new, as_of, timeout=cmp.timeout).regions()
+    validity = ValiditySearch(old, new, as_of, timeout=cmp.timeout,
+                              remaining=lambda: cmp.prover.remaining).regions()
     if not cmp.shared.comparable:
         notes = [f"no dispute is valid under both versions: fact `{path}` is {why}"
                  for path, why in cmp.shared.excluded.items()]
