@@ -26,7 +26,8 @@ sorts and domains when the facts agree, so their terms can be conjoined.
 
 from .coverage import Finding, Report, WitnessError, check_coverage, witness_date
 from .decision import DecisionEncoding
-from .encode import FactSpace, FactVar, Term
+from .encode import FactSpace
+from .terms import FactVar, Term
 from .solver import DEFAULT_BUDGET, DEFAULT_TIMEOUT, Outcome, Prover
 
 __all__ = [

@@ -1,77 +1,141 @@
-"""CEL's operators on :class:`~policyengine.analysis.encode.Term`: one function per node kind.
+"""CEL's operators on :class:`~policyengine.analysis.terms.Term`: one method per node kind.
 
-``encode_node(space, node, kids)`` returns the term of ``node`` from the terms of its children,
-or None when the node is outside what is encoded exactly (the caller then evaluates it over a
-finite domain or makes it opaque). Semantics follow ``policyengine/expr/values.py``: errors are
+:class:`Encoder` (a walker of the visitor base, :mod:`policyengine.expr.visitor`) computes the
+term of a node from the terms of its children; a node outside what is encoded exactly goes to
+the fallback it is given (the fact space evaluates it over a finite domain or makes it opaque). Semantics follow ``policyengine/expr/values.py``: errors are
 absorbed by ``&&``, ``||`` and ``?:`` exactly as CEL absorbs them.
 """
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+from typing import Any, Callable, Generator, Iterable
+
 import z3
-from typing import Any
 
 from ..expr import ast
 from ..expr import print_expression
 from ..expr.functions import contains, ends_with, matches, starts_with
 from ..expr.values import CelError
-from .encode import INT64_MAX, INT64_MIN, Choice, Term
-
-_POINTWISE = {"contains": contains, "startsWith": starts_with, "endsWith": ends_with,
-              "matches": matches}
-_ORDER = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-          ">=": lambda a, b: a >= b}
+from ..expr.visitor import Interpreter, Step
+from ..model.nodes import FactDecl
+from .terms import INT64_MAX, INT64_MIN, Choice, Term, Z3Expr
+from .variables import FactVariables
 
 
-def encode_node(space, node: ast.Node, kids: tuple[Any, ...]) -> Term | None:
-    if isinstance(node, ast.Literal):
-        return _literal(space, node)
-    if isinstance(node, ast.Name):
-        return _name(space, node)
-    if isinstance(node, ast.Comprehension):
-        return None
-    if any(k.kind == "other" for k in kids):
-        return None
-    if isinstance(node, ast.Select):
-        return _select(space, node, kids[0])
-    if isinstance(node, ast.Index):
+_POINTWISE: dict[str, Callable[[str, str], Any]] = {
+    "contains": contains, "startsWith": starts_with, "endsWith": ends_with, "matches": matches}
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b}
+
+
+class Encoder(Interpreter[None, Term]):
+    """The term of every node from its children's terms: one method per node kind, the walk the
+    visitor base's (top-down, non-recursive: each method yields its children in
+    :func:`~policyengine.expr.ast.children` order and receives their terms). A node outside what
+    is encoded exactly (a child the encoding does not follow, an operator on kinds it does not
+    cover) is handed to ``fallback``: evaluated over its finite facts or made opaque. A
+    comprehension is such a node as a whole: its parts are not walked."""
+
+    def __init__(self, space: FactVariables, fallback: Callable[[ast.Node], Term]) -> None:
+        self.space = space
+        self.fallback = fallback
+
+    def _kids(self, node: ast.Node, scope: None
+              ) -> Generator[tuple[ast.Node, None], Term, tuple[Term, ...]]:
+        """Walk the children in order (``yield from`` this): their terms."""
+        kids: list[Term] = []
+        for kid in ast.children(node):
+            term = yield kid, scope
+            kids.append(term)
+        return tuple(kids)
+
+    def _done(self, node: ast.Node, term: Term | None) -> Term:
+        return term if term is not None else self.fallback(node)
+
+    def _followed(self, kids: tuple[Term, ...]) -> bool:
+        return not any(k.kind == "other" for k in kids)
+
+    # -- leaves ----------------------------------------------------------------------------
+    def visit_literal(self, node: ast.Literal, scope: None) -> Term:
+        return _literal(self.space, node)
+
+    def visit_name(self, node: ast.Name, scope: None) -> Term:
+        return self._done(node, _name(self.space, node))
+
+    # -- one method per kind with children ---------------------------------------------------
+    def visit_select(self, node: ast.Select, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        ok = self._followed(kids)
+        return self._done(node, _select(self.space, node, kids[0]) if ok else None)
+
+    def visit_index(self, node: ast.Index, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
         key = node.index
-        if kids[0].kind == "map" and type(key) is ast.Literal and key.kind == "string":
-            return _field(space, kids[0], key.value)
-        return None
-    if isinstance(node, ast.Unary):
-        return _unary(space, node.op, kids[0])
-    if isinstance(node, ast.Binary):
-        return _binary(space, node, kids[0], kids[1])
-    if isinstance(node, ast.Ternary):
-        return _ternary(space, *kids)
-    if isinstance(node, ast.ListLit):
-        return Term("list", kids, space._and_all(k.ok for k in kids), *_marks(kids))
-    if isinstance(node, ast.MapLit):
-        keys = kids[0::2]
-        return Term("mapkeys", keys, space._and_all(k.ok for k in kids), *_marks(kids))
-    if isinstance(node, ast.Call):
-        return _call(space, node, kids)
-    return None
+        if (self._followed(kids) and kids[0].kind == "map" and isinstance(key, ast.Literal)
+                and key.kind == "string"):
+            return self._done(node, _field(self.space, kids[0], key.value))
+        return self.fallback(node)
+
+    def visit_unary(self, node: ast.Unary, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        ok = self._followed(kids)
+        return self._done(node, _unary(self.space, node.op, kids[0]) if ok else None)
+
+    def visit_binary(self, node: ast.Binary, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        ok = self._followed(kids)
+        return self._done(node, _binary(self.space, node, kids[0], kids[1]) if ok else None)
+
+    def visit_ternary(self, node: ast.Ternary, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        ok = self._followed(kids)
+        return self._done(node, _ternary(self.space, *kids) if ok else None)
+
+    def visit_list_lit(self, node: ast.ListLit, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        if not self._followed(kids):
+            return self.fallback(node)
+        return Term("list", kids, self.space.all_of(k.ok for k in kids), *_marks(kids))
+
+    def visit_map_lit(self, node: ast.MapLit, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        if not self._followed(kids):
+            return self.fallback(node)
+        return Term("mapkeys", kids[0::2], self.space.all_of(k.ok for k in kids),
+                    *_marks(kids))
+
+    def visit_call(self, node: ast.Call, scope: None) -> Step[None, Term]:
+        kids = yield from self._kids(node, scope)
+        ok = self._followed(kids)
+        return self._done(node, _call(self.space, node, kids) if ok else None)
+
+    def visit_comprehension(self, node: ast.Comprehension, scope: None) -> Step[None, Term]:
+        return self.fallback(node)
+        yield  # a generator that walks none of its parts (a macro is encoded as a whole)
 
 
-def _marks(kids) -> tuple[frozenset[Any], frozenset]:
-    opaque, inexact = frozenset(), frozenset()
+def _marks(kids: Iterable[Term]) -> tuple[frozenset[str], frozenset[str]]:
+    opaque: frozenset[str] = frozenset()
+    inexact: frozenset[str] = frozenset()
     for k in kids:
         opaque |= k.opaque
         inexact |= k.inexact
     return opaque, inexact
 
 
-def _make(space, kind: str, value, kids, *extra_ok, inexact_text: str | None = None) -> Term:
+def _make(space: FactVariables, kind: str, value: Z3Expr, kids: tuple[Term, ...],
+          *extra_ok: Z3Expr, inexact_text: str | None = None) -> Term:
     opaque, inexact = _marks(kids)
     if inexact_text is not None:
         inexact |= {inexact_text}
-    return Term(kind, value, space._and_all([*(k.ok for k in kids), *extra_ok]), opaque, inexact)
+    return Term(kind, value, space.all_of([*(k.ok for k in kids), *extra_ok]), opaque, inexact)
 
 
 # -- leaves ------------------------------------------------------------------------------------
-def _literal(space, node: ast.Literal) -> Term:
+def _literal(space: FactVariables, node: ast.Literal) -> Term:
     ctx, v = space.ctx, node.value
     if node.kind == "bool":
         return Term("bool", z3.BoolVal(v, ctx), space.true)
@@ -86,14 +150,14 @@ def _literal(space, node: ast.Literal) -> Term:
     return Term("null", None, space.true)
 
 
-def _name(space, node: ast.Name) -> Term | None:
-    decl = space.policy.fact(node.name)
+def _name(space: FactVariables, node: ast.Name) -> Term | None:
+    decl = space.declarations.fact(node.name)
     if decl is None:
         return None
     return _fact_term(space, decl)
 
 
-def _fact_term(space, decl) -> Term:
+def _fact_term(space: FactVariables, decl: FactDecl) -> Term:
     if decl.type == "map":
         return Term("map", decl, space.true)
     if decl.type == "list":
@@ -101,14 +165,14 @@ def _fact_term(space, decl) -> Term:
     return space.fact_term(decl.path)
 
 
-def _field(space, term: Term, name: str) -> Term | None:
+def _field(space: FactVariables, term: Term, name: str) -> Term | None:
     decl = term.value.field_named(name) if term.value is not None else None
     if decl is None:
         return None
     return _fact_term(space, decl)
 
 
-def _select(space, node: ast.Select, operand: Term) -> Term | None:
+def _select(space: FactVariables, node: ast.Select, operand: Term) -> Term | None:
     if operand.kind != "map":
         return None
     if node.test:  # has(m.f): after validation every declared field is present
@@ -118,7 +182,7 @@ def _select(space, node: ast.Select, operand: Term) -> Term | None:
 
 
 # -- operators ---------------------------------------------------------------------------------
-def _unary(space, op: str, a: Term) -> Term | None:
+def _unary(space: FactVariables, op: str, a: Term) -> Term | None:
     if op == "!" and a.kind == "bool":
         return _make(space, "bool", z3.Not(a.value), (a,))
     if op == "-" and a.kind == "int":
@@ -128,7 +192,7 @@ def _unary(space, op: str, a: Term) -> Term | None:
     return None
 
 
-def _binary(space, node: ast.Binary, a: Term, b: Term) -> Term | None:
+def _binary(space: FactVariables, node: ast.Binary, a: Term, b: Term) -> Term | None:
     op = node.op
     if op in ("&&", "||"):
         if a.kind != "bool" or b.kind != "bool":
@@ -158,11 +222,11 @@ def _binary(space, node: ast.Binary, a: Term, b: Term) -> Term | None:
         eqs = [equal(space, a, item) for item in b.value]
         if any(e is None for e in eqs):
             return None
-        return _make(space, "bool", space._or_all(eqs), (a, b))
+        return _make(space, "bool", space.any_of(eqs), (a, b))
     return _arith(space, node, a, b)
 
 
-def _converts(space, node: ast.Binary, a: Term, b: Term) -> str | None:
+def _converts(space: FactVariables, node: ast.Binary, a: Term, b: Term) -> str | None:
     """The text of a comparison that converts a non-constant int to a double (which rounds
     beyond 2^53), under the IEEE encoding."""
     if not space.ieee or {a.kind, b.kind} != {"int", "double"}:
@@ -171,16 +235,17 @@ def _converts(space, node: ast.Binary, a: Term, b: Term) -> str | None:
     return None if z3.is_int_value(side.value) else print_expression(node)
 
 
-def _either(space, ok_a, ok_b, a_false, b_false):
+def _either(space: FactVariables, ok_a: Z3Expr, ok_b: Z3Expr, a_false: Z3Expr,
+            b_false: Z3Expr) -> Z3Expr:
     """ok of ``&&`` (``||`` with the roles of true/false swapped): both evaluate, or one side
     decides the result on its own."""
     if z3.is_true(ok_a) and z3.is_true(ok_b):
         return space.true
-    return space._or_all([space._and(ok_a, ok_b), space._and(ok_a, a_false),
-                          space._and(ok_b, b_false)])
+    return space.any_of([space.both(ok_a, ok_b), space.both(ok_a, a_false),
+                         space.both(ok_b, b_false)])
 
 
-def _arith(space, node: ast.Binary, a: Term, b: Term) -> Term | None:
+def _arith(space: FactVariables, node: ast.Binary, a: Term, b: Term) -> Term | None:
     op = node.op
     if a.kind == b.kind == "int":
         x, y = a.value, b.value
@@ -218,26 +283,27 @@ def _arith(space, node: ast.Binary, a: Term, b: Term) -> Term | None:
     return None
 
 
-def _is_double_literal(node) -> bool:
+def _is_double_literal(node: ast.Node) -> bool:
     return type(node) is ast.Literal and node.kind == "double"
 
 
-def _decimal(space, node: ast.Literal):
+def _decimal(space: FactVariables, node: ast.Node) -> Z3Expr:
+    assert isinstance(node, ast.Literal)
     return z3.RealVal(repr(node.value), space.ctx)
 
 
-def _ternary(space, c: Term, t: Term, e: Term) -> Term | None:
+def _ternary(space: FactVariables, c: Term, t: Term, e: Term) -> Term | None:
     if c.kind != "bool":
         return None
-    ok = space._and(c.ok, z3.If(c.value, t.ok, e.ok) if not (
+    ok = space.both(c.ok, z3.If(c.value, t.ok, e.ok) if not (
         z3.is_true(t.ok) and z3.is_true(e.ok)) else space.true)
     opaque, inexact = _marks((c, t, e))
     if t.kind == e.kind and t.kind in ("bool", "int", "double"):
         return Term(t.kind, z3.If(c.value, t.value, e.value), ok, opaque, inexact)
     if t.kind == e.kind == "string":
         if type(t.value) is Choice and type(e.value) is Choice:
-            alts = [(space._and(c.value, cond), v) for cond, v in t.value.alternatives]
-            alts += [(space._and(z3.Not(c.value), cond), v) for cond, v in e.value.alternatives]
+            alts = [(space.both(c.value, cond), v) for cond, v in t.value.alternatives]
+            alts += [(space.both(z3.Not(c.value), cond), v) for cond, v in e.value.alternatives]
             return Term("string", Choice(tuple(alts)), ok, opaque, inexact)
         return Term("string", z3.If(c.value, _as_z3_string(space, t.value),
                                     _as_z3_string(space, e.value)), ok, opaque, inexact)
@@ -247,7 +313,7 @@ def _ternary(space, c: Term, t: Term, e: Term) -> Term | None:
 
 
 # -- comparisons -------------------------------------------------------------------------------
-def equal(space, a: Term, b: Term):
+def equal(space: FactVariables, a: Term, b: Term) -> Z3Expr | None:
     """z3 boolean for CEL ``a == b`` (assuming both evaluate), or None when not encodable."""
     ka, kb = a.kind, b.kind
     numeric = ("int", "double")
@@ -256,6 +322,9 @@ def equal(space, a: Term, b: Term):
             if ka == "double":
                 space.pin(a.value, b.value)
             return a.value == b.value
+        exact = _int_against_literal(space, "==", a, b)
+        if exact is not None:
+            return exact
         x, y = space.to_double(a), space.to_double(b)  # the int converted, as CEL does
         space.pin(x, y)
         return x == y
@@ -266,13 +335,13 @@ def equal(space, a: Term, b: Term):
     if ka == kb == "string":
         va, vb = a.value, b.value
         if type(va) is Choice and type(vb) is Choice:
-            return space._or_all([space._and(ca, cb) for ca, x in va.alternatives
-                                  for cb, y in vb.alternatives if x == y])
+            return space.any_of([space.both(ca, cb) for ca, x in va.alternatives
+                                 for cb, y in vb.alternatives if x == y])
         if type(va) is Choice:
             va, vb = vb, va
         if type(vb) is Choice:
-            return space._or_all([space._and(cond, va == z3.StringVal(v, space.ctx))
-                                  for cond, v in vb.alternatives])
+            return space.any_of([space.both(cond, va == z3.StringVal(v, space.ctx))
+                                 for cond, v in vb.alternatives])
         return va == vb
     scalar = ("int", "double", "bool", "null", "string")
     if ka in scalar and kb in scalar:
@@ -280,27 +349,90 @@ def equal(space, a: Term, b: Term):
     return None
 
 
-def _compare(space, op: str, a: Term, b: Term):
+def _compare(space: FactVariables, op: str, a: Term, b: Term) -> Z3Expr | None:
     fn = _ORDER[op]
     if a.kind in ("int", "double") and b.kind in ("int", "double"):
         if a.kind == b.kind:
             if a.kind == "double":
                 space.pin(a.value, b.value)
             return fn(a.value, b.value)
+        exact = _int_against_literal(space, op, a, b)
+        if exact is not None:
+            return exact
         x, y = space.to_double(a), space.to_double(b)
         space.pin(x, y)
         return fn(x, y)
     if a.kind == b.kind == "bool":
         x, y = a.value, b.value
-        as_int = (lambda v: z3.If(v, z3.IntVal(1, space.ctx), z3.IntVal(0, space.ctx)))
-        return fn(as_int(x), as_int(y))
+        one, zero = z3.IntVal(1, space.ctx), z3.IntVal(0, space.ctx)
+        return fn(z3.If(x, one, zero), z3.If(y, one, zero))
     if a.kind == b.kind == "string" and type(a.value) is Choice and type(b.value) is Choice:
-        return space._or_all([space._and(ca, cb) for ca, x in a.value.alternatives
-                              for cb, y in b.value.alternatives if fn(x, y)])
+        return space.any_of([space.both(ca, cb) for ca, x in a.value.alternatives
+                             for cb, y in b.value.alternatives if fn(x, y)])
     return None
 
 
-def _as_z3_string(space, value):
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
+_FAR = 2 ** 1100  # beyond every value an int term takes where it evaluates (int64)
+
+
+def _int_against_literal(space: FactVariables, op: str, a: Term, b: Term) -> Z3Expr | None:
+    """``a op b`` for an int and a constant double (either order) exactly as the evaluator
+    decides it, ``float(int) op double``, as bounds on the int; None for other operands and
+    under the IEEE encoding (which rounds the int and pins the comparison instead).
+
+    The conversion rounds to nearest, and rounding is monotone: ``float(n) >= c`` exactly when
+    ``n`` reaches the least integer whose double is ``c`` or more. Compared as real numbers,
+    ``9007199254740995 < 9007199254740996.0`` would hold; the evaluator converts the int to
+    ``9007199254740996.0`` (ties go to even) and says false, and so does this encoding."""
+    if space.ieee:
+        return None
+    if a.kind == "double":
+        a, b, op = b, a, _FLIP[op]
+    if a.kind != "int" or b.kind != "double":
+        return None
+    value = b.value
+    if z3.is_app_of(value, z3.Z3_OP_UMINUS) and z3.is_rational_value(value.arg(0)):
+        value = z3.simplify(value)  # a negative literal: `-` applied to the literal
+    if not z3.is_rational_value(value):
+        return None
+    exact = value.as_fraction()
+    c = float(exact)
+    if not math.isfinite(c) or Fraction(c) != exact or z3.is_int_value(a.value):
+        return None  # not a double's value, or a constant int (converted exactly: to_double)
+    if abs(c) < 2.0 ** 53:
+        return None  # every int that near c is a double: comparing reals is the evaluator's
+    n, ctx = a.value, space.ctx
+    reach = z3.IntVal(least_int_reaching(c), ctx)  # float(n) >= c  <=>  n >= reach
+    beyond = z3.IntVal(least_int_reaching(math.nextafter(c, math.inf)), ctx)  # float(n) > c
+    if op == "<":
+        return n < reach
+    if op == ">=":
+        return n >= reach
+    if op == "<=":
+        return n < beyond
+    if op == ">":
+        return n >= beyond
+    return z3.And(n >= reach, n < beyond)
+
+
+def least_int_reaching(c: float) -> int:
+    """The least integer ``n`` with ``float(n) >= c`` (``c`` a double or an infinity); beyond
+    ``2^1000`` either way, a bound no int64 reaches."""
+    if c > 2.0 ** 1000:
+        return _FAR
+    if c < -(2.0 ** 1000):
+        return -_FAR
+    below = math.nextafter(c, -math.inf)
+    n = math.floor((Fraction(below) + Fraction(c)) / 2)  # the rounding boundary below c
+    while float(n) < c:
+        n += 1
+    while float(n - 1) >= c:
+        n -= 1
+    return n
+
+
+def _as_z3_string(space: FactVariables, value: Any) -> Z3Expr:
     if type(value) is not Choice:
         return value
     alts = value.alternatives
@@ -311,7 +443,7 @@ def _as_z3_string(space, value):
 
 
 # -- calls ---------------------------------------------------------------------------------------
-def _call(space, node: ast.Call, kids: tuple[Any, ...]) -> Term | None:
+def _call(space: FactVariables, node: ast.Call, kids: tuple[Term, ...]) -> Term | None:
     fn = node.function
     if fn == "dyn" and len(kids) == 1:
         return kids[0]
@@ -326,15 +458,15 @@ def _call(space, node: ast.Call, kids: tuple[Any, ...]) -> Term | None:
         s, arg = kids[0].value, kids[1].value
         if type(s) is Choice and type(arg) is Choice:
             impl = _POINTWISE[fn]
-            pairs = []
+            pairs: list[Z3Expr] = []
             for cs, x in s.alternatives:
                 for ca, y in arg.alternatives:
                     r = impl(x, y)
                     if type(r) is CelError:
                         return None
                     if r is True:
-                        pairs.append(space._and(cs, ca))
-            return _make(space, "bool", space._or_all(pairs), kids)
+                        pairs.append(space.both(cs, ca))
+            return _make(space, "bool", space.any_of(pairs), kids)
         if fn == "matches":
             return None
         zs, za = _as_z3_string(space, s), _as_z3_string(space, arg)
@@ -344,15 +476,16 @@ def _call(space, node: ast.Call, kids: tuple[Any, ...]) -> Term | None:
     return None
 
 
-def _pointwise_int(space, choice: Choice, fn, kids) -> Term:
-    value = None
+def _pointwise_int(space: FactVariables, choice: Choice, fn: Callable[[str], int],
+                   kids: tuple[Term, ...]) -> Term:
+    value: Z3Expr = None
     for cond, v in reversed(choice.alternatives):
         n = z3.IntVal(fn(v), space.ctx)
         value = n if value is None else z3.If(cond, n, value)
     return _make(space, "int", value, kids)
 
 
-def _convert(space, fn: str, a: Term) -> Term | None:
+def _convert(space: FactVariables, fn: str, a: Term) -> Term | None:
     if fn == "double" and a.kind == "double":
         return a
     if fn == "int" and a.kind == "int":

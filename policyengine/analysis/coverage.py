@@ -439,6 +439,7 @@ class _Run:
                     self.add(Finding("always-holds", ("band", i, b), dead=later))
                 self.report.gaps[i] = False
                 return
+            assert band.when is not None  # a band without `when` always holds: returned above
             fails[b] = self.space.fails(band.when)
         if self.begin("gap"):
             self.gap(i, chosen)
@@ -516,6 +517,7 @@ class _Run:
         if not limits or any(x is True for x in limits):
             return
         top = max(limits)
+        assert r.amount is not None  # the caller checks only remedies with an amount
         amount = self.space.encode(r.amount)
         real = self.space.as_real(amount)
         if real is None:

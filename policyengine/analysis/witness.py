@@ -16,17 +16,21 @@ import math
 import sys
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import z3
 
+from ..expr import ast
+from ..expr.functions import matches
 from ..model.nodes import FactDecl
-from .encode import INT64_MAX, INT64_MIN, FactSpace, FactVar
+from .terms import INT64_MAX, INT64_MIN, FactVar, Z3Expr
+from .variables import FactVariables
 
 
-def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple[Any, ...] = (),
-                  avoid: dict[Any, Any] | None = None) -> dict[str, Any]:
-    formula = space._and_all([*space.domain, *keep])
+
+def build_witness(space: FactVariables, model: Any, as_of: Any, *, keep: tuple[Z3Expr, ...] = (),
+                  avoid: dict[str, Any] | None = None) -> dict[str, Any]:
+    formula = space.all_of([*space.domain, *keep])
     names = constant_names(formula)
     relevant = [fv for fv in space.facts.values() if fv.path in names]
     assignment: dict[str, Any] = {}
@@ -50,18 +54,18 @@ def build_witness(space: FactSpace, model: Any, as_of: Any, *, keep: tuple[Any, 
             assignment[fv.path] = _simple(fv)
     _satisfy_matches(space, assignment, opaque)
     facts = {}
-    for decl in space.policy.facts:
+    for decl in space.declarations.facts:
         facts[decl.name] = _fact_value(decl, assignment, space)
     day = as_of.isoformat() if hasattr(as_of, "isoformat") else str(as_of)
     return {"facts": facts, "as_of": day}
 
 
 # -- the formula --------------------------------------------------------------------------------
-def _name(var: z3.ExprRef) -> str:
+def _name(var: Z3Expr) -> str:
     return str(var.decl().name())
 
 
-def constant_names(formula: z3.ExprRef) -> set[str]:
+def constant_names(formula: Z3Expr) -> set[str]:
     """Names of the uninterpreted constants in ``formula`` (iterative walk, shared nodes once)."""
     seen: set[int] = set()
     names: set[str] = set()
@@ -73,15 +77,15 @@ def constant_names(formula: z3.ExprRef) -> set[str]:
             continue
         seen.add(key)
         if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            names.add(e.decl().name())
+            names.add(str(e.decl().name()))
             continue
         stack.extend(e.children())
     return names
 
 
-def _holds(space: FactSpace, formula: z3.ExprRef, relevant: list[FactVar], assignment: dict[Any, Any],
-           opaque: list[Any]) -> bool:
-    pairs = [(fv.var, _z3_value(space, fv, assignment[fv.path])) for fv in relevant]
+def _holds(space: FactVariables, formula: Z3Expr, relevant: list[FactVar],
+           assignment: dict[str, Any], opaque: list[tuple[Z3Expr, Z3Expr]]) -> bool:
+    pairs = [(fv.var, z3_value(space, fv, assignment[fv.path])) for fv in relevant]
     pairs.extend(opaque)
     rounded = ieee_values(space, pairs)
     if rounded is None:
@@ -91,12 +95,13 @@ def _holds(space: FactSpace, formula: z3.ExprRef, relevant: list[FactVar], assig
     return bool(z3.is_true(z3.simplify(ground)))
 
 
-def ieee_values(space: FactSpace, pairs: list[Any]) -> list[Any] | None:
+def ieee_values(space: FactVariables, pairs: list[tuple[Z3Expr, Z3Expr]]
+                ) -> list[tuple[Z3Expr, Z3Expr]] | None:
     """The value of every rounded result (:meth:`FactSpace.rounded`) for the facts of
     ``pairs``, computed as the evaluator computes it: the exact result of the operation on
     doubles, rounded to the nearest double (``float`` of a fraction rounds correctly), or an
     int converted with ``float``. None when a result overflows to infinity."""
-    out: list[Any] = []
+    out: list[tuple[Z3Expr, Z3Expr]] = []
     for var, exact, how in space.rounding:
         ground = z3.simplify(z3.substitute(exact, *(pairs + out)) if pairs or out else exact)
         if how == "convert":
@@ -114,7 +119,8 @@ def ieee_values(space: FactSpace, pairs: list[Any]) -> list[Any] | None:
     return out
 
 
-def _z3_value(space: FactSpace, fv: FactVar, value: Any) -> z3.ExprRef:
+def z3_value(space: FactVariables, fv: FactVar, value: Any) -> Z3Expr:
+    """A fact's Python value as the z3 constant its variable takes (an enum by its index)."""
     ctx = space.ctx
     if fv.kind == "bool":
         return z3.BoolVal(bool(value), ctx)
@@ -128,7 +134,7 @@ def _z3_value(space: FactSpace, fv: FactVar, value: Any) -> z3.ExprRef:
     return z3.StringVal(value, ctx)
 
 
-def _model_value(fv: FactVar, model: z3.ModelRef) -> Any:
+def _model_value(fv: FactVar, model: Any) -> Any:
     v = model.eval(fv.var, model_completion=True)
     if fv.kind == "bool":
         return z3.is_true(v)
@@ -226,7 +232,7 @@ def _simple(fv: FactVar) -> Any:
     return decl.min if decl.min is not None else 0  # pragma: no cover - min > max is refused
 
 
-def _fact_value(decl: FactDecl, assignment: dict[Any, Any], space: FactSpace) -> Any:
+def _fact_value(decl: FactDecl, assignment: dict[str, Any], space: FactVariables) -> Any:
     if decl.type == "map":
         return {f.name: _fact_value(f, assignment, space) for f in decl.fields}
     if decl.type == "list":
@@ -240,12 +246,10 @@ def _fact_value(decl: FactDecl, assignment: dict[Any, Any], space: FactSpace) ->
 
 
 # -- opaque regular expressions -------------------------------------------------------------------
-def _satisfy_matches(space: FactSpace, assignment: dict[Any, Any], opaque: list[Any]) -> None:
+def _satisfy_matches(space: FactVariables, assignment: dict[str, Any],
+                     opaque: list[tuple[Z3Expr, Z3Expr]]) -> None:
     """The solver knows ``s.matches("p")`` only as an unknown boolean: give the string fact a
     value for which RE2 agrees with the unknown's value in the model (the evaluator re-checks)."""
-    from ..expr import ast
-    from ..expr.functions import matches
-
     for var, value in opaque:
         node = space.opaque_nodes.get(_text_of(var))
         if (type(node) is not ast.Call or node.function != "matches" or len(node.args) != 1
@@ -253,7 +257,7 @@ def _satisfy_matches(space: FactSpace, assignment: dict[Any, Any], opaque: list[
             continue
         path = _fact_path(node.target)
         fv = space.facts.get(path) if path else None
-        if fv is None or fv.kind != "string":
+        if path is None or fv is None or fv.kind != "string":
             continue
         pattern, want = node.args[0].value, z3.is_true(value)
         if matches(assignment[path], pattern) is want:
@@ -264,15 +268,13 @@ def _satisfy_matches(space: FactSpace, assignment: dict[Any, Any], opaque: list[
                 break
 
 
-def _text_of(var: z3.ExprRef) -> str:
+def _text_of(var: Z3Expr) -> str:
     name = str(var.decl().name())
     return name[1:-1] if name.startswith("|") and name.endswith("|") else name
 
 
 def _fact_path(node: Any) -> str | None:
-    from ..expr import ast
-
-    parts = []
+    parts: list[str] = []
     while type(node) is ast.Select and not node.test:
         parts.append(node.field)
         node = node.operand
@@ -351,3 +353,117 @@ def show_value(value: Any) -> str:
     if isinstance(value, (int,)):
         return str(value)
     return f"`{value}`"
+
+
+#: the name lint's coverage checks import (inside ``analysis``); elsewhere use :func:`z3_value`
+_z3_value = z3_value
+
+
+def numerals(formula: Z3Expr) -> list[Fraction]:
+    """The numeric constants of ``formula`` (iterative walk, shared nodes once), each once, in
+    the order ``(|value|, value)``: the rulebook's own cuts and limits, for canonical witness
+    values."""
+    seen: set[int] = set()
+    found: set[Fraction] = set()
+    stack = [formula]
+    while stack:
+        e = stack.pop()
+        key = e.get_id()
+        if key in seen:
+            continue
+        seen.add(key)
+        if z3.is_int_value(e):
+            found.add(Fraction(e.as_long()))
+        elif z3.is_rational_value(e):
+            found.add(e.as_fraction())
+        else:
+            stack.extend(e.children())
+    return sorted(found, key=lambda v: (abs(v), v))
+
+
+def canonical_candidates(fv: FactVar, constants: list[Fraction], limit: int = 96) -> list[Any]:
+    """Values to try, in order, for a fact in a canonical witness (the same on every z3
+    release): for a bool ``False, True``; for an enum each value's index in declaration order;
+    for a number its default, zero, its bounds, then the constants of the formula (and, for
+    an int, each one's neighbours; for a double, the doubles next to it), then powers of ten."""
+    decl = fv.decl
+    if fv.kind == "bool":
+        return [False, True]
+    if fv.kind == "enum":
+        return list(range(len(fv.values or ())))
+    if fv.kind not in ("int", "double"):
+        return []
+    raw: list[Fraction] = []
+    if decl.has_default and isinstance(decl.default, (int, float)):
+        raw.append(Fraction(decl.default))
+    raw.append(Fraction(0))
+    raw += [Fraction(b) for b in (decl.min, decl.max) if b is not None]
+    for c in constants:
+        if fv.kind == "int":
+            whole = math.floor(c)
+            raw += [c, Fraction(whole + 1), Fraction(whole - 1)] if c.denominator == 1 else \
+                [Fraction(whole), Fraction(whole + 1)]
+        elif abs(c) < Fraction(2) ** 1000:
+            f = float(c)
+            raw += [c, Fraction(math.nextafter(f, math.inf)),
+                    Fraction(math.nextafter(f, -math.inf))]
+    raw += [Fraction(10) ** k for k in range(16)]  # round numbers, when no constant fits
+    out: list[Any] = []
+    for v in raw:
+        if (fv.kind == "int" and v.denominator != 1) or abs(v) > Fraction(2) ** 1000:
+            continue
+        value: Any = int(v) if fv.kind == "int" else float(v)
+        if not _in_range(fv, value):
+            continue
+        if value not in out:
+            out.append(value)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def canonical_model(space: FactVariables, check: Callable[..., Any], model: Any,
+                    constants: list[Fraction],
+                    first: Iterable[tuple[Z3Expr, list[Z3Expr]]] = ()) -> Any:
+    """A model that does not depend on the z3 release, for a witness: each variable of
+    ``first`` (pairs of a variable and its candidate values), then each fact in declaration
+    order, takes the first of its candidates (:func:`canonical_candidates`) that the formula
+    still allows together with those fixed before it, by one ``check(*equalities)`` each
+    (``check`` returns an :class:`~policyengine.analysis.solver.Outcome`). A variable none of
+    them fits keeps a value of the last model; an unknown answer stops the tightening there.
+    ``model`` must satisfy the formula: a candidate it already has is taken without a query
+    (every earlier one was refused by a query, so the choice is the same)."""
+    ctx = space.ctx
+    axes = list(first)
+    for fv in space.facts.values():
+        values = canonical_candidates(fv, constants)
+        axes.append((fv.var, [z3.IntVal(v, ctx) if fv.kind == "enum" else z3_value(space, fv, v)
+                              for v in values]))
+    fixed: list[Z3Expr] = []
+    best = model
+    for var, candidates in axes:
+        # the first candidate that fits: a model holding candidate k bounds it by k; ask for
+        # one of the candidates before k until none fits (each answer moves k down)
+        k = _held(best, var, candidates, 0, len(candidates))
+        hi = len(candidates) if k is None else k
+        while hi > 0:
+            out = check(*fixed, z3.Or([var == c for c in candidates[:hi]]))
+            if out.unknown:
+                return best
+            if not out.sat:
+                break
+            k = _held(out.model, var, candidates, 0, hi)
+            if k is None:
+                break  # pragma: no cover - the model satisfies the disjunction
+            best, hi = out.model, k
+        if k is not None:
+            fixed.append(var == candidates[k])
+    return best
+
+
+def _held(model: Any, var: Z3Expr, candidates: list[Z3Expr], lo: int, hi: int) -> int | None:
+    """The first index in ``lo..hi-1`` of a candidate the model gives ``var``, or None."""
+    for i in range(lo, hi):
+        if z3.is_true(model.eval(var == candidates[i], model_completion=True)):
+            return i
+    return None

@@ -40,7 +40,9 @@ class Comparison:
                  budget: float) -> None:
         self.old, self.new, self.as_of = old, new, as_of
         self.shared = merge_facts(old, new)
-        self.space = FactSpace(self.shared)
+        # the old version's space over the facts of both (each version's decision terms
+        # are built for its own policy: encoding.py)
+        self.space = FactSpace(old, declarations=self.shared)
         self.prover = Prover(self.space, timeout=timeout, budget=budget)
         self.timeout = timeout
         self.unknown = 0
@@ -123,6 +125,27 @@ class Comparison:
             if x is not None and y is not None:
                 out.append(x == y)
         return out
+
+
+    def inexact_changes(self) -> list[str]:
+        """The double arithmetic that the solver computes as exact real numbers, where the
+        evaluator rounds to doubles, in what changed between the versions: an expression (a
+        condition or an amount) that only one version has, and every amount when the authority
+        limits it is held against changed. Sorted, each once. A proof that no dispute changes
+        does not cover the disputes at the rounding edges of these."""
+        texts: list[set[str]] = [set(), set()]
+        for i, p in enumerate((self.old, self.new)):
+            texts[i] = {e.canonical for e in expressions(p)} | {
+                r.amount.canonical for r in p.remedies if r.amount is not None}
+        limits_changed = self.old.authority != self.new.authority
+        out: set[str] = set()
+        for i, p in enumerate((self.old, self.new)):
+            amounts = [r.amount for r in p.remedies if r.amount is not None]
+            for e in [*expressions(p), *amounts]:
+                if e.canonical in texts[1 - i] and not (limits_changed and e in amounts):
+                    continue
+                out |= self.space.encode(e).inexact
+        return sorted(out)
 
 
 def differ(a: VersionTerms, b: VersionTerms, ctx: z3.Context) -> z3.BoolRef:

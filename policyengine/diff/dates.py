@@ -196,7 +196,7 @@ class DateSearch:
         self.cmp = search.cmp
 
     def run(self) -> None:
-        from .semantic import Behavior
+        from .behavior import Behavior
 
         s = self.s
         sources = date_sources(s.old, s.new, s.as_of)
@@ -285,6 +285,7 @@ class DateSearch:
         move as ``src`` says (with outcomes equal for levels and granted remedies)."""
         s = self.s
         avoid: dict[str, list[Any]] = {}
+        model = s.canonical(region, model)
         for _ in range(3):
             pairs = s.ground_pairs(model)
             keep = z3.substitute(region, *pairs) if pairs else region
@@ -307,7 +308,7 @@ class DateSearch:
                         got[0], got[1])
             for path, fv in s.space.facts.items():
                 if fv.kind in ("int", "double"):
-                    from .semantic import _lookup
+                    from .behavior import lookup as _lookup
 
                     avoid.setdefault(path, []).append(_lookup(w["facts"], path))
         return None

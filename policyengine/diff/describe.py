@@ -18,7 +18,8 @@ from typing import Any, Callable
 
 import z3
 
-from ..analysis.encode import INT64_MAX, INT64_MIN, FactSpace, FactVar
+from ..analysis.encode import FactSpace
+from ..analysis.terms import INT64_MAX, INT64_MIN, FactVar
 from ..analysis.solver import Outcome
 from ..analysis.witness import show_value
 from .boundaries import Roots  # noqa: F401  (the type of ``roots``)

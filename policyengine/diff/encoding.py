@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 import z3
 
 from ..analysis.decision import DecisionEncoding
 from ..analysis.encode import FactSpace
+from ..analysis.terms import FactVar, Z3Expr
 from ..calendar import CalendarError
 from ..compiled import derived_facts
 from ..model.nodes import Policy
@@ -33,8 +34,8 @@ _MAX_DAYS = 3660  # an escalation older than this is due where it would be after
 class Names:
     """Shared integer ids for the category, level and role ids of both versions."""
 
-    def __init__(self, old: Policy, new: Policy):
-        def ids(items):
+    def __init__(self, old: Policy, new: Policy) -> None:
+        def ids(items: Iterable[str]) -> list[str]:
             out: list[str] = []
             for x in items:
                 if x not in out:
@@ -52,12 +53,12 @@ class Escalation:
     """An ``escalation`` as z3 variables: ``on`` (given at all), ``level`` (index into
     ``levels``, the levels both versions have) and ``days`` (``since`` is ``as_of - days``)."""
 
-    on: Any
-    level: Any
-    days: Any
+    on: Z3Expr
+    level: Z3Expr
+    days: Z3Expr
     levels: tuple[str, ...]
     horizon: int
-    domain: list[Any]
+    domain: list[Z3Expr]
     #: the days at which some level's due level changes, in either version (0 first): between
     #: two breaks every day is decided alike
     breaks: tuple[int, ...] = (0,)
@@ -127,11 +128,11 @@ def due_table(policy: Policy, level_id: str, as_of: _dt.date, horizon: int, plan
     return out
 
 
-def region_choices(space: FactSpace, policy: Policy) -> list[tuple[Any, Any]]:
+def region_choices(space: FactSpace, policy: Policy) -> list[tuple[Z3Expr, Any]]:
     """``[(condition, plan), ...]``: the z3 condition under which a dispute's ``by`` fact picks
     each ``regions`` calendar (the top-level calendar is the fallback, not listed)."""
     cp = policy.compiled
-    out = []
+    out: list[tuple[Z3Expr, Any]] = []
     for key, plan in cp.region_plans.items():
         cond = region_condition(space, policy, key)
         if cond is not None:
@@ -139,7 +140,7 @@ def region_choices(space: FactSpace, policy: Policy) -> list[tuple[Any, Any]]:
     return out
 
 
-def region_condition(space: FactSpace, policy: Policy, key: str | None) -> Any | None:
+def region_condition(space: FactSpace, policy: Policy, key: str | None) -> Z3Expr | None:
     """The z3 condition under which a dispute picks the ``regions`` calendar ``key`` of
     ``policy`` (its ``by`` fact equals ``key``), or for ``key`` None the top-level calendar (the
     ``by`` fact is none of the keys). None when no dispute can pick ``key`` (a key that is not a
@@ -166,15 +167,15 @@ class _Version(DecisionEncoding):
     deadline step and memoized levels."""
 
     def __init__(self, space: FactSpace, policy: Policy, esc: Escalation | None,
-                 as_of: _dt.date):
+                 as_of: _dt.date) -> None:
         super().__init__(space, policy)
         self.esc = esc
         self.as_of = as_of
-        self._memo: dict[str, Any] = {}
-        self._chosen: dict[int, Any] = {}
+        self._memo: dict[str, Z3Expr] = {}
+        self._chosen: dict[int, Z3Expr] = {}
         self.candidates = earlier_candidates(space, policy)
 
-    def category_chosen(self, i: int, earlier=None):
+    def category_chosen(self, i: int, earlier: Iterable[int] | None = None) -> Z3Expr:
         """Category ``i`` decides: its ``when`` holds and every earlier one that could hold
         with it (or fail with an error) is false. Earlier categories the syntactic prefilter
         proves disjoint from it are left out: with a thousand categories, "every earlier one"
@@ -186,12 +187,12 @@ class _Version(DecisionEncoding):
             hit = self._chosen[i] = super().category_chosen(i, self.candidates[i])
         return hit
 
-    def base_level(self):
+    def base_level(self) -> Z3Expr:
         if "base" not in self._memo:
             self._memo["base"] = super().base_level()
         return self._memo["base"]
 
-    def level(self):
+    def level(self) -> Z3Expr:
         if "level" not in self._memo:
             value = super().level()
             if self.esc is not None:
@@ -199,8 +200,9 @@ class _Version(DecisionEncoding):
             self._memo["level"] = value
         return self._memo["level"]
 
-    def due(self):
+    def due(self) -> Z3Expr:
         esc = self.esc
+        assert esc is not None  # the deadline step runs for escalated disputes only
         value = self._int(0)
         choices = region_choices(self.space, self.policy)
         for index, level_id in reversed(list(enumerate(esc.levels))):
@@ -211,7 +213,7 @@ class _Version(DecisionEncoding):
                                                                      value)
         return value
 
-    def _due_term(self, level_id: str, plan: Any) -> Any:
+    def _due_term(self, level_id: str, plan: Any) -> Z3Expr:
         esc = self.esc
         assert esc is not None
         table = due_table(self.policy, level_id, self.as_of, esc.horizon, plan)
@@ -220,16 +222,17 @@ class _Version(DecisionEncoding):
             term = z3.If(esc.days >= start, self._int(rank), term)
         return term
 
-    def current(self):
+    def current(self) -> Z3Expr:
         """The rank of ``escalation.level`` in this version."""
         esc = self.esc
+        assert esc is not None  # read for escalated disputes only
         value = self._int(0)
         for index, level_id in reversed(list(enumerate(esc.levels))):
             r = self._int(self.rank[level_id])
             value = r if index == len(esc.levels) - 1 else z3.If(esc.level == index, r, value)
         return value
 
-    def final(self):
+    def final(self) -> Z3Expr:
         if "final" not in self._memo:
             self._memo["final"] = self.final_level()
         return self._memo["final"]
@@ -248,19 +251,19 @@ def earlier_candidates(space: FactSpace, policy: Policy) -> list[list[int]]:
     return domains.earlier_overlaps(regions, keep=risky)
 
 
-def _max(a, b):
+def _max(a: Z3Expr, b: Z3Expr) -> Z3Expr:
     return z3.If(a >= b, a, b)
 
 
 @dataclass
 class VersionTerms:
-    refusal: Any
-    category: Any
-    level: Any
-    escalate: Any
-    required: dict[str, Any]
-    by: dict[str, Any]
-    amount: dict[str, Any]
+    refusal: Z3Expr
+    category: Z3Expr
+    level: Z3Expr
+    escalate: Z3Expr
+    required: dict[str, Z3Expr]
+    by: dict[str, Z3Expr]
+    amount: dict[str, Z3Expr | None]
 
 
 def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalation | None,
@@ -268,14 +271,17 @@ def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalatio
     enc = _Version(space, policy, esc, as_of)
     sp = space
     ctx = sp.ctx
-    I = lambda n: z3.IntVal(n, ctx)  # noqa: E731
+
+    def I(n: int) -> Z3Expr:  # noqa: E743
+        return z3.IntVal(n, ctx)
+
     unclassified = enc.unclassified()
-    gap = sp._or_all([enc.gap(i) for i in range(len(policy.categories))])
+    gap = sp.any_of([enc.gap(i) for i in range(len(policy.categories))])
     decided = enc.decided()
-    errors = []
+    errors: list[Z3Expr] = []
     for ov in policy.overrides:
         errors.append(sp.errors(ov.when))
-    required: dict[str, list[Any]] = {}
+    required: dict[str, list[Z3Expr]] = {}
     for i, cat in enumerate(policy.categories):
         chosen = enc.category_chosen(i)
         for rid in cat.remedies:
@@ -283,12 +289,12 @@ def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalatio
             if r is None:
                 continue
             if r.when is not None:
-                errors.append(sp._and(chosen, sp.errors(r.when)))
+                errors.append(sp.both(chosen, sp.errors(r.when)))
             need = enc.remedy_required(i, rid)
             required.setdefault(rid, []).append(need)
             if r.amount is not None:
-                errors.append(sp._and(need, sp.errors(r.amount)))
-    failed = sp._or_all(errors)
+                errors.append(sp.both(need, sp.errors(r.amount)))
+    failed = sp.any_of(errors)
     refusal = z3.If(unclassified, I(1), z3.If(gap, I(2), z3.If(
         z3.Or(z3.Not(decided), failed), I(3), I(0))))
     category = I(-1)
@@ -297,18 +303,18 @@ def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalatio
                          category)
     final = enc.final()
     level = I(-1)
-    for r in reversed(range(len(enc.levels))):
-        level = z3.If(final == r, I(names.levels.index(enc.levels[r].id)), level)
+    for k in reversed(range(len(enc.levels))):
+        level = z3.If(final == k, I(names.levels.index(enc.levels[k].id)), level)
     escalate = z3.BoolVal(True, ctx) if esc is None else z3.Or(z3.Not(esc.on),
                                                                final > enc.current())
-    req = {rid: sp._or_all(terms) for rid, terms in required.items()}
-    by: dict[str, Any] = {}
-    amount: dict[str, Any] = {}
+    req = {rid: sp.any_of(terms) for rid, terms in required.items()}
+    by: dict[str, Z3Expr] = {}
+    amount: dict[str, Z3Expr | None] = {}
     for rid in req:
         rank = enc.authorizing_rank(rid, enc.level())
         role = I(-1)
-        for r in reversed(range(len(enc.levels))):
-            role = z3.If(rank == r, I(names.roles.index(enc.levels[r].role)), role)
+        for k in reversed(range(len(enc.levels))):
+            role = z3.If(rank == k, I(names.roles.index(enc.levels[k].role)), role)
         by[rid] = role
         term = enc.remedy_amount(rid)
         amount[rid] = None if term is None else sp.as_real(term)
@@ -316,11 +322,11 @@ def version_terms(space: FactSpace, policy: Policy, names: Names, esc: Escalatio
 
 
 def presence_substitution(space: FactSpace, shared: SharedFacts, which: int
-                          ) -> tuple[list[Any], dict[str, Any]]:
+                          ) -> tuple[list[tuple[Z3Expr, Z3Expr]], dict[str, Z3Expr]]:
     """``(pairs, present)``: substitute each fact the two versions default differently by
     ``If(present, value, default)`` with this version's default (``which``: 0 old, 1 new)."""
-    pairs = []
-    present: dict[str, Any] = {}
+    pairs: list[tuple[Z3Expr, Z3Expr]] = []
+    present: dict[str, Z3Expr] = {}
     for path, defaults in shared.presence.items():
         fv = space.facts.get(path)
         if fv is None:
@@ -336,12 +342,13 @@ def presence_substitution(space: FactSpace, shared: SharedFacts, which: int
     return pairs, present
 
 
-def _constant(space: FactSpace, fv, value: Any):
+def _constant(space: FactSpace, fv: FactVar, value: Any) -> Z3Expr | None:
     ctx = space.ctx
     if fv.kind == "bool" and isinstance(value, bool):
         return z3.BoolVal(value, ctx)
     if fv.kind == "enum":
-        return z3.IntVal(fv.values.index(value), ctx) if value in fv.values else None
+        values = fv.values or ()
+        return z3.IntVal(values.index(value), ctx) if value in values else None
     if fv.kind == "int" and isinstance(value, int) and not isinstance(value, bool):
         return z3.IntVal(value, ctx)
     if fv.kind == "double" and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -351,11 +358,11 @@ def _constant(space: FactSpace, fv, value: Any):
     return None
 
 
-def substitute(terms: VersionTerms, pairs: list[Any]) -> VersionTerms:
+def substitute(terms: VersionTerms, pairs: list[tuple[Z3Expr, Z3Expr]]) -> VersionTerms:
     if not pairs:
         return terms
 
-    def sub(t):
+    def sub(t: Z3Expr | None) -> Z3Expr | None:
         return None if t is None else z3.substitute(t, *pairs)
 
     return VersionTerms(sub(terms.refusal), sub(terms.category), sub(terms.level),

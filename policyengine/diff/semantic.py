@@ -28,7 +28,9 @@ from typing import Any
 
 import z3
 
+from ..analysis.witness import canonical_model, numerals, z3_value
 from ..model.nodes import Policy
+from .behavior import Behavior, lookup as _lookup
 from .boundaries import Roots
 from .comparison import Comparison, differ, expressions, in_force, value
 from .dates import DateSearch
@@ -41,45 +43,6 @@ from .space import project
 WITNESS_TRIES = 3
 SPLIT_LIMIT = 4  # parts of a split region
 SPLIT_AXES = 3  # facts tried for a split (those read by changed expressions first)
-
-
-@dataclass
-class Behavior:
-    """One region of disputes decided differently.
-
-    ``condition``: the region in words (``10000 <= amount < 25000``); ``exact``: the condition
-    describes exactly the disputes that change this way (False: it contains them, and more);
-    ``change``: what changes (``level regional -> frontline``); ``witness``: a dispute of the
-    region, ``{"facts": ..., "as_of": ...}`` (``facts`` may hold the reserved ``escalation``);
-    ``old``/``new``: its outcomes under each version."""
-
-    summary: str
-    subject: str
-    condition: str
-    exact: bool
-    change: str
-    witness: dict[str, Any]  # always reproduced: a region without one is left out
-    old: dict[Any, Any]
-    new: dict[Any, Any]
-    escalated: bool = False
-    example_change: str = ""
-    #: ``outcome`` (the refusal, category, level, action or remedies change), ``dates`` (the
-    #: outcome is the same, its dates move) or ``validity`` (valid under one version, refused
-    #: as invalid by the other)
-    kind: str = "outcome"
-    dates: dict[str, Any] | None = None  # a date region: the witness's dates under each version
-    #: the region as a z3 formula over the comparison's variables (not serialized): tests
-    #: check grid disputes against it with ``BehaviorReport.contains``
-    formula: Any = field(default=None, compare=False, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {"summary": self.summary, "subject": self.subject, "condition": self.condition,
-               "exact": self.exact, "change": self.change, "escalated": self.escalated,
-               "witness": self.witness, "example_change": self.example_change or self.change,
-               "old": self.old, "new": self.new, "kind": self.kind}
-        if self.dates is not None:
-            out["dates"] = self.dates
-        return out
 
 
 @dataclass
@@ -105,8 +68,6 @@ class BehaviorReport:
         cmp = self.comparison
         if region.formula is None or cmp is None:
             return None
-        from ..analysis.witness import _z3_value
-
         pairs = [(cmp.esc.on, z3.BoolVal(False, cmp.space.ctx)),
                  (cmp.esc.level, z3.IntVal(0, cmp.space.ctx)),
                  (cmp.esc.days, z3.IntVal(0, cmp.space.ctx))]
@@ -114,7 +75,7 @@ class BehaviorReport:
             value = _lookup(dispute, path)
             if value is None:
                 return None
-            pairs.append((fv.var, _z3_value(cmp.space, fv, value)))
+            pairs.append((fv.var, z3_value(cmp.space, fv, value)))
         for path, flag in cmp.present.items():
             pairs.append((flag, z3.BoolVal(_lookup(dispute, path) is not None, cmp.space.ctx)))
         return bool(z3.is_true(z3.simplify(z3.substitute(region.formula, *pairs))))
@@ -308,6 +269,7 @@ class _Search:
         want_old, want_new = self.keys.predicted(ka, self.old), self.keys.predicted(kb, self.new)
         want_sig = self.keys.signature(model, ka, kb) if fine else None
         avoid: dict[str, list[Any]] = {}
+        model = self.canonical(region, model)
         for _ in range(WITNESS_TRIES):
             pairs = self.ground_pairs(model)
             keep = z3.substitute(region, *pairs) if pairs else region
@@ -322,6 +284,22 @@ class _Search:
                 if fv.kind in ("int", "double"):
                     avoid.setdefault(path, []).append(_lookup(w["facts"], path))
         return None, None, None
+
+    def canonical(self, region: z3.BoolRef, model: z3.ModelRef) -> z3.ModelRef:
+        """A model of ``region`` that does not depend on the z3 release: the escalation, the
+        presence of facts and each fact in turn (declaration order) take the first of their
+        canonical candidates (``analysis.witness.canonical_candidates``: defaults, zero,
+        bounds, the formula's own constants; enum values in order) that the region still
+        allows, by one query each; a variable none of them fits keeps the model's value."""
+        esc, ctx = self.esc, self.ctx
+        first: list[tuple[Any, list[Any]]] = [
+            (esc.on, [z3.BoolVal(False, ctx), z3.BoolVal(True, ctx)]),
+            (esc.level, [z3.IntVal(i, ctx) for i in range(max(1, len(esc.levels)))]),
+            (esc.days, [z3.IntVal(d, ctx) for d in esc.breaks]),
+            *[(flag, [z3.BoolVal(True, ctx), z3.BoolVal(False, ctx)])
+              for _, flag in sorted(self.cmp.present.items())]]
+        return canonical_model(self.space, lambda *f: self.cmp.within(region, *f), model,
+                               numerals(region), first)
 
     def ground_pairs(self, model: z3.ModelRef) -> list[Any]:
         pairs = []
@@ -366,15 +344,6 @@ def escalation_is_neutral(old: Policy, new: Policy) -> bool:
         old.compiled.calendars.canonical() == new.compiled.calendars.canonical()
 
 
-def _lookup(facts: dict[Any, Any], path: str) -> Any:
-    node: Any = facts
-    for key in path.split("."):
-        if not isinstance(node, dict) or key not in node:
-            return None
-        node = node[key]
-    return node
-
-
 def _drop(facts: dict[Any, Any], path: str) -> None:
     keys = path.split(".")
     node: Any = facts
@@ -399,7 +368,8 @@ def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: floa
     cmp = comparison or Comparison(old, new, as_of, timeout=timeout, budget=budget)
     if fo != fn:
         return _term_change(cmp, fo)
-    validity = ValiditySearch(old, new, as_of, timeout=cmp.timeout).regions()
+    validity = ValiditySearch(old, new, as_of, timeout=cmp.timeout,
+                              remaining=lambda: cmp.prover.remaining).regions()
     if not cmp.shared.comparable:
         notes = [f"no dispute is valid under both versions: fact `{path}` is {why}"
                  for path, why in cmp.shared.excluded.items()]
@@ -408,6 +378,16 @@ def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: floa
         return report
     report = _Search(cmp, max_regions).run()
     report.comparison = cmp
+    rounded = cmp.inexact_changes() if report.verdict == "equivalent" else []
+    if rounded:
+        # "no dispute changes" was proven over real numbers: at the rounding edges of double
+        # arithmetic the evaluator may decide otherwise, so it is possible, not proven
+        report.complete = False
+        report.verdict = "unknown"
+        shown = ", ".join(f"`{t}`" for t in rounded[:3]) + (", ..." if len(rounded) > 3 else "")
+        report.notes.append(f"the solver computes {shown} with exact real numbers where the "
+                            "evaluator rounds to doubles: disputes at the rounding edges may "
+                            "change too (possible, not proven)")
     if validity:
         report.regions[:0] = validity
         report.verdict = "different"
@@ -424,7 +404,8 @@ def _term_change(cmp: Comparison, old_in_force: bool) -> BehaviorReport:
         report.verdict = "unknown"
         report.complete = False
         return report
-    w = cmp.space.witness(out.model, cmp.as_of)
+    model = canonical_model(cmp.space, lambda *f: cmp.prover.check(*f), out.model, [])
+    w = cmp.space.witness(model, cmp.as_of)
     dispute = w["facts"]
     o_old, _ = decide(cmp.old, project(cmp.old, dispute), cmp.as_of)
     o_new, _ = decide(cmp.new, project(cmp.new, dispute), cmp.as_of)

@@ -15,17 +15,28 @@ such moves are reported as ``reorders``.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Callable
+from typing import Any, Callable, Sequence, TypedDict, TypeVar
 
 from ..calendar import Duration
 from ..compiled import canonical_form, limit_order
-from ..model.nodes import Band, Category, Expression, Policy
+from ..diagnostics import Span
+from ..model.nodes import Band, Category, Expression, Grant, Level, Metadata, Policy
 from .compat import fact_changes
-from .match import moved_ids, pair_bands, pair_by_id
+from .match import Pair, moved_ids, pair_bands, pair_by_id
 from .records import Added, Change, Changed, Moved, Removed
 from .version import bump_kind, version_problem
 
-Overlap = Callable[[tuple[Any, ...], tuple], "bool | None"]
+Overlap = Callable[[tuple[Any, ...], tuple[Any, ...]], "bool | None"]
+T = TypeVar("T")
+#: how a move is judged: ``(effect, note)`` of one pair
+Verdict = Callable[[Pair[Any]], tuple[str, "str | None"]]
+
+
+class Spans(TypedDict):
+    """Where a change is, in each version (the keyword arguments of a change record)."""
+
+    old_span: Span | None
+    new_span: Span | None
 
 
 def _num(v: Any) -> Any:
@@ -76,22 +87,24 @@ class _Differ:
         self.out: list[Change] = []
 
     # -- helpers ---------------------------------------------------------------------------
-    def spans(self, a_node, b_node, *keys) -> dict[Any, Any]:
-        def span(policy, node):
+    def spans(self, a_node: Any, b_node: Any, *keys: Any) -> Spans:
+        def span(policy: Policy, node: Any) -> Span | None:
             if node is None:
                 return None
             path = getattr(node, "path", None)
             if keys and path is not None and policy.sourcemap is not None:
                 return policy.span_at(*path, *keys)
-            return getattr(node, "span", None)
+            found: Span | None = getattr(node, "span", None)
+            return found
         return {"old_span": span(self.old, a_node), "new_span": span(self.new, b_node)}
 
-    def field(self, path: str, a_node, b_node, key: str, x: Any, y: Any, **kw) -> None:
+    def field(self, path: str, a_node: Any, b_node: Any, key: str, x: Any, y: Any,
+              **kw: Any) -> None:
         if x != y:
             self.out.append(Changed(f"{path}.{key}", x, y, **kw,
                                     **self.spans(a_node, b_node, key)))
 
-    def expr_field(self, path: str, a_node, b_node, key: str, x: Expression | None,
+    def expr_field(self, path: str, a_node: Any, b_node: Any, key: str, x: Expression | None,
                    y: Expression | None) -> None:
         if _same_expr(x, y):
             return
@@ -105,7 +118,7 @@ class _Differ:
                                 old_span=x.span if x is not None and x.span else spans["old_span"],
                                 new_span=y.span if y is not None and y.span else spans["new_span"]))
 
-    def duration(self, path: str, a_node, b_node, key: str, what: str,
+    def duration(self, path: str, a_node: Any, b_node: Any, key: str, what: str,
                  longer: str = "longer", shorter: str = "shorter") -> None:
         x, y = getattr(a_node, key), getattr(b_node, key)
         if x == y:
@@ -121,7 +134,7 @@ class _Differ:
                                 effect if effect not in ("added", "removed") else None, note,
                                 **self.spans(a_node, b_node, key)))
 
-    def moves(self, section: str, pairs, what: Callable[[Any], tuple[Any, ...]] | None) -> None:
+    def moves(self, section: str, pairs: Sequence[Pair[Any]], what: Verdict | None) -> None:
         moved = moved_ids(pairs)
         for p in pairs:
             if p.key not in moved:
@@ -149,8 +162,12 @@ class _Differ:
 
     def metadata(self) -> None:
         a, b = self.old.meta, self.new.meta
-        sa = lambda k: self.old.span_at("policy", k)  # noqa: E731
-        sb = lambda k: self.new.span_at("policy", k)  # noqa: E731
+
+        def sa(k: str) -> Span | None:
+            return self.old.span_at("policy", k)
+
+        def sb(k: str) -> Span | None:
+            return self.new.span_at("policy", k)
         if a.id != b.id:
             self.out.append(Changed("policy.id", a.id, b.id, problem="a different policy id: "
                                     "are these two versions of the same rulebook?",
@@ -164,7 +181,7 @@ class _Differ:
                                     old_span=sa("owners"), new_span=sb("owners")))
         day = self.as_of
 
-        def in_force(m) -> bool:
+        def in_force(m: Metadata) -> bool:
             return m.effective <= day and (m.expires is None or day <= m.expires)
 
         state = {(True, True): "both versions are in force",
@@ -233,8 +250,8 @@ class _Differ:
 
     def version(self) -> None:
         a, b = self.old.meta.version, self.new.meta.version
-        spans = {"old_span": self.old.span_at("policy", "version"),
-                 "new_span": self.new.span_at("policy", "version")}
+        spans: Spans = {"old_span": self.old.span_at("policy", "version"),
+                        "new_span": self.new.span_at("policy", "version")}
         if a != b:
             kind = bump_kind(a, b)
             problem = version_problem(a, b)
@@ -267,6 +284,7 @@ class _Differ:
         for p in pairs:
             x, y = p.old, p.new
             if x is None:
+                assert y is not None  # a pair has at least one side
                 self.out.append(Added(f"ladder.levels.{y.id}", None, nlevels[y.id],
                                       new_span=y.span))
                 continue
@@ -284,8 +302,8 @@ class _Differ:
                                                        "from `next`, not from the list"))
 
     def roles(self) -> None:
-        def roles_of(p: Policy) -> dict[str, Any]:
-            out = {lv.role: lv for lv in p.ladder.levels}
+        def roles_of(p: Policy) -> dict[str, Level | Grant]:
+            out: dict[str, Level | Grant] = {lv.role: lv for lv in p.ladder.levels}
             for g in p.authority:
                 out.setdefault(g.role, g)
             return out
@@ -303,6 +321,7 @@ class _Differ:
         for p in pair_by_id(self.old.actions, self.new.actions):
             x, y = p.old, p.new
             if x is None:
+                assert y is not None  # a pair has at least one side
                 self.out.append(Added(f"actions.{y.id}", None, nacts[y.id], new_span=y.span))
             elif y is None:
                 self.out.append(Removed(f"actions.{x.id}", acts[x.id], None, old_span=x.span))
@@ -341,6 +360,7 @@ class _Differ:
         for p in pairs:
             x, y = p.old, p.new
             if x is None:
+                assert y is not None  # a pair has at least one side
                 self.out.append(Added(f"categories.{y.id}", None, ncats[y.id],
                                       new_span=y.span))
             elif y is None:
@@ -350,22 +370,23 @@ class _Differ:
                 self.category(x, y)
         self.moves("categories", pairs, self._category_move(pairs))
 
-    def _category_move(self, pairs) -> Callable[..., Any]:
+    def _category_move(self, pairs: Sequence[Pair[Category]]) -> Verdict:
         both = [p for p in pairs if p.old is not None and p.new is not None]
 
-        def verdict(p) -> tuple[str, str | None]:
-            swapped = [q for q in both if q is not p and
-                       (q.old_index < p.old_index) != (q.new_index < p.new_index)]
-            return self._order_verdict(p, swapped, lambda c: c.when)
+        def verdict(p: Pair[Any]) -> tuple[str, str | None]:
+            swapped = [q for q in both if q is not p and _crosses(p, q)]
+            return self._order_verdict(p, swapped, _category_when)
         return verdict
 
-    def _order_verdict(self, p, swapped, cond, context: tuple[Any, ...] = ((), ())
+    def _order_verdict(self, p: Pair[Any], swapped: Sequence[Pair[Any]],
+                       cond: Callable[[Any], Expression | None],
+                       context: tuple[tuple[Any, ...], tuple[Any, ...]] = ((), ())
                        ) -> tuple[str, str | None]:
         names = ", ".join(f"`{_name(q)}`" for q in swapped)
         if self.overlap is None:
             return "reorders", f"now ordered differently against {names} (not analysed)"
-        overlapping = []
-        unknown = []
+        overlapping: list[Pair[Any]] = []
+        unknown: list[Pair[Any]] = []
         for q in swapped:
             verdict = self.overlap((cond(p.old), cond(q.old), *context[0]),
                                    (cond(p.new), cond(q.new), *context[1]))
@@ -417,6 +438,7 @@ class _Differ:
         for p in pairs:
             a, b = p.old, p.new
             if a is None:
+                assert b is not None  # a pair has at least one side
                 self.out.append(Added(f"{path}[{b.index}]", None, band_value(b),
                                       new_span=b.span))
             elif b is None:
@@ -436,9 +458,8 @@ class _Differ:
                                                          else "otherwise")))
                 if p.moved:
                     others = [q for q in pairs if q.old is not None and q.new is not None
-                              and q is not p and (q.old_index < p.old_index)
-                              != (q.new_index < p.new_index)]
-                    effect, why = self._order_verdict(p, others, lambda bd: bd.when,
+                              and q is not p and _crosses(p, q)]
+                    effect, why = self._order_verdict(p, others, _band_when,
                                                       ((x.when,), (y.when,)))
                     self.out.append(Moved(where, a.index, b.index, effect, why,
                                           old_span=a.span, new_span=b.span))
@@ -457,6 +478,7 @@ class _Differ:
         for p in pairs:
             x, y = p.old, p.new
             if x is None:
+                assert y is not None  # a pair has at least one side
                 self.out.append(Added(f"overrides.{y.id}", None, novs[y.id], new_span=y.span))
             elif y is None:
                 self.out.append(Removed(f"overrides.{x.id}", ovs[x.id], None, old_span=x.span))
@@ -477,6 +499,7 @@ class _Differ:
         for p in pairs:
             x, y = p.old, p.new
             if x is None:
+                assert y is not None  # a pair has at least one side
                 self.out.append(Added(f"remedies.{y.id}", None, nrems[y.id], new_span=y.span))
             elif y is None:
                 self.out.append(Removed(f"remedies.{x.id}", rems[x.id], None,
@@ -496,7 +519,23 @@ class _Differ:
                                                   "id: this order does not matter"))
 
 
-def _when_span(band: Band):
+def _crosses(p: Pair[Any], q: Pair[Any]) -> bool:
+    """Whether two matched pairs (each in both versions) stand in the other order in the new
+    version."""
+    po, pn, qo, qn = p.old_index, p.new_index, q.old_index, q.new_index
+    assert po is not None and pn is not None and qo is not None and qn is not None
+    return (qo < po) != (qn < pn)
+
+
+def _category_when(c: Category) -> Expression | None:
+    return c.when
+
+
+def _band_when(b: Band) -> Expression | None:
+    return b.when
+
+
+def _when_span(band: Band) -> Span | None:
     return band.when.span if band.when is not None and band.when.span is not None else band.span
 
 
@@ -512,11 +551,12 @@ def _limit_words(limit: Any) -> str:
     return f"up to {_num(limit)}"
 
 
-def _name(pair) -> str:
+def _name(pair: Pair[Any]) -> str:
     node = pair.new if pair.new is not None else pair.old
+    assert node is not None  # a pair has at least one side
     if isinstance(node, Band):
         return f"band {node.index + 1}"
-    return node.id
+    return str(node.id)
 
 
 def structural_changes(old: Policy, new: Policy, *, as_of: _dt.date | None = None,

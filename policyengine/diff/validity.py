@@ -138,24 +138,36 @@ def _show(value: Any) -> str:
 class ValiditySearch:
     """``regions()``: the validity regions of two versions on ``as_of`` (both in force)."""
 
-    def __init__(self, old: Policy, new: Policy, as_of: _dt.date, *, timeout: float):
+    def __init__(self, old: Policy, new: Policy, as_of: _dt.date, *, timeout: float,
+                 remaining: Callable[[], float] | None = None):
         self.old, self.new, self.as_of, self.timeout = old, new, as_of, timeout
+        #: seconds left of the diff's budget (None: no limit beyond each search's own)
+        self.remaining = remaining
 
     def base(self, policy: Policy) -> dict[str, Any] | None:
         """A dispute ``policy`` accepts, decided by it when the solver finds one."""
         from ..analysis import DecisionEncoding, FactSpace, Prover
 
         space = FactSpace(policy)
-        prover = Prover(space, timeout=self.timeout, budget=4 * self.timeout)
-        out = prover.check(DecisionEncoding(space).decided())
+        budget = 4 * self.timeout
+        if self.remaining is not None:
+            budget = min(budget, self.remaining())  # within the diff's deadline
+        prover = Prover(space, timeout=self.timeout, budget=budget)
+        from ..analysis.witness import canonical_model, numerals
+
+        formula = DecisionEncoding(space).decided()
+        out = prover.check(formula)
         if not out.sat:
+            formula = space.true
             out = prover.check()
         if not out.sat:
             return None
-        return dict(space.witness(out.model, self.as_of)["facts"])
+        model = canonical_model(space, lambda *f: prover.check(formula, *f), out.model,
+                                numerals(formula))  # the same dispute on every z3 release
+        return dict(space.witness(model, self.as_of)["facts"])
 
     def regions(self) -> list[Any]:
-        from .semantic import Behavior
+        from .behavior import Behavior
 
         found: list[Any] = []
         for a, b, a_is_old in ((self.old, self.new, True), (self.new, self.old, False)):
