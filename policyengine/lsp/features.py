@@ -558,10 +558,10 @@ def hover_table(snapshot: Snapshot) -> dict[tuple[Any, ...], str]:
         if c.path:
             for band in c.bands:
                 if band.path:
-                    table[("band", *band.path[:4])] = _band_text(snapshot, c, band)
+                    table[("band",) + tuple(band.path[:4])] = _band_text(snapshot, c, band)
     for node in (*policy.categories, *policy.overrides, *policy.remedies):
         if node.path and node.when is not None:
-            table[("when", *node.path)] = f"applies when {_condition(snapshot, node.when)}"
+            table[("when",) + tuple(node.path)] = f"applies when {_condition(snapshot, node.when)}"
     return table
 
 

@@ -28,7 +28,7 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from . import features
 from .snapshot import Snapshot, index_only
-from .worker import Job, LintWorker, WorkerError, WorkerFailed, WorkerGone, WorkerHung
+from .worker import Job, LintWorker, WorkerError, WorkerGone, WorkerHung
 
 log = logging.getLogger("policyengine.lsp")
 
@@ -149,13 +149,19 @@ class PolicyServer(LanguageServer):
         def sent() -> None:
             state.sent[generation] = (time.monotonic(), logic)
 
+        limit = budget + HANG_MARGIN if logic else self.lint_limit
         try:
-            snapshot: Snapshot = await self.worker.run(
-                job, budget + HANG_MARGIN if logic else self.lint_limit, on_sent=sent)
+            try:
+                snapshot: Snapshot = await self.worker.run(job, limit, on_sent=sent)
+            except WorkerGone:
+                if generation != state.generation:
+                    return  # ended on purpose: a newer text superseded it
+                # the worker crashed (or was killed): once more, in a new worker
+                snapshot = await self.worker.run(job, limit, on_sent=sent)
         except WorkerHung as exc:
             self.log(t.MessageType.Warning, f"policyengine: {exc}")
             return
-        except (WorkerGone, WorkerFailed, WorkerError) as exc:
+        except WorkerError as exc:
             if generation == state.generation:  # not ended on purpose
                 self.log(t.MessageType.Error, f"policyengine: internal error: {exc}")
             return

@@ -143,6 +143,7 @@ class LintWorker:
         self._waiter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policyengine-wait")
         self._guard = threading.Lock()
         self.busy_since: float | None = None  # when the job in the worker was sent
+        self._watched: BaseProcess | None = None
         self.starts = 0
 
     @property
@@ -176,6 +177,13 @@ class LintWorker:
         if conn is not None:
             conn.close()
 
+    def _exited(self, loop: asyncio.AbstractEventLoop, proc: BaseProcess) -> None:
+        loop.remove_reader(proc.sentinel)
+        if self._watched is proc:
+            self._watched = None
+        if proc is self._proc and self.busy_since is None:
+            self.kill()  # a job in it learns of it by itself
+
     def kill(self) -> None:
         """End the job in the worker now (the worker starts again for the next job)."""
         with self._guard:
@@ -192,6 +200,10 @@ class LintWorker:
         async with self._lock:
             loop = asyncio.get_running_loop()
             proc, conn = await loop.run_in_executor(self._waiter, self._start)
+            if self._watched is not proc:
+                # a worker that dies between jobs is reaped at once, not left a zombie
+                self._watched = proc
+                loop.add_reader(proc.sentinel, self._exited, loop, proc)
             job_id = next(self._ids)
             try:
                 conn.send((job_id, job))
