@@ -230,6 +230,7 @@ def _initialize(ls: PolicyServer, params: t.InitializeParams) -> None:
             ls.save_budget = max(0.1, float(options["saveBudget"]))
         if isinstance(options.get("lintLimit"), (int, float)):
             ls.lint_limit = max(1.0, float(options["lintLimit"]))
+    ls.worker.prestart(asyncio.get_running_loop())
 
 
 @server.feature(t.SHUTDOWN)

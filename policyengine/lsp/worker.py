@@ -144,6 +144,7 @@ class LintWorker:
         self._guard = threading.Lock()
         self.busy_since: float | None = None  # when the job in the worker was sent
         self._watched: BaseProcess | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.starts = 0
 
     @property
@@ -163,8 +164,17 @@ class LintWorker:
             self._proc, self._conn = proc, parent
             self.starts += 1
         if self._on_start is not None and proc.pid is not None:
-            self._on_start(proc.pid)
+            if self._loop is not None:  # called on the waiter thread: tell the loop's
+                self._loop.call_soon_threadsafe(self._on_start, proc.pid)
+            else:
+                self._on_start(proc.pid)
         return proc, parent
+
+    def prestart(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start the worker now, in the background (it imports the lint's modules before the
+        first document arrives)."""
+        self._loop = loop
+        self._waiter.submit(self._start)
 
     def _reap(self) -> None:
         """End the worker process, if any, and wait for it (called with the guard held)."""
@@ -198,7 +208,7 @@ class LintWorker:
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            loop = asyncio.get_running_loop()
+            loop = self._loop = asyncio.get_running_loop()
             proc, conn = await loop.run_in_executor(self._waiter, self._start)
             if self._watched is not proc:
                 # a worker that dies between jobs is reaped at once, not left a zombie
