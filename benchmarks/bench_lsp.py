@@ -6,13 +6,16 @@ over stdio, driven by pygls's client.
 
 Prints, for each request, the median and the 95th percentile of the round trip, once with the
 analysis of the text done and once while the analysis of a fresh edit is still running (the
-worker thread linting the rulebook), and how long the first diagnostics took.
+lint worker process linting the rulebook), and how long the first diagnostics took. Each
+repeat asks at another place of the file (the server remembers the last answers per place),
+and the load average of the machine when the run ended.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -40,12 +43,16 @@ def _position(text: str, marker: str, fraction: float, extra: int) -> t.Position
 
 async def _run(n: int, repeats: int) -> None:
     text = generate(n)
-    # a half-typed enum comparison and a field selection deep in the file
-    k = text.index("when: 'kind == ", len(text) * 9 // 10)
-    eol = text.index("\n", k) - 1  # before the closing quote
-    text = text[:eol] + ' && region == "E' + text[eol:]
-    eol2 = text.index("\n", text.index("when: 'kind == ", eol + 40)) - 1
-    text = text[:eol2] + " && partner." + text[eol2:]
+    # half-typed enum comparisons and field selections over the last half of the file, one
+    # pair for each repeat
+    marker = "when: 'kind == "
+    whens = [i for i in range(len(text)) if text.startswith(marker, i)]
+    whens = [w for w in whens if w > len(text) // 2]
+    step = max(2, len(whens) // repeats)
+    for j in reversed(range(0, min(len(whens) - 1, step * repeats), step)):
+        for k, typed in ((whens[j + 1], " && partner."), (whens[j], ' && region == "E')):
+            eol = text.index("\n", k) - 1  # before the closing quote
+            text = text[:eol] + typed + text[eol:]
     folder = Path(tempfile.mkdtemp())
     path = folder / f"generated-{n}.yaml"
     path.write_text(text, encoding="utf-8")
@@ -53,6 +60,10 @@ async def _run(n: int, repeats: int) -> None:
 
     client = LanguageClient("bench", "1")
     published: list[tuple[int | None, float]] = []
+
+    @client.feature(t.WINDOW_LOG_MESSAGE)
+    def _log(params: t.LogMessageParams) -> None:
+        pass
 
     @client.feature(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def _diags(params: t.PublishDiagnosticsParams) -> None:
@@ -69,19 +80,25 @@ async def _run(n: int, repeats: int) -> None:
         await asyncio.sleep(0.05)
     first = published[0][1] - opened
     doc = t.TextDocumentIdentifier(uri)
-    requests = {
-        'completion `region == "E`': ("completion", _position(text, 'region == "E', 0, 12)),
-        "completion `partner.`": ("completion", _position(text, "&& partner.", 0, 11)),
-        "completion `level: `": ("completion", _position(text, "level: regional", 0.9, 7)),
-        "hover on a band": ("hover", _position(text, "{when: amount <", 0.7, 3)),
-        "hover on a fact": ("hover", _position(text, "amount <", 0.8, 2)),
-        "hover on a level id": ("hover", _position(text, "level: regional", 0.95, 9)),
-    }
+
+    def requests(r: int) -> dict[str, tuple[str, t.Position]]:
+        """The requests of repeat ``r``: at places spread over the last half of the file."""
+        f = 0.5 + 0.5 * (r + 1) / (repeats + 1)
+        return {
+            'completion `region == "E`': ("completion", _position(
+                text, 'region == "E', (r + 1) / repeats, 12)),
+            "completion `partner.`": ("completion", _position(
+                text, "&& partner.", (r + 1) / repeats, 11)),
+            "completion `level: `": ("completion", _position(text, "level: regional", f, 7)),
+            "hover on a band": ("hover", _position(text, "{when: amount <", f, 3)),
+            "hover on a fact": ("hover", _position(text, "amount <", f, 2)),
+            "hover on a level id": ("hover", _position(text, "level: regional", f, 9)),
+        }
 
     async def measure() -> dict[str, list[float]]:
-        times: dict[str, list[float]] = {name: [] for name in requests}
-        for _ in range(repeats):
-            for name, (kind, pos) in requests.items():
+        times: dict[str, list[float]] = {name: [] for name in requests(0)}
+        for r in range(repeats):
+            for name, (kind, pos) in requests(r).items():
                 a = time.perf_counter()
                 if kind == "completion":
                     got = await client.text_document_completion_async(
@@ -117,8 +134,10 @@ async def _run(n: int, repeats: int) -> None:
     print(f"first diagnostics after open: {first:.1f} s")
     print(f"{'request':32} {'idle: median':>13} {'p95 ms':>8}   {'linting: median':>15} "
           f"{'p95 ms':>8}")
-    for name in requests:
+    for name in requests(0):
         print(f"{name:32} {ms(idle[name]):>22}   {ms(busy[name]):>24}")
+    print("load average (1, 5, 15 min) at the end: "
+          + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     if busy_done:
         print("(the analysis of the edit finished during the second round: some of its "
               "requests ran without a concurrent analysis)")

@@ -73,12 +73,6 @@ def _parse_line(text: str) -> _Line | None:
     return _Line(tuple(dashes), col, key, empty)
 
 
-def _indent(text: str) -> int | None:
-    """The indentation of a line with content (None: blank or only a comment)."""
-    stripped = text.lstrip(" ")
-    if not stripped or stripped[0] == "#":
-        return None
-    return len(text) - len(stripped)
 
 
 def _index_above(lines: Lines, start: int, dash: int) -> int:
@@ -86,13 +80,13 @@ def _index_above(lines: Lines, start: int, dash: int) -> int:
     ``start``'s item."""
     count = 0
     n = start - 1
+    indents = lines.indents
     while n >= 0:
-        raw = lines.line(n)
+        ind = indents[n]
         n -= 1
-        ind = _indent(raw)
         if ind is None or ind > dash:
             continue  # deeper content of an item (the common case, without parsing)
-        info = _parse_line(raw)
+        info = _parse_line(lines.rows[n + 1])
         if info is None:
             continue
         if dash in info.dashes:
@@ -116,13 +110,14 @@ def _ancestors(lines: Lines, line_no: int, target: int, dash: int | None) -> tup
             dash = None
         n -= 1
         found = False
+        indents = lines.indents
+        n = min(n, len(indents) - 1)
         while n >= 0:
-            raw = lines.line(n)
-            ind = _indent(raw)
+            ind = indents[n]
             if ind is None or ind > target:
                 n -= 1
                 continue  # blank, a comment, or deeper than what we look for
-            info = _parse_line(raw)
+            info = _parse_line(lines.rows[n])
             if info is None:
                 n -= 1
                 continue
@@ -169,7 +164,19 @@ def _flow_frame(rest: str) -> tuple[list[tuple[str, int]], str]:
 
 
 def cursor_at(text: str | Lines, line: int, character: int) -> Cursor:
+    """What the cursor is on (the YAML path above it, the key, what is typed so far), from the
+    text alone (it works on a half-typed file); remembered per text."""
     lines = text if isinstance(text, Lines) else Lines(text)
+    cached = lines.cursors.get((line, character))
+    if cached is None:
+        cached = _cursor_at(lines, line, character)
+        if len(lines.cursors) > 64:
+            lines.cursors.clear()
+        lines.cursors[(line, character)] = cached
+    return cached
+
+
+def _cursor_at(lines: Lines, line: int, character: int) -> Cursor:
     full = lines.line(line)
     col = lines.offset(line, character) - lines.starts[line] if line < len(lines.starts) else 0
     before = full[:col]

@@ -401,8 +401,12 @@ def _condition(snapshot: Snapshot, expr: Any) -> str:
 
 
 def _band_words(snapshot: Snapshot, path: tuple[Any, ...]) -> str | None:
+    if len(path) < 4 or path[0] != "categories" or path[2] != "thresholds":
+        return None
+    if snapshot.words is not None:
+        return snapshot.words.get(("band", *path[:4]))
     policy = snapshot.draft
-    if policy is None or len(path) < 4 or path[0] != "categories" or path[2] != "thresholds":
+    if policy is None:
         return None
     cat = next((c for c in policy.categories if c.path == path[:2]), None)
     if cat is None:
@@ -410,6 +414,11 @@ def _band_words(snapshot: Snapshot, path: tuple[Any, ...]) -> str | None:
     band = next((b for b in cat.bands if b.path == path[:4]), None)
     if band is None:
         return None
+    return _band_text(snapshot, cat, band)
+
+
+def _band_text(snapshot: Snapshot, cat: Any, band: Any) -> str:
+    policy = snapshot.draft
     level = policy.ladder.level(band.level)
     target = f"level `{band.level}`" + (f" ({level.title})" if level else "")
     if band.when is None:
@@ -425,6 +434,8 @@ def _kind_words(snapshot: Snapshot, o: Occurrence) -> str | None:
     if o.kind == "fact":
         decl = snapshot.fact(o.name)
         return _fact_doc(o.name, decl) if decl is not None else None
+    if snapshot.words is not None:
+        return snapshot.words.get((o.kind, o.name))
     if o.kind == "level":
         return _level_words(snapshot, o.name)
     if policy is None:
@@ -507,6 +518,10 @@ def hover(snapshot: Snapshot, text: str, line: int, character: int) -> t.Hover |
     band = _band_words(snapshot, cursor.path)
     if band:
         parts.insert(0, band)
+    elif o is None and cursor.key == "when" and snapshot.words is not None:
+        condition = snapshot.words.get(("when", *cursor.path))
+        if condition:
+            parts.append(condition)
     elif o is None and cursor.key == "when" and snapshot.draft is not None:
         expr = _expression_at(snapshot, cursor.path)
         if expr is not None:
@@ -524,6 +539,30 @@ def hover(snapshot: Snapshot, text: str, line: int, character: int) -> t.Hover |
     if not parts:
         return None
     return t.Hover(t.MarkupContent(t.MarkupKind.Markdown, "\n\n---\n\n".join(parts)), rng)
+
+
+def hover_table(snapshot: Snapshot) -> dict[tuple[Any, ...], str]:
+    """Every hover text that needs the model, made once for a version of the text: the words
+    for each id (``("level", "regional")``), each band (``("band", "categories", 3,
+    "thresholds", 1)``) and each condition (``("when", "categories", 3)``)."""
+    policy = snapshot.draft
+    table: dict[tuple[Any, ...], str] = {}
+    if policy is None:
+        return table
+    for kind in ("level", "role", "action", "remedy", "category", "override"):
+        for name in snapshot.index.names(kind):
+            words = _kind_words(snapshot, Occurrence(kind, name, 0, 0, True))
+            if words:
+                table[(kind, name)] = words
+    for c in policy.categories:
+        if c.path:
+            for band in c.bands:
+                if band.path:
+                    table[("band",) + tuple(band.path[:4])] = _band_text(snapshot, c, band)
+    for node in (*policy.categories, *policy.overrides, *policy.remedies):
+        if node.path and node.when is not None:
+            table[("when",) + tuple(node.path)] = f"applies when {_condition(snapshot, node.when)}"
+    return table
 
 
 def _expression_at(snapshot: Snapshot, path: tuple[Any, ...]) -> Any:
@@ -577,9 +616,30 @@ def rename(snapshot: Snapshot, uri: str, offset: int, new_name: str) -> t.Worksp
         what = "a fact name (a letter or `_`, then letters, digits or `_`)" if o.kind == "fact" \
             else "an id (a letter, then letters, digits, `_` or `-`, 64 at most)"
         raise RenameError(f"`{new_name}` is not {what}")
+    if o.kind == "fact" and "." not in o.name and last in _reserved():
+        raise RenameError(f"`{last}` is a reserved word of the expression language, not a "
+                          "fact name; choose another name")
+    renamed = o.name.rsplit(".", 1)[0] + "." + last if "." in o.name else last
+    if renamed == o.name:
+        return t.WorkspaceEdit(changes={uri: []})
+    if snapshot.index.references(o.kind, renamed):
+        where = snapshot.index.definition(o.kind, renamed)
+        at = ""
+        if where is not None:
+            row, col = snapshot.lines.position(where.start)
+            at = f" (line {row + 1}, column {col + 1})"
+        kind = "field" if o.kind == "fact" and "." in o.name else o.kind
+        raise RenameError(f"a {kind} `{last}` already exists{at}: renaming `{o.name}` to it "
+                          f"would merge the two; choose another name")
     edits = [t.TextEdit(_range(snapshot.lines, r.start, r.end), last)
              for r in snapshot.index.references(o.kind, o.name)]
     return t.WorkspaceEdit(changes={uri: edits})
+
+
+def _reserved() -> frozenset[str]:
+    from ..expr.to_ast import RESERVED
+
+    return RESERVED
 
 
 def prepare_rename(snapshot: Snapshot, offset: int) -> t.Range | None:
@@ -588,6 +648,8 @@ def prepare_rename(snapshot: Snapshot, offset: int) -> t.Range | None:
 
 
 def document_symbols(snapshot: Snapshot) -> list[t.DocumentSymbol]:
+    if snapshot.symbols is not None:
+        return snapshot.symbols
     smap = snapshot.sourcemap
     data = snapshot.data if isinstance(snapshot.data, dict) else None
     if smap is None or data is None:

@@ -42,6 +42,13 @@ def lines_of(text: str) -> "Lines":
     return lines
 
 
+def _indent(text: str) -> int | None:
+    stripped = text.lstrip(" ")
+    if not stripped or stripped[0] == "#":
+        return None
+    return len(text) - len(stripped)
+
+
 class Lines:
     """Offsets <-> LSP positions (0-based line, UTF-16 code units)."""
 
@@ -49,6 +56,15 @@ class Lines:
         self.text = text
         self.rows = text.split("\n")
         self.starts = [0, *itertools.accumulate(len(r) + 1 for r in self.rows[:-1])]
+        self._indents: list[int | None] | None = None
+        self.cursors: dict[tuple[int, int], Any] = {}  # context.cursor_at's answers
+
+    @property
+    def indents(self) -> list[int | None]:
+        """Each line's indentation (None: blank, or only a comment), made once per text."""
+        if self._indents is None:
+            self._indents = [_indent(r) for r in self.rows]
+        return self._indents
 
     def line(self, n: int) -> str:
         if n < 0 or n >= len(self.rows):
@@ -94,20 +110,33 @@ class SymbolIndex:
             k -= 1
         return None
 
+    def _grouped(self) -> dict[tuple[str, str], list[Occurrence]]:
+        """The occurrences by (kind, name), in order, grouped once."""
+        groups: dict[tuple[str, str], list[Occurrence]] | None = self.__dict__.get("_groups")
+        if groups is None:
+            groups = {}
+            for o in self.occurrences:
+                groups.setdefault((o.kind, o.name), []).append(o)
+            self.__dict__["_groups"] = groups
+        return groups
+
     def definition(self, kind: str, name: str) -> Occurrence | None:
-        found = [o for o in self.occurrences if o.kind == kind and o.name == name]
+        found = self._grouped().get((kind, name), [])
         return next((o for o in found if o.definition), found[0] if found else None)
 
     def references(self, kind: str, name: str) -> list[Occurrence]:
-        return [o for o in self.occurrences if o.kind == kind and o.name == name]
+        return list(self._grouped().get((kind, name), []))
 
     def names(self, kind: str) -> list[str]:
         """The ids of ``kind`` the rulebook defines (roles: also those only used), in order."""
-        seen: dict[str, None] = {}
-        for o in self.occurrences:
-            if o.kind == kind and (o.definition or kind == "role"):
-                seen.setdefault(o.name, None)
-        return list(seen)
+        cache: dict[str, list[str]] = self.__dict__.setdefault("_names", {})
+        if kind not in cache:
+            seen: dict[str, None] = {}
+            for o in self.occurrences:
+                if o.kind == kind and (o.definition or kind == "role"):
+                    seen.setdefault(o.name, None)
+            cache[kind] = list(seen)
+        return cache[kind]
 
 
 def _span_offsets(source: SourceFile, span: Any) -> tuple[int, int]:

@@ -1,18 +1,23 @@
 """The language server: pygls wiring of the features in ``features.py``.
 
-Diagnostics: on open and on every change (debounced), lint without the solver in a worker
-thread; on save, lint with the solver's logic checks, bounded in time. A newer text makes an
-older analysis moot: its result is dropped. Completion and hover answer at once from the
-current text and the latest analysis; navigation and rename use an index of the current text.
+Diagnostics: on open and on every change (debounced), lint without the solver; on save, lint
+with the solver's logic checks, bounded in time. Lint runs in a worker process of its own
+(``worker.py``), so that completion and hover, answered here from the current text and the
+latest analysis, never wait for the interpreter lock of a lint. Only the latest text of a
+document is sent; an analysis made moot by a newer text is dropped (and ended, when it has
+run for a while). Navigation and rename use an index of the current text, made once per
+version of it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -22,13 +27,17 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from . import features
-from .snapshot import Snapshot, analyse, index_only
+from .snapshot import Snapshot, index_only
+from .worker import Job, LintWorker, WorkerError, WorkerGone, WorkerHung
 
 log = logging.getLogger("policyengine.lsp")
 
 DEBOUNCE = 0.25  # seconds of quiet typing before a change is linted
 SAVE_BUDGET = 10.0  # seconds of solver time for the logic checks on save
 SAVE_TIMEOUT = 2.0  # seconds per solver query on save
+LINT_LIMIT = 120.0  # seconds a lint may take before the worker is deemed hung
+HANG_MARGIN = 60.0  # seconds over the solver budget before a save's lint is deemed hung
+SUPERSEDE_AFTER = 5.0  # seconds after which a superseded lint is ended, not left to finish
 
 
 _RULEBOOK = re.compile(r"^policy\s*:|^#\s*yaml-language-server:.*policy(\.draft-07)?\.schema\.json",
@@ -51,20 +60,33 @@ def _path(uri: str) -> str:
 
 @dataclass
 class _State:
-    snapshot: Snapshot | None = None
-    task: asyncio.Task[None] | None = None
+    snapshot: Snapshot | None = None  # the latest analysis published
+    task: asyncio.Task[None] | None = None  # the latest analysis scheduled
+    older: set[asyncio.Task[None]] = field(default_factory=set)  # superseded, left to finish
     generation: int = 0
+    sent: dict[int, tuple[float, bool]] = field(default_factory=dict)  # generation: (when, logic)
     logic: list[Any] = field(default_factory=list)  # the last save's logic findings
+    indexed: Snapshot | None = None  # the index of the current text (navigation, rename)
 
 
 class PolicyServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("policyengine", __version__)
         self.states: dict[str, _State] = {}
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policyengine-lint")
+        self.worker = LintWorker(on_start=self._worker_started)
         self.debounce = DEBOUNCE
         self.save_budget = SAVE_BUDGET
+        self.lint_limit = LINT_LIMIT
         self.config_cache: dict[str, Any] = {}
+
+    def _worker_started(self, pid: int) -> None:
+        self.log(t.MessageType.Log, f"policyengine: lint worker started (process {pid})")
+
+    def log(self, kind: t.MessageType, message: str) -> None:
+        try:
+            self.window_log_message(t.LogMessageParams(kind, message))
+        except Exception:  # no client to tell (shutting down)
+            log.info(message)
 
     # -- analysis --------------------------------------------------------------------------
     def state(self, uri: str) -> _State:
@@ -88,10 +110,20 @@ class PolicyServer(LanguageServer):
         return self.config_cache[folder]
 
     def schedule(self, uri: str, *, logic: bool, delay: float) -> None:
+        """Analyse the document's text after ``delay`` seconds, superseding what is pending:
+        an analysis not yet sent to the worker is cancelled; one in the worker is left to
+        finish (its result dropped) unless it has run for ``SUPERSEDE_AFTER`` seconds, then
+        it is ended; a save's analysis is left to finish for its logic findings."""
         state = self.state(uri)
+        previous, generation = state.task, state.generation
         state.generation += 1
-        if state.task is not None and not state.task.done():
-            state.task.cancel()
+        if previous is not None and not previous.done():
+            sent = state.sent.get(generation)
+            if sent is None or (not sent[1] and time.monotonic() - sent[0] >= SUPERSEDE_AFTER):
+                previous.cancel()
+            else:
+                state.older.add(previous)
+                previous.add_done_callback(state.older.discard)
         state.task = asyncio.get_running_loop().create_task(
             self._analyse(uri, state.generation, logic, delay))
 
@@ -112,23 +144,35 @@ class PolicyServer(LanguageServer):
         config = self.config_for(uri)
         budget = min(self.save_budget, config.analysis_budget or self.save_budget)
         timeout = min(SAVE_TIMEOUT, config.solver_timeout or SAVE_TIMEOUT)
-        loop = asyncio.get_running_loop()
+        job = Job(text, _path(uri), version, logic, config, timeout, budget)
+
+        def sent() -> None:
+            state.sent[generation] = (time.monotonic(), logic)
+
+        limit = budget + HANG_MARGIN if logic else self.lint_limit
         try:
-            snapshot = await loop.run_in_executor(self.pool, lambda: analyse(
-                text, _path(uri), version=version, logic=logic, config=config,
-                solver_timeout=timeout, analysis_budget=budget))
-        except Exception as exc:  # never let an analysis crash the server
-            log.exception("analysis failed")
-            self.window_log_message(t.LogMessageParams(
-                t.MessageType.Error, f"policyengine: internal error: {type(exc).__name__}: "
-                f"{exc}"))
+            try:
+                snapshot: Snapshot = await self.worker.run(job, limit, on_sent=sent)
+            except WorkerGone:
+                if generation != state.generation:
+                    return  # ended on purpose: a newer text superseded it
+                # the worker crashed (or was killed): once more, in a new worker
+                snapshot = await self.worker.run(job, limit, on_sent=sent)
+        except WorkerHung as exc:
+            self.log(t.MessageType.Warning, f"policyengine: {exc}")
             return
-        if generation != state.generation:
-            return  # a newer text is being analysed
+        except WorkerError as exc:
+            if generation == state.generation:  # not ended on purpose
+                self.log(t.MessageType.Error, f"policyengine: internal error: {exc}")
+            return
+        finally:
+            state.sent.pop(generation, None)
         if logic:
             state.logic = [d for d in snapshot.diagnostics if d.code.startswith("PE5")]
-        elif state.logic and not any(d.is_error for d in snapshot.diagnostics
-                                     if d.code[:3] in ("PE0", "PE1", "PE2", "PE6")):
+        if generation != state.generation:
+            return  # a newer text is being analysed
+        if not logic and state.logic and not any(d.is_error for d in snapshot.diagnostics
+                                                 if d.code[:3] in ("PE0", "PE1", "PE2", "PE6")):
             # the solver's findings of the last save stay until the next save
             seen = {(d.code, d.line, d.message) for d in snapshot.diagnostics}
             snapshot.diagnostics = snapshot.diagnostics + [
@@ -137,21 +181,34 @@ class PolicyServer(LanguageServer):
         self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
             uri=uri, diagnostics=features.lsp_diagnostics(snapshot, uri), version=version))
 
+    def close(self, uri: str) -> None:
+        state = self.states.pop(uri, None)
+        if state is not None:
+            for task in (state.task, *state.older):
+                if task is not None:
+                    task.cancel()
+
     def knowledge(self, uri: str) -> Snapshot:
         """The latest analysis (an index of the current text before the first one is done)."""
         state = self.state(uri)
         if state.snapshot is None:
-            state.snapshot = index_only(self.text(uri), _path(uri))
+            return self.current(uri)
         return state.snapshot
 
     def current(self, uri: str) -> Snapshot:
-        """An index of the current text (for navigation and rename)."""
-        snapshot = self.knowledge(uri)
-        text = self.text(uri)
-        if _same(snapshot.text, text):
-            return snapshot
+        """An index of the current text (for navigation and rename), made once per version."""
+        state = self.state(uri)
+        doc = self.workspace.get_text_document(uri)
+        text = doc.source
+        for known in (state.indexed, state.snapshot):
+            if known is not None and (known.version == doc.version or known.text is text) \
+                    and _same(known.text, text):
+                return known
         fresh = index_only(text, _path(uri))
-        fresh.result, fresh.diagnostics = snapshot.result, snapshot.diagnostics
+        fresh.version = doc.version
+        if state.snapshot is not None:
+            fresh.result, fresh.diagnostics = state.snapshot.result, state.snapshot.diagnostics
+        state.indexed = fresh
         return fresh
 
 
@@ -171,6 +228,16 @@ def _initialize(ls: PolicyServer, params: t.InitializeParams) -> None:
             ls.debounce = max(0.0, float(options["debounce"]))
         if isinstance(options.get("saveBudget"), (int, float)):
             ls.save_budget = max(0.1, float(options["saveBudget"]))
+        if isinstance(options.get("lintLimit"), (int, float)):
+            ls.lint_limit = max(1.0, float(options["lintLimit"]))
+    ls.worker.prestart(asyncio.get_running_loop())
+
+
+@server.feature(t.SHUTDOWN)
+def _shutdown(ls: PolicyServer, params: None) -> None:
+    for uri in list(ls.states):
+        ls.close(uri)
+    ls.worker.stop()
 
 
 @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
@@ -190,9 +257,7 @@ async def _did_save(ls: PolicyServer, params: t.DidSaveTextDocumentParams) -> No
 
 @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
 def _did_close(ls: PolicyServer, params: t.DidCloseTextDocumentParams) -> None:
-    state = ls.states.pop(params.text_document.uri, None)
-    if state is not None and state.task is not None:
-        state.task.cancel()
+    ls.close(params.text_document.uri)
     ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
         uri=params.text_document.uri, diagnostics=[]))
 
@@ -286,4 +351,11 @@ def _formatting(ls: PolicyServer, params: t.DocumentFormattingParams) -> list[t.
 
 def serve() -> None:
     """Run the language server over standard input and output."""
-    server.start_io()
+    try:
+        server.start_io()
+    finally:
+        server.worker.stop()  # an exit without a shutdown, or the client gone
+        if sys.stdout is not None and sys.stdout.closed:
+            # the protocol's stream, closed on `exit`: nothing is left to say on it, and the
+            # command line's last flush must not fail on it
+            sys.stdout = io.StringIO()

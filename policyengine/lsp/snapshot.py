@@ -23,9 +23,22 @@ class Snapshot:
     index: SymbolIndex = field(default_factory=SymbolIndex)
     data: Any = None  # the YAML data (None when it does not compose)
     logic: bool = False  # whether the solver's checks ran
+    #: hover texts that need the model, and the outline, made once (``portable``): a
+    #: snapshot that travels from the lint worker holds these instead of the model
+    words: dict[tuple[Any, ...], str] | None = None
+    symbols: list[Any] | None = None
     lines: Lines = field(init=False)
 
     def __post_init__(self) -> None:
+        self.lines = Lines(self.text)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["lines"]  # made again from the text, faster than it travels
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self.lines = Lines(self.text)
 
     @property

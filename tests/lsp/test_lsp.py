@@ -202,3 +202,26 @@ async def test_other_yaml_files_are_left_alone(client, tmp_path):
     ed.set("policy:\n  id: x\n")  # it becomes a rulebook
     assert any(d.code == "PE102" or d.severity == t.DiagnosticSeverity.Error
                for d in await ed.diagnostics())
+
+
+async def test_rename_refuses_an_invalid_or_taken_name(client, tmp_path):
+    from pygls.exceptions import JsonRpcException
+
+    ed = Editor(client, tmp_path / "acme.yaml", ACME.read_text("utf-8"))
+    await ed.diagnostics()
+
+    async def refused(marker: str, offset: int, new_name: str) -> str:
+        with pytest.raises(JsonRpcException) as info:
+            await client.text_document_rename_async(t.RenameParams(
+                ed.doc, ed.position(marker, offset), new_name))
+        return str(info.value)
+
+    taken = await refused("- id: regional", 8, "executive")
+    assert "a level `executive` already exists (line" in taken and "choose another" in taken
+    assert "is not an id" in await refused("- id: regional", 8, "9lives")
+    assert "reserved word" in await refused("  amount:", 3, "in")
+    assert "a fact `region` already exists" in await refused("  amount:", 3, "region")
+    # a role may share its name with a level: not a collision
+    edit = await client.text_document_rename_async(t.RenameParams(
+        ed.doc, ed.position("role: regional_director", 8), "regional"))
+    assert edit is not None and edit.changes[ed.uri]

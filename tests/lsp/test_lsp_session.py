@@ -103,7 +103,7 @@ async def test_typing_a_rulebook_keystroke_by_keystroke(client, tmp_path):
                 t.HoverParams(ed.doc, here)), 10)
             answered += 1
         if ch == "\n" and i % 3 == 0:
-            await asyncio.sleep(0.05)  # a pause: the half-typed text gets linted
+            await ed.diagnostics(timeout=30)  # a pause: the half-typed text gets linted
     assert ed.text == SCRIPT.replace("~", "")
     assert answered > 200
     final = await ed.diagnostics(timeout=60)
