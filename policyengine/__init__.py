@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os as _os
 import typing as _t
-from importlib import metadata as _metadata
 
 from .calendar import AsOf as _AsOf
 from .decision import (CategoryRef, Decision, DecisionWarning, LevelRef, RemedyInForce,
@@ -25,6 +24,7 @@ from .evaluate import evaluate
 from .load import DEFAULT_MAX_BYTES as _DEFAULT_MAX_BYTES
 from .model.nodes import Policy
 from .pipeline import load_policy, loads_policy
+from .version import __version__ as __version__
 
 # The subpackage `policyengine.lint` is imported first so that the function `lint` defined below
 # is what the name means: importing a subpackage for the first time rebinds the package's
@@ -37,13 +37,6 @@ if _t.TYPE_CHECKING:  # pragma: no cover
     from .ledger import Ledger, LedgerError
     from .lint.config import LintConfig
 
-#: The name the package is published under (the import name stays ``policyengine``).
-_DISTRIBUTION = "channel-conflict-policyengine"
-
-try:
-    __version__: str = _metadata.version(_DISTRIBUTION)
-except _metadata.PackageNotFoundError:  # pragma: no cover - a checkout that was not installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "CategoryRef",

@@ -24,7 +24,8 @@ from ..model.nodes import Policy
 from .records import Added, Change, Changed, Moved, Removed
 from .replay import ReplayResult, replay
 from .comparison import Comparison
-from .semantic import Behavior, BehaviorReport, compare_behavior
+from .behavior import Behavior
+from .semantic import BehaviorReport, compare_behavior
 from .sources import SourceError, load_version
 from .space import project
 from .structural import structural_changes

@@ -28,6 +28,7 @@ import z3
 
 from ..evaluate import level_dates, remedy_dates
 from ..model.nodes import Policy
+from .behavior import Behavior, lookup
 from .comparison import differ
 from .describe import Clause
 from .encoding import region_condition
@@ -196,8 +197,6 @@ class DateSearch:
         self.cmp = search.cmp
 
     def run(self) -> None:
-        from .semantic import Behavior
-
         s = self.s
         sources = date_sources(s.old, s.new, s.as_of)
         if not sources:
@@ -307,9 +306,7 @@ class DateSearch:
                         got[0], got[1])
             for path, fv in s.space.facts.items():
                 if fv.kind in ("int", "double"):
-                    from .semantic import _lookup
-
-                    avoid.setdefault(path, []).append(_lookup(w["facts"], path))
+                    avoid.setdefault(path, []).append(lookup(w["facts"], path))
         return None
 
     def _granted_days(self, src: DateSource) -> list[_dt.date]:

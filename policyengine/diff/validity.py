@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator
 
 from ..errors import DisputeError
 from ..model.nodes import FactDecl, Policy
+from .behavior import Behavior
 from .outcome import Outcome, outcome_of
 
 _ABSENT = object()
@@ -155,8 +156,6 @@ class ValiditySearch:
         return dict(space.witness(out.model, self.as_of)["facts"])
 
     def regions(self) -> list[Any]:
-        from .semantic import Behavior
-
         found: list[Any] = []
         for a, b, a_is_old in ((self.old, self.new, True), (self.new, self.old, False)):
             base = self.base(a)
