@@ -37,8 +37,6 @@ if _t.TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for mypy and
 
     __version__: str
 
-#: The name the package is published under (the import name stays ``policyengine``).
-_DISTRIBUTION = "channel-conflict-policyengine"
 
 __all__ = [
     "CategoryRef",
@@ -92,12 +90,8 @@ _LAZY = {
 
 def __getattr__(name: str) -> _t.Any:
     if name == "__version__":
-        from importlib import metadata
+        from .version import __version__ as version  # read from the metadata when first asked
 
-        try:
-            version = metadata.version(_DISTRIBUTION)
-        except metadata.PackageNotFoundError:  # pragma: no cover - a checkout not installed
-            version = "0+unknown"
         globals()["__version__"] = version
         return version
     module = _LAZY.get(name)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
 
-from .. import __version__
+from ..version import __version__
 from ..codes import REGISTRY
 from ..diagnostics import Diagnostic, Severity, Span
 

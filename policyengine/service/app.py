@@ -194,10 +194,16 @@ async def ready(service: Service, request: Request) -> Response:
     return _json({"status": "ready", "policies": len(snapshot.versions)})
 
 
-async def openapi(service: Service, request: Request) -> Response:
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of every route the service serves (``schemas/openapi.json``)."""
+    from .ledger_routes import LEDGER_ROUTES
     from .openapi import document
 
-    return _json(document())
+    return document((*ROUTES, *LEDGER_ROUTES))
+
+
+async def openapi(service: Service, request: Request) -> Response:
+    return _json(openapi_document())
 
 
 async def metrics(service: Service, request: Request) -> Response:

@@ -17,6 +17,7 @@ from ..errors import DisputeError, Problem
 from ..suggest import did_you_mean
 from .errors import JSON, HTTPProblem, error_response
 from .requests import parse_date_param, parse_json, read_body
+from .spec import DATE, REF, error_responses, json_response
 
 if TYPE_CHECKING:  # pragma: no cover
     from .app import Service
@@ -169,22 +170,6 @@ LEDGER_ROUTES: list[tuple[str, str, Any, str | None]] = [
 ]
 
 # -- OpenAPI ------------------------------------------------------------------------------------
-_DATE = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
-_REF = "#/components/schemas/"
-
-
-def _errors(*statuses: str) -> dict[str, Any]:
-    from .openapi import _error_responses
-
-    return _error_responses(*statuses)
-
-
-def _ok(description: str, schema: dict[str, Any], headers: bool = False) -> dict[str, Any]:
-    from .openapi import _json_response
-
-    return _json_response(description, schema, headers)
-
-
 _DISPUTE_ID = {"name": "dispute_id", "in": "path", "required": True,
                "schema": {"type": "string"}}
 _LEDGER_ERRORS = ("400", "401", "403", "404", "409", "413", "422", "503")
@@ -199,13 +184,13 @@ LEDGER_COMPONENTS: dict[str, Any] = {
                     "required": ["id", "policy", "facts"], "properties": {
                         "id": {"type": "string"}, "policy": {"type": "string"},
                         "facts": {"type": "object"},
-                        "on": {**_DATE, "description": "Default: today."}}},
+                        "on": {**DATE, "description": "Default: today."}}},
     "DecideDispute": {"type": "object", "additionalProperties": False, "properties": {
-        "on": _DATE, "facts": {"type": "object",
+        "on": DATE, "facts": {"type": "object",
                                "description": "A JSON merge patch of fact changes."}}},
     "ResolveDispute": {"type": "object", "additionalProperties": False,
                        "required": ["outcome"], "properties": {
-                           "on": _DATE, "outcome": {"type": "string"},
+                           "on": DATE, "outcome": {"type": "string"},
                            "memo": {"type": "string"}}},
     "Event": {"type": "object", "required": ["dispute", "n", "kind"]},
     "DisputeHistory": {"type": "object", "required": ["dispute", "events", "redacted"]},
@@ -215,39 +200,41 @@ LEDGER_COMPONENTS: dict[str, Any] = {
 LEDGER_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/disputes"): {
         "summary": "Open a dispute under the version in force on `on`, and decide it.",
-        "x-scope": "ledger", "requestBody": _request({"$ref": _REF + "OpenDispute"}),
-        "responses": {"201": _ok("The first decision.", {"$ref": _REF + "Decision"}, True),
-                      **_errors(*_LEDGER_ERRORS)}},
+        "x-scope": "ledger", "requestBody": _request({"$ref": REF + "OpenDispute"}),
+        "responses": {"201": json_response("The first decision.", {"$ref": REF + "Decision"},
+                                           True),
+                      **error_responses(*_LEDGER_ERRORS)}},
     ("POST", "/v1/disputes/{dispute_id}/decisions"): {
         "summary": "Decide the dispute again from its history (after fact changes).",
         "x-scope": "ledger", "parameters": [_DISPUTE_ID],
-        "requestBody": _request({"$ref": _REF + "DecideDispute"}),
-        "responses": {"200": _ok("The decision.", {"$ref": _REF + "Decision"}, True),
-                      **_errors(*_LEDGER_ERRORS)}},
+        "requestBody": _request({"$ref": REF + "DecideDispute"}),
+        "responses": {"200": json_response("The decision.", {"$ref": REF + "Decision"},
+                                           True),
+                      **error_responses(*_LEDGER_ERRORS)}},
     ("POST", "/v1/disputes/{dispute_id}/resolve"): {
         "summary": "Record the dispute's resolution.", "x-scope": "ledger",
-        "parameters": [_DISPUTE_ID], "requestBody": _request({"$ref": _REF + "ResolveDispute"}),
-        "responses": {"200": _ok("The `resolved` event.", {"$ref": _REF + "Event"}),
-                      **_errors(*_LEDGER_ERRORS)}},
+        "parameters": [_DISPUTE_ID], "requestBody": _request({"$ref": REF + "ResolveDispute"}),
+        "responses": {"200": json_response("The `resolved` event.", {"$ref": REF + "Event"}),
+                      **error_responses(*_LEDGER_ERRORS)}},
     ("GET", "/v1/disputes/{dispute_id}"): {
         "summary": "The dispute's state and history (sensitive facts masked).",
         "x-scope": "ledger", "parameters": [_DISPUTE_ID],
-        "responses": {"200": _ok("The history.", {"$ref": _REF + "DisputeHistory"}),
-                      **_errors("400", "401", "403", "404", "409", "503")}},
+        "responses": {"200": json_response("The history.", {"$ref": REF + "DisputeHistory"}),
+                      **error_responses("400", "401", "403", "404", "409", "503")}},
     ("GET", "/v1/due"): {
         "summary": "Deadlines, reviews and sunsets due on a day.", "x-scope": "ledger",
-        "parameters": [{"name": "on", "in": "query", "required": False, "schema": _DATE},
+        "parameters": [{"name": "on", "in": "query", "required": False, "schema": DATE},
                        {"name": "within", "in": "query", "required": False,
                         "schema": {"type": "integer", "minimum": 0, "maximum": 99999}}],
-        "responses": {"200": _ok("The reminders.", {"type": "array",
-                                                    "items": {"$ref": _REF + "DueItem"}}),
-                      **_errors("400", "401", "403", "503")}},
+        "responses": {"200": json_response("The reminders.", {"type": "array",
+                                                              "items": {"$ref": REF + "DueItem"}}),
+                      **error_responses("400", "401", "403", "503")}},
     ("GET", "/v1/metrics"): {
         "summary": "The ledger's dispute metrics.", "x-scope": "ledger",
         "parameters": [{"name": n, "in": "query", "required": False, "schema": s}
-                       for n, s in (("from", _DATE), ("to", _DATE),
+                       for n, s in (("from", DATE), ("to", DATE),
                                     ("by", {"type": "string"}),
                                     ("policy", {"type": "string"}))],
-        "responses": {"200": _ok("The metrics.", {"type": "object"}),
-                      **_errors("400", "401", "403", "503")}},
+        "responses": {"200": json_response("The metrics.", {"type": "object"}),
+                      **error_responses("400", "401", "403", "503")}},
 }

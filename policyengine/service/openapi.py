@@ -12,15 +12,11 @@ from __future__ import annotations
 import copy
 import json
 import sys
-from typing import Any
+from typing import Any, Iterable
 
-from .. import __version__
-
-_REF = "#/components/schemas/"
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": _REF + name}
+from ..version import __version__
+from .ledger_routes import LEDGER_COMPONENTS, LEDGER_OPERATIONS
+from .spec import DATE, PROBLEM, REF, error_responses, json_response, ref
 
 
 def _imported(schema: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
@@ -37,7 +33,7 @@ def _imported(schema: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/$defs/"):
                 key = ref[len("#/$defs/"):]
-                node["$ref"] = _REF + f"{name}{key[0].upper()}{key[1:]}"
+                node["$ref"] = REF + f"{name}{key[0].upper()}{key[1:]}"
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
@@ -54,28 +50,24 @@ def _decision_schema() -> dict[str, Any]:
     return data
 
 
-_DATE = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
-_PROBLEM = {"type": "object", "required": ["code", "message"], "properties": {
-    "code": {"type": "string"}, "message": {"type": "string"}, "path": {"type": "string"},
-    "detail": {"type": "string"}, "hint": {"type": "string"}}}
 COMPONENTS: dict[str, Any] = {
-    "Problem": _PROBLEM,
+    "Problem": PROBLEM,
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "problems"], "properties": {
             "code": {"type": "string"},
-            "problems": {"type": "array", "items": _ref("Problem")}}}}},
+            "problems": {"type": "array", "items": ref("Problem")}}}}},
     "DecisionRequest": {"type": "object", "additionalProperties": False,
                         "required": ["dispute"], "properties": {
                             "dispute": {"type": "object",
                                         "description": "The facts, and the reserved keys "
                                                        "escalation and remedies_in_force: see "
                                                        "GET /v1/policies/{id}/schema."},
-                            "as_of": {**_DATE, "description": "Default: today."}}},
+                            "as_of": {**DATE, "description": "Default: today."}}},
     "PolicyVersion": {"type": "object", "required": ["id", "version", "digest", "effective",
                                                      "expires", "active"], "properties": {
         "id": {"type": "string"}, "version": {"type": "string"},
-        "digest": {"type": "string"}, "effective": _DATE,
-        "expires": {"anyOf": [_DATE, {"type": "null"}]}, "active": {"type": "boolean"}}},
+        "digest": {"type": "string"}, "effective": DATE,
+        "expires": {"anyOf": [DATE, {"type": "null"}]}, "active": {"type": "boolean"}}},
     "ReloadOutcome": {"type": "object", "required": ["file", "status", "at", "diagnostics"],
                       "properties": {
         "file": {"type": "string"}, "status": {"enum": ["loaded", "refused", "removed"]},
@@ -85,39 +77,12 @@ COMPONENTS: dict[str, Any] = {
     "PolicyDetail": {"type": "object", "required": ["id", "active", "versions", "last_reload"],
                      "properties": {
         "id": {"type": "string"},
-        "active": {"anyOf": [_ref("PolicyVersion"), {"type": "null"}]},
-        "versions": {"type": "array", "items": _ref("PolicyVersion")},
-        "last_reload": {"anyOf": [_ref("ReloadOutcome"), {"type": "null"}]}}},
+        "active": {"anyOf": [ref("PolicyVersion"), {"type": "null"}]},
+        "versions": {"type": "array", "items": ref("PolicyVersion")},
+        "last_reload": {"anyOf": [ref("ReloadOutcome"), {"type": "null"}]}}},
     "Status": {"type": "object", "required": ["status"], "properties": {
         "status": {"type": "string"}, "policies": {"type": "integer"}}},
 }
-
-_ERRORS = {
-    "400": "Malformed JSON or request (the problem names the field).",
-    "401": "No valid bearer token.",
-    "403": "The token lacks the scope this route needs.",
-    "404": "No such policy (with a did-you-mean hint) or dispute.",
-    "409": "The dispute already exists.",
-    "413": "The body (or a batch line) is over the size limit.",
-    "422": "The library refused the dispute: its problems (code, path, message, hint).",
-    "503": "Not ready yet, or the decision log cannot be written.",
-}
-
-
-def _error_responses(*statuses: str) -> dict[str, Any]:
-    return {s: {"description": _ERRORS[s],
-                "content": {"application/json": {"schema": _ref("Error")}}} for s in statuses}
-
-
-def _json_response(description: str, schema: dict[str, Any], headers: bool = False
-                   ) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": description,
-                           "content": {"application/json": {"schema": schema}}}
-    if headers:
-        out["headers"] = {"X-Decision-Id": {"description": "The decision's id in the log.",
-                                            "schema": {"type": "string"}}}
-    return out
-
 
 _POLICY_ID = {"name": "policy_id", "in": "path", "required": True, "schema": {"type": "string"},
               "example": "acme-channel-conflict"}
@@ -127,42 +92,42 @@ _AUTH = ["401", "403"]
 
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/health"): {"summary": "Liveness.", "security": [], "responses": {
-        "200": _json_response("Alive.", _ref("Status"))}},
+        "200": json_response("Alive.", ref("Status"))}},
     ("GET", "/ready"): {"summary": "Readiness: 200 once every policy is loaded.",
                         "security": [], "responses": {
-        "200": _json_response("Ready.", _ref("Status")), **_error_responses("503")}},
+        "200": json_response("Ready.", ref("Status")), **error_responses("503")}},
     ("GET", "/openapi.json"): {"summary": "This document.", "security": [], "responses": {
-        "200": _json_response("The OpenAPI document.", {"type": "object"})}},
+        "200": json_response("The OpenAPI document.", {"type": "object"})}},
     ("GET", "/metrics"): {"summary": "Prometheus metrics.", "security": [], "responses": {
         "200": {"description": "Prometheus text format.",
                 "content": {"text/plain": {"schema": {"type": "string"}}}}}},
     ("GET", "/v1/policies"): {"summary": "Every version of every policy, active flagged.",
                               "x-scope": "read", "responses": {
-        "200": _json_response("The versions.", {"type": "array",
-                                                "items": _ref("PolicyVersion")}),
-        **_error_responses(*_AUTH, "503")}},
+        "200": json_response("The versions.", {"type": "array",
+                                                "items": ref("PolicyVersion")}),
+        **error_responses(*_AUTH, "503")}},
     ("GET", "/v1/policies/{policy_id}"): {
         "summary": "The active version and the outcome of the last reload.",
         "x-scope": "read", "parameters": [_POLICY_ID], "responses": {
-            "200": _json_response("The policy.", _ref("PolicyDetail")),
-            **_error_responses(*_AUTH, "404", "503")}},
+            "200": json_response("The policy.", ref("PolicyDetail")),
+            **error_responses(*_AUTH, "404", "503")}},
     ("GET", "/v1/policies/{policy_id}/schema"): {
         "summary": "The JSON Schema of the active version's disputes.",
         "x-scope": "read", "parameters": [_POLICY_ID], "responses": {
-            "200": _json_response("A JSON Schema.", {"type": "object"}),
-            **_error_responses(*_AUTH, "404", "503")}},
+            "200": json_response("A JSON Schema.", {"type": "object"}),
+            **error_responses(*_AUTH, "404", "503")}},
     ("POST", "/v1/policies/{policy_id}/decisions"): {
         "summary": "Decide one dispute: the body is Decision.to_json(), byte for byte.",
         "x-scope": "decide", "parameters": [_POLICY_ID],
         "requestBody": {"required": True, "content": {"application/json": {
-            "schema": _ref("DecisionRequest"),
+            "schema": ref("DecisionRequest"),
             "example": {"dispute": _EXAMPLE_DISPUTE, "as_of": "2026-11-22"}}}},
-        "responses": {"200": _json_response("The decision.", _ref("Decision"), headers=True),
-                      **_error_responses("400", *_AUTH, "404", "413", "422", "503")}},
+        "responses": {"200": json_response("The decision.", ref("Decision"), headers=True),
+                      **error_responses("400", *_AUTH, "404", "413", "422", "503")}},
     ("POST", "/v1/policies/{policy_id}/decisions/batch"): {
         "summary": "Decide a JSON Lines stream of disputes: one record per line, in order.",
         "x-scope": "decide", "parameters": [_POLICY_ID, {
-            "name": "as_of", "in": "query", "required": False, "schema": _DATE}],
+            "name": "as_of", "in": "query", "required": False, "schema": DATE}],
         "requestBody": {"required": True, "content": {"application/x-ndjson": {
             "schema": {"type": "string"},
             "example": json.dumps(_EXAMPLE_DISPUTE) + "\n"}}},
@@ -171,17 +136,17 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                              '"decision_id"?, "error"}.',
                               "content": {"application/x-ndjson": {
                                   "schema": {"type": "string"}}}},
-                      **_error_responses("400", *_AUTH, "404", "503")}},
+                      **error_responses("400", *_AUTH, "404", "503")}},
 }
 
 
-def document() -> dict[str, Any]:
-    from .app import ROUTES
-    from .ledger_routes import LEDGER_OPERATIONS, LEDGER_ROUTES
-
+def document(routes: Iterable[tuple[str, str, Any, str | None]]) -> dict[str, Any]:
+    """The document of ``routes``, ``(method, path, handler, scope needed)`` in the order they
+    are served (``app.openapi_document`` passes the service's whole table): the route modules
+    import this one, never the other way round."""
     operations = {**OPERATIONS, **LEDGER_OPERATIONS}
     paths: dict[str, dict[str, Any]] = {}
-    for method, path, _handler, needed in (*ROUTES, *LEDGER_ROUTES):
+    for method, path, _handler, needed in routes:
         op = dict(operations[(method, path)])  # KeyError: a route without its documentation
         op.setdefault("operationId", f"{method.lower()}_" + path.strip("/").replace(
             "/", "_").replace("{", "").replace("}", "").replace(".", "_"))
@@ -189,8 +154,6 @@ def document() -> dict[str, Any]:
             op["security"] = []
         paths.setdefault(path, {})[method.lower()] = op
     components = {**_imported(_decision_schema(), "Decision"), **COMPONENTS}
-    from .ledger_routes import LEDGER_COMPONENTS
-
     components.update(LEDGER_COMPONENTS)
     return {
         "openapi": "3.1.0",
@@ -207,9 +170,7 @@ def document() -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    sys.stdout.write(json.dumps(document(), indent=2, ensure_ascii=False) + "\n")
+if __name__ == "__main__":  # python -m policyengine.service.openapi: the route table is the app's
+    from .app import openapi_document
 
-
-if __name__ == "__main__":
-    main()
+    sys.stdout.write(json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n")

@@ -25,7 +25,7 @@ PKG = Path(__file__).resolve().parents[2] / "policyengine"
 
 # stage rank of each module (by its first two name parts); lower ranks come first
 STAGES = [
-    ("diagnostics", "source", "errors", "codes", "suggest", "calendar", "limits"),
+    ("diagnostics", "source", "errors", "codes", "suggest", "calendar", "limits", "version"),
     ("load",),
     ("schema",),
     ("expr",),
@@ -41,7 +41,7 @@ STAGES = [
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
 LEAVES = {"diagnostics": set(), "source": set(), "errors": set(), "suggest": set(),
-          "calendar": set(), "limits": set(), "codes": {"policyengine.diagnostics"}}
+          "calendar": set(), "limits": set(), "version": set(), "codes": {"policyengine.diagnostics"}}
 EVALUATION_PATH = ["policyengine.evaluate", "policyengine.compiled", "policyengine.facts",
                    "policyengine.decision"]
 HEAVY = {"networkx", "jsonschema", "click", "z3", "sqlalchemy", "alembic", "psycopg"}
