@@ -43,7 +43,7 @@ import bench_decisions  # noqa: E402
 import handwritten_acme  # noqa: E402
 
 import policyengine  # noqa: E402
-from policyengine.errors import DisputeError, Problem  # noqa: E402
+from policyengine.core.errors import DisputeError, Problem  # noqa: E402
 
 AS_OF = bench_decisions.AS_OF
 DISPUTES = bench_decisions.DISPUTES
@@ -371,7 +371,7 @@ def section_json(args: argparse.Namespace) -> None:
         codecs["msgspec"] = (enc.encode, dec.decode)
     except ImportError:
         print("msgspec not installed: skipped")
-    from policyengine.jsonlines import dumps_record
+    from policyengine.decide.jsonlines import dumps_record
 
     # what the batch writes: orjson where its bytes are provably the stdlib's, else the stdlib
     codecs["dumps_record (orjson, guarded)"] = (dumps_record, json.loads)

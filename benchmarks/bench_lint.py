@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from policyengine.analysis import check_coverage  # noqa: E402
 from policyengine.lint import lint_paths  # noqa: E402
-from policyengine.pipeline import inspect_file  # noqa: E402
+from policyengine.compile.pipeline import inspect_file  # noqa: E402
 
 AS_OF = _dt.date(2026, 11, 23)
 KINDS = [f"k{i:02d}" for i in range(40)]

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from policyengine.decision import (CategoryRef, Decision, DecisionWarning, LevelRef,
-                                   RemedyInForce, RemedyOutcome, TraceStep)
-from policyengine.errors import DisputeError, Problem
+from policyengine.core.decision import (CategoryRef, Decision, DecisionWarning, LevelRef,
+                                        RemedyInForce, RemedyOutcome, TraceStep)
+from policyengine.core.errors import DisputeError, Problem
 
 KINDS = frozenset({"pricing", "territory", "exclusivity", "lead_routing", "mdf", "co_branding"})
 REGIONS = frozenset({"NA", "EMEA", "APAC", "LATAM"})

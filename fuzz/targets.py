@@ -18,7 +18,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from policyengine import PolicyError, loads_policy
-from policyengine.errors import ExpressionError, ExpressionEvalError
+from policyengine.core.errors import ExpressionError, ExpressionEvalError
 from policyengine.expr import compile_expression
 
 ROOT = Path(__file__).resolve().parents[1]

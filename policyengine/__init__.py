@@ -22,18 +22,18 @@ import types as _types
 import typing as _t
 
 if _t.TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for mypy and IDEs
-    from .calendar import AsOf as _AsOf
-    from .decision import (CategoryRef, Decision, DecisionWarning, LevelRef, RemedyInForce,
-                           RemedyOutcome, TraceStep)
-    from .diagnostics import Diagnostic, Severity, Span
+    from .core.calendar import AsOf as _AsOf
+    from .core.decision import (CategoryRef, Decision, DecisionWarning, LevelRef, RemedyInForce,
+                                RemedyOutcome, TraceStep)
+    from .core.diagnostics import Diagnostic, Severity, Span
     from .diff import PolicyDiff
-    from .errors import (DisputeError, ExpressionError, PolicyengineError, PolicyError,
-                         Problem)
+    from .core.errors import (DisputeError, ExpressionError, PolicyengineError, PolicyError,
+                              Problem)
     from .ledger import Ledger, LedgerError
     from .lint import LintResult
     from .lint.config import LintConfig
     from .model.nodes import Policy
-    from .pipeline import evaluate, load_policy, loads_policy
+    from .compile.pipeline import evaluate, load_policy, loads_policy
 
     __version__: str
 
@@ -70,19 +70,19 @@ __all__ = [
 #: SQLAlchemy, the diff the solver, loading the parser and the schema: deciding a dispute
 #: needs none of the first two, ``--help`` none of them)
 _LAZY = {
-    "CategoryRef": "policyengine.decision", "Decision": "policyengine.decision",
-    "DecisionWarning": "policyengine.decision", "LevelRef": "policyengine.decision",
-    "RemedyInForce": "policyengine.decision", "RemedyOutcome": "policyengine.decision",
-    "TraceStep": "policyengine.decision",
-    "Diagnostic": "policyengine.diagnostics", "Severity": "policyengine.diagnostics",
-    "Span": "policyengine.diagnostics",
-    "DisputeError": "policyengine.errors", "ExpressionError": "policyengine.errors",
-    "PolicyengineError": "policyengine.errors", "PolicyError": "policyengine.errors",
-    "Problem": "policyengine.errors",
-    "evaluate": "policyengine.pipeline",
+    "CategoryRef": "policyengine.core.decision", "Decision": "policyengine.core.decision",
+    "DecisionWarning": "policyengine.core.decision", "LevelRef": "policyengine.core.decision",
+    "RemedyInForce": "policyengine.core.decision", "RemedyOutcome": "policyengine.core.decision",
+    "TraceStep": "policyengine.core.decision",
+    "Diagnostic": "policyengine.core.diagnostics", "Severity": "policyengine.core.diagnostics",
+    "Span": "policyengine.core.diagnostics",
+    "DisputeError": "policyengine.core.errors", "ExpressionError": "policyengine.core.errors",
+    "PolicyengineError": "policyengine.core.errors", "PolicyError": "policyengine.core.errors",
+    "Problem": "policyengine.core.errors",
+    "evaluate": "policyengine.compile.pipeline",
     "LintResult": "policyengine.lint",
     "Policy": "policyengine.model.nodes",
-    "load_policy": "policyengine.pipeline", "loads_policy": "policyengine.pipeline",
+    "load_policy": "policyengine.compile.pipeline", "loads_policy": "policyengine.compile.pipeline",
     "Ledger": "policyengine.ledger", "LedgerError": "policyengine.ledger",
     "PolicyDiff": "policyengine.diff",
 }
@@ -90,7 +90,7 @@ _LAZY = {
 
 def __getattr__(name: str) -> _t.Any:
     if name == "__version__":
-        from .version import __version__ as version  # read from the metadata when first asked
+        from .core.version import __version__ as version  # read from the metadata when first asked
 
         globals()["__version__"] = version
         return version

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import policyengine
-from policyengine import codes
+from policyengine.core import codes
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "docs" / "rules"

@@ -60,7 +60,7 @@ def _rules_index():
 
 
 def test_the_rules_index_lists_every_code_and_is_up_to_date():
-    from policyengine.codes import REGISTRY
+    from policyengine.core.codes import REGISTRY
 
     expected = _rules_index().render_index()
     current = (ROOT / "docs" / "rules" / "index.md").read_text(encoding="utf-8")

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from policyengine import codes
+from policyengine.core import codes
 from policyengine.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]

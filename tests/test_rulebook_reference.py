@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from policyengine.schema import load_schema
+from policyengine.load.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = (ROOT / "docs" / "rulebook.md").read_text("utf-8")

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable
 
 import z3
 
-from ..errors import DisputeError
+from ..core.errors import DisputeError
 from ..model.nodes import Expression, Policy, Remedy
 from .decision import DecisionEncoding
 from .domain import BOTTOM, Domains

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 import z3
 
-from ..compiled import derived_facts
+from ..compile.policy import derived_facts
 from ..model.nodes import Policy
 from .encode import FactSpace, Term
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Callable
 
-from ..decision import Decision
-from ..errors import DisputeError
+from ..core.decision import Decision
+from ..core.errors import DisputeError
 from ..model.nodes import Policy
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
-from ..limits import INT64_MAX, INT64_MIN
+from ..core.limits import INT64_MAX, INT64_MIN
 from ..model.nodes import FactDecl
 
 #: A z3 expression (``z3.ExprRef``, ``BoolRef``, ``ArithRef``, ...): z3 has no stubs.

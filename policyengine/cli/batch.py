@@ -39,7 +39,7 @@ def _init_worker(policy_path: str, as_of: _dt.date | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _POLICY is None:
-        from ..pipeline import load_policy
+        from ..compile.pipeline import load_policy
 
         _POLICY = load_policy(policy_path)
     _AS_OF = as_of
@@ -47,8 +47,8 @@ def _init_worker(policy_path: str, as_of: _dt.date | None) -> None:
 
 def decide_line(item: tuple[int, bytes]) -> tuple[bytes, str | None, str | None, str | None]:
     """(record JSON bytes, category, level, error code) for one input line (the record format
-    is :mod:`policyengine.jsonlines`'s, shared with the service's batch endpoint)."""
-    from ..jsonlines import decide_line as decide
+    is :mod:`policyengine.decide.jsonlines`'s, shared with the service's batch endpoint)."""
+    from ..decide.jsonlines import decide_line as decide
 
     number, raw = item
     outcome = decide(_POLICY, number, raw, _AS_OF)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from ..calendar import parse_date
+from ..core.calendar import parse_date
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.nodes import Policy
@@ -77,8 +77,8 @@ colour_option = click.option("--color", "--colour", "colour", default="auto", sh
 def load_or_exit(ctx: click.Context, path: str) -> Policy:
     """Load a rulebook, or print its errors and exit 2 (a policy that does not load is
     unusable input)."""
-    from ..errors import PolicyError
-    from ..pipeline import load_policy
+    from ..core.errors import PolicyError
+    from ..compile.pipeline import load_policy
     try:
         return load_policy(path)
     except PolicyError as exc:

@@ -49,7 +49,7 @@ def diff_command(ctx: click.Context, old: str, new: str, fmt: str, as_of: _dt.da
     and unreadable input."""
     from ..diff import diff_policies
     from ..diff.sources import SourceError
-    from ..errors import PolicyError
+    from ..core.errors import PolicyError
     from ..render import diff_json, diff_markdown, diff_text
     from ..render import text as render_text
 

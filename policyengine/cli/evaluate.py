@@ -78,7 +78,7 @@ def evaluate_command(ctx: click.Context, policy: str, dispute: str | None, as_of
 
         ctx.exit(run_batch(ctx, policy, input_path, output_path, as_of=as_of, jobs=jobs,
                            progress=progress))
-    from ..errors import DisputeError
+    from ..core.errors import DisputeError
 
     loaded = load_or_exit(ctx, policy)
     data = _read_dispute(ctx, dispute if dispute is not None else "-")
@@ -119,7 +119,7 @@ def schema_command() -> None:
 @click.pass_context
 def schema_dispute(ctx: click.Context, policy: str) -> None:
     """The JSON Schema of POLICY's disputes, generated from its facts."""
-    from ..dispute_schema import dispute_schema
+    from ..model.dispute_schema import dispute_schema
 
     loaded = load_or_exit(ctx, policy)
     click.echo(json.dumps(dispute_schema(loaded), indent=2, ensure_ascii=False))
@@ -129,6 +129,6 @@ def schema_dispute(ctx: click.Context, policy: str) -> None:
 @click.argument("name", type=click.Choice(["policy", "decision", "dispute", "diff", "policytest"]))
 def schema_show(name: str) -> None:
     """A bundled schema: policy, decision, (generic) dispute, diff or policytest."""
-    from ..schema import load_schema
+    from ..load.schema import load_schema
 
     click.echo(json.dumps(load_schema(name), indent=2, ensure_ascii=False))

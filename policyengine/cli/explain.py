@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..codes import Code, Refusal
+from ..core.codes import Code, Refusal
 
 _HERE = Path(__file__).resolve().parent.parent
 # the wheel ships the pages in the package (_docs/); a checkout reads them from docs/
@@ -35,7 +35,7 @@ def refusal_page(refusal: Refusal) -> str | None:
 def explain_command(ctx: click.Context, code: str | None) -> None:
     """Explain a lint CODE (PE301 or its name, ladder-cycle) or a decision refusal code
     (invalid_facts, threshold_gap, ...); without CODE, list them all."""
-    from ..codes import REFUSALS, REGISTRY, lookup, lookup_refusal
+    from ..core.codes import REFUSALS, REGISTRY, lookup, lookup_refusal
 
     if code is None:
         for c in REGISTRY.values():
@@ -51,7 +51,7 @@ def explain_command(ctx: click.Context, code: str | None) -> None:
         return
     found = lookup(code)
     if found is None:
-        from ..suggest import did_you_mean
+        from ..core.suggest import did_you_mean
 
         hint = (did_you_mean(code.upper(), list(REGISTRY))
                 or did_you_mean(code.lower(), [c.name for c in REGISTRY.values()]

@@ -14,7 +14,7 @@ def init_command(ctx: click.Context, directory: str, policy_id: str) -> None:
     """Start a policy repository in DIRECTORY (default: here): a starter rulebook with
     comments, its policy test, the JSON Schemas beside them, an example dispute, a pre-commit
     configuration and a CI workflow. Refuses to overwrite any file (nothing is written then)."""
-    from ..version import __version__
+    from ..core.version import __version__
     from ..scaffold import ScaffoldError, scaffold_files, write_scaffold
 
     try:

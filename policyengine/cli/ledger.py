@@ -35,7 +35,7 @@ def _fail(ctx: click.Context, exc: Any) -> None:
 
 def _run(ctx: click.Context, db: str | None, fn: Callable[[Any], Any]) -> Any:
     """Open the ledger, run ``fn``, turn LedgerError into exit 2 and a refusal into exit 1."""
-    from ..errors import DisputeError
+    from ..core.errors import DisputeError
     from ..ledger import Ledger, LedgerError
 
     url = db if db is not None else (ctx.parent.params.get("db") if ctx.parent else None)

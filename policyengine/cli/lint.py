@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..diagnostics import Diagnostic
+from ..core.diagnostics import Diagnostic
 from ..load import DEFAULT_MAX_BYTES
 from .common import (DATE, MAX_BYTES_LIMIT, FiniteFloat, colour_option, split_codes,
                      use_colour)

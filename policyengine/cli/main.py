@@ -93,7 +93,7 @@ class _Group(click.Group):
 def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from ..version import __version__
+    from ..core.version import __version__
 
     click.echo(f"policyengine, version {__version__}")
     ctx.exit()

@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from typing import IO, Any, Callable
 
-from ..calendar import AsOf, as_day
+from ..core.calendar import AsOf, as_day
 from ..model.nodes import Policy
 from .records import Added, Change, Changed, Moved, Removed
 from .replay import ReplayResult, replay

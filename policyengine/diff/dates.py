@@ -26,7 +26,7 @@ from typing import Any
 
 import z3
 
-from ..evaluate import level_dates, remedy_dates
+from ..decide.evaluate import level_dates, remedy_dates
 from ..model.nodes import Policy
 from .comparison import differ
 from .describe import Clause

@@ -22,8 +22,8 @@ import z3
 from ..analysis.decision import DecisionEncoding
 from ..analysis.encode import FactSpace
 from ..analysis.terms import FactVar, Z3Expr
-from ..calendar import CalendarError
-from ..compiled import derived_facts
+from ..core.calendar import CalendarError
+from ..compile.policy import derived_facts
 from ..model.nodes import Policy
 from .space import SharedFacts
 

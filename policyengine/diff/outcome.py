@@ -12,8 +12,8 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..decision import Decision
-from ..errors import DisputeError
+from ..core.decision import Decision
+from ..core.errors import DisputeError
 from ..model.nodes import Policy
 
 

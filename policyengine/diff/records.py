@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..diagnostics import Span
+from ..core.diagnostics import Span
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from ..errors import PolicyengineError
+from ..core.errors import PolicyengineError
 from ..model.nodes import Policy
 
 GIT_TIMEOUT = 60  # seconds
@@ -117,7 +117,7 @@ def read_git(spec: str, *, cwd: str | None = None) -> bytes:
 def load_version(spec: "str | os.PathLike[str] | Policy") -> Policy:
     """A loaded policy: given as is, read from a file, or from git (``REV:PATH``).
     Raises SourceError when it cannot be read and PolicyError when it does not load."""
-    from ..pipeline import load_policy, loads_policy
+    from ..compile.pipeline import load_policy, loads_policy
 
     if isinstance(spec, Policy):
         return spec

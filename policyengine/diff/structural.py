@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Callable, Sequence, TypedDict, TypeVar
 
-from ..calendar import Duration
-from ..compiled import canonical_form, limit_order
-from ..diagnostics import Span
+from ..core.calendar import Duration
+from ..compile.policy import canonical_form, limit_order
+from ..core.diagnostics import Span
 from ..model.nodes import Band, Category, Expression, Grant, Level, Metadata, Policy
 from .compat import fact_changes
 from .match import Pair, moved_ids, pair_bands, pair_by_id
@@ -210,7 +210,7 @@ class _Differ:
     def calendar(self) -> None:
         """``calendar:`` as written (keys, regions), then the days each calendar counts out
         over both terms: a new holidays release that moves a holiday shows here too."""
-        from ..compiled import calendar_form
+        from ..compile.policy import calendar_form
 
         a, b = self.old.calendar, self.new.calendar
         if a is None and b is None:
@@ -573,7 +573,7 @@ def calendar_day_changes(old: Policy, new: Policy, *, old_span: Any = None,
     either), the days that stopped or started being business days over both terms, as
     ``Changed(calendar.days | calendar.regions.<key>.days, [days off only in old], [days off
     only in new])``."""
-    from ..calendars import resolved_term
+    from ..model.calendars import resolved_term
 
     first = min(resolved_term(old)[0], resolved_term(new)[0])
     last = max(resolved_term(old)[1], resolved_term(new)[1])
@@ -607,7 +607,7 @@ def _deadline_moves(old: Policy, new: Policy, key: str | None, first: _dt.date,
                     last: _dt.date) -> str:
     """How the ``decide_by`` of each level both versions have moves under the two calendars,
     over every ``as_of`` of ``first..last``: how many move, by how much, the first example."""
-    from ..calendar import CalendarError
+    from ..core.calendar import CalendarError
 
     po, pn = old.compiled, new.compiled
     plan_o = po.region_plans.get(key, po.plan) if key else po.plan

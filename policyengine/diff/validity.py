@@ -22,7 +22,7 @@ import datetime as _dt
 import math
 from typing import Any, Callable, Iterator
 
-from ..errors import DisputeError
+from ..core.errors import DisputeError
 from ..model.nodes import FactDecl, Policy
 from .outcome import Outcome, outcome_of
 

@@ -11,7 +11,8 @@ text; returns issues with PE6xx codes), ``compile_analysis``, ``parse_expression
 ``print_expression``. See ``docs/expressions.md``.
 """
 
-from ..errors import ExpressionError, ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeError
+from ..core.errors import (ExpressionError, ExpressionEvalError, ExpressionSyntaxError,
+                           ExpressionTypeError)
 from .check import Analysis, Issue, analyze
 from .environment import Environment
 from .compile import CompiledExpression, compile_analysis, compile_expression

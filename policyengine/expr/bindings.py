@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from ..errors import ExpressionEvalError
+from ..core.errors import ExpressionEvalError
 from .environment import Environment
 from .types import (BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, MapType,
                     typed_values)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..errors import ExpressionError
-from ..suggest import did_you_mean, one_of
+from ..core.errors import ExpressionError
+from ..core.suggest import did_you_mean, one_of
 from . import ast
 from .parser import parse_expression
 from .environment import Environment

@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, cast
 
-from ..errors import ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeError
+from ..core.errors import ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeError
 from . import ast, runtime
 from .bindings import binding_checker
 from .check import Analysis, analyze

@@ -22,7 +22,7 @@ disputes with large lists or texts may be refused).
 At run time, only an expression whose ``high`` exceeds the budget is instrumented (the compiled
 fast path of every other expression is untouched): each comprehension, before it runs, charges
 ``len(target) * (steps of its body)`` to a per-evaluation counter; going past the budget raises
-:class:`~policyengine.errors.ExpressionEvalError`, which ``evaluate`` turns into an
+:class:`~policyengine.core.errors.ExpressionEvalError`, which ``evaluate`` turns into an
 ``evaluation_error`` refusal. The charge is a function of the input's sizes only, so the same
 dispute always gets the same answer.
 """
@@ -33,8 +33,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from ..errors import ExpressionEvalError
-from ..limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, STEP_BUDGET
+from ..core.errors import ExpressionEvalError
+from ..core.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, STEP_BUDGET
 from . import ast
 from .visitor import Fold, Interpreter, Step
 

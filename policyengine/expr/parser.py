@@ -13,7 +13,7 @@ from typing import Iterable
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from ..errors import ExpressionError, ExpressionSyntaxError
+from ..core.errors import ExpressionError, ExpressionSyntaxError
 from . import ast
 from .to_ast import tree_to_ast
 

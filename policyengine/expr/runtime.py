@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, NoReturn
 
-from ..errors import ExpressionEvalError
+from ..core.errors import ExpressionEvalError
 from . import functions as fn
 from . import values as v
 from .values import CelError

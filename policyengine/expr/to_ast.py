@@ -15,7 +15,7 @@ from typing import Any, NoReturn, cast
 from lark import Token, Transformer_NonRecursive
 from lark.exceptions import VisitError
 
-from ..errors import ExpressionSyntaxError
+from ..core.errors import ExpressionSyntaxError
 from . import ast
 
 INT64_MIN = -(2**63)

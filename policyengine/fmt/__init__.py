@@ -21,9 +21,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import Diagnostic, Severity
+from ..core.diagnostics import Diagnostic, Severity
 from ..load import parse_document
-from ..pipeline import inspect_text
+from ..compile.pipeline import inspect_text
 from .layout import Layout, restore_comments
 
 __all__ = ["FormatResult", "format_text", "WIDTH"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import PolicyengineError
+from ..core.errors import PolicyengineError
 
 #: every code a LedgerError may carry, with what it means
 CODES: dict[str, str] = {

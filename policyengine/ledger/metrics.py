@@ -15,7 +15,7 @@ import statistics
 from typing import Any, Iterable, Mapping
 
 from ..model.nodes import Policy
-from ..suggest import did_you_mean
+from ..core.suggest import did_you_mean
 from .derived import value_at
 from .errors import LedgerError
 from .redact import MASK, is_restricted, sensitive_paths

@@ -24,10 +24,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from ..calendar import parse_date
-from ..errors import DisputeError
+from ..core.calendar import parse_date
+from ..core.errors import DisputeError
 from ..model.nodes import Policy
-from ..suggest import did_you_mean, one_of
+from ..core.suggest import did_you_mean, one_of
 from . import derived as _derived
 from . import engine as _engine
 from . import state as _state
@@ -243,8 +243,8 @@ class Ledger:
         if cached is not None:
             self._policies[digest] = cached
             return cached
-        from ..errors import PolicyError
-        from ..pipeline import loads_policy
+        from ..core.errors import PolicyError
+        from ..compile.pipeline import loads_policy
 
         row = conn.execute(select(policy_versions.c.source_text, policy_versions.c.source_name)
                            .where(policy_versions.c.digest == digest)).first()
@@ -374,7 +374,7 @@ class Ledger:
                   on: _dt.date, pinned_on: _dt.date, actor: str, dispute_id: str,
                   started: float) -> tuple[dict[str, Any], str]:
         """Decide, and log the decision; a refusal is logged (committed) and raised."""
-        from ..evaluate import evaluate_compiled
+        from ..decide.evaluate import evaluate_compiled
 
         decision_id = uuid.uuid4().hex
         try:
@@ -527,7 +527,7 @@ class Ledger:
     def grant(self, dispute_id: str, remedy: str, *, on: _dt.date | str,
               actor: str | None = None) -> Event:
         """Record that a remedy the last decision requires was granted on ``on``."""
-        from ..evaluate import remedy_status
+        from ..decide.evaluate import remedy_status
 
         day = _day(on)
         actor = actor or _default_actor()
@@ -562,7 +562,7 @@ class Ledger:
     def review(self, dispute_id: str, remedy: str, *, on: _dt.date | str,
                actor: str | None = None) -> Event:
         """Record the review of a remedy in force (its next review counts from ``on``)."""
-        from ..evaluate import remedy_status
+        from ..decide.evaluate import remedy_status
 
         day = _day(on)
         actor = actor or _default_actor()
@@ -742,7 +742,7 @@ class Ledger:
     def replay_last(self, dispute_id: str) -> tuple[Policy, dict[str, Any], Any]:
         """The dispute's last decision made again (``evaluate`` is pure: the same input gives
         the same decision): (policy, input, Decision)."""
-        from ..evaluate import evaluate_compiled
+        from ..decide.evaluate import evaluate_compiled
 
         with self._tx() as conn:
             row = self._row(conn, dispute_id, lock=False)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import DisputeError, PolicyError, Problem
+from ..core.errors import DisputeError, PolicyError, Problem
 from ..model.nodes import Policy
 from .errors import LedgerError
 
@@ -33,7 +33,7 @@ class SourcedPolicy:
 def read_versions(path: str | os.PathLike[str]) -> list[SourcedPolicy]:
     """One rulebook file, or every ``*.yaml``/``*.yml`` of a folder (not its subfolders and not
     ``*.test.yaml`` policy tests); all must load and share one policy id."""
-    from ..pipeline import loads_policy
+    from ..compile.pipeline import loads_policy
 
     root = Path(path)
     if root.is_dir():
@@ -107,7 +107,7 @@ def loaded_source(policy: Policy) -> SourcedPolicy:
     digest = policy.digest
     known = _VERIFIED.get(digest)
     if known is not text and known != text:
-        from ..pipeline import loads_policy
+        from ..compile.pipeline import loads_policy
 
         try:
             again = loads_policy(text, name).digest

@@ -13,18 +13,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from ..calendar import AsOf, as_day
-from ..codes import REGISTRY
-from ..diagnostics import Diagnostic, Severity, sort_diagnostics
+from ..core.calendar import AsOf, as_day
+from ..core.codes import REGISTRY
+from ..core.diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..load import DEFAULT_MAX_BYTES
-from ..pipeline import inspect_file, inspect_text
-from ..source import SourceFile
+from ..compile.pipeline import inspect_file, inspect_text
+from ..core.source import SourceFile
 
 from ..load.sourcemap import SourceMap
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import LintConfig
-    from ..pipeline import LoadResult
+    from ..compile.pipeline import LoadResult
 
 _RULEBOOK_HINT = re.compile(r"^policy\s*:", re.MULTILINE)
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
@@ -195,8 +195,8 @@ def lint_text(text: str | bytes, name: str, context: LintContext, *, logic: bool
     """Lint a rulebook held in memory (an editor's buffer) as ``lint`` lints a file: every
     diagnostic of loading it, the rules (the solver's logic checks, PE5xx, only with
     ``logic``), then the inline suppressions and ``config``. Returns (sorted diagnostics, the
-    :class:`~policyengine.pipeline.LoadResult`)."""
-    from ..pipeline import inspect_text
+    :class:`~policyengine.compile.pipeline.LoadResult`)."""
+    from ..compile.pipeline import inspect_text
     from .config import DEFAULT
 
     config = config if config is not None else DEFAULT

@@ -1,5 +1,5 @@
 """The baseline: the findings of a run, recorded by the fingerprint that survives unrelated
-edits (:meth:`Diagnostic.fingerprint <policyengine.diagnostics.Diagnostic.fingerprint>`, the
+edits (:meth:`Diagnostic.fingerprint <policyengine.core.diagnostics.Diagnostic.fingerprint>`, the
 one SARIF's ``partialFingerprints`` carry too: code, file relative to the baseline, and the
 element, or the message with its numbers blanked when there is none; never line numbers). A
 later run reports only the findings the baseline does not account for, and says how many
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..diagnostics import Diagnostic, Severity
+from ..core.diagnostics import Diagnostic, Severity
 from .config import ConfigError
 
 FORMAT = 2

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from ..codes import REGISTRY, lookup
-from ..diagnostics import Diagnostic, Severity
+from ..core.codes import REGISTRY, lookup
+from ..core.diagnostics import Diagnostic, Severity
 from ..load.sourcemap import SourceMap
-from ..source import SourceFile
+from ..core.source import SourceFile
 from .suppressions import apply_suppressions
 
 CONFIG_NAMES = (".policyengine.yaml", ".policyengine.yml")

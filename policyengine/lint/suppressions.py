@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..codes import REGISTRY, lookup
-from ..diagnostics import Diagnostic, Severity, Span
+from ..core.codes import REGISTRY, lookup
+from ..core.diagnostics import Diagnostic, Severity, Span
 from ..load.sourcemap import SourceMap, comments_outside
-from ..source import SourceFile
+from ..core.source import SourceFile
 _SUPPRESS = re.compile(r"policyengine\s*:\s*ignore\b(\[[^\]\n]*\]?)?")
 
 
@@ -157,7 +157,7 @@ def apply_suppressions(diagnostics: list[Diagnostic], source: SourceFile | Sourc
 
 
 def _near(name: str) -> str:
-    from ..suggest import did_you_mean
+    from ..core.suggest import did_you_mean
 
     names = [*REGISTRY, *(c.name for c in REGISTRY.values())]
     return did_you_mean(name, names) or "codes look like `PE504`; `policyengine explain` " \

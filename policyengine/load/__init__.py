@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from ..diagnostics import Diagnostic, Severity
-from ..source import SourceFile
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.source import SourceFile
 from .reader import DEFAULT_MAX_BYTES, decode, find_tabs, read_bytes
 from .sourcemap import SourceMap
 from .yaml_safe import DEFAULT_MAX_DEPTH, compose

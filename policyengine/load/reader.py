@@ -6,8 +6,8 @@ import os
 import re
 import stat
 
-from ..diagnostics import Diagnostic, Severity, Span
-from ..source import SourceFile
+from ..core.diagnostics import Diagnostic, Severity, Span
+from ..core.source import SourceFile
 
 DEFAULT_MAX_BYTES = 1024 * 1024  # 1 MiB
 _INDENT_TAB = re.compile(r"^[ ]*\t", re.MULTILINE)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterable, Iterator
 
-from ..diagnostics import Span
-from ..source import SourceFile
+from ..core.diagnostics import Span
+from ..core.source import SourceFile
 
 Path = tuple[Any, ...]  # tuple[str | int, ...]
 

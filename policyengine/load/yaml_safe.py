@@ -20,8 +20,8 @@ from typing import Any, Callable
 
 import yaml
 
-from ..diagnostics import Diagnostic, Severity, Span
-from ..source import SourceFile
+from ..core.diagnostics import Diagnostic, Severity, Span
+from ..core.source import SourceFile
 from .reader import span_of
 from .sourcemap import Entry, SourceMap
 

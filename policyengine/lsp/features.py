@@ -9,8 +9,8 @@ from typing import Any, Iterable
 
 from lsprotocol import types as t
 
-from ..codes import REGISTRY
-from ..diagnostics import Diagnostic, Severity
+from ..core.codes import REGISTRY
+from ..core.diagnostics import Diagnostic, Severity
 from .context import Cursor, cursor_at
 from .index import Lines, Occurrence, lines_of
 from .snapshot import Snapshot
@@ -79,7 +79,7 @@ def lsp_diagnostics(snapshot: Snapshot, uri: str) -> list[t.Diagnostic]:
 
 # -- completion ------------------------------------------------------------------------------
 def _schema_enum(key: str) -> list[str]:
-    from ..schema import load_schema
+    from ..load.schema import load_schema
 
     stack: list[Any] = [load_schema("policy")]
     while stack:

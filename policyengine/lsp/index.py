@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from ..load.sourcemap import Entry, SourceMap
-from ..source import SourceFile
+from ..core.source import SourceFile
 
 KINDS = ("level", "role", "action", "remedy", "category", "override", "fact")
 
@@ -268,7 +268,7 @@ def _offsets(smap: SourceMap, entry: Entry, text: str) -> tuple[int, ...] | None
 def expression_names(text: str) -> list[tuple[str, int, int]]:
     """The facts an expression names: (``amount`` or ``partner.tier``, start, end) with
     offsets into ``text``; nothing when it does not parse. Variables of macros are not facts."""
-    from ..errors import ExpressionError
+    from ..core.errors import ExpressionError
     from ..expr import ast
     from ..expr.parser import parse_expression
 

@@ -14,7 +14,7 @@ _DEFS = {"policy": "metadata", "fact": "fact", "ladder": "ladder", "level": "lev
 
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
-    from ..schema import load_schema
+    from ..load.schema import load_schema
 
     schema: dict[str, Any] = load_schema("policy")
     return schema

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
 
-from ..version import __version__
+from ..core.version import __version__
 from . import features
 from .snapshot import Snapshot, index_only
 from .worker import Job, LintWorker, WorkerError, WorkerGone, WorkerHung

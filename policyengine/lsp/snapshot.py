@@ -8,9 +8,9 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import Diagnostic
+from ..core.diagnostics import Diagnostic
 from ..load import parse_document
-from ..pipeline import LoadResult
+from ..compile.pipeline import LoadResult
 from .index import Lines, SymbolIndex, build_index
 
 

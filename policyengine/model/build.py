@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, TypeVar, cast
 
-from ..calendar import Duration, parse_date
-from ..diagnostics import Diagnostic, Severity, Span
+from ..core.calendar import Duration, parse_date
+from ..core.diagnostics import Diagnostic, Severity, Span
 from ..load.reader import span_of
 from ..load.sourcemap import Entry, SourceMap
-from ..schema import describe_path, json_type, yaml11_warning
-from ..suggest import did_you_mean, one_of
-from ..limits import INT64_MAX, INT64_MIN
+from ..load.schema import describe_path, json_type, yaml11_warning
+from ..core.suggest import did_you_mean, one_of
+from ..core.limits import INT64_MAX, INT64_MIN
 from .values import default_problem, value_violation
 from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
                     FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
@@ -462,7 +462,7 @@ class _Builder:
         by = raw.get("by")
         by_decl = None
         if by is not None:
-            from ..calendars import fact_path
+            from .calendars import fact_path
 
             by_decl = fact_path(facts, by)
             if by_decl is None or by_decl.type != "string":
@@ -493,7 +493,7 @@ class _Builder:
             ("calendar",)))
 
     def calendar_rule(self, raw: dict[str, Any], path: tuple[Any, ...]) -> CalendarRule:
-        from ..calendars import holiday_code_problem, time_zones, timezone_known
+        from .calendars import holiday_code_problem, time_zones, timezone_known
 
         zone = raw.get("timezone")
         if zone is not None and not timezone_known(zone):
@@ -530,7 +530,7 @@ class _Builder:
             closed = tuple(sorted(ranges))
         weekend = None
         if "weekend" in raw:
-            from ..calendar import WEEKDAY_KEYS
+            from ..core.calendar import WEEKDAY_KEYS
 
             weekend = tuple(sorted(WEEKDAY_KEYS.index(d) for d in raw["weekend"]))
         return CalendarRule(zone, code, closed, weekend, raw.get("roll"),

@@ -8,12 +8,12 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from ..calendar import Duration
-from ..diagnostics import Diagnostic, Span
+from ..core.calendar import Duration
+from ..core.diagnostics import Diagnostic, Span
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..compiled import CompiledPolicy
-    from ..decision import Decision
+    from ..compile.policy import CompiledPolicy
+    from ..core.decision import Decision
     from ..load.sourcemap import SourceMap
 
 
@@ -275,7 +275,7 @@ class Policy:
     spacing of expressions or order of mappings.
 
     The model is data: it holds no compiled program. ``compiled``, ``digest`` and
-    ``evaluate`` are conveniences that ask the compiled layer (``policyengine.compiled.program``
+    ``evaluate`` are conveniences that ask the compiled layer (``policyengine.compile.policy.program``
     remembers the program of each live policy object), so ``dataclasses.replace(policy, ...)``
     gives a policy that decides, and hashes, by its own content. (Not slotted, so that the
     compiled layer can refer to it weakly.)
@@ -332,7 +332,7 @@ class Policy:
     # -- conveniences over the compiled layer ----------------------------------------------
     @property
     def compiled(self) -> CompiledPolicy:
-        """The compiled decision procedure (``policyengine.compiled.program(policy)``)."""
+        """The compiled decision procedure (``policyengine.compile.policy.program(policy)``)."""
         return _LAYER.compile(self)
 
     @property
@@ -356,7 +356,7 @@ class Policy:
 
 class _Layer:
     """The two functions of the layers above that the conveniences of :class:`Policy` call.
-    The model imports nothing above it: ``policyengine.compiled`` installs ``compile`` and
+    The model imports nothing above it: ``policyengine.compile.policy`` installs ``compile`` and
     ``policyengine.evaluate`` installs ``evaluate`` when they are imported (``import
     policyengine`` imports both)."""
 
@@ -376,7 +376,7 @@ _LAYER = _Layer()
 
 
 def use_compiler(compile: Callable[[Policy], CompiledPolicy]) -> None:
-    """Install the compiler (``policyengine.compiled.program``) behind ``Policy.compiled``."""
+    """Install the compiler (``policyengine.compile.policy.program``) behind ``Policy.compiled``."""
     _LAYER.compile = compile
 
 

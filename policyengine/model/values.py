@@ -2,9 +2,9 @@
 
 Every consumer derives from this module:
 
-* the dispute check (:mod:`policyengine.facts` re-exports :func:`fields_checker`), which reports
+* the dispute check (:mod:`policyengine.model.facts` re-exports :func:`fields_checker`), which reports
   every problem at once with its dotted path;
-* the generated straight-line check (:mod:`policyengine.facts_compiled`), which emits the tests
+* the generated straight-line check (:mod:`policyengine.compile.facts_check`), which emits the tests
   of :data:`KINDS` and the bounds of :func:`length_bound`, :func:`items_bound` and
   :func:`number_bounds` as code, and hands any doubt to the checker below;
 * the builder's check of a fact's ``default`` (:func:`default_problem`, PE110), which runs the
@@ -28,11 +28,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, NamedTuple
 
-from ..calendar import parse_date
-from ..errors import Problem
-from ..limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
-from ..schema import json_type
-from ..suggest import did_you_mean, one_of
+from ..core.calendar import parse_date
+from ..core.errors import Problem
+from ..core.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+from ..load.schema import json_type
+from ..core.suggest import did_you_mean, one_of
 from .nodes import FactDecl
 
 _MISSING: Any = object()

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..decision import Decision
-from ..diagnostics import Span
+from ..core.decision import Decision
+from ..core.diagnostics import Span
 from ..model.nodes import Policy
 
 KINDS = ("category", "band", "override", "remedy")

@@ -14,10 +14,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ..decision import Decision
-from ..diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
-from ..errors import DisputeError
-from ..pipeline import LoadResult, inspect_file
+from ..core.decision import Decision
+from ..core.diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
+from ..core.errors import DisputeError
+from ..compile.pipeline import LoadResult, inspect_file
 from .coverage import PolicyCoverage, percent, rules_of
 from .spec import Case, TestFile, check_against_policy, parse_test_file
 
@@ -238,7 +238,7 @@ def run_tests(paths: Iterable[str | os.PathLike[str]]) -> TestRun:
 def _load(test: TestFile) -> LoadResult:
     path = test.policy_path
     if path is None or not os.path.exists(path):  # a named pipe or device is refused by the reader, at once
-        from ..pipeline import LoadResult
+        from ..compile.pipeline import LoadResult
 
         return LoadResult(None, None, [])
     return inspect_file(path, display=path)

@@ -15,13 +15,13 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..calendar import parse_date
-from ..diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
+from ..core.calendar import parse_date
+from ..core.diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
 from ..load import parse_document, read_document
 from ..load.sourcemap import SourceMap
 from ..model.nodes import Policy
-from ..schema import (_TYPE_WORDS, SchemaWords, describe_path, enum_hint, json_type,
-                      load_schema, schema_diagnostics, yaml11_warning)
+from ..load.schema import (_TYPE_WORDS, SchemaWords, describe_path, enum_hint, json_type,
+                           load_schema, schema_diagnostics, yaml11_warning)
 
 if TYPE_CHECKING:  # pragma: no cover
     from jsonschema.protocols import Validator
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: a jsonschema ValidationError: read as the validator fills it (its stub types every attribute
 #: with an `Unset` sentinel that a filled error never holds)
 SchemaError = Any
-from ..suggest import did_you_mean, one_of
+from ..core.suggest import did_you_mean, one_of
 
 DECISION_KEYS = ("category", "level", "role", "action", "respond_by", "decide_by", "remedies",
                  "warnings")

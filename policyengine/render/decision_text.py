@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..calendar import weekday_words
-from ..decision import Decision, TraceStep
-from ..errors import DisputeError
+from ..core.calendar import weekday_words
+from ..core.decision import Decision, TraceStep
+from ..core.errors import DisputeError
 from .playbook import calendar_words
 
 

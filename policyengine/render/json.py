@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ..diagnostics import Diagnostic, Severity
+from ..core.diagnostics import Diagnostic, Severity
 
 
 def to_data(diagnostics: Iterable[Diagnostic], *, files: int = 0) -> dict[Any, Any]:

@@ -14,8 +14,8 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Iterable, Sequence
 
-from ..codes import REGISTRY
-from ..diagnostics import Diagnostic, Severity
+from ..core.codes import REGISTRY
+from ..core.diagnostics import Diagnostic, Severity
 from .escape import xml_safe
 
 NO_FILE = "policyengine"

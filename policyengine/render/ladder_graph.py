@@ -1,6 +1,6 @@
 """The escalation ladder drawn: Graphviz dot, Mermaid, and inline SVG.
 
-All three start from the networkx graph of ``policyengine.ladder`` (nodes are level ids, an edge
+All three start from the networkx graph of ``policyengine.compile.ladder`` (nodes are level ids, an edge
 ``a -> b`` is ``a.next == b``). The SVG is laid out here, with no external tool: levels are placed
 in layers by ``networkx.topological_generations`` (a valid ladder is one chain, so one level per
 layer, entry at the top), each box sized to its wrapped text.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from ..ladder import escalation_path, ladder_graph
+from ..compile.ladder import escalation_path, ladder_graph
 from ..model.nodes import Level, Policy
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Mapping
 
-from ..decision import Decision, TraceStep
-from ..errors import DisputeError
+from ..core.decision import Decision, TraceStep
+from ..core.errors import DisputeError
 from ..model.nodes import FactDecl, Policy
 from .markdown import code, escape, inline, table
 from .plain_words import Vocabulary, condition_words, number, value_with_unit, value_words_of

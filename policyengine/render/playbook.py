@@ -13,7 +13,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..compiled import derived_facts, policy_calendars, program
+from ..compile.policy import derived_facts, policy_calendars, program
 from ..model.nodes import Policy
 from .plain_words import Vocabulary, condition_words, number, value_words_of
 from .sentence import Part, Sentence, joined, sentence, strong, value
@@ -28,7 +28,7 @@ def calendar_words(info: Mapping[str, Any]) -> str:
     """A decision's ``calendar`` in words: ``region EMEA: public holidays of GB-ENG, weekend
     Saturday and Sunday, deadlines on a non-business day roll to the next one, time zone
     Europe/London``."""
-    from ..calendar import WEEKDAY_KEYS
+    from ..core.calendar import WEEKDAY_KEYS
 
     days = [WEEKDAYS[WEEKDAY_KEYS.index(k)] for k in info.get("weekend", [])]
     weekend = (" and ".join([", ".join(days[:-1]), days[-1]]) if len(days) > 1 else
@@ -239,7 +239,7 @@ def limit_words(limit: bool | float | None, unit: str | None) -> str | None:
 
 
 def _timeline(policy: Policy) -> Timeline:
-    from ..ladder import span_days, worst_path
+    from ..compile.ladder import span_days, worst_path
 
     calendars = policy_calendars(policy)
     levels = derived_facts(policy).levels
@@ -266,7 +266,7 @@ def _calendar_sections(policy: Policy) -> list[CalendarSection]:
     if policy.calendar is None:
         return []
     compiled = program(policy)  # the playbook's digest is the program's: compiled already
-    from .. import calendars as _calendars
+    from ..model import calendars as _calendars
 
     first, last = _calendars.resolved_term(policy)
     out = []

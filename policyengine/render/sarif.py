@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
 
-from ..version import __version__
-from ..codes import REGISTRY
-from ..diagnostics import Diagnostic, Severity, Span
+from ..core.version import __version__
+from ..core.codes import REGISTRY
+from ..core.diagnostics import Diagnostic, Severity, Span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://channel-conflict-policyengine.readthedocs.io/"

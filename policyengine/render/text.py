@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Iterable, Mapping
 
-from ..diagnostics import Diagnostic, Severity
-from ..source import SourceFile
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.source import SourceFile
 from .escape import terminal
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}

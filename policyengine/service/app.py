@@ -1,7 +1,7 @@
 """The ASGI application of ``policyengine serve`` (Starlette).
 
 Handlers only parse, call the library or the ledger, and serialize: deciding is
-:func:`policyengine.jsonlines.decide_value` (the library), choosing the version is the
+:func:`policyengine.decide.jsonlines.decide_value` (the library), choosing the version is the
 registry's, logging is the recorder's. A decision's body is ``Decision.to_json()`` byte for
 byte.
 """
@@ -25,10 +25,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import Problem
-from ..jsonlines import LineOutcome, decide_value, invalid_json, parse_line
+from ..core.errors import Problem
+from ..decide.jsonlines import LineOutcome, decide_value, invalid_json, parse_line
 from ..load import DEFAULT_MAX_BYTES
-from ..suggest import did_you_mean
+from ..core.suggest import did_you_mean
 from .auth import AuthMiddleware, TokenSource, scope_missing, token_of
 from .errors import JSON, HTTPProblem, error_response, problem_response
 from .metrics import CONTENT_TYPE, ServiceMetrics
@@ -229,7 +229,7 @@ async def show_policy(service: Service, request: Request) -> Response:
 
 
 async def policy_schema(service: Service, request: Request) -> Response:
-    from ..dispute_schema import dispute_schema
+    from ..model.dispute_schema import dispute_schema
 
     snapshot = service.loaded()
     version = service.version(snapshot, request.path_params["policy_id"], None)

@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..errors import Problem
+from ..core.errors import Problem
 from .errors import error_response
 from .tokens import TokenError, TokenRecord, TokenStore
 

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 from starlette.responses import Response
 
-from ..errors import Problem
+from ..core.errors import Problem
 
 JSON = "application/json"
 

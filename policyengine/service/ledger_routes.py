@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..errors import DisputeError, Problem
-from ..suggest import did_you_mean
+from ..core.errors import DisputeError, Problem
+from ..core.suggest import did_you_mean
 from .errors import JSON, HTTPProblem, error_response
 from .requests import parse_date_param, parse_json, read_body
 from .spec import DATE, REF, error_responses, json_response

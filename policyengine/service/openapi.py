@@ -14,7 +14,7 @@ import json
 import sys
 from typing import Any, Iterable
 
-from ..version import __version__
+from ..core.version import __version__
 from .ledger_routes import LEDGER_COMPONENTS, LEDGER_OPERATIONS
 from .spec import DATE, PROBLEM, REF, error_responses, json_response, ref
 
@@ -44,7 +44,7 @@ def _imported(schema: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
 
 
 def _decision_schema() -> dict[str, Any]:
-    from ..schema import load_schema  # the bundled schemas, installed or from the source tree
+    from ..load.schema import load_schema  # the bundled schemas, installed or from the source tree
 
     data: dict[str, Any] = copy.deepcopy(load_schema("decision"))
     return data

@@ -17,7 +17,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
-from ..jsonlines import LineOutcome
+from ..decide.jsonlines import LineOutcome
 from .metrics import ServiceMetrics
 from .registry import PolicyVersion
 

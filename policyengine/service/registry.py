@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..diagnostics import Diagnostic, Severity, sort_diagnostics
+from ..core.diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..load import DEFAULT_MAX_BYTES
 from ..model.nodes import Policy
 
@@ -208,7 +208,7 @@ class PolicyRegistry:
     def _load(self, path: str, state: _FileState | None
               ) -> tuple[ReloadOutcome, PolicyVersion | None]:
         from ..lint import LintContext, lint_policy_file
-        from ..pipeline import inspect_file
+        from ..compile.pipeline import inspect_file
 
         previous = state.version if state is not None else None
         previous_id = state.outcome.policy_id if state is not None else None

@@ -12,8 +12,8 @@ from typing import Any, AsyncIterator
 
 from starlette.requests import Request
 
-from ..calendar import parse_date
-from ..suggest import did_you_mean
+from ..core.calendar import parse_date
+from ..core.suggest import did_you_mean
 from .errors import HTTPProblem
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024

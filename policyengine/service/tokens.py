@@ -54,7 +54,7 @@ def hash_token(token: str) -> str:
 
 def parse_scopes(text: str) -> tuple[str, ...]:
     """``decide,read`` -> ("decide", "read"); an unknown scope is a TokenError."""
-    from ..suggest import did_you_mean, one_of
+    from ..core.suggest import did_you_mean, one_of
 
     scopes: list[str] = []
     for raw in text.split(","):
@@ -143,7 +143,7 @@ class TokenStore:
 
     def revoke(self, name: str) -> "TokenStore":
         if name not in self.names():
-            from ..suggest import did_you_mean
+            from ..core.suggest import did_you_mean
 
             hint = did_you_mean(name, self.names())
             raise TokenError(f"no token named `{name}`" + (f": {hint}" if hint else ""))

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from policyengine import loads_policy
 from policyengine.analysis import Outcome, Prover, check_coverage
 from policyengine.cli.main import cli
-from policyengine.errors import DisputeError
+from policyengine.core.errors import DisputeError
 from policyengine.lint import lint_paths
 from policyengine.lint.config import LintConfig
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import policyengine
-from policyengine import codes
+from policyengine.core import codes
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("_test_docs", ROOT / "tests" / "test_docs.py")

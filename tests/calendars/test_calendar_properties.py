@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import policyengine
 from conftest import POLICIES
-from policyengine.schema import load_schema
+from policyengine.load.schema import load_schema
 from tests.property.test_evaluate_properties import acme_disputes
 
 ACME = policyengine.load_policy(POLICIES / "acme-channel-conflict.yaml")

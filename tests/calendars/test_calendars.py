@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import policyengine
 from conftest import POLICIES
-from policyengine import calendars
-from policyengine.calendar import Duration, HorizonError, ResolvedCalendar
+from policyengine.model import calendars
+from policyengine.core.calendar import Duration, HorizonError, ResolvedCalendar
 
 CLEAN = (POLICIES.parent / "tests" / "golden" / "clean.yaml").read_text("utf-8")
 FIRST, LAST = dt.date(2026, 1, 1), dt.date(2027, 12, 31)
@@ -64,7 +64,7 @@ def test_without_weekend_changes_it_is_monday_to_friday():
     cal = _cal()
     sunday = dt.date(2026, 11, 22)
     assert cal.add(sunday, Duration(3, "bd")) == dt.date(2026, 11, 25)
-    assert policyengine.calendar.add_business_days(sunday, 3) == dt.date(2026, 11, 25)
+    assert policyengine.core.calendar.add_business_days(sunday, 3) == dt.date(2026, 11, 25)
 
 
 def test_outside_the_horizon_is_an_error_not_a_guess():

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLES, POLICIES, ROOT
 from policyengine.cli.main import cli
-from policyengine.schema import load_schema
+from policyengine.load.schema import load_schema
 
 ACME = str(POLICIES / "acme-channel-conflict.yaml")
 PRICING = str(EXAMPLES / "acme-channel-conflict--pricing-emea.json")

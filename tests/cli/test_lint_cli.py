@@ -294,9 +294,9 @@ def test_explain_by_name_and_lowercase():
 
 
 def test_explain_lists_every_code():
-    from policyengine.codes import REGISTRY
+    from policyengine.core.codes import REGISTRY
 
-    from policyengine.codes import REFUSALS
+    from policyengine.core.codes import REFUSALS
 
     out = invoke("explain").stdout
     lint_part, refusal_part = out.split("\n\n")
@@ -321,7 +321,7 @@ def test_explain_a_refusal_code(code):
 def test_every_refusal_code_the_evaluator_raises_has_a_page():
     import re
 
-    from policyengine.codes import REFUSALS
+    from policyengine.core.codes import REFUSALS
 
     raised = set()
     for path in (ROOT / "policyengine").rglob("*.py"):
@@ -339,9 +339,9 @@ def test_every_code_a_decision_is_refused_with_is_explained():
     import re
     from pathlib import Path
 
-    from policyengine.codes import REFUSALS
+    from policyengine.core.codes import REFUSALS
 
-    evaluate_module = importlib.import_module("policyengine.evaluate")  # the module, not the function
+    evaluate_module = importlib.import_module("policyengine.decide.evaluate")  # the module, not the function
 
     source = Path(evaluate_module.__file__).read_text("utf-8")
     raised = set(re.findall(r'Problem\(\s*"([a-z_]+)"', source))

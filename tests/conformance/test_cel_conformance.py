@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyengine.errors import ExpressionError
+from policyengine.core.errors import ExpressionError
 from policyengine.expr import Environment, analyze, compile_analysis
 from policyengine.expr.types import parse_cel_type
 

@@ -14,7 +14,7 @@ import pytest
 from policyengine import loads_policy
 from policyengine.diff import diff_policies
 from policyengine.diff.dates import region_reproduces
-from policyengine.evaluate import level_dates
+from policyengine.decide.evaluate import level_dates
 
 SRC = (Path(__file__).resolve().parents[2] / "policies" / "global-channel-conflict.yaml"
        ).read_text()

@@ -15,7 +15,7 @@ from diff_rulebooks import BASE, bump, edit
 from policyengine.cli.main import cli
 from policyengine.diff import SourceError, diff_policies
 from policyengine.diff.sources import is_git_spec, read_git
-from policyengine.schema import load_schema
+from policyengine.load.schema import load_schema
 
 NEW = edit(BASE, bump(), ("amount < 10000.0, level: l1", "amount < 25000.0, level: l1"),
            ("am:       {adjust: 1000, hold: true}", "am:       {adjust: 2500, hold: true}"))

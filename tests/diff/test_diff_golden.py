@@ -16,7 +16,7 @@ from policyengine.diff import diff_policies, project
 from policyengine.diff.dates import region_reproduces
 from policyengine.diff.outcome import decide, difference
 from policyengine.render import diff_json, diff_markdown, diff_text
-from policyengine.schema import load_schema
+from policyengine.load.schema import load_schema
 
 from conftest import GOLDEN, ROOT
 

@@ -8,7 +8,7 @@ from diff_rulebooks import BASE, DAY, bump, edit, policy
 from policyengine import loads_policy
 from policyengine.diff.comparison import Comparison
 from policyengine.diff.structural import duration_effect, structural_changes
-from policyengine.calendar import Duration
+from policyengine.core.calendar import Duration
 
 
 def changes(*pairs, version=True, oracle=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyengine.errors import ExpressionSyntaxError, ExpressionTypeError
+from policyengine.core.errors import ExpressionSyntaxError, ExpressionTypeError
 from policyengine.expr import Environment, analyze, compile_expression
 from policyengine.expr.types import (BOOL, DOUBLE, DYN, INT, STRING, EnumType, ListType, MapType,
                                      parse_cel_type)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyengine.errors import ExpressionEvalError
+from policyengine.core.errors import ExpressionEvalError
 from policyengine.expr import (Environment, analyze, compile_analysis, compile_expression)
 from policyengine.expr.compile import MAX_COMPILED_DEPTH
 

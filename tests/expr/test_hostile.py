@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyengine.errors import ExpressionError, ExpressionEvalError, ExpressionSyntaxError
+from policyengine.core.errors import ExpressionError, ExpressionEvalError, ExpressionSyntaxError
 from policyengine.expr import analyze, compile_expression, parse_expression, print_expression
 
 DEEP = 5000

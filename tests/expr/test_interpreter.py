@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from policyengine.errors import ExpressionEvalError
+from policyengine.core.errors import ExpressionEvalError
 from policyengine.expr import compile_expression
 
 from .conftest import BINDINGS, FACTS

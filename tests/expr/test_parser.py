@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyengine.errors import ExpressionSyntaxError
+from policyengine.core.errors import ExpressionSyntaxError
 from policyengine.expr import parse_expression, print_expression
 from policyengine.expr.ast import (Binary, Call, Comprehension, Index, ListLit, Literal, MapLit,
                                    Name, Select, Ternary, Unary, depth)

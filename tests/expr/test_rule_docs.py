@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policyengine.codes import REGISTRY
+from policyengine.core.codes import REGISTRY
 from policyengine.expr import Environment, analyze
 from policyengine.expr.cost import STEP_BUDGET, estimate
 from policyengine.expr.parser import MAX_LENGTH

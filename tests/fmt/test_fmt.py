@@ -13,7 +13,7 @@ from policyengine.fmt import format_text
 from policyengine.fmt.order import KEY_ORDER
 from policyengine.lint import collect_files
 from policyengine.lint.suppressions import find_comments
-from policyengine.pipeline import inspect_text
+from policyengine.compile.pipeline import inspect_text
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from policyengine.cli.main import cli
 from policyengine.fmt import format_text
 from policyengine.lint.suppressions import find_comments
-from policyengine.pipeline import inspect_text
+from policyengine.compile.pipeline import inspect_text
 
 LEVELS = ["l1", "l2", "l3"]
 KINDS = ["pricing", "territory", "lead", "mdf"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from hostile_support import ACME, AS_OF, GOOD, invoke
 from policyengine import DisputeError, PolicyError, loads_policy
-from policyengine.errors import ExpressionEvalError
+from policyengine.core.errors import ExpressionEvalError
 from policyengine.expr import compile_expression
 from policyengine.expr.cost import STEP_BUDGET, estimate
 

@@ -14,7 +14,7 @@ from policyengine import DisputeError, load_policy
 from policyengine.ledger import Ledger
 from policyengine.ledger.derived import count
 from policyengine.model.nodes import DerivedCount
-from policyengine.calendar import Duration
+from policyengine.core.calendar import Duration
 
 from .conftest import V1
 
@@ -42,7 +42,7 @@ def test_the_declaration_is_in_the_model_and_the_digest() -> None:
         ("disputes", "90d", ("partner.id", "kind"))
     contact = policy.fact("partner").field_named("contact")  # type: ignore[union-attr]
     assert contact is not None and contact.sensitive
-    from policyengine.compiled import canonical_form
+    from policyengine.compile.policy import canonical_form
 
     assert canonical_form(policy)["facts"]["recurrences_90d"]["derived"]["within"] == "90d"
 

@@ -44,7 +44,7 @@ from policyengine.diff.dates import region_reproduces
 from policyengine.diff.outcome import decide, outcome_of
 from policyengine.diff.semantic import compare_behavior
 from policyengine.diff.space import project
-from policyengine.errors import DisputeError, PolicyError
+from policyengine.core.errors import DisputeError, PolicyError
 
 EXAMPLES = int(os.environ.get("BRUTE_EXAMPLES", "8"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.reuse,

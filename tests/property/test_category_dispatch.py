@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import policyengine
-from policyengine.errors import DisputeError
+from policyengine.core.errors import DisputeError
 
 KINDS = ["a", "b", "c", "d", "e", "f"]
 
@@ -65,7 +65,7 @@ def test_dispatch_decides_like_testing_in_turn(name: str) -> None:
     else:
         assert cp.dispatch is None
     plain = dataclasses.replace(cp, dispatch=None)
-    from policyengine.evaluate import evaluate_compiled
+    from policyengine.decide.evaluate import evaluate_compiled
 
     @settings(max_examples=60, deadline=None)
     @given(st.sampled_from(KINDS), st.floats(0, 20), st.sampled_from(["x", "y"]))

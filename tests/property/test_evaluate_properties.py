@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import policyengine
 from conftest import POLICIES
-from policyengine.schema import load_schema
+from policyengine.load.schema import load_schema
 
 ACME = policyengine.load_policy(POLICIES / "acme-channel-conflict.yaml")
 ALL = [policyengine.load_policy(p) for p in sorted(POLICIES.glob("*.yaml"))

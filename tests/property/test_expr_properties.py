@@ -12,7 +12,7 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policyengine.errors import ExpressionError, ExpressionEvalError
+from policyengine.core.errors import ExpressionError, ExpressionEvalError
 from policyengine.expr import compile_expression, parse_expression, print_expression
 from policyengine.expr.ast import (Binary, Call, Comprehension, Index, ListLit, Literal, MapLit,
                                    Name, Select, Ternary, Unary)

@@ -23,7 +23,7 @@ import jsonschema
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from policyengine.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+from policyengine.core.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
 from policyengine.model.nodes import FactDecl
 from policyengine.model.values import (DOUBLE_OVERFLOW, INT_NOTE, default_problem,
                                        fields_checker, object_schema)

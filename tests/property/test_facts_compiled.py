@@ -16,9 +16,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policyengine.facts import fields_checker
-from policyengine.facts_compiled import compile_fields_checker
-from policyengine.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH
+from policyengine.model.facts import fields_checker
+from policyengine.compile.facts_check import compile_fields_checker
+from policyengine.core.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH
 from policyengine.model.nodes import FactDecl
 
 NAMES = st.one_of(st.sampled_from(["kind", "amount", "tier", "n", "x"]),

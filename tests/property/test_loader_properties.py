@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from policyengine import PolicyError, loads_policy
 from policyengine.lint import LintContext
 from policyengine.lint.rules import RULES
-from policyengine.pipeline import inspect_text
-from policyengine.source import SourceFile
+from policyengine.compile.pipeline import inspect_text
+from policyengine.core.source import SourceFile
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICIES = [p.read_text("utf-8") for p in sorted((ROOT / "policies").glob("*.yaml"))

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from policyengine import loads_policy
 from policyengine.analysis import check_coverage
-from policyengine.errors import DisputeError
+from policyengine.core.errors import DisputeError
 
 SETTINGS = settings(max_examples=int(os.environ.get("LOGIC_EXAMPLES", "60")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

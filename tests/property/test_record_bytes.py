@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import policyengine
-from policyengine.jsonlines import _stdlib_record, decide_line, dumps_record
+from policyengine.decide.jsonlines import _stdlib_record, decide_line, dumps_record
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from policyengine import DisputeError, load_policy
-from policyengine.dispute_schema import dispute_schema
-from policyengine.jsonlines import decide_line
+from policyengine.model.dispute_schema import dispute_schema
+from policyengine.decide.jsonlines import decide_line
 from policyengine.ledger import Ledger
 
 from .conftest import AS_OF, PRICING, acme

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policyengine.pipeline import inspect_text
+from policyengine.compile.pipeline import inspect_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN = (ROOT / "tests" / "golden" / "clean.yaml").read_text("utf-8")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from policyengine.calendar import CalendarError, Duration, add_business_days, parse_date
+from policyengine.core.calendar import CalendarError, Duration, add_business_days, parse_date
 
 SUNDAY = dt.date(2026, 11, 22)
 FRIDAY = dt.date(2026, 11, 27)

@@ -8,7 +8,7 @@ import datetime as _dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policyengine.calendar import WEEKDAYS_ONLY, Duration, add_business_days
+from policyengine.core.calendar import WEEKDAYS_ONLY, Duration, add_business_days
 
 
 @settings(max_examples=300, deadline=None)

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 import policyengine
-from policyengine.schema import load_schema
+from policyengine.load.schema import load_schema
 from unit.evaluator_policy import SEMANTICS_POLICY
 
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from policyengine import DisputeError, loads_policy
-from policyengine.dispute_schema import dispute_schema
+from policyengine.model.dispute_schema import dispute_schema
 
 from conftest import POLICIES
 

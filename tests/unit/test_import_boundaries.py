@@ -41,9 +41,9 @@ STAGES = [
 ]
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
 LEAVES = {"diagnostics": set(), "source": set(), "errors": set(), "suggest": set(),
-          "calendar": set(), "limits": set(), "version": set(), "codes": {"policyengine.diagnostics"}}
-EVALUATION_PATH = ["policyengine.evaluate", "policyengine.compiled", "policyengine.facts",
-                   "policyengine.decision"]
+          "calendar": set(), "limits": set(), "version": set(), "codes": {"policyengine.core.diagnostics"}}
+EVALUATION_PATH = ["policyengine.decide.evaluate", "policyengine.compile.policy", "policyengine.model.facts",
+                   "policyengine.core.decision"]
 HEAVY = {"networkx", "jsonschema", "click", "z3", "sqlalchemy", "alembic", "psycopg"}
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from policyengine.calendar import Duration
-from policyengine.compiled import derived_facts, policy_calendars
-from policyengine.ladder import (escalation_path, ladder_graph, structure_diagnostics,
-                                 window_diagnostics as _window_diagnostics, worst_path_days)
-from policyengine.pipeline import inspect_text
+from policyengine.core.calendar import Duration
+from policyengine.compile.policy import derived_facts, policy_calendars
+from policyengine.compile.ladder import (escalation_path, ladder_graph, structure_diagnostics,
+                                         window_diagnostics as _window_diagnostics, worst_path_days)
+from policyengine.compile.pipeline import inspect_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN = (ROOT / "tests" / "golden" / "clean.yaml").read_text("utf-8")

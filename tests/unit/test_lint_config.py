@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from policyengine.diagnostics import Diagnostic, Severity, Span
+from policyengine.core.diagnostics import Diagnostic, Severity, Span
 from policyengine.lint import lint_paths
 from policyengine.lint.baseline import Baseline, fingerprint
 from policyengine.lint.config import DEFAULT, ConfigError, LintConfig, load_config, parse_config
 from policyengine.lint.suppressions import find_suppressions
-from policyengine.source import SourceFile
+from policyengine.core.source import SourceFile
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN = (ROOT / "tests" / "golden" / "clean.yaml").read_text("utf-8")

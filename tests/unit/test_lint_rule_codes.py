@@ -19,14 +19,14 @@ import pytest
 from click.testing import CliRunner
 
 import policyengine.analysis.solver as solver
-from policyengine.compiled import loaded_program
-from policyengine import codes
+from policyengine.compile.policy import loaded_program
+from policyengine.core import codes
 from policyengine.analysis import check_coverage
 from policyengine.analysis.coverage import FINDING_CODES, STEPS, needed_steps
 from policyengine.cli.main import cli
 from policyengine.lint import LintContext, run_lint
 from policyengine.lint.rules import LOGIC_RULES, RULES, STAGE_CODES, rules_for
-from policyengine.pipeline import inspect_file
+from policyengine.compile.pipeline import inspect_file
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT = ROOT / "tests" / "golden" / "lint"

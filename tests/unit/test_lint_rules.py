@@ -11,7 +11,7 @@ import pytest
 import policyengine
 from policyengine.lint import LintContext, lint_paths
 from policyengine.lint.rules import RULES, authority, dates
-from policyengine.pipeline import inspect_text
+from policyengine.compile.pipeline import inspect_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN = (ROOT / "tests" / "golden" / "clean.yaml").read_text("utf-8")

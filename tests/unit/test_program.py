@@ -28,10 +28,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import policyengine
-from policyengine import compiled as compiled_layer
-from policyengine.compiled import compile_policy, derived_facts, loaded_program, program
-from policyengine.evaluate import evaluate_compiled
-from policyengine.pipeline import LOADED_FILES, _load_cached, inspect_text
+from policyengine.compile import policy as compiled_layer
+from policyengine.compile.policy import compile_policy, derived_facts, loaded_program, program
+from policyengine.decide.evaluate import evaluate_compiled
+from policyengine.compile.pipeline import LOADED_FILES, _load_cached, inspect_text
 
 ROOT = Path(__file__).resolve().parents[2]
 ACME_PATH = ROOT / "policies" / "acme-channel-conflict.yaml"

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from policyengine.codes import REGISTRY
-from policyengine.diagnostics import Diagnostic, Severity, Span
+from policyengine.core.codes import REGISTRY
+from policyengine.core.diagnostics import Diagnostic, Severity, Span
 from policyengine.render import github, junit, sarif
 
 from conftest import shared_folder

@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from policyengine.pipeline import inspect_text
-from policyengine.schema import describe_path, json_type, load_schema, schema_path
+from policyengine.compile.pipeline import inspect_text
+from policyengine.load.schema import describe_path, json_type, load_schema, schema_path
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN = (ROOT / "tests" / "golden" / "clean.yaml").read_text("utf-8")

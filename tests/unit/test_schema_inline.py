@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from policyengine.schema import inline_refs, load_schema
+from policyengine.load.schema import inline_refs, load_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted([*ROOT.glob("policies/*.yaml"), *ROOT.glob("tests/golden/**/*.yaml")])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policyengine.source import SourceFile
+from policyengine.core.source import SourceFile
 
 
 def test_positions_of_a_small_text():

@@ -48,7 +48,7 @@ def test_help_imports_no_analysis_schema_parser_or_renderer() -> None:
         assert _loaded(modules, name) == [], name
     # nor any command, the loader, YAML or the evaluator: the summaries come from the table
     for name in ("policyengine.cli.lint", "policyengine.cli.evaluate", "policyengine.load",
-                 "policyengine.evaluate", "policyengine.compiled", "yaml", "sqlalchemy",
+                 "policyengine.decide.evaluate", "policyengine.compile.policy", "yaml", "sqlalchemy",
                  "importlib.metadata"):
         assert _loaded(modules, name) == [], name
 
@@ -81,7 +81,7 @@ def test_evaluate_one_dispute_imports_no_solver_graph_or_renderer(tmp_path: Path
     dispute.write_text(json.dumps({"kind": "pricing", "amount": 120000.0, "region": "EMEA",
                                    "partner": {"tier": "gold"}}), encoding="utf-8")
     modules = _modules("evaluate", str(ACME), str(dispute), "--as-of", "2026-11-22")
-    assert "policyengine.evaluate" in modules and "lark" in modules  # it loaded and decided
+    assert "policyengine.decide.evaluate" in modules and "lark" in modules  # it loaded and decided
     # loading needs the parser (lark) and the rulebook's schema (jsonschema); deciding needs
     # neither the solver, the ladder graph nor any renderer
     for name in ("z3", "networkx", "policyengine.render", "policyengine.analysis",
@@ -90,7 +90,7 @@ def test_evaluate_one_dispute_imports_no_solver_graph_or_renderer(tmp_path: Path
 
 
 def test_a_ladder_that_is_not_a_chain_still_gets_its_diagnostics(tmp_path: Path) -> None:
-    from policyengine.pipeline import inspect_text
+    from policyengine.compile.pipeline import inspect_text
 
     text = ACME.read_text(encoding="utf-8").replace("      next: mediation\n",
                                                      "      next: frontline\n")

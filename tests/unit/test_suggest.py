@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policyengine.suggest import did_you_mean, nearest, one_of
+from policyengine.core.suggest import did_you_mean, nearest, one_of
 
 KEYS = ["policy", "facts", "ladder", "actions", "authority", "categories", "overrides",
         "remedies"]

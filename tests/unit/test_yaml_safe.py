@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from policyengine.diagnostics import Severity
+from policyengine.core.diagnostics import Severity
 from policyengine.load import parse_document, read_document
 from policyengine.load.yaml_safe import DEFAULT_MAX_DEPTH, quote_hint
-from policyengine.pipeline import inspect_text
+from policyengine.compile.pipeline import inspect_text
 
 CLEAN = (Path(__file__).resolve().parents[1] / "golden" / "clean.yaml").read_text("utf-8")
 WHEN = '    when: kind == "pricing"\n'

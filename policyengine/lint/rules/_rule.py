@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from ...diagnostics import Diagnostic
+from ...core.diagnostics import Diagnostic
 
 if TYPE_CHECKING:  # pragma: no cover
     from .. import LintContext

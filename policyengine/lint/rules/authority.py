@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from ...compiled import Limit, derived_facts, limit_order, policy_calendars
-from ...diagnostics import Diagnostic, Severity, Span
-from ...ladder import ends_after
+from ...compile.policy import Limit, derived_facts, limit_order, policy_calendars
+from ...core.diagnostics import Diagnostic, Severity, Span
+from ...compile.ladder import ends_after
 from ...model.nodes import Policy
 
 if TYPE_CHECKING:  # pragma: no cover

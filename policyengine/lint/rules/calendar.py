@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Iterator
 
-from ...calendar import ResolvedCalendar
-from ...calendars import fact_path, term
-from ...compiled import loaded_program
-from ...diagnostics import Diagnostic, Severity
+from ...core.calendar import ResolvedCalendar
+from ...model.calendars import fact_path, term
+from ...compile.policy import loaded_program
+from ...core.diagnostics import Diagnostic, Severity
 from ...model.nodes import CalendarRule, Policy
 
 GAP_DAYS = 14

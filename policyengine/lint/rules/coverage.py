@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ...codes import REGISTRY
-from ...compiled import loaded_program
-from ...diagnostics import Diagnostic, Severity, Span
+from ...core.codes import REGISTRY
+from ...compile.policy import loaded_program
+from ...core.diagnostics import Diagnostic, Severity, Span
 from ...model.nodes import Expression, Policy
 from ._rule import Rule
 

@@ -6,7 +6,7 @@ import datetime as _dt
 
 from typing import TYPE_CHECKING, Iterator
 
-from ...diagnostics import Diagnostic, Severity
+from ...core.diagnostics import Diagnostic, Severity
 from ...model.nodes import Policy
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...compiled import derived_facts, policy_calendars
-from ...diagnostics import Diagnostic
-from ...ladder import window_diagnostics
+from ...compile.policy import derived_facts, policy_calendars
+from ...core.diagnostics import Diagnostic
+from ...compile.ladder import window_diagnostics
 from ...model.nodes import Policy
 
 if TYPE_CHECKING:  # pragma: no cover

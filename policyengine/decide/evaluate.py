@@ -10,14 +10,14 @@ import datetime as _dt
 import math
 from typing import Any, Mapping
 
-from .calendar import Duration, HorizonError, Notes, as_day, parse_date
-from .compiled import CalendarPlan, CExpr, CompiledPolicy
-from .decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
-from .errors import DisputeError, ExpressionEvalError, Problem
-from .facts import describe, show
-from .model.nodes import use_evaluator
-from .model.values import check_date
-from .suggest import did_you_mean, one_of
+from ..core.calendar import Duration, HorizonError, Notes, as_day, parse_date
+from ..compile.policy import CalendarPlan, CExpr, CompiledPolicy
+from ..core.decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
+from ..core.errors import DisputeError, ExpressionEvalError, Problem
+from ..model.facts import describe, show
+from ..model.nodes import use_evaluator
+from ..model.values import check_date
+from ..core.suggest import did_you_mean, one_of
 
 _ESCALATION_KEYS = frozenset({"level", "since"})
 _IN_FORCE_KEYS = frozenset({"id", "granted_on", "last_reviewed"})
@@ -27,7 +27,7 @@ def _today(zone: str | None = None) -> _dt.date:
     """Today in ``zone`` (the dispute's calendar's time zone), else the local date."""
     if zone is None:
         return _dt.date.today()
-    from .calendars import today_in
+    from ..model.calendars import today_in
 
     return today_in(zone)
 

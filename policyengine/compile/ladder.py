@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Sequence
 
-from .calendar import WEEKDAYS_ONLY, BusinessCalendar, CalendarError, Duration
-from .diagnostics import Diagnostic, Severity
-from .model.nodes import Ladder, Level, Policy
+from ..core.calendar import WEEKDAYS_ONLY, BusinessCalendar, CalendarError, Duration
+from ..core.diagnostics import Diagnostic, Severity
+from ..model.nodes import Ladder, Level, Policy
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -37,7 +37,7 @@ def ladder_graph(ladder: Ladder) -> nx.DiGraph[str]:
 def escalation_path(ladder: Ladder) -> list[Level]:
     """The levels from the entry up to the terminal level, in order (stops at a repeat): the
     one definition of the ladder order. Consumers read it, with the ranks, from
-    ``policyengine.compiled.derived_facts(policy)``, which computes it once per policy."""
+    ``policyengine.compile.policy.derived_facts(policy)``, which computes it once per policy."""
     by_id = {lv.id: lv for lv in ladder.levels}
     out: list[Level] = []
     seen: set[str] = set()

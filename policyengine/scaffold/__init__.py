@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PolicyengineError
-from .schema import schema_path
+from ..core.errors import PolicyengineError
+from ..load.schema import schema_path
 
 _TEMPLATES = Path(__file__).resolve().parent / "_templates"
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model.nodes import Policy
-from .model.values import DATE_SCHEMA, INT_NOTE, fact_schema, object_schema
+from .nodes import Policy
+from .values import DATE_SCHEMA, INT_NOTE, fact_schema, object_schema
 
 DATE = DATE_SCHEMA
 LIMITS = ("What this schema cannot check, and the engine refuses: 3.0 (or 3e0) for an int fact "

@@ -26,15 +26,15 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Mapping, TypeVar, Union
 
-from .calendar import WEEKDAYS_ONLY, Adder, BusinessCalendar, Notes, ResolvedCalendar
-from .calendars import CalendarSet, resolve_calendars
-from .decision import CategoryRef, LevelRef, StepSite, TraceStep
-from .diagnostics import Span
-from .facts_compiled import compile_fields_checker
+from ..core.calendar import WEEKDAYS_ONLY, Adder, BusinessCalendar, Notes, ResolvedCalendar
+from ..model.calendars import CalendarSet, resolve_calendars
+from ..core.decision import CategoryRef, LevelRef, StepSite, TraceStep
+from ..core.diagnostics import Span
+from .facts_check import compile_fields_checker
 from .ladder import escalation_path
-from .model.build import RESERVED_KEYS
-from .model.nodes import (Band, Category, Expression, FactDecl, Level, Metadata, Override,
-                          Policy, Remedy, use_compiler)
+from ..model.build import RESERVED_KEYS
+from ..model.nodes import (Band, Category, Expression, FactDecl, Level, Metadata, Override,
+                           Policy, Remedy, use_compiler)
 
 #: The authority a role has for an action: True (without limit), a number (up to it,
 #: inclusive) or None (none: no cell, or ``false``).
@@ -396,7 +396,7 @@ def _compile_shared(expr: Expression, cache: dict[int, Any] | None, kind: str | 
                     element: str | None = None, index: int | None = None) -> CExpr:
     """``cache`` (id of an analysis -> its compiled function and reads) lets the places of a
     rulebook that share one analysis (the loader shares it by text) share one compilation."""
-    from .expr import compile_analysis
+    from ..expr import compile_analysis
 
     analysis = expr.analysis
     hit = cache.get(id(analysis)) if cache is not None else None
@@ -473,7 +473,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
 def _tested_values(node: Any, string_facts: frozenset[str]) -> tuple[str, list[str]] | None:
     """(fact, values) when ``node`` is ``fact == "v"``, ``"v" == fact`` or
     ``fact in ["v", ...]`` on a top-level string fact; else None."""
-    from .expr import ast
+    from ..expr import ast
 
     if type(node) is not ast.Binary:
         return None
@@ -496,7 +496,7 @@ def category_dispatch(policy: Policy) -> tuple[str, dict[str, int], int | None] 
     or membership in, literals (a final `true` catch-all allowed), the first category that
     holds is a table lookup on that fact's value: the same answer as testing the conditions
     in turn (they cannot fail, and a checked fact is always a string), in one step."""
-    from .expr import ast
+    from ..expr import ast
 
     string_facts = frozenset(f.name for f in policy.facts if f.type == "string")
     fact = None
@@ -582,7 +582,7 @@ def canonical_form(policy: Policy) -> dict[Any, Any]:
 
 def calendar_form(decl: Any) -> dict[str, Any]:
     """``calendar:`` as written, as plain data (keys left out stay out: they inherit)."""
-    from .calendar import WEEKDAY_KEYS
+    from ..core.calendar import WEEKDAY_KEYS
 
     def rule(r: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}

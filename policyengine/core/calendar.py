@@ -1,7 +1,7 @@
 """Durations (``Nd``, ``Nw``, ``Nbd``), business days and windows: the one home of date
 arithmetic. ``BusinessCalendar`` is the calendar of a policy without ``calendar:`` (Monday to
 Friday); ``ResolvedCalendar`` adds public holidays, company closures, other weekends and
-``roll``, resolved over a bounded horizon at load (``policyengine.calendars`` builds it)."""
+``roll``, resolved over a bounded horizon at load (``policyengine.model.calendars`` builds it)."""
 
 from __future__ import annotations
 

@@ -14,9 +14,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .decision import Decision, fast_compact_json
-from .errors import DisputeError, Problem
-from .model.nodes import Policy
+from ..core.decision import Decision, fast_compact_json
+from ..core.errors import DisputeError, Problem
+from ..model.nodes import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ def dumps_record(rec: Any) -> bytes:
     """A record as compact JSON bytes, byte for byte what ``json.dumps(rec,
     ensure_ascii=False, separators=(",", ":"))`` encoded as UTF-8 gives (a lone surrogate:
     the ``ensure_ascii`` spelling): orjson's where they are provably the same
-    (:func:`policyengine.decision.fast_compact_json`), the standard library's otherwise."""
+    (:func:`policyengine.core.decision.fast_compact_json`), the standard library's otherwise."""
     fast = fast_compact_json(rec)
     return fast if fast is not None else _stdlib_record(rec)
 
@@ -77,7 +77,7 @@ def parse_line(line: int, raw: bytes) -> tuple[Any, LineOutcome | None]:
     """The JSON value of a line, or the refusal of a line that is empty or not JSON (also:
     not UTF-8, a key twice in one object, an integer too long, nesting too deep; see
     :mod:`policyengine.load.json_input`). A byte-order mark on the first line is skipped."""
-    from .load.json_input import JsonInputError, loads
+    from ..load.json_input import JsonInputError, loads
 
     text = raw.strip()
     if line == 1 and text.startswith(b"\xef\xbb\xbf"):  # a spreadsheet export's BOM

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .diagnostics import Diagnostic, Severity, Span
-from .load.sourcemap import SourceMap
-from .suggest import did_you_mean, nearest, one_of
+from ..core.diagnostics import Diagnostic, Severity, Span
+from .sourcemap import SourceMap
+from ..core.suggest import did_you_mean, nearest, one_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from jsonschema.protocols import Validator
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: with an `Unset` sentinel that a filled error never holds)
 SchemaError = Any
 
-_HERE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parents[1]  # the package's folder (this is load/)
 _SCHEMA_DIRS = (_HERE / "_schemas", _HERE.parent / "schemas")
 
 _TYPE_WORDS = {

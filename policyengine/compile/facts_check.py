@@ -22,10 +22,10 @@ import itertools
 import math
 from typing import Any, Callable, Mapping
 
-from .limits import INT64_MAX, INT64_MIN
-from .model.nodes import FactDecl
-from .model.values import (_MISSING, checker_for, default_of, fields_checker, length_bound,
-                           number_bounds, unicode_problem)
+from ..core.limits import INT64_MAX, INT64_MIN
+from ..model.nodes import FactDecl
+from ..model.values import (_MISSING, checker_for, default_of, fields_checker, length_bound,
+                            number_bounds, unicode_problem)
 
 FieldsChecker = Callable[[Mapping[str, Any], str, list[Any]], dict[str, Any]]
 

@@ -11,8 +11,8 @@ What a valid value of a fact is lives in one place, next to the declarations:
 
 from __future__ import annotations
 
-from .model.values import (Checker, checker_for, default_of, describe, fields_checker, show,
-                           unicode_problem)
+from .values import (Checker, checker_for, default_of, describe, fields_checker, show,
+                     unicode_problem)
 
 __all__ = ["Checker", "checker_for", "default_of", "describe", "fields_checker", "show",
            "unicode_problem"]

@@ -17,8 +17,8 @@ import json
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from .calendar import WEEKDAY_KEYS, BusinessCalendar, Duration, ResolvedCalendar
-from .model.nodes import CalendarDecl, CalendarRule, FactDecl, Policy
+from ..core.calendar import WEEKDAY_KEYS, BusinessCalendar, Duration, ResolvedCalendar
+from .nodes import CalendarDecl, CalendarRule, FactDecl, Policy
 
 LOOKBACK_DAYS = 366
 DEFAULT_TERM_YEARS = 5
@@ -41,7 +41,7 @@ def holiday_code_problem(code: str) -> tuple[str, str] | None:
     data; the hint names the nearest valid code, or the valid subdivisions."""
     import holidays
 
-    from .suggest import nearest, one_of
+    from ..core.suggest import nearest, one_of
 
     country, _, subdiv = code.partition("-")
     try:  # the common case, cheap: the package knows it (listing every country is not)

@@ -15,15 +15,15 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from .diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
-from .errors import PolicyError
-from .evaluate import evaluate_compiled  # which installs itself behind Policy.evaluate
-from .load import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, RawDocument, parse_document, read_document
-from .compiled import program
-from .model.nodes import Policy
+from ..core.diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
+from ..core.errors import PolicyError
+from ..decide.evaluate import evaluate_compiled  # which installs itself behind Policy.evaluate
+from ..load import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, RawDocument, parse_document, read_document
+from .policy import program
+from ..model.nodes import Policy
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .decision import Decision
+    from ..core.decision import Decision
 
 
 @dataclass
@@ -48,13 +48,13 @@ def _stages(doc: RawDocument, path: str | None) -> LoadResult:
     diags = list(doc.diagnostics)
     if doc.data is None or doc.sourcemap is None or has_errors(diags):
         return LoadResult(None, None, diags)
-    from .schema import validate
+    from ..load.schema import validate
 
     schema_diags = validate(doc.data, doc.sourcemap)
     diags.extend(schema_diags)
     if has_errors(schema_diags):
         return LoadResult(None, None, diags)
-    from .model.build import build_policy
+    from ..model.build import build_policy
 
     draft, built = build_policy(doc.data, doc.sourcemap)
     diags.extend(built)

@@ -1,0 +1,5 @@
+"""Deciding a dispute with a compiled policy (docs/design.md, "The layers").
+
+    evaluate.py     evaluate(policy, dispute, as_of) -> Decision; pure
+    jsonlines.py    one JSON Lines record per dispute (the batch and the service)
+"""
