@@ -10,6 +10,7 @@ ledger. See ``docs/service.md``.
     app.py        routes and handlers (parse, call, serialize)
     ledger_routes.py  the ledger's operations over HTTP
     openapi.py    the OpenAPI document (schemas/openapi.json)
+    spec.py       the document's building blocks (references, error responses)
     metrics.py    Prometheus metrics
     server.py     uvicorn
 """
