@@ -33,7 +33,7 @@ if _t.TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for mypy and
     from .lint import LintResult
     from .lint.config import LintConfig
     from .model.nodes import Policy
-    from .compile.pipeline import evaluate, load_policy, loads_policy
+    from .decide.api import evaluate, load_policy, loads_policy
 
     __version__: str
 
@@ -79,10 +79,10 @@ _LAZY = {
     "DisputeError": "policyengine.core.errors", "ExpressionError": "policyengine.core.errors",
     "PolicyengineError": "policyengine.core.errors", "PolicyError": "policyengine.core.errors",
     "Problem": "policyengine.core.errors",
-    "evaluate": "policyengine.compile.pipeline",
+    "evaluate": "policyengine.decide.api",
     "LintResult": "policyengine.lint",
     "Policy": "policyengine.model.nodes",
-    "load_policy": "policyengine.compile.pipeline", "loads_policy": "policyengine.compile.pipeline",
+    "load_policy": "policyengine.decide.api", "loads_policy": "policyengine.decide.api",
     "Ledger": "policyengine.ledger", "LedgerError": "policyengine.ledger",
     "PolicyDiff": "policyengine.diff",
 }

@@ -8,13 +8,14 @@ from typing import Any, Callable
 from ..core.decision import Decision
 from ..core.errors import DisputeError
 from ..model.nodes import Policy
+from ..decide.evaluate import evaluate_compiled
 
 
 def reproduces(policy: Policy, witness: dict[str, Any],
                check: Callable[[Decision | DisputeError, Any], object]) -> bool:
     """Decide the witness with the real evaluator and ask ``check(decision_or_error, facts)``."""
     try:
-        outcome: Any = policy.evaluate(witness["facts"],
+        outcome: Any = evaluate_compiled(policy.compiled, witness["facts"],
                                        as_of=_dt.date.fromisoformat(witness["as_of"]))
     except DisputeError as exc:
         outcome = exc

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .common import DATE, load_or_exit
+from ..decide.evaluate import evaluate_compiled
 
 
 #: Largest single dispute read (bytes); a batch reads line by line and has no such bound.
@@ -83,7 +84,7 @@ def evaluate_command(ctx: click.Context, policy: str, dispute: str | None, as_of
     loaded = load_or_exit(ctx, policy)
     data = _read_dispute(ctx, dispute if dispute is not None else "-")
     try:
-        decision = loaded.evaluate(data, as_of=as_of)
+        decision = evaluate_compiled(loaded.compiled, data, as_of=as_of)
     except DisputeError as exc:
         from ..render.decision_text import refusal_data, render_refusal
 

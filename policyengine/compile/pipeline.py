@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from ..core.diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics
 from ..core.errors import PolicyError
-from ..decide.evaluate import evaluate_compiled  # which installs itself behind Policy.evaluate
 from ..load import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, RawDocument, parse_document, read_document
 from .policy import program
 from ..model.nodes import Policy
@@ -124,30 +123,3 @@ def loads_policy(text: str | bytes, name: str = "<string>", *,
                  ) -> Policy:
     """Load and compile a rulebook from text; ``name`` is used in diagnostics."""
     return _raise_or_return(inspect_text(text, name, max_bytes=max_bytes, max_depth=max_depth))
-
-
-# -- the module-level convenience --------------------------------------------------------------
-#: How many rulebook files ``evaluate`` keeps loaded (by path, modification time and size).
-LOADED_FILES = 16
-
-
-@functools.lru_cache(maxsize=LOADED_FILES)
-def _load_cached(path: str, stamp: tuple[int, int]) -> Policy:
-    return load_policy(path)
-
-
-def evaluate(dispute: Mapping[str, Any], policy: Policy | str | os.PathLike[str], *,
-             as_of: _dt.date | _dt.datetime | str | None = None) -> "Decision":
-    """Decide ``dispute`` with ``policy``: a loaded Policy, or a path to a rulebook (loaded
-    once and kept by path, modification time and size: the last ``LOADED_FILES`` files)."""
-    if isinstance(policy, Policy):
-        return evaluate_compiled(policy.compiled, dispute, as_of=as_of)
-    if isinstance(policy, (str, os.PathLike)):
-        path = os.path.abspath(os.fspath(policy))
-        try:
-            st = os.stat(path)
-            stamp = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            stamp = (-1, -1)
-        return evaluate_compiled(_load_cached(path, stamp).compiled, dispute, as_of=as_of)
-    raise TypeError("policy must be a Policy or the path of a rulebook file")

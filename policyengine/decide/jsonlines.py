@@ -17,6 +17,7 @@ from typing import Any
 from ..core.decision import Decision, fast_compact_json
 from ..core.errors import DisputeError, Problem
 from ..model.nodes import Policy
+from .evaluate import evaluate_compiled
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ def decide_value(policy: Policy, line: int, dispute: Any, as_of: _dt.date | None
                  ) -> LineOutcome:
     """Decide one parsed dispute; a refusal becomes the line's error record."""
     try:
-        decision = policy.evaluate(dispute, as_of=as_of)
+        decision = evaluate_compiled(policy.compiled, dispute, as_of=as_of)
     except DisputeError as exc:
         return LineOutcome(line, None, exc.code, exc.problems, dispute)
     except Exception as exc:  # a defect of ours: the line keeps its place, the run goes on

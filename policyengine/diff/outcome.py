@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from ..core.decision import Decision
 from ..core.errors import DisputeError
 from ..model.nodes import Policy
+from ..decide.evaluate import evaluate_compiled
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ def decide(policy: Policy, dispute: Mapping[str, Any], as_of: _dt.date | None
            ) -> tuple[Outcome, Decision | None]:
     """``(Outcome, Decision | None)`` of ``dispute`` under ``policy``; a refusal is an outcome."""
     try:
-        decision = policy.evaluate(dispute, as_of=as_of)
+        decision = evaluate_compiled(policy.compiled, dispute, as_of=as_of)
     except DisputeError as exc:
         return Outcome(refusal=exc.code), None
     return outcome_of(decision), decision

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 from ..core.errors import DisputeError
 from ..model.nodes import FactDecl, Policy
 from .outcome import Outcome, outcome_of
+from ..decide.evaluate import evaluate_compiled
 
 _ABSENT = object()
 
@@ -119,7 +120,7 @@ def _set(dispute: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 def _evaluate(policy: Policy, dispute: dict[str, Any], as_of: _dt.date) -> tuple[Outcome, list[Any]]:
     try:
-        decision = policy.evaluate(dispute, as_of=as_of)
+        decision = evaluate_compiled(policy.compiled, dispute, as_of=as_of)
     except DisputeError as exc:
         return Outcome(refusal=exc.code), list(exc.problems)
     return outcome_of(decision), []

@@ -357,7 +357,7 @@ class Policy:
 class _Layer:
     """The two functions of the layers above that the conveniences of :class:`Policy` call.
     The model imports nothing above it: ``policyengine.compile.policy`` installs ``compile`` and
-    ``policyengine.evaluate`` installs ``evaluate`` when they are imported (``import
+    ``policyengine.decide.evaluate`` installs ``evaluate`` when they are imported (``import
     policyengine`` imports both)."""
 
     __slots__ = ("compile", "evaluate")

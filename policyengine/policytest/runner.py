@@ -20,6 +20,7 @@ from ..core.errors import DisputeError
 from ..compile.pipeline import LoadResult, inspect_file
 from .coverage import PolicyCoverage, percent, rules_of
 from .spec import Case, TestFile, check_against_policy, parse_test_file
+from ..decide.evaluate import evaluate_compiled
 
 _REMEDY_FIELDS = ("amount", "authorized_by", "expires_on", "review_on")
 #: What ``policyengine test`` runs in a folder, and ``policyengine lint`` skips (the same
@@ -193,7 +194,7 @@ def run_case(test: TestFile, case: Case) -> CaseResult:
     # run only for files without errors: the policy loaded, every case has its date
     assert test.policy is not None and case.as_of is not None
     try:
-        decision = test.policy.evaluate(case.dispute, as_of=case.as_of)
+        decision = evaluate_compiled(test.policy.compiled, case.dispute, as_of=case.as_of)
     except DisputeError as exc:
         refusal = exc
     return CaseResult(test.path, case, compare(case.expect, decision, refusal), decision,

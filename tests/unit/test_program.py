@@ -31,7 +31,8 @@ import policyengine
 from policyengine.compile import policy as compiled_layer
 from policyengine.compile.policy import compile_policy, derived_facts, loaded_program, program
 from policyengine.decide.evaluate import evaluate_compiled
-from policyengine.compile.pipeline import LOADED_FILES, _load_cached, inspect_text
+from policyengine.compile.pipeline import inspect_text
+from policyengine.decide.api import LOADED_FILES, _load_cached
 
 ROOT = Path(__file__).resolve().parents[2]
 ACME_PATH = ROOT / "policies" / "acme-channel-conflict.yaml"
