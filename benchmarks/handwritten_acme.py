@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from policyengine.core.decision import (CategoryRef, Decision, DecisionWarning, LevelRef,
-                                        RemedyInForce, RemedyOutcome, TraceStep)
+                                        RemedyInForce, RemedyOutcome, StepSite, TraceStep)
 from policyengine.core.errors import DisputeError, Problem
 
 KINDS = frozenset({"pricing", "territory", "exclusivity", "lead_routing", "mdf", "co_branding"})
@@ -61,6 +61,16 @@ def make(policy):
            for c in policy.categories}
     lv = [LevelRef(x.id, x.role, x.title) for x in policy.ladder.levels]
     meta = policy.meta
+    # the constant part of each trace step (kind, rule, source, expression), made once, as the
+    # engine makes its sites at load: a hand-written function would not rebuild constants per call
+    sites: dict = {}
+
+    def step(kind, rule, source, expression, result, values, words):
+        key = (rule, expression)
+        site = sites.get(key)
+        if site is None:
+            site = sites[key] = StepSite(kind, rule, source, expression)
+        return TraceStep(site, result, values, words)
 
     def decide(dispute, as_of: _dt.date) -> Decision:
         if as_of < meta.effective or as_of > meta.expires:
@@ -156,7 +166,7 @@ def make(policy):
         # category
         if kind == "pricing":
             c = "pricing"
-            trace.append(TraceStep.of("category", "categories.pricing", src["categories.pricing"],
+            trace.append(step("category", "categories.pricing", src["categories.pricing"],
                                    'kind == "pricing"', True, (("kind", kind),),
                                    "category `pricing` is the first whose condition holds"))
             if amount < 10000.0:
@@ -168,52 +178,52 @@ def make(policy):
             rule = f"categories.pricing.thresholds[{b}]"
             if b < 2:
                 text = ("amount < 10000.0", "amount < 250000.0")[b]
-                trace.append(TraceStep.of("band", rule, src[rule], text, True,
+                trace.append(step("band", rule, src[rule], text, True,
                                        (("amount", amount),),
                                        f"band {b + 1} gives level `{LEVELS[level]}`"))
             else:
-                trace.append(TraceStep.of("band", rule, src[rule], None, True, (),
+                trace.append(step("band", rule, src[rule], None, True, (),
                                        "no earlier band holds: `otherwise` gives level "
                                        "`executive`"))
             remedies = ("price-realignment", "hold")
         elif kind == "exclusivity" or (kind == "territory" and exclusive):
             c = "exclusivity"
-            trace.append(TraceStep.of(
+            trace.append(step(
                 "category", "categories.exclusivity", src["categories.exclusivity"],
                 'kind == "exclusivity" || (kind == "territory" && partner.exclusive)', True,
                 (("kind", kind), ("partner.exclusive", exclusive)),
                 "category `exclusivity` is the first whose condition holds"))
             level = 1
             rule = "categories.exclusivity.thresholds[0]"
-            trace.append(TraceStep.of("band", rule, src[rule], None, True, (),
+            trace.append(step("band", rule, src[rule], None, True, (),
                                    "no earlier band holds: `otherwise` gives level `regional`"))
             remedies = ("territory-adjustment", "hold")
         else:
             c = "operational"
-            trace.append(TraceStep.of("category", "categories.operational",
+            trace.append(step("category", "categories.operational",
                                    src["categories.operational"], "true", True, (),
                                    "category `operational` is the first whose condition holds"))
             if amount < 50000.0:
                 level = 0
                 rule = "categories.operational.thresholds[0]"
-                trace.append(TraceStep.of("band", rule, src[rule], "amount < 50000.0", True,
+                trace.append(step("band", rule, src[rule], "amount < 50000.0", True,
                                        (("amount", amount),), "band 1 gives level `frontline`"))
             else:
                 level = 1
                 rule = "categories.operational.thresholds[1]"
-                trace.append(TraceStep.of("band", rule, src[rule], None, True, (),
+                trace.append(step("band", rule, src[rule], None, True, (),
                                        "no earlier band holds: `otherwise` gives level "
                                        "`regional`"))
             remedies = ("lead-reassignment", "hold")
         # overrides
         if rec >= 3:
-            trace.append(TraceStep.of("override", "overrides.recurring", src["overrides.recurring"],
+            trace.append(step("override", "overrides.recurring", src["overrides.recurring"],
                                    "recurrences_90d >= 3", True, (("recurrences_90d", rec),),
                                    "override `recurring` (Recurring dispute) requires at least "
                                    "`regional`" + ("" if level < 1 else ": already met")))
             level = max(level, 1)
         if flag:
-            trace.append(TraceStep.of("override", "overrides.compliance",
+            trace.append(step("override", "overrides.compliance",
                                    src["overrides.compliance"], "compliance_flag", True,
                                    (("compliance_flag", flag),),
                                    "override `compliance` (Compliance exposure) requires at "
@@ -234,7 +244,7 @@ def make(policy):
                 if as_of <= end or due == 3:
                     break
                 within = ("5bd", "10bd", "20d")[due]
-                trace.append(TraceStep.of(
+                trace.append(step(
                     "deadline", f"ladder.{LEVELS[due]}.decide_within",
                     src[f"ladder.{LEVELS[due]}"], None, True, (),
                     f"level `{LEVELS[due]}` had to decide within {within} from {start} "
@@ -246,7 +256,7 @@ def make(policy):
         for r in remedies:
             if r == "price-realignment":
                 holds = amount >= 5000.0
-                trace.append(TraceStep.of("remedy", "remedies.price-realignment",
+                trace.append(step("remedy", "remedies.price-realignment",
                                        src["remedies.price-realignment.when"],
                                        "amount >= 5000.0", holds, (("amount", amount),),
                                        "remedy `price-realignment` is " +
@@ -257,7 +267,7 @@ def make(policy):
                 needed.append((r, "territory_adjustment", amount, "amount", 180, None))
             elif r == "lead-reassignment":
                 holds = kind == "lead_routing"
-                trace.append(TraceStep.of("remedy", "remedies.lead-reassignment",
+                trace.append(step("remedy", "remedies.lead-reassignment",
                                        src["remedies.lead-reassignment.when"],
                                        'kind == "lead_routing"', holds, (("kind", kind),),
                                        "remedy `lead-reassignment` is " +
@@ -284,7 +294,7 @@ def make(policy):
                     break
             shown = "" if amt is None else f" for {amt}"
             values = (("amount", amount),) if text else ()
-            trace.append(TraceStep.of("authority", f"remedies.{r}", src[f"remedies.{r}"], text,
+            trace.append(step("authority", f"remedies.{r}", src[f"remedies.{r}"], text,
                                    lv[by].role, values,
                                    f"`{action}`{shown} is authorized by `{lv[by].role}` at "
                                    f"level `{lv[by].id}`"))
