@@ -149,3 +149,16 @@ def test_fmt_check_fails_on_an_unformatted_file_and_passes_once_formatted(source
             assert fh.read() == source  # --check writes nothing
         assert runner.invoke(cli, ["fmt", path]).exit_code == 0
         assert runner.invoke(cli, ["fmt", "--check", path]).exit_code == 0
+
+
+def test_fmt_is_idempotent_on_the_example_hypothesis_found_with_ruamel_0_18_0():
+    """A generated rulebook whose formatted text ruamel.yaml 0.18.0-0.18.2 laid out again
+    (`- {otherwise: l1}` became `- otherwise: l1` on the second pass): the lower bound is
+    0.18.3, and this case keeps it honest."""
+    from pathlib import Path
+
+    source = (Path(__file__).parent / "cases" / "flow-otherwise-once.yaml").read_text("utf-8")
+    result = format_text(source, "g.yaml")
+    assert result.ok, result.problem
+    again = format_text(result.text, "g.yaml")
+    assert again.ok and again.text == result.text
