@@ -66,7 +66,7 @@ def test_memory_does_not_grow_with_the_input():
         tracemalloc.stop()
         return top
 
-    # one run first, untraced in effect, so that what any run fills once (the bounded caches of
+    # one run first, its figure discarded, so that what any run fills once (the bounded caches of
     # loaded rulebooks and of trace words, which earlier tests may have left in any state) is
     # not counted as growth; garbage waits for the collector: compare big runs
     peak(2000)
