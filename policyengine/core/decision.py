@@ -329,12 +329,13 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib doe
 
 #: what orjson may spell differently from the standard library: a number below 1e-4, which it
 #: writes ``1.5e-7`` (the stdlib ``1.5e-07``) or ``0.00001`` (the stdlib ``1e-05``); a large
-#: one is ``1e+16`` in both. Text that merely looks like it only costs the stdlib's path.
-_EXPONENT_BELOW = re.compile(rb"e-(?<=[0-9]e-)")  # a literal first: the fast search
+#: one, which orjson 3.9 and 3.10 write ``1e16`` (the stdlib and orjson 3.13 ``1e+16``). So
+#: any exponent but ``e+`` takes the stdlib's path; so does text that merely looks like one.
+_EXPONENT_OTHER = re.compile(rb"e(?<=[0-9]e)[-0-9]")  # a literal first: the fast search
 
 
 def _maybe_other_number(out: bytes) -> bool:
-    return b"0.0000" in out or _EXPONENT_BELOW.search(out) is not None
+    return b"0.0000" in out or _EXPONENT_OTHER.search(out) is not None
 
 
 def fast_compact_json(value: Any) -> bytes | None:
