@@ -65,3 +65,10 @@ def test_decision_to_json_is_the_stdlib_bytes() -> None:
         assert decision.to_json() == json.dumps(
             decision.to_dict(), ensure_ascii=False, allow_nan=False,
             separators=(",", ":")).encode("utf-8", errors="backslashreplace")
+
+
+def test_numbers_some_orjson_release_spells_otherwise_are_the_stdlib_bytes() -> None:
+    # orjson 3.9/3.10 write 1e16 (stdlib 1e+16); every release writes 1.5e-7 and 0.00001
+    for number in (1e16, -1e16, 1e22, 1.7976931348623157e308, 1.5e-7, 1e-5, 5e-324, 9.999e-5):
+        record = {"n": number, "l": [number]}
+        assert dumps_record(record) == json.dumps(record, separators=(",", ":")).encode()
