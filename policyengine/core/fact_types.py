@@ -74,13 +74,19 @@ FACT_ONLY = frozenset({"not_finite", "surrogate"})
 Admit = Callable[[Any], "tuple[Any, str | None]"]
 
 
-def admit_string(value: Any) -> tuple[Any, str | None]:
-    """Text: a ``str`` (a subclass counts as its text)."""
-    if type(value) is str:
-        return value, None
-    if isinstance(value, str):
-        return str(value), None
-    return value, "type"
+def _plain(exact: type, kind: type) -> Admit:
+    """The admission test of a type that holds every ``kind``, read as a plain ``exact``."""
+    def admit(value: Any) -> tuple[Any, str | None]:
+        if type(value) is exact:
+            return value, None
+        if isinstance(value, kind):
+            return exact(value), None
+        return value, "type"
+    return admit
+
+
+#: Text: a ``str`` (a subclass counts as its text).
+admit_string = _plain(str, str)
 
 
 def admit_int(value: Any) -> tuple[Any, str | None]:
@@ -118,13 +124,8 @@ def admit_bool(value: Any) -> tuple[Any, str | None]:
     return (value, None) if type(value) is bool else (value, "type")
 
 
-def admit_map(value: Any) -> tuple[Any, str | None]:
-    """A mapping (a ``dict``; another mapping is read as one)."""
-    if type(value) is dict:
-        return value, None
-    if isinstance(value, Mapping):
-        return dict(value), None
-    return value, "type"
+#: A mapping (a ``dict``; another mapping is read as one).
+admit_map = _plain(dict, Mapping)
 
 
 def admit_list(value: Any) -> tuple[Any, str | None]:
