@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Collection, Mapping
+from typing import Any, Callable, Collection, Mapping
 
 from ..core.errors import Problem
 from ..core.suggest import did_you_mean, one_of
@@ -66,20 +66,6 @@ class ReservedKey:
     def keys(self) -> frozenset[str]:
         return frozenset(f.name for f in self.fields)
 
-    @cached_property
-    def plan(self) -> tuple[tuple[str, str, bool, bool, str], ...]:
-        """(name, kind, required, null_is_absent, ".name") of each field, in order (for the
-        check)."""
-        return tuple((f.name, f.kind, f.required, f.null_is_absent, "." + f.name)
-                     for f in self.fields)
-
-    @cached_property
-    def order_rules(self) -> tuple[tuple[str, str | None, bool, str | None], ...]:
-        """(name, not_before, not_after_as_of, future_hint) of each date field with a rule."""
-        return tuple((f.name, f.not_before, f.not_after_as_of, f.future_hint)
-                     for f in self.fields if f.kind == "date"
-                     and (f.not_before is not None or f.not_after_as_of))
-
     @property
     def spelled(self) -> str:
         """The record's fields as a problem shows them: ``{id, granted_on, last_reviewed?}``."""
@@ -107,44 +93,82 @@ RESERVED: tuple[ReservedKey, ...] = (ESCALATION, REMEDIES_IN_FORCE, AS_OF)
 RESERVED_KEYS = frozenset(k.name for k in RESERVED)
 
 
+RecordCheck = Callable[[Mapping[Any, Any], str, Mapping[str, Collection[str]], _dt.date,
+                        list[Any]], "dict[str, Any] | None"]
+
+
 def check_record(key: ReservedKey, raw: Mapping[Any, Any], path: str,
                  ids: Mapping[str, Collection[str]], as_of: _dt.date, problems: list[Any]
                  ) -> dict[str, Any] | None:
     """The fields of one record of ``key`` (absent optional ones None), or None when it has a
-    problem; every problem is appended. ``ids`` holds, per id kind, the ids it may name."""
-    bad = len(problems)
-    keys = key.keys
-    if not keys.issuperset(raw):
-        for name in raw:
-            if name not in keys:
-                problems.append(Problem("invalid_facts", f"not a key of {key.noun}",
-                                        f"{path}.{name}", "unknown",
-                                        hint=did_you_mean(str(name), keys) or key.key_hint))
-    got: dict[str, Any] = {}
-    for name, kind, required, null_is_absent, suffix in key.plan:
-        value = raw.get(name, _ABSENT)
-        if value is _ABSENT or (null_is_absent and value is None):
-            if required:
-                problems.append(Problem("invalid_facts", "required", path + suffix,
-                                        "missing"))
-            got[name] = None
-        elif kind == "date":
-            got[name] = check_date(value, path + suffix, problems)
+    problem; every problem is appended, in a fixed order: undeclared keys, then each field in
+    order (missing, not an id of its kind, not a date), then the order rules of each date.
+    ``ids`` holds, per id kind, the ids it may name."""
+    check = _CHECKS.get(key.name)
+    if check is None:
+        check = _CHECKS[key.name] = _compile(key)
+    return check(raw, path, ids, as_of, problems)
+
+
+_CHECKS: dict[str, RecordCheck] = {}
+
+
+def _compile(key: ReservedKey) -> RecordCheck:
+    """The check of ``key`` as straight-line Python, generated from its description alone
+    (names and words enter through ``repr``; helpers and constants are globals): a decision
+    with an escalation pays for two dictionary reads and a date, not for a loop over a
+    description."""
+    env: dict[str, Any] = {"_ABSENT": _ABSENT, "_Problem": Problem, "_str": str, "str": str,
+                           "_check_date": check_date, "_unknown_keys": _unknown_keys,
+                           "_unknown_id": _unknown_id, "_key": key, "_keys": key.keys}
+    lines = ["def check(raw, path, ids, as_of, problems):",
+             "    bad = len(problems)",
+             "    if not _keys.issuperset(raw):",
+             "        _unknown_keys(_key, raw, path, problems)"]
+    var = {f.name: f"v{i}" for i, f in enumerate(key.fields)}
+    for f in key.fields:
+        v, at = var[f.name], f"path + {'.' + f.name!r}"
+        absent = f"{v} is _ABSENT" + (f" or {v} is None" if f.null_is_absent else "")
+        lines += [f"    {v} = raw.get({f.name!r}, _ABSENT)", f"    if {absent}:"]
+        if f.required:
+            lines.append(f"        problems.append(_Problem('invalid_facts', 'required', {at}, "
+                         "'missing'))")
+        lines += [f"        {v} = None", "    else:"]
+        if f.kind == "date":
+            lines.append(f"        {v} = _check_date({v}, {at}, problems)")
         else:
-            got[name] = value
-            if value.__class__ is not str or value not in ids[kind]:
-                _unknown_id(value, kind, ids[kind], path + suffix, problems)
-    for name, not_before, not_after_as_of, future_hint in key.order_rules:
-        day = got[name]
-        if day is None:
+            lines += [f"        if {v}.__class__ is not _str or {v} not in ids[{f.kind!r}]:",
+                      f"            _unknown_id({v}, {f.kind!r}, ids[{f.kind!r}], {at}, "
+                      "problems)"]
+    for f in key.fields:
+        if f.kind != "date" or (f.not_before is None and not f.not_after_as_of):
             continue
-        if not_before is not None and got[not_before] is not None and day < got[not_before]:
-            problems.append(Problem("invalid_facts", f"{day} is before {not_before} "
-                                    f"{got[not_before]}", f"{path}.{name}", "order"))
-        if not_after_as_of and day > as_of:
-            problems.append(Problem("invalid_facts", f"{day} is after as_of {as_of}",
-                                    f"{path}.{name}", "order", hint=future_hint))
-    return None if len(problems) > bad else got
+        v, at = var[f.name], f"path + {'.' + f.name!r}"
+        lines.append(f"    if {v} is not None:")
+        if f.not_before is not None:
+            w = var[f.not_before]
+            lines += [f"        if {w} is not None and {v} < {w}:",
+                      f"            problems.append(_Problem('invalid_facts', str({v}) + "
+                      f"{' is before ' + f.not_before + ' '!r} + str({w}), {at}, 'order'))"]
+        if f.not_after_as_of:
+            lines += [f"        if {v} > as_of:",
+                      f"            problems.append(_Problem('invalid_facts', str({v}) + "
+                      f"' is after as_of ' + str(as_of), {at}, 'order', "
+                      f"hint={f.future_hint!r}))"]
+    lines += ["    if len(problems) > bad:", "        return None",
+              "    return {" + ", ".join(f"{f.name!r}: {var[f.name]}" for f in key.fields) + "}"]
+    exec(compile("\n".join(lines) + "\n", f"<policyengine {key.name} check>", "exec"), env)
+    check: RecordCheck = env["check"]  # generated from the description above, never user text
+    return check
+
+
+def _unknown_keys(key: ReservedKey, raw: Mapping[Any, Any], path: str,
+                  problems: list[Any]) -> None:
+    for name in raw:
+        if name not in key.keys:
+            problems.append(Problem("invalid_facts", f"not a key of {key.noun}",
+                                    f"{path}.{name}", "unknown",
+                                    hint=did_you_mean(str(name), key.keys) or key.key_hint))
 
 
 def _unknown_id(value: Any, kind: str, known: Collection[str], path: str,
