@@ -61,11 +61,16 @@ class CompiledExpression:
         self.function = function
         self.python_source = python_source
         self.python_globals = dict(python_globals)
-        self._check_bindings = binding_checker(analysis.env, analysis.reads)
+        # built on the first ``evaluate``: a loaded policy runs ``function`` on facts it has
+        # checked itself, so most compiled expressions never need one
+        self._check_bindings: Callable[[Any], Any] | None = None
 
     def evaluate(self, bindings: Mapping[str, Any]) -> Any:
         """Check ``bindings`` against the declarations, then run the compiled form."""
-        return self.function(self._check_bindings(bindings))
+        check = self._check_bindings
+        if check is None:
+            check = self._check_bindings = binding_checker(self.analysis.env, self.reads)
+        return self.function(check(bindings))
 
     def interpret(self, bindings: Mapping[str, Any]) -> Any:
         """The reference interpreter: same results and errors as ``function``."""
