@@ -152,10 +152,12 @@ class _Compiler:
             checks.append(lambda x: equal(x, const))
         if "$ref" in schema:
             checks.append(self.ref(schema["$ref"]))
-        for key, each in (("allOf", all), ("anyOf", any)):
-            if key in schema:
-                subs = [self.compile(s) for s in schema[key]]
-                checks.append(lambda x, subs=subs, each=each: each(s(x) for s in subs))
+        if "allOf" in schema:
+            every = [self.compile(s) for s in schema["allOf"]]
+            checks.append(lambda x: all(s(x) for s in every))
+        if "anyOf" in schema:
+            some = [self.compile(s) for s in schema["anyOf"]]
+            checks.append(lambda x: any(s(x) for s in some))
         if "oneOf" in schema:
             ones = [self.compile(s) for s in schema["oneOf"]]
             checks.append(lambda x: sum(1 for s in ones if s(x)) == 1)
@@ -164,14 +166,19 @@ class _Compiler:
             checks.append(lambda x: not negated(x))
         if "if" in schema:
             checks.append(self.conditional(schema))
-        for kind, keys, build in ((dict, _OBJECT, self.object), (list, _ARRAY, self.array),
-                                  (str, _STRING, self.string)):
-            if keys & set(schema):
-                part = build(schema)
-                checks.append(lambda x, kind=kind, part=part: not isinstance(x, kind) or part(x))
-        if _NUMBER & set(schema):
-            part = self.number(schema)
-            checks.append(lambda x: not _is_number(x) or part(x))
+        keys = set(schema)
+        if _OBJECT & keys:
+            of_object = self.object(schema)
+            checks.append(lambda x: not isinstance(x, dict) or of_object(x))
+        if _ARRAY & keys:
+            of_array = self.array(schema)
+            checks.append(lambda x: not isinstance(x, list) or of_array(x))
+        if _STRING & keys:
+            of_string = self.string(schema)
+            checks.append(lambda x: not isinstance(x, str) or of_string(x))
+        if _NUMBER & keys:
+            of_number = self.number(schema)
+            checks.append(lambda x: not _is_number(x) or of_number(x))
         return _all(checks)
 
     def type(self, types: Any) -> Check:
