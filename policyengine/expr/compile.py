@@ -113,9 +113,11 @@ def compile_analysis(analysis: Analysis) -> CompiledExpression:
         raise ValueError("cannot compile an expression with errors")
     root = analysis.ast
     prefix = f"_pe_e{next(_COUNTER)}_"
-    # only an expression whose worst case can exceed the step budget is instrumented
-    costly = estimate(root, analysis.env.declarations).high > STEP_BUDGET
-    if ast.depth(root) <= MAX_COMPILED_DEPTH:
+    # only an expression whose worst case can exceed the step budget is instrumented; without
+    # a comprehension the cost model's worst case is one step per node (expr/cost.py)
+    height, nodes, loops = _shape(root)
+    costly = (estimate(root, analysis.env.declarations).high if loops else nodes) > STEP_BUDGET
+    if height <= MAX_COMPILED_DEPTH:
         gen = _Generator(prefix, analysis.env)
         gen.costly = costly
         try:
@@ -127,6 +129,25 @@ def compile_analysis(analysis: Analysis) -> CompiledExpression:
             pass  # too big for Python's compiler: use the interpreter
     run = _interpreted(root)
     return CompiledExpression(analysis, budgeted(run) if costly else run, None, {})
+
+
+def _shape(root: ast.Node) -> tuple[int, int, bool]:
+    """(height, number of nodes, holds a comprehension) of a tree, in one iterative walk."""
+    height = nodes = 0
+    loops = False
+    children, comprehension = ast.children, ast.Comprehension
+    stack = [(root, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, d = pop()
+        nodes += 1
+        if d > height:
+            height = d
+        if type(node) is comprehension:
+            loops = True
+        for kid in children(node):
+            push((kid, d + 1))
+    return height, nodes, loops
 
 
 def _run_interpreter(root: ast.Node, bindings: Any) -> Any:
@@ -166,7 +187,8 @@ def _build_function(prefix: str, src: str, globals_: dict[Any, Any]) -> Callable
         warnings.simplefilter("ignore", SyntaxWarning)
         program = compile(code, f"<policyengine expression {prefix}>", "exec")
     exec(program, namespace)  # noqa: S102 - generated from the typed AST only, never user text
-    return cast(Callable[[Any], Any], namespace[fn_name])
+    function: Callable[[Any], Any] = namespace[fn_name]
+    return function
 
 
 _Scope = dict[str, str]  # comprehension variable -> its generated name
