@@ -231,3 +231,21 @@ def depth(node: Node) -> int:
         for kid in children(current):
             stack.append((kid, d + 1))
     return best
+
+
+def shape(node: Node) -> Tuple[int, int, bool]:
+    """(height, number of nodes, holds a comprehension) of a tree, in one iterative walk."""
+    height = nodes = 0
+    loops = False
+    stack = [(node, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        current, d = pop()
+        nodes += 1
+        if d > height:
+            height = d
+        if type(current) is Comprehension:
+            loops = True
+        for kid in children(current):
+            push((kid, d + 1))
+    return height, nodes, loops

@@ -115,7 +115,7 @@ def compile_analysis(analysis: Analysis) -> CompiledExpression:
     prefix = f"_pe_e{next(_COUNTER)}_"
     # only an expression whose worst case can exceed the step budget is instrumented; without
     # a comprehension the cost model's worst case is one step per node (expr/cost.py)
-    height, nodes, loops = _shape(root)
+    height, nodes, loops = ast.shape(root)
     costly = (estimate(root, analysis.env.declarations).high if loops else nodes) > STEP_BUDGET
     if height <= MAX_COMPILED_DEPTH:
         gen = _Generator(prefix, analysis.env)
@@ -129,25 +129,6 @@ def compile_analysis(analysis: Analysis) -> CompiledExpression:
             pass  # too big for Python's compiler: use the interpreter
     run = _interpreted(root)
     return CompiledExpression(analysis, budgeted(run) if costly else run, None, {})
-
-
-def _shape(root: ast.Node) -> tuple[int, int, bool]:
-    """(height, number of nodes, holds a comprehension) of a tree, in one iterative walk."""
-    height = nodes = 0
-    loops = False
-    children, comprehension = ast.children, ast.Comprehension
-    stack = [(root, 1)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node, d = pop()
-        nodes += 1
-        if d > height:
-            height = d
-        if type(node) is comprehension:
-            loops = True
-        for kid in children(node):
-            push((kid, d + 1))
-    return height, nodes, loops
 
 
 def _run_interpreter(root: ast.Node, bindings: Any) -> Any:

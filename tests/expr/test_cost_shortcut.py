@@ -7,7 +7,6 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from policyengine.expr import analyze
-from policyengine.expr.compile import _shape
 from policyengine.expr.cost import estimate
 from policyengine.expr import ast
 
@@ -20,7 +19,7 @@ def test_without_a_comprehension_the_worst_case_is_the_number_of_nodes(text: str
     analysis = analyze(text, check=False)
     if analysis.ast is None:
         return
-    height, nodes, loops = _shape(analysis.ast)
+    height, nodes, loops = ast.shape(analysis.ast)
     assert height == ast.depth(analysis.ast)
     assert nodes == sum(1 for _ in ast.walk(analysis.ast))
     assert loops == any(type(n) is ast.Comprehension for n in ast.walk(analysis.ast))
@@ -30,4 +29,4 @@ def test_without_a_comprehension_the_worst_case_is_the_number_of_nodes(text: str
 
 def test_a_comprehension_is_seen() -> None:
     analysis = analyze("[1, 2].exists(x, x > 1) && true", check=False)
-    assert _shape(analysis.ast) == (4, 9, True)
+    assert ast.shape(analysis.ast) == (4, 9, True)
