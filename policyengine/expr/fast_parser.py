@@ -37,7 +37,10 @@ _TOKEN = re.compile(r"""
    |(?P<OP>\|\||&&|<=|>=|==|!=|[?:<>!+\-*/%.,()\[\]{}])
 """, re.VERBOSE)
 
-_RELATIONS = frozenset({"<", "<=", ">", ">=", "==", "!=", "in"})
+#: operator -> its precedence level in ``cel.lark`` (or_expr 1 ... multiplication 5)
+_LEVELS = {"||": 1, "or": 1, "&&": 2, "and": 2, "<": 3, "<=": 3, ">": 3, ">=": 3, "==": 3,
+           "!=": 3, "in": 3, "+": 4, "-": 4, "*": 5, "/": 5, "%": 5}
+_SPELLED = {"or": "||", "and": "&&"}  # the keyword forms are the logical operators
 _LITERAL_WORDS = {"true": (True, "bool"), "false": (False, "bool"), "null": (None, "null")}
 #: Deeper than this is left to lark (its parser and ``to_ast`` are iterative)
 _MAX_DEPTH = 40
@@ -124,39 +127,21 @@ class _Parser:
         return cond
 
     def or_expr(self) -> ast.Node:
-        left = self.and_expr()
-        while self.word_op() in ("||", "or"):
-            self.i += 1
-            right = self.and_expr()
-            left = ast.Binary("||", left, right, span=(_start(left), _end(right)))
-        return left
+        return self.climb(1)
 
-    def and_expr(self) -> ast.Node:
-        left = self.relation()
-        while self.word_op() in ("&&", "and"):
-            self.i += 1
-            right = self.relation()
-            left = ast.Binary("&&", left, right, span=(_start(left), _end(right)))
-        return left
-
-    def relation(self) -> ast.Node:
-        return self.binary(self.addition, _RELATIONS)
-
-    def addition(self) -> ast.Node:
-        return self.binary(self.multiplication, frozenset({"+", "-"}))
-
-    def multiplication(self) -> ast.Node:
-        return self.binary(self.unary, frozenset({"*", "/", "%"}))
-
-    def binary(self, operand: Callable[[], ast.Node], ops: frozenset[str]) -> ast.Node:
-        left = operand()
+    def climb(self, level: int) -> ast.Node:
+        """The binary operators of ``level`` and above (precedence climbing: every level of
+        the grammar is left-associative), with the grammar's spans."""
+        left = self.unary()
         while True:
             op = self.word_op()
-            if op not in ops:
+            at = _LEVELS.get(op, 0)
+            if at < level:
                 return left
             self.i += 1
-            right = operand()
-            left = ast.Binary(op, left, right, span=(_start(left), _end(right)))
+            right = self.climb(at + 1)
+            left = ast.Binary(_SPELLED.get(op, op), left, right,
+                              span=(_start(left), _end(right)))
 
     def unary(self) -> ast.Node:
         kind = self.peek()
