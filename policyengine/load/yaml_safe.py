@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -163,6 +163,20 @@ def _quoting_helps(source: SourceFile, line: int, new_line: str) -> bool:
     except yaml.YAMLError:
         return False
     return True
+
+
+def _events(text: str) -> Iterator[Any]:
+    """The parser's events (what ``yaml.parse`` yields, without its ``check_event`` before
+    each: the parser returns None past the stream's end)."""
+    loader = _Loader(text)
+    try:
+        get = loader.get_event
+        ev = get()
+        while ev is not None:
+            yield ev
+            ev = get()
+    finally:
+        loader.dispose()
 
 
 class _Frame:
@@ -381,7 +395,7 @@ class _Composer:
         """Walk the event stream; True when the document can be used."""
         handlers = self.handlers
         try:
-            for ev in yaml.parse(self.source.text, Loader=_Loader):
+            for ev in _events(self.source.text):
                 handler = handlers.get(type(ev))
                 if handler is not None:
                     handler(ev)
