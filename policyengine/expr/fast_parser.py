@@ -146,20 +146,10 @@ class _Parser:
     def unary(self) -> ast.Node:
         kind = self.peek()
         if kind == "!" or (kind == "WORD" and self.toks[self.i][1] == "not"):
-            tok = self.take()
-            self.depth += 1
-            if self.depth > _MAX_DEPTH:
-                raise _GiveUp
-            operand = self.unary()
-            self.depth -= 1
+            tok, operand = self.prefixed()
             return ast.Unary("!", operand, span=(tok[2], _end(operand)))
         if kind == "-":
-            tok = self.take()
-            self.depth += 1
-            if self.depth > _MAX_DEPTH:
-                raise _GiveUp
-            operand = self.unary()
-            self.depth -= 1
+            tok, operand = self.prefixed()
             text = self.text
             if (type(operand) is ast.Literal and operand.kind in ("int", "double")
                     and text[tok[3]:_start(operand)].strip() == ""
@@ -167,6 +157,16 @@ class _Parser:
                 return ast.Literal(-operand.value, operand.kind, span=(tok[2], _end(operand)))
             return ast.Unary("-", operand, span=(tok[2], _end(operand)))
         return self.member()
+
+    def prefixed(self) -> tuple[tuple[str, str, int, int], ast.Node]:
+        """A prefix operator's token and its operand (a nesting level deeper)."""
+        tok = self.take()
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise _GiveUp
+        operand = self.unary()
+        self.depth -= 1
+        return tok, operand
 
     def member(self) -> ast.Node:
         node = self.primary()
