@@ -61,7 +61,7 @@ def test_dispatch_decides_like_testing_in_turn(name: str) -> None:
     policy = policyengine.loads_policy(rulebook(CASES[name]))
     cp = policy.compiled
     if name in ("equalities", "catch-all"):
-        assert cp.dispatch is not None and cp.dispatch[0] == "kind"
+        assert cp.dispatch is not None and cp.dispatch.fact == "kind"
     else:
         assert cp.dispatch is None
     plain = dataclasses.replace(cp, dispatch=None)
