@@ -72,3 +72,20 @@ def test_numbers_some_orjson_release_spells_otherwise_are_the_stdlib_bytes() -> 
     for number in (1e16, -1e16, 1e22, 1.7976931348623157e308, 1.5e-7, 1e-5, 5e-324, 9.999e-5):
         record = {"n": number, "l": [number]}
         assert dumps_record(record) == json.dumps(record, separators=(",", ":")).encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values)
+def test_what_a_decision_calls_plain_orjson_spells_as_the_stdlib(value: object) -> None:
+    # Decision.to_json hands a decision to orjson when every number in it is `_plain`
+    import orjson
+
+    from policyengine.core.decision import _plain
+
+    if not _plain(value):
+        return
+    try:
+        fast = orjson.dumps(value)
+    except TypeError:  # refused (a lone surrogate, an integer beyond 64 bits): the stdlib's path
+        return
+    assert fast == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
