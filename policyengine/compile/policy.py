@@ -28,7 +28,7 @@ from typing import Any, Callable, Generic, Mapping, TypeVar, Union
 
 from ..core.calendar import WEEKDAYS_ONLY, Adder, BusinessCalendar, Notes, ResolvedCalendar
 from ..model.calendars import CalendarSet, resolve_calendars
-from ..core.decision import CategoryRef, LevelRef, StepSite, TraceStep, new_step
+from ..core.decision import CategoryRef, LevelRef, StepSite, TraceStep, new_step, rendered
 from ..core.diagnostics import Span
 from .facts_check import compile_fields_checker
 from .ladder import escalation_path
@@ -210,6 +210,7 @@ class CBand:
     site: StepSite  # of its ``band`` step (the ``otherwise`` one too)
     #: the ``otherwise`` band's step, built once (it reads no fact); None for a band with `when`
     step: TraceStep | None = None
+    words: tuple[str, tuple[Any, ...]] = ("", ())  # of its step, composed at load
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +224,11 @@ class CRemedy:
     sunset_add: Callable[..., Any] | None  # date -> date
     review_add: Callable[..., Any] | None
     authority_site: StepSite  # of its ``authority`` step
+    #: the words of its ``remedy`` step, composed at load: (not required, required)
+    words: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    #: per level rank, the words of its ``authority`` step when it has no amount (composed
+    #: at load)
+    authority_words: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +238,7 @@ class CCategory:
     when: CExpr
     bands: tuple[CBand, ...]
     remedies: tuple[CRemedy, ...]
+    words: tuple[str, tuple[Any, ...]] = ("", ())  # of its ``category`` step, composed at load
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +246,8 @@ class COverride:
     override: Override
     when: CExpr
     rank: int
+    #: the words of its step, composed at load: (raising the level, already met)
+    words: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
 
 class StepNotes:
@@ -476,7 +485,9 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
             compile_expr(r.amount) if r.amount is not None else None, limits,
             rule, source, plan.sunset_add[r.id], plan.review_add[r.id],
             StepSite("authority", rule, source, r.amount.text if r.amount else None, r.id,
-                     None, r.span))
+                     None, r.span),
+            (rendered("remedy", (r.id, False)), rendered("remedy", (r.id, True))),
+            tuple(rendered("authority", (r.action, None, ref.role, ref.id)) for ref in refs))
     categories = []
     for c in policy.categories:
         bands = []
@@ -486,14 +497,18 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
             span = b.span if b.when is None else b.when.span
             site = when.site if when is not None and when.site is not None else \
                 StepSite("band", rule, _source(span), None, c.id, b.index, span)
-            step = None if when is not None else new_step(site, True, (), (
-                "otherwise", (b.level,)))
-            bands.append(CBand(b, when, rank[b.level], rule, _source(span), site, step))
+            words = rendered("band", (b.index + 1, b.level)) if when is not None else \
+                rendered("otherwise", (b.level,))
+            step = None if when is not None else new_step(site, True, (), words)
+            bands.append(CBand(b, when, rank[b.level], rule, _source(span), site, step, words))
         categories.append(CCategory(
             c, CategoryRef(c.id, c.title, c.class_, c.confidentiality),
             compile_expr(c.when, "category", c.id), tuple(bands),
-            tuple(cremedies[rid] for rid in c.remedies if rid in cremedies)))
-    overrides = tuple(COverride(o, compile_expr(o.when, "override", o.id), rank[o.min_level])
+            tuple(cremedies[rid] for rid in c.remedies if rid in cremedies),
+            rendered("category", (c.id,))))
+    overrides = tuple(COverride(o, compile_expr(o.when, "override", o.id), rank[o.min_level],
+                                tuple(rendered("override", (o.id, o.reason, o.min_level, met))
+                                      for met in (False, True)))
                       for o in policy.overrides)
     sources = {lv.id: _source(lv.span) for lv in levels}
     deadline_sites = tuple(StepSite("deadline", f"ladder.{lv.id}.decide_within",
@@ -554,7 +569,7 @@ def _candidate(c: CCategory, i: int, value: str | None, fact: str | None = None)
     node = c.category.when.analysis.ast if c.category.when.analysis is not None else None
     site = c.when.site
     assert site is not None
-    words = ("category", (c.ref.id,))
+    words = c.words
     if _is_true(node) and not c.when.reads:
         return i, new_step(site, True, (), words)
     if value is not None and fact is not None and c.when.reads == ((fact, (fact,)),):

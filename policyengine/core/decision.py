@@ -165,7 +165,32 @@ def _static_words(key: str, *args: Any) -> str:
     return STEP_WORDS[key](*args)
 
 
+class Rendered(tuple):  # type: ignore[type-arg]
+    """Structured words ``(key, args)`` whose sentence was composed once, where they are
+    built (at load, for the steps whose words depend on the rulebook only): equal to the plain
+    tuple, read the same way, its ``text`` the sentence :data:`STEP_WORDS` gives."""
+
+    text: str
+
+    def __new__(cls, key: str, args: tuple[Any, ...]) -> Rendered:
+        self = super().__new__(cls, (key, args))
+        self.text = STEP_WORDS[key](*args)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Rendered, (self[0], self[1]))
+
+
+def rendered(key: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """``(key, args)`` with its sentence composed now (:class:`Rendered`)."""
+    words: Any = Rendered(key, args)
+    return words  # type: ignore[no-any-return]
+
+
 def _words(words: str | tuple[str, tuple[Any, ...]]) -> str:
+    if type(words) is Rendered:
+        text: str = words.text
+        return text
     if isinstance(words, str):
         return words
     key, args = words
@@ -274,9 +299,11 @@ class TraceStep:
 
     def to_dict(self) -> dict[str, Any]:
         site = self.site
+        words = self.words
         return {"kind": site.kind, "rule": site.rule, "source": site.source,
                 "expression": site.expression, "result": self.result,
-                "values": dict(self.values), "detail": _words(self.words)}
+                "values": dict(self.values),
+                "detail": _words(words)}
 
 
 @dataclass(frozen=True, slots=True)

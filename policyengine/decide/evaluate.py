@@ -259,7 +259,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
                 running = cat.when
                 if running.fn(facts) is not True:
                     continue
-                step = _step(running, True, facts, ("category", (cat.ref.id,)))
+                step = _step(running, True, facts, cat.words)
             chosen = cat
             trace.append(step)
             break
@@ -274,13 +274,12 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
             if when is None:
                 band = b
                 trace.append(b.step if b.step is not None else new_step(
-                    b.site, True, (), ("otherwise", (b.band.level,))))
+                    b.site, True, (), b.words))
                 break
             running = when
             if when.fn(facts) is True:
                 band = b
-                trace.append(_step(when, True, facts, ("band", (b.band.index + 1,
-                                                                b.band.level))))
+                trace.append(_step(when, True, facts, b.words))
                 break
         if band is None:
             raise DisputeError([Problem(
@@ -293,9 +292,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
             running = ov.when
             if running.fn(facts) is True:
                 raised = ov.rank > level
-                o = ov.override
-                trace.append(_step(running, True, facts,
-                                   ("override", (o.id, o.reason, o.min_level, not raised))))
+                trace.append(_step(running, True, facts, ov.words[not raised]))
                 if raised:
                     level = ov.rank
         running = None
@@ -360,7 +357,7 @@ def _remedies(cp: CompiledPolicy, chosen: Any, facts: dict[Any, Any], level: int
         r = rem.remedy
         if rem.when is not None:
             holds = _run(rem.when, facts) is True
-            trace.append(_step(rem.when, holds, facts, ("remedy", (r.id, holds))))
+            trace.append(_step(rem.when, holds, facts, rem.words[holds]))
             if not holds:
                 continue
         amount = None
@@ -394,8 +391,9 @@ def _remedies(cp: CompiledPolicy, chosen: Any, facts: dict[Any, Any], level: int
             final = len(cp.levels) - 1
             continue
         outcomes.append((rem, amount, by))
-        trace.append(new_step(rem.authority_site, refs[by].role, values,
-                              ("authority", (r.action, amount, refs[by].role, refs[by].id))))
+        trace.append(new_step(rem.authority_site, refs[by].role, values, (
+            "authority", (r.action, amount, refs[by].role, refs[by].id)) if amount is not None
+            else rem.authority_words[by]))
         if by > final:  # (never past the terminal level, which a missing authority sets)
             final = by
     return final
