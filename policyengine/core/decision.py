@@ -393,13 +393,13 @@ class Decision:
         numbers of a decision are the remedies' amounts and the facts a step read (its
         ``result`` is a truth value or a role; every other field is text or a date)."""
         for r in self.remedies:
-            if not _plain(r.amount):
+            if type(r.amount) is not str and not _plain(r.amount):
                 return False
         for step in self.trace:
             for _, value in step.values:
-                if not _plain(value):
+                if type(value) is not str and not _plain(value):
                     return False
-            if not _plain(step.result):
+            if step.result is not True and not _plain(step.result):
                 return False
         return True
 

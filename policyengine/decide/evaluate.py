@@ -327,10 +327,10 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
     respond_by, decide_by = level_dates(plan, final, day)
     remedies: tuple[RemedyOutcome, ...] = ()
     if outcomes:
-        remedies = tuple(new_outcome(
+        remedies = tuple([new_outcome(
             rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
             *remedy_dates(plan, rem.remedy.id, day))
-            for rem, amount, by in outcomes)
+            for rem, amount, by in outcomes])
     statuses: tuple[RemedyInForce, ...] = ()
     if in_force:
         statuses = tuple(_status(cp, plan, rid, granted, reviewed, day)
