@@ -187,6 +187,11 @@ class CExpr:
     site: StepSite | None = None  # the trace step this expression records, when it decides
 
     def values(self, facts: dict[Any, Any]) -> tuple[tuple[str, Any], ...]:
+        reads = self.reads
+        if len(reads) == 1 and type(facts) is dict:  # one top-level fact: one lookup
+            path, keys = reads[0]
+            if len(keys) == 1:
+                return ((path, facts.get(path)),)
         out = []
         for path, keys in self.reads:
             node: Any = facts

@@ -11,7 +11,6 @@ import dataclasses
 import datetime as _dt
 import functools
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
@@ -393,7 +392,7 @@ class Decision:
         numbers of a decision are the remedies' amounts and the facts a step read (its
         ``result`` is a truth value or a role; every other field is text or a date)."""
         for r in self.remedies:
-            if type(r.amount) is not str and not _plain(r.amount):
+            if not _plain(r.amount):
                 return False
         for step in self.trace:
             for _, value in step.values:
@@ -406,7 +405,7 @@ class Decision:
 
 def _plain(value: Any) -> bool:
     """``value`` holds no float that orjson might spell otherwise than the standard library
-    (see :data:`_EXPONENT`): both write a float of magnitude in [1e-4, 1e16), and zero, as the
+    (see :func:`_maybe_other_number`): both write a float of magnitude in [1e-4, 1e16), and zero, as the
     same shortest decimal without an exponent."""
     t = type(value)
     if t is float:
@@ -538,11 +537,12 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib doe
 #: writes ``1.5e-7`` (the stdlib ``1.5e-07``) or ``0.00001`` (the stdlib ``1e-05``); a large
 #: one, which orjson 3.9 and 3.10 write ``1e16`` (the stdlib and orjson 3.13 ``1e+16``). So a
 #: number token with any exponent but ``e+``, or starting ``0.0000``, takes the stdlib's path.
-#: The search finds each candidate (a digit, ``e``, a digit or ``-``; or ``0.0000``), by a
-#: literal first (fast); a candidate counts only where it lies in a number token, which in
-#: compact JSON starts the text or follows ``[``, ``,`` or a key's ``":``: so a digest's hex
-#: (``sha256:3e4...``) or a word of a trace is not taken for a number, and no number is missed.
-_EXPONENT = re.compile(rb"e(?<=[0-9]e)[-0-9]")
+#: The search finds each candidate (a digit, ``e``, a digit or ``-``; or ``0.0000``) by C
+#: searches for a literal (every digit read as ``0``); a candidate counts only where it lies in
+#: a number token, which in compact JSON starts the text or follows ``[``, ``,`` or a key's
+#: ``":``: so a digest's hex (``sha256:3e4...``) or a word of a trace is not taken for a
+#: number, and no number is missed.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _NUMBER_CHARS = frozenset(b"-+.0123456789eE")
 
 
@@ -564,9 +564,13 @@ def _in_number(out: bytes, at: int) -> bytes | None:
 
 
 def _maybe_other_number(out: bytes) -> bool:
-    for match in _EXPONENT.finditer(out):
-        if _in_number(out, match.start()) is not None:
+    flat = out.translate(_DIGITS_AS_ZERO)
+    at = flat.find(b"0e")
+    while at >= 0:
+        after = flat[at + 2:at + 3]
+        if (after == b"0" or after == b"-") and _in_number(out, at + 1) is not None:
             return True
+        at = flat.find(b"0e", at + 1)
     at = out.find(b"0.0000")
     while at >= 0:
         token = _in_number(out, at)

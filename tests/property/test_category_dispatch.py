@@ -4,6 +4,7 @@ chooses: same decisions, refusals included, with and without the table."""
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -119,9 +120,13 @@ def test_generated_policies_decide_alike_with_and_without_the_table(
         outcomes = []
         for compiled in (cp, plain):
             try:
-                outcomes.append(evaluate_compiled(compiled, d, as_of="2026-03-02").to_json())
+                decision = evaluate_compiled(compiled, d, as_of="2026-03-02")
             except DisputeError as exc:
                 outcomes.append(repr([p.to_dict() for p in exc.problems]))
+                continue
+            outcomes.append(decision.to_json())
+            assert outcomes[-1] == json.dumps(decision.to_dict(), ensure_ascii=False,
+                                              separators=(",", ":")).encode()
         assert outcomes[0] == outcomes[1], (whens, d)
 
 
