@@ -55,6 +55,24 @@ def _as_of(value: Any, dispute: Mapping[str, Any], cp: CompiledPolicy) -> _dt.da
 
 def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
                 ) -> tuple[str, _dt.date] | None:
+    """``escalation``: ``(level, since)``, or None with its problems appended. The plain case
+    (a dict of exactly ``level`` and ``since``, a known level, an ISO date no later than
+    ``as_of``) is decided here; anything else goes to :func:`_escalation_checked`, which
+    reports every problem (and accepts what this leaves to it, such as a ``date`` object)."""
+    if type(raw) is dict and len(raw) == 2:
+        level, since = raw.get("level"), raw.get("since")
+        if type(level) is str and type(since) is str and level in cp.rank:
+            try:
+                day = parse_date(since)
+            except ValueError:
+                day = None
+            if day is not None and day <= as_of:
+                return level, day
+    return _escalation_checked(cp, raw, as_of, problems)
+
+
+def _escalation_checked(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
+                        ) -> tuple[str, _dt.date] | None:
     if not isinstance(raw, Mapping):
         problems.append(Problem("invalid_facts", f"expected a mapping {{level, since}}, found "
                                 f"{describe(raw)}", "escalation", "type"))
@@ -90,6 +108,35 @@ def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[An
 
 def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
               ) -> list[Any]:
+    """``remedies_in_force``: ``[(id, granted_on, last_reviewed), ...]``, the problems
+    appended. The plain case (a list of dicts of known keys, known remedy ids, ISO dates in
+    order: granted, reviewed, ``as_of``) is decided here; anything else goes to
+    :func:`_in_force_checked`, which reports every problem."""
+    if type(raw) is list:
+        out = []
+        for item in raw:
+            if type(item) is not dict or not _IN_FORCE_KEYS.issuperset(item):
+                break
+            rid, granted_on, last = item.get("id"), item.get("granted_on"), \
+                item.get("last_reviewed")
+            if type(rid) is not str or rid not in cp.remedies or type(granted_on) is not str \
+                    or not (last is None or type(last) is str):
+                break
+            try:
+                granted = parse_date(granted_on)
+                reviewed = None if last is None else parse_date(last)
+            except ValueError:
+                break
+            if granted > as_of or (reviewed is not None and not granted <= reviewed <= as_of):
+                break
+            out.append((rid, granted, reviewed))
+        else:
+            return out
+    return _in_force_checked(cp, raw, as_of, problems)
+
+
+def _in_force_checked(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
+                      ) -> list[Any]:
     if not isinstance(raw, (list, tuple)):
         problems.append(Problem("invalid_facts", f"expected a list, found {describe(raw)}",
                                 "remedies_in_force", "type"))
