@@ -17,11 +17,9 @@ from ..core.decision import (Decision, DecisionWarning, RemedyInForce, RemedyOut
 from ..core.errors import DisputeError, ExpressionEvalError, Problem
 from ..model.facts import describe, show
 from ..model.nodes import use_evaluator
+from ..model.reserved import ESCALATION, REMEDIES_IN_FORCE, check_record
 from ..model.values import check_date
-from ..core.suggest import did_you_mean, one_of
 
-_ESCALATION_KEYS = frozenset({"level", "since"})
-_IN_FORCE_KEYS = frozenset({"id", "granted_on", "last_reviewed"})
 
 
 def _today(zone: str | None = None) -> _dt.date:
@@ -55,134 +53,33 @@ def _as_of(value: Any, dispute: Mapping[str, Any], cp: CompiledPolicy) -> _dt.da
 
 def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
                 ) -> tuple[str, _dt.date] | None:
-    """``escalation``: ``(level, since)``, or None with its problems appended. The plain case
-    (a dict of exactly ``level`` and ``since``, a known level, an ISO date no later than
-    ``as_of``) is decided here; anything else goes to :func:`_escalation_checked`, which
-    reports every problem (and accepts what this leaves to it, such as a ``date`` object)."""
-    if type(raw) is dict and len(raw) == 2:
-        level, since = raw.get("level"), raw.get("since")
-        if type(level) is str and type(since) is str and level in cp.rank:
-            try:
-                day = parse_date(since)
-            except ValueError:
-                day = None
-            if day is not None and day <= as_of:
-                return level, day
-    return _escalation_checked(cp, raw, as_of, problems)
-
-
-def _escalation_checked(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
-                        ) -> tuple[str, _dt.date] | None:
+    # the rules of the reserved keys are their descriptions' (model/reserved.py)
     if not isinstance(raw, Mapping):
-        problems.append(Problem("invalid_facts", f"expected a mapping {{level, since}}, found "
-                                f"{describe(raw)}", "escalation", "type"))
+        problems.append(Problem("invalid_facts", f"expected a mapping {ESCALATION.spelled}, "
+                                f"found {describe(raw)}", "escalation", "type"))
         return None
-    bad = len(problems)
-    for key in raw:
-        if key not in _ESCALATION_KEYS:
-            problems.append(Problem("invalid_facts", "not a key of `escalation`",
-                                    f"escalation.{key}", "unknown",
-                                    hint=did_you_mean(str(key), _ESCALATION_KEYS)
-                                    or "use `level` and `since`"))
-    level = raw.get("level")
-    if level is None:
-        problems.append(Problem("invalid_facts", "required", "escalation.level", "missing"))
-    elif not isinstance(level, str) or level not in cp.rank:
-        known = [lv.id for lv in cp.levels]
-        problems.append(Problem("invalid_facts", f"{show(level)} is not a level of the ladder",
-                                "escalation.level", "unknown",
-                                hint=did_you_mean(str(level), known) or f"use {one_of(known)}"))
-    since = None
-    if "since" not in raw:
-        problems.append(Problem("invalid_facts", "required", "escalation.since", "missing"))
-    else:
-        since = check_date(raw["since"], "escalation.since", problems)
-        if since is not None and since > as_of:
-            problems.append(Problem("invalid_facts", f"{since} is after as_of {as_of}",
-                                    "escalation.since", "order",
-                                    hint="an escalation cannot start in the future"))
-    if len(problems) > bad or not isinstance(level, str) or since is None:
-        return None
-    return level, since
+    got = check_record(ESCALATION, raw, "escalation", {"level": cp.rank}, as_of, problems)
+    return None if got is None else (got["level"], got["since"])
 
 
 def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
               ) -> list[Any]:
-    """``remedies_in_force``: ``[(id, granted_on, last_reviewed), ...]``, the problems
-    appended. The plain case (a list of dicts of known keys, known remedy ids, ISO dates in
-    order: granted, reviewed, ``as_of``) is decided here; anything else goes to
-    :func:`_in_force_checked`, which reports every problem."""
-    if type(raw) is list:
-        out = []
-        for item in raw:
-            if type(item) is not dict or not _IN_FORCE_KEYS.issuperset(item):
-                break
-            rid, granted_on, last = item.get("id"), item.get("granted_on"), \
-                item.get("last_reviewed")
-            if type(rid) is not str or rid not in cp.remedies or type(granted_on) is not str \
-                    or not (last is None or type(last) is str):
-                break
-            try:
-                granted = parse_date(granted_on)
-                reviewed = None if last is None else parse_date(last)
-            except ValueError:
-                break
-            if granted > as_of or (reviewed is not None and not granted <= reviewed <= as_of):
-                break
-            out.append((rid, granted, reviewed))
-        else:
-            return out
-    return _in_force_checked(cp, raw, as_of, problems)
-
-
-def _in_force_checked(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
-                      ) -> list[Any]:
     if not isinstance(raw, (list, tuple)):
         problems.append(Problem("invalid_facts", f"expected a list, found {describe(raw)}",
                                 "remedies_in_force", "type"))
         return []
     out = []
-    known = list(cp.remedies)
+    ids = {"remedy": cp.remedies}
     for i, item in enumerate(raw):
         path = f"remedies_in_force[{i}]"
         if not isinstance(item, Mapping):
-            problems.append(Problem("invalid_facts", "expected a mapping {id, granted_on, "
-                                    f"last_reviewed?}}, found {describe(item)}", path, "type"))
+            problems.append(Problem("invalid_facts", "expected a mapping "
+                                    f"{REMEDIES_IN_FORCE.spelled}, found {describe(item)}",
+                                    path, "type"))
             continue
-        bad = len(problems)
-        for key in item:
-            if key not in _IN_FORCE_KEYS:
-                problems.append(Problem("invalid_facts", "not a key of a remedy in force",
-                                        f"{path}.{key}", "unknown",
-                                        hint=did_you_mean(str(key), _IN_FORCE_KEYS)))
-        rid = item.get("id")
-        if rid is None:
-            problems.append(Problem("invalid_facts", "required", f"{path}.id", "missing"))
-        elif not isinstance(rid, str) or rid not in cp.remedies:
-            problems.append(Problem("invalid_facts", f"{show(rid)} is not a remedy of the policy",
-                                    f"{path}.id", "unknown",
-                                    hint=did_you_mean(str(rid), known) or
-                                    (f"use {one_of(known)}" if known else None)))
-        granted = None
-        if "granted_on" not in item:
-            problems.append(Problem("invalid_facts", "required", f"{path}.granted_on",
-                                    "missing"))
-        else:
-            granted = check_date(item["granted_on"], f"{path}.granted_on", problems)
-        reviewed = None
-        if item.get("last_reviewed") is not None:
-            reviewed = check_date(item["last_reviewed"], f"{path}.last_reviewed", problems)
-        if granted is not None and granted > as_of:
-            problems.append(Problem("invalid_facts", f"{granted} is after as_of {as_of}",
-                                    f"{path}.granted_on", "order"))
-        if granted is not None and reviewed is not None and reviewed < granted:
-            problems.append(Problem("invalid_facts", f"{reviewed} is before granted_on "
-                                    f"{granted}", f"{path}.last_reviewed", "order"))
-        if reviewed is not None and reviewed > as_of:
-            problems.append(Problem("invalid_facts", f"{reviewed} is after as_of {as_of}",
-                                    f"{path}.last_reviewed", "order"))
-        if len(problems) == bad:
-            out.append((rid, granted, reviewed))
+        got = check_record(REMEDIES_IN_FORCE, item, path, ids, as_of, problems)
+        if got is not None:
+            out.append((got["id"], got["granted_on"], got["last_reviewed"]))
     return out
 
 

@@ -17,6 +17,7 @@ from ..load.sourcemap import Entry, SourceMap
 from ..load.schema import describe_path, json_type, yaml11_warning
 from ..core.suggest import did_you_mean, one_of
 from ..core.limits import INT64_MAX, INT64_MIN
+from .reserved import RESERVED_KEYS as RESERVED_KEYS  # keys of a dispute that are not facts
 from .values import default_problem, value_violation
 from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
                     FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
@@ -28,8 +29,6 @@ RESERVED_WORDS = frozenset({
     "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void",
     "while", "and", "or", "not",
 })
-# keys of a dispute that are not facts (RULEBOOK.md, "How a dispute is decided")
-RESERVED_KEYS = frozenset({"escalation", "remedies_in_force", "as_of"})
 _SIGNED_DURATION = __import__("re").compile(r"^(-)?([0-9]{1,5})(d|w|bd)$")
 
 
