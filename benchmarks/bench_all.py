@@ -198,7 +198,7 @@ def section_table(args: argparse.Namespace) -> None:
 
     fns = {"if/elif chain (facts checked)": each(hand),
            "policyengine evaluate": each(lambda d: policy.evaluate(d, as_of=AS_OF))}
-    print(f"\ntable: category dispatch {'by a table on `' + policy.compiled.dispatch[0] + '`' if policy.compiled.dispatch else 'by testing each condition'}")
+    print(f"\ntable: category dispatch {'by a table on `' + policy.compiled.dispatch.fact + '`' if policy.compiled.dispatch else 'by testing each condition'}")
     m = rounds(fns, args.rounds, max(1, args.number // 4))
     table(f"table: 20 categories x 3 bands, per decision ({len(disputes)} disputes)", m,
           "if/elif chain (facts checked)", per=len(disputes))

@@ -64,13 +64,16 @@ def _check_value(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
     value; on any doubt the whole check falls back."""
     t = decl.type
     if t == "string":
-        bound = length_bound(decl)
         src.emit(depth, f"if _type({var}) is not _str: {_SLOW}")
-        src.emit(depth, f"if _len({var}) > {src.const(bound)}: {_SLOW}")
-        src.emit(depth, f"if not {var}.isascii() and _unicode({var}) is not None: "
-                 f"{_SLOW}")
         if decl.enum is not None:
-            src.emit(depth, f"if {var} not in {src.const(frozenset(decl.enum))}: {_SLOW}")
+            # the enum values the closure checker accepts (within `max_length`, no lone
+            # surrogate): membership in them is the whole test of a valid value
+            accepted = frozenset(e for e in decl.enum if _accepted(decl, e))
+            src.emit(depth, f"if {var} not in {src.const(accepted)}: {_SLOW}")
+        else:
+            src.emit(depth, f"if _len({var}) > {src.const(length_bound(decl))}: {_SLOW}")
+            src.emit(depth, f"if not {var}.isascii() and _unicode({var}) is not None: "
+                     f"{_SLOW}")
     elif t == "bool":
         src.emit(depth, f"if _type({var}) is not _bool: {_SLOW}")
     elif t == "int":
@@ -99,6 +102,13 @@ def _check_value(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
         src.emit(depth, f"if {probs}: {_SLOW}")
 
 
+def _accepted(decl: FactDecl, value: Any) -> bool:
+    """The closure checker of ``decl`` accepts ``value``."""
+    found: list[Any] = []
+    checker_for(decl)(value, "", found)
+    return not found
+
+
 def _bounds(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
     lo, hi = number_bounds(decl)
     if lo is not None:
@@ -123,7 +133,12 @@ def _check_fields(src: _Source, decls: tuple[FactDecl, ...], mapping: str, depth
         if default_of(decl) is _MISSING:  # required: its absence is a problem to report
             src.emit(depth + 1, _SLOW)
             _check_value(src, decl, var, depth)
-        else:
+        elif type(decl.default) in (str, int, float, bool) and decl.type != "map":
+            # an immutable default: the value itself (default_of gives it as it is)
+            src.emit(depth + 1, f"{var} = {src.const(default_of(decl))}")
+            src.emit(depth, "else:")
+            _check_value(src, decl, var, depth + 1)
+        else:  # a list (a fresh copy each time), a map's defaults
             src.emit(depth + 1, f"{var} = {src.const(default_of)}({src.const(decl)})")
             src.emit(depth, "else:")
             _check_value(src, decl, var, depth + 1)

@@ -28,7 +28,7 @@ from typing import Any, Callable, Generic, Mapping, TypeVar, Union
 
 from ..core.calendar import WEEKDAYS_ONLY, Adder, BusinessCalendar, Notes, ResolvedCalendar
 from ..model.calendars import CalendarSet, resolve_calendars
-from ..core.decision import CategoryRef, LevelRef, StepSite, TraceStep
+from ..core.decision import CategoryRef, LevelRef, StepSite, TraceStep, new_step, rendered
 from ..core.diagnostics import Span
 from .facts_check import compile_fields_checker
 from .ladder import escalation_path
@@ -187,6 +187,11 @@ class CExpr:
     site: StepSite | None = None  # the trace step this expression records, when it decides
 
     def values(self, facts: dict[Any, Any]) -> tuple[tuple[str, Any], ...]:
+        reads = self.reads
+        if len(reads) == 1 and type(facts) is dict:  # one top-level fact: one lookup
+            path, keys = reads[0]
+            if len(keys) == 1:
+                return ((path, facts.get(path)),)
         out = []
         for path, keys in self.reads:
             node: Any = facts
@@ -208,6 +213,9 @@ class CBand:
     rule: str
     source: str | None
     site: StepSite  # of its ``band`` step (the ``otherwise`` one too)
+    #: the ``otherwise`` band's step, built once (it reads no fact); None for a band with `when`
+    step: TraceStep | None = None
+    words: tuple[str, tuple[Any, ...]] = ("", ())  # of its step, composed at load
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +229,11 @@ class CRemedy:
     sunset_add: Callable[..., Any] | None  # date -> date
     review_add: Callable[..., Any] | None
     authority_site: StepSite  # of its ``authority`` step
+    #: the words of its ``remedy`` step, composed at load: (not required, required)
+    words: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    #: per level rank, the words of its ``authority`` step when it has no amount (composed
+    #: at load)
+    authority_words: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +243,7 @@ class CCategory:
     when: CExpr
     bands: tuple[CBand, ...]
     remedies: tuple[CRemedy, ...]
+    words: tuple[str, tuple[Any, ...]] = ("", ())  # of its ``category`` step, composed at load
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +251,8 @@ class COverride:
     override: Override
     when: CExpr
     rank: int
+    #: the words of its step, composed at load: (raising the level, already met)
+    words: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
 
 class StepNotes:
@@ -344,6 +360,37 @@ def _plan(policy: Policy, levels: tuple[Level, ...], calendar: BusinessCalendar,
                       for r in policy.remedies})
 
 
+#: a category to consider for a dispute: (its index, the step of its `category` trace when its
+#: `when` is known to hold without running it, else None: run it)
+Candidate = tuple[int, Union[TraceStep, None]]
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryDispatch:
+    """Category dispatch by a table (issue 14), built by :func:`category_dispatch`.
+
+    Where categories' conditions require one string fact to be one of some literals
+    (``kind == "a"``, ``kind in ["b", "c"]``, either as one side of an ``&&``), a dispute's
+    value of that fact rules out every category that requires another value: ``table`` maps
+    each value to the categories left, in order, up to the first that holds for certain (a
+    bare equality or membership, or ``true``), and ``rest`` holds those left for any other
+    text. The first of them that holds is the first category that holds: a ruled-out
+    condition is false (CEL's ``&&`` is false when one side is, whatever the other does), so
+    it could neither be chosen nor fail."""
+
+    fact: str
+    table: dict[str, tuple[Candidate, ...]]
+    rest: tuple[Candidate, ...]
+
+    def candidates(self, facts: Mapping[str, Any], in_turn: tuple[Candidate, ...]
+                   ) -> tuple[Candidate, ...]:
+        value = facts.get(self.fact)
+        if type(value) is not str:  # a checked fact is text; anything else: every category
+            return in_turn
+        hit = self.table.get(value)
+        return self.rest if hit is None else hit
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledPolicy:
     """The program of one policy. It holds the policy's ``meta`` and its parts, never the
@@ -366,9 +413,11 @@ class CompiledPolicy:
     calendars: CalendarSet
     plan: CalendarPlan  # the top-level calendar
     region_plans: dict[str, CalendarPlan]  # by `regions` key
-    # categories chosen by one string fact: (fact, value -> index of the first category whose
-    # `when` holds for it, index of the catch-all or None); None when that is not exact
-    dispatch: tuple[str, dict[str, int], int | None] | None = None
+    #: the categories a dispute's value of one string fact leaves to test (see
+    #: :class:`CategoryDispatch`); None: test every category in turn (``in_turn``)
+    dispatch: CategoryDispatch | None = None
+    #: every category, in order, as :data:`Candidate`\ s (a ``when: "true"`` with its step)
+    in_turn: tuple[Candidate, ...] = ()
 
     def plan_for(self, facts: Mapping[str, Any]) -> CalendarPlan:
         """The calendar of a dispute (the ``regions`` entry its ``by`` fact picks)."""
@@ -441,7 +490,9 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
             compile_expr(r.amount) if r.amount is not None else None, limits,
             rule, source, plan.sunset_add[r.id], plan.review_add[r.id],
             StepSite("authority", rule, source, r.amount.text if r.amount else None, r.id,
-                     None, r.span))
+                     None, r.span),
+            (rendered("remedy", (r.id, False)), rendered("remedy", (r.id, True))),
+            tuple(rendered("authority", (r.action, None, ref.role, ref.id)) for ref in refs))
     categories = []
     for c in policy.categories:
         bands = []
@@ -451,68 +502,143 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
             span = b.span if b.when is None else b.when.span
             site = when.site if when is not None and when.site is not None else \
                 StepSite("band", rule, _source(span), None, c.id, b.index, span)
-            bands.append(CBand(b, when, rank[b.level], rule, _source(span), site))
+            words = rendered("band", (b.index + 1, b.level)) if when is not None else \
+                rendered("otherwise", (b.level,))
+            step = None if when is not None else new_step(site, True, (), words)
+            bands.append(CBand(b, when, rank[b.level], rule, _source(span), site, step, words))
         categories.append(CCategory(
             c, CategoryRef(c.id, c.title, c.class_, c.confidentiality),
             compile_expr(c.when, "category", c.id), tuple(bands),
-            tuple(cremedies[rid] for rid in c.remedies if rid in cremedies)))
-    overrides = tuple(COverride(o, compile_expr(o.when, "override", o.id), rank[o.min_level])
+            tuple(cremedies[rid] for rid in c.remedies if rid in cremedies),
+            rendered("category", (c.id,))))
+    overrides = tuple(COverride(o, compile_expr(o.when, "override", o.id), rank[o.min_level],
+                                tuple(rendered("override", (o.id, o.reason, o.min_level, met))
+                                      for met in (False, True)))
                       for o in policy.overrides)
     sources = {lv.id: _source(lv.span) for lv in levels}
     deadline_sites = tuple(StepSite("deadline", f"ladder.{lv.id}.decide_within",
                                     sources[lv.id], None, lv.id, None, lv.span)
                            for lv in levels)
+    ccategories = tuple(categories)
     return CompiledPolicy(policy.meta, policy_digest(policy, calendars), derived, levels,
                           refs, rank,
                           compile_fields_checker(policy.facts, reserved=RESERVED_KEYS),
-                          tuple(categories), overrides, cremedies, sources, deadline_sites,
+                          ccategories, overrides, cremedies, sources, deadline_sites,
                           plan.decide_add, plan.respond_add, calendars, plan, region_plans,
-                          category_dispatch(policy))
+                          category_dispatch(policy, ccategories),
+                          tuple(_candidate(c, i, None) for i, c in enumerate(ccategories)))
 
 
-def _tested_values(node: Any, string_facts: frozenset[str]) -> tuple[str, list[str]] | None:
-    """(fact, values) when ``node`` is ``fact == "v"``, ``"v" == fact`` or
-    ``fact in ["v", ...]`` on a top-level string fact; else None."""
+def _required(node: Any, string_facts: frozenset[str]
+              ) -> tuple[dict[str, frozenset[str]], bool]:
+    """What ``node`` requires of top-level string facts for it to hold: fact -> the literals
+    it must equal, and whether the requirement is exact (the node *is* ``fact == "v"``,
+    ``"v" == fact`` or ``fact in ["v", ...]``: it holds exactly when the fact is one of them,
+    and cannot fail on a checked fact, which is text). ``A && B`` requires what either side
+    requires (both: their intersection), not exactly."""
     from ..expr import ast
 
     if type(node) is not ast.Binary:
-        return None
+        return {}, False
     left, right = node.left, node.right
+    if node.op == "&&":
+        a, _ = _required(left, string_facts)
+        b, _ = _required(right, string_facts)
+        merged = dict(a)
+        for fact, values in b.items():
+            merged[fact] = merged[fact] & values if fact in merged else values
+        return merged, False
     if node.op == "==" and type(right) is ast.Name and type(left) is ast.Literal:
         left, right = right, left
     if type(left) is not ast.Name or left.name not in string_facts:
-        return None
+        return {}, False
     if node.op == "==" and type(right) is ast.Literal and type(right.value) is str:
-        return left.name, [right.value]
-    if node.op == "in" and type(right) is ast.ListLit and right.items:
-        values = [i.value for i in right.items if isinstance(i, ast.Literal)]
-        if len(values) == len(right.items) and all(type(v) is str for v in values):
-            return left.name, [str(v) for v in values]
-    return None
+        return {left.name: frozenset((right.value,))}, True
+    if node.op == "in" and type(right) is ast.ListLit:
+        items = [i.value for i in right.items if type(i) is ast.Literal]
+        if len(items) == len(right.items) and all(type(v) is str for v in items):
+            return {left.name: frozenset(items)}, True
+    return {}, False
 
 
-def category_dispatch(policy: Policy) -> tuple[str, dict[str, int], int | None] | None:
-    """Where every category's `when` tests one and the same string fact for equality with,
-    or membership in, literals (a final `true` catch-all allowed), the first category that
-    holds is a table lookup on that fact's value: the same answer as testing the conditions
-    in turn (they cannot fail, and a checked fact is always a string), in one step."""
+def _is_true(node: Any) -> bool:
     from ..expr import ast
 
+    return type(node) is ast.Literal and node.value is True
+
+
+def _candidate(c: CCategory, i: int, value: str | None, fact: str | None = None) -> Candidate:
+    """Category ``i`` as a candidate: with its step built now where its `when` holds for
+    certain (``true``; the exact test of ``fact`` when the dispute's value is ``value``) and
+    the step reads nothing else, else None (run the condition)."""
+    node = c.category.when.analysis.ast if c.category.when.analysis is not None else None
+    site = c.when.site
+    assert site is not None
+    words = c.words
+    if _is_true(node) and not c.when.reads:
+        return i, new_step(site, True, (), words)
+    if value is not None and fact is not None and c.when.reads == ((fact, (fact,)),):
+        return i, new_step(site, True, ((fact, value),), words)
+    return i, None
+
+
+def category_dispatch(policy: Policy, categories: tuple[CCategory, ...]
+                      ) -> CategoryDispatch | None:
+    """The :class:`CategoryDispatch` on the string fact the most categories require (at least
+    two), or None (no such fact, or a table too large: the categories are tested in turn).
+
+    The table is exact by construction: for a value, a category is left out only when its
+    condition requires the fact to be another value (so it is false), and the list stops at
+    the first category that holds for certain (nothing after it can be chosen)."""
     string_facts = frozenset(f.name for f in policy.facts if f.type == "string")
-    fact = None
-    table: dict[str, int] = {}
-    for i, c in enumerate(policy.categories):
-        node = c.when.analysis.ast if c.when is not None and c.when.analysis is not None \
-            else None
-        if type(node) is ast.Literal and node.value is True:
-            return (fact, table, i) if fact is not None else None
-        tested = _tested_values(node, string_facts)
-        if tested is None or (fact is not None and tested[0] != fact):
+    if not string_facts or len(categories) < 2:
+        return None
+    required = []
+    for c in categories:
+        node = c.category.when.analysis.ast if c.category.when.analysis is not None else None
+        required.append(_required(node, string_facts))
+    counts: dict[str, int] = {}
+    for reqs, _ in required:
+        for fact in reqs:
+            counts[fact] = counts.get(fact, 0) + 1
+    if not counts:
+        return None
+    fact = max(sorted(counts), key=lambda f: counts[f])
+    if counts[fact] < 2:
+        return None
+    bound = 8 * len(categories) + 64  # entries: beyond, the table would cost more than it saves
+    size = 0
+    table: dict[str, list[Candidate]] = {}
+    open_values: set[str] = set()  # the values whose list has no category that holds for sure
+    rest: list[Candidate] = []  # the categories left for a value no category requires
+    for i, c in enumerate(categories):
+        reqs, exact = required[i]
+        values = reqs.get(fact)
+        if values is None:  # no requirement on the fact: left for every value
+            cand = _candidate(c, i, None)
+            for v in open_values:
+                table[v].append(cand)
+            size += len(open_values) + 1
+            rest.append(cand)
+            if cand[1] is not None:  # `true`: no later category is ever chosen
+                break
+        else:
+            for v in sorted(values):
+                if v not in table:  # the categories before it left for this value
+                    table[v] = list(rest)
+                    size += len(rest)
+                    open_values.add(v)
+                elif v not in open_values:
+                    continue  # an earlier category holds for this value
+                cand = _candidate(c, i, v, fact) if exact else (i, None)
+                table[v].append(cand)
+                size += 1
+                if cand[1] is not None:
+                    open_values.discard(v)
+        if size > bound:
             return None
-        fact = tested[0]
-        for value in tested[1]:
-            table.setdefault(value, i)
-    return (fact, table, None) if fact is not None and len(policy.categories) > 1 else None
+    return CategoryDispatch(fact, {v: tuple(cands) for v, cands in table.items()},
+                            tuple(rest))
 
 
 # -- digest ------------------------------------------------------------------------------------

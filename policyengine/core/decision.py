@@ -7,14 +7,16 @@ bytes: the same (policy, facts, as_of) always gives the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import functools
 import json
-import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from .diagnostics import Span
+
+_R = TypeVar("_R")
 
 
 def _iso(d: _dt.date | None) -> str | None:
@@ -43,7 +45,7 @@ class LevelRef:
         return {"id": self.id, "role": self.role, "title": self.title}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class RemedyOutcome:
     """A remedy the decision requires, who authorizes it, and when it lapses and is reviewed."""
 
@@ -53,6 +55,17 @@ class RemedyOutcome:
     authorized_by: str | None
     expires_on: _dt.date | None
     review_on: _dt.date | None
+
+    def __new__(cls, id: str, action: str, amount: float | int | None,
+                authorized_by: str | None, expires_on: _dt.date | None,
+                review_on: _dt.date | None) -> RemedyOutcome:
+        if cls is RemedyOutcome:  # see "fast construction" below
+            return new_outcome(id, action, amount, authorized_by, expires_on, review_on)
+        return _filled(cls, id, action, amount, authorized_by, expires_on, review_on)
+
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        return (self.id, self.action, self.amount, self.authorized_by, self.expires_on,
+                self.review_on)
 
     def to_dict(self) -> dict[Any, Any]:
         expires, review = self.expires_on, self.review_on
@@ -151,7 +164,32 @@ def _static_words(key: str, *args: Any) -> str:
     return STEP_WORDS[key](*args)
 
 
+class Rendered(tuple):  # type: ignore[type-arg]
+    """Structured words ``(key, args)`` whose sentence was composed once, where they are
+    built (at load, for the steps whose words depend on the rulebook only): equal to the plain
+    tuple, read the same way, its ``text`` the sentence :data:`STEP_WORDS` gives."""
+
+    text: str
+
+    def __new__(cls, key: str, args: tuple[Any, ...]) -> Rendered:
+        self = super().__new__(cls, (key, args))
+        self.text = STEP_WORDS[key](*args)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Rendered, (self[0], self[1]))
+
+
+def rendered(key: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """``(key, args)`` with its sentence composed now (:class:`Rendered`)."""
+    words: Any = Rendered(key, args)
+    return words  # type: ignore[no-any-return]
+
+
 def _words(words: str | tuple[str, tuple[Any, ...]]) -> str:
+    if type(words) is Rendered:
+        text: str = words.text
+        return text
     if isinstance(words, str):
         return words
     key, args = words
@@ -160,7 +198,7 @@ def _words(words: str | tuple[str, tuple[Any, ...]]) -> str:
     return STEP_WORDS[key](*args)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, init=False)
 class TraceStep:
     """One rule that decided the outcome.
 
@@ -180,6 +218,15 @@ class TraceStep:
     result: Any
     values: tuple[tuple[str, Any], ...]
     words: str | tuple[str, tuple[Any, ...]]
+
+    def __new__(cls, site: StepSite, result: Any, values: tuple[tuple[str, Any], ...],
+                words: str | tuple[str, tuple[Any, ...]]) -> TraceStep:
+        if cls is TraceStep:  # see "fast construction" below
+            return new_step(site, result, values, words)
+        return _filled(cls, site, result, values, words)
+
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        return (self.site, self.result, self.values, self.words)
 
     @classmethod
     def of(cls, kind: str, rule: str, source: str | None, expression: str | None, result: Any,
@@ -251,9 +298,11 @@ class TraceStep:
 
     def to_dict(self) -> dict[str, Any]:
         site = self.site
+        words = self.words
         return {"kind": site.kind, "rule": site.rule, "source": site.source,
                 "expression": site.expression, "result": self.result,
-                "values": dict(self.values), "detail": _words(self.words)}
+                "values": dict(self.values),
+                "detail": _words(words)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +315,7 @@ class DecisionWarning:
         return {"code": self.code, "message": self.message, "rule": self.rule}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Decision:
     policy_id: str
     policy_version: str
@@ -284,6 +333,24 @@ class Decision:
     #: the business calendar that applied (region, timezone, holidays, weekend, roll); None
     #: when the policy has no ``calendar:`` (then ``to_dict`` has no ``calendar`` key)
     calendar: Mapping[str, Any] | None = None
+
+    def __new__(cls, policy_id: str, policy_version: str, digest: str, as_of: _dt.date,
+                category: CategoryRef, level: LevelRef, action: str,
+                respond_by: _dt.date | None, decide_by: _dt.date,
+                remedies: tuple[RemedyOutcome, ...],
+                remedies_in_force: tuple[RemedyInForce, ...], trace: tuple[TraceStep, ...],
+                warnings: tuple[DecisionWarning, ...], calendar: Mapping[str, Any] | None = None
+                ) -> Decision:
+        if cls is Decision:  # see "fast construction" below
+            return new_decision(policy_id, policy_version, digest, as_of, category, level,
+                                action, respond_by, decide_by, remedies, remedies_in_force,
+                                trace, warnings, calendar)
+        return _filled(cls, policy_id, policy_version, digest, as_of, category, level, action,
+                       respond_by, decide_by, remedies, remedies_in_force, trace, warnings,
+                       calendar)
+
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _DecisionDraft.__slots__)
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -309,14 +376,153 @@ class Decision:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
         if indent is None:
             data = self.to_dict()
-            fast = fast_compact_json(data)
-            if fast is not None:
-                return fast
+            if _orjson is not None and self._plain_numbers():
+                try:  # every number is one orjson spells as the stdlib does (_plain)
+                    return _orjson.dumps(data)
+                except TypeError:  # a lone surrogate, an integer beyond 64 bits: the stdlib
+                    pass
             # one encoder for every decision: json.dumps builds one per call
             return _COMPACT.encode(data).encode("utf-8", errors="backslashreplace")
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
                           separators=(",", ": ")
                           ).encode("utf-8", errors="backslashreplace")  # a lone surrogate: \udXXX
+
+    def _plain_numbers(self) -> bool:
+        """Every number of the JSON is one orjson writes as the standard library does: the
+        numbers of a decision are the remedies' amounts and the facts a step read (its
+        ``result`` is a truth value or a role; every other field is text or a date)."""
+        for r in self.remedies:
+            if not _plain(r.amount):
+                return False
+        for step in self.trace:
+            for _, value in step.values:
+                if type(value) is not str and not _plain(value):
+                    return False
+            if step.result is not True and not _plain(step.result):
+                return False
+        return True
+
+
+def _plain(value: Any) -> bool:
+    """``value`` holds no float that orjson might spell otherwise than the standard library
+    (see :func:`_maybe_other_number`): both write a float of magnitude in [1e-4, 1e16), and zero, as the
+    same shortest decimal without an exponent."""
+    t = type(value)
+    if t is float:
+        return bool(value == 0.0 or 1e-4 <= abs(value) < 1e16)
+    if t is str or t is bool or t is int or value is None:
+        return True
+    if t is list or t is tuple:
+        return all(_plain(v) for v in value)
+    if t is dict:
+        return all(_plain(v) for v in value.values())
+    return False
+
+
+# -- fast construction ---------------------------------------------------------------------
+# A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__`` (its own
+# ``__setattr__`` refuses): that was about three quarters of a small decision's time. The
+# records built for every decision (Decision, TraceStep, RemedyOutcome) are made instead as a
+# *draft*: a class with exactly the same slots and no frozen ``__setattr__``, filled by plain
+# attribute stores, then turned into the frozen class by assigning ``__class__`` (which Python
+# allows between classes of the same layout). Their constructors (``__new__``) do this, so
+# the evaluator and anyone else get the same frozen dataclass: same fields, equality, hash,
+# repr, ``dataclasses.replace`` and pickling; a subclass is filled the ordinary way.
+
+def _filled(cls: type[_R], *values: Any) -> _R:
+    """An instance of a subclass of one of the records, its fields set one by one."""
+    obj = object.__new__(cls)
+    for f, value in zip(dataclasses.fields(cls), values):  # type: ignore[arg-type]
+        object.__setattr__(obj, f.name, value)
+    return obj
+
+
+class _StepDraft:
+    __slots__ = ("site", "result", "values", "words")
+
+    def __init__(self, site: StepSite, result: Any, values: tuple[tuple[str, Any], ...],
+                 words: str | tuple[str, tuple[Any, ...]]) -> None:
+        self.site = site
+        self.result = result
+        self.values = values
+        self.words = words
+
+
+class _DecisionDraft:
+    __slots__ = ("policy_id", "policy_version", "digest", "as_of", "category", "level",
+                 "action", "respond_by", "decide_by", "remedies", "remedies_in_force", "trace",
+                 "warnings", "calendar")
+
+    def __init__(self, policy_id: str, policy_version: str, digest: str, as_of: _dt.date,
+                 category: CategoryRef, level: LevelRef, action: str,
+                 respond_by: _dt.date | None, decide_by: _dt.date,
+                 remedies: tuple[RemedyOutcome, ...],
+                 remedies_in_force: tuple[RemedyInForce, ...], trace: tuple[TraceStep, ...],
+                 warnings: tuple[DecisionWarning, ...], calendar: Mapping[str, Any] | None
+                 ) -> None:
+        self.policy_id = policy_id
+        self.policy_version = policy_version
+        self.digest = digest
+        self.as_of = as_of
+        self.category = category
+        self.level = level
+        self.action = action
+        self.respond_by = respond_by
+        self.decide_by = decide_by
+        self.remedies = remedies
+        self.remedies_in_force = remedies_in_force
+        self.trace = trace
+        self.warnings = warnings
+        self.calendar = calendar
+
+
+class _OutcomeDraft:
+    __slots__ = ("id", "action", "amount", "authorized_by", "expires_on", "review_on")
+
+    def __init__(self, id: str, action: str, amount: float | int | None,
+                 authorized_by: str | None, expires_on: _dt.date | None,
+                 review_on: _dt.date | None) -> None:
+        self.id = id
+        self.action = action
+        self.amount = amount
+        self.authorized_by = authorized_by
+        self.expires_on = expires_on
+        self.review_on = review_on
+
+
+# the drafts' slots are the frozen classes' (else assigning __class__ fails): a unit test
+# checks it (tests/unit/test_decision.py)
+
+
+def new_step(site: StepSite, result: Any, values: tuple[tuple[str, Any], ...],
+             words: str | tuple[str, tuple[Any, ...]]) -> TraceStep:
+    """``TraceStep(site, result, values, words)``, built fast (the evaluator's constructor)."""
+    draft: Any = _StepDraft(site, result, values, words)
+    draft.__class__ = TraceStep
+    return draft  # type: ignore[no-any-return]
+
+
+def new_outcome(id: str, action: str, amount: float | int | None, authorized_by: str | None,
+                expires_on: _dt.date | None, review_on: _dt.date | None) -> RemedyOutcome:
+    """``RemedyOutcome(...)`` of the same fields, built fast (the evaluator's constructor)."""
+    draft: Any = _OutcomeDraft(id, action, amount, authorized_by, expires_on, review_on)
+    draft.__class__ = RemedyOutcome
+    return draft  # type: ignore[no-any-return]
+
+
+def new_decision(policy_id: str, policy_version: str, digest: str, as_of: _dt.date,
+                 category: CategoryRef, level: LevelRef, action: str,
+                 respond_by: _dt.date | None, decide_by: _dt.date,
+                 remedies: tuple[RemedyOutcome, ...],
+                 remedies_in_force: tuple[RemedyInForce, ...], trace: tuple[TraceStep, ...],
+                 warnings: tuple[DecisionWarning, ...], calendar: Mapping[str, Any] | None
+                 ) -> Decision:
+    """``Decision(...)`` of the same fields, built fast (the evaluator's constructor)."""
+    draft: Any = _DecisionDraft(policy_id, policy_version, digest, as_of, category, level,
+                                action, respond_by, decide_by, remedies, remedies_in_force,
+                                trace, warnings, calendar)
+    draft.__class__ = Decision
+    return draft  # type: ignore[no-any-return]
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -329,13 +535,49 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib doe
 
 #: what orjson may spell differently from the standard library: a number below 1e-4, which it
 #: writes ``1.5e-7`` (the stdlib ``1.5e-07``) or ``0.00001`` (the stdlib ``1e-05``); a large
-#: one, which orjson 3.9 and 3.10 write ``1e16`` (the stdlib and orjson 3.13 ``1e+16``). So
-#: any exponent but ``e+`` takes the stdlib's path; so does text that merely looks like one.
-_EXPONENT_OTHER = re.compile(rb"e(?<=[0-9]e)[-0-9]")  # a literal first: the fast search
+#: one, which orjson 3.9 and 3.10 write ``1e16`` (the stdlib and orjson 3.13 ``1e+16``). So a
+#: number token with any exponent but ``e+``, or starting ``0.0000``, takes the stdlib's path.
+#: The search finds each candidate (a digit, ``e``, a digit or ``-``; or ``0.0000``) by C
+#: searches for a literal (every digit read as ``0``); a candidate counts only where it lies in
+#: a number token, which in compact JSON starts the text or follows ``[``, ``,`` or a key's
+#: ``":``: so a digest's hex (``sha256:3e4...``) or a word of a trace is not taken for a
+#: number, and no number is missed.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_NUMBER_CHARS = frozenset(b"-+.0123456789eE")
+
+
+def _in_number(out: bytes, at: int) -> bytes | None:
+    """The number token around offset ``at`` of compact JSON ``out``, or None where ``at``
+    lies inside a string."""
+    start = at
+    while start > 0 and out[start - 1] in _NUMBER_CHARS:
+        start -= 1
+    if start > 0:
+        before = out[start - 1]
+        if not (before == 0x5B or before == 0x2C  # [ or ,
+                or (before == 0x3A and start > 1 and out[start - 2] == 0x22)):  # ":
+            return None
+    end = at
+    while end < len(out) and out[end] in _NUMBER_CHARS:
+        end += 1
+    return out[start:end]
 
 
 def _maybe_other_number(out: bytes) -> bool:
-    return b"0.0000" in out or _EXPONENT_OTHER.search(out) is not None
+    flat = out.translate(_DIGITS_AS_ZERO)
+    at = flat.find(b"0e")
+    while at >= 0:
+        after = flat[at + 2:at + 3]
+        if (after == b"0" or after == b"-") and _in_number(out, at + 1) is not None:
+            return True
+        at = flat.find(b"0e", at + 1)
+    at = out.find(b"0.0000")
+    while at >= 0:
+        token = _in_number(out, at)
+        if token is not None and token.lstrip(b"-").startswith(b"0.0000"):
+            return True
+        at = out.find(b"0.0000", at + 1)
+    return False
 
 
 def fast_compact_json(value: Any) -> bytes | None:

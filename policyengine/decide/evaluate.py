@@ -12,7 +12,8 @@ from typing import Any, Mapping
 
 from ..core.calendar import Duration, HorizonError, Notes, as_day, parse_date
 from ..compile.policy import CalendarPlan, CExpr, CompiledPolicy
-from ..core.decision import Decision, DecisionWarning, RemedyInForce, RemedyOutcome, TraceStep
+from ..core.decision import (Decision, DecisionWarning, RemedyInForce, RemedyOutcome,
+                             TraceStep, new_decision, new_outcome, new_step)
 from ..core.errors import DisputeError, ExpressionEvalError, Problem
 from ..model.facts import describe, show
 from ..model.nodes import use_evaluator
@@ -82,20 +83,24 @@ def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
     return out
 
 
+def _failed(expr: CExpr, exc: ExpressionEvalError) -> DisputeError:
+    return DisputeError([Problem("evaluation_error", f"`{expr.text}` failed: {exc.message}",
+                                 expr.rule, hint=f"see {expr.source}" if expr.source
+                                 else None)])
+
+
 def _run(expr: CExpr, facts: dict[Any, Any]) -> Any:
     try:
         return expr.fn(facts)
     except ExpressionEvalError as exc:
-        raise DisputeError([Problem("evaluation_error", f"`{expr.text}` failed: {exc.message}",
-                                    expr.rule, hint=f"see {expr.source}" if expr.source
-                                    else None)]) from None
+        raise _failed(expr, exc) from None
 
 
 def _step(expr: CExpr, result: Any, facts: dict[Any, Any],
           words: tuple[str, tuple[Any, ...]]) -> TraceStep:
     site = expr.site
     assert site is not None  # every expression that records a step has its site (compiled.py)
-    return TraceStep(site, result, expr.values(facts), words)
+    return new_step(site, result, expr.values(facts), words)
 
 
 def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
@@ -177,7 +182,7 @@ def _note(plan: CalendarPlan, table: Notes, start: _dt.date, duration: Duration 
 
 
 def _calendar_step(plan: CalendarPlan, what: str, note: str) -> TraceStep:
-    return TraceStep(plan.site, None, (), f"{what}: {note}")
+    return new_step(plan.site, None, (), f"{what}: {note}")
 
 
 def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
@@ -185,50 +190,60 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
     trace: list[TraceStep] = []
     plan = cp.plan_for(facts)
     named = plan.calendar.resolved
-    # 3. category
-    chosen = None
-    if cp.dispatch is not None:
-        fact, table, fallback = cp.dispatch
-        at = table.get(facts[fact], fallback)
-        if at is not None:
-            chosen = cp.categories[at]
-    else:
-        for cat in cp.categories:
-            if _run(cat.when, facts) is True:
-                chosen = cat
-                break
-    if chosen is None:
-        raise DisputeError([Problem("unclassified", "no category's `when` holds for this "
-                                    "dispute", None, hint="add a catch-all category last "
-                                    "(`when: \"true\"`), or check the facts")])
-    trace.append(_step(chosen.when, True, facts, ("category", (chosen.ref.id,))))
-    # 4. base level
-    band = None
-    for b in chosen.bands:
-        if b.when is None or _run(b.when, facts) is True:
-            band = b
+    running: CExpr | None = None  # the expression being run, for the problem if it fails
+    try:
+        # 3. category: the first that holds, among those the dispatch table leaves
+        dispatch = cp.dispatch
+        candidates = cp.in_turn if dispatch is None else dispatch.candidates(facts, cp.in_turn)
+        categories = cp.categories
+        chosen = None
+        for i, step in candidates:
+            cat = categories[i]
+            if step is None:
+                running = cat.when
+                if running.fn(facts) is not True:
+                    continue
+                step = _step(running, True, facts, cat.words)
+            chosen = cat
+            trace.append(step)
             break
-    if band is None:
-        raise DisputeError([Problem("threshold_gap", f"no band of category `{chosen.ref.id}` "
-                                    "holds for this dispute", f"categories.{chosen.ref.id}",
-                                    hint="end the thresholds with `{otherwise: <level>}`; "
-                                    "`policyengine lint` shows such gaps")])
-    level = band.rank
+        if chosen is None:
+            raise DisputeError([Problem("unclassified", "no category's `when` holds for this "
+                                        "dispute", None, hint="add a catch-all category last "
+                                        "(`when: \"true\"`), or check the facts")])
+        # 4. base level
+        band = None
+        for b in chosen.bands:
+            when = b.when
+            if when is None:
+                band = b
+                trace.append(b.step if b.step is not None else new_step(
+                    b.site, True, (), b.words))
+                break
+            running = when
+            if when.fn(facts) is True:
+                band = b
+                trace.append(_step(when, True, facts, b.words))
+                break
+        if band is None:
+            raise DisputeError([Problem(
+                "threshold_gap", f"no band of category `{chosen.ref.id}` holds for this "
+                "dispute", f"categories.{chosen.ref.id}", hint="end the thresholds with "
+                "`{otherwise: <level>}`; `policyengine lint` shows such gaps")])
+        level = band.rank
+        # 5. overrides
+        for ov in cp.overrides:
+            running = ov.when
+            if running.fn(facts) is True:
+                raised = ov.rank > level
+                trace.append(_step(running, True, facts, ov.words[not raised]))
+                if raised:
+                    level = ov.rank
+        running = None
+    except ExpressionEvalError as exc:
+        assert running is not None  # only the compiled expressions raise it
+        raise _failed(running, exc) from None
     refs = cp.level_refs
-    if band.when is None:
-        trace.append(TraceStep(band.site, True, (), ("otherwise", (band.band.level,))))
-    else:
-        trace.append(_step(band.when, True, facts,
-                           ("band", (band.band.index + 1, band.band.level))))
-    # 5. overrides
-    for ov in cp.overrides:
-        if _run(ov.when, facts) is True:
-            raised = ov.rank > level
-            o = ov.override
-            trace.append(_step(ov.when, True, facts,
-                               ("override", (o.id, o.reason, o.min_level, not raised))))
-            if raised:
-                level = ov.rank
     # 6. deadlines
     current = None
     if escalation is not None:
@@ -236,7 +251,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
         due, passed = plan.deadline(current, escalation[1], day)
         for rk, start, end in passed:
             lv = cp.levels[rk]
-            trace.append(TraceStep(cp.deadline_sites[rk], True, (), (
+            trace.append(new_step(cp.deadline_sites[rk], True, (), (
                 "deadline", (lv.id, lv.decide_within, start, end, cp.levels[rk + 1].id))))
             if named:
                 note = _note(plan, plan.decide_notes[rk], start, lv.decide_within, end)
@@ -245,14 +260,48 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
         if due > level:
             level = due
     # 7. remedies
+    final = level
     outcomes: list[tuple[Any, Any, int | None]] = []
-    warnings = []
+    warnings: tuple[DecisionWarning, ...] = ()
+    if chosen.remedies:
+        warned: list[DecisionWarning] = []
+        final = _remedies(cp, chosen, facts, level, trace, outcomes, warned)
+        warnings = tuple(warned)
+    # 8. dates
+    respond_by, decide_by = level_dates(plan, final, day)
+    remedies: tuple[RemedyOutcome, ...] = ()
+    if outcomes:
+        remedies = tuple([new_outcome(
+            rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
+            *remedy_dates(plan, rem.remedy.id, day))
+            for rem, amount, by in outcomes])
+    statuses: tuple[RemedyInForce, ...] = ()
+    if in_force:
+        statuses = tuple(_status(cp, plan, rid, granted, reviewed, day)
+                         for rid, granted, reviewed in in_force)
+    calendar = None
+    if named:
+        calendar = plan.calendar.describe()
+        _name_skipped_days(cp, plan, day, final, remedies, statuses, trace)
+    action = "escalate" if current is None or final > current else "handle"
+    meta = cp.meta
+    return new_decision(meta.id, meta.version, cp.digest, day, chosen.ref, refs[final],
+                        action, respond_by, decide_by, remedies, statuses, tuple(trace),
+                        warnings, calendar)
+
+
+def _remedies(cp: CompiledPolicy, chosen: Any, facts: dict[Any, Any], level: int,
+              trace: list[TraceStep], outcomes: list[tuple[Any, Any, int | None]],
+              warnings: list[DecisionWarning]) -> int:
+    """Step 7: the remedies of the chosen category that hold, each with the lowest level at
+    or above ``level`` whose role may authorize it; returns the final level."""
+    refs = cp.level_refs
     needed = []
     for rem in chosen.remedies:
         r = rem.remedy
         if rem.when is not None:
             holds = _run(rem.when, facts) is True
-            trace.append(_step(rem.when, holds, facts, ("remedy", (r.id, holds))))
+            trace.append(_step(rem.when, holds, facts, rem.words[holds]))
             if not holds:
                 continue
         amount = None
@@ -264,6 +313,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
                                             f"is {show(amount)}, not a finite number",
                                             rem.amount.rule)])
         needed.append((rem, amount))
+    final = level
     for rem, amount in needed:
         r = rem.remedy
         by = None
@@ -272,6 +322,7 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
             if limit is True or (limit is not None and (amount is None or amount <= limit)):
                 by = rk
                 break
+        values = rem.amount.values(facts) if rem.amount else ()
         if by is None:
             shown = "" if amount is None else f" for {amount}"
             outcomes.append((rem, amount, None))
@@ -279,38 +330,17 @@ def _decide(cp: CompiledPolicy, facts: dict[Any, Any], day: _dt.date,
                 "no_authority", f"no level at or above `{refs[level].id}` may authorize "
                 f"`{r.action}`{shown} (remedy `{r.id}`): the decision goes to the terminal "
                 "level", rem.rule))
-            trace.append(TraceStep(rem.authority_site, None,
-                                   rem.amount.values(facts) if rem.amount else (),
-                                   ("no_authority", (r.action, amount))))
+            trace.append(new_step(rem.authority_site, None, values,
+                                  ("no_authority", (r.action, amount))))
+            final = len(cp.levels) - 1
             continue
         outcomes.append((rem, amount, by))
-        trace.append(TraceStep(rem.authority_site, refs[by].role,
-                               rem.amount.values(facts) if rem.amount else (),
-                               ("authority", (r.action, amount, refs[by].role,
-                                              refs[by].id))))
-    final = level
-    for _, _, by in outcomes:
-        if by is None:
-            final = len(cp.levels) - 1
-        elif by > final:
+        trace.append(new_step(rem.authority_site, refs[by].role, values, (
+            "authority", (r.action, amount, refs[by].role, refs[by].id)) if amount is not None
+            else rem.authority_words[by]))
+        if by > final:  # (never past the terminal level, which a missing authority sets)
             final = by
-    # 8. dates
-    respond_by, decide_by = level_dates(plan, final, day)
-    remedies = tuple(RemedyOutcome(
-        rem.remedy.id, rem.remedy.action, amount, refs[by].role if by is not None else None,
-        *remedy_dates(plan, rem.remedy.id, day))
-        for rem, amount, by in outcomes)
-    statuses = tuple(_status(cp, plan, rid, granted, reviewed, day)
-                     for rid, granted, reviewed in in_force)
-    calendar = None
-    if named:
-        calendar = plan.calendar.describe()
-        _name_skipped_days(cp, plan, day, final, remedies, statuses, trace)
-    action = "escalate" if current is None or final > current else "handle"
-    return Decision(
-        cp.meta.id, cp.meta.version, cp.digest, day, chosen.ref, refs[final],
-        action, respond_by, decide_by, remedies, statuses, tuple(trace), tuple(warnings),
-        calendar)
+    return final
 
 
 def _name_skipped_days(cp: CompiledPolicy, plan: CalendarPlan, day: _dt.date, final: int,

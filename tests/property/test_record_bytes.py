@@ -72,3 +72,54 @@ def test_numbers_some_orjson_release_spells_otherwise_are_the_stdlib_bytes() -> 
     for number in (1e16, -1e16, 1e22, 1.7976931348623157e308, 1.5e-7, 1e-5, 5e-324, 9.999e-5):
         record = {"n": number, "l": [number]}
         assert dumps_record(record) == json.dumps(record, separators=(",", ":")).encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values)
+def test_what_a_decision_calls_plain_orjson_spells_as_the_stdlib(value: object) -> None:
+    # Decision.to_json hands a decision to orjson when every number in it is `_plain`
+    import orjson
+
+    from policyengine.core.decision import _plain
+
+    if not _plain(value):
+        return
+    try:
+        fast = orjson.dumps(value)
+    except TypeError:  # refused (a lone surrogate, an integer beyond 64 bits): the stdlib's path
+        return
+    assert fast == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+_ACME = None
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["pricing", "territory", "exclusivity", "lead_routing", "mdf",
+                        "co_branding"]),
+       st.one_of(st.floats(0, 1e22, allow_nan=False), st.sampled_from(
+           [0.0, 1e-7, 0.00001, 5000.0, 12345.678, 250000.0, 1e16, 3e17])),
+       st.sampled_from(["NA", "EMEA", "APAC", "LATAM"]),
+       st.sampled_from(["platinum", "gold", "silver", "registered"]), st.booleans(),
+       st.integers(0, 6), st.booleans(),
+       st.none() | st.sampled_from(["frontline", "regional", "executive"]))
+def test_a_decision_to_json_is_the_stdlib_bytes_of_its_to_dict(
+        kind: str, amount: float, region: str, tier: str, exclusive: bool, recurrences: int,
+        flag: bool, escalated: str | None) -> None:
+    # to_json writes the bytes piece by piece (a site's first members once); they are the
+    # standard library's bytes of to_dict, on either path (orjson, or the stdlib's numbers)
+    global _ACME
+    if _ACME is None:
+        _ACME = policyengine.load_policy(ROOT / "policies" / "acme-channel-conflict.yaml")
+    dispute: dict = {"kind": kind, "amount": amount, "region": region,
+                     "partner": {"tier": tier, "exclusive": exclusive},
+                     "recurrences_90d": recurrences, "compliance_flag": flag}
+    if escalated is not None:
+        dispute["escalation"] = {"level": escalated, "since": "2026-09-01"}
+    try:
+        decision = _ACME.evaluate(dispute, as_of="2026-11-22")
+    except policyengine.DisputeError:
+        return
+    assert decision.to_json() == json.dumps(
+        decision.to_dict(), ensure_ascii=False, allow_nan=False,
+        separators=(",", ":")).encode("utf-8", errors="backslashreplace")
