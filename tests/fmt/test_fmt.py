@@ -76,23 +76,31 @@ def _repository_rulebooks() -> list[str]:
     return files
 
 
-def test_every_rulebook_of_the_repository_keeps_its_digest_and_comments():
-    files = _repository_rulebooks()
-    assert len(files) > 20
-    for path in files:
-        raw = Path(path).read_bytes()
-        result = format_text(raw, path)
-        if result.diagnostics:  # the loader refuses the YAML (a PE0xx fixture): left alone
-            assert not result.changed and all(d.code.startswith("PE0")
-                                              for d in result.diagnostics), path
-            continue
-        assert result.problem is None, (path, result.problem)
-        assert fingerprint(result.text) == fingerprint(result.source), path
-        assert comments(result.text) == comments(result.source), path
-        if "golden/diff/" in Path(path).as_posix():
-            continue  # versions of the bundled rulebooks: idempotence is checked on those
-        again = format_text(result.text, path)
-        assert again.ok and not again.changed, f"{path}: fmt is not idempotent"
+REPOSITORY_RULEBOOKS = _repository_rulebooks()
+
+
+def test_the_repository_has_rulebooks_to_format():
+    assert len(REPOSITORY_RULEBOOKS) > 20
+
+
+# one test per file: the files are many and each is formatted twice and loaded six times, so
+# `pytest -n` spreads them over the workers
+@pytest.mark.parametrize("path", REPOSITORY_RULEBOOKS,
+                         ids=[Path(p).relative_to(ROOT).as_posix() for p in REPOSITORY_RULEBOOKS])
+def test_every_rulebook_of_the_repository_keeps_its_digest_and_comments(path):
+    raw = Path(path).read_bytes()
+    result = format_text(raw, path)
+    if result.diagnostics:  # the loader refuses the YAML (a PE0xx fixture): left alone
+        assert not result.changed and all(d.code.startswith("PE0")
+                                          for d in result.diagnostics), path
+        return
+    assert result.problem is None, (path, result.problem)
+    assert fingerprint(result.text) == fingerprint(result.source), path
+    assert comments(result.text) == comments(result.source), path
+    if "golden/diff/" in Path(path).as_posix():
+        return  # versions of the bundled rulebooks: idempotence is checked on those
+    again = format_text(result.text, path)
+    assert again.ok and not again.changed, f"{path}: fmt is not idempotent"
 
 
 @pytest.mark.parametrize("text, want", [
