@@ -22,7 +22,23 @@ settings.register_profile("thorough", deadline=None, max_examples=1000,
 # check the dependencies and the package's contents; they run each property a few times only
 settings.register_profile("quick", deadline=None, max_examples=8,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+settings.load_profile(PROFILE)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under the quick profile, a test's own ``@settings(max_examples=N)`` is capped at the
+    profile's count too (an explicit setting outranks any profile, so without this the quick
+    passes ran those properties with their full count); a lower own count is kept. The
+    default profile (the readme section, a developer's run) is untouched."""
+    if PROFILE != "quick":
+        return
+    cap = settings.get_profile("quick").max_examples
+    for item in items:
+        test = getattr(item, "obj", None)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if isinstance(own, settings) and own.max_examples > cap:
+            test._hypothesis_internal_use_settings = settings(own, max_examples=cap)
 
 
 def pytest_addoption(parser):

@@ -13,8 +13,6 @@ import re
 from decimal import Decimal
 from typing import Any
 
-import re2
-
 from .values import INT64_MAX, INT64_MIN, CelError, first_error, no_overload
 
 _TWO63 = 9223372036854775808.0
@@ -45,10 +43,20 @@ def ends_with(a: Any, b: Any) -> Any:
     return first_error(a, b) or no_overload("endsWith", a, b)
 
 
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False
 _REGEX_CACHE: dict[str, Any] = {}
 _REGEX_CACHE_SIZE = 256
+_RE2: list[Any] = []  # [re2 module, its Options]: imported by the first pattern (issue 14: a
+# rulebook without `matches` never pays for RE2's import)
+
+
+def _re2() -> tuple[Any, Any]:
+    if not _RE2:
+        import re2
+
+        options = re2.Options()
+        options.log_errors = False
+        _RE2[:] = [re2, options]
+    return _RE2[0], _RE2[1]
 
 
 def compile_regex(pattern: str) -> Any:
@@ -56,8 +64,9 @@ def compile_regex(pattern: str) -> Any:
     prog = _REGEX_CACHE.get(pattern)
     if prog is not None:
         return prog
+    re2, options = _re2()
     try:
-        prog = re2.compile(pattern, _RE2_OPTIONS)
+        prog = re2.compile(pattern, options)
     except Exception as err:  # re2 raises its own error type, with a bytes message
         detail = err.args[0] if err.args else ""
         if isinstance(detail, bytes):

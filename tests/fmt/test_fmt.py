@@ -32,8 +32,8 @@ def comments(text: str) -> Counter[str]:
     return Counter(c.strip() for _, c in find_comments(text))
 
 
-def fingerprint(text: str):
-    result = inspect_text(text, "x.yaml")
+def fingerprint(text: str, name: str = "x.yaml", inspect=inspect_text):
+    result = inspect(text, name)
     if result.policy is not None:
         return result.policy.digest
     from policyengine.load import parse_document
@@ -76,23 +76,42 @@ def _repository_rulebooks() -> list[str]:
     return files
 
 
-def test_every_rulebook_of_the_repository_keeps_its_digest_and_comments():
-    files = _repository_rulebooks()
-    assert len(files) > 20
-    for path in files:
-        raw = Path(path).read_bytes()
-        result = format_text(raw, path)
-        if result.diagnostics:  # the loader refuses the YAML (a PE0xx fixture): left alone
-            assert not result.changed and all(d.code.startswith("PE0")
-                                              for d in result.diagnostics), path
-            continue
-        assert result.problem is None, (path, result.problem)
-        assert fingerprint(result.text) == fingerprint(result.source), path
-        assert comments(result.text) == comments(result.source), path
-        if "golden/diff/" in Path(path).as_posix():
-            continue  # versions of the bundled rulebooks: idempotence is checked on those
-        again = format_text(result.text, path)
-        assert again.ok and not again.changed, f"{path}: fmt is not idempotent"
+REPOSITORY_RULEBOOKS = _repository_rulebooks()
+
+
+def test_the_repository_has_rulebooks_to_format():
+    assert len(REPOSITORY_RULEBOOKS) > 20
+
+
+# one test per file: the files are many and each is formatted twice and loaded six times, so
+# `pytest -n` spreads them over the workers
+@pytest.mark.parametrize("path", REPOSITORY_RULEBOOKS,
+                         ids=[Path(p).relative_to(ROOT).as_posix() for p in REPOSITORY_RULEBOOKS])
+def test_every_rulebook_of_the_repository_keeps_its_digest_and_comments(path, monkeypatch):
+    # loading is a pure function of (text, name): each text is loaded once here, where fmt's
+    # own checks and this test's would load the same texts six times
+    cache: dict[tuple[str, str], object] = {}
+
+    def inspect(text, name="<string>"):
+        key = (text if isinstance(text, str) else text.decode("utf-8", "replace"), name)
+        if key not in cache:
+            cache[key] = inspect_text(text, name)
+        return cache[key]
+
+    monkeypatch.setattr("policyengine.fmt.inspect_text", inspect)
+    raw = Path(path).read_bytes()
+    result = format_text(raw, path)
+    if result.diagnostics:  # the loader refuses the YAML (a PE0xx fixture): left alone
+        assert not result.changed and all(d.code.startswith("PE0")
+                                          for d in result.diagnostics), path
+        return
+    assert result.problem is None, (path, result.problem)
+    assert fingerprint(result.text, path, inspect) == fingerprint(result.source, path, inspect)
+    assert comments(result.text) == comments(result.source), path
+    if "golden/diff/" in Path(path).as_posix():
+        return  # versions of the bundled rulebooks: idempotence is checked on those
+    again = format_text(result.text, path)
+    assert again.ok and not again.changed, f"{path}: fmt is not idempotent"
 
 
 @pytest.mark.parametrize("text, want", [

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import networkx as nx
@@ -26,12 +27,19 @@ def _module(path: Path) -> str:
     return ".".join(parts)
 
 
+@functools.lru_cache(maxsize=None)
+def _nodes(path: Path) -> tuple[ast.AST, ...]:
+    """Every node of a file's syntax tree, parsed and walked once for all the tests here."""
+    return tuple(ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
+
+
+@functools.lru_cache(maxsize=None)
 def _imports(path: Path) -> list[tuple[str, list[str], int]]:
     """Every import of a file, wherever it stands: (absolute module, names, line)."""
     module = _module(path)
     package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
     out = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _nodes(path):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - (node.level - 1)]
@@ -48,7 +56,7 @@ def _private_members() -> set[str]:
     """Names of the private methods and attributes the classes of ``analysis/`` define."""
     names: set[str] = set()
     for path in ANALYSIS.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _nodes(path):
             if isinstance(node, ast.ClassDef):
                 for item in ast.walk(node):
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -74,7 +82,7 @@ def test_no_private_access_from_other_packages():
                              for n in names if n.startswith("_")]
         if not any(t.startswith("policyengine.analysis") for t, _, _ in _imports(path)):
             continue  # no analysis object reaches this module by name
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _nodes(path):
             if (isinstance(node, ast.Attribute) and node.attr in private
                     and not (isinstance(node.value, ast.Name)
                              and node.value.id in ("self", "cls"))):
