@@ -89,9 +89,11 @@ def test_evaluate_one_dispute_imports_no_solver_graph_or_renderer(tmp_path: Path
                                    "partner": {"tier": "gold"}}), encoding="utf-8")
     modules = _modules("evaluate", str(ACME), str(dispute), "--as-of", "2026-11-22")
     assert "policyengine.decide.evaluate" in modules and "lark" in modules  # it loaded and decided
-    # loading needs the parser (lark) and the rulebook's schema (jsonschema); deciding needs
-    # neither the solver, the ladder graph nor any renderer
-    for name in ("z3", "networkx", "policyengine.render", "policyengine.analysis",
+    # loading needs the parser (lark) and the rulebook schema's yes (jsonschema-rs; jsonschema
+    # only for an invalid rulebook's errors); deciding needs neither the solver, the ladder
+    # graph nor any renderer
+    assert "jsonschema_rs" in modules
+    for name in ("z3", "networkx", "jsonschema", "policyengine.render", "policyengine.analysis",
                  "policyengine.diff") + UNUSED:
         assert _loaded(modules, name) == [], name
 
