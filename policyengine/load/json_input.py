@@ -16,7 +16,8 @@ the bytes are valid UTF-8 (checked by Python's own decoder), orjson accepts them
 ``NaN``/``Infinity``, a lone surrogate escape, a number that overflows to infinity, nesting
 beyond 1,024: all left to the reference), no run of 19 digits occurs (orjson reads an integer
 beyond 64 bits as a float), and the value holds as many object members as the text has keys
-(orjson keeps one of two duplicate keys silently). Everything else, and every error, goes the
+(orjson keeps one of two duplicate keys silently; the keys are counted so that text inside a
+string can only add to the count, so a difference always sends the text to the reference). Everything else, and every error, goes the
 reference's way, so values, messages and line/column are the same either way.
 """
 
@@ -80,12 +81,13 @@ def _int(text: str) -> int:
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int)
 
 
-#: a run of digits that may be an integer beyond 64 bits (orjson would read it as a float)
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
-#: the end of an object key: a quote, then optional whitespace and a colon (inside a string a
-#: quote is always escaped, so once escapes are removed every match ends a key)
-_KEY_END = re.compile(rb'"[ \t\n\r]*:')
-_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+#: the text as classes of bytes, whitespace removed: a digit becomes ``0``, a quote and a colon
+#: stay, anything else becomes ``x``; then ``":`` counts object keys (at least: a quote and a
+#: colon inside a string may add to the count, never take from it) and a run of 19 ``0``
+#: finds an integer that may lie beyond 64 bits (orjson would read it as a float)
+_CLASSES = bytes(0x30 if 0x30 <= b <= 0x39 else b if b in b'":' else 0x78 for b in range(256))
+_WHITESPACE = b" \t\n\r"
+_LONG_DIGITS = b"0" * 19
 
 
 def _members(value: Any) -> int:
@@ -108,22 +110,22 @@ def _fast(raw: bytes) -> tuple[bool, Any]:
     module's docstring); (False, None) where the reference must decide."""
     if _orjson is None:  # pragma: no cover
         return False, None
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False, None
+    if not raw.isascii():
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return False, None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         value = _orjson.loads(raw)
     except _orjson.JSONDecodeError:
         return False, None
-    if _LONG_DIGITS.search(raw) is not None:
+    shape = raw.translate(_CLASSES, _WHITESPACE)
+    if _LONG_DIGITS in shape:
         return False, None
-    if type(value) is dict or type(value) is list:
-        keys = raw if b"\\" not in raw else _ESCAPE.sub(b"", raw)
-        if len(_KEY_END.findall(keys)) != _members(value):
-            return False, None
+    if (type(value) is dict or type(value) is list) and shape.count(b'":') != _members(value):
+        return False, None
     return True, value
 
 
