@@ -17,7 +17,7 @@ import datetime as _dt
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import click
 
@@ -76,11 +76,12 @@ def decide_line(item: tuple[int, bytes]) -> tuple[bytes, str | None, str | None,
     return (outcome.to_bytes(), outcome.decision.category.id, outcome.decision.level.id, None)
 
 
-def _chunks(fh: Any, size: int = BLOCK) -> Iterator[tuple[int, bytes]]:
+def _chunks(fh: Any, size: int | None = None) -> Iterator[tuple[int, bytes]]:
     """(number of the first line, whole lines) of a binary stream, lines ended by ``\n``
     only; each read takes what the stream has (up to ``size`` bytes: a pipe is not waited on
     until a block is full), and a line longer than a block is read on to its end."""
-    read = getattr(fh, "read1", fh.read)
+    read = getattr(fh, "read1", None) or fh.read
+    size = size or BLOCK
     first = 1
     pending: list[bytes] = []  # the start of a line not ended yet
     while True:
@@ -109,22 +110,62 @@ class _WorkerLost(Exception):
     """A worker process stopped without giving its chunk back (killed, out of memory)."""
 
 
-def _in_order(pool: Any, chunks: Iterator[tuple[int, bytes]], jobs: int
-              ) -> Iterator[ChunkResult]:
-    """The chunks decided by the pool's workers, given back in input order, at most
-    ``WINDOW * jobs`` in flight (the input is never read far ahead of the writer)."""
-    from concurrent.futures.process import BrokenProcessPool
+class _InOrder:
+    """The chunks decided by the pool's workers, given back in input order as each is done.
+    A reader thread reads and hands chunks to the pool while the caller writes, at most
+    ``WINDOW * jobs`` in flight (the input is never read far ahead of the writer: constant
+    memory), so a slow input (a pipe) does not hold back what is already decided."""
 
-    pending: collections.deque[Any] = collections.deque()
-    try:
-        for chunk in chunks:
-            if len(pending) >= WINDOW * jobs:
-                yield pending.popleft().result()
-            pending.append(pool.submit(decide_chunk, chunk))
-        while pending:
-            yield pending.popleft().result()
-    except BrokenProcessPool:
-        raise _WorkerLost() from None
+    def __init__(self, pool: Any, chunks: Iterator[tuple[int, bytes]], jobs: int):
+        import queue
+        import threading
+
+        self._pool = pool
+        self._chunks = chunks
+        self._window = threading.BoundedSemaphore(WINDOW * jobs)
+        self._handed: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._feed, name="policyengine-batch-reader",
+                                        daemon=True)
+        self._reader.start()
+
+    def _feed(self) -> None:
+        try:
+            for chunk in self._chunks:
+                self._window.acquire()
+                if self._stop.is_set():
+                    return
+                self._handed.put(self._pool.submit(decide_chunk, chunk))
+            self._handed.put(None)
+        except BaseException as exc:  # reading failed (or the pool did): the caller raises it
+            self._handed.put(exc)
+
+    def __iter__(self) -> Iterator[ChunkResult]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        while True:
+            item = self._handed.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            try:
+                result = item.result()
+            except BrokenProcessPool:
+                raise _WorkerLost() from None
+            self._window.release()
+            yield result
+
+    def close(self) -> bool:
+        """Stop the reader; whether it stopped (it may be waiting for a pipe's next bytes:
+        then the input must not be closed under it, the process is about to end)."""
+        self._stop.set()
+        try:
+            self._window.release()  # a reader waiting for room wakes up and stops
+        except ValueError:
+            pass
+        self._reader.join(1.0)
+        return not self._reader.is_alive()
 
 
 def _start_pool(jobs: int, policy_path: str, as_of: _dt.date | None) -> Any:
@@ -134,8 +175,13 @@ def _start_pool(jobs: int, policy_path: str, as_of: _dt.date | None) -> Any:
     methods = multiprocessing.get_all_start_methods()
     # fork: the workers inherit the loaded policy (nothing loaded again, the same object)
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
                                initargs=(policy_path, as_of))
+    # the workers start now, from this thread alone (forking while the reader thread runs
+    # could copy a lock it holds); a worker that cannot start breaks the pool here
+    for ready in [pool.submit(os.getpid) for _ in range(jobs)]:
+        ready.result()
+    return pool
 
 
 def _stop_pool(pool: Any, *, wait: bool) -> None:
@@ -252,6 +298,7 @@ def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path
     interrupted: int | None = None
     done = False
     frozen = False
+    parallel: _InOrder | None = None
     handlers = _install_handlers()
     try:
         try:
@@ -267,9 +314,9 @@ def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path
                 bar.__enter__()
             chunks = _chunks(infile)
             if pool is None:
-                decided: Iterator[ChunkResult] = (decide_chunk(chunk) for chunk in chunks)
+                decided: Iterable[ChunkResult] = (decide_chunk(chunk) for chunk in chunks)
             else:
-                decided = _in_order(pool, chunks, jobs)
+                decided = parallel = _InOrder(pool, chunks, jobs)
             for data, n, categories, levels, errors, width in decided:
                 sink.write(data)
                 total += n
@@ -306,9 +353,10 @@ def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path
         _restore_handlers(handlers)
         if bar is not None:
             bar.__exit__(None, None, None)
+        reader_stopped = parallel.close() if parallel is not None else True
         if pool is not None:
             _stop_pool(pool, wait=False)
-        if infile is not sys.stdin.buffer:
+        if infile is not sys.stdin.buffer and reader_stopped:
             infile.close()
         if not done:
             sink.abort()  # never leave a partial file behind
