@@ -330,38 +330,12 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib doe
 #: what orjson may spell differently from the standard library: a number below 1e-4, which it
 #: writes ``1.5e-7`` (the stdlib ``1.5e-07``) or ``0.00001`` (the stdlib ``1e-05``); a large
 #: one, which orjson 3.9 and 3.10 write ``1e16`` (the stdlib and orjson 3.13 ``1e+16``). So
-#: any exponent but ``e+`` takes the stdlib's path. Candidates are found by a literal search
-#: and each kept only if it lies in a number token (not in a string: a digest's ``9e1``, an
-#: id's ``price-realignment``), so a record without such a number is scanned once, in C.
-_BEFORE_NUMBER = frozenset(b":,[")  # in compact JSON a number follows one of these, or starts it
-_IN_NUMBER = frozenset(b"0123456789.-")
-_NEGATIVE_EXPONENT = re.compile(rb"e-[0-9]")
-#: ``1e16`` where the stdlib writes ``1e+16`` (asked of the installed orjson once)
-_EXPONENT_NO_SIGN = re.compile(rb"[0-9]e[0-9]")
-_BARE_EXPONENT = _orjson is not None and _orjson.dumps(1e16) != b"1e+16"
-
-
-def _in_number(out: bytes, i: int) -> bool:
-    """Whether byte ``i`` of compact JSON ``out`` lies in a number token."""
-    while i > 0 and out[i - 1] in _IN_NUMBER:
-        i -= 1
-    return i == 0 or out[i - 1] in _BEFORE_NUMBER
+#: any exponent but ``e+`` takes the stdlib's path; so does text that merely looks like one.
+_EXPONENT_OTHER = re.compile(rb"e(?<=[0-9]e)[-0-9]")  # a literal first: the fast search
 
 
 def _maybe_other_number(out: bytes) -> bool:
-    for m in _NEGATIVE_EXPONENT.finditer(out):
-        if _in_number(out, m.start()):
-            return True
-    i = out.find(b"0.0000")
-    while i >= 0:
-        if _in_number(out, i):
-            return True
-        i = out.find(b"0.0000", i + 1)
-    if _BARE_EXPONENT:
-        for m in _EXPONENT_NO_SIGN.finditer(out):
-            if _in_number(out, m.start()):
-                return True
-    return False
+    return b"0.0000" in out or _EXPONENT_OTHER.search(out) is not None
 
 
 def fast_compact_json(value: Any) -> bytes | None:
