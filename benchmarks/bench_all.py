@@ -515,6 +515,13 @@ def section_batch(args: argparse.Namespace) -> None:
         print(f"--jobs 2 vs --jobs 1: {w1 / w2:.2f}x the lines per second (wall; start-up "
               f"included; {os.cpu_count()} cpu, load average {os.getloadavg()[0]:.1f}: on a "
               "busy machine the second core is not free)")
+        c1, c2 = statistics.median(cpus["--jobs 1"]), statistics.median(cpus["--jobs 2"])
+        if w2 > sw and w1 > sw:
+            print(f"start-up off (one line's wall time subtracted): --jobs 2 vs --jobs 1: "
+                  f"{(w1 - sw) / (w2 - sw):.2f}x; Amdahl's bound on 2 free cores with start-up "
+                  f"({sw:.2f}s of {w1:.2f}s) in series: {w1 / (sw + (w1 - sw) / 2):.2f}x")
+        print(f"--jobs 2 uses {c2 / c1:.2f}x the CPU time of --jobs 1 (the workers' start and "
+              "the hand-over between processes)")
         print(f"outputs: --jobs 1 and --jobs 2 identical: {outputs['--jobs 1'] == outputs['--jobs 2']}"
               + (f"; identical to the baseline's: {outputs['--jobs 1'] == outputs['baseline --jobs 1']}"
                  if args.baseline else ""))

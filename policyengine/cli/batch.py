@@ -186,24 +186,22 @@ def _start_pool(jobs: int, policy_path: str, as_of: _dt.date | None) -> Any:
 
 def _stop_pool(pool: Any, *, wait: bool) -> None:
     """Shut the pool down: on success after the workers finish; otherwise at once (what is
-    queued is cancelled, the workers are terminated)."""
+    queued is cancelled, the workers are terminated), then the pool's own thread is joined
+    (left running, it could meet a closed pipe at exit and print a traceback)."""
     if wait:
         pool.shutdown(wait=True)
         return
-    processes = list(getattr(pool, "_processes", None) or {})
-    workers = [pool._processes[pid] for pid in processes] if processes else []
+    workers = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
-    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
-    if terminate is not None:
-        try:
-            terminate()
-        except Exception:  # pragma: no cover - already stopped
-            pass
     for proc in workers:
         if proc.is_alive():
             proc.terminate()
     for proc in workers:
         proc.join(10)
+        if proc.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
+            proc.kill()
+            proc.join(10)
+    pool.shutdown(wait=True)
 
 
 class _Interrupted(BaseException):
