@@ -167,8 +167,8 @@ def make(policy):
         if kind == "pricing":
             c = "pricing"
             trace.append(step("category", "categories.pricing", src["categories.pricing"],
-                                   'kind == "pricing"', True, (("kind", kind),),
-                                   "category `pricing` is the first whose condition holds"))
+                              'kind == "pricing"', True, (("kind", kind),),
+                              "category `pricing` is the first whose condition holds"))
             if amount < 10000.0:
                 level, b = 0, 0
             elif amount < 250000.0:
@@ -179,12 +179,12 @@ def make(policy):
             if b < 2:
                 text = ("amount < 10000.0", "amount < 250000.0")[b]
                 trace.append(step("band", rule, src[rule], text, True,
-                                       (("amount", amount),),
-                                       f"band {b + 1} gives level `{LEVELS[level]}`"))
+                                  (("amount", amount),),
+                                  f"band {b + 1} gives level `{LEVELS[level]}`"))
             else:
                 trace.append(step("band", rule, src[rule], None, True, (),
-                                       "no earlier band holds: `otherwise` gives level "
-                                       "`executive`"))
+                                  "no earlier band holds: `otherwise` gives level "
+                                  "`executive`"))
             remedies = ("price-realignment", "hold")
         elif kind == "exclusivity" or (kind == "territory" and exclusive):
             c = "exclusivity"
@@ -196,38 +196,38 @@ def make(policy):
             level = 1
             rule = "categories.exclusivity.thresholds[0]"
             trace.append(step("band", rule, src[rule], None, True, (),
-                                   "no earlier band holds: `otherwise` gives level `regional`"))
+                              "no earlier band holds: `otherwise` gives level `regional`"))
             remedies = ("territory-adjustment", "hold")
         else:
             c = "operational"
             trace.append(step("category", "categories.operational",
-                                   src["categories.operational"], "true", True, (),
-                                   "category `operational` is the first whose condition holds"))
+                              src["categories.operational"], "true", True, (),
+                              "category `operational` is the first whose condition holds"))
             if amount < 50000.0:
                 level = 0
                 rule = "categories.operational.thresholds[0]"
                 trace.append(step("band", rule, src[rule], "amount < 50000.0", True,
-                                       (("amount", amount),), "band 1 gives level `frontline`"))
+                                  (("amount", amount),), "band 1 gives level `frontline`"))
             else:
                 level = 1
                 rule = "categories.operational.thresholds[1]"
                 trace.append(step("band", rule, src[rule], None, True, (),
-                                       "no earlier band holds: `otherwise` gives level "
-                                       "`regional`"))
+                                  "no earlier band holds: `otherwise` gives level "
+                                  "`regional`"))
             remedies = ("lead-reassignment", "hold")
         # overrides
         if rec >= 3:
             trace.append(step("override", "overrides.recurring", src["overrides.recurring"],
-                                   "recurrences_90d >= 3", True, (("recurrences_90d", rec),),
-                                   "override `recurring` (Recurring dispute) requires at least "
-                                   "`regional`" + ("" if level < 1 else ": already met")))
+                              "recurrences_90d >= 3", True, (("recurrences_90d", rec),),
+                              "override `recurring` (Recurring dispute) requires at least "
+                              "`regional`" + ("" if level < 1 else ": already met")))
             level = max(level, 1)
         if flag:
             trace.append(step("override", "overrides.compliance",
-                                   src["overrides.compliance"], "compliance_flag", True,
-                                   (("compliance_flag", flag),),
-                                   "override `compliance` (Compliance exposure) requires at "
-                                   "least `executive`" + ("" if level < 2 else ": already met")))
+                              src["overrides.compliance"], "compliance_flag", True,
+                              (("compliance_flag", flag),),
+                              "override `compliance` (Compliance exposure) requires at "
+                              "least `executive`" + ("" if level < 2 else ": already met")))
             level = max(level, 2)
         # deadlines
         if current is not None:
@@ -257,10 +257,10 @@ def make(policy):
             if r == "price-realignment":
                 holds = amount >= 5000.0
                 trace.append(step("remedy", "remedies.price-realignment",
-                                       src["remedies.price-realignment.when"],
-                                       "amount >= 5000.0", holds, (("amount", amount),),
-                                       "remedy `price-realignment` is " +
-                                       ("required" if holds else "not required")))
+                                  src["remedies.price-realignment.when"],
+                                  "amount >= 5000.0", holds, (("amount", amount),),
+                                  "remedy `price-realignment` is " +
+                                  ("required" if holds else "not required")))
                 if holds:
                     needed.append((r, "price_adjustment", amount * 0.1, "amount * 0.1", 90, 30))
             elif r == "territory-adjustment":
@@ -268,10 +268,10 @@ def make(policy):
             elif r == "lead-reassignment":
                 holds = kind == "lead_routing"
                 trace.append(step("remedy", "remedies.lead-reassignment",
-                                       src["remedies.lead-reassignment.when"],
-                                       'kind == "lead_routing"', holds, (("kind", kind),),
-                                       "remedy `lead-reassignment` is " +
-                                       ("required" if holds else "not required")))
+                                  src["remedies.lead-reassignment.when"],
+                                  'kind == "lead_routing"', holds, (("kind", kind),),
+                                  "remedy `lead-reassignment` is " +
+                                  ("required" if holds else "not required")))
                 if holds:
                     needed.append((r, "lead_reassignment", None, None, 60, None))
             else:
@@ -295,9 +295,9 @@ def make(policy):
             shown = "" if amt is None else f" for {amt}"
             values = (("amount", amount),) if text else ()
             trace.append(step("authority", f"remedies.{r}", src[f"remedies.{r}"], text,
-                                   lv[by].role, values,
-                                   f"`{action}`{shown} is authorized by `{lv[by].role}` at "
-                                   f"level `{lv[by].id}`"))
+                              lv[by].role, values,
+                              f"`{action}`{shown} is authorized by `{lv[by].role}` at "
+                              f"level `{lv[by].id}`"))
             final = max(final, by)
             outcomes.append(RemedyOutcome(
                 r, action, amt, lv[by].role, as_of + _dt.timedelta(days=sunset),

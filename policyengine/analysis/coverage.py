@@ -209,7 +209,7 @@ class _Run:
         sp, dec = self.space, self.dec
         chosen = dec.category_chosen(j)
         cat = self.cats[j]
-        parts = [chosen, sp._or_all([dec.band_chosen(j, b, chosen)
+        parts = [chosen, sp.any_of([dec.band_chosen(j, b, chosen)
                                      for b in range(len(cat.bands))])]
         parts += [sp.encode(ov.when).ok for ov in self.policy.overrides]
         for rid in cat.remedies:
@@ -222,7 +222,7 @@ class _Run:
                 amount_ok = sp.encode(r.amount).ok
                 parts.append(amount_ok if r.when is None else z3.Or(sp.fails(r.when),
                                                                      amount_ok))
-        return sp._and_all(parts)
+        return sp.all_of(parts)
 
     def _ask(self, *formulas: Any, tracked: Any = None) -> Outcome:
         before = self.prover.queries
@@ -260,7 +260,7 @@ class _Run:
         """(witness or None, possible, uncertain texts) for a sat outcome. A witness the
         evaluator does not reproduce is excluded and the solver asked for another one (a
         boundary value may round the other way in IEEE arithmetic; a refusal on the way)."""
-        from .witness import _z3_value
+        from .witness import z3_value
 
         uncertain: set[str] = set()
         for e in exprs:
@@ -282,10 +282,10 @@ class _Run:
                     continue
                 if fv.kind in ("int", "double"):
                     avoid.setdefault(path, []).append(value)
-                differs.append(fv.var != _z3_value(self.space, fv, value))
+                differs.append(fv.var != z3_value(self.space, fv, value))
             if not differs:
                 break
-            blocks.append(self.space._or_all(differs))
+            blocks.append(self.space.any_of(differs))
             again = self._ask(*keep, *blocks)
             if not again.sat:
                 break
@@ -355,7 +355,7 @@ class _Run:
             for j in self.candidates[i]:
                 if self.status[j] != "ok":
                     continue
-                both = self.space._and(self.chosen(j), holds)
+                both = self.space.both(self.chosen(j), holds)
                 out = self.check(("category", i), f"whether it overlaps `{self.cats[j].id}`",
                                  both)
                 if not out.sat:
@@ -369,7 +369,7 @@ class _Run:
                 self.report.overlaps.add((j, i))
                 # the witness: a dispute the earlier category *decides* (every earlier `when`
                 # false, a band holds, nothing fails on the way) while the later one holds
-                decides = self.space._and_all([self.decides(j), holds])
+                decides = self.space.all_of([self.decides(j), holds])
                 found = self.check(("category", i), f"whether `{self.cats[j].id}` decides a "
                                    "dispute it overlaps", decides)
                 goal = decides if found.sat else both
@@ -400,7 +400,7 @@ class _Run:
         bands = cat.bands
         fails: dict[int, Any] = {}
         for b, band in enumerate(bands):
-            reached = self.space._and_all([chosen, *fails.values()])
+            reached = self.space.all_of([chosen, *fails.values()])
             if band.when is not None:
                 holds = self.space.holds(band.when)
                 out = self.check(("band", i, b), "whether it can be reached", chosen, holds,
@@ -500,8 +500,8 @@ class _Run:
             if r.when is not None and conditions and not self._never_or_always(
                     ("remedy", k), r.when, always=False):
                 continue
-            some = self.space._or_all([self.chosen(i) for i in users])
-            need = some if r.when is None else self.space._and(some, self.space.holds(r.when))
+            some = self.space.any_of([self.chosen(i) for i in users])
+            need = some if r.when is None else self.space.both(some, self.space.holds(r.when))
             if r.when is not None and users and conditions:
                 out = self.check(("remedy", k), "whether its `when` holds for the categories "
                                  "that list it", need)
@@ -524,7 +524,7 @@ class _Run:
             return
         cap = self.space.num(float(top))
         self.space.pin(real, cap)
-        goal = self.space._and_all([need, amount.ok, real > cap])
+        goal = self.space.all_of([need, amount.ok, real > cap])
         out = self.check(("remedy", k), "whether its amount can exceed every authority", goal)
         if not out.sat:
             return
@@ -549,13 +549,13 @@ class _Run:
         fails = [sp.fails(c.when) for c in self.cats]
         for i, cat in enumerate(self.cats):
             if risky(cat.when):
-                self._can_fail(("category", i), cat.when, sp._and_all(fails[:i]))
+                self._can_fail(("category", i), cat.when, sp.all_of(fails[:i]))
         overrides = self.policy.overrides
         if any(risky(ov.when) for ov in overrides):
             decided = dec.decided()
             for k, ov in enumerate(overrides):
                 if risky(ov.when):
-                    self._can_fail(("override", k), ov.when, sp._and_all(
+                    self._can_fail(("override", k), ov.when, sp.all_of(
                         [decided, *(sp.encode(o.when).ok for o in overrides[:k])]))
         seen: set[str] = set()
         for i, cat in enumerate(self.cats):
@@ -573,26 +573,26 @@ class _Run:
                 if band.when is not None:
                     if risky(band.when):
                         self._can_fail(("band", i, b), band.when,
-                                       sp._and_all([chosen, *bands]))
+                                       sp.all_of([chosen, *bands]))
                     bands.append(sp.fails(band.when))
-            banded = sp._and_all([chosen, sp._or_all(
+            banded = sp.all_of([chosen, sp.any_of(
                 [dec.band_chosen(i, b, chosen) for b in range(len(cat.bands))]),
                 *(sp.encode(ov.when).ok for ov in overrides)])
             earlier: list[Any] = []
             for r in remedies:
                 k = self.policy.remedies.index(r)
-                reached = sp._and_all([banded, *earlier])
+                reached = sp.all_of([banded, *earlier])
                 if r.when is not None and r.id not in seen and risky(r.when):
                     if self._can_fail(("remedy", k), r.when, reached):
                         seen.add(r.id)
                 if r.amount is not None and r.id + "#amount" not in seen and risky(r.amount):
-                    need = reached if r.when is None else sp._and(reached, sp.holds(r.when))
+                    need = reached if r.when is None else sp.both(reached, sp.holds(r.when))
                     if self._can_fail(("remedy", k), r.amount, need):
                         seen.add(r.id + "#amount")
                 ok = sp.true if r.when is None else sp.encode(r.when).ok
                 if r.amount is not None:
                     amount_ok = sp.encode(r.amount).ok
-                    ok = sp._and(ok, amount_ok if r.when is None else z3.Or(
+                    ok = sp.both(ok, amount_ok if r.when is None else z3.Or(
                         sp.fails(r.when), amount_ok))
                 earlier.append(ok)
 
@@ -608,7 +608,7 @@ class _Run:
         risky = self.space.may_fail_opaque(term)
         if z3.is_true(term.ok) and not risky:
             return False
-        goal = self.space._and(reached, z3.Not(term.ok)) if not z3.is_true(term.ok) \
+        goal = self.space.both(reached, z3.Not(term.ok)) if not z3.is_true(term.ok) \
             else reached
         out = self.check(subject, f"whether `{expr.text}` can fail", goal)
         if not out.sat:

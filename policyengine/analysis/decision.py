@@ -49,12 +49,12 @@ class DecisionEncoding:
     def category_chosen(self, i: int, earlier: Iterable[int] | None = None) -> z3.ExprRef:
         """Category ``i`` decides the dispute: every earlier ``when`` is false, its own true."""
         before = range(i) if earlier is None else earlier
-        return self.space._and_all([*(self.category_fails(j) for j in before),
+        return self.space.all_of([*(self.category_fails(j) for j in before),
                                     self.category_holds(i)])
 
     def unclassified(self) -> z3.BoolRef:
         """No category's ``when`` holds (and none errors): the ``unclassified`` refusal."""
-        return self.space._and_all([self.category_fails(j) for j in range(len(self.categories))])
+        return self.space.all_of([self.category_fails(j) for j in range(len(self.categories))])
 
     # -- bands ---------------------------------------------------------------------------------
     def band_holds(self, i: int, b: int) -> z3.ExprRef:
@@ -68,10 +68,10 @@ class DecisionEncoding:
     def band_reached(self, i: int, b: int, chosen: Any = None) -> z3.ExprRef:
         """Disputes of category ``i`` for which every band before ``b`` is false."""
         chosen = self.category_chosen(i) if chosen is None else chosen
-        return self.space._and_all([chosen, *(self.band_fails(i, k) for k in range(b))])
+        return self.space.all_of([chosen, *(self.band_fails(i, k) for k in range(b))])
 
     def band_chosen(self, i: int, b: int, chosen: Any = None) -> z3.ExprRef:
-        return self.space._and(self.band_reached(i, b, chosen), self.band_holds(i, b))
+        return self.space.both(self.band_reached(i, b, chosen), self.band_holds(i, b))
 
     def gap(self, i: int, chosen: Any = None) -> z3.ExprRef:
         """Category ``i`` is chosen and no band holds: the ``threshold_gap`` refusal."""
@@ -110,7 +110,7 @@ class DecisionEncoding:
         if remedy is None or remedy_id not in self.categories[i].remedies:
             return self.space.false
         cond = self.space.true if remedy.when is None else self.space.holds(remedy.when)
-        return self.space._and(self.category_chosen(i), cond)
+        return self.space.both(self.category_chosen(i), cond)
 
     def remedy_amount(self, remedy_id: str) -> Term | None:
         remedy = self.policy.remedy(remedy_id)

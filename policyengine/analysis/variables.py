@@ -242,12 +242,6 @@ class FactVariables:
             return self.false
         return kept[0] if len(kept) == 1 else z3.Or(kept)
 
-    # the names the analysis modules of other owners still use (lint's rules, the decision
-    # encoding); code outside ``analysis/`` calls the public ones above
-    _and = both
-    _and_all = all_of
-    _or_all = any_of
-
 
 def _even(value: float) -> bool:
     """Whether a double's last mantissa bit is 0 (round-half-to-even picks it)."""

@@ -16,7 +16,7 @@ import math
 import sys
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import z3
 
@@ -65,10 +65,10 @@ def _name(var: Z3Expr) -> str:
     return str(var.decl().name())
 
 
-def constant_names(formula: Z3Expr) -> set[str]:
-    """Names of the uninterpreted constants in ``formula`` (iterative walk, shared nodes once)."""
+def subterms(formula: Z3Expr) -> Iterator[Z3Expr]:
+    """Every node of ``formula``, each shared node once: the one walk over a z3 formula
+    (iterative, so a deep formula needs no recursion)."""
     seen: set[int] = set()
-    names: set[str] = set()
     stack = [formula]
     while stack:
         e = stack.pop()
@@ -76,11 +76,14 @@ def constant_names(formula: Z3Expr) -> set[str]:
         if key in seen:
             continue
         seen.add(key)
-        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            names.add(str(e.decl().name()))
-            continue
+        yield e
         stack.extend(e.children())
-    return names
+
+
+def constant_names(formula: Z3Expr) -> set[str]:
+    """Names of the uninterpreted constants in ``formula``."""
+    return {str(e.decl().name()) for e in subterms(formula)
+            if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED}
 
 
 def _holds(space: FactVariables, formula: Z3Expr, relevant: list[FactVar],
@@ -355,29 +358,15 @@ def show_value(value: Any) -> str:
     return f"`{value}`"
 
 
-#: the name lint's coverage checks import (inside ``analysis``); elsewhere use :func:`z3_value`
-_z3_value = z3_value
-
-
 def numerals(formula: Z3Expr) -> list[Fraction]:
-    """The numeric constants of ``formula`` (iterative walk, shared nodes once), each once, in
-    the order ``(|value|, value)``: the rulebook's own cuts and limits, for canonical witness
-    values."""
-    seen: set[int] = set()
+    """The numeric constants of ``formula``, each once, in the order ``(|value|, value)``: the
+    rulebook's own cuts and limits, for canonical witness values."""
     found: set[Fraction] = set()
-    stack = [formula]
-    while stack:
-        e = stack.pop()
-        key = e.get_id()
-        if key in seen:
-            continue
-        seen.add(key)
+    for e in subterms(formula):
         if z3.is_int_value(e):
             found.add(Fraction(e.as_long()))
         elif z3.is_rational_value(e):
             found.add(e.as_fraction())
-        else:
-            stack.extend(e.children())
     return sorted(found, key=lambda v: (abs(v), v))
 
 

@@ -38,6 +38,11 @@ def escalation_path(ladder: Ladder) -> list[Level]:
     """The levels from the entry up to the terminal level, in order (stops at a repeat): the
     one definition of the ladder order. Consumers read it, with the ranks, from
     ``policyengine.compile.policy.derived_facts(policy)``, which computes it once per policy."""
+    return _walk(ladder)[0]
+
+
+def _walk(ladder: Ladder) -> tuple[list[Level], dict[str, Level]]:
+    """(the escalation path, the levels by id): one pass over the levels, one walk up ``next``."""
     by_id = {lv.id: lv for lv in ladder.levels}
     out: list[Level] = []
     seen: set[str] = set()
@@ -46,26 +51,20 @@ def escalation_path(ladder: Ladder) -> list[Level]:
         out.append(current)
         seen.add(current.id)
         current = by_id.get(current.next) if current.next is not None else None
-    return out
-
-
-def _is_simple_chain(ladder: Ladder) -> bool:
-    """True when walking ``next`` from the entry visits every level once and stops at a level
-    without ``next``: then there is no cycle, no unreachable level and a terminal level."""
-    path = escalation_path(ladder)
-    return (len(path) == len(ladder.levels) == len({lv.id for lv in ladder.levels})
-            and path[-1].next is None)
+    return out, by_id
 
 
 def structure_diagnostics(policy: Policy) -> list[Diagnostic]:
     """Cycles, levels unreachable from the entry, no terminal level (all fatal)."""
     ladder = policy.ladder
-    if _is_simple_chain(ladder):
+    path, by_id = _walk(ladder)
+    # walking `next` from the entry visited every level once (the ids are distinct) and
+    # stopped at a level without `next`: no cycle, no unreachable level, a terminal level
+    if path and len(path) == len(ladder.levels) == len(by_id) and path[-1].next is None:
         return []  # the usual case, proved without building a graph (or importing networkx)
     import networkx as nx
 
     graph = ladder_graph(ladder)
-    by_id = {lv.id: lv for lv in ladder.levels}
     out: list[Diagnostic] = []
     in_cycle: set[str] = set()
     for cycle in sorted(nx.simple_cycles(graph), key=lambda c: min(

@@ -16,11 +16,9 @@ from ..core.decision import Decision, DecisionWarning, RemedyInForce, RemedyOutc
 from ..core.errors import DisputeError, ExpressionEvalError, Problem
 from ..model.facts import describe, show
 from ..model.nodes import use_evaluator
+from ..model.reserved import ESCALATION, REMEDIES_IN_FORCE, check_record
 from ..model.values import check_date
-from ..core.suggest import did_you_mean, one_of
 
-_ESCALATION_KEYS = frozenset({"level", "since"})
-_IN_FORCE_KEYS = frozenset({"id", "granted_on", "last_reviewed"})
 
 
 def _today(zone: str | None = None) -> _dt.date:
@@ -54,37 +52,13 @@ def _as_of(value: Any, dispute: Mapping[str, Any], cp: CompiledPolicy) -> _dt.da
 
 def _escalation(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
                 ) -> tuple[str, _dt.date] | None:
+    # the rules of the reserved keys are their descriptions' (model/reserved.py)
     if not isinstance(raw, Mapping):
-        problems.append(Problem("invalid_facts", f"expected a mapping {{level, since}}, found "
-                                f"{describe(raw)}", "escalation", "type"))
+        problems.append(Problem("invalid_facts", f"expected a mapping {ESCALATION.spelled}, "
+                                f"found {describe(raw)}", "escalation", "type"))
         return None
-    bad = len(problems)
-    for key in raw:
-        if key not in _ESCALATION_KEYS:
-            problems.append(Problem("invalid_facts", "not a key of `escalation`",
-                                    f"escalation.{key}", "unknown",
-                                    hint=did_you_mean(str(key), _ESCALATION_KEYS)
-                                    or "use `level` and `since`"))
-    level = raw.get("level")
-    if level is None:
-        problems.append(Problem("invalid_facts", "required", "escalation.level", "missing"))
-    elif not isinstance(level, str) or level not in cp.rank:
-        known = [lv.id for lv in cp.levels]
-        problems.append(Problem("invalid_facts", f"{show(level)} is not a level of the ladder",
-                                "escalation.level", "unknown",
-                                hint=did_you_mean(str(level), known) or f"use {one_of(known)}"))
-    since = None
-    if "since" not in raw:
-        problems.append(Problem("invalid_facts", "required", "escalation.since", "missing"))
-    else:
-        since = check_date(raw["since"], "escalation.since", problems)
-        if since is not None and since > as_of:
-            problems.append(Problem("invalid_facts", f"{since} is after as_of {as_of}",
-                                    "escalation.since", "order",
-                                    hint="an escalation cannot start in the future"))
-    if len(problems) > bad or not isinstance(level, str) or since is None:
-        return None
-    return level, since
+    got = check_record(ESCALATION, raw, "escalation", {"level": cp.rank}, as_of, problems)
+    return None if got is None else (got["level"], got["since"])
 
 
 def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
@@ -94,47 +68,17 @@ def _in_force(cp: CompiledPolicy, raw: Any, as_of: _dt.date, problems: list[Any]
                                 "remedies_in_force", "type"))
         return []
     out = []
-    known = list(cp.remedies)
+    ids = {"remedy": cp.remedies}
     for i, item in enumerate(raw):
         path = f"remedies_in_force[{i}]"
         if not isinstance(item, Mapping):
-            problems.append(Problem("invalid_facts", "expected a mapping {id, granted_on, "
-                                    f"last_reviewed?}}, found {describe(item)}", path, "type"))
+            problems.append(Problem("invalid_facts", "expected a mapping "
+                                    f"{REMEDIES_IN_FORCE.spelled}, found {describe(item)}",
+                                    path, "type"))
             continue
-        bad = len(problems)
-        for key in item:
-            if key not in _IN_FORCE_KEYS:
-                problems.append(Problem("invalid_facts", "not a key of a remedy in force",
-                                        f"{path}.{key}", "unknown",
-                                        hint=did_you_mean(str(key), _IN_FORCE_KEYS)))
-        rid = item.get("id")
-        if rid is None:
-            problems.append(Problem("invalid_facts", "required", f"{path}.id", "missing"))
-        elif not isinstance(rid, str) or rid not in cp.remedies:
-            problems.append(Problem("invalid_facts", f"{show(rid)} is not a remedy of the policy",
-                                    f"{path}.id", "unknown",
-                                    hint=did_you_mean(str(rid), known) or
-                                    (f"use {one_of(known)}" if known else None)))
-        granted = None
-        if "granted_on" not in item:
-            problems.append(Problem("invalid_facts", "required", f"{path}.granted_on",
-                                    "missing"))
-        else:
-            granted = check_date(item["granted_on"], f"{path}.granted_on", problems)
-        reviewed = None
-        if item.get("last_reviewed") is not None:
-            reviewed = check_date(item["last_reviewed"], f"{path}.last_reviewed", problems)
-        if granted is not None and granted > as_of:
-            problems.append(Problem("invalid_facts", f"{granted} is after as_of {as_of}",
-                                    f"{path}.granted_on", "order"))
-        if granted is not None and reviewed is not None and reviewed < granted:
-            problems.append(Problem("invalid_facts", f"{reviewed} is before granted_on "
-                                    f"{granted}", f"{path}.last_reviewed", "order"))
-        if reviewed is not None and reviewed > as_of:
-            problems.append(Problem("invalid_facts", f"{reviewed} is after as_of {as_of}",
-                                    f"{path}.last_reviewed", "order"))
-        if len(problems) == bad:
-            out.append((rid, granted, reviewed))
+        got = check_record(REMEDIES_IN_FORCE, item, path, ids, as_of, problems)
+        if got is not None:
+            out.append((got["id"], got["granted_on"], got["last_reviewed"]))
     return out
 
 

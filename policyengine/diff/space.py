@@ -111,7 +111,7 @@ def _merge(a: FactDecl, b: FactDecl, shared: SharedFacts) -> FactDecl | None:
 def project(policy: Policy, dispute: Mapping[str, Any]) -> dict[Any, Any]:
     """The dispute as ``policy`` sees it: facts (and map fields) it does not declare dropped;
     the reserved keys (``escalation``, ``remedies_in_force``, ``as_of``) kept."""
-    from ..model.build import RESERVED_KEYS
+    from ..model.reserved import RESERVED_KEYS
 
     def keep(decls: tuple[FactDecl, ...], values: Mapping[str, Any]) -> dict[Any, Any]:
         out = {}

@@ -211,6 +211,28 @@ def rebuild(node: Node, kids: Tuple[Node, ...], **changes: Any) -> Node:
     return cls(**values)
 
 
+_RETYPED: dict[type, Any] = {
+    Literal: lambda n, k, t: Literal(n.value, n.kind, n.span, t),
+    Name: lambda n, k, t: Name(n.name, n.span, t),
+    Binary: lambda n, k, t: Binary(n.op, k[0], k[1], n.span, t),
+    Select: lambda n, k, t: Select(k[0], n.field, n.test, n.span, t),
+    Unary: lambda n, k, t: Unary(n.op, k[0], n.span, t),
+    Index: lambda n, k, t: Index(k[0], k[1], n.span, t),
+    Ternary: lambda n, k, t: Ternary(k[0], k[1], k[2], n.span, t),
+    ListLit: lambda n, k, t: ListLit(tuple(k), n.span, t),
+}
+
+
+def retyped(node: Node, kids: Tuple[Node, ...], type_: Any) -> Node:
+    """``rebuild(node, kids, type=type_)``, sooner for the common kinds (the checker makes a
+    typed copy of every node of every expression it checks)."""
+    make = _RETYPED.get(node.__class__)
+    if make is None:
+        return rebuild(node, kids, type=type_)
+    made: Node = make(node, kids, type_)
+    return made
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree, parents before children (iterative: safe for deep trees)."""
     stack = [node]
@@ -231,3 +253,21 @@ def depth(node: Node) -> int:
         for kid in children(current):
             stack.append((kid, d + 1))
     return best
+
+
+def shape(node: Node) -> Tuple[int, int, bool]:
+    """(height, number of nodes, holds a comprehension) of a tree, in one iterative walk."""
+    height = nodes = 0
+    loops = False
+    stack = [(node, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        current, d = pop()
+        nodes += 1
+        if d > height:
+            height = d
+        if type(current) is Comprehension:
+            loops = True
+        for kid in children(current):
+            push((kid, d + 1))
+    return height, nodes, loops

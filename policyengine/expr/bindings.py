@@ -4,6 +4,14 @@ Only the declared facts an expression reads are checked, each in full: a missing
 typed value is an :class:`ExpressionEvalError` naming its dotted path (``partner.tier``). The one
 widening allowed is an int given for a double (``120000`` for ``120000.0``); the bindings are then
 copied, never changed in place. A bool is never a number.
+
+Which values each declared type holds is not written here: the type tests, the widening and
+the int64 range are the one table of fact types (:mod:`policyengine.core.fact_types`), the
+same the dispute's facts check and the dispute JSON Schema derive from. The binder checks the
+types an expression needs, not a declaration's bounds: ``enum`` (part of the type), but not
+``min``/``max``, ``max_length``, ``max_items`` or defaults, which are the dispute's facts
+check's; and a CEL double may be NaN or infinite, a CEL string hold a lone surrogate
+(:data:`~policyengine.core.fact_types.FACT_ONLY`), which no dispute's fact can.
 """
 
 from __future__ import annotations
@@ -11,10 +19,11 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ..core.errors import ExpressionEvalError
+from ..core.fact_types import ADMIT, FACT_ONLY, KINDS, admit_list, admit_map
 from .environment import Environment
 from .types import (BOOL, DOUBLE, DYN, INT, NULL, STRING, EnumType, ListType, MapType,
-                    typed_values)
-from .values import INT64_MAX, INT64_MIN, format_value, type_name
+                    Primitive, typed_values)
+from .values import format_value, type_name
 
 
 def binding_checker(env: Environment, reads: tuple[Any, ...]) -> Callable[[Any], Any]:
@@ -45,9 +54,26 @@ def _fail(path: str, want: str, value: Any) -> ExpressionEvalError:
     return ExpressionEvalError(f"`{path}`: expected `{want}`, got `{type_name(value)}`")
 
 
+def _refusal(path: str, want: str, value: Any, reason: str) -> ExpressionEvalError:
+    """The binder's words for a reason of the one table (:mod:`core.fact_types`)."""
+    if reason == "int_range":
+        shown = str(value) if value.bit_length() <= 256 else \
+            f"an integer of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+        return ExpressionEvalError(f"`{path}`: {shown} is out of the int range")
+    if reason == "too_large":
+        return ExpressionEvalError(f"`{path}`: the number is too large for a double")
+    return _fail(path, want, value)
+
+
+#: the fact type whose admission test checks a value of each primitive CEL type
+_KIND_OF = {INT: "int", DOUBLE: "double", STRING: "string", BOOL: "bool"}
+
+
 def _checker(t: Any, path: str) -> Callable[[Any], Any]:
     """A checker for values of type ``t`` at ``path``, built once per declaration: it returns the
-    value (a normalized copy if an int stood for a double) or raises ExpressionEvalError."""
+    value (normalized: an int given for a double becomes a double) or raises
+    ExpressionEvalError. The type tests are the one table's (:data:`core.fact_types.ADMIT`); a
+    CEL value may also be what :data:`~core.fact_types.FACT_ONLY` refuses in a fact (NaN)."""
     if type(t) is EnumType:
         inner = _checker(t.base, path)
         allowed = typed_values(t)
@@ -62,31 +88,23 @@ def _checker(t: Any, path: str) -> Callable[[Any], Any]:
         return check_enum
     if t == DYN:
         return _identity
-    if t == INT:
-        def check_int(value: Any) -> Any:
-            if type(value) is not int:
-                raise _fail(path, "int", value)
-            if not INT64_MIN <= value <= INT64_MAX:
-                raise ExpressionEvalError(f"`{path}`: {value} is out of the int range")
+    if t == NULL:
+        def check_null(value: Any) -> Any:
+            if value is not None:
+                raise _fail(path, "null_type", value)
             return value
-        return check_int
-    if t == DOUBLE:
-        def check_double(value: Any) -> Any:
-            if type(value) is float:
-                return value
-            if type(value) is int:
-                return float(value)
-            raise _fail(path, "double", value)
-        return check_double
-    simple = {STRING: (str, "string"), BOOL: (bool, "bool"), NULL: (type(None), "null_type")}
-    for simple_type, (py_type, cel_name) in simple.items():
-        if t == simple_type:
-            def check_simple(value: Any, py_type: type = py_type, cel_name: str = cel_name
-                             ) -> Any:
-                if type(value) is not py_type:
-                    raise _fail(path, cel_name, value)
-                return value
-            return check_simple
+        return check_null
+    kind = _KIND_OF.get(t) if type(t) is Primitive else None
+    if kind is not None:
+        admit = ADMIT[kind]
+        want = KINDS[kind].cel
+
+        def check_scalar(value: Any) -> Any:
+            normalized, reason = admit(value)
+            if reason is not None and reason not in FACT_ONLY:
+                raise _refusal(path, want, value if reason == "type" else normalized, reason)
+            return normalized
+        return check_scalar
     if type(t) is ListType:
         return _list_checker(t, path)
     if type(t) is MapType:
@@ -103,7 +121,8 @@ def _list_checker(t: ListType, path: str) -> Callable[[Any], Any]:
     shown = str(t)
 
     def check_list(value: Any) -> Any:
-        if type(value) is not list and type(value) is not tuple:
+        value, reason = admit_list(value)
+        if reason is not None:
             raise _fail(path, shown, value)
         if item_check is _identity:
             return value
@@ -125,7 +144,8 @@ def _map_checker(t: MapType, path: str) -> Callable[[Any], Any]:
         fields = [(name, _checker(ft, f"{path}.{name}")) for name, ft in t.fields]
 
         def check_record(value: Any) -> Any:
-            if type(value) is not dict:
+            value, reason = admit_map(value)
+            if reason is not None:
                 raise _fail(path, "map", value)
             out = None
             for name, check_field in fields:
@@ -144,7 +164,8 @@ def _map_checker(t: MapType, path: str) -> Callable[[Any], Any]:
     value_check = _checker(t.value, f"{path}[]")
 
     def check_map(value: Any) -> Any:
-        if type(value) is not dict:
+        value, reason = admit_map(value)
+        if reason is not None:
             raise _fail(path, "map", value)
         out = None
         for key, item in value.items():

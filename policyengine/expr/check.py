@@ -150,7 +150,7 @@ class _Checker(Fold[_Scope, ast.Node]):
 
     @staticmethod
     def typed(node: ast.Node, kids: tuple[ast.Node, ...], t: Any) -> ast.Node:
-        return ast.rebuild(node, kids, type=t)
+        return ast.retyped(node, kids, t)
 
     # --- one method per node kind --------------------------------------------------------------
     def visit_literal(self, node: ast.Literal, kids: tuple[ast.Node, ...], scope: _Scope

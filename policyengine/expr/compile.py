@@ -16,10 +16,13 @@ the reference interpreter (``python_source`` is then None).
 
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
 import math
 import warnings
 from dataclasses import dataclass
+from types import CodeType
 from typing import Any, Callable, Mapping, Optional, cast
 
 from ..core.errors import ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeError
@@ -61,11 +64,16 @@ class CompiledExpression:
         self.function = function
         self.python_source = python_source
         self.python_globals = dict(python_globals)
-        self._check_bindings = binding_checker(analysis.env, analysis.reads)
+        # built on the first ``evaluate``: a loaded policy runs ``function`` on facts it has
+        # checked itself, so most compiled expressions never need one
+        self._check_bindings: Callable[[Any], Any] | None = None
 
     def evaluate(self, bindings: Mapping[str, Any]) -> Any:
         """Check ``bindings`` against the declarations, then run the compiled form."""
-        return self.function(self._check_bindings(bindings))
+        check = self._check_bindings
+        if check is None:
+            check = self._check_bindings = binding_checker(self.analysis.env, self.reads)
+        return self.function(check(bindings))
 
     def interpret(self, bindings: Mapping[str, Any]) -> Any:
         """The reference interpreter: same results and errors as ``function``."""
@@ -107,21 +115,116 @@ def compile_analysis(analysis: Analysis) -> CompiledExpression:
     if not analysis.ok or analysis.ast is None:
         raise ValueError("cannot compile an expression with errors")
     root = analysis.ast
-    prefix = f"_pe_e{next(_COUNTER)}_"
-    # only an expression whose worst case can exceed the step budget is instrumented
-    costly = estimate(root, analysis.env.declarations).high > STEP_BUDGET
-    if ast.depth(root) <= MAX_COMPILED_DEPTH:
-        gen = _Generator(prefix, analysis.env)
+    number = next(_COUNTER)
+    prefix = f"_pe_e{number}_"
+    # only an expression whose worst case can exceed the step budget is instrumented; without
+    # a comprehension the cost model's worst case is one step per node (expr/cost.py)
+    height, nodes, loops = ast.shape(root)
+    costly = (estimate(root, analysis.env.declarations).high if loops else nodes) > STEP_BUDGET
+    if height <= MAX_COMPILED_DEPTH:
+        gen = _Generator(_PREFIX, analysis.env)
         gen.costly = costly
         try:
-            src = gen.generate(root)
-            fn = _build_function(prefix, src, gen.globals)
+            src = gen.generate(root).replace(_PREFIX, prefix)
+            gen.globals = {k.replace(_PREFIX, prefix): v for k, v in gen.globals.items()}
+            fn = _shared_function(prefix, gen.shape, gen.literals, gen.globals) or \
+                _build_function(prefix, src, gen.globals)
             return CompiledExpression(analysis, budgeted(fn) if costly else fn, src,
                                       gen.globals)
         except (SyntaxError, RecursionError, MemoryError, ValueError):
             pass  # too big for Python's compiler: use the interpreter
     run = _interpreted(root)
     return CompiledExpression(analysis, budgeted(run) if costly else run, None, {})
+
+
+#: Markers in generated source: a literal's place (``\\0<n>\\0``) and the expression's prefix.
+#: Neither character can come from a rulebook: every text enters the source through ``repr``,
+#: which escapes both.
+_MARK, _PREFIX = "\x00", "\x01"
+_SHAPE_PREFIX = "_pe_s_"  # the prefix of a shared shape's names, renamed per expression
+
+
+def _filled(shape: str, literals: list[str]) -> str:
+    parts = shape.split(_MARK)
+    for i in range(1, len(parts), 2):
+        parts[i] = literals[int(parts[i])]
+    return "".join(parts)
+
+
+def _stand_in(kind: type, i: int) -> Any:
+    """A value of the literal's type that no other constant of a generated function equals."""
+    if kind is str:
+        return f"\x02pe{i}"
+    if kind is int:
+        return 2 ** 62 + i
+    return 0.25 + i
+
+
+def _key(value: Any) -> tuple[type, Any] | None:
+    return (type(value), value) if type(value) in (str, int, float) else None
+
+
+def _constants(code: CodeType, out: list[Any]) -> list[Any]:
+    for c in code.co_consts:
+        if isinstance(c, CodeType):
+            _constants(c, out)
+        elif type(c) is tuple:
+            stack = [c]
+            while stack:
+                for item in stack.pop():
+                    (stack.append(item) if type(item) is tuple else out.append(item))
+        else:
+            out.append(c)
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _shared_code(shape: str, types: tuple[type, ...]) -> CodeType | None:
+    """The code object of a generated function's shape (its literals as stand-ins, its names
+    under :data:`_SHAPE_PREFIX`), compiled once for every expression of that shape; None when
+    Python's compiler folded a stand-in into another constant (``2.0 * 3.0``), since then the
+    code depends on the literals' values."""
+    stand_ins = [_stand_in(t, i) for i, t in enumerate(types)]
+    body = _filled(shape, [repr(v) for v in stand_ins]).replace(_PREFIX, _SHAPE_PREFIX)
+    code = _compiled(_SHAPE_PREFIX, body)
+    found = collections.Counter(_key(c) for c in _constants(code, []))
+    if any(found[_key(v)] != 1 for v in stand_ins):
+        return None
+    return code
+
+
+def _renamed(code: CodeType, prefix: str, values: dict[Any, Any]) -> CodeType:
+    """``code`` with the shape's names under ``prefix`` and its stand-ins replaced."""
+    def swap(c: Any) -> Any:
+        if isinstance(c, CodeType):
+            return _renamed(c, prefix, values)
+        if type(c) is tuple:
+            return tuple(swap(x) for x in c)
+        key = _key(c)
+        return values[key] if key is not None and key in values else c
+
+    names = tuple(prefix + n[len(_SHAPE_PREFIX):] if n.startswith(_SHAPE_PREFIX) else n
+                  for n in code.co_names)
+    changes: dict[str, Any] = {
+        "co_consts": tuple(swap(c) for c in code.co_consts), "co_names": names,
+        "co_name": code.co_name.replace(_SHAPE_PREFIX, prefix),
+        "co_filename": code.co_filename.replace(_SHAPE_PREFIX, prefix)}
+    if hasattr(code, "co_qualname"):  # Python 3.11 and later
+        changes["co_qualname"] = code.co_qualname.replace(_SHAPE_PREFIX, prefix)
+    return code.replace(**changes)
+
+
+def _shared_function(prefix: str, shape: str, literals: list[Any], globals_: dict[Any, Any]
+                     ) -> Callable[[Any], Any] | None:
+    """The function of a generated expression from the code compiled once for its shape:
+    expressions that differ only in their literals (``kind == "k1"``, ``kind == "k2"``) share
+    one ``compile()``, the most expensive step of loading a large rulebook. Its code is what
+    compiling its own source gives, its literals and names put back in place."""
+    shared = _shared_code(shape, tuple(type(v) for v in literals))
+    if shared is None:
+        return None
+    values = {_key(_stand_in(type(v), i)): v for i, v in enumerate(literals)}
+    return _defined(prefix, _renamed(shared, prefix, values), globals_)
 
 
 def _run_interpreter(root: ast.Node, bindings: Any) -> Any:
@@ -143,25 +246,35 @@ def _interpreted(root: ast.Node) -> Callable[[Any], Any]:
     return run
 
 
-def _build_function(prefix: str, src: str, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
-    fn_name = prefix + "fn"
-    code = (f"def {fn_name}(f):\n"
+def _wrapped(prefix: str, src: str) -> str:
+    return (f"def {prefix}fn(f):\n"
             f"    try:\n"
             f"        return {src}\n"
             f"    except {prefix}EvalError:\n"
             f"        raise\n"
             f"    except {prefix}Exception as err:\n"
             f"        raise {prefix}internal(err) from None\n")
+
+
+def _compiled(prefix: str, src: str) -> CodeType:
+    with warnings.catch_warnings():  # e.g. `'' is None` from `dyn('') == null`: harmless
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return compile(_wrapped(prefix, src), f"<policyengine expression {prefix}>", "exec")
+
+
+def _defined(prefix: str, program: CodeType, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
     namespace = dict(globals_)
     namespace[prefix + "EvalError"] = ExpressionEvalError
     namespace[prefix + "internal"] = runtime.internal
     namespace[prefix + "Exception"] = Exception
     namespace["__builtins__"] = {}
-    with warnings.catch_warnings():  # e.g. `'' is None` from `dyn('') == null`: harmless
-        warnings.simplefilter("ignore", SyntaxWarning)
-        program = compile(code, f"<policyengine expression {prefix}>", "exec")
     exec(program, namespace)  # noqa: S102 - generated from the typed AST only, never user text
-    return cast(Callable[[Any], Any], namespace[fn_name])
+    function: Callable[[Any], Any] = namespace[prefix + "fn"]
+    return function
+
+
+def _build_function(prefix: str, src: str, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
+    return _defined(prefix, _compiled(prefix, src), globals_)
 
 
 _Scope = dict[str, str]  # comprehension variable -> its generated name
@@ -178,6 +291,8 @@ class _Generator(Fold[_Scope, _Code]):
         self.vars = itertools.count()
         self.consts = itertools.count()
         self.costly = False  # instrument comprehensions with the step budget (expr/cost.py)
+        self.literals: list[Any] = []  # the int, double and string literals, in source order
+        self.shape = ""
 
     # --- globals -------------------------------------------------------------------------------
     def helper(self, what: str) -> str:
@@ -200,11 +315,18 @@ class _Generator(Fold[_Scope, _Code]):
     def literal(self, value: Any) -> str:
         if type(value) is float and (math.isinf(value) or math.isnan(value)):
             return self.const(value)
-        return repr(value)
+        if value is None or type(value) is bool:
+            return repr(value)
+        # a marker, filled in by `generate` with the literal's repr (or, for the shape shared
+        # by expressions that differ only in their literals, with a stand-in: `_shared_code`)
+        self.literals.append(value)
+        return f"{_MARK}{len(self.literals) - 1}{_MARK}"
 
     # --- walk ----------------------------------------------------------------------------------
     def generate(self, root: ast.Node) -> str:
-        return self.fold(root, {}).src
+        """The Python source of ``root`` (:attr:`shape` keeps it with its literals unfilled)."""
+        self.shape = self.fold(root, {}).src
+        return _filled(self.shape, [repr(v) for v in self.literals])
 
     def bind(self, node: ast.Comprehension, target: _Code, scope: _Scope) -> _Scope:
         return {**scope, node.var: f"v{next(self.vars)}"}

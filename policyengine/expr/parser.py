@@ -1,4 +1,5 @@
-"""Text -> AST. The Lark LALR parser for ``cel.lark`` is built lazily, once per process.
+"""Text -> AST. The Lark LALR parser for ``cel.lark`` is built lazily, once per process; the
+common forms are parsed by hand first (``fast_parser.py``: the same AST, checked against lark).
 
 Syntax errors become :class:`ExpressionSyntaxError` (code PE601) with the span of the offending
 token inside the expression and the tokens that would have been accepted, in plain English.
@@ -15,6 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..core.errors import ExpressionError, ExpressionSyntaxError
 from . import ast
+from .fast_parser import fast_parse
 from .to_ast import tree_to_ast
 
 #: Longest expression text accepted (characters). Longer input is refused with PE610 before
@@ -89,6 +91,9 @@ def parse_expression(text: str) -> ast.Node:
     if not text.strip():
         raise ExpressionSyntaxError("the expression is empty", text=text, span=(0, len(text)),
                                     code="PE601", hint="write a condition such as `amount > 0.0`")
+    fast = fast_parse(text)  # the common forms, by hand; lark for the rest and for every error
+    if fast is not None:
+        return fast
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as err:

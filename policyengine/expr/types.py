@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Tuple
 
+from ..core.fact_types import KINDS
+
 
 @dataclass(frozen=True, slots=True)
 class Primitive:
@@ -174,7 +176,8 @@ def elem_of(t: Type) -> Optional[Type]:
 
 # --- declarations -------------------------------------------------------------------------------
 
-DECLARED_TYPES = ("string", "int", "double", "bool", "map", "list")
+#: The fact types a declaration may name: the rows of the one table of fact types.
+DECLARED_TYPES = tuple(KINDS)
 
 
 class DeclarationError(ValueError):

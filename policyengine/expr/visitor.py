@@ -82,8 +82,18 @@ def missing_methods(walker: type) -> list[str]:
             if getattr(walker, method_name(cls)) is getattr(base, method_name(cls))]
 
 
+_TABLES: dict[type, dict[type, Callable[..., Any]]] = {}
+
+
 def _table(walker: Any) -> dict[type, Callable[..., Any]]:
-    return {cls: getattr(walker, method_name(cls)) for cls in ast.NODE_TYPES}
+    """Node class -> the walker class's ``visit_<kind>`` function (called with the walker as
+    its first argument), built once per walker class: a fold runs for every expression a
+    rulebook holds, several times each, and the lookups cost more than a small tree's walk."""
+    cls = type(walker)
+    table = _TABLES.get(cls)
+    if table is None:
+        table = _TABLES[cls] = {kind: getattr(cls, method_name(kind)) for kind in ast.NODE_TYPES}
+    return table
 
 
 class Fold(Generic[S, R]):
@@ -112,7 +122,7 @@ class Fold(Generic[S, R]):
                     continue
                 kids = children(node)
                 if not kids:
-                    out.append(table[type(node)](node, (), sc))
+                    out.append(table[type(node)](self, node, (), sc))
                     continue
                 push((_EXIT, node, sc, len(kids)))
                 for kid in reversed(kids):
@@ -120,7 +130,7 @@ class Fold(Generic[S, R]):
             elif step == _EXIT:
                 values = tuple(out[-extra:])
                 del out[-extra:]
-                out.append(table[type(node)](node, values, sc))
+                out.append(table[type(node)](self, node, values, sc))
             elif step == _BIND:
                 inner = self.bind(node, out[-1], sc)
                 push((_EXIT_COMPREHENSION, node, sc, inner))
@@ -178,8 +188,8 @@ class Interpreter(Generic[S, R]):
         table = _table(self)
         leaves = LEAVES
         if type(root) in leaves:
-            return table[type(root)](root, scope)  # type: ignore[no-any-return]
-        stack: list[Step[S, R]] = [table[type(root)](root, scope)]
+            return table[type(root)](self, root, scope)  # type: ignore[no-any-return]
+        stack: list[Step[S, R]] = [table[type(root)](self, root, scope)]
         push, pop = stack.append, stack.pop
         value: Any = None
         while stack:
@@ -190,9 +200,9 @@ class Interpreter(Generic[S, R]):
                 value = stop.value
                 continue
             if type(node) in leaves:
-                value = table[type(node)](node, sc)
+                value = table[type(node)](self, node, sc)
             else:
-                push(table[type(node)](node, sc))
+                push(table[type(node)](self, node, sc))
                 value = None
         return value  # type: ignore[no-any-return]
 

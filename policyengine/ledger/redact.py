@@ -12,10 +12,10 @@ import re
 from typing import Any, Mapping
 
 from ..model.nodes import FactDecl, Policy
+from ..model.reserved import RESERVED_KEYS
 
 #: what a masked value is replaced by
 MASK = "[redacted]"
-_RESERVED = frozenset({"escalation", "remedies_in_force", "as_of"})
 _AMOUNT = re.compile(r" for -?[0-9][0-9.eE+-]*")
 
 
@@ -60,11 +60,11 @@ def redact_facts(policy: Policy, facts: Mapping[str, Any], *, reveal: bool = Fal
     if reveal:
         return dict(facts)
     if is_restricted(policy, category):
-        return {k: (v if k in _RESERVED else MASK) for k, v in facts.items()}
+        return {k: (v if k in RESERVED_KEYS else MASK) for k, v in facts.items()}
     paths = sensitive_paths(policy)
     if not paths:
         return dict(facts)
-    return {k: (v if k in _RESERVED else _mask_tree(v, str(k), paths))
+    return {k: (v if k in RESERVED_KEYS else _mask_tree(v, str(k), paths))
             for k, v in facts.items()}
 
 

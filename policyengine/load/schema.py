@@ -64,6 +64,15 @@ def _validator(name: str) -> Validator:
     return cls(inline_refs(schema))
 
 
+@functools.lru_cache(maxsize=None)
+def _fast_check(name: str) -> Callable[[Any], bool] | None:
+    """The schema compiled into one predicate (``schema_check.py``), built once per process:
+    True exactly when jsonschema would find no error; None if the schema cannot be compiled."""
+    from .schema_check import compile_check
+
+    return compile_check(inline_refs(load_schema(name)))
+
+
 #: keywords that only annotate (JSON Schema 2020-12 meta-data, and the editors' own): beside a
 #: ``$ref`` they change nothing the validator checks
 _ANNOTATIONS = frozenset({"description", "markdownDescription", "title", "examples",
@@ -212,9 +221,16 @@ def _set(data: Any, path: tuple[Any, ...], value: Any) -> None:
 
 
 def validate(data: Any, smap: SourceMap) -> list[Diagnostic]:
-    """Validate ``data`` in place (coercing text-meant plain scalars); return the diagnostics."""
-    validator = _validator("policy")
+    """Validate ``data`` in place (coercing text-meant plain scalars); return the diagnostics.
+
+    A document the compiled check accepts has no schema error and nothing to coerce: only
+    jsonschema's error walk, which the others need, is skipped."""
     diags: list[Diagnostic] = []
+    check = _fast_check("policy")
+    if check is not None and check(data):
+        _number_readings(data, smap, diags)
+        return diags
+    validator = _validator("policy")
     for _ in range(3):  # coercion may reveal deeper errors; two passes always suffice
         errors = list(validator.iter_errors(data))
         coerced = False

@@ -13,11 +13,11 @@ from typing import Any, Iterable, Iterator
 
 from ..core.diagnostics import Span
 from ..core.source import SourceFile
+from .reader import span_of
 
 Path = tuple[Any, ...]  # tuple[str | int, ...]
 
 
-@dataclass(slots=True)
 class Entry:
     """One node: the span of its key (None for the root and sequence items) and of its value.
 
@@ -25,15 +25,66 @@ class Entry:
     ``style`` is ``plain``, ``'``, ``"``, ``|`` or ``>``; ``yaml11`` marks a plain scalar YAML 1.1
     reads as something surprising (``NO`` -> false, ``~`` -> null, ``1:30`` -> 90).
     ``start``/``end`` are character offsets of the value in the source text.
+
+    The spans are kept as character offsets and made into lines and columns when first asked
+    for: a large rulebook has tens of thousands of nodes, and a load reads the spans of a few.
     """
 
-    value_span: Span
-    key_span: Span | None = None
-    start: int = 0
-    end: int = 0
-    raw: str | None = None
-    style: str | None = None
-    yaml11: bool = False
+    __slots__ = ("source", "start", "end", "raw", "style", "yaml11", "span_at", "key_at",
+                 "_value_span", "_key_span")
+
+    def __init__(self, source: SourceFile, span_at: tuple[int, int],
+                 key_at: tuple[int, int] | None = None, start: int = 0, end: int = 0,
+                 raw: str | None = None, style: str | None = None, yaml11: bool = False
+                 ) -> None:
+        self.source = source
+        self.span_at = span_at  # [start, end) offsets of the value's span
+        self.key_at = key_at  # and of its key's (set before the span is first read)
+        self.start = start
+        self.end = end
+        self.raw = raw
+        self.style = style
+        self.yaml11 = yaml11
+        self._value_span: Span | None = None
+        self._key_span: Span | None = None
+
+    @property
+    def value_span(self) -> Span:
+        span = self._value_span
+        if span is None:
+            span = self._value_span = span_of(self.source, *self.span_at)
+        return span
+
+    @property
+    def key_span(self) -> Span | None:
+        if self.key_at is None:
+            return None
+        span = self._key_span
+        if span is None:
+            span = self._key_span = span_of(self.source, *self.key_at)
+        return span
+
+    def place(self, span_at: tuple[int, int] | None = None,
+              key_at: tuple[int, int] | None = None) -> None:
+        """Move the value's span (a collection's, once its end is known) or set the key's."""
+        if span_at is not None:
+            self.span_at, self._value_span = span_at, None
+        if key_at is not None:
+            self.key_at, self._key_span = key_at, None
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.value_span, self.key_span, self.start, self.end, self.raw, self.style,
+                self.yaml11)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entry) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return (f"Entry(value_span={self.value_span!r}, key_span={self.key_span!r}, "
+                f"start={self.start}, end={self.end}, raw={self.raw!r}, style={self.style!r}, "
+                f"yaml11={self.yaml11})")
 
 
 @dataclass

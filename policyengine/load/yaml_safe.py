@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -39,13 +39,6 @@ _STD_TAGS = {
 }
 _EXPR_LINE = re.compile(r"^(\s*(?:-\s+)?\{?\s*)(when|amount|otherwise)(\s*:\s*)(.*?)\s*$")
 _BAD_KEY = object()
-
-
-def _style(event: yaml.ScalarEvent) -> str:
-    s = event.style
-    if not s:
-        return "plain"
-    return s
 
 
 def _resolve_plain(text: str) -> tuple[Any, bool]:
@@ -172,19 +165,33 @@ def _quoting_helps(source: SourceFile, line: int, new_line: str) -> bool:
     return True
 
 
+def _events(text: str) -> Iterator[Any]:
+    """The parser's events (what ``yaml.parse`` yields, without its ``check_event`` before
+    each: the parser returns None past the stream's end)."""
+    loader = _Loader(text)
+    try:
+        get = loader.get_event
+        ev = get()
+        while ev is not None:
+            yield ev
+            ev = get()
+    finally:
+        loader.dispose()
+
+
 class _Frame:
     """An open mapping or sequence: where it sits, and for a mapping the key awaiting its value
     and the keys seen so far."""
 
-    __slots__ = ("container", "path", "is_map", "key", "key_span", "seen", "start")
+    __slots__ = ("container", "path", "is_map", "key", "key_at", "seen", "start")
 
     def __init__(self, container: Any, path: tuple[Any, ...], is_map: bool, start: int) -> None:
         self.container = container
         self.path = path
         self.is_map = is_map
         self.key: Any = None
-        self.key_span: Span | None = None
-        self.seen: dict[str, Span] = {}
+        self.key_at: tuple[int, int] | None = None  # offsets of the key awaiting its value
+        self.seen: dict[str, tuple[int, int]] = {}  # key -> its offsets
         self.start = start
 
 
@@ -215,6 +222,7 @@ class _Composer:
         self.root: Any = None
         self.have_root = False
         self.documents = 0
+        self.plain: dict[str, tuple[Any, bool]] = {}  # a plain scalar's text -> its reading
         self.handlers: dict[type, Callable[[Any], None]] = {
             yaml.StreamStartEvent: self.skip, yaml.StreamEndEvent: self.skip,
             yaml.DocumentEndEvent: self.skip, yaml.DocumentStartEvent: self.document,
@@ -246,26 +254,28 @@ class _Composer:
                 self.smap.entries[path] = entry
             return path
         top = self.stack[-1]
-        key_span: Span | None
+        key_at: tuple[int, int] | None
         if top.is_map:
-            key, key_span = top.key, top.key_span
+            key, key_at = top.key, top.key_at
             top.key = None
-            if key is _BAD_KEY or key is None or key_span is None:
+            if key is _BAD_KEY or key is None or key_at is None:
                 return None  # (a key always comes with its span)
             path = top.path + (key,)
-            if key in top.seen:
-                self.error("PE006", f"duplicate key `{key}`", key_span,
+            seen = top.seen
+            if key in seen:
+                self.error("PE006", f"duplicate key `{key}`", span_of(self.source, *key_at),
                            hint="remove or rename one of them: YAML tools would silently keep "
-                                "only the last", related=(("first defined here", top.seen[key]),))
+                                "only the last",
+                           related=(("first defined here", span_of(self.source, *seen[key])),))
                 return None
-            top.seen[key] = key_span
+            seen[key] = key_at
             top.container[key] = value
         else:
             path = top.path + (len(top.container),)
             top.container.append(value)
-            key_span = None
+            key_at = None
         if entry is not None:
-            entry.key_span = key_span
+            entry.key_at = key_at
             self.smap.entries[path] = entry
         return path
 
@@ -298,29 +308,37 @@ class _Composer:
             self.attach(None, None)
 
     def scalar(self, ev: Any) -> None:
-        self.refuse_anchor(ev)
-        sp = self.span(ev)
-        top = self.awaiting_key()
-        if top is not None:
-            top.key, top.key_span = ev.value, sp  # keys are always text
-            return
-        style = _style(ev)
+        if ev.anchor is not None:
+            self.refuse_anchor(ev)
+        start, end = ev.start_mark.index, ev.end_mark.index
+        stack = self.stack
+        if stack:
+            top = stack[-1]
+            if top.is_map and top.key is None:
+                top.key, top.key_at = ev.value, (start, end)  # keys are always text
+                return
+        style = ev.style or "plain"
         surprising = False
         tag = ev.tag
+        text = ev.value
         value: Any
         if tag is not None and tag != "!" and not ev.implicit[0] and not ev.implicit[1]:
-            value = self.tagged(tag, ev.value, sp)
+            value = self.tagged(tag, text, span_of(self.source, start, end))
         elif style == "plain":
-            try:
-                value, surprising = _resolve_plain(ev.value)
-            except NumberError as exc:
-                self.error("PE104", str(exc), sp, hint="write a number of sensible size")
-                value = None
+            known = self.plain.get(text)
+            if known is not None:
+                value, surprising = known
+            else:
+                try:
+                    value, surprising = self.plain[text] = _resolve_plain(text)
+                except NumberError as exc:
+                    self.error("PE104", str(exc), span_of(self.source, start, end),
+                               hint="write a number of sensible size")
+                    value = None
         else:
-            value = ev.value
-        entry = Entry(sp, None, _index(ev.start_mark), _index(ev.end_mark), ev.value, style,
-                      surprising)
-        self.attach(value, entry)
+            value = text
+        self.attach(value, Entry(self.source, (start, end), None, start, end, text, style,
+                                 surprising))
 
     def tagged(self, tag: str, text: str, sp: Span) -> Any:
         """The value of a scalar with an explicit tag (None, with a finding, when refused)."""
@@ -339,26 +357,28 @@ class _Composer:
         return None
 
     def start(self, ev: Any) -> None:
-        self.refuse_anchor(ev)
+        if ev.anchor is not None:
+            self.refuse_anchor(ev)
         is_map = isinstance(ev, yaml.MappingStartEvent)
         if len(self.stack) >= self.max_depth:
             self.error("PE008", f"the YAML nests deeper than {self.max_depth} levels",
                        self.span(ev),
                        hint="a rulebook never needs this depth: flatten the structure")
             raise _Stop
-        sp = self.span(ev)
-        start = _index(ev.start_mark)
+        start = ev.start_mark.index
         container: Any = {} if is_map else []
         top = self.awaiting_key()
         if top is not None:
             self.error("PE003", "a mapping key must be a plain name, not a "
-                       + ("mapping" if is_map else "list"), sp,
+                       + ("mapping" if is_map else "list"), self.span(ev),
                        hint="write the key as a name, e.g. `amount:`; quote text that starts "
                             "with `[` or `{`")
             top.key = _BAD_KEY
             self.stack.append(_Frame(container, _DROPPED, is_map, start))
             return
-        entry = Entry(sp, None, start, start, None, "flow" if ev.flow_style else "block")
+        # the start event's own span until the collection's end is known
+        entry = Entry(self.source, (start, ev.end_mark.index), None, start, start, None,
+                      "flow" if ev.flow_style else "block")
         path = self.attach(container, entry)
         self.stack.append(_Frame(container, path if path is not None else _DROPPED, is_map,
                                  start))
@@ -368,14 +388,14 @@ class _Composer:
         entry = self.smap.entries.get(frame.path)
         if entry is not None:
             entry.end = _index(ev.end_mark)
-            entry.value_span = span_of(self.source, entry.start, entry.end)
+            entry.place(span_at=(entry.start, entry.end))
 
     # -- the walk --------------------------------------------------------------------------
     def run(self) -> bool:
         """Walk the event stream; True when the document can be used."""
         handlers = self.handlers
         try:
-            for ev in yaml.parse(self.source.text, Loader=_Loader):
+            for ev in _events(self.source.text):
                 handler = handlers.get(type(ev))
                 if handler is not None:
                     handler(ev)

@@ -17,6 +17,7 @@ from ..load.sourcemap import Entry, SourceMap
 from ..load.schema import describe_path, json_type, yaml11_warning
 from ..core.suggest import did_you_mean, one_of
 from ..core.limits import INT64_MAX, INT64_MIN
+from .reserved import RESERVED_KEYS as RESERVED_KEYS  # keys of a dispute that are not facts
 from .values import default_problem, value_violation
 from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
                     FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
@@ -28,9 +29,8 @@ RESERVED_WORDS = frozenset({
     "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void",
     "while", "and", "or", "not",
 })
-# keys of a dispute that are not facts (RULEBOOK.md, "How a dispute is decided")
-RESERVED_KEYS = frozenset({"escalation", "remedies_in_force", "as_of"})
 _SIGNED_DURATION = __import__("re").compile(r"^(-)?([0-9]{1,5})(d|w|bd)$")
+_UNDER_BUDGET: Any = object()  # an expression's cost that needs no finding (no comprehension)
 
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -576,12 +576,18 @@ class _Builder:
                         ) -> None:
         """PE611 when every dispute would exceed the step budget, PE612 when disputes with
         lists and texts at their bounds may (``expr/cost.py``)."""
+        from ..expr.ast import shape
         from ..expr.cost import STEP_BUDGET, estimate
 
         cost = self._costs.get(id(root))  # a shared analysis (same text): estimated once
         if cost is None:
-            cost = estimate(root, self.env.declarations if self.env is not None else None)
+            _, nodes, loops = shape(root)
+            # without a comprehension the cost model counts one step per node, at worst
+            cost = estimate(root, self.env.declarations if self.env is not None else None) \
+                if loops or nodes > STEP_BUDGET else _UNDER_BUDGET
             self._costs[id(root)] = cost
+        if cost is _UNDER_BUDGET:
+            return
         span = entry.value_span if entry is not None else None
         if cost.fixed > STEP_BUDGET:
             self.report("PE611", E, path, f"the expression can take {cost.fixed:,} evaluation "
@@ -621,6 +627,13 @@ def expression_offsets(smap: SourceMap, entry: Entry | None, text: str
         return None
     raw = smap.source.text
     pos, end = entry.start, max(entry.end, entry.start)
+    if text:
+        # the usual case, a scalar written as it reads (plain, or quoted without escapes): the
+        # walk below would match each character at once from the first one on
+        first = raw.find(text[0], pos, end)
+        if first >= 0 and first + len(text) <= end and raw.startswith(text, first):
+            stop = first + len(text)
+            return (*range(first, stop), min(stop, len(raw)))
     out = []
     for ch in text:
         while pos < end and raw[pos] != ch:

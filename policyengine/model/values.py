@@ -1,6 +1,10 @@
-"""What a valid value of a fact is: one definition per fact type, next to the declarations.
+"""What a valid value of a fact is: the one checker of a fact's values, next to the declarations.
 
-Every consumer derives from this module:
+Which values each fact *type* holds (the type test, the one widening, the type's own range, and
+how each type is named) is the one table of :mod:`policyengine.core.fact_types`, below ``expr/``
+so that the expression binder derives from it too; this module adds what a *declaration* says
+(``enum``, ``min``/``max``, ``max_length``, ``max_items``, a map's fields, defaults) and words
+each violation. Every consumer derives from this module:
 
 * the dispute check (:mod:`policyengine.model.facts` re-exports :func:`fields_checker`), which reports
   every problem at once with its dotted path;
@@ -24,46 +28,21 @@ one membership or range test per fact.
 from __future__ import annotations
 
 import datetime as _dt
-import math
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping, NamedTuple
 
 from ..core.calendar import parse_date
 from ..core.errors import Problem
-from ..core.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+from ..core.fact_types import (ADMIT, DOUBLE_OVERFLOW, KINDS, Kind, admit_list, admit_map,
+                               unicode_problem)
+from ..core.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH
 from ..load.schema import json_type
 from ..core.suggest import did_you_mean, one_of
 from .nodes import FactDecl
 
+# ``Kind``, ``KINDS``, ``DOUBLE_OVERFLOW`` and ``unicode_problem`` live in the one table of fact
+# types (:mod:`policyengine.core.fact_types`); they are re-exported here, where they were.
+
 _MISSING: Any = object()
-
-#: The smallest integer whose conversion to a double overflows (``float(n)`` raises from here):
-#: 2**1024 minus half a unit in the last place of the largest double.
-DOUBLE_OVERFLOW = 2 ** 1024 - 2 ** 970
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One fact type's value domain: how a value is named and which JSON type carries it."""
-
-    name: str  # the fact type, as written in the rulebook
-    words: str  # how a dispute's problem names the type ("expected ...")
-    default_words: str  # how a PE110 default problem names it ("must be ...")
-    schema_type: str  # the JSON Schema type
-    schema_extra: tuple[tuple[str, Any], ...] = ()  # the type's own range, in JSON Schema
-
-
-#: The value domain of every fact type (the rulebook's ``type:``).
-KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("string", "text", "text", "string"),
-    Kind("int", "a whole number (int)", "a whole number", "integer",
-         (("minimum", INT64_MIN), ("maximum", INT64_MAX))),
-    Kind("double", "a number (double)", "a number", "number",
-         (("exclusiveMinimum", -DOUBLE_OVERFLOW), ("exclusiveMaximum", DOUBLE_OVERFLOW))),
-    Kind("bool", "true or false", "true or false", "boolean"),
-    Kind("map", "a mapping", "a mapping", "object"),
-    Kind("list", "a list", "a list", "array"),
-)}
 
 
 def length_bound(decl: FactDecl) -> int:
@@ -99,19 +78,6 @@ def show(value: Any) -> str:
         digits = int(value.bit_length() * 0.30103) + 1
         return f"an integer of about {digits:,} digits"
     return f"`{value!r}`" if isinstance(value, (int, float)) else describe(value)
-
-
-def unicode_problem(text: str) -> str | None:
-    """Why ``text`` cannot be carried as Unicode text (a lone surrogate such as ``\\ud800``,
-    which JSON's escapes allow but UTF-8 cannot encode), or None."""
-    if text.isascii():
-        return None
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return (f"the text holds a lone surrogate (U+{ord(text[exc.start]):04X}) at character "
-                f"{exc.start + 1}: it is not a Unicode character")
-    return None
 
 
 # -- violations ----------------------------------------------------------------------------
@@ -220,77 +186,39 @@ Checker = Callable[[Any, str, list[Any]], Any]
 
 def _scalar_checker(decl: FactDecl) -> Checker:
     t = decl.type
-    enum = frozenset(decl.enum) if decl.enum is not None else None
+    if t not in _SCALARS:  # pragma: no cover - the schema allows no other type
+        raise ValueError(f"unknown fact type {t!r}")
+    admit = ADMIT[t]  # the type and its own range: the one table's test
+    enum = frozenset(decl.enum) if decl.enum is not None and t in ("string", "int") else None
     lo, hi = number_bounds(decl)
-
-    def bounds(value: Any, path: str, problems: list[Any]) -> None:
-        if lo is not None and value < lo:
-            problems.append(Violation("min", decl, path, value))
-        elif hi is not None and value > hi:
-            problems.append(Violation("max", decl, path, value))
-
+    bounded = t in ("int", "double") and (lo is not None or hi is not None)
+    text = t == "string"
     max_length = length_bound(decl)
-    if t == "string":
-        def check(value: Any, path: str, problems: list[Any]) -> Any:
-            if type(value) is not str:
-                if not isinstance(value, str):
-                    problems.append(Violation("type", decl, path, value))
-                    return None
-                value = str(value)
+
+    def check(value: Any, path: str, problems: list[Any]) -> Any:
+        value, reason = admit(value)
+        if reason is not None:
+            problems.append(Violation(reason, decl, path, value))
+            return None
+        if text:
             if len(value) > max_length:
                 problems.append(Violation("max_length", decl, path, value))
                 return None
             if not value.isascii() and unicode_problem(value) is not None:
                 problems.append(Violation("surrogate", decl, path, value))
                 return None
-            if enum is not None and value not in enum:
-                problems.append(Violation("enum", decl, path, value))
-            return value
-    elif t == "bool":
-        def check(value: Any, path: str, problems: list[Any]) -> Any:
-            if type(value) is not bool:
-                problems.append(Violation("type", decl, path, value))
-                return None
-            return value
-    elif t == "int":
-        def check(value: Any, path: str, problems: list[Any]) -> Any:
-            if type(value) is not int:
-                if isinstance(value, bool) or not isinstance(value, int):
-                    problems.append(Violation("type", decl, path, value))
-                    return None
-                value = int(value)
-            if not INT64_MIN <= value <= INT64_MAX:
-                problems.append(Violation("int_range", decl, path, value))
-                return None
-            if enum is not None and value not in enum:
-                problems.append(Violation("enum", decl, path, value))
-            if lo is not None or hi is not None:
-                bounds(value, path, problems)
-            return value
-    elif t == "double":
-        def check(value: Any, path: str, problems: list[Any]) -> Any:
-            tv = type(value)
-            if tv is not float:
-                if tv is int or (isinstance(value, int) and not isinstance(value, bool)):
-                    try:
-                        value = float(value)  # the one widening allowed
-                    except OverflowError:
-                        problems.append(Violation("too_large", decl, path, value))
-                        return None
-                elif isinstance(value, float):
-                    value = float(value)
-                else:
-                    problems.append(Violation("type", decl, path, value))
-                    return None
-            if value != value or value in (math.inf, -math.inf):
-                problems.append(Violation("not_finite", decl, path, value))
-                return None
-            if lo is not None or hi is not None:
-                bounds(value, path, problems)
-            return value
-    else:  # pragma: no cover - the schema allows no other type
-        raise ValueError(f"unknown fact type {t!r}")
+        if enum is not None and value not in enum:
+            problems.append(Violation("enum", decl, path, value))
+        if bounded:
+            if lo is not None and value < lo:
+                problems.append(Violation("min", decl, path, value))
+            elif hi is not None and value > hi:
+                problems.append(Violation("max", decl, path, value))
+        return value
     return check
+
+
+_SCALARS = frozenset({"string", "int", "double", "bool"})
 
 
 def _list_checker(decl: FactDecl) -> Checker:
@@ -299,8 +227,9 @@ def _list_checker(decl: FactDecl) -> Checker:
     bound = items_bound(decl)
 
     def check(value: Any, path: str, problems: list[Any]) -> Any:
-        if not isinstance(value, (list, tuple)):
-            problems.append(Violation("type", decl, path, value))
+        value, reason = admit_list(value)
+        if reason is not None:
+            problems.append(Violation(reason, decl, path, value))
             return None
         if len(value) > bound:
             problems.append(Violation("max_items", decl, path, value))
@@ -313,8 +242,9 @@ def _map_checker(decl: FactDecl) -> Checker:
     fields = _fields(decl.fields, frozenset())
 
     def check(value: Any, path: str, problems: list[Any]) -> Any:
-        if type(value) is not dict and not isinstance(value, Mapping):
-            problems.append(Violation("type", decl, path, value))
+        value, reason = admit_map(value)
+        if reason is not None:
+            problems.append(Violation(reason, decl, path, value))
             return None
         return fields(value, path + ".", problems)
     return check

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..diff.records import Change
 from ..model.nodes import Policy
+from ..model.reserved import RESERVED_KEYS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..diff import PolicyDiff
@@ -106,7 +107,7 @@ def undeclared(policy: Policy, facts: dict[Any, Any]) -> list[str]:
     when deciding under it."""
     out = []
     for key, value in facts.items():
-        if key in ("escalation", "remedies_in_force", "as_of"):
+        if key in RESERVED_KEYS:
             continue
         decl = policy.fact(key)
         if decl is None:

@@ -16,11 +16,11 @@ from typing import Any, Mapping
 from ..core.decision import Decision, TraceStep
 from ..core.errors import DisputeError
 from ..model.nodes import FactDecl, Policy
+from ..model.reserved import RESERVED_KEYS
 from .markdown import code, escape, inline, table
 from .plain_words import Vocabulary, condition_words, number, value_with_unit, value_words_of
 from .playbook import WEEKDAYS, calendar_words, long_date
 
-_RESERVED = ("escalation", "remedies_in_force", "as_of")
 
 
 def day_words(day: _dt.date | None) -> str:
@@ -269,7 +269,7 @@ def render_refusal_memo(policy: Policy, dispute: Any, error: DisputeError,
     if isinstance(dispute, Mapping):
         lines += ["## The dispute as given", ""]
         ctx = _Context(policy)
-        rows = _facts_rows(ctx, {k: v for k, v in dispute.items() if k not in _RESERVED})
+        rows = _facts_rows(ctx, {k: v for k, v in dispute.items() if k not in RESERVED_KEYS})
         lines += table(["Fact", "Meaning", "Value"], rows) + [""]
     lines += _policy_lines(policy)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -77,8 +77,8 @@ def test_encoding_agrees_with_the_interpreter(text):
     analysis = analyze(text, _env(), expect="bool")
     assert analysis.ok, analysis.issues
     term = SPACE.encode(analysis.ast)
-    holds = SPACE._and(term.ok, SPACE.as_bool(term))
-    fails = SPACE._and(term.ok, z3.Not(SPACE.as_bool(term)))
+    holds = SPACE.both(term.ok, SPACE.as_bool(term))
+    fails = SPACE.both(term.ok, z3.Not(SPACE.as_bool(term)))
     for point in POINTS:
         expected = interpret(analysis.ast, point)
         pairs = _assignment(SPACE, point)
@@ -110,7 +110,7 @@ def test_only_what_cannot_be_encoded_is_opaque():
 def test_the_same_opaque_sub_expression_is_the_same_unknown():
     a = SPACE.encode(analyze('name.matches("a") && !name.matches("a")', _env()).ast)
     prover = Prover(SPACE)
-    assert prover.check(SPACE._and(a.ok, a.value)).unsat
+    assert prover.check(SPACE.both(a.ok, a.value)).unsat
 
 
 def test_domain_constraints_bound_every_fact():

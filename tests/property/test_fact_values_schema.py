@@ -1,4 +1,5 @@
-"""The dispute JSON Schema and the engine's fact checker agree (issue 13: one definition).
+"""The dispute JSON Schema, the engine's fact checker and the expression binder agree (issue 13:
+one definition, :mod:`policyengine.core.fact_types`).
 
 Hypothesis draws declarations (every fact type, enums, bounds, ``max_length``/``max_items``,
 maps and lists of them) and values (valid ones, values just over each bound, wrong types,
@@ -12,6 +13,12 @@ Schema cannot say what the engine checks, which the schema's description states:
   schema is compared with the engine's answer for the same value written as an int;
 * an integer for a double fact that a double cannot hold exactly: the engine compares it after
   rounding, JSON Schema exactly (such values are not drawn against bounds).
+
+The expression binder (:func:`policyengine.expr.bindings.binding_checker`, what
+``compile_expression(...).evaluate`` runs first) checks the types an expression needs: it agrees
+with the engine's checker on the same declaration without its bounds and defaults, except for
+what no dispute's fact but a CEL value may be (NaN, the infinities, a lone surrogate:
+``FACT_ONLY``) and a map's undeclared keys, which the binder does not read.
 """
 
 from __future__ import annotations
@@ -23,10 +30,14 @@ import jsonschema
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from policyengine.core.errors import ExpressionEvalError
+from policyengine.core.fact_types import FACT_ONLY
 from policyengine.core.limits import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH, INT64_MAX, INT64_MIN
+from policyengine.expr import Environment
+from policyengine.expr.bindings import binding_checker
 from policyengine.model.nodes import FactDecl
-from policyengine.model.values import (DOUBLE_OVERFLOW, INT_NOTE, default_problem,
-                                       fields_checker, object_schema)
+from policyengine.model.values import (DOUBLE_OVERFLOW, INT_NOTE, checker_for,
+                                       default_problem, fields_checker, object_schema)
 
 NAMES = st.sampled_from(["kind", "amount", "tier", "n", "x y", "q\"uote"])
 
@@ -205,3 +216,82 @@ def test_a_default_is_worded_as_before_and_refused_where_a_dispute_would_be() ->
     lst = FactDecl("l", "l", "list", items=FactDecl("item", "item", "int", max=3), max_items=2)
     assert default_problem(lst, [1, 5]) == "item 2: `5` is above the fact's max (3)"
     assert default_problem(lst, [1, 2, 3]) == "has more items than the fact's `max_items`"
+
+
+# --- the expression binder ----------------------------------------------------------------------
+
+def bare(d: FactDecl) -> FactDecl:
+    """``d`` as the binder reads it: its type (with ``enum``, items and fields), no bounds, no
+    defaults."""
+    return FactDecl(d.name, d.path, d.type, enum=d.enum,
+                    fields=tuple(bare(f) for f in d.fields),
+                    items=bare(d.items) if d.items is not None else None,
+                    max_items=2 ** 62, max_length=2 ** 62)
+
+
+def engine_reasons(d: FactDecl, value: Any) -> tuple[Any, list[str]]:
+    """(the normalized value, every reason the engine's checker refuses ``value`` for)."""
+    found: list[Any] = []
+    normalized = checker_for(d)(value, "", found)
+    return normalized, [getattr(p, "reason", None) or p.detail for p in found]
+
+
+def binder_outcome(d: FactDecl, value: Any) -> tuple[bool, Any]:
+    """(accepted, the normalized value or the error's message)."""
+    env = Environment.from_declarations({d.name: d.to_declaration()})
+    check = binding_checker(env, (d.name,))
+    try:
+        return True, check({d.name: value})[d.name]
+    except ExpressionEvalError as err:
+        return False, err.message
+
+
+def typed(value: Any) -> Any:
+    """``value`` with each leaf's type, so that ``1`` and ``1.0`` differ."""
+    if isinstance(value, (list, tuple)):
+        return [typed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: typed(v) for k, v in value.items()}
+    return (type(value).__name__, value)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_binder_and_the_checker_agree(data: st.DataObject) -> None:
+    drawn = data.draw(decl())
+    d = bare(drawn)
+    value = data.draw(st.one_of(value_for(drawn),
+                                st.sampled_from([math.nan, math.inf, -math.inf, 3.0])))
+    normalized, reasons = engine_reasons(d, value)
+    accepted, result = binder_outcome(d, value)
+    if not set(reasons) & (FACT_ONLY | {"unknown"}):
+        # nothing the binder leaves to the facts check: the same verdict, the same value
+        assert accepted == (not reasons), (d, value, reasons, result)
+        if accepted:  # normalized alike (3 becomes 3.0 at a double)
+            assert typed(result) == typed(normalized), (d, value)
+    else:  # NaN, a lone surrogate, an undeclared key: a CEL value, no fact; the engine refuses
+        assert reasons and not engine_accepts(d, value)
+
+
+def test_the_binder_the_checker_and_the_schema_on_the_edges() -> None:
+    i = FactDecl("n", "n", "int")
+    assert binder_outcome(i, 3) == (True, 3)
+    # 3.0 at an int: the binder and the checker refuse it; JSON Schema cannot (INT_NOTE says so)
+    assert binder_outcome(i, 3.0) == (False, "`n`: expected `int`, got `double`")
+    assert engine_reasons(i, 3.0)[1] == ["type"]
+    assert schema_accepts(i, 3.0) and INT_NOTE in str(object_schema((i,)))
+    assert binder_outcome(i, True) == (False, "`n`: expected `int`, got `bool`")
+    assert binder_outcome(i, INT64_MAX + 1) == \
+        (False, f"`n`: {INT64_MAX + 1} is out of the int range")
+    assert binder_outcome(i, 10 ** 5000)[1] == \
+        "`n`: an integer of about 5,001 digits is out of the int range"
+    x = FactDecl("x", "x", "double")
+    assert binder_outcome(x, 3) == (True, 3.0) and engine_reasons(x, 3) == (3.0, [])
+    assert binder_outcome(x, 2 ** 1100) == (False, "`x`: the number is too large for a double")
+    assert engine_reasons(x, 2 ** 1100)[1] == ["too_large"]
+    assert binder_outcome(x, False) == (False, "`x`: expected `double`, got `bool`")
+    nan_ok, nan = binder_outcome(x, math.nan)  # a CEL double, never a fact
+    assert nan_ok and math.isnan(nan) and engine_reasons(x, math.nan)[1] == ["not_finite"]
+    s = FactDecl("s", "s", "string", enum=("a", "b"))
+    assert binder_outcome(s, "c")[1].startswith("`s`: 'c' is not one of")
+    assert engine_reasons(s, "c")[1] == ["enum"]

@@ -1,7 +1,7 @@
 """How the other packages use ``policyengine.analysis``, read from the source with ``ast``:
 
-* no module outside ``analysis/`` imports a private name (``_z3_value``) from it, or reaches a
-  private member of its objects (``space._and_all(...)``) other than through ``self`` (a
+* no module outside ``analysis/`` imports a private name (such as ``_helper``) from it, or reaches a
+  private member of its objects (``space._helper(...)``) other than through ``self`` (a
   subclass may use what its base class keeps for subclasses);
 * the modules of ``analysis/`` import one another without a cycle, counting imports inside
   functions and under ``if TYPE_CHECKING:`` (``encode`` -> ``_cel``, ``witness`` ->

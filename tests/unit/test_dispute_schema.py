@@ -54,3 +54,68 @@ def test_where_json_schema_cannot_agree_the_schema_says_so():
     assert "3.0" in schema["description"] and "2026-02-30" in schema["description"]
     late = dict(BASE, escalation={"level": "regional", "since": "2026-12-01"})  # after as_of
     assert schema_accepts(late) and not engine_accepts(late)
+
+
+# --- the reserved keys: one description (model/reserved.py), two consumers ------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from policyengine.model.dispute_schema import LIMITS  # noqa: E402
+from policyengine.model.reserved import RESERVED  # noqa: E402
+
+DATES = st.one_of(st.dates(dt.date(2026, 1, 1), dt.date(2027, 6, 30)).map(str),
+                  st.sampled_from(["2026-11-1", "26-11-01", "x", "", 5, None, True, [],
+                                   {"y": 1}, "2026-11-01T00:00"]))
+IDS = st.sampled_from(["regional", "frontline", "executive", "mediation", "hold",
+                       "price-realignment", "nope", "Regional", 3, None, True, ["hold"]])
+
+
+def _record(fields: dict) -> st.SearchStrategy:
+    """A mapping of some of ``fields`` (each with its strategy) and maybe an unknown key."""
+    return st.fixed_dictionaries({}, optional={**fields, "levl": st.just(1),
+                                               "extra": st.just("x")})
+
+
+RESERVED_VALUES = st.fixed_dictionaries({}, optional={
+    "escalation": st.one_of(_record({"level": IDS, "since": DATES}), st.none(),
+                            st.sampled_from([5, "regional", []])),
+    "remedies_in_force": st.one_of(
+        st.lists(st.one_of(_record({"id": IDS, "granted_on": DATES, "last_reviewed": DATES}),
+                           st.sampled_from([5, "hold", None])), max_size=3),
+        st.none(), st.sampled_from([5, "hold", {"id": "hold"}])),
+})
+
+
+def engine_problems(dispute: dict) -> list:
+    try:
+        POLICY.evaluate(dispute, as_of=DAY)
+    except DisputeError as exc:
+        return [p for p in exc.problems if p.code == "invalid_facts"]
+    return []
+
+
+@settings(max_examples=200, deadline=None)
+@given(RESERVED_VALUES)
+def test_the_reserved_keys_schema_and_check_agree(change: dict) -> None:
+    """Every value the engine accepts the schema accepts, and the other way round, except
+    for the order of dates (`since` after `as_of`, ...), which the schema's description says
+    it cannot check."""
+    dispute = dict(BASE, **change)
+    problems = engine_problems(dispute)
+    if problems and all(p.detail == "order" for p in problems):
+        assert schema_accepts(dispute), (change, problems)
+    else:
+        assert schema_accepts(dispute) == (not problems), (change, problems)
+
+
+def test_what_the_schema_cannot_check_of_the_reserved_keys_is_said():
+    for key in RESERVED:
+        for f in key.fields:
+            if f.not_after_as_of or f.not_before is not None:
+                assert f"`{f.name}`" in LIMITS or f"`{key.name}.{f.name}`" in LIMITS, f.name
+            if f.not_before is not None:
+                assert f"`{f.not_before}`" in LIMITS
+    schema = dispute_schema(POLICY)["properties"]
+    assert [k.name for k in RESERVED] == [k for k in schema if k in
+                                          ("escalation", "remedies_in_force", "as_of")]
