@@ -14,7 +14,9 @@ Sections (each prints its own table):
              `evaluate` import (python -X importtime)
   json       encoding the batch records: json (stdlib) vs orjson vs msgspec, and whether their
              bytes are identical to the stdlib's
-  batch      `policyengine evaluate --input --output` with --jobs 1 and 2, decisions per second
+  batch      in-process CPU time per line (reading, evaluate, to_json, the chunk path) and
+             `policyengine evaluate --input --output` with --jobs 1 and 2: wall and CPU time of
+             all processes, decisions per CPU-second, the --jobs 2 ratio, identical outputs
 
 Rounds run the implementations in a shuffled order; each cell is the median of the rounds.
 Machines are shared and noisy: read the ratios, not the absolute times. Nothing is asserted:
@@ -471,40 +473,134 @@ def section_json(args: argparse.Namespace) -> None:
 
 
 # -- batch -------------------------------------------------------------------------------------
+def _cli_run(checkout: Path, src: Path, dst: Path, jobs: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and its workers) of one batch run."""
+    import resource
+
+    cmd = [sys.executable, "-m", "policyengine.cli", "evaluate", str(ACME), "--input", str(src),
+           "--output", str(dst), "--as-of", AS_OF.isoformat(), "--jobs", str(jobs),
+           "--no-progress"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, check=False, capture_output=True, cwd=checkout,
+                   env={**os.environ, "PYTHONPATH": str(checkout), "PYTHONDONTWRITEBYTECODE": "1"})
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def section_batch(args: argparse.Namespace) -> None:
-    from policyengine.cli import batch
+    from policyengine.decide import jsonlines
+    from policyengine.load.json_input import loads, reference_loads
 
     policy = policyengine.load_policy(ACME)
-    batch._POLICY, batch._AS_OF = policy, AS_OF
-    lines = [json.dumps(DISPUTES[i % len(DISPUTES)]).encode() + b"\n" for i in range(1000)]
-    start = time.process_time()
-    for _ in range(max(1, args.batch_lines // 5000)):
-        batch.decide_chunk((1, lines))
-    cpu = time.process_time() - start
-    per_core = max(1, args.batch_lines // 5000) * len(lines) / cpu
-    print(f"\n## batch\nin-process decide_chunk (parse JSON, decide, serialize): {per_core:,.0f} "
-          "decisions per CPU-second")
+    raws = [json.dumps(DISPUTES[i % len(DISPUTES)]).encode() for i in range(1000)]
+    block = b"".join(raw + b"\n" for raw in raws)
+    parsed = [loads(raw) for raw in raws]
+    decisions = [policy.evaluate(d, as_of=AS_OF) for d in parsed]
+
+    def cpu_per_line(fn: Callable[[], None]) -> float:
+        samples = []
+        for _ in range(args.rounds):
+            start = time.process_time()
+            fn()
+            samples.append((time.process_time() - start) / len(raws) * 1e6)
+        return statistics.median(samples)
+
+    def parse_fast() -> None:
+        for raw in raws:
+            loads(raw)
+
+    def parse_reference() -> None:
+        for raw in raws:
+            reference_loads(raw)
+
+    def decide() -> None:
+        for d in parsed:
+            policy.evaluate(d, as_of=AS_OF)
+
+    def encode() -> None:
+        for d in decisions:
+            d.to_json()
+
+    def plain() -> None:
+        for raw in raws:
+            policy.evaluate(loads(raw), as_of=AS_OF).to_json()
+
+    def chunk() -> None:
+        jsonlines.decide_chunk(policy, 1, block, AS_OF)
+
+    chunk()
+    parts = {"read a line (json_input.loads: orjson where provably the stdlib's)": parse_fast,
+             "read a line (the standard library's reader alone)": parse_reference,
+             "evaluate": decide, "Decision.to_json": encode,
+             "a plain loop: loads, evaluate, to_json of each line": plain,
+             "decide_chunk (read, evaluate, record bytes, counts)": chunk}
+    cost = {}
+    for name in random.sample(list(parts), len(parts)):
+        cost[name] = cpu_per_line(parts[name])
+    total = cost["decide_chunk (read, evaluate, record bytes, counts)"]
+    print(f"\n## batch: in-process, CPU time per line (median of {args.rounds} rounds of "
+          f"{len(raws)} lines)")
+    for name in parts:
+        print(f"{name:<64} {cost[name]:>8.2f}us")
+    rest = total - cost["a plain loop: loads, evaluate, to_json of each line"]
+    print(f"{'the chunk path around them (decide_chunk - the plain loop)':<64} {rest:>8.2f}us")
+    print(f"decide_chunk: {1e6 / total:,.0f} decisions per CPU-second (per core; the bound is "
+          "100,000)")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.jsonl"
+        one = Path(tmp) / "one.jsonl"
         with src.open("w") as fh:
             for i in range(args.batch_lines):
                 fh.write(json.dumps(DISPUTES[i % len(DISPUTES)]) + "\n")
-        results: dict[int, list[float]] = {1: [], 2: []}
+        one.write_text(json.dumps(DISPUTES[0]) + "\n")
+        runs = {"--jobs 1": (ROOT, 1), "--jobs 2": (ROOT, 2)}
+        if args.baseline:
+            runs["baseline --jobs 1"] = (Path(args.baseline), 1)
+            runs["baseline --jobs 2"] = (Path(args.baseline), 2)
+        walls: dict[str, list[float]] = {k: [] for k in runs}
+        cpus: dict[str, list[float]] = {k: [] for k in runs}
+        start_walls: list[float] = []
+        start_cpus: list[float] = []
         outputs = {}
         for _ in range(args.batch_rounds):
-            for jobs in random.sample([1, 2], 2):
-                dst = Path(tmp) / f"out{jobs}.jsonl"
-                cmd = [sys.executable, "-m", "policyengine.cli", "evaluate", str(ACME),
-                       "--input", str(src), "--output", str(dst), "--as-of", AS_OF.isoformat(),
-                       "--jobs", str(jobs), "--no-progress"]
-                start = time.perf_counter()
-                subprocess.run(cmd, check=False, capture_output=True)
-                results[jobs].append(args.batch_lines / (time.perf_counter() - start))
-                outputs[jobs] = dst.read_bytes()
-        one, two = statistics.median(results[1]), statistics.median(results[2])
-        print(f"`evaluate --input/--output`, {args.batch_lines} lines, process start-up and load "
-              f"included: {one:,.0f}/s with --jobs 1, {two:,.0f}/s with --jobs 2 "
-              f"({two / one:.2f}x); outputs identical: {outputs[1] == outputs[2]}")
+            for name in random.sample(list(runs), len(runs)):
+                checkout, jobs = runs[name]
+                dst = Path(tmp) / f"out-{name.replace(' ', '_')}.jsonl"
+                wall, cpu = _cli_run(checkout, src, dst, jobs)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+                outputs[name] = dst.read_bytes()
+            wall, cpu = _cli_run(ROOT, one, Path(tmp) / "one-out.jsonl", 1)
+            start_walls.append(wall)
+            start_cpus.append(cpu)
+        n = args.batch_lines
+        sw, sc = statistics.median(start_walls), statistics.median(start_cpus)
+        print(f"\n## batch: `evaluate --input/--output`, {n:,} lines, median of "
+              f"{args.batch_rounds} shuffled rounds (start-up: one line takes {sw:.2f}s wall, "
+              f"{sc:.2f}s CPU)")
+        print(f"{'run':<20} {'wall':>8} {'CPU (all processes)':>20} {'lines/s wall':>13} "
+              f"{'lines per CPU-s':>16} {'same, start-up off':>19}")
+        for name in runs:
+            w, c = statistics.median(walls[name]), statistics.median(cpus[name])
+            steady = n / (c - sc) if c > sc else float("nan")
+            print(f"{name:<20} {w:>7.2f}s {c:>19.2f}s {n / w:>13,.0f} {n / c:>16,.0f} "
+                  f"{steady:>19,.0f}")
+        w1, w2 = statistics.median(walls["--jobs 1"]), statistics.median(walls["--jobs 2"])
+        print(f"--jobs 2 vs --jobs 1: {w1 / w2:.2f}x the lines per second (wall; start-up "
+              f"included; {os.cpu_count()} cpu, load average {os.getloadavg()[0]:.1f}: on a "
+              "busy machine the second core is not free)")
+        c1, c2 = statistics.median(cpus["--jobs 1"]), statistics.median(cpus["--jobs 2"])
+        if w2 > sw and w1 > sw:
+            print(f"start-up off (one line's wall time subtracted): --jobs 2 vs --jobs 1: "
+                  f"{(w1 - sw) / (w2 - sw):.2f}x; Amdahl's bound on 2 free cores with start-up "
+                  f"({sw:.2f}s of {w1:.2f}s) in series: {w1 / (sw + (w1 - sw) / 2):.2f}x")
+        print(f"--jobs 2 uses {c2 / c1:.2f}x the CPU time of --jobs 1 (the workers' start and "
+              "the hand-over between processes)")
+        print(f"outputs: --jobs 1 and --jobs 2 identical: {outputs['--jobs 1'] == outputs['--jobs 2']}"
+              + (f"; identical to the baseline's: {outputs['--jobs 1'] == outputs['baseline --jobs 1']}"
+                 if args.baseline else ""))
 
 
 SECTIONS = {"decision": section_decision, "table": section_table, "load": section_load,
@@ -516,7 +612,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="tiny sizes (CI: the code still runs)")
     ap.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     ap.add_argument("--baseline", default=None, metavar="CHECKOUT",
-                    help="load section: also time another checkout of policyengine (before/after)")
+                    help="load and batch sections: also time another checkout of policyengine "
+                         "(before/after)")
     ap.add_argument("--load-sizes", default=None, metavar="N,N",
                     help="load section: the rulebook sizes (default 1000,10000)")
     ap.add_argument("--load-rounds", type=int, default=None, help="load section: rounds")

@@ -13,29 +13,37 @@ and leaves the hidden ``.partial`` file. A line whose decision meets a defect of
 from __future__ import annotations
 
 import collections
-import itertools
+import datetime as _dt
 import os
 import stat
 import sys
-import threading
-import datetime as _dt
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import click
 
 from .common import load_or_exit
 
-CHUNK = 256  # lines per task (bounded memory: at most 4 * jobs chunks in flight)
+if TYPE_CHECKING:
+    from ..decide.jsonlines import ChunkResult
+
+#: bytes of input per chunk: whole lines, so a chunk holds more when one line is longer
+BLOCK = 1 << 16
+#: chunks in flight per worker with ``--jobs N``: enough that no worker waits for the writer,
+#: few enough that memory stays constant (input and records of 3 x N chunks at most)
+WINDOW = 3
 
 _POLICY: Any = None
 _AS_OF: Any = None
 
 
 def _init_worker(policy_path: str, as_of: _dt.date | None) -> None:
+    """A worker process's start: the policy is loaded once (inherited from the parent where
+    processes fork; loaded from the same path otherwise), Ctrl-C and SIGTERM left to the
+    parent, which stops the workers."""
     global _POLICY, _AS_OF
+    import gc
     import signal
 
-    # the parent handles Ctrl-C and SIGTERM (and terminates the workers)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _POLICY is None:
@@ -43,6 +51,17 @@ def _init_worker(policy_path: str, as_of: _dt.date | None) -> None:
 
         _POLICY = load_policy(policy_path)
     _AS_OF = as_of
+    gc.freeze()  # the policy's objects are never garbage: the collector stops walking them
+
+
+def decide_chunk(chunk: tuple[int, bytes]) -> ChunkResult:
+    """Decide a chunk (the number of its first line, its whole lines as one block of bytes):
+    one task for a worker process, one round trip per chunk, its records as one block of
+    bytes and its counts already summed (:func:`policyengine.decide.jsonlines.decide_chunk`)."""
+    from ..decide.jsonlines import decide_chunk as decide
+
+    first, block = chunk
+    return decide(_POLICY, first, block, _AS_OF)
 
 
 def decide_line(item: tuple[int, bytes]) -> tuple[bytes, str | None, str | None, str | None]:
@@ -57,52 +76,132 @@ def decide_line(item: tuple[int, bytes]) -> tuple[bytes, str | None, str | None,
     return (outcome.to_bytes(), outcome.decision.category.id, outcome.decision.level.id, None)
 
 
-#: what a chunk gives back: its records as one block of bytes (each line ended by a newline),
-#: the lines decided, per category, per level, per refusal code, and the input bytes read
-ChunkResult = tuple[bytes, int, dict[str, int], dict[str, int], dict[str, int], int]
-
-
-def decide_chunk(chunk: tuple[int, list[bytes]]) -> ChunkResult:
-    """Decide a chunk of lines (the line number of the first, the raw lines): one task for a
-    worker process, one round trip per chunk, and everything a chunk can share done once
-    per chunk (one block of output bytes, the counts already summed)."""
-    first, lines = chunk
-    out = []
-    categories: dict[str, int] = {}
-    levels: dict[str, int] = {}
-    errors: dict[str, int] = {}
-    width = 0
-    for number, raw in enumerate(lines, first):
-        record, category, level, error = decide_line((number, raw))
-        out.append(record)
-        width += len(raw)
-        if error is None:
-            assert category is not None and level is not None  # a decision has both
-            categories[category] = categories.get(category, 0) + 1
-            levels[level] = levels.get(level, 0) + 1
-        else:
-            errors[error] = errors.get(error, 0) + 1
-    out.append(b"")
-    return b"\n".join(out), len(lines), categories, levels, errors, width
-
-
-def _windowed(chunks: Iterator[Any], window: threading.BoundedSemaphore) -> Iterator[Any]:
-    for chunk in chunks:
-        window.acquire()
-        yield chunk
-
-
-def _chunks(fh: Iterable[bytes], size: int) -> Iterator[tuple[int, list[bytes]]]:
-    """(number of the first line, up to ``size`` raw lines) of a binary stream, lines split
-    on ``\n`` only."""
-    it = iter(fh)
+def _chunks(fh: Any, size: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(number of the first line, whole lines) of a binary stream, lines ended by ``\n``
+    only; each read takes what the stream has (up to ``size`` bytes: a pipe is not waited on
+    until a block is full), and a line longer than a block is read on to its end."""
+    read = getattr(fh, "read1", None) or fh.read
+    size = size or BLOCK
     first = 1
+    pending: list[bytes] = []  # the start of a line not ended yet
     while True:
-        lines = list(itertools.islice(it, size))
-        if not lines:
+        data = read(size)
+        if not data:
+            if pending:
+                yield first, b"".join(pending)
             return
-        yield first, lines
-        first += len(lines)
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            pending.append(data)
+            continue
+        if pending:
+            pending.append(data[:cut + 1])
+            block = b"".join(pending)
+            pending = []
+        else:
+            block = data if cut == len(data) - 1 else data[:cut + 1]
+        if cut < len(data) - 1:
+            pending.append(data[cut + 1:])
+        yield first, block
+        first += block.count(b"\n")
+
+
+class _WorkerLost(Exception):
+    """A worker process stopped without giving its chunk back (killed, out of memory)."""
+
+
+class _InOrder:
+    """The chunks decided by the pool's workers, given back in input order as each is done.
+    A reader thread reads and hands chunks to the pool while the caller writes, at most
+    ``WINDOW * jobs`` in flight (the input is never read far ahead of the writer: constant
+    memory), so a slow input (a pipe) does not hold back what is already decided."""
+
+    def __init__(self, pool: Any, chunks: Iterator[tuple[int, bytes]], jobs: int):
+        import queue
+        import threading
+
+        self._pool = pool
+        self._chunks = chunks
+        self._window = threading.BoundedSemaphore(WINDOW * jobs)
+        self._handed: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._feed, name="policyengine-batch-reader",
+                                        daemon=True)
+        self._reader.start()
+
+    def _feed(self) -> None:
+        try:
+            for chunk in self._chunks:
+                self._window.acquire()
+                if self._stop.is_set():
+                    return
+                self._handed.put(self._pool.submit(decide_chunk, chunk))
+            self._handed.put(None)
+        except BaseException as exc:  # reading failed (or the pool did): the caller raises it
+            self._handed.put(exc)
+
+    def __iter__(self) -> Iterator[ChunkResult]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        while True:
+            item = self._handed.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            try:
+                result = item.result()
+            except BrokenProcessPool:
+                raise _WorkerLost() from None
+            self._window.release()
+            yield result
+
+    def close(self) -> bool:
+        """Stop the reader; whether it stopped (it may be waiting for a pipe's next bytes:
+        then the input must not be closed under it, the process is about to end)."""
+        self._stop.set()
+        try:
+            self._window.release()  # a reader waiting for room wakes up and stops
+        except ValueError:
+            pass
+        self._reader.join(1.0)
+        return not self._reader.is_alive()
+
+
+def _start_pool(jobs: int, policy_path: str, as_of: _dt.date | None) -> Any:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    # fork: the workers inherit the loaded policy (nothing loaded again, the same object)
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                               initargs=(policy_path, as_of))
+    # the workers start now, from this thread alone (forking while the reader thread runs
+    # could copy a lock it holds); a worker that cannot start breaks the pool here
+    for ready in [pool.submit(os.getpid) for _ in range(jobs)]:
+        ready.result()
+    return pool
+
+
+def _stop_pool(pool: Any, *, wait: bool) -> None:
+    """Shut the pool down: on success after the workers finish; otherwise at once (what is
+    queued is cancelled, the workers are terminated), then the pool's own thread is joined
+    (left running, it could meet a closed pipe at exit and print a traceback)."""
+    if wait:
+        pool.shutdown(wait=True)
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in workers:
+        proc.join(10)
+        if proc.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
+            proc.kill()
+            proc.join(10)
+    pool.shutdown(wait=True)
 
 
 class _Interrupted(BaseException):
@@ -193,33 +292,30 @@ def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path
     pool = None
     bar = None
     failure: str | None = None
+    defect = False
     interrupted: int | None = None
     done = False
+    frozen = False
+    parallel: _InOrder | None = None
     handlers = _install_handlers()
     try:
         try:
-            if jobs > 1:
-                import multiprocessing
+            import gc
 
-                pool = multiprocessing.get_context().Pool(
-                    jobs, initializer=_init_worker,
-                    initargs=(os.path.abspath(policy_path), as_of))
+            gc.freeze()  # the loaded policy is never garbage: the collector stops walking it
+            frozen = True
+            if jobs > 1:
+                pool = _start_pool(jobs, policy_path, as_of)
             if show:
                 bar = click.progressbar(length=size or 0, file=sys.stderr, label="deciding",
                                         show_pos=False, show_percent=True)
                 bar.__enter__()
-            chunks = _chunks(infile, CHUNK)
+            chunks = _chunks(infile)
             if pool is None:
-                decided: Iterator[ChunkResult] = (decide_chunk(chunk) for chunk in chunks)
+                decided: Iterable[ChunkResult] = (decide_chunk(chunk) for chunk in chunks)
             else:
-                # at most 4 chunks per worker in flight: the pool's feeder must not read the
-                # whole input ahead of the writer (constant memory), and workers must never
-                # wait for it
-                window = threading.BoundedSemaphore(4 * jobs)
-                decided = pool.imap(decide_chunk, _windowed(chunks, window))
+                decided = parallel = _InOrder(pool, chunks, jobs)
             for data, n, categories, levels, errors, width in decided:
-                if pool is not None:
-                    window.release()
                 sink.write(data)
                 total += n
                 counts["category"].update(categories)
@@ -227,6 +323,9 @@ def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path
                 counts["error"].update(errors)
                 if bar is not None:
                     bar.update(width)
+            if pool is not None:
+                _stop_pool(pool, wait=True)
+                pool = None
             sink.commit()
             done = True
         except OutputError as exc:
@@ -239,14 +338,23 @@ def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path
             import signal
 
             interrupted = exc.signum if isinstance(exc, _Interrupted) else signal.SIGINT
+        except _WorkerLost:
+            failure = ("a worker process stopped without finishing its lines (killed by a "
+                       "signal or out of memory)")
+            defect = True
+        except Exception as exc:  # a defect of ours, in a worker or here: no traceback
+            failure = f"internal error: {type(exc).__name__}: {exc}"
+            defect = True
     finally:
+        if frozen:
+            gc.unfreeze()  # the caller's objects are collected as before (a test runner)
         _restore_handlers(handlers)
         if bar is not None:
             bar.__exit__(None, None, None)
+        reader_stopped = parallel.close() if parallel is not None else True
         if pool is not None:
-            pool.terminate()
-            pool.join()
-        if infile is not sys.stdin.buffer:
+            _stop_pool(pool, wait=False)
+        if infile is not sys.stdin.buffer and reader_stopped:
             infile.close()
         if not done:
             sink.abort()  # never leave a partial file behind
@@ -257,7 +365,10 @@ def run_batch(ctx: click.Context, policy_path: str, input_path: str, output_path
                 else f"error: {failure}")
         click.echo(f"policyengine: {what}; {total} line(s) had been decided: {where}",
                    err=True)
-        return 128 + int(interrupted) if interrupted is not None else 2
+        if defect:
+            click.echo("policyengine: please report this at the project's issue tracker",
+                       err=True)
+        return 128 + int(interrupted) if interrupted is not None else 3 if defect else 2
     refused = sum(counts["error"].values())
     lines = [f"{total} line(s): {total - refused} decided, {refused} refused"]
     for key in ("category", "level", "error"):

@@ -116,23 +116,25 @@ def test_batch_with_two_jobs_gives_the_same_bytes(tmp_path):
 
 def test_an_interrupted_batch_leaves_no_output(tmp_path, monkeypatch):
     from policyengine.cli import batch
+    from policyengine.decide import jsonlines
 
     calls = {"n": 0}
-    real = batch.decide_line
+    real = jsonlines.decide_chunk
 
-    def flaky(item):
+    def flaky(*args):
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 2:  # the first chunk was decided and written
             raise KeyboardInterrupt
-        return real(item)
+        return real(*args)
 
-    monkeypatch.setattr(batch, "decide_line", flaky)
+    monkeypatch.setattr(jsonlines, "decide_chunk", flaky)
+    line = json.dumps(json.load(open(PRICING))) + "\n"
     src = tmp_path / "in.jsonl"
-    src.write_text(open(PRICING).read().replace("\n", " ") + "\n" * 1, encoding="utf-8")
-    src.write_text((json.dumps(json.load(open(PRICING))) + "\n") * 5, encoding="utf-8")
+    src.write_text(line * (2 * batch.BLOCK // len(line) + 1), encoding="utf-8")  # 3 chunks
     out = tmp_path / "out.jsonl"
     res = CliRunner().invoke(cli, ["evaluate", ACME, "--input", str(src), "--output", str(out)])
-    assert res.exit_code != 0
+    assert calls["n"] == 2
+    assert res.exit_code == 130
     assert not out.exists()
     assert os.listdir(tmp_path) == ["in.jsonl"]
 
