@@ -55,6 +55,9 @@ class FactVariables:
         #: each from the facts as the evaluator does
         self.rounding: list[tuple[Z3Expr, Z3Expr, str]] = []
         self._rounded: dict[tuple[str, int], Z3Expr] = {}
+        #: the texts of double divisions encoded with ``ieee``: z3's ``x / 0.0`` is an
+        #: unspecified real where the evaluator gives an infinity or NaN (not followed exactly)
+        self.nonfinite: set[str] = set()
         self._by_var: dict[int, tuple[Z3Expr, Z3Expr, str]] = {}
         self._pinned: set[tuple[int, int]] = set()
         self.true: Z3Expr = z3.BoolVal(True, self.ctx)
