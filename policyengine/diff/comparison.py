@@ -126,6 +126,9 @@ class Comparison:
             x, y = a.amount[rid], b.amount[rid]
             if x is not None and y is not None:
                 out.append(x == y)
+        # a comparison of a rounded result with a constant changes where its exact value
+        # crosses the midpoint next to the constant (FactVariables.pin)
+        out.extend(self.space.pins)
         return out
 
 

@@ -211,6 +211,8 @@ def test_a_dispute_put_in_a_category_by_a_rounded_product_lies_in_its_dates_regi
     assert all(region_reproduces(old, new, r) for r in report.regions)
     dates = [r for r in report.regions if r.kind == "dates"]
     assert any(report.contains(r, dispute) for r in dates)
+    # its description names the cut on x where the rounded product reaches 10000.0
+    assert any("x >= 199999.99999999997" in r.summary for r in dates)
     # and just below it, where the rounded product is below 10000.0, it is unclassified
     below = dict(dispute, x=math.nextafter(dispute["x"], 0.0))
     assert below["x"] * 0.05 < 10000.0
