@@ -269,8 +269,10 @@ def _arith(space: FactVariables, node: ast.Binary, a: Term, b: Term) -> Term | N
         # double (z3's x / 0.0 is unspecified where IEEE gives inf or nan: inexact)
         x, y = a.value, b.value
         r = x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else x / y
-        return _make(space, "double", space.rounded(r), (a, b),
-                     inexact_text=print_expression(node))
+        text = print_expression(node)
+        if op == "/":
+            space.nonfinite.add(text)
+        return _make(space, "double", space.rounded(r), (a, b), inexact_text=text)
     if a.kind == b.kind == "double" and op in ("+", "-", "*", "/"):
         # a literal operand counts as the decimal it spells (0.1 is 1/10): IEEE arithmetic
         # rounds `amount * 0.1` to what the author meant far more often than to the product

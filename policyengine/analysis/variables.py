@@ -55,8 +55,14 @@ class FactVariables:
         #: each from the facts as the evaluator does
         self.rounding: list[tuple[Z3Expr, Z3Expr, str]] = []
         self._rounded: dict[tuple[str, int], Z3Expr] = {}
+        #: the texts of double divisions encoded with ``ieee``: z3's ``x / 0.0`` is an
+        #: unspecified real where the evaluator gives an infinity or NaN (not followed exactly)
+        self.nonfinite: set[str] = set()
         self._by_var: dict[int, tuple[Z3Expr, Z3Expr, str]] = {}
         self._pinned: set[tuple[int, int]] = set()
+        #: the exact comparisons a pinned one stands for (:meth:`pin`): where, along the facts
+        #: of the exact value, the rounded comparison changes its truth
+        self.pins: list[Z3Expr] = []
         self.true: Z3Expr = z3.BoolVal(True, self.ctx)
         self.false: Z3Expr = z3.BoolVal(False, self.ctx)
         self.facts: dict[str, FactVar] = {}
@@ -186,6 +192,7 @@ class FactVariables:
             at_dn = exact == mid_dn
             self.domain.append((r <= c) == z3.Or(exact < mid_up, z3.And(at_up, even)))
             self.domain.append((r >= c) == z3.Or(exact > mid_dn, z3.And(at_dn, even)))
+            self.pins.extend([exact < mid_up, exact > mid_dn])
 
     def _frac(self, f: Fraction) -> Z3Expr:
         return z3.RealVal(f"{f.numerator}/{f.denominator}", self.ctx)

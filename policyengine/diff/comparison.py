@@ -41,8 +41,10 @@ class Comparison:
         self.old, self.new, self.as_of = old, new, as_of
         self.shared = merge_facts(old, new)
         # the old version's space over the facts of both (each version's decision terms
-        # are built for its own policy: encoding.py)
-        self.space = FactSpace(old, declarations=self.shared)
+        # are built for its own policy: encoding.py); doubles as the evaluator computes them
+        # (IEEE round-to-nearest, as lint encodes them): a region's formula then holds for a
+        # dispute exactly when the evaluator's rounded arithmetic puts it there
+        self.space = FactSpace(old, declarations=self.shared, ieee=True)
         self.prover = Prover(self.space, timeout=timeout, budget=budget)
         self.timeout = timeout
         self.unknown = 0
@@ -124,15 +126,20 @@ class Comparison:
             x, y = a.amount[rid], b.amount[rid]
             if x is not None and y is not None:
                 out.append(x == y)
+        # a comparison of a rounded result with a constant changes where its exact value
+        # crosses the midpoint next to the constant (FactVariables.pin)
+        out.extend(self.space.pins)
         return out
 
 
     def inexact_changes(self) -> list[str]:
-        """The double arithmetic that the solver computes as exact real numbers, where the
-        evaluator rounds to doubles, in what changed between the versions: an expression (a
-        condition or an amount) that only one version has, and every amount when the authority
-        limits it is held against changed. Sorted, each once. A proof that no dispute changes
-        does not cover the disputes at the rounding edges of these."""
+        """The double arithmetic the solver does not follow exactly, in what changed between
+        the versions: a division of doubles (z3's ``x / 0.0`` is an unspecified real where the
+        evaluator gives an infinity or NaN) in an expression (a condition or an amount) that
+        only one version has, or in every amount when the authority limits it is held against
+        changed. Sorted, each once. A proof that no dispute changes does not cover the
+        disputes where these divide by zero. (``+ - *`` of doubles are encoded as the evaluator
+        rounds them: see ``FactVariables.rounded``.)"""
         texts: list[set[str]] = [set(), set()]
         for i, p in enumerate((self.old, self.new)):
             texts[i] = {e.canonical for e in expressions(p)} | {
@@ -145,7 +152,7 @@ class Comparison:
                 if e.canonical in texts[1 - i] and not (limits_changed and e in amounts):
                     continue
                 out |= self.space.encode(e).inexact
-        return sorted(out)
+        return sorted(out & self.space.nonfinite)
 
 
 def differ(a: VersionTerms, b: VersionTerms, ctx: z3.Context) -> z3.BoolRef:

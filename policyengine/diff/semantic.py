@@ -28,7 +28,7 @@ from typing import Any
 
 import z3
 
-from ..analysis.witness import canonical_model, numerals, z3_value
+from ..analysis.witness import canonical_model, ieee_values, numerals, z3_value
 from ..model.nodes import Policy
 from .behavior import Behavior, lookup as _lookup
 from .boundaries import Roots
@@ -78,6 +78,10 @@ class BehaviorReport:
             pairs.append((fv.var, z3_value(cmp.space, fv, value)))
         for path, flag in cmp.present.items():
             pairs.append((flag, z3.BoolVal(_lookup(dispute, path) is not None, cmp.space.ctx)))
+        rounded = ieee_values(cmp.space, pairs)  # each double operation as the evaluator rounds it
+        if rounded is None:
+            return None  # a result overflows to infinity: the formula does not say
+        pairs.extend(rounded)
         return bool(z3.is_true(z3.simplify(z3.substitute(region.formula, *pairs))))
 
 
@@ -380,14 +384,14 @@ def compare_behavior(old: Policy, new: Policy, *, as_of: _dt.date, timeout: floa
     report.comparison = cmp
     rounded = cmp.inexact_changes() if report.verdict == "equivalent" else []
     if rounded:
-        # "no dispute changes" was proven over real numbers: at the rounding edges of double
-        # arithmetic the evaluator may decide otherwise, so it is possible, not proven
+        # "no dispute changes" was proven with a division by zero left unspecified: where
+        # the evaluator's infinity or NaN decides, a dispute may change, possible, not proven
         report.complete = False
         report.verdict = "unknown"
         shown = ", ".join(f"`{t}`" for t in rounded[:3]) + (", ..." if len(rounded) > 3 else "")
-        report.notes.append(f"the solver computes {shown} with exact real numbers where the "
-                            "evaluator rounds to doubles: disputes at the rounding edges may "
-                            "change too (possible, not proven)")
+        report.notes.append(f"the solver leaves {shown} unspecified where the divisor is 0.0 "
+                            "and the evaluator gives an infinity or NaN: disputes dividing "
+                            "by zero may change too (possible, not proven)")
     if validity:
         report.regions[:0] = validity
         report.verdict = "different"

@@ -1,17 +1,21 @@
 """The diff's claims where ints meet doubles: an int compared with a double literal is decided
 as the evaluator decides it (``float(n) < c``, the int rounded to the nearest double), and a
-proof that no dispute changes is not claimed over double arithmetic the solver computes as
-exact real numbers."""
+region holds exactly the disputes whose doubles, rounded as the evaluator rounds them, put
+them there; a proof that no dispute changes is not claimed over a division of doubles (z3 leaves
+``x / 0.0`` unspecified)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+
 import z3
 from hypothesis import given, settings, strategies as st
 
 from policyengine import loads_policy
 from policyengine.analysis import FactSpace
 from policyengine.analysis._cel import least_int_reaching
+from policyengine.diff.dates import region_reproduces
 from policyengine.diff.semantic import compare_behavior
 from policyengine.expr.values import greater, greater_equal, less, less_equal, equals
 
@@ -125,14 +129,94 @@ def test_lint_encoding_already_rounds_the_int():
     assert solver.check() == z3.unsat
 
 
-def test_a_change_in_double_arithmetic_is_not_proven_equivalent():
-    # equal over real numbers (x * 0.1 < 100 exactly when x < 1000), not necessarily over
-    # doubles: the claim is left possible, with the reason
+def test_a_change_in_double_arithmetic_is_found_at_its_rounding_edge():
+    # equal over real numbers (x * 0.1 < 100 exactly when x < 1000), not over doubles: the
+    # largest double below 1000 times 0.1 rounds to 100.0, so that dispute changes category
     old = rulebook("x * 0.1 < 100.0")
     new = rulebook("x < 1000.0", "1.1.0")
+    x = math.nextafter(1000.0, 0.0)
+    assert category(old, 0, x) == "rest" and category(new, 0, x) == "c0"
+    report = compare_behavior(old, new, as_of=DAY)
+    assert report.verdict == "different" and report.complete
+    assert [r.witness["facts"]["x"] for r in report.regions] == [x]
+    assert all(region_reproduces(old, new, r) for r in report.regions)
+    assert report.contains(report.regions[0], {"n": 0, "x": x})
+    assert not report.contains(report.regions[0], {"n": 0, "x": math.nextafter(x, 0.0)})
+
+
+def test_a_change_in_double_division_is_not_proven_equivalent():
+    # z3 leaves x / 0.0 unspecified where the evaluator gives an infinity or NaN: no proof
+    old = rulebook("x / 2.0 < 500.0 || x / 0.0 < 0.0")
+    new = rulebook("x < 1000.0", "1.1.0")
+    # (the same decisions: x / 2.0 is exact, and x / 0.0 is inf or NaN, never below 0.0)
+    for x in (0.0, 999.0, math.nextafter(1000.0, 0.0), 1000.0, 5e300):
+        assert category(old, 0, x) == category(new, 0, x)
     report = compare_behavior(old, new, as_of=DAY)
     assert report.verdict == "unknown" and not report.complete
-    assert any("`x * 0.1`" in note and "rounds to doubles" in note for note in report.notes)
+
+
+# the brute-force draw that found the diff reasoning about `x * 0.05` as exact reals: the
+# versions differ in the band's level and the ladder's windows; for x = 199999.99999999997,
+# x * 0.05 rounds to 10000.0 (c0 holds, the override lifts it to l3, whose window moved),
+# while over the reals the product is 9999.9999999999985 and the dispute is unclassified
+BRUTE = """\
+policy: {id: brute, title: Brute, version: %(version)s, effective: 2026-01-01,
+         owners: [l@example.com]}
+facts:
+  kind: {type: string, enum: [a, b, c]}
+  x: {type: double, min: 0}
+  n: {type: int, min: 0, default: 0}
+  flag: {type: bool, default: false}
+ladder:
+  levels:
+    - {id: l1, title: Level l1, role: rl1, respond_within: 1bd, decide_within: 5bd, next: l2}
+    - {id: l2, title: Level l2, role: rl2, respond_within: 1bd, decide_within: 5bd, next: l3}
+    - {id: l3, title: Level l3, role: rl3, respond_within: 1bd, decide_within: %(top)s}
+actions:
+  adjust: {title: Adjust, unit: USD}
+  hold: {title: Hold}
+authority:
+  rl1: {adjust: 100, hold: true}
+  rl2: {adjust: 100, hold: true}
+  rl3: {adjust: true, hold: true}
+categories:
+  - id: c0
+    title: Category c0
+    class: commercial
+    when: 'n <= 9007199254740996 && x * 0.05 >= 10000.0'
+    thresholds:
+      - {otherwise: %(level)s}
+    remedies: [realign, hold]
+overrides:
+  - {id: big, when: 'kind in ["c", "a"]', min_level: l3, reason: Because}
+remedies:
+  - {id: realign, title: Realign, action: adjust, amount: 'x * 0.3', when: 'x >= 2500.0',
+     sunset: 120d, review_every: 30d}
+  - {id: hold, title: Hold, action: hold, sunset: 90d}
+"""
+
+
+def test_a_dispute_put_in_a_category_by_a_rounded_product_lies_in_its_dates_region():
+    day = dt.date(2026, 11, 23)
+    old = loads_policy(BRUTE % {"version": "1.0.0", "top": "2w", "level": "l2"})
+    new = loads_policy(BRUTE % {"version": "1.1.0", "top": "3bd", "level": "l1"})
+    dispute = {"kind": "a", "x": 199999.99999999997, "n": 0, "flag": False}
+    assert dispute["x"] * 0.05 == 10000.0  # rounded; exactly, the product is below 10000
+    before = old.evaluate(dispute, as_of=day)
+    after = new.evaluate(dispute, as_of=day)
+    assert before.category.id == after.category.id == "c0"
+    assert before.decide_by != after.decide_by
+    report = compare_behavior(old, new, as_of=day, max_regions=100)
+    assert report.verdict == "different" and report.complete
+    assert all(region_reproduces(old, new, r) for r in report.regions)
+    dates = [r for r in report.regions if r.kind == "dates"]
+    assert any(report.contains(r, dispute) for r in dates)
+    # its description names the cut on x where the rounded product reaches 10000.0
+    assert any("x >= 199999.99999999997" in r.summary for r in dates)
+    # and just below it, where the rounded product is below 10000.0, it is unclassified
+    below = dict(dispute, x=math.nextafter(dispute["x"], 0.0))
+    assert below["x"] * 0.05 < 10000.0
+    assert not any(report.contains(r, below) for r in dates)
 
 
 def test_unchanged_double_arithmetic_keeps_the_proof():
