@@ -14,7 +14,9 @@ The standard library's reader (with the hooks above) is the reference. orjson re
 several times faster, and :func:`loads` takes its value only where it is provably the reference's:
 the bytes are valid UTF-8 (checked by Python's own decoder), orjson accepts them (it refuses
 ``NaN``/``Infinity``, a lone surrogate escape, a number that overflows to infinity, nesting
-beyond 1,024: all left to the reference), no run of 19 digits occurs (orjson reads an integer
+beyond 1,024 in its newer releases: all left to the reference), the value nests at most
+:data:`MAX_FAST_DEPTH` deep (the reference's own refusal depends on the interpreter's stack), no
+run of 19 digits occurs (orjson reads an integer
 beyond 64 bits as a float), and the value holds as many object members as the text has keys
 (orjson keeps one of two duplicate keys silently; the keys are counted so that text inside a
 string can only add to the count, so a difference always sends the text to the reference). Everything else, and every error, goes the
@@ -90,19 +92,30 @@ _WHITESPACE = b" \t\n\r"
 _LONG_DIGITS = b"0" * 19
 
 
-def _members(value: Any) -> int:
-    """How many object members ``value`` holds, nested ones included."""
+#: nesting deeper than this is left to the reference reader, whose refusal ("nests too deeply")
+#: depends on the interpreter's recursion limit and the caller's stack; orjson's own limit
+#: differs between its releases (3.9 reads deeper than 3.13). A dispute nests a few levels.
+MAX_FAST_DEPTH = 100
+
+
+def _members(value: Any) -> int | None:
+    """How many object members ``value`` holds, nested ones included; None where it nests
+    deeper than :data:`MAX_FAST_DEPTH` (a walk level by level)."""
     count = 0
-    stack = [value]
-    pop, push = stack.pop, stack.extend
-    while stack:
-        node = pop()
-        if type(node) is dict:
-            count += len(node)
-            push(node.values())
-        elif type(node) is list:
-            push(node)
-    return count
+    level = [value]
+    for _ in range(MAX_FAST_DEPTH + 1):
+        below: list[Any] = []
+        push = below.extend
+        for node in level:
+            if type(node) is dict:
+                count += len(node)
+                push(node.values())
+            elif type(node) is list:
+                push(node)
+        if not below:
+            return count
+        level = below
+    return None
 
 
 def _fast(raw: bytes) -> tuple[bool, Any]:
@@ -124,8 +137,10 @@ def _fast(raw: bytes) -> tuple[bool, Any]:
     shape = raw.translate(_CLASSES, _WHITESPACE)
     if _LONG_DIGITS in shape:
         return False, None
-    if (type(value) is dict or type(value) is list) and shape.count(b'":') != _members(value):
-        return False, None
+    if type(value) is dict or type(value) is list:
+        members = _members(value)
+        if members is None or shape.count(b'":') != members:
+            return False, None
     return True, value
 
 

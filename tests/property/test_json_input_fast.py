@@ -150,3 +150,11 @@ def test_the_fast_path_is_taken_for_plain_disputes() -> None:
                 json.dumps({"name": "Müller \"AG\"", "list": [{"a": 1}, {"b": [2.5]}]}).encode()):
         ok, value = json_input._fast(raw)
         assert ok and value == json.loads(raw)
+
+
+def test_deep_nesting_is_the_references_whatever_orjsons_own_limit() -> None:
+    # orjson 3.9 reads nesting deeper than the reference accepts (3.13 stops at 1,024)
+    for depth in (3, json_input.MAX_FAST_DEPTH - 1, json_input.MAX_FAST_DEPTH + 1, 500, 999,
+                  1020, 1030):
+        _same("[" * depth + "]" * depth)
+        _same('{"a":' * depth + "1" + "}" * depth)
