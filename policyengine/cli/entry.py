@@ -120,9 +120,10 @@ def untranslated(environ: Mapping[str, str], localedir: str) -> bool:
             return True
         except OSError:
             children = None
-        if children is not None:
-            return not any(os.path.exists(os.path.join(localedir, child, "LC_MESSAGES",
-                                                       "messages.mo")) for child in children)
+        if children is not None and not any(
+                os.path.exists(os.path.join(localedir, child, "LC_MESSAGES", "messages.mo"))
+                for child in children):
+            return True
     import gettext  # the reference: slower (it imports re and locale), but still no click
 
     return gettext.find("messages", localedir) is None

@@ -215,4 +215,6 @@ def main(argv: list[str] | None = None) -> None:
         _flush_stdout()
     except BrokenPipeError:
         _silence_stdout()
+    except OSError as exc:  # the last of the output did not fit (a full disk): say so
+        code = output_failed(exc)
     sys.exit(code if isinstance(code, int) else 0)

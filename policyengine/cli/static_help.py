@@ -70,13 +70,13 @@ def column_range() -> tuple[int, int]:
 
 
 @contextmanager
-def _environment(columns: int) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in (*_UNSET, "COLUMNS", "LINES")}
+def _environment(settings: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``_UNSET``, ``COLUMNS`` and ``LINES`` unset, then ``settings``."""
+    saved = {name: os.environ.get(name) for name in (*_UNSET, "COLUMNS", "LINES", *settings)}
     try:
-        for name in _UNSET:
+        for name in (*_UNSET, "COLUMNS", "LINES"):
             os.environ.pop(name, None)
-        os.environ["COLUMNS"] = str(columns)
-        os.environ["LINES"] = "24"
+        os.environ.update(settings)
         yield
     finally:
         for name, value in saved.items():
@@ -86,14 +86,19 @@ def _environment(columns: int) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def run_click(args: Key, columns: int) -> tuple[str, str, int]:
+def run_click(args: Key, columns: int | None = None, environ: dict[str, str] | None = None
+              ) -> tuple[str, str, int]:
     """What the click command line writes to standard output and standard error for
-    ``args`` at ``COLUMNS=columns``, and its exit code."""
+    ``args`` at ``COLUMNS=columns`` (or with the variables ``environ``), and its exit
+    code."""
+    settings = dict(environ or {})
+    if columns is not None:
+        settings.update(COLUMNS=str(columns), LINES="24")
     buffers = io.BytesIO(), io.BytesIO()
     out, err = (io.TextIOWrapper(b, encoding="utf-8") for b in buffers)
     saved = sys.stdout, sys.stderr
     code: object = None
-    with _environment(columns):
+    with _environment(settings):
         sys.stdout, sys.stderr = out, err
         try:
             click_main(list(args))

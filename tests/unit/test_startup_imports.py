@@ -9,25 +9,32 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 ACME = ROOT / "policies" / "acme-channel-conflict.yaml"
 
-# Runs the command in a fresh interpreter, then prints the top-level names of sys.modules.
+# Runs the command in a fresh interpreter, then prints the top-level names of sys.modules
+# (through the click command line, or the console script's entry: ENTRY).
 _PROBE = """
-import json, sys
-from policyengine.cli.main import main
+import sys
+from policyengine.cli.ENTRY import main
 try:
     main(sys.argv[1:])
 except SystemExit:
     pass
 sys.stdout.flush()
-sys.stderr.write("\\n@@" + json.dumps(sorted(sys.modules)) + "\\n")
+names = sorted(sys.modules)  # before json imports what it needs
+import json
+sys.stderr.write("\\n@@" + json.dumps(names) + "\\n")
 """
 
 
-def _modules(*args: str, stdin: str | None = None) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", _PROBE, *args], input=stdin, text=True,
-                          capture_output=True, cwd=ROOT, timeout=120)
+def _modules(*args: str, stdin: str | None = None, entry: str = "main",
+             env: dict[str, str] | None = None) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", _PROBE.replace("ENTRY", entry), *args],
+                          input=stdin, text=True, capture_output=True, cwd=ROOT, timeout=120,
+                          env=env)
     marker = done.stderr.rsplit("@@", 1)
     assert len(marker) == 2, done.stderr
     return set(json.loads(marker[1]))
@@ -58,6 +65,26 @@ def test_help_imports_no_analysis_schema_parser_or_renderer() -> None:
                  "policyengine.decide.evaluate", "policyengine.compile.policy", "yaml", "sqlalchemy",
                  "importlib.metadata"):
         assert _loaded(modules, name) == [], name
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], [], ["evaluate", "--help"],
+                                  ["ledger", "add", "-h"]])
+def test_help_through_the_console_script_imports_no_click(args: list[str]) -> None:
+    """The console script's entry writes help pages rendered ahead of time (cli/entry.py):
+    no click, no typing, nothing but the standard library's cheapest modules."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    modules = _modules(*args, entry="entry", env=env)
+    assert "policyengine.cli.entry" in modules and "policyengine.cli._help_pages" in modules
+    for name in ("click", "typing", "re", "gettext", "shutil", "importlib.metadata",
+                 "policyengine.cli.main") + HEAVY + UNUSED:
+        assert _loaded(modules, name) == [], name
+
+
+def test_other_arguments_through_the_console_script_run_click() -> None:
+    modules = _modules("explain", "PE301", entry="entry")
+    assert "click" in modules and "policyengine.cli.explain" in modules
 
 
 def test_the_help_summaries_are_each_commands_own() -> None:
