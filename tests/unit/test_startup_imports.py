@@ -114,15 +114,33 @@ def test_evaluate_one_dispute_imports_no_solver_graph_or_renderer(tmp_path: Path
     dispute = tmp_path / "d.json"
     dispute.write_text(json.dumps({"kind": "pricing", "amount": 120000.0, "region": "EMEA",
                                    "partner": {"tier": "gold"}}), encoding="utf-8")
-    modules = _modules("evaluate", str(ACME), str(dispute), "--as-of", "2026-11-22")
-    assert "policyengine.decide.evaluate" in modules and "lark" in modules  # it loaded and decided
-    # loading needs the parser (lark) and the rulebook schema's yes (jsonschema-rs; jsonschema
-    # only for an invalid rulebook's errors); deciding needs neither the solver, the ladder
-    # graph nor any renderer
-    assert "jsonschema_rs" in modules
-    for name in ("z3", "networkx", "jsonschema", "policyengine.render", "policyengine.analysis",
-                 "policyengine.diff") + UNUSED:
-        assert _loaded(modules, name) == [], name
+    for entry in ("main", "entry"):  # the click command line, and the console script's entry
+        modules = _modules("evaluate", str(ACME), str(dispute), "--as-of", "2026-11-22",
+                           entry=entry)
+        assert "policyengine.decide.evaluate" in modules  # it loaded and decided
+        # loading needs YAML and the rulebook schema's yes (jsonschema-rs; jsonschema only for
+        # an invalid rulebook's errors); the hand-written parser reads every expression of the
+        # rulebook, so lark (the authority for the rare forms and every error) stays out;
+        # deciding needs neither the solver, the ladder graph nor any renderer
+        assert "jsonschema_rs" in modules and "yaml" in modules
+        for name in ("lark", "policyengine.expr.to_ast", "z3", "networkx", "jsonschema",
+                     "policyengine.render", "policyengine.analysis", "policyengine.diff",
+                     "policyengine.cli.static_help") + UNUSED:
+            assert _loaded(modules, name) == [], name
+
+
+def test_an_expression_the_fast_parser_leaves_imports_lark(tmp_path: Path) -> None:
+    """A rare form (a comment inside an expression) is read by lark, imported then."""
+    rulebook = tmp_path / "p.yaml"
+    text = ACME.read_text(encoding="utf-8")
+    changed = text.replace('when: kind == "pricing"\n', 'when: kind == "pricing" // a comment\n', 1)
+    assert changed != text
+    rulebook.write_text(changed, encoding="utf-8")
+    dispute = tmp_path / "d.json"
+    dispute.write_text(json.dumps({"kind": "pricing", "amount": 120000.0, "region": "EMEA",
+                                   "partner": {"tier": "gold"}}), encoding="utf-8")
+    modules = _modules("evaluate", str(rulebook), str(dispute), "--as-of", "2026-11-22")
+    assert "policyengine.decide.evaluate" in modules and "lark" in modules
 
 
 def test_a_ladder_that_is_not_a_chain_still_gets_its_diagnostics(tmp_path: Path) -> None:
