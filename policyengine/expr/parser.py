@@ -8,7 +8,6 @@ token inside the expression and the tokens that would have been accepted, in pla
 from __future__ import annotations
 
 import threading
-from importlib import resources
 from typing import TYPE_CHECKING, Iterable
 
 from ..core.errors import ExpressionError, ExpressionSyntaxError
@@ -72,6 +71,8 @@ def _parser() -> Lark:
     if _PARSER is None:
         with _LOCK:
             if _PARSER is None:
+                from importlib import resources
+
                 from lark import Lark
 
                 grammar = resources.files(__package__).joinpath("cel.lark").read_text("utf-8")

@@ -123,9 +123,12 @@ def test_evaluate_one_dispute_imports_no_solver_graph_or_renderer(tmp_path: Path
         # rulebook, so lark (the authority for the rare forms and every error) stays out;
         # deciding needs neither the solver, the ladder graph nor any renderer
         assert "jsonschema_rs" in modules and "yaml" in modules
+        # nor what only a parse by lark (its grammar file: importlib.resources, which pulls
+        # in tempfile, shutil and the compressors) or a misspelt name (difflib) needs
         for name in ("lark", "policyengine.expr.to_ast", "z3", "networkx", "jsonschema",
                      "policyengine.render", "policyengine.analysis", "policyengine.diff",
-                     "policyengine.cli.static_help") + UNUSED:
+                     "policyengine.cli.static_help", "importlib.resources", "tempfile",
+                     "shutil", "bz2", "lzma", "difflib") + UNUSED:
             assert _loaded(modules, name) == [], name
 
 
