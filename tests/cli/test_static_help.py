@@ -59,8 +59,11 @@ def test_the_stored_pages_are_a_fresh_rendering(rendered: static_help.Pages) -> 
         assert entry.click_version() != stored.CLICK
         assert all(entry.static_answer(key, {"COLUMNS": "80"}) is None for key in stored.PAGES)
         return
-    assert static_help.PAGES_FILE.read_text(encoding="utf-8") == static_help.source(rendered), (
-        "the help pages are stale: run `python -m policyengine.cli.static_help --write`")
+    stale = sorted(" ".join(("policyengine",) + key) for key in set(rendered) | set(stored.PAGES)
+                   if rendered.get(key) != stored.PAGES.get(key))
+    assert not stale, (f"the help pages of {stale} are stale: run "
+                       "`python -m policyengine.cli.static_help --write`")
+    assert static_help.PAGES_FILE.read_text(encoding="utf-8") == static_help.source(rendered)
 
 
 def test_every_help_request_of_the_tree_is_stored() -> None:
@@ -132,11 +135,13 @@ def _pty(columns: int) -> tuple[int, int]:
 
 @pytest.mark.parametrize("columns", [0, 60, 90, 140])
 def test_terminal_columns_of_a_terminal(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     master, slave = _pty(columns)
     try:
         with open(slave, "w", closefd=False) as tty:
             monkeypatch.setattr(sys, "__stdout__", tty)
-            got = entry.terminal_columns({})
+            got = entry.terminal_columns(os.environ)
             expected = shutil.get_terminal_size().columns
     finally:
         os.close(master)
