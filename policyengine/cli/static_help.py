@@ -50,6 +50,9 @@ def help_requests() -> list[Key]:
         if ctx.terminal_width is not None or ctx.max_content_width != cli.context_settings[
                 "max_content_width"]:
             raise ValueError(f"`{' '.join(path)}` sets its own help width: store its range")
+        if ctx.auto_envvar_prefix is not None or ctx.default_map is not None:
+            # defaults read from the environment or a configuration: no static page
+            raise ValueError(f"`{' '.join(path)}` takes defaults from outside: no stored page")
         keys.extend(path + (name,) for name in command.get_help_option_names(ctx))
         if getattr(command, "no_args_is_help", False):
             keys.append(path)

@@ -198,9 +198,10 @@ def _run(code: str, args: list[str], env: dict[str, str], **kw: object
 
 
 @pytest.mark.parametrize("args", [["--help"], [], ["evaluate", "-h"], ["ledger", "add", "--help"],
-                                  ["serve", "token"], ["schema", "--help"]])
+                                  ["serve", "token"], ["schema", "--help"], ["serve", "--help"]])
 @pytest.mark.parametrize("settings_", [{}, {"COLUMNS": "120"}, {"COLUMNS": "61"},
-                                       {"LANG": "C.UTF-8"}, {"LANGUAGE": "de:fr", "LANG": "de"}])
+                                       {"LANG": "C.UTF-8"}, {"LANGUAGE": "de:fr", "LANG": "de"},
+                                       {"POLICYENGINE_TOKENS": "tokens.txt", "NO_COLOR": "1"}])
 def test_the_processes_write_the_same_bytes(args: list[str], settings_: dict[str, str]) -> None:
     env = _env(**settings_)
     fast = _run(FAST_PATH, args, env, capture_output=True)
