@@ -438,9 +438,13 @@ def section_startup(args: argparse.Namespace) -> None:
                 counts[_origin(module)] = counts.get(_origin(module), 0) + 1
             print(f"  {key + ':':<10} " + ", ".join(
                 f"{o} {n}" for o, n in sorted(counts.items(), key=lambda c: -c[1])))
+        import textwrap
+
         for key in runs:
             ours = sorted(n for n in seen[key] if n.startswith("policyengine"))
-            print(f"  {key} imports of policyengine: {', '.join(ours)}")
+            print(textwrap.fill(f"{key} imports of policyengine ({len(ours)}): "
+                                + ", ".join(ours), 100, initial_indent="  ",
+                                subsequent_indent="      "))
         print("heavy modules imported (of: " + ", ".join(HEAVY) + "):")
         for key in runs:
             got = sorted(h for h in HEAVY
