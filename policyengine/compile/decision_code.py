@@ -87,10 +87,6 @@ class DecisionCode:
             fn, s0 = self.table.get(v, self.rest) if type(v) is str else self.every
         return fn(value, day, s0)
 
-    def functions(self) -> list[Callable[..., Any]]:
-        """Every generated entry function (for tests: their ``python_source``)."""
-        entries = [self.every, self.rest, *self.table.values()]
-        return list({id(fn): fn for fn, _ in entries}.values())
 
 _STEP, _DECISION, _OUTCOME = DRAFTS[TraceStep], DRAFTS[Decision], DRAFTS[RemedyOutcome]
 
@@ -129,6 +125,20 @@ class _Code(_Source):
         super().__init__(slow="return None")
         self.values: list[Any] = []
         self._by_id: dict[int, str] = {}
+        self._used = 0  # variables v0, v1, ...
+
+    def fork(self) -> _Code:
+        """A builder that starts with this one's lines, constants and variables."""
+        other = _Code()
+        other.lines, other.values = list(self.lines), list(self.values)
+        other._by_id = dict(self._by_id)
+        other._used = self._used
+        return other
+
+    def var(self) -> str:
+        name = f"v{self._used}"
+        self._used += 1
+        return name
 
     def const(self, value: Any) -> str:
         name = self._by_id.get(id(value))
@@ -177,16 +187,23 @@ def _step(site: str, result: str, values: str, words: str) -> str:
             f"s.words = {words}; s.__class__ = _TS")
 
 
-def _prelude(cp: CompiledPolicy, src: _Code, facts: tuple[FactDecl, ...]) -> dict[str, str]:
-    """Steps 1 and 2 for ``value`` on ``day`` (depth 1): in force, the facts checked into
-    ``facts``; returns the variable holding each top-level fact's checked value."""
+Prelude = tuple[_Code, dict[str, str]]
+
+
+def _prelude(cp: CompiledPolicy, facts: tuple[FactDecl, ...]) -> Prelude:
+    """The start of a function ``fn(value, day, s0=None)`` that checks the facts: steps 1
+    and 2 for ``value`` on ``day``, in force, the facts checked into ``facts``; with the
+    variable holding each top-level fact's checked value. Built once per policy, then forked
+    by each function that starts with it."""
+    src = _Code()
+    src.emit(0, "def fn(value, day, s0=None):")
     meta = cp.meta  # (the caller, DecisionCode, has checked: a plain dict, a date)
     src.emit(1, f"if day < {src.const(meta.effective)}: return None")
     if meta.expires is not None:
         src.emit(1, f"if day > {src.const(meta.expires)}: return None")
     held = _check_fields(src, facts, "value", 1, reserved=frozenset(), count=True)
     src.emit(1, "facts = value_out")
-    return held
+    return src, held
 
 
 _MONDAY = _dt.date(2024, 1, 1)
@@ -226,14 +243,17 @@ def _decision(cp: CompiledPolicy, src: _Code, depth: int, cat: CCategory, level:
     src.emit(depth, "return d")
 
 
-def _category(cp: CompiledPolicy, cat: CCategory, facts: tuple[FactDecl, ...] | None,
+def _category(cp: CompiledPolicy, cat: CCategory, prelude: Prelude | None,
               overrides: Any) -> Callable[..., Any]:
     """The function of category ``cat``: ``fn(value, day, s0)`` checking the facts first
-    (``facts``: the declarations), or ``fn(facts, day, s0)`` on checked facts (``facts`` None);
-    ``s0`` is its ``category`` step."""
-    src = _Code()
-    src.emit(0, f"def fn({'value' if facts is not None else 'facts'}, day, s0):")
-    held = _prelude(cp, src, facts) if facts is not None else None
+    (``prelude``), or ``fn(facts, day, s0)`` on checked facts (``prelude`` None); ``s0`` is
+    its ``category`` step."""
+    held: dict[str, str] | None = None
+    if prelude is not None:
+        src, held = prelude[0].fork(), prelude[1]
+    else:
+        src = _Code()
+        src.emit(0, "def fn(facts, day, s0):")
     plan = cp.plan
     general = bool(overrides is not None or cat.remedies)
     for k, b in enumerate(cat.bands):  # step 4: the bands in turn
@@ -374,23 +394,21 @@ def _overrides(cp: CompiledPolicy) -> Callable[..., Any]:
     return src.build()
 
 
-def _chooser(cp: CompiledPolicy, facts: tuple[FactDecl, ...], candidates: CandidateList,
+def _chooser(cp: CompiledPolicy, prelude: Prelude, candidates: CandidateList,
              cats: list[Callable[..., Any]]) -> Callable[..., Any]:
     """``fn(value, day, s0)`` (``s0`` unused): the facts checked, then the first of
     ``candidates`` that holds and its category's function (``cats``, on checked facts); None
     when none holds (``unclassified``: the general path)."""
-    src = _Code()
-    src.emit(0, "def fn(value, day, s0=None):")
-    held = _prelude(cp, src, facts)
+    src, held = prelude[0].fork(), prelude[1]
     for i, step in candidates:
         cat = cp.categories[i]
         if step is not None:  # holds for certain: nothing after it is reached
-            src.emit(1, f"return {src.const(cats[i])}(facts, day, {src.const(step)})")
+            src.emit(1, f"return {src.const(cats)}[{i}](facts, day, {src.const(step)})")
             return src.build()
         site = cat.when.site
         assert site is not None
         src.emit(1, f"if {src.const(cat.when.fn)}(facts) is True:")
-        src.emit(2, f"return {src.const(cats[i])}(facts, day, _mk({src.const(site)}, True, "
+        src.emit(2, f"return {src.const(cats)}[{i}](facts, day, _mk({src.const(site)}, True, "
                     f"{_values(src, cat.when, held)}, {src.const(cat.words)}))")
     src.emit(1, "return None")
     return src.build()
@@ -409,29 +427,74 @@ def compile_decision(cp: CompiledPolicy, facts: tuple[FactDecl, ...]) -> Decisio
 
 
 def _generate(cp: CompiledPolicy, facts: tuple[FactDecl, ...]) -> DecisionCode:
+    """The DecisionCode of ``cp``, each function generated the first time a dispute needs it
+    (a rulebook of thousands of categories loads without generating thousands of functions;
+    a function is built once, then the entry that led to it calls it directly)."""
     overrides = _overrides(cp) if cp.overrides else None
-    cats: list[Callable[..., Any]] = []  # on checked facts, built when a chooser needs one
-    directs: dict[int, Callable[..., Any]] = {}  # checking the facts first
-    choosers: dict[tuple[Any, ...], Callable[..., Any]] = {}
+    prelude = _prelude(cp, facts)
+    built: dict[Any, Callable[..., Any]] = {}
 
-    def entry(candidates: CandidateList) -> Entry:
-        """(the function to call with the dispute, its ``s0``) for a list of candidates."""
+    def made(key: Any, make: Callable[[], Callable[..., Any]]) -> Callable[..., Any]:
+        fn = built.get(key)
+        if fn is None:
+            try:
+                fn = make()
+            except (SyntaxError, RecursionError, MemoryError, ValueError):
+                fn = _undecided  # too deep for Python's compiler: the general path decides
+            built[key] = fn
+        return fn
+
+    # per category, on checked facts (for the choosers): a stand-in until first called
+    cats: list[Callable[..., Any]] = []
+    for i in range(len(cp.categories)):
+        def first(facts: Any, day: Any, s0: Any, i: int = i) -> Any:
+            fn = cats[i] = made(("cat", i), lambda: _category(cp, cp.categories[i], None,
+                                                              overrides))
+            return fn(facts, day, s0)
+        cats.append(first)
+
+    def maker(candidates: CandidateList) -> tuple[Any, Callable[[], Callable[..., Any]], Any]:
+        """(key, how to build the function, its ``s0``) for a list of candidates."""
         if candidates and candidates[0][1] is not None:  # the first holds for certain
             i, step = candidates[0]
-            if i not in directs:
-                directs[i] = _category(cp, cp.categories[i], facts, overrides)
-            return directs[i], step
-        key = tuple((i, id(step)) for i, step in candidates)
-        fn = choosers.get(key)
-        if fn is None:
-            if not cats:
-                cats.extend(_category(cp, c, None, overrides) for c in cp.categories)
-            fn = choosers[key] = _chooser(cp, facts, candidates, cats)
-        return fn, None
+            return (("direct", i), lambda: _category(cp, cp.categories[i], prelude, overrides),
+                    step)
+        key = ("chooser",) + tuple((i, id(step)) for i, step in candidates)
+        return key, lambda: _chooser(cp, prelude, candidates, cats), None
+
+    def entry(candidates: CandidateList, install: Callable[[Entry], None]) -> Entry:
+        key, make, s0 = maker(candidates)
+
+        def first(value: Any, day: Any, s0: Any = None) -> Any:
+            fn = made(key, make)
+            install((fn, s0))
+            return fn(value, day, s0)
+        return first, s0
 
     dispatch = cp.dispatch
-    every = entry(cp.in_turn)
+    code = DecisionCode(dispatch.fact if dispatch is not None else None, {}, (_undecided, None),
+                        (_undecided, None))
+
+    def set_every(e: Entry) -> None:
+        code.every = e
+        if dispatch is None:
+            code.rest = e
+
+    code.every = entry(cp.in_turn, set_every)
     if dispatch is None:
-        return DecisionCode(None, {}, every, every)
-    table = {value: entry(cands) for value, cands in dispatch.table.items()}
-    return DecisionCode(dispatch.fact, table, entry(dispatch.rest), every)
+        code.rest = code.every
+        return code
+
+    def set_rest(e: Entry) -> None:
+        code.rest = e
+    code.rest = entry(dispatch.rest, set_rest)
+    for value, cands in dispatch.table.items():
+        def set_value(e: Entry, value: str = value) -> None:
+            code.table[value] = e
+        code.table[value] = entry(cands, set_value)
+    return code
+
+
+def _undecided(*args: Any) -> None:
+    """A function that leaves every dispute to the general path."""
+    return None
