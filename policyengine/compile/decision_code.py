@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 import threading
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -187,7 +188,9 @@ def _step(site: str, result: str, values: str, words: str) -> str:
             f"s.words = {words}; s.__class__ = _TS")
 
 
-Prelude = tuple[_Code, dict[str, str]]
+#: the start of a function that checks the facts, the variable of each top-level fact's checked
+#: value, each top-level fact's type
+Prelude = tuple[_Code, dict[str, str], dict[str, str]]
 
 
 def _prelude(cp: CompiledPolicy, facts: tuple[FactDecl, ...]) -> Prelude:
@@ -202,8 +205,8 @@ def _prelude(cp: CompiledPolicy, facts: tuple[FactDecl, ...]) -> Prelude:
     if meta.expires is not None:
         src.emit(1, f"if day > {src.const(meta.expires)}: return None")
     held = _check_fields(src, facts, "value", 1, reserved=frozenset(), count=True)
-    src.emit(1, "facts = value_out")
-    return src, held
+    src.emit(1, "facts = value_out")  # (these two lines last: see _category)
+    return src, held, {f.name: f.type for f in facts}
 
 
 _MONDAY = _dt.date(2024, 1, 1)
@@ -249,8 +252,10 @@ def _category(cp: CompiledPolicy, cat: CCategory, prelude: Prelude | None,
     (``prelude``), or ``fn(facts, day, s0)`` on checked facts (``prelude`` None); ``s0`` is
     its ``category`` step."""
     held: dict[str, str] | None = None
+    types: dict[str, str] = {}
     if prelude is not None:
         src, held = prelude[0].fork(), prelude[1]
+        types = prelude[2]
     else:
         src = _Code()
         src.emit(0, "def fn(facts, day, s0):")
@@ -264,7 +269,10 @@ def _category(cp: CompiledPolicy, cat: CCategory, prelude: Prelude | None,
         else:
             site = b.when.site
             assert site is not None
-            src.emit(1, f"{'elif' if k else 'if'} {src.const(b.when.fn)}(facts) is True:")
+            test = _inline(src, b.band.when, held, types) if held is not None else None
+            if test is None:
+                test = f"{src.const(b.when.fn)}(facts) is True"
+            src.emit(1, f"{'elif' if k else 'if'} {test}:")
             src.emit(2, _step(src.const(site), "True", _values(src, b.when, held),
                               src.const(b.words)))
             step = "s"
@@ -297,7 +305,41 @@ def _category(cp: CompiledPolicy, cat: CCategory, prelude: Prelude | None,
             _outcomes(cp, src)
             remedies = "_tuple(outs)"
         _decision(cp, src, 1, cat, f"{src.const(cp.level_refs)}[final]", "_tuple(t)", remedies)
+    if prelude is not None and not any(_FACTS.search(line)
+                                       for line in src.lines[len(prelude[0].lines):]):
+        # nothing reads the checked facts as a dict (every test inline): not built
+        del src.lines[len(prelude[0].lines) - 2:len(prelude[0].lines)]
     return src.build()
+
+
+_FACTS = re.compile(r"\bfacts\b")
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _inline(src: _Code, expr: Any, held: dict[str, str], types: dict[str, str]) -> str | None:
+    """The test ``expr`` holds, as a Python expression on the checked facts' variables, for the
+    few shapes where it is exactly what the compiled trigger computes (read from the typed
+    AST): a top-level ``bool`` fact alone; a top-level ``double`` fact compared with a double
+    literal, or an ``int`` fact with an int literal (checked values: a finite float, an int
+    within 64 bits; the trigger compares them as Python does, and cannot fail). Else None:
+    the compiled trigger is called."""
+    from ..expr import ast
+
+    node = expr.analysis.ast if expr is not None and expr.analysis is not None else None
+    if type(node) is ast.Name and types.get(node.name) == "bool" and node.name in held:
+        return held[node.name]  # a checked bool: `is True` is its truth
+    if type(node) is not ast.Binary or node.op not in _FLIPPED:
+        return None
+    left, op, right = node.left, node.op, node.right
+    if type(left) is ast.Literal and type(right) is ast.Name:
+        left, op, right = right, _FLIPPED[op], left
+    if type(left) is not ast.Name or type(right) is not ast.Literal or left.name not in held:
+        return None
+    kind, value = types.get(left.name), right.value
+    if (kind == "double" and type(value) is float and math.isfinite(value)) or (
+            kind == "int" and type(value) is int and right.kind == "int"):
+        return f"{held[left.name]} {op} {src.const(value)}"
+    return None
 
 
 def _remedies(cp: CompiledPolicy, src: _Code, remedies: tuple[CRemedy, ...],

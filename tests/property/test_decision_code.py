@@ -43,7 +43,8 @@ CONDITIONS = st.one_of(
     st.just("true"),
 )
 BAND_WHENS = st.sampled_from(["amount < 10.0", "amount < 100.0", "amount <= 20.0", "n < 2",
-                              "flag", "100 / n > 5", "partner.exclusive"])
+                              "flag", "100 / n > 5", "partner.exclusive", "20.0 > amount",
+                              "n == 3", "amount != 5.0", "3 <= n", "amount >= 1e300"])
 DURATIONS = st.sampled_from(["1bd", "3bd", "5bd", "2d", "10d", "1w", "3w"])
 AMOUNTS = st.sampled_from(["amount", "amount * 0.1", "amount * 1e308 * 10.0", "double(n)",
                            "n * 1000", "amount / (double(n) - 1.0)"])
