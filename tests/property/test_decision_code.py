@@ -197,7 +197,7 @@ def _outcome(cp: Any, dispute: Any, day: Any) -> Any:
     return ("decided", decision, decision.to_json())
 
 
-@settings(max_examples=120, deadline=None,
+@settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(rulebooks(), st.lists(disputes(), min_size=1, max_size=12))
 def test_the_generated_decision_is_the_general_paths(text: str, cases: list[Any]) -> None:
@@ -249,7 +249,7 @@ _VOCABULARY = re.compile(
     r"k|rid|act|amt|role|sa|rv|v\d+(_out)?|[hak]\d+|_[A-Za-z0-9]+")
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(rulebooks(), st.lists(disputes(), min_size=1, max_size=6))
 def test_the_generated_source_holds_no_text_of_the_rulebook(text: str,
