@@ -29,6 +29,7 @@ the numbers are for people (the CI runs --quick only to keep the benchmarks from
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -49,6 +50,7 @@ import handwritten_acme  # noqa: E402
 
 import policyengine  # noqa: E402
 from policyengine.core.errors import DisputeError, Problem  # noqa: E402
+from policyengine.decide.evaluate import evaluate_compiled  # noqa: E402
 
 AS_OF = bench_decisions.AS_OF
 DISPUTES = bench_decisions.DISPUTES
@@ -81,8 +83,10 @@ def table(title: str, medians: dict[str, float], base: str, per: int = 1) -> Non
 def section_decision(args: argparse.Namespace) -> None:
     policy = policyengine.load_policy(ACME)
     hand = handwritten_acme.make(policy)
+    general = dataclasses.replace(policy.compiled, evaluate_code=None)
     for d in DISPUTES:
         assert policy.evaluate(d, as_of=AS_OF) == hand(d, AS_OF), d
+        assert evaluate_compiled(general, d, as_of=AS_OF) == hand(d, AS_OF), d
 
     def each(fn: Callable[[dict], Any]) -> Callable[[], None]:
         def run() -> None:
@@ -97,6 +101,8 @@ def section_decision(args: argparse.Namespace) -> None:
             lambda d: policy.evaluate(d, as_of=AS_OF).to_dict()),
         "policyengine evaluate + to_json": each(
             lambda d: policy.evaluate(d, as_of=AS_OF).to_json()),
+        "evaluate_compiled (general path)": each(lambda d: evaluate_compiled(
+            general, d, as_of=AS_OF)),
     }
     try:
         import zen
@@ -201,12 +207,67 @@ def section_table(args: argparse.Namespace) -> None:
                 fn(d)
         return run
 
+    cp = policy.compiled
+    general = dataclasses.replace(cp, evaluate_code=None)
+    for d in disputes:
+        assert evaluate_compiled(general, d, as_of=AS_OF) == policy.evaluate(d, as_of=AS_OF)
     fns = {"if/elif chain (facts checked)": each(hand),
-           "policyengine evaluate": each(lambda d: policy.evaluate(d, as_of=AS_OF))}
-    print(f"\ntable: category dispatch {'by a table on `' + policy.compiled.dispatch.fact + '`' if policy.compiled.dispatch else 'by testing each condition'}")
+           "policyengine evaluate": each(lambda d: policy.evaluate(d, as_of=AS_OF)),
+           "evaluate_compiled (generated code)": each(
+               lambda d: evaluate_compiled(cp, d, as_of=AS_OF)),
+           "evaluate_compiled (general path)": each(
+               lambda d: evaluate_compiled(general, d, as_of=AS_OF)),
+           "floor: the records alone": each(records_alone(policy))}
+    print(f"\ntable: category dispatch {'by a table on `' + cp.dispatch.fact + '`' if cp.dispatch else 'by testing each condition'}; "
+          f"generated decision code: {'yes' if cp.evaluate_code is not None else 'no'}")
     m = rounds(fns, args.rounds, max(1, args.number // 4))
     table(f"table: 20 categories x 3 bands, per decision ({len(disputes)} disputes)", m,
           "if/elif chain (facts checked)", per=len(disputes))
+    print("floor: one TraceStep, one Decision and its decide_by built as the generated code "
+          "builds them (no facts check, no dispatch, no test): what any decision returns")
+
+
+def records_alone(policy: Any) -> Callable[[dict], Any]:
+    """The cost of the records a table decision returns, built the generated code's way
+    (core/decision.py DRAFTS: a draft, plain stores, its frozen class): the band step, the
+    Decision, its decide_by; the category step is prebuilt at load."""
+    from policyengine.core.decision import DRAFTS, Decision, TraceStep
+
+    cp = policy.compiled
+    cat = cp.categories[0]
+    band = cat.bands[0]
+    s0 = cp.in_turn[0][1] or band.step
+    site, words, ref, level = band.site, band.words, cat.ref, cp.level_refs[0]
+    step_draft, decision_draft, onew = DRAFTS[TraceStep], DRAFTS[Decision], object.__new__
+    shift = cp.plan.decide_add[0](AS_OF) - AS_OF
+    policy_id, version, digest = cp.meta.id, cp.meta.version, cp.digest
+
+    def build(d: dict) -> Any:
+        day = AS_OF
+        s = onew(step_draft)
+        s.site = site
+        s.result = True
+        s.values = (("amount", d["amount"]),)
+        s.words = words
+        s.__class__ = TraceStep
+        out = onew(decision_draft)
+        out.policy_id = policy_id
+        out.policy_version = version
+        out.digest = digest
+        out.as_of = day
+        out.category = ref
+        out.level = level
+        out.action = "escalate"
+        out.respond_by = None
+        out.decide_by = day + shift
+        out.remedies = ()
+        out.remedies_in_force = ()
+        out.trace = (s0, s)
+        out.warnings = ()
+        out.calendar = None
+        out.__class__ = Decision
+        return out
+    return build
 
 
 # -- load --------------------------------------------------------------------------------------
