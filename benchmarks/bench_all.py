@@ -191,6 +191,33 @@ def table_handwritten() -> Callable[[dict], tuple[str, str]]:
     return fn
 
 
+def table_zen_model() -> str:
+    """The 20 x 3 table as a JDM decision table for zen-engine (hit policy first): one rule per
+    category and band, the category's kind and the band's bound as the inputs."""
+    rules = []
+    for i, k in enumerate(TABLE_KINDS):
+        for band, (bound, level) in enumerate(((f"< {1000 * (i + 1)}", "frontline"),
+                                               (f"< {10000 * (i + 1)}", "regional"),
+                                               ("", "executive"))):
+            rules.append({"_id": f"{i}-{band}", "k": f'"{k}"', "a": bound,
+                          "c": f'"c{i:02d}"', "l": f'"{level}"'})
+    table = {"hitPolicy": "first",
+             "inputs": [{"id": "k", "name": "kind", "type": "expression", "field": "kind"},
+                        {"id": "a", "name": "amount", "type": "expression", "field": "amount"}],
+             "outputs": [{"id": "c", "name": "category", "type": "expression",
+                          "field": "category"},
+                         {"id": "l", "name": "level", "type": "expression", "field": "level"}],
+             "rules": rules}
+    nodes = [{"id": "in", "type": "inputNode", "name": "Request", "position": {"x": 0, "y": 0}},
+             {"id": "dt", "type": "decisionTableNode", "name": "Table",
+              "position": {"x": 0, "y": 0}, "content": table},
+             {"id": "out", "type": "outputNode", "name": "Response", "position": {"x": 0, "y": 0}}]
+    edges = [{"id": "e1", "sourceId": "in", "targetId": "dt", "type": "edge"},
+             {"id": "e2", "sourceId": "dt", "targetId": "out", "type": "edge"}]
+    return json.dumps({"contentType": "application/vnd.gorules.decision", "nodes": nodes,
+                       "edges": edges})
+
+
 def section_table(args: argparse.Namespace) -> None:
     policy = policyengine.loads_policy(table_rulebook(), "table-20x3.yaml")
     hand = table_handwritten()
@@ -218,6 +245,16 @@ def section_table(args: argparse.Namespace) -> None:
            "evaluate_compiled (general path)": each(
                lambda d: evaluate_compiled(general, d, as_of=AS_OF)),
            "floor: the records alone": each(records_alone(policy))}
+    try:
+        import zen
+
+        zen_table = zen.ZenEngine().create_decision(table_zen_model())
+        for d in disputes:
+            out = zen_table.evaluate(d)["result"]
+            assert (out["category"], out["level"]) == hand(d), (d, out)
+        fns["zen-engine (the JDM decision table, no facts check)"] = each(zen_table.evaluate)
+    except ImportError:
+        print("zen-engine not installed (pip install -e '.[bench]'): skipped")
     print(f"\ntable: category dispatch {'by a table on `' + cp.dispatch.fact + '`' if cp.dispatch else 'by testing each condition'}; "
           f"generated decision code: {'yes' if cp.evaluate_code is not None else 'no'}")
     m = rounds(fns, args.rounds, max(1, args.number // 4))
