@@ -153,6 +153,12 @@ def program(policy: Policy) -> CompiledPolicy:
     return _PROGRAMS.put(policy, compile_policy(policy))
 
 
+def program_entries() -> dict[int, tuple[weakref.ref[Policy], CompiledPolicy]]:
+    """The table behind :func:`program` (id of a live policy -> its weak reference and its
+    program), for a caller that does program()'s lookup inline, once per decision."""
+    return _PROGRAM_ENTRIES
+
+
 def loaded_program(policy: Policy) -> CompiledPolicy | None:
     """The program of a policy that was compiled (by loading it), without compiling: None for
     a draft that lint checks despite its errors."""

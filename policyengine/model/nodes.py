@@ -351,7 +351,7 @@ class Policy:
                  as_of: _dt.date | _dt.datetime | str | None = None) -> "Decision":
         """Decide a dispute (facts plus the reserved keys ``escalation`` and
         ``remedies_in_force``) as of a date (default: today). Raises DisputeError."""
-        return _LAYER.evaluate(_LAYER.compile(self), dispute, as_of=as_of)
+        return _LAYER.evaluate(self, dispute, as_of)
 
 
 class _Layer:
@@ -381,5 +381,5 @@ def use_compiler(compile: Callable[[Policy], CompiledPolicy]) -> None:
 
 
 def use_evaluator(evaluate: Callable[..., Decision]) -> None:
-    """Install ``evaluate.evaluate_compiled`` behind ``Policy.evaluate``."""
+    """Install ``evaluate.evaluate_policy`` (policy, dispute, as_of) behind ``Policy.evaluate``."""
     _LAYER.evaluate = evaluate
