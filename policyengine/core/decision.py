@@ -11,7 +11,7 @@ import dataclasses
 import datetime as _dt
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, TypeVar
 
 from .diagnostics import Span
@@ -20,7 +20,27 @@ _R = TypeVar("_R")
 
 
 def _iso(d: _dt.date | None) -> str | None:
-    return None if d is None else d.isoformat()
+    return None if d is None else _day(d)
+
+
+_DATE = _dt.date
+#: the ISO text of the days records name (a decision's days are few and repeat: ``as_of``,
+#: the deadlines and remedy dates near it); bounded, and only of the exact ``date`` type
+_ISO: dict[_dt.date, str] = {}
+_ISO_MAX = 4096
+
+
+def _day(d: _dt.date) -> str:
+    """``d.isoformat()`` (of a plain ``date``, looked up once composed: ``isoformat`` costs
+    about twenty dict lookups)."""
+    if type(d) is _DATE:
+        text = _ISO.get(d)
+        if text is None:
+            if len(_ISO) >= _ISO_MAX:
+                _ISO.clear()
+            text = _ISO[d] = d.isoformat()
+        return text
+    return d.isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +49,8 @@ class CategoryRef:
     title: str
     class_: str
     confidentiality: str
+    #: its compact JSON, made on first use by ``Decision.to_json`` (not a field that compares)
+    _json: Any = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "title": self.title, "class": self.class_,
@@ -40,6 +62,8 @@ class LevelRef:
     id: str
     role: str
     title: str
+    #: its compact JSON, made on first use by ``Decision.to_json`` (not a field that compares)
+    _json: Any = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "role": self.role, "title": self.title}
@@ -71,8 +95,8 @@ class RemedyOutcome:
         expires, review = self.expires_on, self.review_on
         return {"id": self.id, "action": self.action, "amount": self.amount,
                 "authorized_by": self.authorized_by,
-                "expires_on": None if expires is None else expires.isoformat(),
-                "review_on": None if review is None else review.isoformat()}
+                "expires_on": None if expires is None else _day(expires),
+                "review_on": None if review is None else _day(review)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +166,12 @@ class StepSite:
     ``category`` or ``band`` step, the override, the remedy of a ``remedy`` or ``authority``
     step, the level whose window passed, the ``regions`` key of a ``calendar`` step or None for
     the top-level calendar); ``index``: a band's 0-based index in its category; ``span``: the
-    source span."""
+    source span.
+
+    The members a step's record takes from its site (``kind``, ``rule``, ``source``,
+    ``expression``) are made once per site, on first use: the dict ``TraceStep.to_dict``
+    copies, and their compact JSON, which ``Decision.to_json`` writes as is. They are not
+    fields that compare or show."""
 
     kind: str
     rule: str
@@ -151,6 +180,10 @@ class StepSite:
     element: str | None = None
     index: int | None = None
     span: Span | None = None
+    _dict_head: dict[str, Any] | None = field(default=None, init=False, repr=False,
+                                              compare=False)
+    _json_head: tuple[str, str] | None = field(default=None, init=False, repr=False,
+                                               compare=False)
 
 
 #: the keys whose words depend only on the rulebook (ids, reasons, band numbers, whether a
@@ -170,6 +203,9 @@ class Rendered(tuple):  # type: ignore[type-arg]
     tuple, read the same way, its ``text`` the sentence :data:`STEP_WORDS` gives."""
 
     text: str
+    #: ``},"detail":`` and ``text`` as the reference encoder writes it, then ``}`` (the end of
+    #: a step's JSON), made on first use by ``Decision.to_json``
+    encoded: str | None = None
 
     def __new__(cls, key: str, args: tuple[Any, ...]) -> Rendered:
         self = super().__new__(cls, (key, args))
@@ -298,11 +334,15 @@ class TraceStep:
 
     def to_dict(self) -> dict[str, Any]:
         site = self.site
+        out = site._dict_head
+        if out is None:
+            out = _dict_head(site)
+        out = out.copy()
+        out["result"] = self.result
+        out["values"] = dict(self.values)
         words = self.words
-        return {"kind": site.kind, "rule": site.rule, "source": site.source,
-                "expression": site.expression, "result": self.result,
-                "values": dict(self.values),
-                "detail": _words(words)}
+        out["detail"] = words.text if type(words) is Rendered else _words(words)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,15 +393,17 @@ class Decision:
         return tuple(getattr(self, name) for name in _DecisionDraft.__slots__)
 
     def to_dict(self) -> dict[str, Any]:
+        day = _day
+        respond_by = self.respond_by
         out = {
             "policy": {"id": self.policy_id, "version": self.policy_version,
                        "digest": self.digest},
-            "as_of": self.as_of.isoformat(),
+            "as_of": day(self.as_of),
             "category": self.category.to_dict(),
             "level": self.level.to_dict(),
             "action": self.action,
-            "respond_by": None if self.respond_by is None else self.respond_by.isoformat(),
-            "decide_by": self.decide_by.isoformat(),
+            "respond_by": None if respond_by is None else day(respond_by),
+            "decide_by": day(self.decide_by),
             "remedies": [r.to_dict() for r in self.remedies],
             "remedies_in_force": [r.to_dict() for r in self.remedies_in_force],
             "trace": [t.to_dict() for t in self.trace],
@@ -375,32 +417,14 @@ class Decision:
     def to_json(self, *, indent: int | None = None) -> bytes:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
         if indent is None:
-            data = self.to_dict()
-            if _orjson is not None and self._plain_numbers():
-                try:  # every number is one orjson spells as the stdlib does (_plain)
-                    return _orjson.dumps(data)
-                except TypeError:  # a lone surrogate, an integer beyond 64 bits: the stdlib
-                    pass
-            # one encoder for every decision: json.dumps builds one per call
-            return _COMPACT.encode(data).encode("utf-8", errors="backslashreplace")
+            try:
+                text = _record_text(self)
+            except (TypeError, ValueError, AttributeError):  # what the encoder refuses:
+                text = _COMPACT.encode(self.to_dict())  # let it say so, in its words
+            return text.encode("utf-8", errors="backslashreplace")  # a lone surrogate: \\udXXX
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
                           separators=(",", ": ")
                           ).encode("utf-8", errors="backslashreplace")  # a lone surrogate: \udXXX
-
-    def _plain_numbers(self) -> bool:
-        """Every number of the JSON is one orjson writes as the standard library does: the
-        numbers of a decision are the remedies' amounts and the facts a step read (its
-        ``result`` is a truth value or a role; every other field is text or a date)."""
-        for r in self.remedies:
-            if not _plain(r.amount):
-                return False
-        for step in self.trace:
-            for _, value in step.values:
-                if type(value) is not str and not _plain(value):
-                    return False
-            if step.result is not True and not _plain(step.result):
-                return False
-        return True
 
 
 def _plain(value: Any) -> bool:
@@ -594,3 +618,249 @@ def fast_compact_json(value: Any) -> bytes | None:
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return None
     return None if _maybe_other_number(out) else out
+
+
+# -- the record: the reference, and the parts made once --------------------------------------
+# ``Decision.to_dict`` and ``to_json`` are the record of the reference below, built faster:
+# what depends on the rulebook only (a step's site, a category, a level, the policy) is made
+# once and reused, and orjson writes the rest where its bytes are provably the standard
+# library's. tests/property/test_record_bytes.py holds the two equal (dicts, key order, types
+# and bytes) on drawn decisions.
+
+def _reference_words(words: str | tuple[str, tuple[Any, ...]]) -> str:
+    if isinstance(words, str):
+        return words
+    key, args = words
+    return STEP_WORDS[key](*args)
+
+
+def reference_dict(d: Decision) -> dict[str, Any]:
+    """The record of ``d``, built field by field with no cache: what ``d.to_dict()`` gives."""
+    def day(x: _dt.date | None) -> str | None:
+        return None if x is None else x.isoformat()
+
+    out: dict[str, Any] = {
+        "policy": {"id": d.policy_id, "version": d.policy_version, "digest": d.digest},
+        "as_of": d.as_of.isoformat(),
+        "category": {"id": d.category.id, "title": d.category.title,
+                     "class": d.category.class_, "confidentiality": d.category.confidentiality},
+        "level": {"id": d.level.id, "role": d.level.role, "title": d.level.title},
+        "action": d.action,
+        "respond_by": day(d.respond_by),
+        "decide_by": d.decide_by.isoformat(),
+        "remedies": [{"id": r.id, "action": r.action, "amount": r.amount,
+                      "authorized_by": r.authorized_by, "expires_on": day(r.expires_on),
+                      "review_on": day(r.review_on)} for r in d.remedies],
+        "remedies_in_force": [{"id": r.id, "granted_on": day(r.granted_on),
+                               "last_reviewed": day(r.last_reviewed),
+                               "expires_on": day(r.expires_on), "review_on": day(r.review_on),
+                               "status": r.status} for r in d.remedies_in_force],
+        "trace": [{"kind": t.site.kind, "rule": t.site.rule, "source": t.site.source,
+                   "expression": t.site.expression, "result": t.result,
+                   "values": dict(t.values), "detail": _reference_words(t.words)}
+                  for t in d.trace],
+        "warnings": [{"code": w.code, "message": w.message, "rule": w.rule}
+                     for w in d.warnings],
+    }
+    if d.calendar is not None:
+        out["calendar"] = {k: list(v) if isinstance(v, list) else v
+                           for k, v in d.calendar.items()}
+    return out
+
+
+def _reference_bytes(value: Any) -> bytes:
+    return _COMPACT.encode(value).encode("utf-8", errors="backslashreplace")
+
+
+def reference_json(d: Decision) -> bytes:
+    """The standard library's compact bytes of :func:`reference_dict`: what ``d.to_json()``
+    gives (a lone surrogate written ``\\udXXX``; a number not finite refused, ValueError)."""
+    return _reference_bytes(reference_dict(d))
+
+
+# -- the record's text from the standard library's own pieces --------------------------------
+# The standard library's compact encoder writes a text with ``encode_basestring`` (its C
+# escaper), a float with ``float.__repr__`` (refusing one that is not finite), an int with
+# ``int.__repr__``, ``true``/``false``/``null``, and joins members with ``,`` and ``:``. So
+# ``to_json`` writes the record with those very pieces, in the record's order, and hands any
+# other value (a list, a dict, a subclass, a number not finite) to the encoder itself: the text
+# is the reference's by construction, whatever the values. What depends on the rulebook only
+# (a step's site, a category, a level, the policy, a sentence composed at load) is written once
+# and reused.
+
+_text = json.encoder.encode_basestring  # the stdlib's own escaper (C), as ensure_ascii=False
+_float_text = float.__repr__
+_int_text = int.__repr__
+_INF = float("inf")
+
+
+def _value_text(value: Any) -> str:
+    """``value`` as the reference encoder writes it (as a member of a record)."""
+    t = type(value)
+    if t is str:
+        return _text(value)
+    if t is float:
+        if value - value == 0.0:  # finite (inf - inf and nan - nan are nan)
+            return _float_text(value)
+    elif t is int:
+        return _int_text(value)
+    elif value is True:
+        return "true"
+    elif value is False:
+        return "false"
+    elif value is None:
+        return "null"
+    text: str = _COMPACT.encode(value)  # the encoder itself (ValueError where not finite)
+    return text
+
+
+#: the compact JSON of each policy's ``"policy"`` member (bounded), of each fact name as a key
+_POLICY_TEXT: dict[tuple[str, str, str], str] = {}
+_KEY_TEXT: dict[str, str] = {}
+_DAY_TEXT: dict[_dt.date, str] = {}
+
+
+def _dict_head(site: StepSite) -> dict[str, Any]:
+    head = {"kind": site.kind, "rule": site.rule, "source": site.source,
+            "expression": site.expression}
+    object.__setattr__(site, "_dict_head", head)
+    return head
+
+
+def _json_head(site: StepSite) -> tuple[str, str]:
+    """A step's text up to its result, and up to its values when the result is ``true``:
+    ``{"kind":..,"rule":..,"source":..,"expression":..,"result":`` (and ``true,"values":{``)."""
+    text = _COMPACT.encode({"kind": site.kind, "rule": site.rule, "source": site.source,
+                            "expression": site.expression})[:-1] + ',"result":'
+    head = (text, text + 'true,"values":{')
+    object.__setattr__(site, "_json_head", head)
+    return head
+
+
+def _ref_text(ref: CategoryRef | LevelRef, member: str) -> str:
+    text = f',"{member}":' + _COMPACT.encode(ref.to_dict())
+    object.__setattr__(ref, "_json", text)
+    return text
+
+
+def _policy_text(key: tuple[str, str, str]) -> str:
+    if len(_POLICY_TEXT) >= 256:
+        _POLICY_TEXT.clear()
+    text = _POLICY_TEXT[key] = '{"policy":' + _COMPACT.encode(
+        {"id": key[0], "version": key[1], "digest": key[2]}) + ',"as_of":'
+    return text
+
+
+def _key_text(name: Any) -> str:
+    """``"name":`` (a fact's name as a key), as the reference writes it."""
+    if type(name) is not str:  # the encoder's own rules for a key that is not text
+        return _COMPACT.encode({name: 0})[1:-2]
+    if len(_KEY_TEXT) >= 4096:
+        _KEY_TEXT.clear()
+    text = _KEY_TEXT[name] = _text(name) + ":"
+    return text
+
+
+def _day_text(d: Any) -> str:
+    """A date member's text: ``"2026-11-22"`` (of a plain ``date``, composed once) or null."""
+    if type(d) is _DATE:
+        text = _DAY_TEXT.get(d)
+        if text is None:
+            if len(_DAY_TEXT) >= _ISO_MAX:
+                _DAY_TEXT.clear()
+            text = _DAY_TEXT[d] = '"' + d.isoformat() + '"'
+        return text
+    return "null" if d is None else _text(d.isoformat())
+
+
+def _detail_text(words: Rendered) -> str:
+    """``},"detail":"...."}``: a step's text from the end of its values (cached)."""
+    text = words.encoded = '},"detail":' + _text(words.text) + "}"
+    return text
+
+
+def _record_text(d: Decision) -> str:
+    """The text of ``reference_json(d)`` (before UTF-8), from the reference's own pieces."""
+    value_text, key_text, day_text = _value_text, _key_text, _day_text
+    keys = _KEY_TEXT
+    key = (d.policy_id, d.policy_version, d.digest)
+    out = [_POLICY_TEXT.get(key) or _policy_text(key)]
+    append = out.append
+    append(day_text(d.as_of))
+    category, level = d.category, d.level
+    append(category._json or _ref_text(category, "category"))
+    append(level._json or _ref_text(level, "level"))
+    append(',"action":')
+    append(value_text(d.action))
+    append(',"respond_by":')
+    append(day_text(d.respond_by))
+    append(',"decide_by":')
+    append(day_text(d.decide_by))
+    append(',"remedies":[')
+    first = True
+    for r in d.remedies:
+        if first:
+            append('{"id":')
+            first = False
+        else:
+            append(',{"id":')
+        append(value_text(r.id))
+        append(',"action":')
+        append(value_text(r.action))
+        append(',"amount":')
+        append(value_text(r.amount))
+        append(',"authorized_by":')
+        append(value_text(r.authorized_by))
+        append(',"expires_on":')
+        append(day_text(r.expires_on))
+        append(',"review_on":')
+        append(day_text(r.review_on))
+        append("}")
+    append('],"remedies_in_force":')
+    append(_COMPACT.encode([r.to_dict() for r in d.remedies_in_force])
+           if d.remedies_in_force else "[]")
+    append(',"trace":[')
+    first = True
+    for step in d.trace:
+        if first:
+            first = False
+        else:
+            append(",")
+        site = step.site
+        head = site._json_head or _json_head(site)
+        result = step.result
+        if result is True:
+            append(head[1])
+        else:
+            append(head[0])
+            append(value_text(result))
+            append(',"values":{')
+        values = step.values
+        if values:
+            if len(values) == 1:
+                ((name, value),) = values
+                append(type(name) is str and keys.get(name) or key_text(name))
+                append(value_text(value))
+            else:
+                sep = False
+                for name, value in dict(values).items():
+                    if sep:
+                        append(",")
+                    sep = True
+                    append(type(name) is str and keys.get(name) or key_text(name))
+                    append(value_text(value))
+        words = step.words
+        if type(words) is Rendered:
+            append(words.encoded or _detail_text(words))
+        else:
+            append('},"detail":')
+            append(_text(_words(words)))
+            append("}")
+    append('],"warnings":')
+    append(_COMPACT.encode([w.to_dict() for w in d.warnings]) if d.warnings else "[]")
+    if d.calendar is not None:
+        append(',"calendar":')
+        append(_COMPACT.encode({k: list(v) if isinstance(v, list) else v
+                                for k, v in d.calendar.items()}))
+    append("}")
+    return "".join(out)
