@@ -49,8 +49,9 @@ class CategoryRef:
     title: str
     class_: str
     confidentiality: str
-    #: its compact JSON, made on first use by ``Decision.to_json`` (not a field that compares)
+    #: its compact JSON, made on first use by ``Decision.to_json`` (not fields that compare)
     _json: Any = field(default=None, init=False, repr=False, compare=False)
+    _fragment: Any = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "title": self.title, "class": self.class_,
@@ -62,8 +63,9 @@ class LevelRef:
     id: str
     role: str
     title: str
-    #: its compact JSON, made on first use by ``Decision.to_json`` (not a field that compares)
+    #: its compact JSON, made on first use by ``Decision.to_json`` (not fields that compare)
     _json: Any = field(default=None, init=False, repr=False, compare=False)
+    _fragment: Any = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "role": self.role, "title": self.title}
@@ -184,6 +186,7 @@ class StepSite:
                                               compare=False)
     _json_head: tuple[str, str] | None = field(default=None, init=False, repr=False,
                                                compare=False)
+    _fragment: Any = field(default=None, init=False, repr=False, compare=False)
 
 
 #: the keys whose words depend only on the rulebook (ids, reasons, band numbers, whether a
@@ -206,6 +209,8 @@ class Rendered(tuple):  # type: ignore[type-arg]
     #: ``},"detail":`` and ``text`` as the reference encoder writes it, then ``}`` (the end of
     #: a step's JSON), made on first use by ``Decision.to_json``
     encoded: str | None = None
+    #: ``text`` as the reference encoder writes it, for orjson (``orjson.Fragment``)
+    fragment: Any = None
 
     def __new__(cls, key: str, args: tuple[Any, ...]) -> Rendered:
         self = super().__new__(cls, (key, args))
@@ -393,34 +398,32 @@ class Decision:
         return tuple(getattr(self, name) for name in _DecisionDraft.__slots__)
 
     def to_dict(self) -> dict[str, Any]:
-        day = _day
-        respond_by = self.respond_by
-        out = {
-            "policy": {"id": self.policy_id, "version": self.policy_version,
-                       "digest": self.digest},
-            "as_of": day(self.as_of),
-            "category": self.category.to_dict(),
-            "level": self.level.to_dict(),
-            "action": self.action,
-            "respond_by": None if respond_by is None else day(respond_by),
-            "decide_by": day(self.decide_by),
-            "remedies": [r.to_dict() for r in self.remedies],
-            "remedies_in_force": [r.to_dict() for r in self.remedies_in_force],
-            "trace": [t.to_dict() for t in self.trace],
-            "warnings": [w.to_dict() for w in self.warnings],
-        }
-        if self.calendar is not None:
-            out["calendar"] = {k: list(v) if isinstance(v, list) else v
-                               for k, v in self.calendar.items()}
-        return out
+        try:
+            return _record_dict(self)
+        except KeyError:  # a day not composed yet
+            for day in _days_of(self):
+                if day is not None:
+                    _day(day)
+            return _record_dict(self)
 
     def to_json(self, *, indent: int | None = None) -> bytes:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
         if indent is None:
+            if _Fragment is not None:
+                try:
+                    fast = _orjson_record(self)
+                except TypeError:  # what orjson refuses (a lone surrogate, a key not text)
+                    fast = None
+                if fast is not None:
+                    return fast
             try:
                 text = _record_text(self)
-            except (TypeError, ValueError, AttributeError):  # what the encoder refuses:
-                text = _COMPACT.encode(self.to_dict())  # let it say so, in its words
+            except (KeyError, TypeError, ValueError, AttributeError):
+                try:  # a part not made yet (the first decision of a policy, a new day)
+                    _warm(self)
+                    text = _record_text(self)
+                except (KeyError, TypeError, ValueError, AttributeError):  # a value the
+                    text = _COMPACT.encode(self.to_dict())  # encoder refuses: in its words
             return text.encode("utf-8", errors="backslashreplace")  # a lone surrogate: \\udXXX
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
                           separators=(",", ": ")
@@ -694,8 +697,11 @@ _int_text = int.__repr__
 _INF = float("inf")
 
 
-def _value_text(value: Any) -> str:
-    """``value`` as the reference encoder writes it (as a member of a record)."""
+def _value_text(value: Any, depth: int = 0) -> str:
+    """``value`` as the reference encoder writes it (as a member of a record): text, numbers,
+    booleans, None, and lists, tuples and dicts of them (of those exact types, nested up to
+    32 deep) here; anything else by the encoder itself (which refuses a number that is not
+    finite, a value it cannot write and a circular structure)."""
     t = type(value)
     if t is str:
         return _text(value)
@@ -710,7 +716,13 @@ def _value_text(value: Any) -> str:
         return "false"
     elif value is None:
         return "null"
-    text: str = _COMPACT.encode(value)  # the encoder itself (ValueError where not finite)
+    elif depth < 32:
+        if t is list or t is tuple:
+            return "[" + ",".join([_value_text(v, depth + 1) for v in value]) + "]"
+        if t is dict:
+            return "{" + ",".join([((type(k) is str and _text(k) + ":") or _key_text(k))
+                                   + _value_text(v, depth + 1) for k, v in value.items()]) + "}"
+    text: str = _COMPACT.encode(value)
     return text
 
 
@@ -779,88 +791,300 @@ def _detail_text(words: Rendered) -> str:
     return text
 
 
-def _record_text(d: Decision) -> str:
-    """The text of ``reference_json(d)`` (before UTF-8), from the reference's own pieces."""
-    value_text, key_text, day_text = _value_text, _key_text, _day_text
-    keys = _KEY_TEXT
-    key = (d.policy_id, d.policy_version, d.digest)
-    out = [_POLICY_TEXT.get(key) or _policy_text(key)]
-    append = out.append
-    append(day_text(d.as_of))
-    category, level = d.category, d.level
-    append(category._json or _ref_text(category, "category"))
-    append(level._json or _ref_text(level, "level"))
-    append(',"action":')
-    append(value_text(d.action))
-    append(',"respond_by":')
-    append(day_text(d.respond_by))
-    append(',"decide_by":')
-    append(day_text(d.decide_by))
-    append(',"remedies":[')
-    first = True
+def _warm(d: Decision) -> None:
+    """Make the parts of ``d``'s record that :func:`_record_text` looks up and does not make:
+    the policy's, the category's and level's, each step's site and sentence composed at load,
+    the fact names, the days."""
+    _policy_text((d.policy_id, d.policy_version, d.digest))
+    _ref_text(d.category, "category")
+    _ref_text(d.level, "level")
+    for day in (d.as_of, d.respond_by, d.decide_by):
+        _day_text(day)
     for r in d.remedies:
-        if first:
-            append('{"id":')
-            first = False
-        else:
-            append(',{"id":')
-        append(value_text(r.id))
-        append(',"action":')
-        append(value_text(r.action))
-        append(',"amount":')
-        append(value_text(r.amount))
-        append(',"authorized_by":')
-        append(value_text(r.authorized_by))
-        append(',"expires_on":')
-        append(day_text(r.expires_on))
-        append(',"review_on":')
-        append(day_text(r.review_on))
-        append("}")
-    append('],"remedies_in_force":')
-    append(_COMPACT.encode([r.to_dict() for r in d.remedies_in_force])
-           if d.remedies_in_force else "[]")
-    append(',"trace":[')
-    first = True
+        _day_text(r.expires_on)
+        _day_text(r.review_on)
     for step in d.trace:
-        if first:
-            first = False
+        _json_head(step.site)
+        words = step.words
+        if type(words) is Rendered:
+            _detail_text(words)
+        for name, _ in step.values:
+            _key_text(name)
+
+
+def _record_text(d: Decision) -> str:
+    """The text of ``reference_json(d)`` (before UTF-8), from the reference's own pieces and
+    the parts made once, which it expects made (:func:`_warm`).
+
+    Raises KeyError or TypeError where a part is not made yet, or where a value is not one it
+    writes itself (a text field that is not text, say); ValueError where the encoder refuses
+    one (not finite)."""
+    text, value_text, float_text, days, keys, date = (
+        _text, _value_text, _float_text, _DAY_TEXT, _KEY_TEXT, _DATE)
+    # the text of the float last written: a decision writes the amount its steps read, and
+    # the amount of a remedy, several times (the same object)
+    last: Any = None
+    last_text = ""
+    as_of, respond_by, decide_by = d.as_of, d.respond_by, d.decide_by
+    out = [_POLICY_TEXT[d.policy_id, d.policy_version, d.digest]
+           + (days[as_of] if type(as_of) is date else _day_text(as_of))
+           + d.category._json + d.level._json + ',"action":' + text(d.action)
+           + ',"respond_by":'
+           + (days[respond_by] if type(respond_by) is date else _day_text(respond_by))
+           + ',"decide_by":'
+           + (days[decide_by] if type(decide_by) is date else _day_text(decide_by))
+           + ',"remedies":[']
+    append = out.append
+    sep = ""
+    for r in d.remedies:
+        amount, by, expires, review = r.amount, r.authorized_by, r.expires_on, r.review_on
+        if type(amount) is float and amount - amount == 0.0:
+            last, last_text = amount, float_text(amount)
+            amount_text = last_text
         else:
-            append(",")
-        site = step.site
-        head = site._json_head or _json_head(site)
-        result = step.result
-        if result is True:
-            append(head[1])
+            amount_text = "null" if amount is None else value_text(amount)
+        append(f'{sep}{{"id":{text(r.id)},"action":{text(r.action)},"amount":{amount_text},'
+               f'"authorized_by":{"null" if by is None else text(by)},"expires_on":'
+               f'{days[expires] if type(expires) is date else _day_text(expires)},"review_on":'
+               f'{days[review] if type(review) is date else _day_text(review)}}}')
+        sep = ","
+    append('],"remedies_in_force":[')
+    sep = ""
+    for f in d.remedies_in_force:
+        append(f'{sep}{{"id":{text(f.id)},"granted_on":{_day_text(f.granted_on)},'
+               f'"last_reviewed":{_day_text(f.last_reviewed)},'
+               f'"expires_on":{_day_text(f.expires_on)},"review_on":{_day_text(f.review_on)},'
+               f'"status":{text(f.status)}}}')
+        sep = ","
+    append('],"trace":[')
+    sep = ""
+    for step in d.trace:
+        result, values, words = step.result, step.values, step.words
+        head: Any = step.site._json_head  # made: _warm
+        part = sep + head[1] if result is True else (
+            sep + head[0] + ("null" if result is None else value_text(result)) + ',"values":{')
+        sep = ","
+        if values:
+            if len(values) == 1:
+                ((name, value),) = values
+                if type(value) is float and value - value == 0.0:
+                    if value is not last:
+                        last, last_text = value, float_text(value)
+                    part += keys[name] + last_text
+                else:
+                    part += keys[name] + (text(value) if type(value) is str
+                                          else value_text(value))
+            else:
+                part += ",".join([keys[name] + value_text(value)
+                                  for name, value in dict(values).items()])
+        if type(words) is Rendered:
+            append(part + words.encoded)  # made: _warm
         else:
-            append(head[0])
-            append(value_text(result))
-            append(',"values":{')
+            append(part + '},"detail":' + text(_words(words)) + "}")
+    if d.warnings:
+        append('],"warnings":[')
+        append(",".join([f'{{"code":{text(w.code)},"message":{text(w.message)},'
+                         f'"rule":{"null" if w.rule is None else text(w.rule)}}}'
+                         for w in d.warnings]))
+        append("]")
+    else:
+        append('],"warnings":[]')
+    if d.calendar is not None:
+        append(',"calendar":')
+        append(value_text({k: list(v) if isinstance(v, list) else v
+                           for k, v in d.calendar.items()}))
+    append("}")
+    return "".join(out)
+
+
+# -- the record by orjson, where it writes the reference's bytes ------------------------------
+# orjson writes text, booleans, None, integers (to 64 bits) and floats of magnitude in
+# [1e-4, 1e16) (and zero) as the standard library does (tests/property/test_record_bytes.py);
+# it refuses a lone surrogate, a key that is not text and a larger integer (TypeError); it
+# writes an ``orjson.Fragment`` as it is. So the record is given to orjson as dicts whose
+# parts that depend on the rulebook only are fragments of the reference's own bytes (a step's
+# ``kind`` member holds its site's four members; the category, the level, the policy, the
+# sentences composed at load), and whose other values are checked to be of those kinds; where
+# one is not, ``_record_text`` writes the record.
+
+try:
+    _Fragment: Any = _orjson.Fragment  # orjson 3.9
+except AttributeError:  # pragma: no cover - no orjson (or an older one): _record_text
+    _Fragment = None
+_POLICY_FRAGMENT: dict[tuple[str, str, str], Any] = {}
+
+
+def _site_fragment(site: StepSite) -> Any:
+    """``"kind","rule":..,"source":..,"expression":..`` (the value of a step's ``kind``
+    member, then its next three), the reference's bytes."""
+    text = _COMPACT.encode({"kind": site.kind, "rule": site.rule, "source": site.source,
+                            "expression": site.expression})
+    fragment = _Fragment(text[8:-1].encode("utf-8", errors="backslashreplace"))
+    object.__setattr__(site, "_fragment", fragment)
+    return fragment
+
+
+def _ref_fragment(ref: CategoryRef | LevelRef) -> Any:
+    fragment = _Fragment(_reference_bytes(ref.to_dict()))
+    object.__setattr__(ref, "_fragment", fragment)
+    return fragment
+
+
+def _policy_fragment(key: tuple[str, str, str]) -> Any:
+    if len(_POLICY_FRAGMENT) >= 256:
+        _POLICY_FRAGMENT.clear()
+    fragment = _POLICY_FRAGMENT[key] = _Fragment(_reference_bytes(
+        {"id": key[0], "version": key[1], "digest": key[2]}))
+    return fragment
+
+
+def _words_fragment(words: Rendered) -> Any:
+    fragment = words.fragment = _Fragment(_reference_bytes(words.text))
+    return fragment
+
+
+def _orjson_record(d: Decision) -> bytes | None:
+    """``reference_json(d)`` by orjson, or None where a value is not of a kind orjson is
+    shown to write as the reference does (then :func:`_record_text` writes it). Raises
+    TypeError where orjson refuses a value."""
+    day, date, plain = _day, _DATE, _plain
+    trace: list[dict[str, Any]] = []
+    append = trace.append
+    for step in d.trace:
         values = step.values
         if values:
             if len(values) == 1:
                 ((name, value),) = values
-                append(type(name) is str and keys.get(name) or key_text(name))
-                append(value_text(value))
+                kind = type(value)
+                if kind is float:
+                    if not (1e-4 <= abs(value) < 1e16 or value == 0.0):
+                        return None
+                elif kind is not str and not plain(value):
+                    return None
+                read = {name: value}
             else:
-                sep = False
-                for name, value in dict(values).items():
-                    if sep:
-                        append(",")
-                    sep = True
-                    append(type(name) is str and keys.get(name) or key_text(name))
-                    append(value_text(value))
-        words = step.words
-        if type(words) is Rendered:
-            append(words.encoded or _detail_text(words))
+                for _, value in values:
+                    if not plain(value):
+                        return None
+                read = dict(values)
         else:
-            append('},"detail":')
-            append(_text(_words(words)))
-            append("}")
-    append('],"warnings":')
-    append(_COMPACT.encode([w.to_dict() for w in d.warnings]) if d.warnings else "[]")
+            read = {}
+        result = step.result
+        if not (result is True or type(result) is str or plain(result)):
+            return None
+        words = step.words
+        site = step.site
+        append({"kind": site._fragment or _site_fragment(site), "result": result,
+                "values": read, "detail": (words.fragment or _words_fragment(words))
+                if type(words) is Rendered else _words(words)})
+    remedies = []
+    for r in d.remedies:
+        amount: Any = r.amount
+        by, expires, review = r.authorized_by, r.expires_on, r.review_on
+        kind = type(amount)
+        if kind is float:
+            if not (1e-4 <= abs(amount) < 1e16 or amount == 0.0):
+                return None
+        elif not (amount is None or kind is int):
+            return None
+        if not (type(r.id) is str and type(r.action) is str and (by is None or type(by) is str)
+                and (expires is None or type(expires) is date)
+                and (review is None or type(review) is date)):
+            return None
+        remedies.append({"id": r.id, "action": r.action, "amount": amount, "authorized_by": by,
+                         "expires_on": None if expires is None else day(expires),
+                         "review_on": None if review is None else day(review)})
+    as_of, respond_by, decide_by, action = d.as_of, d.respond_by, d.decide_by, d.action
+    if not (type(as_of) is date and type(decide_by) is date and type(action) is str
+            and (respond_by is None or type(respond_by) is date)):
+        return None
+    in_force: list[Any] = []
+    if d.remedies_in_force:
+        in_force = [r.to_dict() for r in d.remedies_in_force]
+        if not plain(in_force):
+            return None
+    warnings: list[Any] = []
+    if d.warnings:
+        warnings = [w.to_dict() for w in d.warnings]
+        if not plain(warnings):
+            return None
+    key = (d.policy_id, d.policy_version, d.digest)
+    category, level = d.category, d.level
+    record = {"policy": _POLICY_FRAGMENT.get(key) or _policy_fragment(key),
+              "as_of": day(as_of),
+              "category": category._fragment or _ref_fragment(category),
+              "level": level._fragment or _ref_fragment(level),
+              "action": action,
+              "respond_by": None if respond_by is None else day(respond_by),
+              "decide_by": day(decide_by),
+              "remedies": remedies,
+              "remedies_in_force": in_force,
+              "trace": trace,
+              "warnings": warnings}
     if d.calendar is not None:
-        append(',"calendar":')
-        append(_COMPACT.encode({k: list(v) if isinstance(v, list) else v
-                                for k, v in d.calendar.items()}))
-    append("}")
-    return "".join(out)
+        calendar = {k: list(v) if isinstance(v, list) else v for k, v in d.calendar.items()}
+        if not plain(calendar):
+            return None
+        record["calendar"] = calendar
+    out: bytes = _orjson.dumps(record)
+    return out
+
+
+# -- the record as a dict --------------------------------------------------------------------
+def _days_of(d: Decision) -> list[Any]:
+    days = [d.as_of, d.respond_by, d.decide_by]
+    for r in d.remedies:
+        days += (r.expires_on, r.review_on)
+    return days
+
+
+def _record_dict(d: Decision) -> dict[str, Any]:
+    """``reference_dict(d)``: each step's dict a copy of its site's (made once), a day's text
+    composed once. Raises KeyError where a day's text is not composed yet."""
+    days, date, words_of = _ISO, _DATE, _words
+    trace: list[dict[str, Any]] = []
+    append = trace.append
+    for step in d.trace:
+        site = step.site
+        out = (site._dict_head or _dict_head(site)).copy()
+        out["result"] = step.result
+        values = step.values
+        if len(values) == 1:
+            ((name, value),) = values
+            out["values"] = {name: value}
+        else:
+            out["values"] = dict(values)
+        words = step.words
+        out["detail"] = words.text if type(words) is Rendered else words_of(words)
+        append(out)
+    remedies = []
+    for r in d.remedies:
+        expires, review = r.expires_on, r.review_on
+        remedies.append({
+            "id": r.id, "action": r.action, "amount": r.amount,
+            "authorized_by": r.authorized_by,
+            "expires_on": None if expires is None else (
+                days[expires] if type(expires) is date else expires.isoformat()),
+            "review_on": None if review is None else (
+                days[review] if type(review) is date else review.isoformat())})
+    as_of, respond_by, decide_by = d.as_of, d.respond_by, d.decide_by
+    category, level = d.category, d.level
+    record: dict[str, Any] = {
+        "policy": {"id": d.policy_id, "version": d.policy_version, "digest": d.digest},
+        "as_of": days[as_of] if type(as_of) is date else as_of.isoformat(),
+        "category": {"id": category.id, "title": category.title, "class": category.class_,
+                     "confidentiality": category.confidentiality},
+        "level": {"id": level.id, "role": level.role, "title": level.title},
+        "action": d.action,
+        "respond_by": None if respond_by is None else (
+            days[respond_by] if type(respond_by) is date else respond_by.isoformat()),
+        "decide_by": days[decide_by] if type(decide_by) is date else decide_by.isoformat(),
+        "remedies": remedies,
+        "remedies_in_force": [r.to_dict() for r in d.remedies_in_force],
+        "trace": trace,
+        "warnings": [w.to_dict() for w in d.warnings],
+    }
+    if d.calendar is not None:
+        record["calendar"] = {k: list(v) if isinstance(v, list) else v
+                              for k, v in d.calendar.items()}
+    return record
