@@ -43,6 +43,13 @@ def _day(d: _dt.date) -> str:
     return d.isoformat()
 
 
+def _reduce_without_parts(self: Any) -> tuple[Any, ...]:
+    """Pickle and copy a record by its constructor's fields: the parts made for
+    ``to_dict``/``to_json`` (an orjson fragment cannot be pickled) are made again on use."""
+    return (type(self), tuple(getattr(self, f.name) for f in dataclasses.fields(self)
+                              if f.init))
+
+
 @dataclass(frozen=True, slots=True)
 class CategoryRef:
     id: str
@@ -52,6 +59,7 @@ class CategoryRef:
     #: its compact JSON, made on first use by ``Decision.to_json`` (not fields that compare)
     _json: Any = field(default=None, init=False, repr=False, compare=False)
     _fragment: Any = field(default=None, init=False, repr=False, compare=False)
+    __reduce__ = _reduce_without_parts
 
     def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "title": self.title, "class": self.class_,
@@ -66,6 +74,7 @@ class LevelRef:
     #: its compact JSON, made on first use by ``Decision.to_json`` (not fields that compare)
     _json: Any = field(default=None, init=False, repr=False, compare=False)
     _fragment: Any = field(default=None, init=False, repr=False, compare=False)
+    __reduce__ = _reduce_without_parts
 
     def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "role": self.role, "title": self.title}
@@ -187,6 +196,7 @@ class StepSite:
     _json_head: tuple[str, str] | None = field(default=None, init=False, repr=False,
                                                compare=False)
     _fragment: Any = field(default=None, init=False, repr=False, compare=False)
+    __reduce__ = _reduce_without_parts
 
 
 #: the keys whose words depend only on the rulebook (ids, reasons, band numbers, whether a

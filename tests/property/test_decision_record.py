@@ -205,3 +205,16 @@ def test_the_records_of_real_decisions_are_the_reference() -> None:
             except policyengine.DisputeError:
                 continue
             _same_record(decision)
+
+
+@settings(max_examples=50, deadline=None)
+@given(_decision)
+def test_a_record_with_its_parts_made_pickles_and_copies(decision: Decision) -> None:
+    import copy
+    import pickle
+
+    first = _outcome_of(decision.to_json)
+    for again in (pickle.loads(pickle.dumps(decision)), copy.deepcopy(decision)):
+        assert again == decision
+        assert _outcome_of(again.to_json) == first
+        assert _typed(again.to_dict()) == _typed(decision.to_dict())
