@@ -128,10 +128,6 @@ class RemedyInForce:
                 "review_on": _iso(self.review_on), "status": self.status}
 
 
-def _shown(amount: Any) -> str:
-    return "" if amount is None else f" for {amount}"
-
-
 #: The words of each structured trace step: ``(key, args)`` -> text. A decision records the
 #: key and the values; the sentence is composed only when someone reads ``detail`` (a renderer,
 #: ``to_dict``), not on every decision.
@@ -146,9 +142,11 @@ STEP_WORDS: dict[str, Callable[..., str]] = {
         f"level `{lid}` had to decide within {within} from {start} (by {end}); it is now due "
         f"at `{nxt}`"),
     "remedy": lambda rid, holds: f"remedy `{rid}` is {'required' if holds else 'not required'}",
-    "no_authority": lambda action, amount: f"no role may authorize `{action}`{_shown(amount)}",
+    "no_authority": lambda action, amount: (
+        f"no role may authorize `{action}`{'' if amount is None else f' for {amount}'}"),
     "authority": lambda action, amount, role, lid: (
-        f"`{action}`{_shown(amount)} is authorized by `{role}` at level `{lid}`"),
+        f"`{action}`{'' if amount is None else f' for {amount}'} is authorized by `{role}` "
+        f"at level `{lid}`"),
 }
 
 #: The names of the arguments of each key of :data:`STEP_WORDS`: ``TraceStep.data`` reads
@@ -221,6 +219,9 @@ class Rendered(tuple):  # type: ignore[type-arg]
     encoded: str | None = None
     #: ``text`` as the reference encoder writes it, for orjson (``orjson.Fragment``)
     fragment: Any = None
+    #: ``(site, result, fragment)``: the whole JSON of the last step of these words that read
+    #: no fact, at that site (the same object) with that result (the same text or truth value)
+    whole: Any = None
 
     def __new__(cls, key: str, args: tuple[Any, ...]) -> Rendered:
         self = super().__new__(cls, (key, args))
@@ -961,7 +962,17 @@ def _orjson_record(d: Decision) -> bytes | None:
     trace: list[dict[str, Any]] = []
     append = trace.append
     for step in d.trace:
-        values = step.values
+        values, words = step.values, step.words
+        if not values and type(words) is Rendered:  # a step that may be the same as before
+            whole, site, result = words.whole, step.site, step.result
+            if whole is None or whole[0] is not site or whole[1] is not result:
+                if not (result is None or type(result) is bool or type(result) is str):
+                    return None
+                whole = words.whole = (site, result, _Fragment(_orjson.dumps({
+                    "kind": site._fragment or _site_fragment(site), "result": result,
+                    "values": {}, "detail": words.fragment or _words_fragment(words)})))
+            append(whole[2])
+            continue
         if values:
             if len(values) == 1:
                 ((name, value),) = values
@@ -969,7 +980,8 @@ def _orjson_record(d: Decision) -> bytes | None:
                 if kind is float:
                     if not (1e-4 <= abs(value) < 1e16 or value == 0.0):
                         return None
-                elif kind is not str and not plain(value):
+                elif not (kind is str or kind is int or kind is bool or value is None
+                          or plain(value)):
                     return None
                 read = {name: value}
             else:
@@ -980,9 +992,9 @@ def _orjson_record(d: Decision) -> bytes | None:
         else:
             read = {}
         result = step.result
-        if not (result is True or type(result) is str or plain(result)):
+        if not (result is True or type(result) is str or result is False or result is None
+                or plain(result)):
             return None
-        words = step.words
         site = step.site
         append({"kind": site._fragment or _site_fragment(site), "result": result,
                 "values": read, "detail": (words.fragment or _words_fragment(words))
@@ -1009,10 +1021,19 @@ def _orjson_record(d: Decision) -> bytes | None:
             and (respond_by is None or type(respond_by) is date)):
         return None
     in_force: list[Any] = []
-    if d.remedies_in_force:
-        in_force = [r.to_dict() for r in d.remedies_in_force]
-        if not plain(in_force):
+    for f in d.remedies_in_force:
+        granted, reviewed, ends, next_review = (f.granted_on, f.last_reviewed, f.expires_on,
+                                                f.review_on)
+        if not (type(f.id) is str and type(f.status) is str and type(granted) is date
+                and (reviewed is None or type(reviewed) is date)
+                and (ends is None or type(ends) is date)
+                and (next_review is None or type(next_review) is date)):
             return None
+        in_force.append({"id": f.id, "granted_on": day(granted),
+                         "last_reviewed": None if reviewed is None else day(reviewed),
+                         "expires_on": None if ends is None else day(ends),
+                         "review_on": None if next_review is None else day(next_review),
+                         "status": f.status})
     warnings: list[Any] = []
     if d.warnings:
         warnings = [w.to_dict() for w in d.warnings]
@@ -1059,7 +1080,9 @@ def _record_dict(d: Decision) -> dict[str, Any]:
         out = (site._dict_head or _dict_head(site)).copy()
         out["result"] = step.result
         values = step.values
-        if len(values) == 1:
+        if not values:
+            out["values"] = {}
+        elif len(values) == 1:
             ((name, value),) = values
             out["values"] = {name: value}
         else:
@@ -1090,9 +1113,10 @@ def _record_dict(d: Decision) -> dict[str, Any]:
             days[respond_by] if type(respond_by) is date else respond_by.isoformat()),
         "decide_by": days[decide_by] if type(decide_by) is date else decide_by.isoformat(),
         "remedies": remedies,
-        "remedies_in_force": [r.to_dict() for r in d.remedies_in_force],
+        "remedies_in_force": [r.to_dict() for r in d.remedies_in_force]
+        if d.remedies_in_force else [],
         "trace": trace,
-        "warnings": [w.to_dict() for w in d.warnings],
+        "warnings": [w.to_dict() for w in d.warnings] if d.warnings else [],
     }
     if d.calendar is not None:
         record["calendar"] = {k: list(v) if isinstance(v, list) else v
