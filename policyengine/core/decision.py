@@ -423,6 +423,14 @@ class Decision:
             if _Fragment is not None:
                 try:
                     fast = _orjson_record(self)
+                except KeyError:  # a day not composed yet
+                    for day in _days_of(self):
+                        if day is not None:
+                            _day(day)
+                    try:
+                        fast = _orjson_record(self)
+                    except (KeyError, TypeError):
+                        fast = None
                 except TypeError:  # what orjson refuses (a lone surrogate, a key not text)
                     fast = None
                 if fast is not None:
@@ -957,8 +965,9 @@ def _words_fragment(words: Rendered) -> Any:
 def _orjson_record(d: Decision) -> bytes | None:
     """``reference_json(d)`` by orjson, or None where a value is not of a kind orjson is
     shown to write as the reference does (then :func:`_record_text` writes it). Raises
-    TypeError where orjson refuses a value."""
-    day, date, plain = _day, _DATE, _plain
+    TypeError where orjson refuses a value, KeyError where a day's text is not composed yet
+    (:data:`_ISO`)."""
+    days, date, plain = _ISO, _DATE, _plain
     trace: list[dict[str, Any]] = []
     append = trace.append
     for step in d.trace:
@@ -1014,8 +1023,8 @@ def _orjson_record(d: Decision) -> bytes | None:
                 and (review is None or type(review) is date)):
             return None
         remedies.append({"id": r.id, "action": r.action, "amount": amount, "authorized_by": by,
-                         "expires_on": None if expires is None else day(expires),
-                         "review_on": None if review is None else day(review)})
+                         "expires_on": None if expires is None else days[expires],
+                         "review_on": None if review is None else days[review]})
     as_of, respond_by, decide_by, action = d.as_of, d.respond_by, d.decide_by, d.action
     if not (type(as_of) is date and type(decide_by) is date and type(action) is str
             and (respond_by is None or type(respond_by) is date)):
@@ -1029,10 +1038,10 @@ def _orjson_record(d: Decision) -> bytes | None:
                 and (ends is None or type(ends) is date)
                 and (next_review is None or type(next_review) is date)):
             return None
-        in_force.append({"id": f.id, "granted_on": day(granted),
-                         "last_reviewed": None if reviewed is None else day(reviewed),
-                         "expires_on": None if ends is None else day(ends),
-                         "review_on": None if next_review is None else day(next_review),
+        in_force.append({"id": f.id, "granted_on": days[granted],
+                         "last_reviewed": None if reviewed is None else days[reviewed],
+                         "expires_on": None if ends is None else days[ends],
+                         "review_on": None if next_review is None else days[next_review],
                          "status": f.status})
     warnings: list[Any] = []
     if d.warnings:
@@ -1042,12 +1051,12 @@ def _orjson_record(d: Decision) -> bytes | None:
     key = (d.policy_id, d.policy_version, d.digest)
     category, level = d.category, d.level
     record = {"policy": _POLICY_FRAGMENT.get(key) or _policy_fragment(key),
-              "as_of": day(as_of),
+              "as_of": days[as_of],
               "category": category._fragment or _ref_fragment(category),
               "level": level._fragment or _ref_fragment(level),
               "action": action,
-              "respond_by": None if respond_by is None else day(respond_by),
-              "decide_by": day(decide_by),
+              "respond_by": None if respond_by is None else days[respond_by],
+              "decide_by": days[decide_by],
               "remedies": remedies,
               "remedies_in_force": in_force,
               "trace": trace,
@@ -1066,6 +1075,8 @@ def _days_of(d: Decision) -> list[Any]:
     days = [d.as_of, d.respond_by, d.decide_by]
     for r in d.remedies:
         days += (r.expires_on, r.review_on)
+    for f in d.remedies_in_force:
+        days += (f.granted_on, f.last_reviewed, f.expires_on, f.review_on)
     return days
 
 
