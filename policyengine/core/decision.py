@@ -646,8 +646,8 @@ def fast_compact_json(value: Any) -> bytes | None:
 # ``Decision.to_dict`` and ``to_json`` are the record of the reference below, built faster:
 # what depends on the rulebook only (a step's site, a category, a level, the policy) is made
 # once and reused, and orjson writes the rest where its bytes are provably the standard
-# library's. tests/property/test_record_bytes.py holds the two equal (dicts, key order, types
-# and bytes) on drawn decisions.
+# library's. tests/property/test_decision_record.py holds the two equal (dicts, key order,
+# types, bytes and refusals) on drawn decisions.
 
 def _reference_words(words: str | tuple[str, tuple[Any, ...]]) -> str:
     if isinstance(words, str):
@@ -713,7 +713,6 @@ def reference_json(d: Decision) -> bytes:
 _text = json.encoder.encode_basestring  # the stdlib's own escaper (C), as ensure_ascii=False
 _float_text = float.__repr__
 _int_text = int.__repr__
-_INF = float("inf")
 
 
 def _value_text(value: Any, depth: int = 0) -> str:
