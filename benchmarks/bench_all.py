@@ -600,6 +600,39 @@ def section_json(args: argparse.Namespace) -> None:
     m = rounds(fns, args.rounds, args.number)
     table("json: encode a decision record + decode a dispute, per record", m, "json (stdlib)",
           per=len(records))
+    _section_record(args, policy)
+
+
+def _section_record(args: argparse.Namespace, policy: Any) -> None:
+    """Decision.to_dict / to_json against the reference they must equal (core.decision:
+    reference_dict built field by field, reference_json its stdlib bytes), on the RULEBOOK
+    example's decisions; and the stdlib-pieces writer to_json falls back to."""
+    from policyengine.core import decision as rec
+
+    decisions = [policy.evaluate(d, as_of=AS_OF) for d in DISPUTES]
+    same = all(d.to_json() == rec.reference_json(d) and d.to_dict() == rec.reference_dict(d)
+               for d in decisions)
+    for d in decisions:
+        rec._warm(d)
+    pieces = all(rec._record_text(d).encode("utf-8", errors="backslashreplace")
+                 == rec.reference_json(d) for d in decisions)
+    print(f"\nto_dict/to_json equal to the reference on the benchmark decisions: {same}; "
+          f"the stdlib-pieces writer: {pieces}")
+
+    def each(fn: Callable[[Any], Any]) -> Callable[[], None]:
+        def run() -> None:
+            for d in decisions:
+                fn(d)
+        return run
+
+    fns = {"reference_json (stdlib of reference_dict)": each(rec.reference_json),
+           "Decision.to_json": each(rec.Decision.to_json),
+           "to_json's fallback (stdlib pieces)": each(rec._record_text),
+           "reference_dict": each(rec.reference_dict),
+           "Decision.to_dict": each(rec.Decision.to_dict)}
+    m = rounds(fns, args.rounds, args.number)
+    table("json: a decision's record, per decision (the same decisions each round)", m,
+          "reference_json (stdlib of reference_dict)", per=len(decisions))
 
 
 # -- batch -------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as _dt
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, TypeVar
 
 from .diagnostics import Span
@@ -20,7 +20,34 @@ _R = TypeVar("_R")
 
 
 def _iso(d: _dt.date | None) -> str | None:
-    return None if d is None else d.isoformat()
+    return None if d is None else _day(d)
+
+
+_DATE = _dt.date
+#: the ISO text of the days records name (a decision's days are few and repeat: ``as_of``,
+#: the deadlines and remedy dates near it); bounded, and only of the exact ``date`` type
+_ISO: dict[_dt.date, str] = {}
+_ISO_MAX = 4096
+
+
+def _day(d: _dt.date) -> str:
+    """``d.isoformat()`` (of a plain ``date``, looked up once composed: ``isoformat`` costs
+    about twenty dict lookups)."""
+    if type(d) is _DATE:
+        text = _ISO.get(d)
+        if text is None:
+            if len(_ISO) >= _ISO_MAX:
+                _ISO.clear()
+            text = _ISO[d] = d.isoformat()
+        return text
+    return d.isoformat()
+
+
+def _reduce_without_parts(self: Any) -> tuple[Any, ...]:
+    """Pickle and copy a record by its constructor's fields: the parts made for
+    ``to_dict``/``to_json`` (an orjson fragment cannot be pickled) are made again on use."""
+    return (type(self), tuple(getattr(self, f.name) for f in dataclasses.fields(self)
+                              if f.init))
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +56,10 @@ class CategoryRef:
     title: str
     class_: str
     confidentiality: str
+    #: its compact JSON, made on first use by ``Decision.to_json`` (not fields that compare)
+    _json: Any = field(default=None, init=False, repr=False, compare=False)
+    _fragment: Any = field(default=None, init=False, repr=False, compare=False)
+    __reduce__ = _reduce_without_parts
 
     def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "title": self.title, "class": self.class_,
@@ -40,6 +71,10 @@ class LevelRef:
     id: str
     role: str
     title: str
+    #: its compact JSON, made on first use by ``Decision.to_json`` (not fields that compare)
+    _json: Any = field(default=None, init=False, repr=False, compare=False)
+    _fragment: Any = field(default=None, init=False, repr=False, compare=False)
+    __reduce__ = _reduce_without_parts
 
     def to_dict(self) -> dict[Any, Any]:
         return {"id": self.id, "role": self.role, "title": self.title}
@@ -71,8 +106,8 @@ class RemedyOutcome:
         expires, review = self.expires_on, self.review_on
         return {"id": self.id, "action": self.action, "amount": self.amount,
                 "authorized_by": self.authorized_by,
-                "expires_on": None if expires is None else expires.isoformat(),
-                "review_on": None if review is None else review.isoformat()}
+                "expires_on": None if expires is None else _day(expires),
+                "review_on": None if review is None else _day(review)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +128,6 @@ class RemedyInForce:
                 "review_on": _iso(self.review_on), "status": self.status}
 
 
-def _shown(amount: Any) -> str:
-    return "" if amount is None else f" for {amount}"
-
-
 #: The words of each structured trace step: ``(key, args)`` -> text. A decision records the
 #: key and the values; the sentence is composed only when someone reads ``detail`` (a renderer,
 #: ``to_dict``), not on every decision.
@@ -111,9 +142,11 @@ STEP_WORDS: dict[str, Callable[..., str]] = {
         f"level `{lid}` had to decide within {within} from {start} (by {end}); it is now due "
         f"at `{nxt}`"),
     "remedy": lambda rid, holds: f"remedy `{rid}` is {'required' if holds else 'not required'}",
-    "no_authority": lambda action, amount: f"no role may authorize `{action}`{_shown(amount)}",
+    "no_authority": lambda action, amount: (
+        f"no role may authorize `{action}`{'' if amount is None else f' for {amount}'}"),
     "authority": lambda action, amount, role, lid: (
-        f"`{action}`{_shown(amount)} is authorized by `{role}` at level `{lid}`"),
+        f"`{action}`{'' if amount is None else f' for {amount}'} is authorized by `{role}` "
+        f"at level `{lid}`"),
 }
 
 #: The names of the arguments of each key of :data:`STEP_WORDS`: ``TraceStep.data`` reads
@@ -142,7 +175,12 @@ class StepSite:
     ``category`` or ``band`` step, the override, the remedy of a ``remedy`` or ``authority``
     step, the level whose window passed, the ``regions`` key of a ``calendar`` step or None for
     the top-level calendar); ``index``: a band's 0-based index in its category; ``span``: the
-    source span."""
+    source span.
+
+    The members a step's record takes from its site (``kind``, ``rule``, ``source``,
+    ``expression``) are made once per site, on first use: the dict ``TraceStep.to_dict``
+    copies, and their compact JSON, which ``Decision.to_json`` writes as is. They are not
+    fields that compare or show."""
 
     kind: str
     rule: str
@@ -151,6 +189,12 @@ class StepSite:
     element: str | None = None
     index: int | None = None
     span: Span | None = None
+    _dict_head: dict[str, Any] | None = field(default=None, init=False, repr=False,
+                                              compare=False)
+    _json_head: tuple[str, str] | None = field(default=None, init=False, repr=False,
+                                               compare=False)
+    _fragment: Any = field(default=None, init=False, repr=False, compare=False)
+    __reduce__ = _reduce_without_parts
 
 
 #: the keys whose words depend only on the rulebook (ids, reasons, band numbers, whether a
@@ -170,6 +214,14 @@ class Rendered(tuple):  # type: ignore[type-arg]
     tuple, read the same way, its ``text`` the sentence :data:`STEP_WORDS` gives."""
 
     text: str
+    #: ``},"detail":`` and ``text`` as the reference encoder writes it, then ``}`` (the end of
+    #: a step's JSON), made on first use by ``Decision.to_json``
+    encoded: str | None = None
+    #: ``text`` as the reference encoder writes it, for orjson (``orjson.Fragment``)
+    fragment: Any = None
+    #: ``(site, result, fragment)``: the whole JSON of the last step of these words that read
+    #: no fact, at that site (the same object) with that result (the same text or truth value)
+    whole: Any = None
 
     def __new__(cls, key: str, args: tuple[Any, ...]) -> Rendered:
         self = super().__new__(cls, (key, args))
@@ -298,11 +350,15 @@ class TraceStep:
 
     def to_dict(self) -> dict[str, Any]:
         site = self.site
+        out = site._dict_head
+        if out is None:
+            out = _dict_head(site)
+        out = out.copy()
+        out["result"] = self.result
+        out["values"] = dict(self.values)
         words = self.words
-        return {"kind": site.kind, "rule": site.rule, "source": site.source,
-                "expression": site.expression, "result": self.result,
-                "values": dict(self.values),
-                "detail": _words(words)}
+        out["detail"] = words.text if type(words) is Rendered else _words(words)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,54 +409,44 @@ class Decision:
         return tuple(getattr(self, name) for name in _DecisionDraft.__slots__)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {
-            "policy": {"id": self.policy_id, "version": self.policy_version,
-                       "digest": self.digest},
-            "as_of": self.as_of.isoformat(),
-            "category": self.category.to_dict(),
-            "level": self.level.to_dict(),
-            "action": self.action,
-            "respond_by": None if self.respond_by is None else self.respond_by.isoformat(),
-            "decide_by": self.decide_by.isoformat(),
-            "remedies": [r.to_dict() for r in self.remedies],
-            "remedies_in_force": [r.to_dict() for r in self.remedies_in_force],
-            "trace": [t.to_dict() for t in self.trace],
-            "warnings": [w.to_dict() for w in self.warnings],
-        }
-        if self.calendar is not None:
-            out["calendar"] = {k: list(v) if isinstance(v, list) else v
-                               for k, v in self.calendar.items()}
-        return out
+        try:
+            return _record_dict(self)
+        except KeyError:  # a day not composed yet
+            for day in _days_of(self):
+                if day is not None:
+                    _day(day)
+            return _record_dict(self)
 
     def to_json(self, *, indent: int | None = None) -> bytes:
         """Canonical UTF-8 JSON: fixed key order, no insignificant whitespace unless ``indent``."""
         if indent is None:
-            data = self.to_dict()
-            if _orjson is not None and self._plain_numbers():
-                try:  # every number is one orjson spells as the stdlib does (_plain)
-                    return _orjson.dumps(data)
-                except TypeError:  # a lone surrogate, an integer beyond 64 bits: the stdlib
-                    pass
-            # one encoder for every decision: json.dumps builds one per call
-            return _COMPACT.encode(data).encode("utf-8", errors="backslashreplace")
+            if _Fragment is not None:
+                try:
+                    fast = _orjson_record(self)
+                except KeyError:  # a day not composed yet
+                    for day in _days_of(self):
+                        if day is not None:
+                            _day(day)
+                    try:
+                        fast = _orjson_record(self)
+                    except (KeyError, TypeError):
+                        fast = None
+                except TypeError:  # what orjson refuses (a lone surrogate, a key not text)
+                    fast = None
+                if fast is not None:
+                    return fast
+            try:
+                text = _record_text(self)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                try:  # a part not made yet (the first decision of a policy, a new day)
+                    _warm(self)
+                    text = _record_text(self)
+                except (KeyError, TypeError, ValueError, AttributeError):  # a value the
+                    text = _COMPACT.encode(self.to_dict())  # encoder refuses: in its words
+            return text.encode("utf-8", errors="backslashreplace")  # a lone surrogate: \\udXXX
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent,
                           separators=(",", ": ")
                           ).encode("utf-8", errors="backslashreplace")  # a lone surrogate: \udXXX
-
-    def _plain_numbers(self) -> bool:
-        """Every number of the JSON is one orjson writes as the standard library does: the
-        numbers of a decision are the remedies' amounts and the facts a step read (its
-        ``result`` is a truth value or a role; every other field is text or a date)."""
-        for r in self.remedies:
-            if not _plain(r.amount):
-                return False
-        for step in self.trace:
-            for _, value in step.values:
-                if type(value) is not str and not _plain(value):
-                    return False
-            if step.result is not True and not _plain(step.result):
-                return False
-        return True
 
 
 def _plain(value: Any) -> bool:
@@ -601,3 +647,495 @@ def fast_compact_json(value: Any) -> bytes | None:
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return None
     return None if _maybe_other_number(out) else out
+
+
+# -- the record: the reference, and the parts made once --------------------------------------
+# ``Decision.to_dict`` and ``to_json`` are the record of the reference below, built faster:
+# what depends on the rulebook only (a step's site, a category, a level, the policy) is made
+# once and reused, and orjson writes the rest where its bytes are provably the standard
+# library's. tests/property/test_decision_record.py holds the two equal (dicts, key order,
+# types, bytes and refusals) on drawn decisions.
+
+def _reference_words(words: str | tuple[str, tuple[Any, ...]]) -> str:
+    if isinstance(words, str):
+        return words
+    key, args = words
+    return STEP_WORDS[key](*args)
+
+
+def reference_dict(d: Decision) -> dict[str, Any]:
+    """The record of ``d``, built field by field with no cache: what ``d.to_dict()`` gives."""
+    def day(x: _dt.date | None) -> str | None:
+        return None if x is None else x.isoformat()
+
+    out: dict[str, Any] = {
+        "policy": {"id": d.policy_id, "version": d.policy_version, "digest": d.digest},
+        "as_of": d.as_of.isoformat(),
+        "category": {"id": d.category.id, "title": d.category.title,
+                     "class": d.category.class_, "confidentiality": d.category.confidentiality},
+        "level": {"id": d.level.id, "role": d.level.role, "title": d.level.title},
+        "action": d.action,
+        "respond_by": day(d.respond_by),
+        "decide_by": d.decide_by.isoformat(),
+        "remedies": [{"id": r.id, "action": r.action, "amount": r.amount,
+                      "authorized_by": r.authorized_by, "expires_on": day(r.expires_on),
+                      "review_on": day(r.review_on)} for r in d.remedies],
+        "remedies_in_force": [{"id": r.id, "granted_on": day(r.granted_on),
+                               "last_reviewed": day(r.last_reviewed),
+                               "expires_on": day(r.expires_on), "review_on": day(r.review_on),
+                               "status": r.status} for r in d.remedies_in_force],
+        "trace": [{"kind": t.site.kind, "rule": t.site.rule, "source": t.site.source,
+                   "expression": t.site.expression, "result": t.result,
+                   "values": dict(t.values), "detail": _reference_words(t.words)}
+                  for t in d.trace],
+        "warnings": [{"code": w.code, "message": w.message, "rule": w.rule}
+                     for w in d.warnings],
+    }
+    if d.calendar is not None:
+        out["calendar"] = {k: list(v) if isinstance(v, list) else v
+                           for k, v in d.calendar.items()}
+    return out
+
+
+def _reference_bytes(value: Any) -> bytes:
+    return _COMPACT.encode(value).encode("utf-8", errors="backslashreplace")
+
+
+def reference_json(d: Decision) -> bytes:
+    """The standard library's compact bytes of :func:`reference_dict`: what ``d.to_json()``
+    gives (a lone surrogate written ``\\udXXX``; a number not finite refused, ValueError)."""
+    return _reference_bytes(reference_dict(d))
+
+
+# -- the record's text from the standard library's own pieces --------------------------------
+# The standard library's compact encoder writes a text with ``encode_basestring`` (its C
+# escaper), a float with ``float.__repr__`` (refusing one that is not finite), an int with
+# ``int.__repr__``, ``true``/``false``/``null``, and joins members with ``,`` and ``:``. So
+# ``to_json`` writes the record with those very pieces, in the record's order, and hands any
+# other value (a list, a dict, a subclass, a number not finite) to the encoder itself: the text
+# is the reference's by construction, whatever the values. What depends on the rulebook only
+# (a step's site, a category, a level, the policy, a sentence composed at load) is written once
+# and reused.
+
+_text = json.encoder.encode_basestring  # the stdlib's own escaper (C), as ensure_ascii=False
+_float_text = float.__repr__
+_int_text = int.__repr__
+
+
+def _value_text(value: Any, depth: int = 0) -> str:
+    """``value`` as the reference encoder writes it (as a member of a record): text, numbers,
+    booleans, None, and lists, tuples and dicts of them (of those exact types, nested up to
+    32 deep) here; anything else by the encoder itself (which refuses a number that is not
+    finite, a value it cannot write and a circular structure)."""
+    t = type(value)
+    if t is str:
+        return _text(value)
+    if t is float:
+        if value - value == 0.0:  # finite (inf - inf and nan - nan are nan)
+            return _float_text(value)
+    elif t is int:
+        return _int_text(value)
+    elif value is True:
+        return "true"
+    elif value is False:
+        return "false"
+    elif value is None:
+        return "null"
+    elif depth < 32:
+        if t is list or t is tuple:
+            return "[" + ",".join([_value_text(v, depth + 1) for v in value]) + "]"
+        if t is dict:
+            return "{" + ",".join([((type(k) is str and _text(k) + ":") or _key_text(k))
+                                   + _value_text(v, depth + 1) for k, v in value.items()]) + "}"
+    text: str = _COMPACT.encode(value)
+    return text
+
+
+#: the compact JSON of each policy's ``"policy"`` member (bounded), of each fact name as a key
+_POLICY_TEXT: dict[tuple[str, str, str], str] = {}
+_KEY_TEXT: dict[str, str] = {}
+_DAY_TEXT: dict[_dt.date, str] = {}
+
+
+def _dict_head(site: StepSite) -> dict[str, Any]:
+    head = {"kind": site.kind, "rule": site.rule, "source": site.source,
+            "expression": site.expression}
+    object.__setattr__(site, "_dict_head", head)
+    return head
+
+
+def _json_head(site: StepSite) -> tuple[str, str]:
+    """A step's text up to its result, and up to its values when the result is ``true``:
+    ``{"kind":..,"rule":..,"source":..,"expression":..,"result":`` (and ``true,"values":{``)."""
+    text = _COMPACT.encode({"kind": site.kind, "rule": site.rule, "source": site.source,
+                            "expression": site.expression})[:-1] + ',"result":'
+    head = (text, text + 'true,"values":{')
+    object.__setattr__(site, "_json_head", head)
+    return head
+
+
+def _ref_text(ref: CategoryRef | LevelRef, member: str) -> str:
+    text = f',"{member}":' + _COMPACT.encode(ref.to_dict())
+    object.__setattr__(ref, "_json", text)
+    return text
+
+
+def _policy_text(key: tuple[str, str, str]) -> str:
+    if len(_POLICY_TEXT) >= 256:
+        _POLICY_TEXT.clear()
+    text = _POLICY_TEXT[key] = '{"policy":' + _COMPACT.encode(
+        {"id": key[0], "version": key[1], "digest": key[2]}) + ',"as_of":'
+    return text
+
+
+def _key_text(name: Any) -> str:
+    """``"name":`` (a fact's name as a key), as the reference writes it."""
+    if type(name) is not str:  # the encoder's own rules for a key that is not text
+        return _COMPACT.encode({name: 0})[1:-2]
+    if len(_KEY_TEXT) >= 4096:
+        _KEY_TEXT.clear()
+    text = _KEY_TEXT[name] = _text(name) + ":"
+    return text
+
+
+def _day_text(d: Any) -> str:
+    """A date member's text: ``"2026-11-22"`` (of a plain ``date``, composed once) or null."""
+    if type(d) is _DATE:
+        text = _DAY_TEXT.get(d)
+        if text is None:
+            if len(_DAY_TEXT) >= _ISO_MAX:
+                _DAY_TEXT.clear()
+            text = _DAY_TEXT[d] = '"' + d.isoformat() + '"'
+        return text
+    return "null" if d is None else _text(d.isoformat())
+
+
+def _detail_text(words: Rendered) -> str:
+    """``},"detail":"...."}``: a step's text from the end of its values (cached)."""
+    text = words.encoded = '},"detail":' + _text(words.text) + "}"
+    return text
+
+
+def _warm(d: Decision) -> None:
+    """Make the parts of ``d``'s record that :func:`_record_text` looks up and does not make:
+    the policy's, the category's and level's, each step's site and sentence composed at load,
+    the fact names, the days."""
+    _policy_text((d.policy_id, d.policy_version, d.digest))
+    _ref_text(d.category, "category")
+    _ref_text(d.level, "level")
+    for day in (d.as_of, d.respond_by, d.decide_by):
+        _day_text(day)
+    for r in d.remedies:
+        _day_text(r.expires_on)
+        _day_text(r.review_on)
+    for step in d.trace:
+        _json_head(step.site)
+        words = step.words
+        if type(words) is Rendered:
+            _detail_text(words)
+        for name, _ in step.values:
+            _key_text(name)
+
+
+def _record_text(d: Decision) -> str:
+    """The text of ``reference_json(d)`` (before UTF-8), from the reference's own pieces and
+    the parts made once, which it expects made (:func:`_warm`).
+
+    Raises KeyError or TypeError where a part is not made yet, or where a value is not one it
+    writes itself (a text field that is not text, say); ValueError where the encoder refuses
+    one (not finite)."""
+    text, value_text, float_text, days, keys, date = (
+        _text, _value_text, _float_text, _DAY_TEXT, _KEY_TEXT, _DATE)
+    # the text of the float last written: a decision writes the amount its steps read, and
+    # the amount of a remedy, several times (the same object)
+    last: Any = None
+    last_text = ""
+    as_of, respond_by, decide_by = d.as_of, d.respond_by, d.decide_by
+    out = [_POLICY_TEXT[d.policy_id, d.policy_version, d.digest]
+           + (days[as_of] if type(as_of) is date else _day_text(as_of))
+           + d.category._json + d.level._json + ',"action":' + text(d.action)
+           + ',"respond_by":'
+           + (days[respond_by] if type(respond_by) is date else _day_text(respond_by))
+           + ',"decide_by":'
+           + (days[decide_by] if type(decide_by) is date else _day_text(decide_by))
+           + ',"remedies":[']
+    append = out.append
+    sep = ""
+    for r in d.remedies:
+        amount, by, expires, review = r.amount, r.authorized_by, r.expires_on, r.review_on
+        if type(amount) is float and amount - amount == 0.0:
+            last, last_text = amount, float_text(amount)
+            amount_text = last_text
+        else:
+            amount_text = "null" if amount is None else value_text(amount)
+        append(f'{sep}{{"id":{text(r.id)},"action":{text(r.action)},"amount":{amount_text},'
+               f'"authorized_by":{"null" if by is None else text(by)},"expires_on":'
+               f'{days[expires] if type(expires) is date else _day_text(expires)},"review_on":'
+               f'{days[review] if type(review) is date else _day_text(review)}}}')
+        sep = ","
+    append('],"remedies_in_force":[')
+    sep = ""
+    for f in d.remedies_in_force:
+        append(f'{sep}{{"id":{text(f.id)},"granted_on":{_day_text(f.granted_on)},'
+               f'"last_reviewed":{_day_text(f.last_reviewed)},'
+               f'"expires_on":{_day_text(f.expires_on)},"review_on":{_day_text(f.review_on)},'
+               f'"status":{text(f.status)}}}')
+        sep = ","
+    append('],"trace":[')
+    sep = ""
+    for step in d.trace:
+        result, values, words = step.result, step.values, step.words
+        head: Any = step.site._json_head  # made: _warm
+        part = sep + head[1] if result is True else (
+            sep + head[0] + ("null" if result is None else value_text(result)) + ',"values":{')
+        sep = ","
+        if values:
+            if len(values) == 1:
+                ((name, value),) = values
+                if type(value) is float and value - value == 0.0:
+                    if value is not last:
+                        last, last_text = value, float_text(value)
+                    part += keys[name] + last_text
+                else:
+                    part += keys[name] + (text(value) if type(value) is str
+                                          else value_text(value))
+            else:
+                part += ",".join([keys[name] + value_text(value)
+                                  for name, value in dict(values).items()])
+        if type(words) is Rendered:
+            append(part + words.encoded)  # made: _warm
+        else:
+            append(part + '},"detail":' + text(_words(words)) + "}")
+    if d.warnings:
+        append('],"warnings":[')
+        append(",".join([f'{{"code":{text(w.code)},"message":{text(w.message)},'
+                         f'"rule":{"null" if w.rule is None else text(w.rule)}}}'
+                         for w in d.warnings]))
+        append("]")
+    else:
+        append('],"warnings":[]')
+    if d.calendar is not None:
+        append(',"calendar":')
+        append(value_text({k: list(v) if isinstance(v, list) else v
+                           for k, v in d.calendar.items()}))
+    append("}")
+    return "".join(out)
+
+
+# -- the record by orjson, where it writes the reference's bytes ------------------------------
+# orjson writes text, booleans, None, integers (to 64 bits) and floats of magnitude in
+# [1e-4, 1e16) (and zero) as the standard library does (tests/property/test_record_bytes.py);
+# it refuses a lone surrogate, a key that is not text and a larger integer (TypeError); it
+# writes an ``orjson.Fragment`` as it is. So the record is given to orjson as dicts whose
+# parts that depend on the rulebook only are fragments of the reference's own bytes (a step's
+# ``kind`` member holds its site's four members; the category, the level, the policy, the
+# sentences composed at load), and whose other values are checked to be of those kinds; where
+# one is not, ``_record_text`` writes the record.
+
+try:
+    _Fragment: Any = _orjson.Fragment  # orjson 3.9
+except AttributeError:  # pragma: no cover - no orjson (or an older one): _record_text
+    _Fragment = None
+_POLICY_FRAGMENT: dict[tuple[str, str, str], Any] = {}
+
+
+def _site_fragment(site: StepSite) -> Any:
+    """``"kind","rule":..,"source":..,"expression":..`` (the value of a step's ``kind``
+    member, then its next three), the reference's bytes."""
+    text = _COMPACT.encode({"kind": site.kind, "rule": site.rule, "source": site.source,
+                            "expression": site.expression})
+    fragment = _Fragment(text[8:-1].encode("utf-8", errors="backslashreplace"))
+    object.__setattr__(site, "_fragment", fragment)
+    return fragment
+
+
+def _ref_fragment(ref: CategoryRef | LevelRef) -> Any:
+    fragment = _Fragment(_reference_bytes(ref.to_dict()))
+    object.__setattr__(ref, "_fragment", fragment)
+    return fragment
+
+
+def _policy_fragment(key: tuple[str, str, str]) -> Any:
+    if len(_POLICY_FRAGMENT) >= 256:
+        _POLICY_FRAGMENT.clear()
+    fragment = _POLICY_FRAGMENT[key] = _Fragment(_reference_bytes(
+        {"id": key[0], "version": key[1], "digest": key[2]}))
+    return fragment
+
+
+def _words_fragment(words: Rendered) -> Any:
+    fragment = words.fragment = _Fragment(_reference_bytes(words.text))
+    return fragment
+
+
+def _orjson_record(d: Decision) -> bytes | None:
+    """``reference_json(d)`` by orjson, or None where a value is not of a kind orjson is
+    shown to write as the reference does (then :func:`_record_text` writes it). Raises
+    TypeError where orjson refuses a value, KeyError where a day's text is not composed yet
+    (:data:`_ISO`)."""
+    days, date, plain = _ISO, _DATE, _plain
+    trace: list[dict[str, Any]] = []
+    append = trace.append
+    for step in d.trace:
+        values, words = step.values, step.words
+        if not values and type(words) is Rendered:  # a step that may be the same as before
+            whole, site, result = words.whole, step.site, step.result
+            if whole is None or whole[0] is not site or whole[1] is not result:
+                if not (result is None or type(result) is bool or type(result) is str):
+                    return None
+                whole = words.whole = (site, result, _Fragment(_orjson.dumps({
+                    "kind": site._fragment or _site_fragment(site), "result": result,
+                    "values": {}, "detail": words.fragment or _words_fragment(words)})))
+            append(whole[2])
+            continue
+        if values:
+            if len(values) == 1:
+                ((name, value),) = values
+                kind = type(value)
+                if kind is float:
+                    if not (1e-4 <= abs(value) < 1e16 or value == 0.0):
+                        return None
+                elif not (kind is str or kind is int or kind is bool or value is None
+                          or plain(value)):
+                    return None
+                read = {name: value}
+            else:
+                for _, value in values:
+                    if not plain(value):
+                        return None
+                read = dict(values)
+        else:
+            read = {}
+        result = step.result
+        if not (result is True or type(result) is str or result is False or result is None
+                or plain(result)):
+            return None
+        site = step.site
+        append({"kind": site._fragment or _site_fragment(site), "result": result,
+                "values": read, "detail": (words.fragment or _words_fragment(words))
+                if type(words) is Rendered else _words(words)})
+    remedies = []
+    for r in d.remedies:
+        amount: Any = r.amount
+        by, expires, review = r.authorized_by, r.expires_on, r.review_on
+        kind = type(amount)
+        if kind is float:
+            if not (1e-4 <= abs(amount) < 1e16 or amount == 0.0):
+                return None
+        elif not (amount is None or kind is int):
+            return None
+        if not (type(r.id) is str and type(r.action) is str and (by is None or type(by) is str)
+                and (expires is None or type(expires) is date)
+                and (review is None or type(review) is date)):
+            return None
+        remedies.append({"id": r.id, "action": r.action, "amount": amount, "authorized_by": by,
+                         "expires_on": None if expires is None else days[expires],
+                         "review_on": None if review is None else days[review]})
+    as_of, respond_by, decide_by, action = d.as_of, d.respond_by, d.decide_by, d.action
+    if not (type(as_of) is date and type(decide_by) is date and type(action) is str
+            and (respond_by is None or type(respond_by) is date)):
+        return None
+    in_force: list[Any] = []
+    for f in d.remedies_in_force:
+        granted, reviewed, ends, next_review = (f.granted_on, f.last_reviewed, f.expires_on,
+                                                f.review_on)
+        if not (type(f.id) is str and type(f.status) is str and type(granted) is date
+                and (reviewed is None or type(reviewed) is date)
+                and (ends is None or type(ends) is date)
+                and (next_review is None or type(next_review) is date)):
+            return None
+        in_force.append({"id": f.id, "granted_on": days[granted],
+                         "last_reviewed": None if reviewed is None else days[reviewed],
+                         "expires_on": None if ends is None else days[ends],
+                         "review_on": None if next_review is None else days[next_review],
+                         "status": f.status})
+    warnings: list[Any] = []
+    if d.warnings:
+        warnings = [w.to_dict() for w in d.warnings]
+        if not plain(warnings):
+            return None
+    key = (d.policy_id, d.policy_version, d.digest)
+    category, level = d.category, d.level
+    record = {"policy": _POLICY_FRAGMENT.get(key) or _policy_fragment(key),
+              "as_of": days[as_of],
+              "category": category._fragment or _ref_fragment(category),
+              "level": level._fragment or _ref_fragment(level),
+              "action": action,
+              "respond_by": None if respond_by is None else days[respond_by],
+              "decide_by": days[decide_by],
+              "remedies": remedies,
+              "remedies_in_force": in_force,
+              "trace": trace,
+              "warnings": warnings}
+    if d.calendar is not None:
+        calendar = {k: list(v) if isinstance(v, list) else v for k, v in d.calendar.items()}
+        if not plain(calendar):
+            return None
+        record["calendar"] = calendar
+    out: bytes = _orjson.dumps(record)
+    return out
+
+
+# -- the record as a dict --------------------------------------------------------------------
+def _days_of(d: Decision) -> list[Any]:
+    days = [d.as_of, d.respond_by, d.decide_by]
+    for r in d.remedies:
+        days += (r.expires_on, r.review_on)
+    for f in d.remedies_in_force:
+        days += (f.granted_on, f.last_reviewed, f.expires_on, f.review_on)
+    return days
+
+
+def _record_dict(d: Decision) -> dict[str, Any]:
+    """``reference_dict(d)``: each step's dict a copy of its site's (made once), a day's text
+    composed once. Raises KeyError where a day's text is not composed yet."""
+    days, date, words_of = _ISO, _DATE, _words
+    trace: list[dict[str, Any]] = []
+    append = trace.append
+    for step in d.trace:
+        site = step.site
+        out = (site._dict_head or _dict_head(site)).copy()
+        out["result"] = step.result
+        values = step.values
+        if not values:
+            out["values"] = {}
+        elif len(values) == 1:
+            ((name, value),) = values
+            out["values"] = {name: value}
+        else:
+            out["values"] = dict(values)
+        words = step.words
+        out["detail"] = words.text if type(words) is Rendered else words_of(words)
+        append(out)
+    remedies = []
+    for r in d.remedies:
+        expires, review = r.expires_on, r.review_on
+        remedies.append({
+            "id": r.id, "action": r.action, "amount": r.amount,
+            "authorized_by": r.authorized_by,
+            "expires_on": None if expires is None else (
+                days[expires] if type(expires) is date else expires.isoformat()),
+            "review_on": None if review is None else (
+                days[review] if type(review) is date else review.isoformat())})
+    as_of, respond_by, decide_by = d.as_of, d.respond_by, d.decide_by
+    category, level = d.category, d.level
+    record: dict[str, Any] = {
+        "policy": {"id": d.policy_id, "version": d.policy_version, "digest": d.digest},
+        "as_of": days[as_of] if type(as_of) is date else as_of.isoformat(),
+        "category": {"id": category.id, "title": category.title, "class": category.class_,
+                     "confidentiality": category.confidentiality},
+        "level": {"id": level.id, "role": level.role, "title": level.title},
+        "action": d.action,
+        "respond_by": None if respond_by is None else (
+            days[respond_by] if type(respond_by) is date else respond_by.isoformat()),
+        "decide_by": days[decide_by] if type(decide_by) is date else decide_by.isoformat(),
+        "remedies": remedies,
+        "remedies_in_force": [r.to_dict() for r in d.remedies_in_force]
+        if d.remedies_in_force else [],
+        "trace": trace,
+        "warnings": [w.to_dict() for w in d.warnings] if d.warnings else [],
+    }
+    if d.calendar is not None:
+        record["calendar"] = {k: list(v) if isinstance(v, list) else v
+                              for k, v in d.calendar.items()}
+    return record
