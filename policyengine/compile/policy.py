@@ -150,13 +150,11 @@ def program(policy: Policy) -> CompiledPolicy:
     entry = _PROGRAM_ENTRIES.get(id(policy))  # _PROGRAMS.get, inline: once per decision
     if entry is not None and entry[0]() is policy:
         return entry[1]
-    return _PROGRAMS.put(policy, compile_policy(policy))
-
-
-def program_entries() -> dict[int, tuple[weakref.ref[Policy], CompiledPolicy]]:
-    """The table behind :func:`program` (id of a live policy -> its weak reference and its
-    program), for a caller that does program()'s lookup inline, once per decision."""
-    return _PROGRAM_ENTRIES
+    compiled = _PROGRAMS.put(policy, compile_policy(policy))
+    # Policy.evaluate reads it from the policy itself (model/nodes.py: a private cache, never
+    # compared, copied or pickled)
+    object.__setattr__(policy, "_program", compiled)
+    return compiled
 
 
 def loaded_program(policy: Policy) -> CompiledPolicy | None:

@@ -11,12 +11,12 @@ import math
 from typing import Any, Mapping
 
 from ..core.calendar import Duration, HorizonError, Notes, as_day, parse_date
-from ..compile.policy import CalendarPlan, CExpr, CompiledPolicy, program, program_entries
+from ..compile.policy import CalendarPlan, CExpr, CompiledPolicy
 from ..core.decision import (Decision, DecisionWarning, RemedyInForce, RemedyOutcome,
                              TraceStep, new_decision, new_outcome, new_step)
 from ..core.errors import DisputeError, ExpressionEvalError, Problem
 from ..model.facts import describe, show
-from ..model.nodes import Policy, use_evaluator
+from ..model.nodes import use_evaluator
 from ..model.reserved import ESCALATION, REMEDIES_IN_FORCE, check_record
 from ..model.values import check_date
 
@@ -446,16 +446,4 @@ def _status(cp: CompiledPolicy, plan: CalendarPlan, rid: str, granted: _dt.date,
     return RemedyInForce(rid, granted, reviewed, expires, review, status)
 
 
-_PROGRAM_ENTRIES = program_entries()
-
-
-def evaluate_policy(policy: Policy, dispute: Mapping[str, Any],
-                    as_of: _dt.date | _dt.datetime | str | None = None) -> Decision:
-    """``Policy.evaluate``: the policy's program (compiled on first use: ``program``, whose
-    lookup is inline here, once per decision), then :func:`evaluate_compiled`."""
-    entry = _PROGRAM_ENTRIES.get(id(policy))
-    cp = entry[1] if entry is not None and entry[0]() is policy else program(policy)
-    return evaluate_compiled(cp, dispute, as_of=as_of)
-
-
-use_evaluator(evaluate_policy)  # behind the model's Policy.evaluate
+use_evaluator(evaluate_compiled)  # behind the model's Policy.evaluate

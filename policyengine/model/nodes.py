@@ -274,11 +274,14 @@ class Policy:
     equal exactly when their digests are: the same meaning, whatever the layout, quoting,
     spacing of expressions or order of mappings.
 
-    The model is data: it holds no compiled program. ``compiled``, ``digest`` and
+    The model is data: its fields hold no compiled program. ``compiled``, ``digest`` and
     ``evaluate`` are conveniences that ask the compiled layer (``policyengine.compile.policy.program``
-    remembers the program of each live policy object), so ``dataclasses.replace(policy, ...)``
-    gives a policy that decides, and hashes, by its own content. (Not slotted, so that the
-    compiled layer can refer to it weakly.)
+    remembers the program of each live policy object, and leaves it on the object as the
+    private, non-field attribute ``_program``: one attribute read per decision instead of a
+    lookup). That cache is never compared, hashed, copied or pickled, and
+    ``dataclasses.replace(policy, ...)`` builds a new object without it, so the new policy
+    decides, and hashes, by its own content. (Not slotted, so that the compiled layer can refer
+    to it weakly and leave the cache on it.)
     """
 
     meta: Metadata
@@ -351,7 +354,18 @@ class Policy:
                  as_of: _dt.date | _dt.datetime | str | None = None) -> "Decision":
         """Decide a dispute (facts plus the reserved keys ``escalation`` and
         ``remedies_in_force``) as of a date (default: today). Raises DisputeError."""
-        return _LAYER.evaluate(self, dispute, as_of)
+        try:
+            cp = self._program  # type: ignore[attr-defined]  # left by the compiled layer
+        except AttributeError:
+            cp = _LAYER.compile(self)
+        return _LAYER.evaluate(cp, dispute, as_of=as_of)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle and copy the fields only: the compiled program (``_program``) is made again
+        by the copy's first use."""
+        state = dict(self.__dict__)
+        state.pop("_program", None)
+        return state
 
 
 class _Layer:
@@ -381,5 +395,5 @@ def use_compiler(compile: Callable[[Policy], CompiledPolicy]) -> None:
 
 
 def use_evaluator(evaluate: Callable[..., Decision]) -> None:
-    """Install ``evaluate.evaluate_policy`` (policy, dispute, as_of) behind ``Policy.evaluate``."""
+    """Install ``evaluate.evaluate_compiled`` behind ``Policy.evaluate``."""
     _LAYER.evaluate = evaluate

@@ -249,3 +249,23 @@ def test_as_of_is_converted_by_the_one_day_conversion(bad, message):
         ACME.evaluate(DISPUTES[-3], as_of=bad)
     [problem] = info.value.problems
     assert (problem.code, problem.path, problem.message) == ("invalid_facts", "as_of", message)
+
+
+def test_the_program_left_on_a_policy_is_never_copied_or_pickled():
+    """Policy.evaluate reads the program the compiled layer left on the policy; a copy, a
+    pickle and a replace carry none of it, make their own on first use and decide alike."""
+    import copy
+    import pickle
+
+    policy = policyengine.loads_policy(ACME_PATH.read_text(encoding="utf-8"), "acme.yaml")
+    assert policy.__dict__["_program"] is program(policy)
+    dispute = DISPUTES[-3]
+    expected = _decide(policy, dispute)
+    for other in (copy.copy(policy), copy.deepcopy(policy),
+                  pickle.loads(pickle.dumps(policy)), dataclasses.replace(policy)):
+        assert "_program" not in other.__dict__
+        assert other == policy and _decide(other, dispute) == expected
+        assert other.__dict__["_program"] is program(other) is not program(policy)
+    # the cache is not a field: equality, hashing and the fields ignore it
+    assert "_program" not in {f.name for f in dataclasses.fields(policy)}
+    assert hash(policy) == hash(dataclasses.replace(policy))
