@@ -52,12 +52,11 @@ class _Builder:
         self.smap = smap
         self.diags: list[Diagnostic] = []
         self.env: Environment | None = None
-        # (text, expect) -> (analysis, canonical text): a rulebook repeats its band conditions
-        # (`amount < 10000.0`) many times; within one load (one environment) each distinct text
-        # is parsed, checked and printed once. Spans inside an analysis are relative to the
-        # text, so one analysis serves every place the text appears.
-        self._analyses: dict[tuple[str, str], tuple[Any, str]] = {}
-        self._costs: dict[int, Any] = {}  # id of a cached analysis's AST -> its cost estimate
+        # (text, expect) -> (analysis, canonical text, cost): a rulebook repeats its band
+        # conditions (`amount < 10000.0`) many times; within one load (one environment) each
+        # distinct text is parsed, checked, printed and costed once. Spans inside an analysis
+        # are relative to the text, so one analysis serves every place the text appears.
+        self._analyses: dict[tuple[str, str], tuple[Any, str, Any]] = {}
 
     # -- helpers -----------------------------------------------------------------------------
     def span(self, path: Iterable[Any]) -> Span | None:
@@ -541,11 +540,9 @@ class _Builder:
                    expect: str) -> Expression | None:
         if key not in raw:
             return None
-        from ..expr import analyze, print_expression
-
         path = parent + (key,)
         value = raw[key]
-        entry = self.smap.get(path)
+        entry = self.smap.entries.get(path)
         if isinstance(value, bool):
             if entry is not None and entry.yaml11 and entry.raw is not None:
                 self.diags.append(yaml11_warning(entry.raw, value, entry.value_span))
@@ -557,37 +554,46 @@ class _Builder:
         offsets = expression_offsets(self.smap, entry, text) if entry is not None else None
         cached = self._analyses.get((text, expect))
         if cached is None:
-            analysis = analyze(text, self.env, expect=expect)
-            canonical = print_expression(analysis.ast) if analysis.ast is not None else text
-            self._analyses[(text, expect)] = (analysis, canonical)
-        else:
-            analysis, canonical = cached
+            cached = self._analyses[(text, expect)] = self.analyzed(text, expect)
+        analysis, canonical, cost = cached
         for issue in analysis.issues:
             self.report(issue.code, E if issue.severity == "error" else W, path, issue.message,
                         issue.hint, span=self.expr_span(entry, offsets, issue.start, issue.end),
                         element=element)
-        if analysis.ok and analysis.ast is not None:
-            self.cost_diagnostic(analysis.ast, path, entry, element)
+        if cost is not _UNDER_BUDGET:
+            self.cost_diagnostic(cost, path, entry, element)
         return Expression(text, canonical, "when" if expect == "bool" else "amount", element,
                           span=entry.value_span if entry else None, offsets=offsets,
                           analysis=analysis)
 
-    def cost_diagnostic(self, root: Any, path: tuple[Any, ...], entry: Any, element: str
-                        ) -> None:
-        """PE611 when every dispute would exceed the step budget, PE612 when disputes with
-        lists and texts at their bounds may (``expr/cost.py``)."""
+    def analyzed(self, text: str, expect: str) -> tuple[Any, str, Any]:
+        """(analysis, canonical text, cost estimate) of one distinct expression text: each is a
+        function of the text and the environment alone, so the places that repeat a text
+        share them. The cost is :data:`_UNDER_BUDGET` when it needs no finding, and is not
+        estimated at all without a comprehension (the cost model's worst case is then one
+        step per node)."""
+        from ..expr import analyze, print_expression
         from ..expr.ast import shape
         from ..expr.cost import STEP_BUDGET, estimate
 
-        cost = self._costs.get(id(root))  # a shared analysis (same text): estimated once
-        if cost is None:
+        analysis = analyze(text, self.env, expect=expect)
+        root = analysis.ast
+        canonical = print_expression(root) if root is not None else text
+        cost: Any = _UNDER_BUDGET
+        if analysis.ok and root is not None:
             _, nodes, loops = shape(root)
-            # without a comprehension the cost model counts one step per node, at worst
-            cost = estimate(root, self.env.declarations if self.env is not None else None) \
-                if loops or nodes > STEP_BUDGET else _UNDER_BUDGET
-            self._costs[id(root)] = cost
-        if cost is _UNDER_BUDGET:
-            return
+            if loops or nodes > STEP_BUDGET:
+                cost = estimate(root, self.env.declarations if self.env is not None else None)
+                if cost.high <= STEP_BUDGET and cost.fixed <= STEP_BUDGET:
+                    cost = _UNDER_BUDGET
+        return analysis, canonical, cost
+
+    def cost_diagnostic(self, cost: Any, path: tuple[Any, ...], entry: Any, element: str
+                        ) -> None:
+        """PE611 when every dispute would exceed the step budget, PE612 when disputes with
+        lists and texts at their bounds may (``expr/cost.py``)."""
+        from ..expr.cost import STEP_BUDGET
+
         span = entry.value_span if entry is not None else None
         if cost.fixed > STEP_BUDGET:
             self.report("PE611", E, path, f"the expression can take {cost.fixed:,} evaluation "
