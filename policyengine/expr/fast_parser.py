@@ -122,7 +122,7 @@ class _Parser:
             then = self.or_expr()
             self.expect(":")
             orelse = self.expr()
-            cond = ast.Ternary(cond, then, orelse, span=(_start(cond), _end(orelse)))
+            cond = ast.new_ternary(cond, then, orelse, span=(_start(cond), _end(orelse)))
         self.depth -= 1
         return cond
 
@@ -140,22 +140,22 @@ class _Parser:
                 return left
             self.i += 1
             right = self.climb(at + 1)
-            left = ast.Binary(_SPELLED.get(op, op), left, right,
+            left = ast.new_binary(_SPELLED.get(op, op), left, right,
                               span=(_start(left), _end(right)))
 
     def unary(self) -> ast.Node:
         kind = self.peek()
         if kind == "!" or (kind == "WORD" and self.toks[self.i][1] == "not"):
             tok, operand = self.prefixed()
-            return ast.Unary("!", operand, span=(tok[2], _end(operand)))
+            return ast.new_unary("!", operand, span=(tok[2], _end(operand)))
         if kind == "-":
             tok, operand = self.prefixed()
             text = self.text
             if (type(operand) is ast.Literal and operand.kind in ("int", "double")
                     and text[tok[3]:_start(operand)].strip() == ""
                     and not text[_start(operand):_start(operand) + 1] in "-("):
-                return ast.Literal(-operand.value, operand.kind, span=(tok[2], _end(operand)))
-            return ast.Unary("-", operand, span=(tok[2], _end(operand)))
+                return ast.new_literal(-operand.value, operand.kind, span=(tok[2], _end(operand)))
+            return ast.new_unary("-", operand, span=(tok[2], _end(operand)))
         return self.member()
 
     def prefixed(self) -> tuple[tuple[str, str, int, int], ast.Node]:
@@ -183,12 +183,12 @@ class _Parser:
                     rp = self.expect(")")
                     node = self.method(node, name[1], args, (_start(node), rp[3]))
                 else:
-                    node = ast.Select(node, name[1], span=(_start(node), name[3]))
+                    node = ast.new_select(node, name[1], span=(_start(node), name[3]))
             elif kind == "[":
                 self.i += 1
                 index = self.expr()
                 rb = self.expect("]")
-                node = ast.Index(node, index, span=(_start(node), rb[3]))
+                node = ast.new_index(node, index, span=(_start(node), rb[3]))
             elif kind == "{":
                 raise _GiveUp  # message construction
             else:
@@ -212,7 +212,7 @@ class _Parser:
             if len(args) == 3:
                 return ast.Comprehension(fn, target, var.name, args[2], args[1], span=span)
             return ast.Comprehension(fn, target, var.name, args[1], None, span=span)
-        return ast.Call(fn, args, target, span=span)
+        return ast.new_call(fn, args, target, span=span)
 
     def primary(self) -> ast.Node:
         tok = self.take()
@@ -220,7 +220,7 @@ class _Parser:
         if kind == "WORD":
             if value in _LITERAL_WORDS:
                 literal, lit_kind = _LITERAL_WORDS[value]
-                return ast.Literal(literal, lit_kind, span=(start, end))
+                return ast.new_literal(literal, lit_kind, span=(start, end))
             if value in RESERVED:
                 raise _GiveUp
             if self.peek() == "(":
@@ -231,20 +231,20 @@ class _Parser:
                     if len(args) != 1 or type(args[0]) is not ast.Select or args[0].test:
                         raise _GiveUp
                     sel = args[0]
-                    return ast.Select(sel.operand, sel.field, True, span=(start, rp[3]))
-                return ast.Call(value, args, None, span=(start, rp[3]))
-            return ast.Name(value, span=(start, end))
+                    return ast.new_select(sel.operand, sel.field, True, span=(start, rp[3]))
+                return ast.new_call(value, args, None, span=(start, rp[3]))
+            return ast.new_name(value, span=(start, end))
         if kind == "INT":
             if len(value.lstrip("0xX")) > 20:
                 raise _GiveUp
             number = int(value[2:], 16) if value[:2] in ("0x", "0X") else int(value)
-            return ast.Literal(number, "int", span=(start, end))
+            return ast.new_literal(number, "int", span=(start, end))
         if kind == "FLOAT":
-            return ast.Literal(float(value), "double", span=(start, end))
+            return ast.new_literal(float(value), "double", span=(start, end))
         if kind == "STRING":
             if value[0] not in "'\"" or "\\" in value or value[:3] in ('"""', "'''"):
                 raise _GiveUp  # raw, bytes, triple-quoted or escaped: to_ast decodes them
-            return ast.Literal(value[1:-1], "string", span=(start, end))
+            return ast.new_literal(value[1:-1], "string", span=(start, end))
         if kind == "(":
             inner = self.expr()
             self.expect(")")
@@ -252,7 +252,7 @@ class _Parser:
         if kind == "[":
             items = self.sequence("]", self.expr)
             rb = self.expect("]")
-            return ast.ListLit(tuple(items), span=(start, rb[3]))
+            return ast.new_list_lit(tuple(items), span=(start, rb[3]))
         if kind == "{":
             entries = self.sequence("}", self.entry)
             rb = self.expect("}")
