@@ -50,9 +50,64 @@ class _GiveUp(Exception):
     """Not for this parser: lark decides."""
 
 
+#: The terminals of :data:`_TOKEN` where the first character leaves no doubt, tried in its
+#: order: names, blanks, numbers (a float before an int), a string without escapes or line
+#: breaks that does not open a triple-quoted one, operators (a `.` only before a non-digit).
+#: Anything else is ``DOUBT``: a `.` before a digit, a quote that opens a triple-quoted, raw,
+#: escaped or unterminated string, a character of no terminal. A name that is a string's
+#: prefix (``r``, ``b``, ``br``...) right before a quote is a doubt too (checked by
+#: :func:`_tokens`): :data:`_TOKEN` then reads them as one string.
+_FAST_TOKEN = re.compile(r"""
+    (?P<WORD>[_a-zA-Z][_a-zA-Z0-9]*)
+   |(?P<BLANK>[ \t\n\r\f]+)
+   |(?P<FLOAT>[0-9]+\.[0-9]+([eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)
+   |(?P<UINT>(0[xX][0-9a-fA-F]+|[0-9]+)[uU])
+   |(?P<INT>0[xX][0-9a-fA-F]+|[0-9]+)
+   |(?P<STRING>"(?!"")[^"\\\n\r]*"|'(?!'')[^'\\\n\r]*')
+   |(?P<OP>\|\||&&|<=|>=|==|!=|[?:<>!+\-*/%,()\[\]{}]|\.(?![0-9]))
+   |(?P<DOUBT>[\s\S])
+""", re.VERBOSE)
+_STRING_PREFIXES = frozenset(("b", "B", "r", "R", "br", "bR", "Br", "BR"))
+
+
 def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     """(kind, text, start, end) of every token but blanks; kind is the operator itself for
-    operators, ``WORD`` for names and keywords, ``INT``/``FLOAT``/``STRING`` for literals."""
+    operators, ``WORD`` for names and keywords, ``INT``/``FLOAT``/``STRING`` for literals.
+
+    What :func:`reference_tokens` reads with :data:`_TOKEN` one position at a time, found in
+    one scan of :data:`_FAST_TOKEN` (whose alternatives are :data:`_TOKEN`'s own, restricted
+    to where the first character decides; :data:`_TOKEN` tries the costly alternatives of
+    strings first at every token). At the first doubt the reference reads the whole text.
+    ``tests/expr/test_fast_parser.py`` compares the two on generated text."""
+    out: list[tuple[str, str, int, int]] = []
+    append = out.append
+    for m in _FAST_TOKEN.finditer(text):
+        kind: str = m.lastgroup  # type: ignore[assignment]  # every alternative is named
+        if kind == "BLANK":
+            continue
+        start, end = m.span()
+        value = text[start:end]
+        if kind == "OP":
+            if value == "/" and text.startswith("/", end):
+                raise _GiveUp  # a comment
+            append((value, value, start, end))
+        elif kind == "WORD":
+            if end - start <= 2 and value in _STRING_PREFIXES and text[end:end + 1] in (
+                    "'", '"'):
+                return reference_tokens(text)
+            append(("WORD", value, start, end))
+        elif kind == "DOUBT":
+            return reference_tokens(text)
+        elif kind == "UINT":
+            raise _GiveUp
+        else:
+            append((kind, value, start, end))
+    return out
+
+
+def reference_tokens(text: str) -> list[tuple[str, str, int, int]]:
+    """What :func:`_tokens` returns, read by :data:`_TOKEN` alone at every position (the
+    reference the tests compare it with); raises the same ``_GiveUp``."""
     out = []
     match = _TOKEN.match
     pos, n = 0, len(text)
@@ -76,13 +131,16 @@ def _tokens(text: str) -> list[tuple[str, str, int, int]]:
 
 
 class _Parser:
-    __slots__ = ("text", "toks", "i", "depth")
+    __slots__ = ("text", "toks", "i", "depth", "big")
 
     def __init__(self, text: str, toks: list[tuple[str, str, int, int]]) -> None:
         self.text = text
         self.toks = toks
         self.i = 0
         self.depth = 0
+        # an integer literal above INT64_MAX was read: only then can the tree hold one out of
+        # range (a negated literal of at most INT64_MAX is above INT64_MIN)
+        self.big = False
 
     def peek(self) -> str:
         i = self.i
@@ -238,6 +296,8 @@ class _Parser:
             if len(value.lstrip("0xX")) > 20:
                 raise _GiveUp
             number = int(value[2:], 16) if value[:2] in ("0x", "0X") else int(value)
+            if number > INT64_MAX:
+                self.big = True
             return ast.new_literal(number, "int", span=(start, end))
         if kind == "FLOAT":
             return ast.new_literal(float(value), "double", span=(start, end))
@@ -295,6 +355,8 @@ def fast_parse(text: str) -> ast.Node | None:
             return None
     except (_GiveUp, RecursionError):
         return None
+    if not parser.big:
+        return root
     for node in ast.walk(root):
         if type(node) is ast.Literal and node.kind == "int" and not (
                 INT64_MIN <= node.value <= INT64_MAX):
