@@ -8,7 +8,7 @@ diagnostics. Nothing is raised for bad user input.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, TypeVar, cast
 
 from ..core.calendar import Duration, parse_date
 from ..core.diagnostics import Diagnostic, Severity, Span
@@ -19,8 +19,9 @@ from ..core.suggest import did_you_mean, one_of
 from ..core.limits import INT64_MAX, INT64_MIN
 from .reserved import RESERVED_KEYS as RESERVED_KEYS  # keys of a dispute that are not facts
 from .values import default_problem, value_violation
-from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
-                    FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
+from .nodes import (Action, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
+                    FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy,
+                    new_band, new_category, new_expression)
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -425,17 +426,17 @@ class _Builder:
                 else:
                     level, lpath = rb["level"], bpath + ("level",)
                 self.reference("PE202", "level", level, level_ids, lpath)
-                bands.append(Band(j, level, self.expression(
+                bands.append(new_band(j, level, self.expression(
                     rb, "when", bpath, f"categories.{cid}.thresholds[{j}]", "bool"),
-                    span=self.span(bpath), path=bpath))
+                    self.span(bpath), bpath))
             for k, rid in enumerate(raw.get("remedies", [])):
                 self.reference("PE205", "remedy", rid, remedy_ids, path + ("remedies", k))
-            out.append(Category(
+            out.append(new_category(
                 cid, raw["title"], raw["class"], raw.get("confidentiality", "internal"),
                 _draft(self.expression(raw, "when", path, f"categories.{cid}", "bool")),
                 tuple(bands),
                 tuple(raw.get("remedies", [])), raw.get("description"),
-                "confidentiality" in raw, span=self.span(path + ("id",)), path=path))
+                "confidentiality" in raw, self.span(path + ("id",)), path))
         self.unique([(c.id, c.path) for c in out], "category")
         return out
 
@@ -551,7 +552,7 @@ class _Builder:
             text = entry.raw if entry is not None and entry.raw else repr(value)
         else:
             text = value
-        offsets = expression_offsets(self.smap, entry, text) if entry is not None else None
+        offsets = offsets_of(self.smap, entry, text) if entry is not None else None
         cached = self._analyses.get((text, expect))
         if cached is None:
             cached = self._analyses[(text, expect)] = self.analyzed(text, expect)
@@ -562,9 +563,8 @@ class _Builder:
                         element=element)
         if cost is not _UNDER_BUDGET:
             self.cost_diagnostic(cost, path, entry, element)
-        return Expression(text, canonical, "when" if expect == "bool" else "amount", element,
-                          span=entry.value_span if entry else None, offsets=offsets,
-                          analysis=analysis)
+        return new_expression(text, canonical, "when" if expect == "bool" else "amount",
+                              element, entry.value_span if entry else None, offsets, analysis)
 
     def analyzed(self, text: str, expect: str) -> tuple[Any, str, Any]:
         """(analysis, canonical text, cost estimate) of one distinct expression text: each is a
@@ -572,7 +572,8 @@ class _Builder:
         share them. The cost is :data:`_UNDER_BUDGET` when it needs no finding, and is not
         estimated at all without a comprehension (the cost model's worst case is then one
         step per node)."""
-        from ..expr import analyze, print_expression
+        from ..expr.check import analyze
+        from ..expr.printer import print_expression
         from ..expr.ast import shape
         from ..expr.cost import STEP_BUDGET, estimate
 
@@ -613,7 +614,7 @@ class _Builder:
                         "lists or texts that large are refused with `evaluation_error`", hint,
                         span=span, element=element)
 
-    def expr_span(self, entry: Entry | None, offsets: tuple[int, ...] | None, start: int,
+    def expr_span(self, entry: Entry | None, offsets: Sequence[int] | None, start: int,
                   end: int) -> Span | None:
         if entry is None:
             return None
@@ -623,6 +624,20 @@ class _Builder:
         start = max(0, min(start, n))
         end = max(start + 1, min(end, n))
         return span_of(self.smap.source, offsets[start], offsets[min(end, n)])
+
+
+def offsets_of(smap: SourceMap, entry: Entry | None, text: str) -> Sequence[int] | None:
+    """:func:`expression_offsets`, as a ``range`` where the scalar is written as it reads
+    (the usual case: no tuple of one number per character to build for every expression)."""
+    if entry is None or entry.raw is None:
+        return None
+    raw = smap.source.text
+    pos, end = entry.start, max(entry.end, entry.start)
+    if text:
+        first = raw.find(text[0], pos, end)
+        if first >= 0 and first + len(text) <= end and raw.startswith(text, first):
+            return range(first, first + len(text) + 1)  # its end is within the text
+    return expression_offsets(smap, entry, text)
 
 
 def expression_offsets(smap: SourceMap, entry: Entry | None, text: str
