@@ -21,7 +21,6 @@ import functools
 import itertools
 import math
 import warnings
-from dataclasses import dataclass
 from types import CodeType
 from typing import Any, Callable, Mapping, Optional, cast
 
@@ -44,11 +43,17 @@ _COUNTER = itertools.count()
 _SIMPLE = (INT, DOUBLE, STRING, BOOL)
 
 
-@dataclass(frozen=True, slots=True)
 class _Code:
-    src: str
-    may_error: bool
-    type: Any
+    """One node's generated source: its text, whether it may raise, its type. Never changed
+    once built (a plain slotted class: the generator builds one per node of every expression
+    a rulebook holds, and a frozen dataclass's constructor costs three times as much)."""
+
+    __slots__ = ("src", "may_error", "type")
+
+    def __init__(self, src: str, may_error: bool, type: Any) -> None:
+        self.src = src
+        self.may_error = may_error
+        self.type = type
 
 
 class CompiledExpression:

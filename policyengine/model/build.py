@@ -58,6 +58,12 @@ class _Builder:
         # distinct text is parsed, checked, printed and costed once. Spans inside an analysis
         # are relative to the text, so one analysis serves every place the text appears.
         self._analyses: dict[tuple[str, str], tuple[Any, str, Any]] = {}
+        from ..expr import analyze, print_expression
+        from ..expr.ast import shape
+        from ..expr.cost import STEP_BUDGET, estimate
+
+        # imported once per load (an import in a function costs microseconds per call)
+        self._expr = (analyze, print_expression, shape, estimate, STEP_BUDGET)
 
     # -- helpers -----------------------------------------------------------------------------
     def span(self, path: Iterable[Any]) -> Span | None:
@@ -572,11 +578,7 @@ class _Builder:
         share them. The cost is :data:`_UNDER_BUDGET` when it needs no finding, and is not
         estimated at all without a comprehension (the cost model's worst case is then one
         step per node)."""
-        from ..expr.check import analyze
-        from ..expr.printer import print_expression
-        from ..expr.ast import shape
-        from ..expr.cost import STEP_BUDGET, estimate
-
+        analyze, print_expression, shape, estimate, STEP_BUDGET = self._expr
         analysis = analyze(text, self.env, expect=expect)
         root = analysis.ast
         canonical = print_expression(root) if root is not None else text
