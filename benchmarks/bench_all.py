@@ -14,6 +14,8 @@ Sections (each prints its own table):
              `evaluate` import (python -X importtime)
   json       encoding the batch records: json (stdlib) vs orjson vs msgspec, and whether their
              bytes are identical to the stdlib's
+  expressions  one trigger per call: the compiled form vs a Python lambda, cel-python, the Rust
+             and the C++ CEL bindings (benchmarks/bench_expressions.py)
   batch      in-process CPU time per line (reading, evaluate, to_json, the chunk path) and
              `policyengine evaluate --input --output` with --jobs 1 and 2: wall and CPU time of
              all processes, decisions per CPU-second, the --jobs 2 ratio, identical outputs
@@ -603,8 +605,22 @@ def section_batch(args: argparse.Namespace) -> None:
                  if args.baseline else ""))
 
 
+# -- expressions -------------------------------------------------------------------------------
+def section_expressions(args: argparse.Namespace) -> None:
+    """The four triggers of benchmarks/bench_expressions.py: our compiled form against a Python
+    lambda, cel-python, the Rust CEL bindings and the C++ CEL bindings (cel-cpp), where
+    installed."""
+    import bench_expressions
+
+    print("\n## expressions: one trigger, per call (the compiled form vs lambdas and CEL peers)")
+    sys.stdout.flush()
+    bench_expressions.main(["--repeats", "2" if args.quick else "7",
+                            "--target-ms", "2" if args.quick else "40"])
+
+
 SECTIONS = {"decision": section_decision, "table": section_table, "load": section_load,
-            "startup": section_startup, "json": section_json, "batch": section_batch}
+            "startup": section_startup, "json": section_json, "batch": section_batch,
+            "expressions": section_expressions}
 
 
 def main(argv: list[str] | None = None) -> int:
