@@ -21,7 +21,7 @@ import functools
 import itertools
 import math
 import warnings
-from types import CodeType
+from types import CodeType, FunctionType
 from typing import Any, Callable, Mapping, Optional, cast
 
 from ..core.errors import ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeError
@@ -195,7 +195,9 @@ def _shared_code(shape: str, types: tuple[type, ...]) -> tuple[CodeType, Any] | 
     found = collections.Counter(_key(c) for c in _constants(code, []))
     if any(found[_key(v)] != 1 for v in stand_ins):
         return None
-    return code, _plan(code, {_key(v): i for i, v in enumerate(stand_ins)})
+    # the function's own code (the module's only code constant: `def <prefix>fn(f): ...`)
+    function = next(c for c in code.co_consts if isinstance(c, CodeType))
+    return function, _plan(function, {_key(v): i for i, v in enumerate(stand_ins)})
 
 
 _KEEP, _LITERAL, _CODE, _TUPLE = 0, 1, 2, 3
@@ -262,7 +264,7 @@ def _shared_function(prefix: str, shape: str, literals: list[Any], globals_: dic
         return None
     code, plan = shared
     values = {_key(_stand_in(type(v), i)): v for i, v in enumerate(literals)}
-    return _defined(prefix, _renamed(code, plan, prefix, literals, values), globals_)
+    return _function(prefix, _renamed(code, plan, prefix, literals, values), globals_)
 
 
 def _run_interpreter(root: ast.Node, bindings: Any) -> Any:
@@ -300,14 +302,29 @@ def _compiled(prefix: str, src: str) -> CodeType:
         return compile(_wrapped(prefix, src), f"<policyengine expression {prefix}>", "exec")
 
 
-def _defined(prefix: str, program: CodeType, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
+def _namespace(prefix: str, globals_: dict[Any, Any]) -> dict[Any, Any]:
     namespace = dict(globals_)
     namespace[prefix + "EvalError"] = ExpressionEvalError
     namespace[prefix + "internal"] = runtime.internal
     namespace[prefix + "Exception"] = Exception
     namespace["__builtins__"] = {}
+    return namespace
+
+
+def _defined(prefix: str, program: CodeType, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
+    namespace = _namespace(prefix, globals_)
     exec(program, namespace)  # noqa: S102 - generated from the typed AST only, never user text
     function: Callable[[Any], Any] = namespace[prefix + "fn"]
+    return function
+
+
+def _function(prefix: str, code: CodeType, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
+    """What :func:`_defined` makes of the module ``def <prefix>fn(f): ...`` whose function
+    code is ``code``, without running the module: the function of that code over the same
+    namespace (which holds it under its name, as the module's ``def`` leaves it)."""
+    namespace = _namespace(prefix, globals_)
+    function: Callable[[Any], Any] = FunctionType(code, namespace)
+    namespace[prefix + "fn"] = function
     return function
 
 
