@@ -351,7 +351,14 @@ def shape(node: Node) -> Tuple[int, int, bool]:
         nodes += 1
         if d > height:
             height = d
-        if type(current) is Comprehension:
+        kind = type(current)
+        if kind is Literal or kind is Name:
+            continue
+        if kind is Binary:  # the commonest inner node, without the list of children
+            push((current.left, d + 1))  # type: ignore[union-attr]
+            push((current.right, d + 1))  # type: ignore[union-attr]
+            continue
+        if kind is Comprehension:
             loops = True
         for kid in children(current):
             push((kid, d + 1))

@@ -10,9 +10,14 @@ import pickle
 from typing import Any, Callable
 
 import pytest
+from hypothesis import given, settings
 
 from policyengine.core.diagnostics import Span, new_span
+from policyengine.core.errors import ExpressionError
 from policyengine.expr import ast
+from policyengine.expr.parser import parse_expression
+
+from .test_fast_parser import EXPRESSIONS
 
 X, Y, Z = ast.Name("x", span=(0, 1)), ast.Literal(2, "int", span=(4, 5)), ast.Name("z")
 
@@ -68,3 +73,17 @@ def test_a_new_span_is_the_span_its_constructor_builds() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.line = 5  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(made)) == reference
+
+
+@settings(max_examples=200)
+@given(EXPRESSIONS)
+def test_shape_is_height_size_and_loops(text: str) -> None:
+    """``ast.shape`` (one walk, binary nodes without the list of children) is the tree's
+    height, its number of nodes and whether it holds a comprehension."""
+    try:
+        tree = parse_expression(text)
+    except ExpressionError:
+        return
+    nodes = list(ast.walk(tree))
+    assert ast.shape(tree) == (ast.depth(tree), len(nodes),
+                               any(type(n) is ast.Comprehension for n in nodes))
