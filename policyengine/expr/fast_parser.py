@@ -58,14 +58,15 @@ class _GiveUp(Exception):
 #: prefix (``r``, ``b``, ``br``...) right before a quote is a doubt too (checked by
 #: :func:`_tokens`): :data:`_TOKEN` then reads them as one string.
 _FAST_TOKEN = re.compile(r"""
-    (?P<WORD>[_a-zA-Z][_a-zA-Z0-9]*)
-   |(?P<BLANK>[ \t\n\r\f]+)
+    [ \t\n\r\f]*  # the blanks before a token are part of its match (the group is the token)
+    (?:(?P<WORD>[_a-zA-Z][_a-zA-Z0-9]*)
    |(?P<FLOAT>[0-9]+\.[0-9]+([eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)
    |(?P<UINT>(0[xX][0-9a-fA-F]+|[0-9]+)[uU])
    |(?P<INT>0[xX][0-9a-fA-F]+|[0-9]+)
    |(?P<STRING>"(?!"")[^"\\\n\r]*"|'(?!'')[^'\\\n\r]*')
    |(?P<OP>\|\||&&|<=|>=|==|!=|[?:<>!+\-*/%,()\[\]{}]|\.(?![0-9]))
    |(?P<DOUBT>[\s\S])
+   |$)  # blanks at the end
 """, re.VERBOSE)
 _STRING_PREFIXES = frozenset(("b", "B", "r", "R", "br", "bR", "Br", "BR"))
 
@@ -82,10 +83,10 @@ def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     out: list[tuple[str, str, int, int]] = []
     append = out.append
     for m in _FAST_TOKEN.finditer(text):
-        kind: str = m.lastgroup  # type: ignore[assignment]  # every alternative is named
-        if kind == "BLANK":
+        kind = m.lastgroup
+        if kind is None:  # blanks at the end (or the empty match after them)
             continue
-        start, end = m.span()
+        start, end = m.span(kind)
         value = text[start:end]
         if kind == "OP":
             if value == "/" and text.startswith("/", end):
