@@ -10,8 +10,9 @@ Sections (each prints its own table):
   table      a 20-category x 3-band table: Policy.evaluate vs an if/elif chain with the same
              facts check (and Zen's decision table, when installed)
   load       generated rulebooks of 1,000 and 10,000 categories: load_policy wall and CPU time
-  start-up   `policyengine --help` vs `python -c pass`; which heavy modules `--help` and
-             `evaluate` import (python -X importtime)
+  start-up   `policyengine --help` (the console script; help pages without click) and
+             `evaluate` of one dispute vs `python -c pass` and `python -c 'import click'`;
+             which modules each imports, and their import time (python -X importtime)
   json       encoding the batch records: json (stdlib) vs orjson vs msgspec, and whether their
              bytes are identical to the stdlib's
   expressions  one trigger per call: the compiled form vs a Python lambda, cel-python, the Rust
@@ -28,6 +29,7 @@ the numbers are for people (the CI runs --quick only to keep the benchmarks from
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -48,6 +50,7 @@ import handwritten_acme  # noqa: E402
 
 import policyengine  # noqa: E402
 from policyengine.core.errors import DisputeError, Problem  # noqa: E402
+from policyengine.decide.evaluate import evaluate_compiled  # noqa: E402
 
 AS_OF = bench_decisions.AS_OF
 DISPUTES = bench_decisions.DISPUTES
@@ -80,8 +83,10 @@ def table(title: str, medians: dict[str, float], base: str, per: int = 1) -> Non
 def section_decision(args: argparse.Namespace) -> None:
     policy = policyengine.load_policy(ACME)
     hand = handwritten_acme.make(policy)
+    general = dataclasses.replace(policy.compiled, evaluate_code=None)
     for d in DISPUTES:
         assert policy.evaluate(d, as_of=AS_OF) == hand(d, AS_OF), d
+        assert evaluate_compiled(general, d, as_of=AS_OF) == hand(d, AS_OF), d
 
     def each(fn: Callable[[dict], Any]) -> Callable[[], None]:
         def run() -> None:
@@ -96,6 +101,8 @@ def section_decision(args: argparse.Namespace) -> None:
             lambda d: policy.evaluate(d, as_of=AS_OF).to_dict()),
         "policyengine evaluate + to_json": each(
             lambda d: policy.evaluate(d, as_of=AS_OF).to_json()),
+        "evaluate_compiled (general path)": each(lambda d: evaluate_compiled(
+            general, d, as_of=AS_OF)),
     }
     try:
         import zen
@@ -200,12 +207,67 @@ def section_table(args: argparse.Namespace) -> None:
                 fn(d)
         return run
 
+    cp = policy.compiled
+    general = dataclasses.replace(cp, evaluate_code=None)
+    for d in disputes:
+        assert evaluate_compiled(general, d, as_of=AS_OF) == policy.evaluate(d, as_of=AS_OF)
     fns = {"if/elif chain (facts checked)": each(hand),
-           "policyengine evaluate": each(lambda d: policy.evaluate(d, as_of=AS_OF))}
-    print(f"\ntable: category dispatch {'by a table on `' + policy.compiled.dispatch.fact + '`' if policy.compiled.dispatch else 'by testing each condition'}")
+           "policyengine evaluate": each(lambda d: policy.evaluate(d, as_of=AS_OF)),
+           "evaluate_compiled (generated code)": each(
+               lambda d: evaluate_compiled(cp, d, as_of=AS_OF)),
+           "evaluate_compiled (general path)": each(
+               lambda d: evaluate_compiled(general, d, as_of=AS_OF)),
+           "floor: the records alone": each(records_alone(policy))}
+    print(f"\ntable: category dispatch {'by a table on `' + cp.dispatch.fact + '`' if cp.dispatch else 'by testing each condition'}; "
+          f"generated decision code: {'yes' if cp.evaluate_code is not None else 'no'}")
     m = rounds(fns, args.rounds, max(1, args.number // 4))
     table(f"table: 20 categories x 3 bands, per decision ({len(disputes)} disputes)", m,
           "if/elif chain (facts checked)", per=len(disputes))
+    print("floor: one TraceStep, one Decision and its decide_by built as the generated code "
+          "builds them (no facts check, no dispatch, no test): what any decision returns")
+
+
+def records_alone(policy: Any) -> Callable[[dict], Any]:
+    """The cost of the records a table decision returns, built the generated code's way
+    (core/decision.py DRAFTS: a draft, plain stores, its frozen class): the band step, the
+    Decision, its decide_by; the category step is prebuilt at load."""
+    from policyengine.core.decision import DRAFTS, Decision, TraceStep
+
+    cp = policy.compiled
+    cat = cp.categories[0]
+    band = cat.bands[0]
+    s0 = cp.in_turn[0][1] or band.step
+    site, words, ref, level = band.site, band.words, cat.ref, cp.level_refs[0]
+    step_draft, decision_draft, onew = DRAFTS[TraceStep], DRAFTS[Decision], object.__new__
+    shift = cp.plan.decide_add[0](AS_OF) - AS_OF
+    policy_id, version, digest = cp.meta.id, cp.meta.version, cp.digest
+
+    def build(d: dict) -> Any:
+        day = AS_OF
+        s = onew(step_draft)
+        s.site = site
+        s.result = True
+        s.values = (("amount", d["amount"]),)
+        s.words = words
+        s.__class__ = TraceStep
+        out = onew(decision_draft)
+        out.policy_id = policy_id
+        out.policy_version = version
+        out.digest = digest
+        out.as_of = day
+        out.category = ref
+        out.level = level
+        out.action = "escalate"
+        out.respond_by = None
+        out.decide_by = day + shift
+        out.remedies = ()
+        out.remedies_in_force = ()
+        out.trace = (s0, s)
+        out.warnings = ()
+        out.calendar = None
+        out.__class__ = Decision
+        return out
+    return build
 
 
 # -- load --------------------------------------------------------------------------------------
@@ -331,8 +393,11 @@ def _startup_env() -> dict[str, str]:
 
 
 def _importtime(argv: list[str]) -> dict[str, int]:
-    """``python -X importtime ARGV``: each imported module's own (self) time in microseconds."""
-    done = subprocess.run([sys.executable, "-X", "importtime", *argv], capture_output=True,
+    """``ARGV`` under ``python -X importtime`` (a script runs with this interpreter): each
+    imported module's own (self) time in microseconds."""
+    if argv[0] != sys.executable:
+        argv = [sys.executable, *argv]
+    done = subprocess.run([argv[0], "-X", "importtime", *argv[1:]], capture_output=True,
                           text=True, cwd=ROOT, env=_startup_env())
     own: dict[str, int] = {}
     for line in done.stderr.splitlines():
@@ -353,42 +418,54 @@ def _origin(module: str) -> str:
     return top
 
 
+def _console_script() -> list[str]:
+    """How a user runs ``policyengine``: the installed console script (it imports the entry
+    alone, without runpy), else ``python -m policyengine.cli``."""
+    script = Path(sys.executable).with_name("policyengine")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "policyengine.cli"]
+
+
 def section_startup(args: argparse.Namespace) -> None:
     env = _startup_env()
+    script = _console_script()
 
     def timed(argv: list[str]) -> Callable[[], None]:
         def run() -> None:
-            subprocess.run([sys.executable, *argv], capture_output=True, cwd=ROOT, env=env)
+            subprocess.run(argv, capture_output=True, cwd=ROOT, env=env)
         return run
 
     with tempfile.TemporaryDirectory() as tmp:
         dispute = Path(tmp) / "d.json"
         dispute.write_text(json.dumps(DISPUTES[0]), encoding="utf-8")
-        evaluate = ["-m", "policyengine.cli", "evaluate", str(ACME), str(dispute), "--as-of",
-                    AS_OF.isoformat()]
-        commands = {"python -c pass": ["-c", "pass"],
-                    "python -c 'import click'": ["-c", "import click"],
-                    "policyengine --help": ["-m", "policyengine.cli", "--help"],
-                    "policyengine evaluate (one dispute)": evaluate}
+        evaluate = ["evaluate", str(ACME), str(dispute), "--as-of", AS_OF.isoformat()]
+        py = [sys.executable]
+        commands = {"python -c pass": py + ["-c", "pass"],
+                    "python -c 'import click'": py + ["-c", "import click"],
+                    "policyengine --help": script + ["--help"],
+                    "policyengine evaluate --help": script + ["evaluate", "--help"],
+                    "python -m policyengine.cli --help": py + ["-m", "policyengine.cli", "--help"],
+                    "policyengine --version (click)": script + ["--version"],
+                    "policyengine evaluate (one dispute)": script + evaluate}
         fns = {name: timed(argv) for name, argv in commands.items()}
         for fn in fns.values():
             fn()  # warm: the bytecode caches exist before the first timed round
         m = rounds(fns, args.startup_rounds, 1)
         print(f"\n## start-up: wall time of a fresh process ({args.startup_rounds} shuffled "
-              "rounds)")
+              f"rounds; policyengine = {' '.join(Path(a).name for a in script)})")
         print(f"{'command':<40} {'median':>10} {'vs python -c pass':>18} "
               f"{'vs import click':>16}")
-        for name, ns in m.items():
-            print(f"{name:<40} {ns / 1e6:>8.1f}ms {ns / m['python -c pass']:>17.2f}x "
-                  f"{ns / m['python -c ' + chr(39) + 'import click' + chr(39)]:>15.2f}x")
         base = m["python -c pass"]
         click_ns = m["python -c 'import click'"]
-        print(f"the bound of issue 14 (--help <= 2x python -c pass) is "
-              f"{'met' if m['policyengine --help'] <= 2 * base else 'not met'}; importing "
-              f"click alone is {click_ns / base:.1f}x; what --help adds on top of click: "
-              f"{(m['policyengine --help'] - click_ns) / 1e6:.1f}ms")
+        for name, ns in m.items():
+            print(f"{name:<40} {ns / 1e6:>8.1f}ms {ns / base:>17.2f}x {ns / click_ns:>15.2f}x")
+        print(f"the bound of issue 14 (--help <= 2x python -c pass): "
+              f"{m['policyengine --help'] / base:.2f}x, "
+              f"{'met' if m['policyengine --help'] <= 2 * base else 'not met'} "
+              f"(python -m: {m['python -m policyengine.cli --help'] / base:.2f}x, runpy's own "
+              f"imports included); importing click alone is {click_ns / base:.2f}x; evaluate of "
+              f"one dispute is {m['policyengine evaluate (one dispute)'] / base:.2f}x")
         # each module's own import time, summed by origin: the median over the runs
-        runs = {"--help": ["-m", "policyengine.cli", "--help"], "evaluate": evaluate}
+        runs = {"--help": script + ["--help"], "evaluate": script + evaluate}
         shares: dict[str, dict[str, list[int]]] = {k: {} for k in runs}
         seen: dict[str, set[str]] = {k: set() for k in runs}
         for _ in range(max(3, args.startup_rounds // 2)):
@@ -415,6 +492,20 @@ def section_startup(args: argparse.Namespace) -> None:
             print(f"{o:<28} " + " ".join(f"{med[k].get(o, 0) / 1000:>8.1f}ms" for k in runs))
         print(f"{'total':<28} " + " ".join(f"{sum(med[k].values()) / 1000:>8.1f}ms"
                                            for k in runs))
+        print("modules imported, by origin (count):")
+        for key in runs:
+            counts: dict[str, int] = {}
+            for module in seen[key]:
+                counts[_origin(module)] = counts.get(_origin(module), 0) + 1
+            print(f"  {key + ':':<10} " + ", ".join(
+                f"{o} {n}" for o, n in sorted(counts.items(), key=lambda c: -c[1])))
+        import textwrap
+
+        for key in runs:
+            ours = sorted(n for n in seen[key] if n.startswith("policyengine"))
+            print(textwrap.fill(f"{key} imports of policyengine ({len(ours)}): "
+                                + ", ".join(ours), 100, initial_indent="  ",
+                                subsequent_indent="      "))
         print("heavy modules imported (of: " + ", ".join(HEAVY) + "):")
         for key in runs:
             got = sorted(h for h in HEAVY

@@ -19,9 +19,13 @@ from __future__ import annotations
 import os as _os
 import sys as _sys
 import types as _types
-import typing as _t
 
-if _t.TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for mypy and IDEs
+#: ``typing.TYPE_CHECKING`` without importing typing (it costs a quarter of Python's own
+#: start-up, and ``policyengine --help`` imports this module): type checkers read the name
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for mypy and IDEs
+    import typing as _t
+
     from .core.calendar import AsOf as _AsOf
     from .core.decision import (CategoryRef, Decision, DecisionWarning, LevelRef, RemedyInForce,
                                 RemedyOutcome, TraceStep)
@@ -36,6 +40,7 @@ if _t.TYPE_CHECKING:  # pragma: no cover - what the lazy names are, for mypy and
     from .decide.api import evaluate, load_policy, loads_policy
 
     __version__: str
+del TYPE_CHECKING  # not a public name
 
 
 __all__ = [

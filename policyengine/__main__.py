@@ -1,5 +1,5 @@
-"""``python -m policyengine``: the command line."""
+"""``python -m policyengine``: the command line (help pages without click: ``cli/entry.py``)."""
 
-from .cli.main import main
+from .cli.entry import main
 
 main()

@@ -1,5 +1,5 @@
-"""``python -m policyengine.cli``: the command line."""
+"""``python -m policyengine.cli``: the command line (help pages without click: ``entry.py``)."""
 
-from .main import main
+from .entry import main
 
 main()

@@ -156,28 +156,52 @@ def _internal(exc: BaseException) -> None:
                "caused it", err=True)
 
 
+def aborted() -> int:
+    """What an interrupt inside click ends with (click writes a new line, then ``Abort``)."""
+    click.echo(file=sys.stderr)
+    click.echo("policyengine: aborted", err=True)
+    return 130
+
+
+def output_failed(exc: OSError) -> int:
+    """The exit code (2, or 3 for an error that is no write error) after writing standard
+    output failed with ``exc``, said on standard error; shared with ``entry.py``."""
+    from .output import reason
+
+    if exc.errno not in _WRITE_ERRORS:
+        _internal(exc)
+        return 3
+    return _write_failed(reason(exc))
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is not None:  # None: the descriptor was closed when Python started
+        sys.stdout.flush()
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: never lets a traceback reach the user."""
+    """The click command line (``entry.main`` answers help requests before it): never lets
+    a traceback reach the user."""
     _safe_streams()
     try:
         code = cli.main(args=argv, prog_name="policyengine", standalone_mode=False)
-        sys.stdout.flush()
+        _flush_stdout()
     except click.exceptions.Abort:
         click.echo("policyengine: aborted", err=True)
         code = 130
     except click.ClickException as exc:
-        exc.show()
+        try:
+            exc.show()
+        except OSError:  # standard error cannot be written: nothing more can be said
+            pass
         code = exc.exit_code
     except KeyboardInterrupt:
         click.echo("policyengine: interrupted", err=True)
         code = 130
     except OSError as exc:  # writing the output failed: a closed pipe, a full disk
-        from .output import reason
-
-        if exc.errno not in _WRITE_ERRORS:
-            _internal(exc)
+        code = output_failed(exc)
+        if code == 3:
             sys.exit(3)
-        code = _write_failed(reason(exc))
     except SystemExit as exc:
         # click swallows a broken pipe on its own output wrapper and exits 1, which would
         # read as "findings": say what failed instead
@@ -188,7 +212,9 @@ def main(argv: list[str] | None = None) -> None:
         _internal(exc)
         code = 3
     try:  # what is still buffered; a reader that left early must not turn into exit 1
-        sys.stdout.flush()
+        _flush_stdout()
     except BrokenPipeError:
         _silence_stdout()
+    except OSError as exc:  # the last of the output did not fit (a full disk): say so
+        code = output_failed(exc)
     sys.exit(code if isinstance(code, int) else 0)

@@ -33,7 +33,10 @@ FieldsChecker = Callable[[Mapping[str, Any], str, list[Any]], dict[str, Any]]
 class _Source:
     """Lines of generated code with an indentation level and a table of constants."""
 
-    def __init__(self) -> None:
+    def __init__(self, slow: str = "return _slow(value, prefix, problems)") -> None:
+        #: the statement that hands the value to the closure checker (or, in the generated
+        #: decision, to the general path: compile/decision_code.py)
+        self.slow = slow
         self.lines: list[str] = []
         self.globals: dict[str, Any] = {"_MISSING": _MISSING, "_INF": math.inf,
                                         "_NINF": -math.inf, "_I64MIN": INT64_MIN,
@@ -56,43 +59,40 @@ class _Source:
         self.lines.append("    " * depth + line)
 
 
-_SLOW = "return _slow(value, prefix, problems)"
-
-
 def _check_value(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
     """Emit the tests of ``var`` against ``decl``; on success ``var`` holds the normalized
     value; on any doubt the whole check falls back."""
     t = decl.type
     if t == "string":
-        src.emit(depth, f"if _type({var}) is not _str: {_SLOW}")
+        src.emit(depth, f"if _type({var}) is not _str: {src.slow}")
         if decl.enum is not None:
             # the enum values the closure checker accepts (within `max_length`, no lone
             # surrogate): membership in them is the whole test of a valid value
             check = checker_for(decl)  # once: building it reads the whole enum
             accepted = frozenset(e for e in decl.enum if _accepted(check, e))
-            src.emit(depth, f"if {var} not in {src.const(accepted)}: {_SLOW}")
+            src.emit(depth, f"if {var} not in {src.const(accepted)}: {src.slow}")
         else:
-            src.emit(depth, f"if _len({var}) > {src.const(length_bound(decl))}: {_SLOW}")
+            src.emit(depth, f"if _len({var}) > {src.const(length_bound(decl))}: {src.slow}")
             src.emit(depth, f"if not {var}.isascii() and _unicode({var}) is not None: "
-                     f"{_SLOW}")
+                     f"{src.slow}")
     elif t == "bool":
-        src.emit(depth, f"if _type({var}) is not _bool: {_SLOW}")
+        src.emit(depth, f"if _type({var}) is not _bool: {src.slow}")
     elif t == "int":
-        src.emit(depth, f"if _type({var}) is not _int: {_SLOW}")
-        src.emit(depth, f"if not _I64MIN <= {var} <= _I64MAX: {_SLOW}")
+        src.emit(depth, f"if _type({var}) is not _int: {src.slow}")
+        src.emit(depth, f"if not _I64MIN <= {var} <= _I64MAX: {src.slow}")
         if decl.enum is not None:
-            src.emit(depth, f"if {var} not in {src.const(frozenset(decl.enum))}: {_SLOW}")
+            src.emit(depth, f"if {var} not in {src.const(frozenset(decl.enum))}: {src.slow}")
         _bounds(src, decl, var, depth)
     elif t == "double":
         src.emit(depth, f"if _type({var}) is not _float:")
-        src.emit(depth + 1, f"if _type({var}) is not _int: {_SLOW}")
+        src.emit(depth + 1, f"if _type({var}) is not _int: {src.slow}")
         src.emit(depth + 1, "try:")
         src.emit(depth + 2, f"{var} = _float({var})")
-        src.emit(depth + 1, f"except _OverflowError: {_SLOW}")
-        src.emit(depth, f"if {var} != {var} or {var} == _INF or {var} == _NINF: {_SLOW}")
+        src.emit(depth + 1, f"except _OverflowError: {src.slow}")
+        src.emit(depth, f"if {var} != {var} or {var} == _INF or {var} == _NINF: {src.slow}")
         _bounds(src, decl, var, depth)
     elif t == "map":
-        src.emit(depth, f"if _type({var}) is not _dict: {_SLOW}")
+        src.emit(depth, f"if _type({var}) is not _dict: {src.slow}")
         _check_fields(src, decl.fields, var, depth, reserved=frozenset())
         src.emit(depth, f"{var} = {var}_out")
     else:  # a list, or any type to come: its closure checker, on a private problem list
@@ -100,7 +100,7 @@ def _check_value(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
         chk = src.const(checker_for(decl))
         src.emit(depth, f"{probs} = []")
         src.emit(depth, f"{var} = {chk}({var}, '', {probs})")
-        src.emit(depth, f"if {probs}: {_SLOW}")
+        src.emit(depth, f"if {probs}: {src.slow}")
 
 
 def _accepted(check: Checker, value: Any) -> bool:
@@ -113,37 +113,57 @@ def _accepted(check: Checker, value: Any) -> bool:
 def _bounds(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
     lo, hi = number_bounds(decl)
     if lo is not None:
-        src.emit(depth, f"if {var} < {src.const(lo)}: {_SLOW}")
+        src.emit(depth, f"if {var} < {src.const(lo)}: {src.slow}")
     if hi is not None:
-        src.emit(depth, f"if {var} > {src.const(hi)}: {_SLOW}")
+        src.emit(depth, f"if {var} > {src.const(hi)}: {src.slow}")
 
 
 def _check_fields(src: _Source, decls: tuple[FactDecl, ...], mapping: str, depth: int, *,
-                  reserved: frozenset[str]) -> None:
+                  reserved: frozenset[str], count: bool = False) -> dict[str, str]:
     """Emit the check of a mapping of declared names; leaves the normalized dict in
-    ``<mapping>_out``."""
+    ``<mapping>_out``; returns the variable holding each name's normalized value.
+
+    ``count`` (no ``reserved`` names): instead of testing first that every key is declared,
+    count the declared names present and compare with the mapping's size at the end (the
+    keys are distinct, so the sizes are equal exactly when no other key is there); only for a
+    caller whose every refusal is the same (the generated decision: the general path)."""
     allowed = frozenset(d.name for d in decls) | reserved
-    src.emit(depth, f"if not {src.const(allowed)}.issuperset({mapping}): {_SLOW}")
+    count = count and not reserved
+    optional = sum(1 for d in decls if default_of(d) is not _MISSING)
+    counter = src.var() if count and optional else None
+    if not count:
+        src.emit(depth, f"if not {src.const(allowed)}.issuperset({mapping}): {src.slow}")
+    elif counter is not None:
+        src.emit(depth, f"{counter} = {len(decls) - optional}")
     parts: list[str] = []
+    held: dict[str, str] = {}
     for decl in decls:
         var = src.var()
+        held[decl.name] = var
         key = repr(decl.name)  # a name enters only as a string literal
         parts.append(f"{key}: {var}")
         src.emit(depth, f"{var} = {mapping}.get({key}, _MISSING)")
         src.emit(depth, f"if {var} is _MISSING:")
         if default_of(decl) is _MISSING:  # required: its absence is a problem to report
-            src.emit(depth + 1, _SLOW)
+            src.emit(depth + 1, src.slow)
             _check_value(src, decl, var, depth)
         elif type(decl.default) in (str, int, float, bool) and decl.type != "map":
             # an immutable default: the value itself (default_of gives it as it is)
             src.emit(depth + 1, f"{var} = {src.const(default_of(decl))}")
             src.emit(depth, "else:")
+            if counter is not None:
+                src.emit(depth + 1, f"{counter} += 1")
             _check_value(src, decl, var, depth + 1)
         else:  # a list (a fresh copy each time), a map's defaults
             src.emit(depth + 1, f"{var} = {src.const(default_of)}({src.const(decl)})")
             src.emit(depth, "else:")
+            if counter is not None:
+                src.emit(depth + 1, f"{counter} += 1")
             _check_value(src, decl, var, depth + 1)
+    if count:
+        src.emit(depth, f"if _len({mapping}) != {counter or len(decls)}: {src.slow}")
     src.emit(depth, f"{mapping}_out = {{{', '.join(parts)}}}")
+    return held
 
 
 def compile_fields_checker(decls: tuple[FactDecl, ...], *,
@@ -155,7 +175,7 @@ def compile_fields_checker(decls: tuple[FactDecl, ...], *,
     src = _Source()
     src.globals["_slow"] = slow
     src.emit(0, "def check(value, prefix, problems):")
-    src.emit(1, f"if prefix or _type(value) is not _dict: {_SLOW}")
+    src.emit(1, f"if prefix or _type(value) is not _dict: {src.slow}")
     _check_fields(src, decls, "value", 1, reserved=reserved)
     src.emit(1, "return value_out")
     text = "\n".join(src.lines) + "\n"

@@ -30,6 +30,7 @@ from ..core.calendar import WEEKDAYS_ONLY, Adder, BusinessCalendar, Notes, Resol
 from ..model.calendars import CalendarSet, resolve_calendars
 from ..core.decision import CategoryRef, LevelRef, StepSite, TraceStep, new_step, rendered
 from ..core.diagnostics import Span
+from .decision_code import DecisionCode, compile_decision
 from .facts_check import compile_fields_checker
 from .ladder import escalation_path
 from ..model.build import RESERVED_KEYS
@@ -140,15 +141,16 @@ class _PerPolicy(Generic[_T]):
 
 _PROGRAMS: _PerPolicy[CompiledPolicy] = _PerPolicy()
 _DERIVED: _PerPolicy[DerivedFacts] = _PerPolicy()
+_PROGRAM_ENTRIES = _PROGRAMS._entries
 
 
 def program(policy: Policy) -> CompiledPolicy:
     """The compiled program of ``policy``: compiled on first use, then remembered for as long
     as ``policy`` lives. Raises what compiling raises for a policy that does not load."""
-    hit = _PROGRAMS.get(policy)
-    if hit is None:
-        hit = _PROGRAMS.put(policy, compile_policy(policy))
-    return hit
+    entry = _PROGRAM_ENTRIES.get(id(policy))  # _PROGRAMS.get, inline: once per decision
+    if entry is not None and entry[0]() is policy:
+        return entry[1]
+    return _PROGRAMS.put(policy, compile_policy(policy))
 
 
 def loaded_program(policy: Policy) -> CompiledPolicy | None:
@@ -418,6 +420,10 @@ class CompiledPolicy:
     dispatch: CategoryDispatch | None = None
     #: every category, in order, as :data:`Candidate`\ s (a ``when: "true"`` with its step)
     in_turn: tuple[Candidate, ...] = ()
+    #: the generated ``evaluate(dispute, day)`` of a dispute of facts alone
+    #: (compile/decision_code.py), or None (a named business calendar): where it returns
+    #: None, the general path decides
+    evaluate_code: DecisionCode | None = None
 
     def plan_for(self, facts: Mapping[str, Any]) -> CalendarPlan:
         """The calendar of a dispute (the ``regions`` entry its ``by`` fact picks)."""
@@ -520,13 +526,15 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                                     sources[lv.id], None, lv.id, None, lv.span)
                            for lv in levels)
     ccategories = tuple(categories)
-    return CompiledPolicy(policy.meta, policy_digest(policy, calendars), derived, levels,
+    compiled = CompiledPolicy(policy.meta, policy_digest(policy, calendars), derived, levels,
                           refs, rank,
                           compile_fields_checker(policy.facts, reserved=RESERVED_KEYS),
                           ccategories, overrides, cremedies, sources, deadline_sites,
                           plan.decide_add, plan.respond_add, calendars, plan, region_plans,
                           category_dispatch(policy, ccategories),
                           tuple(_candidate(c, i, None) for i, c in enumerate(ccategories)))
+    code = compile_decision(compiled, policy.facts)
+    return compiled if code is None else dataclasses.replace(compiled, evaluate_code=code)
 
 
 def _required(node: Any, string_facts: frozenset[str]

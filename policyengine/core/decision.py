@@ -493,6 +493,11 @@ class _OutcomeDraft:
 # the drafts' slots are the frozen classes' (else assigning __class__ fails): a unit test
 # checks it (tests/unit/test_decision.py)
 
+#: The draft of each record built per decision, for generated code (compile/decision_code.py):
+#: it makes one with ``object.__new__(draft)`` (no ``__init__`` frame), stores each field, then
+#: assigns ``__class__`` the frozen record, as :func:`new_step` and its siblings do.
+DRAFTS: dict[type, type] = {}
+
 
 def new_step(site: StepSite, result: Any, values: tuple[tuple[str, Any], ...],
              words: str | tuple[str, tuple[Any, ...]]) -> TraceStep:
@@ -524,6 +529,8 @@ def new_decision(policy_id: str, policy_version: str, digest: str, as_of: _dt.da
     draft.__class__ = Decision
     return draft  # type: ignore[no-any-return]
 
+
+DRAFTS.update({TraceStep: _StepDraft, Decision: _DecisionDraft, RemedyOutcome: _OutcomeDraft})
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 

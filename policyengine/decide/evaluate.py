@@ -111,6 +111,37 @@ def evaluate_compiled(cp: CompiledPolicy, dispute: Mapping[str, Any], *,
     ``pinned_on``: for a dispute pinned to this version (the dispute ledger), the day it was
     pinned; step 1 then checks that the version was in force on that day rather than on
     ``as_of``, so a pinned dispute is still decided after its version expired."""
+    code = cp.evaluate_code
+    if code is not None and pinned_on is None and type(dispute) is dict:
+        # the generated decision of a dispute of facts alone (compile/decision_code.py: its
+        # dispatch, inline); where it does not answer (None), or an expression or a date
+        # failed, the general path (_evaluate) decides, and raises the problem it always
+        # raises.
+        # Today is where the general path takes it: such a dispute has no `as_of`, and a
+        # policy with generated code no time zone
+        day = as_of if type(as_of) is _dt.date else _dt.date.today() if as_of is None \
+            else None
+        if day is not None:
+            fact = code.fact
+            if fact is None:
+                fn, s0 = code.every
+            else:
+                v = dispute.get(fact)
+                fn, s0 = code.table.get(v, code.rest) if type(v) is str else code.every
+            try:
+                got = fn(dispute, day, s0)
+            except (ValueError, ArithmeticError):
+                got = None
+            if got is not None:
+                return got
+    return _evaluate(cp, dispute, as_of, pinned_on)
+
+
+def _evaluate(cp: CompiledPolicy, dispute: Mapping[str, Any],
+              as_of: _dt.date | _dt.datetime | str | None, pinned_on: _dt.date | None
+              ) -> Decision:
+    """The general path of :func:`evaluate_compiled` (a small function apart: the generated
+    decision's caller keeps a small frame)."""
     if type(dispute) is not dict and not isinstance(dispute, Mapping):
         raise DisputeError([Problem("invalid_facts", f"a dispute is a mapping of facts, found "
                                     f"{describe(dispute)}", None, "type")])

@@ -20,7 +20,8 @@ import re
 from typing import Any, Callable
 
 from . import ast
-from .to_ast import _MACRO_ARITY, INT64_MAX, INT64_MIN, RESERVED
+from .reserved import INT64_MAX, INT64_MIN, RESERVED
+from .reserved import MACRO_ARITY as _MACRO_ARITY
 
 #: The tokens, in the order lark's lexer tries ``cel.lark``'s terminals (priority, then width):
 #: strings, then numbers (a float before an int), names, blanks, two-character operators, then

@@ -8,16 +8,15 @@ token inside the expression and the tokens that would have been accepted, in pla
 from __future__ import annotations
 
 import threading
-from importlib import resources
-from typing import Iterable
-
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Iterable
 
 from ..core.errors import ExpressionError, ExpressionSyntaxError
 from . import ast
 from .fast_parser import fast_parse
-from .to_ast import tree_to_ast
+
+if TYPE_CHECKING:  # lark is imported when the fast parser cannot answer (and for errors)
+    from lark import Lark, Token
+    from lark.exceptions import UnexpectedInput
 
 #: Longest expression text accepted (characters). Longer input is refused with PE610 before
 #: parsing: a trigger is a line or two, and the LALR parser costs some 20 microseconds per token
@@ -72,6 +71,10 @@ def _parser() -> Lark:
     if _PARSER is None:
         with _LOCK:
             if _PARSER is None:
+                from importlib import resources
+
+                from lark import Lark
+
                 grammar = resources.files(__package__).joinpath("cel.lark").read_text("utf-8")
                 _PARSER = Lark(grammar, parser="lalr", lexer="contextual",
                                propagate_positions=False, maybe_placeholders=True)
@@ -94,6 +97,10 @@ def parse_expression(text: str) -> ast.Node:
     fast = fast_parse(text)  # the common forms, by hand; lark for the rest and for every error
     if fast is not None:
         return fast
+    from lark.exceptions import UnexpectedInput
+
+    from .to_ast import tree_to_ast
+
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as err:
@@ -135,6 +142,8 @@ def _label(err: UnexpectedInput) -> str | None:
 
 
 def _syntax_error(text: str, err: UnexpectedInput) -> ExpressionSyntaxError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     if isinstance(err, UnexpectedCharacters):
         pos: int = err.pos_in_stream if err.pos_in_stream is not None else len(text) - 1
         ch = text[pos]

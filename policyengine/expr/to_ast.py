@@ -17,22 +17,14 @@ from lark.exceptions import VisitError
 
 from ..core.errors import ExpressionSyntaxError
 from . import ast
-
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
-
-#: Words CEL reserves: never a name (they may still follow a dot, as a field or method name).
-RESERVED = frozenset(
-    "as break const continue else for function if import let loop package namespace return "
-    "var void while in true false null and or not".split()
-)
+from .reserved import INT64_MAX, INT64_MIN, RESERVED
+from .reserved import MACRO_ARITY as _MACRO_ARITY
 
 _SIMPLE_ESCAPES = {
     "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
     "\\": "\\", "?": "?", '"': '"', "'": "'", "`": "`",
 }
 _HEX = frozenset("0123456789abcdefABCDEF")
-_MACRO_ARITY = {"all": (2,), "exists": (2,), "exists_one": (2,), "filter": (2,), "map": (2, 3)}
 
 
 class _Builder(Transformer_NonRecursive[Token, ast.Node]):

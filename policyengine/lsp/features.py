@@ -637,7 +637,7 @@ def rename(snapshot: Snapshot, uri: str, offset: int, new_name: str) -> t.Worksp
 
 
 def _reserved() -> frozenset[str]:
-    from ..expr.to_ast import RESERVED
+    from ..expr.reserved import RESERVED
 
     return RESERVED
 

@@ -9,25 +9,32 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 ACME = ROOT / "policies" / "acme-channel-conflict.yaml"
 
-# Runs the command in a fresh interpreter, then prints the top-level names of sys.modules.
+# Runs the command in a fresh interpreter, then prints the top-level names of sys.modules
+# (through the click command line, or the console script's entry: ENTRY).
 _PROBE = """
-import json, sys
-from policyengine.cli.main import main
+import sys
+from policyengine.cli.ENTRY import main
 try:
     main(sys.argv[1:])
 except SystemExit:
     pass
 sys.stdout.flush()
-sys.stderr.write("\\n@@" + json.dumps(sorted(sys.modules)) + "\\n")
+names = sorted(sys.modules)  # before json imports what it needs
+import json
+sys.stderr.write("\\n@@" + json.dumps(names) + "\\n")
 """
 
 
-def _modules(*args: str, stdin: str | None = None) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", _PROBE, *args], input=stdin, text=True,
-                          capture_output=True, cwd=ROOT, timeout=120)
+def _modules(*args: str, stdin: str | None = None, entry: str = "main",
+             env: dict[str, str] | None = None) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", _PROBE.replace("ENTRY", entry), *args],
+                          input=stdin, text=True, capture_output=True, cwd=ROOT, timeout=120,
+                          env=env)
     marker = done.stderr.rsplit("@@", 1)
     assert len(marker) == 2, done.stderr
     return set(json.loads(marker[1]))
@@ -60,6 +67,29 @@ def test_help_imports_no_analysis_schema_parser_or_renderer() -> None:
         assert _loaded(modules, name) == [], name
 
 
+@pytest.mark.parametrize("args", [["--help"], ["-h"], [], ["evaluate", "--help"],
+                                  ["ledger", "add", "-h"]])
+def test_help_through_the_console_script_imports_no_click(args: list[str]) -> None:
+    """The console script's entry writes help pages rendered ahead of time (cli/entry.py):
+    no click, no typing, nothing but the standard library's cheapest modules."""
+    import os
+
+    # no language set: gettext would consult no catalogue (the entry proves it without
+    # importing gettext); the width from the pipe (80 columns)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("COLUMNS", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    modules = _modules(*args, entry="entry", env=env)
+    assert "policyengine.cli.entry" in modules and "policyengine.cli._help_pages" in modules
+    for name in ("click", "typing", "re", "gettext", "shutil", "importlib.metadata",
+                 "policyengine.cli.main") + HEAVY + UNUSED:
+        assert _loaded(modules, name) == [], name
+
+
+def test_other_arguments_through_the_console_script_run_click() -> None:
+    modules = _modules("explain", "PE301", entry="entry")
+    assert "click" in modules and "policyengine.cli.explain" in modules
+
+
 def test_the_help_summaries_are_each_commands_own() -> None:
     """``--help`` lists the summaries of the lazy command table; each is the first sentence
     of the command's own help, and every command of the table exists."""
@@ -87,15 +117,36 @@ def test_evaluate_one_dispute_imports_no_solver_graph_or_renderer(tmp_path: Path
     dispute = tmp_path / "d.json"
     dispute.write_text(json.dumps({"kind": "pricing", "amount": 120000.0, "region": "EMEA",
                                    "partner": {"tier": "gold"}}), encoding="utf-8")
-    modules = _modules("evaluate", str(ACME), str(dispute), "--as-of", "2026-11-22")
-    assert "policyengine.decide.evaluate" in modules and "lark" in modules  # it loaded and decided
-    # loading needs the parser (lark) and the rulebook schema's yes (jsonschema-rs; jsonschema
-    # only for an invalid rulebook's errors); deciding needs neither the solver, the ladder
-    # graph nor any renderer
-    assert "jsonschema_rs" in modules
-    for name in ("z3", "networkx", "jsonschema", "policyengine.render", "policyengine.analysis",
-                 "policyengine.diff") + UNUSED:
-        assert _loaded(modules, name) == [], name
+    for entry in ("main", "entry"):  # the click command line, and the console script's entry
+        modules = _modules("evaluate", str(ACME), str(dispute), "--as-of", "2026-11-22",
+                           entry=entry)
+        assert "policyengine.decide.evaluate" in modules  # it loaded and decided
+        # loading needs YAML and the rulebook schema's yes (jsonschema-rs; jsonschema only for
+        # an invalid rulebook's errors); the hand-written parser reads every expression of the
+        # rulebook, so lark (the authority for the rare forms and every error) stays out;
+        # deciding needs neither the solver, the ladder graph nor any renderer
+        assert "jsonschema_rs" in modules and "yaml" in modules
+        # nor what only a parse by lark (its grammar file: importlib.resources, which pulls
+        # in tempfile, shutil and the compressors) or a misspelt name (difflib) needs
+        for name in ("lark", "policyengine.expr.to_ast", "z3", "networkx", "jsonschema",
+                     "policyengine.render", "policyengine.analysis", "policyengine.diff",
+                     "policyengine.cli.static_help", "importlib.resources", "tempfile",
+                     "shutil", "bz2", "lzma", "difflib") + UNUSED:
+            assert _loaded(modules, name) == [], name
+
+
+def test_an_expression_the_fast_parser_leaves_imports_lark(tmp_path: Path) -> None:
+    """A rare form (a comment inside an expression) is read by lark, imported then."""
+    rulebook = tmp_path / "p.yaml"
+    text = ACME.read_text(encoding="utf-8")
+    changed = text.replace('when: kind == "pricing"\n', 'when: kind == "pricing" // a comment\n', 1)
+    assert changed != text
+    rulebook.write_text(changed, encoding="utf-8")
+    dispute = tmp_path / "d.json"
+    dispute.write_text(json.dumps({"kind": "pricing", "amount": 120000.0, "region": "EMEA",
+                                   "partner": {"tier": "gold"}}), encoding="utf-8")
+    modules = _modules("evaluate", str(rulebook), str(dispute), "--as-of", "2026-11-22")
+    assert "policyengine.decide.evaluate" in modules and "lark" in modules
 
 
 def test_a_ladder_that_is_not_a_chain_still_gets_its_diagnostics(tmp_path: Path) -> None:
