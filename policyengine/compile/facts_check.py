@@ -24,8 +24,8 @@ from typing import Any, Callable, Mapping
 
 from ..core.limits import INT64_MAX, INT64_MIN
 from ..model.nodes import FactDecl
-from ..model.values import (_MISSING, checker_for, default_of, fields_checker, length_bound,
-                            number_bounds, unicode_problem)
+from ..model.values import (_MISSING, Checker, checker_for, default_of, fields_checker,
+                            length_bound, number_bounds, unicode_problem)
 
 FieldsChecker = Callable[[Mapping[str, Any], str, list[Any]], dict[str, Any]]
 
@@ -68,7 +68,8 @@ def _check_value(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
         if decl.enum is not None:
             # the enum values the closure checker accepts (within `max_length`, no lone
             # surrogate): membership in them is the whole test of a valid value
-            accepted = frozenset(e for e in decl.enum if _accepted(decl, e))
+            check = checker_for(decl)  # once: building it reads the whole enum
+            accepted = frozenset(e for e in decl.enum if _accepted(check, e))
             src.emit(depth, f"if {var} not in {src.const(accepted)}: {src.slow}")
         else:
             src.emit(depth, f"if _len({var}) > {src.const(length_bound(decl))}: {src.slow}")
@@ -102,10 +103,10 @@ def _check_value(src: _Source, decl: FactDecl, var: str, depth: int) -> None:
         src.emit(depth, f"if {probs}: {src.slow}")
 
 
-def _accepted(decl: FactDecl, value: Any) -> bool:
-    """The closure checker of ``decl`` accepts ``value``."""
+def _accepted(check: Checker, value: Any) -> bool:
+    """The closure checker ``check`` (of a declaration) accepts ``value``."""
     found: list[Any] = []
-    checker_for(decl)(value, "", found)
+    check(value, "", found)
     return not found
 
 

@@ -455,11 +455,11 @@ def _compile_shared(expr: Expression, cache: dict[int, Any] | None, kind: str | 
                     element: str | None = None, index: int | None = None) -> CExpr:
     """``cache`` (id of an analysis -> its compiled function and reads) lets the places of a
     rulebook that share one analysis (the loader shares it by text) share one compilation."""
-    from ..expr import compile_analysis
-
     analysis = expr.analysis
     hit = cache.get(id(analysis)) if cache is not None else None
     if hit is None or hit[0] is not analysis:
+        from ..expr import compile_analysis  # here: an import costs microseconds per place
+
         compiled = compile_analysis(analysis)
         reads = tuple((p, tuple(p.split("."))) for p in compiled.reads)
         hit = (analysis, compiled.function, reads)

@@ -37,6 +37,29 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+class _SpanDraft:
+    """:class:`Span`'s slots without its frozen ``__setattr__``: :func:`new_span` fills one
+    by plain attribute stores and makes it a Span (assigning ``__class__``, which Python allows
+    between classes of the same layout), about four times sooner than the frozen constructor.
+    A large rulebook's load makes tens of thousands of spans."""
+
+    __slots__ = ("file", "line", "column", "end_line", "end_column")
+
+
+def new_span(file: str, line: int, column: int, end_line: int, end_column: int) -> Span:
+    """``Span(file, line, column, end_line, end_column)``, built sooner (the same frozen
+    Span: fields, equality, hash and ``FrozenInstanceError`` on assignment)."""
+    draft: Any = _SpanDraft()
+    draft.file = file
+    draft.line = line
+    draft.column = column
+    draft.end_line = end_line
+    draft.end_column = end_column
+    draft.__class__ = Span
+    span: Span = draft
+    return span
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """A coded finding at a place in a file.

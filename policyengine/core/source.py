@@ -27,6 +27,21 @@ class SourceFile:
         line = bisect.bisect_right(self._starts, offset) - 1
         return line + 1, offset - self._starts[line] + 1
 
+    def positions(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """``position(start) + position(max(end, start + 1))`` (a span's two ends) with one
+        search of the line index where both ends are on one line."""
+        n = len(self.text)
+        starts = self._starts
+        a = 0 if start < 0 else (n if start > n else start)
+        e = start + 1 if end <= start else end
+        e = 0 if e < 0 else (n if e > n else e)
+        line = bisect.bisect_right(starts, a) - 1
+        if line + 1 < len(starts) and e >= starts[line + 1]:
+            end_line = bisect.bisect_right(starts, e, line + 1) - 1
+        else:
+            end_line = line
+        return line + 1, a - starts[line] + 1, end_line + 1, e - starts[end_line] + 1
+
     def offset(self, line: int, column: int) -> int:
         """1-based (line, column) -> 0-based character offset."""
         line = max(1, min(line, len(self._starts)))

@@ -211,15 +211,100 @@ def rebuild(node: Node, kids: Tuple[Node, ...], **changes: Any) -> Node:
     return cls(**values)
 
 
+# -- sooner constructors ------------------------------------------------------------------------
+# The parser builds every node of every expression a rulebook holds, and the checker a typed
+# copy of each: a frozen dataclass's constructor stores each field with ``object.__setattr__``,
+# which costs several times a plain store. ``new_<kind>`` fills a *draft* (a class with the
+# node's slots and no frozen ``__setattr__``) and makes it the node's class by assigning
+# ``__class__`` (Python allows it between classes of the same layout): the result is the node
+# its constructor builds (fields, equality, hash, repr, ``FrozenInstanceError``).
+# ``tests/expr/test_ast_constructors.py`` pins both.
+
+
+#: node class -> its draft class (kept in a table: the module's classes are the node kinds)
+_DRAFTS: dict[type, type] = {
+    cls: type(f"_{cls.__name__}Draft", (), {"__slots__": cls.__slots__})
+    for cls in (Literal, Name, Binary, Select, Unary, Index, Ternary, ListLit, Call)}
+
+
+def new_literal(value: Any, kind: str, span: Span = None, type: Any = None) -> Literal:
+    """``Literal(value, kind, span, type)`` with ``kind`` given (never derived)."""
+    d: Any = _DRAFTS[Literal]()
+    d.value, d.kind, d.span, d.type = value, kind, span, type
+    d.__class__ = Literal
+    return d  # type: ignore[no-any-return]
+
+
+def new_name(name: str, span: Span = None, type: Any = None) -> Name:
+    d: Any = _DRAFTS[Name]()
+    d.name, d.span, d.type = name, span, type
+    d.__class__ = Name
+    return d  # type: ignore[no-any-return]
+
+
+def new_binary(op: str, left: Node, right: Node, span: Span = None, type: Any = None) -> Binary:
+    d: Any = _DRAFTS[Binary]()
+    d.op, d.left, d.right, d.span, d.type = op, left, right, span, type
+    d.__class__ = Binary
+    return d  # type: ignore[no-any-return]
+
+
+def new_select(operand: Node, field: str, test: bool = False, span: Span = None,
+               type: Any = None) -> Select:
+    d: Any = _DRAFTS[Select]()
+    d.operand, d.field, d.test, d.span, d.type = operand, field, test, span, type
+    d.__class__ = Select
+    return d  # type: ignore[no-any-return]
+
+
+def new_unary(op: str, operand: Node, span: Span = None, type: Any = None) -> Unary:
+    d: Any = _DRAFTS[Unary]()
+    d.op, d.operand, d.span, d.type = op, operand, span, type
+    d.__class__ = Unary
+    return d  # type: ignore[no-any-return]
+
+
+def new_index(operand: Node, index: Node, span: Span = None, type: Any = None) -> Index:
+    d: Any = _DRAFTS[Index]()
+    d.operand, d.index, d.span, d.type = operand, index, span, type
+    d.__class__ = Index
+    return d  # type: ignore[no-any-return]
+
+
+def new_ternary(cond: Node, then: Node, orelse: Node, span: Span = None, type: Any = None
+                ) -> Ternary:
+    d: Any = _DRAFTS[Ternary]()
+    d.cond, d.then, d.orelse, d.span, d.type = cond, then, orelse, span, type
+    d.__class__ = Ternary
+    return d  # type: ignore[no-any-return]
+
+
+def new_list_lit(items: Tuple[Node, ...], span: Span = None, type: Any = None) -> ListLit:
+    d: Any = _DRAFTS[ListLit]()
+    d.items, d.span, d.type = items, span, type
+    d.__class__ = ListLit
+    return d  # type: ignore[no-any-return]
+
+
+def new_call(function: str, args: Tuple[Node, ...], target: Optional[Node] = None,
+             span: Span = None, type: Any = None) -> Call:
+    d: Any = _DRAFTS[Call]()
+    d.function, d.args, d.target, d.span, d.type = function, args, target, span, type
+    d.__class__ = Call
+    return d  # type: ignore[no-any-return]
+
+
 _RETYPED: dict[type, Any] = {
-    Literal: lambda n, k, t: Literal(n.value, n.kind, n.span, t),
-    Name: lambda n, k, t: Name(n.name, n.span, t),
-    Binary: lambda n, k, t: Binary(n.op, k[0], k[1], n.span, t),
-    Select: lambda n, k, t: Select(k[0], n.field, n.test, n.span, t),
-    Unary: lambda n, k, t: Unary(n.op, k[0], n.span, t),
-    Index: lambda n, k, t: Index(k[0], k[1], n.span, t),
-    Ternary: lambda n, k, t: Ternary(k[0], k[1], k[2], n.span, t),
-    ListLit: lambda n, k, t: ListLit(tuple(k), n.span, t),
+    Literal: lambda n, k, t: new_literal(n.value, n.kind, n.span, t),
+    Name: lambda n, k, t: new_name(n.name, n.span, t),
+    Binary: lambda n, k, t: new_binary(n.op, k[0], k[1], n.span, t),
+    Select: lambda n, k, t: new_select(k[0], n.field, n.test, n.span, t),
+    Unary: lambda n, k, t: new_unary(n.op, k[0], n.span, t),
+    Index: lambda n, k, t: new_index(k[0], k[1], n.span, t),
+    Ternary: lambda n, k, t: new_ternary(k[0], k[1], k[2], n.span, t),
+    ListLit: lambda n, k, t: new_list_lit(tuple(k), n.span, t),
+    Call: lambda n, k, t: new_call(n.function, tuple(k), None, n.span, t) if n.target is None
+    else new_call(n.function, tuple(k[1:]), k[0], n.span, t),
 }
 
 
@@ -266,7 +351,14 @@ def shape(node: Node) -> Tuple[int, int, bool]:
         nodes += 1
         if d > height:
             height = d
-        if type(current) is Comprehension:
+        kind = type(current)
+        if kind is Literal or kind is Name:
+            continue
+        if kind is Binary:  # the commonest inner node, without the list of children
+            push((current.left, d + 1))  # type: ignore[union-attr]
+            push((current.right, d + 1))  # type: ignore[union-attr]
+            continue
+        if kind is Comprehension:
             loops = True
         for kid in children(current):
             push((kid, d + 1))

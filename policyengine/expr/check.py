@@ -50,7 +50,8 @@ class Analysis:
 
     @property
     def ok(self) -> bool:
-        return not any(i.severity == "error" for i in self.issues)
+        issues = self.issues
+        return not issues or not any(i.severity == "error" for i in issues)
 
 
 #: name -> allowed argument counts, for the function (global) and method (receiver) forms.

@@ -21,8 +21,7 @@ import functools
 import itertools
 import math
 import warnings
-from dataclasses import dataclass
-from types import CodeType
+from types import CodeType, FunctionType
 from typing import Any, Callable, Mapping, Optional, cast
 
 from ..core.errors import ExpressionEvalError, ExpressionSyntaxError, ExpressionTypeError
@@ -44,11 +43,17 @@ _COUNTER = itertools.count()
 _SIMPLE = (INT, DOUBLE, STRING, BOOL)
 
 
-@dataclass(frozen=True, slots=True)
 class _Code:
-    src: str
-    may_error: bool
-    type: Any
+    """One node's generated source: its text, whether it may raise, its type. Never changed
+    once built (a plain slotted class: the generator builds one per node of every expression
+    a rulebook holds, and a frozen dataclass's constructor costs three times as much)."""
+
+    __slots__ = ("src", "may_error", "type")
+
+    def __init__(self, src: str, may_error: bool, type: Any) -> None:
+        self.src = src
+        self.may_error = may_error
+        self.type = type
 
 
 class CompiledExpression:
@@ -179,34 +184,68 @@ def _constants(code: CodeType, out: list[Any]) -> list[Any]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _shared_code(shape: str, types: tuple[type, ...]) -> CodeType | None:
+def _shared_code(shape: str, types: tuple[type, ...]) -> tuple[CodeType, Any] | None:
     """The code object of a generated function's shape (its literals as stand-ins, its names
-    under :data:`_SHAPE_PREFIX`), compiled once for every expression of that shape; None when
-    Python's compiler folded a stand-in into another constant (``2.0 * 3.0``), since then the
-    code depends on the literals' values."""
+    under :data:`_SHAPE_PREFIX`), compiled once for every expression of that shape, with its
+    :func:`_plan`; None when Python's compiler folded a stand-in into another constant
+    (``2.0 * 3.0``), since then the code depends on the literals' values."""
     stand_ins = [_stand_in(t, i) for i, t in enumerate(types)]
     body = _filled(shape, [repr(v) for v in stand_ins]).replace(_PREFIX, _SHAPE_PREFIX)
     code = _compiled(_SHAPE_PREFIX, body)
     found = collections.Counter(_key(c) for c in _constants(code, []))
     if any(found[_key(v)] != 1 for v in stand_ins):
         return None
-    return code
+    # the function's own code (the module's only code constant: `def <prefix>fn(f): ...`)
+    function = next(c for c in code.co_consts if isinstance(c, CodeType))
+    return function, _plan(function, {_key(v): i for i, v in enumerate(stand_ins)})
 
 
-def _renamed(code: CodeType, prefix: str, values: dict[Any, Any]) -> CodeType:
-    """``code`` with the shape's names under ``prefix`` and its stand-ins replaced."""
-    def swap(c: Any) -> Any:
+_KEEP, _LITERAL, _CODE, _TUPLE = 0, 1, 2, 3
+
+
+def _plan(code: CodeType, stand_ins: dict[Any, int]) -> tuple[Any, ...]:
+    """Where :func:`_renamed` changes ``code``, found once per shape: the constants to replace
+    (``(index, _LITERAL, literal number)``, ``(index, _CODE, plan of the nested code)``,
+    ``(index, _TUPLE, None)`` for a tuple to walk) and, per name, the part after the shape's
+    prefix (None for a name kept as it is)."""
+    actions: list[tuple[int, int, Any]] = []
+    for i, c in enumerate(code.co_consts):
         if isinstance(c, CodeType):
-            return _renamed(c, prefix, values)
+            actions.append((i, _CODE, _plan(c, stand_ins)))
+        elif type(c) is tuple:
+            actions.append((i, _TUPLE, None))
+        else:
+            key = _key(c)
+            if key is not None and key in stand_ins:
+                actions.append((i, _LITERAL, stand_ins[key]))
+    names = tuple(n[len(_SHAPE_PREFIX):] if n.startswith(_SHAPE_PREFIX) else None
+                  for n in code.co_names)
+    return tuple(actions), names
+
+
+def _renamed(code: CodeType, plan: tuple[Any, ...], prefix: str, literals: list[Any],
+             values: dict[Any, Any]) -> CodeType:
+    """``code`` with the shape's names under ``prefix`` and its stand-ins replaced by the
+    expression's ``literals`` (``values``: stand-in key -> literal, for tuples), at the places
+    ``plan`` found."""
+    def swap(c: Any) -> Any:
         if type(c) is tuple:
             return tuple(swap(x) for x in c)
         key = _key(c)
         return values[key] if key is not None and key in values else c
 
-    names = tuple(prefix + n[len(_SHAPE_PREFIX):] if n.startswith(_SHAPE_PREFIX) else n
-                  for n in code.co_names)
+    actions, rest = plan
+    consts = list(code.co_consts)
+    for i, action, arg in actions:
+        if action == _LITERAL:
+            consts[i] = literals[arg]
+        elif action == _CODE:
+            consts[i] = _renamed(consts[i], arg, prefix, literals, values)
+        else:
+            consts[i] = swap(consts[i])
+    names = tuple(n if r is None else prefix + r for n, r in zip(code.co_names, rest))
     changes: dict[str, Any] = {
-        "co_consts": tuple(swap(c) for c in code.co_consts), "co_names": names,
+        "co_consts": tuple(consts), "co_names": names,
         "co_name": code.co_name.replace(_SHAPE_PREFIX, prefix),
         "co_filename": code.co_filename.replace(_SHAPE_PREFIX, prefix)}
     if hasattr(code, "co_qualname"):  # Python 3.11 and later
@@ -223,8 +262,9 @@ def _shared_function(prefix: str, shape: str, literals: list[Any], globals_: dic
     shared = _shared_code(shape, tuple(type(v) for v in literals))
     if shared is None:
         return None
+    code, plan = shared
     values = {_key(_stand_in(type(v), i)): v for i, v in enumerate(literals)}
-    return _defined(prefix, _renamed(shared, prefix, values), globals_)
+    return _function(prefix, _renamed(code, plan, prefix, literals, values), globals_)
 
 
 def _run_interpreter(root: ast.Node, bindings: Any) -> Any:
@@ -262,14 +302,29 @@ def _compiled(prefix: str, src: str) -> CodeType:
         return compile(_wrapped(prefix, src), f"<policyengine expression {prefix}>", "exec")
 
 
-def _defined(prefix: str, program: CodeType, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
+def _namespace(prefix: str, globals_: dict[Any, Any]) -> dict[Any, Any]:
     namespace = dict(globals_)
     namespace[prefix + "EvalError"] = ExpressionEvalError
     namespace[prefix + "internal"] = runtime.internal
     namespace[prefix + "Exception"] = Exception
     namespace["__builtins__"] = {}
+    return namespace
+
+
+def _defined(prefix: str, program: CodeType, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
+    namespace = _namespace(prefix, globals_)
     exec(program, namespace)  # noqa: S102 - generated from the typed AST only, never user text
     function: Callable[[Any], Any] = namespace[prefix + "fn"]
+    return function
+
+
+def _function(prefix: str, code: CodeType, globals_: dict[Any, Any]) -> Callable[[Any], Any]:
+    """What :func:`_defined` makes of the module ``def <prefix>fn(f): ...`` whose function
+    code is ``code``, without running the module: the function of that code over the same
+    namespace (which holds it under its name, as the module's ``def`` leaves it)."""
+    namespace = _namespace(prefix, globals_)
+    function: Callable[[Any], Any] = FunctionType(code, namespace)
+    namespace[prefix + "fn"] = function
     return function
 
 

@@ -51,9 +51,65 @@ class _GiveUp(Exception):
     """Not for this parser: lark decides."""
 
 
+#: The terminals of :data:`_TOKEN` where the first character leaves no doubt, tried in its
+#: order: names, blanks, numbers (a float before an int), a string without escapes or line
+#: breaks that does not open a triple-quoted one, operators (a `.` only before a non-digit).
+#: Anything else is ``DOUBT``: a `.` before a digit, a quote that opens a triple-quoted, raw,
+#: escaped or unterminated string, a character of no terminal. A name that is a string's
+#: prefix (``r``, ``b``, ``br``...) right before a quote is a doubt too (checked by
+#: :func:`_tokens`): :data:`_TOKEN` then reads them as one string.
+_FAST_TOKEN = re.compile(r"""
+    [ \t\n\r\f]*  # the blanks before a token are part of its match (the group is the token)
+    (?:(?P<WORD>[_a-zA-Z][_a-zA-Z0-9]*)
+   |(?P<FLOAT>[0-9]+\.[0-9]+([eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)
+   |(?P<UINT>(0[xX][0-9a-fA-F]+|[0-9]+)[uU])
+   |(?P<INT>0[xX][0-9a-fA-F]+|[0-9]+)
+   |(?P<STRING>"(?!"")[^"\\\n\r]*"|'(?!'')[^'\\\n\r]*')
+   |(?P<OP>\|\||&&|<=|>=|==|!=|[?:<>!+\-*/%,()\[\]{}]|\.(?![0-9]))
+   |(?P<DOUBT>[\s\S])
+   |$)  # blanks at the end
+""", re.VERBOSE)
+_STRING_PREFIXES = frozenset(("b", "B", "r", "R", "br", "bR", "Br", "BR"))
+
+
 def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     """(kind, text, start, end) of every token but blanks; kind is the operator itself for
-    operators, ``WORD`` for names and keywords, ``INT``/``FLOAT``/``STRING`` for literals."""
+    operators, ``WORD`` for names and keywords, ``INT``/``FLOAT``/``STRING`` for literals.
+
+    What :func:`reference_tokens` reads with :data:`_TOKEN` one position at a time, found in
+    one scan of :data:`_FAST_TOKEN` (whose alternatives are :data:`_TOKEN`'s own, restricted
+    to where the first character decides; :data:`_TOKEN` tries the costly alternatives of
+    strings first at every token). At the first doubt the reference reads the whole text.
+    ``tests/expr/test_fast_parser.py`` compares the two on generated text."""
+    out: list[tuple[str, str, int, int]] = []
+    append = out.append
+    for m in _FAST_TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind is None:  # blanks at the end (or the empty match after them)
+            continue
+        start, end = m.span(kind)
+        value = text[start:end]
+        if kind == "OP":
+            if value == "/" and text.startswith("/", end):
+                raise _GiveUp  # a comment
+            append((value, value, start, end))
+        elif kind == "WORD":
+            if end - start <= 2 and value in _STRING_PREFIXES and text[end:end + 1] in (
+                    "'", '"'):
+                return reference_tokens(text)
+            append(("WORD", value, start, end))
+        elif kind == "DOUBT":
+            return reference_tokens(text)
+        elif kind == "UINT":
+            raise _GiveUp
+        else:
+            append((kind, value, start, end))
+    return out
+
+
+def reference_tokens(text: str) -> list[tuple[str, str, int, int]]:
+    """What :func:`_tokens` returns, read by :data:`_TOKEN` alone at every position (the
+    reference the tests compare it with); raises the same ``_GiveUp``."""
     out = []
     match = _TOKEN.match
     pos, n = 0, len(text)
@@ -77,13 +133,16 @@ def _tokens(text: str) -> list[tuple[str, str, int, int]]:
 
 
 class _Parser:
-    __slots__ = ("text", "toks", "i", "depth")
+    __slots__ = ("text", "toks", "i", "depth", "big")
 
     def __init__(self, text: str, toks: list[tuple[str, str, int, int]]) -> None:
         self.text = text
         self.toks = toks
         self.i = 0
         self.depth = 0
+        # an integer literal above INT64_MAX was read: only then can the tree hold one out of
+        # range (a negated literal of at most INT64_MAX is above INT64_MIN)
+        self.big = False
 
     def peek(self) -> str:
         i = self.i
@@ -123,7 +182,7 @@ class _Parser:
             then = self.or_expr()
             self.expect(":")
             orelse = self.expr()
-            cond = ast.Ternary(cond, then, orelse, span=(_start(cond), _end(orelse)))
+            cond = ast.new_ternary(cond, then, orelse, span=(_start(cond), _end(orelse)))
         self.depth -= 1
         return cond
 
@@ -141,22 +200,22 @@ class _Parser:
                 return left
             self.i += 1
             right = self.climb(at + 1)
-            left = ast.Binary(_SPELLED.get(op, op), left, right,
+            left = ast.new_binary(_SPELLED.get(op, op), left, right,
                               span=(_start(left), _end(right)))
 
     def unary(self) -> ast.Node:
         kind = self.peek()
         if kind == "!" or (kind == "WORD" and self.toks[self.i][1] == "not"):
             tok, operand = self.prefixed()
-            return ast.Unary("!", operand, span=(tok[2], _end(operand)))
+            return ast.new_unary("!", operand, span=(tok[2], _end(operand)))
         if kind == "-":
             tok, operand = self.prefixed()
             text = self.text
             if (type(operand) is ast.Literal and operand.kind in ("int", "double")
                     and text[tok[3]:_start(operand)].strip() == ""
                     and not text[_start(operand):_start(operand) + 1] in "-("):
-                return ast.Literal(-operand.value, operand.kind, span=(tok[2], _end(operand)))
-            return ast.Unary("-", operand, span=(tok[2], _end(operand)))
+                return ast.new_literal(-operand.value, operand.kind, span=(tok[2], _end(operand)))
+            return ast.new_unary("-", operand, span=(tok[2], _end(operand)))
         return self.member()
 
     def prefixed(self) -> tuple[tuple[str, str, int, int], ast.Node]:
@@ -184,12 +243,12 @@ class _Parser:
                     rp = self.expect(")")
                     node = self.method(node, name[1], args, (_start(node), rp[3]))
                 else:
-                    node = ast.Select(node, name[1], span=(_start(node), name[3]))
+                    node = ast.new_select(node, name[1], span=(_start(node), name[3]))
             elif kind == "[":
                 self.i += 1
                 index = self.expr()
                 rb = self.expect("]")
-                node = ast.Index(node, index, span=(_start(node), rb[3]))
+                node = ast.new_index(node, index, span=(_start(node), rb[3]))
             elif kind == "{":
                 raise _GiveUp  # message construction
             else:
@@ -213,7 +272,7 @@ class _Parser:
             if len(args) == 3:
                 return ast.Comprehension(fn, target, var.name, args[2], args[1], span=span)
             return ast.Comprehension(fn, target, var.name, args[1], None, span=span)
-        return ast.Call(fn, args, target, span=span)
+        return ast.new_call(fn, args, target, span=span)
 
     def primary(self) -> ast.Node:
         tok = self.take()
@@ -221,7 +280,7 @@ class _Parser:
         if kind == "WORD":
             if value in _LITERAL_WORDS:
                 literal, lit_kind = _LITERAL_WORDS[value]
-                return ast.Literal(literal, lit_kind, span=(start, end))
+                return ast.new_literal(literal, lit_kind, span=(start, end))
             if value in RESERVED:
                 raise _GiveUp
             if self.peek() == "(":
@@ -232,20 +291,22 @@ class _Parser:
                     if len(args) != 1 or type(args[0]) is not ast.Select or args[0].test:
                         raise _GiveUp
                     sel = args[0]
-                    return ast.Select(sel.operand, sel.field, True, span=(start, rp[3]))
-                return ast.Call(value, args, None, span=(start, rp[3]))
-            return ast.Name(value, span=(start, end))
+                    return ast.new_select(sel.operand, sel.field, True, span=(start, rp[3]))
+                return ast.new_call(value, args, None, span=(start, rp[3]))
+            return ast.new_name(value, span=(start, end))
         if kind == "INT":
             if len(value.lstrip("0xX")) > 20:
                 raise _GiveUp
             number = int(value[2:], 16) if value[:2] in ("0x", "0X") else int(value)
-            return ast.Literal(number, "int", span=(start, end))
+            if number > INT64_MAX:
+                self.big = True
+            return ast.new_literal(number, "int", span=(start, end))
         if kind == "FLOAT":
-            return ast.Literal(float(value), "double", span=(start, end))
+            return ast.new_literal(float(value), "double", span=(start, end))
         if kind == "STRING":
             if value[0] not in "'\"" or "\\" in value or value[:3] in ('"""', "'''"):
                 raise _GiveUp  # raw, bytes, triple-quoted or escaped: to_ast decodes them
-            return ast.Literal(value[1:-1], "string", span=(start, end))
+            return ast.new_literal(value[1:-1], "string", span=(start, end))
         if kind == "(":
             inner = self.expr()
             self.expect(")")
@@ -253,7 +314,7 @@ class _Parser:
         if kind == "[":
             items = self.sequence("]", self.expr)
             rb = self.expect("]")
-            return ast.ListLit(tuple(items), span=(start, rb[3]))
+            return ast.new_list_lit(tuple(items), span=(start, rb[3]))
         if kind == "{":
             entries = self.sequence("}", self.entry)
             rb = self.expect("}")
@@ -296,6 +357,8 @@ def fast_parse(text: str) -> ast.Node | None:
             return None
     except (_GiveUp, RecursionError):
         return None
+    if not parser.big:
+        return root
     for node in ast.walk(root):
         if type(node) is ast.Literal and node.kind == "int" and not (
                 INT64_MIN <= node.value <= INT64_MAX):

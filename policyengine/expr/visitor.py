@@ -110,27 +110,57 @@ class Fold(Generic[S, R]):
         # (step, node, scope, extra): extra is the number of children at _EXIT, the inner
         # scope at _EXIT_COMPREHENSION
         stack: list[tuple[int, Any, Any, Any]] = [(_ENTER, root, scope, None)]
-        push, pop = stack.append, stack.pop
-        comprehension = ast.Comprehension
+        push, pop, put = stack.append, stack.pop, out.append
+        comprehension, binary = ast.Comprehension, ast.Binary
+        literal, name = ast.Literal, ast.Name
         children = ast.children
         while stack:
             step, node, sc, extra = pop()
             if step == _ENTER:
-                if type(node) is comprehension:
+                kind = type(node)
+                if kind is literal or kind is name:
+                    put(table[kind](self, node, (), sc))
+                    continue
+                if kind is binary:
+                    # the commonest node, without the general path's list of children; a leaf
+                    # operand is visited at once (it is next in the walk's order anyway)
+                    left, right = node.left, node.right
+                    lk, rk = type(left), type(right)
+                    if lk is literal or lk is name:
+                        a = table[lk](self, left, (), sc)
+                        if rk is literal or rk is name:
+                            b = table[rk](self, right, (), sc)
+                            put(table[binary](self, node, (a, b), sc))
+                            continue
+                        put(a)
+                        push((_EXIT, node, sc, 2))
+                        push((_ENTER, right, sc, None))
+                        continue
+                    push((_EXIT, node, sc, 2))
+                    push((_ENTER, right, sc, None))
+                    push((_ENTER, left, sc, None))
+                    continue
+                if kind is comprehension:
                     push((_BIND, node, sc, None))
                     push((_ENTER, node.target, sc, None))
                     continue
                 kids = children(node)
                 if not kids:
-                    out.append(table[type(node)](self, node, (), sc))
+                    put(table[kind](self, node, (), sc))
                     continue
                 push((_EXIT, node, sc, len(kids)))
                 for kid in reversed(kids):
                     push((_ENTER, kid, sc, None))
             elif step == _EXIT:
-                values = tuple(out[-extra:])
-                del out[-extra:]
-                out.append(table[type(node)](self, node, values, sc))
+                if extra == 2:
+                    b = out.pop()
+                    values: tuple[R, ...] = (out.pop(), b)
+                elif extra == 1:
+                    values = (out.pop(),)
+                else:
+                    values = tuple(out[-extra:])
+                    del out[-extra:]
+                put(table[type(node)](self, node, values, sc))
             elif step == _BIND:
                 inner = self.bind(node, out[-1], sc)
                 push((_EXIT_COMPREHENSION, node, sc, inner))
@@ -141,7 +171,7 @@ class Fold(Generic[S, R]):
                 n = 2 if node.filter is None else 3
                 values = tuple(out[-n:])
                 del out[-n:]
-                out.append(self.visit_comprehension(node, values, sc, extra))
+                put(self.visit_comprehension(node, values, sc, extra))
         return out[0]
 
     # --- one method per node kind (each walker overrides every one) --------------------------

@@ -6,7 +6,7 @@ import os
 import re
 import stat
 
-from ..core.diagnostics import Diagnostic, Severity, Span
+from ..core.diagnostics import Diagnostic, Severity, Span, new_span
 from ..core.source import SourceFile
 
 DEFAULT_MAX_BYTES = 1024 * 1024  # 1 MiB
@@ -167,6 +167,5 @@ def find_tabs(source: SourceFile) -> list[Diagnostic]:
 
 def span_of(source: SourceFile, start: int, end: int) -> Span:
     """A Span over character offsets ``[start, end)`` of ``source``."""
-    line, column = source.position(start)
-    end_line, end_column = source.position(max(end, start + 1))
-    return Span(source.path, line, column, end_line, end_column)
+    line, column, end_line, end_column = source.positions(start, end)
+    return new_span(source.path, line, column, end_line, end_column)

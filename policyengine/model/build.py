@@ -8,7 +8,7 @@ diagnostics. Nothing is raised for bad user input.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, TypeVar, cast
 
 from ..core.calendar import Duration, parse_date
 from ..core.diagnostics import Diagnostic, Severity, Span
@@ -19,8 +19,9 @@ from ..core.suggest import did_you_mean, one_of
 from ..core.limits import INT64_MAX, INT64_MIN
 from .reserved import RESERVED_KEYS as RESERVED_KEYS  # keys of a dispute that are not facts
 from .values import default_problem, value_violation
-from .nodes import (Action, Band, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
-                    FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy)
+from .nodes import (Action, CalendarDecl, CalendarRule, Category, DerivedCount, Expression,
+                    FactDecl, Grant, Ladder, Level, Metadata, Override, Policy, Remedy,
+                    new_band, new_category, new_expression)
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -52,12 +53,17 @@ class _Builder:
         self.smap = smap
         self.diags: list[Diagnostic] = []
         self.env: Environment | None = None
-        # (text, expect) -> (analysis, canonical text): a rulebook repeats its band conditions
-        # (`amount < 10000.0`) many times; within one load (one environment) each distinct text
-        # is parsed, checked and printed once. Spans inside an analysis are relative to the
-        # text, so one analysis serves every place the text appears.
-        self._analyses: dict[tuple[str, str], tuple[Any, str]] = {}
-        self._costs: dict[int, Any] = {}  # id of a cached analysis's AST -> its cost estimate
+        # (text, expect) -> (analysis, canonical text, cost): a rulebook repeats its band
+        # conditions (`amount < 10000.0`) many times; within one load (one environment) each
+        # distinct text is parsed, checked, printed and costed once. Spans inside an analysis
+        # are relative to the text, so one analysis serves every place the text appears.
+        self._analyses: dict[tuple[str, str], tuple[Any, str, Any]] = {}
+        from ..expr import analyze, print_expression
+        from ..expr.ast import shape
+        from ..expr.cost import STEP_BUDGET, estimate
+
+        # imported once per load (an import in a function costs microseconds per call)
+        self._expr = (analyze, print_expression, shape, estimate, STEP_BUDGET)
 
     # -- helpers -----------------------------------------------------------------------------
     def span(self, path: Iterable[Any]) -> Span | None:
@@ -426,17 +432,17 @@ class _Builder:
                 else:
                     level, lpath = rb["level"], bpath + ("level",)
                 self.reference("PE202", "level", level, level_ids, lpath)
-                bands.append(Band(j, level, self.expression(
+                bands.append(new_band(j, level, self.expression(
                     rb, "when", bpath, f"categories.{cid}.thresholds[{j}]", "bool"),
-                    span=self.span(bpath), path=bpath))
+                    self.span(bpath), bpath))
             for k, rid in enumerate(raw.get("remedies", [])):
                 self.reference("PE205", "remedy", rid, remedy_ids, path + ("remedies", k))
-            out.append(Category(
+            out.append(new_category(
                 cid, raw["title"], raw["class"], raw.get("confidentiality", "internal"),
                 _draft(self.expression(raw, "when", path, f"categories.{cid}", "bool")),
                 tuple(bands),
                 tuple(raw.get("remedies", [])), raw.get("description"),
-                "confidentiality" in raw, span=self.span(path + ("id",)), path=path))
+                "confidentiality" in raw, self.span(path + ("id",)), path))
         self.unique([(c.id, c.path) for c in out], "category")
         return out
 
@@ -541,11 +547,9 @@ class _Builder:
                    expect: str) -> Expression | None:
         if key not in raw:
             return None
-        from ..expr import analyze, print_expression
-
         path = parent + (key,)
         value = raw[key]
-        entry = self.smap.get(path)
+        entry = self.smap.entries.get(path)
         if isinstance(value, bool):
             if entry is not None and entry.yaml11 and entry.raw is not None:
                 self.diags.append(yaml11_warning(entry.raw, value, entry.value_span))
@@ -554,40 +558,45 @@ class _Builder:
             text = entry.raw if entry is not None and entry.raw else repr(value)
         else:
             text = value
-        offsets = expression_offsets(self.smap, entry, text) if entry is not None else None
+        offsets = offsets_of(self.smap, entry, text) if entry is not None else None
         cached = self._analyses.get((text, expect))
         if cached is None:
-            analysis = analyze(text, self.env, expect=expect)
-            canonical = print_expression(analysis.ast) if analysis.ast is not None else text
-            self._analyses[(text, expect)] = (analysis, canonical)
-        else:
-            analysis, canonical = cached
+            cached = self._analyses[(text, expect)] = self.analyzed(text, expect)
+        analysis, canonical, cost = cached
         for issue in analysis.issues:
             self.report(issue.code, E if issue.severity == "error" else W, path, issue.message,
                         issue.hint, span=self.expr_span(entry, offsets, issue.start, issue.end),
                         element=element)
-        if analysis.ok and analysis.ast is not None:
-            self.cost_diagnostic(analysis.ast, path, entry, element)
-        return Expression(text, canonical, "when" if expect == "bool" else "amount", element,
-                          span=entry.value_span if entry else None, offsets=offsets,
-                          analysis=analysis)
+        if cost is not _UNDER_BUDGET:
+            self.cost_diagnostic(cost, path, entry, element)
+        return new_expression(text, canonical, "when" if expect == "bool" else "amount",
+                              element, entry.value_span if entry else None, offsets, analysis)
 
-    def cost_diagnostic(self, root: Any, path: tuple[Any, ...], entry: Any, element: str
+    def analyzed(self, text: str, expect: str) -> tuple[Any, str, Any]:
+        """(analysis, canonical text, cost estimate) of one distinct expression text: each is a
+        function of the text and the environment alone, so the places that repeat a text
+        share them. The cost is :data:`_UNDER_BUDGET` when it needs no finding, and is not
+        estimated at all without a comprehension (the cost model's worst case is then one
+        step per node)."""
+        analyze, print_expression, shape, estimate, STEP_BUDGET = self._expr
+        analysis = analyze(text, self.env, expect=expect)
+        root = analysis.ast
+        canonical = print_expression(root) if root is not None else text
+        cost: Any = _UNDER_BUDGET
+        if analysis.ok and root is not None:
+            _, nodes, loops = shape(root)
+            if loops or nodes > STEP_BUDGET:
+                cost = estimate(root, self.env.declarations if self.env is not None else None)
+                if cost.high <= STEP_BUDGET and cost.fixed <= STEP_BUDGET:
+                    cost = _UNDER_BUDGET
+        return analysis, canonical, cost
+
+    def cost_diagnostic(self, cost: Any, path: tuple[Any, ...], entry: Any, element: str
                         ) -> None:
         """PE611 when every dispute would exceed the step budget, PE612 when disputes with
         lists and texts at their bounds may (``expr/cost.py``)."""
-        from ..expr.ast import shape
-        from ..expr.cost import STEP_BUDGET, estimate
+        from ..expr.cost import STEP_BUDGET
 
-        cost = self._costs.get(id(root))  # a shared analysis (same text): estimated once
-        if cost is None:
-            _, nodes, loops = shape(root)
-            # without a comprehension the cost model counts one step per node, at worst
-            cost = estimate(root, self.env.declarations if self.env is not None else None) \
-                if loops or nodes > STEP_BUDGET else _UNDER_BUDGET
-            self._costs[id(root)] = cost
-        if cost is _UNDER_BUDGET:
-            return
         span = entry.value_span if entry is not None else None
         if cost.fixed > STEP_BUDGET:
             self.report("PE611", E, path, f"the expression can take {cost.fixed:,} evaluation "
@@ -607,7 +616,7 @@ class _Builder:
                         "lists or texts that large are refused with `evaluation_error`", hint,
                         span=span, element=element)
 
-    def expr_span(self, entry: Entry | None, offsets: tuple[int, ...] | None, start: int,
+    def expr_span(self, entry: Entry | None, offsets: Sequence[int] | None, start: int,
                   end: int) -> Span | None:
         if entry is None:
             return None
@@ -617,6 +626,20 @@ class _Builder:
         start = max(0, min(start, n))
         end = max(start + 1, min(end, n))
         return span_of(self.smap.source, offsets[start], offsets[min(end, n)])
+
+
+def offsets_of(smap: SourceMap, entry: Entry | None, text: str) -> Sequence[int] | None:
+    """:func:`expression_offsets`, as a ``range`` where the scalar is written as it reads
+    (the usual case: no tuple of one number per character to build for every expression)."""
+    if entry is None or entry.raw is None:
+        return None
+    raw = smap.source.text
+    pos, end = entry.start, max(entry.end, entry.start)
+    if text:
+        first = raw.find(text[0], pos, end)
+        if first >= 0 and first + len(text) <= end and raw.startswith(text, first):
+            return range(first, first + len(text) + 1)  # its end is within the text
+    return expression_offsets(smap, entry, text)
 
 
 def expression_offsets(smap: SourceMap, entry: Entry | None, text: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from ..core.calendar import Duration
 from ..core.diagnostics import Diagnostic, Span
@@ -35,7 +35,7 @@ class Expression:
     role: str  # "when" or "amount"
     element: str = field(compare=False)
     span: Span | None = _loc()
-    offsets: tuple[int, ...] | None = _loc()
+    offsets: Sequence[int] | None = _loc()  # a range where the scalar reads as written
     analysis: Any = _loc()
 
     def __str__(self) -> str:
@@ -193,6 +193,50 @@ class Category:
     confidentiality_explicit: bool = field(default=False, compare=False)
     span: Span | None = _loc()
     path: tuple[Any, ...] = _loc()
+
+
+# -- sooner constructors of the nodes a large rulebook has thousands of -------------------------
+# A frozen dataclass's constructor stores each field with ``object.__setattr__``; these fill a
+# *draft* (the class's slots, no frozen ``__setattr__``) by plain stores and make it the node
+# (assigning ``__class__``, which Python allows between classes of the same layout): the same
+# frozen node, fields, equality, hash and refusal of assignment. Pinned by
+# ``tests/unit/test_model_constructors.py``.
+_DRAFTS: dict[type, type] = {
+    cls: type(f"_{cls.__name__}Draft", (), {"__slots__": cls.__slots__})
+    for cls in (Expression, Band, Category)}
+
+
+def new_expression(text: str, canonical: str, role: str, element: str,
+                   span: Span | None = None, offsets: Sequence[int] | None = None,
+                   analysis: Any = None) -> Expression:
+    d: Any = _DRAFTS[Expression]()
+    d.text, d.canonical, d.role, d.element = text, canonical, role, element
+    d.span, d.offsets, d.analysis = span, offsets, analysis
+    d.__class__ = Expression
+    made: Expression = d
+    return made
+
+
+def new_band(index: int, level: str, when: Expression | None = None, span: Span | None = None,
+             path: Any = None) -> Band:
+    d: Any = _DRAFTS[Band]()
+    d.index, d.level, d.when, d.span, d.path = index, level, when, span, path
+    d.__class__ = Band
+    made: Band = d
+    return made
+
+
+def new_category(id: str, title: str, class_: str, confidentiality: str, when: Expression,
+                 bands: tuple[Band, ...], remedies: tuple[str, ...] = (),
+                 description: str | None = None, confidentiality_explicit: bool = False,
+                 span: Span | None = None, path: Any = None) -> Category:
+    d: Any = _DRAFTS[Category]()
+    d.id, d.title, d.class_, d.confidentiality, d.when = id, title, class_, confidentiality, when
+    d.bands, d.remedies, d.description = bands, remedies, description
+    d.confidentiality_explicit, d.span, d.path = confidentiality_explicit, span, path
+    d.__class__ = Category
+    made: Category = d
+    return made
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from policyengine.core.errors import ExpressionError
 from policyengine.expr import ast
-from policyengine.expr.fast_parser import fast_parse
+from policyengine.expr.fast_parser import _GiveUp, _tokens, fast_parse, reference_tokens
 from policyengine.expr.parser import _parser
 from policyengine.expr.to_ast import tree_to_ast
 
@@ -122,6 +122,25 @@ _SOUP = st.lists(st.one_of(_atoms(), st.sampled_from(
 @given(_SOUP)
 def test_token_soup_is_never_accepted_unless_lark_accepts_it(text: str) -> None:
     _agrees(text)
+
+
+def _read(tokens: Any, text: str) -> Any:
+    try:
+        return tokens(text)
+    except _GiveUp:
+        return "gives up"
+
+
+_CHARS = st.text(alphabet=st.sampled_from(
+    list("abrBRx_09.eE+-xuU'\"\\ \t\n\r\f/|&=<>!?:,()[]{}%*#`\u00e9")), max_size=30)
+
+
+@settings(max_examples=500)
+@given(st.one_of(EXPRESSIONS, _SOUP, _CHARS))
+def test_the_tokens_are_the_reference_tokens(text: str) -> None:
+    """The one-scan tokenizer reads what the full pattern reads one position at a time
+    (tokens, kinds, offsets) and gives up where it gives up."""
+    assert _read(_tokens, text) == _read(reference_tokens, text), text
 
 
 def _repository_expressions() -> list[str]:

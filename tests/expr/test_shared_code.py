@@ -97,3 +97,20 @@ def test_a_folded_shape_is_compiled_from_its_own_source() -> None:
     assert ce.function({"amount": 7.0}) is True and ce.function({"amount": 5.0}) is False
     ce = _compiled_expression("4.0 * 1.0 < amount")
     assert ce.function({"amount": 5.0}) is True and ce.function({"amount": 3.0}) is False
+
+
+def test_the_shared_function_is_the_function_its_module_defines() -> None:
+    """An expression of a shared shape is the function of its code over its namespace, what
+    running the module ``def <prefix>fn(f): ...`` of its own source makes: same name,
+    qualified name, module, defaults, closure, builtins and namespace."""
+    from policyengine.expr.compile import _build_function
+
+    ce = _compiled_expression('kind == "k9" && amount < 12.5')
+    prefix = next(k for k in ce.function.__globals__ if k.endswith("EvalError"))[:-9]
+    own = _build_function(prefix, ce.python_source, ce.python_globals)
+    for attribute in ("__name__", "__qualname__", "__module__", "__doc__", "__defaults__",
+                      "__kwdefaults__", "__closure__", "__builtins__", "__dict__"):
+        assert getattr(ce.function, attribute) == getattr(own, attribute), attribute
+    assert set(ce.function.__globals__) == set(own.__globals__)
+    assert ce.function.__globals__[prefix + "fn"] is ce.function
+    assert _same_code(ce.function.__code__, own.__code__)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from policyengine.core.source import SourceFile
 from policyengine.load.sourcemap import Entry, SourceMap
-from policyengine.model.build import expression_offsets
+from policyengine.model.build import expression_offsets, offsets_of
 
 
 def _aligned(raw: str, start: int, end: int, text: str) -> tuple[int, ...]:
@@ -41,6 +41,8 @@ def test_the_shortcut_is_the_alignment(raw: str, text: str, start: int, length: 
     entry = Entry(source, (start, end), None, start, end, text, "plain")
     smap: Any = SourceMap(source)
     assert expression_offsets(smap, entry, text) == _aligned(raw, start, end, text)
+    found = offsets_of(smap, entry, text)  # a range in the usual case: the same offsets
+    assert found is not None and tuple(found) == _aligned(raw, start, end, text)
 
 
 def test_a_quoted_scalar() -> None:

@@ -61,3 +61,12 @@ def test_position_and_offset_round_trip(text, data):
     assert src.offset(line, column) == offset
     assert text[:offset].count("\n") == line - 1
     assert src.line_text(line) == text.split("\n")[line - 1]
+
+
+@given(st.text(alphabet=st.sampled_from("ab\n\t é"), max_size=60), st.integers(-5, 70),
+       st.integers(-5, 70))
+def test_positions_is_the_two_ends_positions(text, start, end):
+    """``positions`` (one search of the line index for both ends of a span) is what the two
+    ``position`` calls give, for any offsets, out of range and reversed included."""
+    src = SourceFile("p.yaml", text)
+    assert src.positions(start, end) == src.position(start) + src.position(max(end, start + 1))
