@@ -192,6 +192,12 @@ def _stop_pool(pool: Any, *, wait: bool) -> None:
         pool.shutdown(wait=True)
         return
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    # shutdown(wait=False) forgets the pool's manager thread without joining it, and a second
+    # shutdown cannot join it any more; left running, it closes its wake-up pipe while the
+    # interpreter's exit hook (concurrent.futures' _python_exit) may still write to it
+    # (CPython 3.11: "Exception ignored ... Bad file descriptor" after Ctrl-C). So it is taken
+    # first and joined here, once the workers are gone.
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in workers:
         if proc.is_alive():
@@ -201,6 +207,8 @@ def _stop_pool(pool: Any, *, wait: bool) -> None:
         if proc.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
             proc.kill()
             proc.join(10)
+    if manager is not None:
+        manager.join(10)
     pool.shutdown(wait=True)
 
 

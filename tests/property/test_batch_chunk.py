@@ -103,3 +103,51 @@ class _Stub:
 def test_decision_record_is_the_record_encoded_whole(data: dict) -> None:
     want = jsonlines.dumps_record({"line": 7, "decision": data}) + b"\n"
     assert jsonlines.decision_record(7, _Stub(data)) == want  # type: ignore[arg-type]
+
+
+#: lines longer than any chunk: a decision (its dispute padded with spaces) and a refusal
+#: whose record echoes a long value (records bigger than a pipe holds)
+HUGE = [EXAMPLES[0][:1] + b" " * 200_000 + EXAMPLES[0][1:],
+        _line(kind="k" * 150_000), _line(partner={"tier": "gold", "name": "n" * 90_000})]
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(lines=st.lists(st.one_of(hostile_lines, st.sampled_from(EXAMPLES + SPECIAL + HUGE)),
+                      min_size=1, max_size=14),
+       crlf=st.booleans(), last_newline=st.booleans(), block=st.integers(1, 4000),
+       jobs=st.sampled_from(["2", "3"]))
+def test_jobs_give_the_reference_bytes_whatever_the_lines_and_chunks(
+        lines: list[bytes], crlf: bool, last_newline: bool, block: int, jobs: str) -> None:
+    """``evaluate --input --jobs N``: worker processes deciding chunks cut anywhere (a chunk
+    of one line, a line longer than a chunk), handed back in order, give the records of the
+    line-by-line reference, with the right line numbers; the exit code says whether any
+    line was refused."""
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from policyengine.cli import batch
+    from policyengine.cli.main import cli
+
+    end = b"\r\n" if crlf else b"\n"
+    data = end.join(line.replace(b"\n", b" ") for line in lines) + (end if last_newline else b"")
+    want = reference(data)
+    saved = batch.BLOCK
+    batch.BLOCK = block
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            src, out = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+            src.write_bytes(data)
+            res = CliRunner().invoke(cli, ["evaluate", str(ROOT / "policies" /
+                                                       "acme-channel-conflict.yaml"),
+                                           "--input", str(src), "--output", str(out),
+                                           "--as-of", AS_OF.isoformat(), "--jobs", jobs])
+            got = out.read_bytes() if out.exists() else None
+    finally:
+        batch.BLOCK = saved
+    assert got == want, res.output
+    codes = {o.code for o in (jsonlines.decide_line(POLICY, n, raw, AS_OF)
+                              for n, raw in enumerate(jsonlines.split_block(data), 1))}
+    assert res.exit_code == (3 if "internal_error" in codes else 1 if codes - {None} else 0), \
+        res.output
