@@ -841,6 +841,36 @@ def _batch_runs(args: argparse.Namespace) -> None:
         print(f"outputs: --jobs 1 and --jobs 2 identical: {outputs['--jobs 1'] == outputs['--jobs 2']}"
               + (f"; identical to the baseline's: {outputs['--jobs 1'] == outputs['baseline --jobs 1']}"
                  if args.baseline else ""))
+        _machine_ceiling(args)
+
+
+_SPIN = "import time\nt=time.perf_counter()\ns=0\nfor i in range({n}): s += i * i % 7\n" \
+        "print(time.perf_counter()-t)"
+
+
+def _machine_ceiling(args: argparse.Namespace) -> None:
+    """What two processes can do on this machine at all: a pure-Python CPU loop run alone and
+    two copies at once (shuffled rounds, wall time). Where the second core is not free (a
+    shared host, sibling hardware threads, other sessions), no --jobs 2 can beat this ratio."""
+    n = 300_000 if args.quick else 6_000_000
+    code = _SPIN.format(n=n)
+
+    def spin(copies: int) -> float:
+        start = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL)
+                 for _ in range(copies)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - start
+
+    one, two = [], []
+    for _ in range(args.batch_rounds + 2):
+        for copies in random.sample([1, 2], 2):
+            (one if copies == 1 else two).append(spin(copies))
+    ratio = 2 * statistics.median(one) / statistics.median(two)
+    print(f"this machine's ceiling for 2 processes: two CPU-bound Python loops at once do "
+          f"{ratio:.2f}x the work of one per wall second (median of {len(one)} shuffled rounds; "
+          f"2.00x on two free cores): the --jobs 2 bound of 1.8x needs at least that")
 
 
 # -- expressions -------------------------------------------------------------------------------
